@@ -1,0 +1,69 @@
+# Tourism Atlas — every target is idempotent and quick when nothing changed.
+#   make run    set up, build the default database if missing/stale, serve the app (PORT, default 8501)
+#   make test   set up, install Debian Chromium + Thai fonts if missing, run lint and the whole suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+DB ?= $(or $(ATLAS_DB),data/atlas.duckdb)
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Everything the default database is built from: rebuild when any of it is newer than the file.
+DB_SOURCES := $(wildcard data/seed/*.geojson data/seed/*.csv data/seed/places/*.csv \
+	queries/pipeline/*.sql queries/rollups/*.sql) $(wildcard geo/build.py geo/seed.py geo/simulate.py \
+	geo/pipeline.py geo/rollups.py)
+
+.PHONY: help setup run build test lint bench browser-deps clean
+
+help:
+	@echo "make run    - set up, build data/atlas.duckdb if needed, serve on http://localhost:$(PORT)"
+	@echo "make test   - set up and run lint + every test (unit, AppTest, browser)"
+	@echo "make build  - rebuild the default database"
+	@echo "make bench  - run the performance benchmark (BENCH_PINGS=N)"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+static/.ready: $(STAMP)
+	$(PY) -m geo assets --quiet
+	@touch $@
+
+setup: $(STAMP) static/.ready
+
+$(DB): $(STAMP) $(DB_SOURCES)
+	$(PY) -m geo build --db $(DB)
+
+build: setup
+	$(PY) -m geo build --db $(DB)
+
+run: setup $(DB)
+	ATLAS_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT) \
+		--browser.gatherUsageStats false
+
+# Debian Chromium for the browser suite (Playwright's own download does not work offline) and Thai fonts.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=th 2>/dev/null | grep -q .; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			chromium fonts-thai-tlwg fontconfig >/dev/null; \
+	fi
+
+lint: setup
+	$(PY) -m ruff check .
+
+test: setup browser-deps
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m geo bench $(if $(BENCH_PINGS),--pings $(BENCH_PINGS),) --json bench/results/latest.json
+
+clean:
+	rm -rf $(VENV) static .pytest_cache .ruff_cache

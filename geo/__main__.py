@@ -1,0 +1,132 @@
+"""Command line: ``python -m geo build | info | assets`` (run ``python -m geo -h``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from geo.errors import AtlasError
+
+
+def _positive(text: str) -> int:
+    value = int(text.replace("_", ""))
+    if value <= 0:
+        msg = f"must be a positive whole number, got {text}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from geo.build import BuildOptions, build_database
+
+    options = BuildOptions(
+        seed=args.seed,
+        visitors=args.visitors,
+        pings=args.pings,
+        days=args.days,
+        start=args.start,
+        flows=not args.no_flows,
+    )
+    stages = ["seed"] + ([] if args.no_flows else ["simulate", "pipeline", "rollups"])
+    bar = tqdm(total=len(stages), desc="build", unit="step", disable=args.quiet)
+
+    def progress(stage: str) -> None:
+        if bar.n < stages.index(stage):
+            bar.update(stages.index(stage) - bar.n)
+        bar.set_postfix_str(stage)
+
+    report = build_database(args.db, options, progress=progress)
+    bar.update(bar.total - bar.n)
+    bar.close()
+    if not args.quiet:
+        width = max(len(t) for t in report.counts)
+        for table, n in report.counts.items():
+            print(f"  {table:<{width}}  {n:>12,}")
+        print(f"built {report.path} in {report.seconds['total']:.1f} s")
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from geo.catalog import describe
+    from geo.db import connect
+
+    con = connect(args.db, "officials", read_only=True)
+    try:
+        info = describe(con)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, sort_keys=False))
+        return 0
+    print("tables:")
+    for table, n in info["tables"].items():
+        print(f"  {table:<14} {n:>12,}")
+    print("datasets:")
+    for name, m in info["meta"].items():
+        label = "SIMULATED" if m["simulated"] else "real"
+        seed = f", seed {m['seed']}" if m["seed"] is not None else ""
+        print(f"  {name:<8} {label}{seed}; built {m['built_at']}; {m['sources']}")
+    return 0
+
+
+def _cmd_assets(args: argparse.Namespace) -> int:
+    from geo.assets import install_assets
+
+    files = install_assets(args.dest)
+    if not args.quiet:
+        print(f"{len(files)} map asset files ready in {args.dest or 'static/'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m geo`` argument parser."""
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Tourism Atlas data tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the atlas database atomically")
+    b.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    b.add_argument("--seed", type=int, default=None, help="simulator seed (default 20251101)")
+    size = b.add_mutually_exclusive_group()
+    size.add_argument("--visitors", type=_positive, help="number of simulated visitors")
+    size.add_argument("--pings", type=_positive, help="approximate number of simulated pings")
+    b.add_argument("--days", type=_positive, default=None, help="days of simulated flows (default 365)")
+    b.add_argument("--start", type=date.fromisoformat, default=None, help="first simulated day (default 2025-11-01)")
+    b.add_argument("--no-flows", action="store_true", help="places, zones and cells only")
+    b.add_argument("-q", "--quiet", action="store_true")
+    b.set_defaults(func=_cmd_build)
+
+    i = sub.add_parser("info", help="tables, row counts and dataset provenance")
+    i.add_argument("--db", type=Path, default=None)
+    i.add_argument("--json", action="store_true", help="print one JSON object")
+    i.set_defaults(func=_cmd_info)
+
+    a = sub.add_parser("assets", help="copy Leaflet and plugin assets from installed packages into static/")
+    a.add_argument("--dest", type=Path, default=None)
+    a.add_argument("-q", "--quiet", action="store_true")
+    a.set_defaults(func=_cmd_assets)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; errors the user can fix print one line and exit 2."""
+    args = build_parser().parse_args(argv)
+    if args.command == "build":
+        from geo.build import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_START
+
+        args.seed = DEFAULT_SEED if args.seed is None else args.seed
+        args.days = DEFAULT_DAYS if args.days is None else args.days
+        args.start = DEFAULT_START if args.start is None else args.start
+    try:
+        return args.func(args)
+    except AtlasError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

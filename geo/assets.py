@@ -1,0 +1,82 @@
+"""Serve Leaflet, jQuery and plugin assets from installed packages so maps draw with no internet.
+
+Folium points every map at CDN URLs. ``install_assets`` copies the files from installed PyPI packages
+(XStatic-Leaflet 1.9.3 — the Leaflet version folium 0.20 targets —, XStatic-Leaflet-MarkerCluster,
+XStatic-jQuery, and folium's own bundled heat-map plugin) into ``static/``, which Streamlit serves at
+``/app/static/`` (``server.enableStaticServing``). ``use_local_assets`` rewrites folium's class-level
+``default_js``/``default_css`` to those URLs, so each map's HTML carries a few ``<script src>`` tags
+(~10 KB) instead of inlining ~1.4 MB. Nothing is committed to git: ``static/`` is rebuilt at setup.
+
+Bootstrap, Font Awesome and awesome-markers are deliberately dropped: the atlas draws circle markers,
+its own legend and Leaflet's layer control, none of which need them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from pathlib import Path
+
+from geo.settings import get_settings
+
+#: (package module, file inside its data dir or package dir, name under static/)
+_SOURCES: tuple[tuple[str, str, str], ...] = (
+    ("xstatic.pkg.leaflet", "leaflet.js", "leaflet/leaflet.js"),
+    ("xstatic.pkg.leaflet", "leaflet.css", "leaflet/leaflet.css"),
+    ("xstatic.pkg.leaflet", "images", "leaflet/images"),
+    ("xstatic.pkg.jquery", "jquery.min.js", "jquery/jquery.min.js"),
+    ("xstatic.pkg.leaflet_markercluster", "leaflet.markercluster.js", "markercluster/leaflet.markercluster.js"),
+    ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.css", "markercluster/MarkerCluster.css"),
+    ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.Default.css", "markercluster/MarkerCluster.Default.css"),
+    ("folium", "templates/leaflet_heat.min.js", "heat/leaflet_heat.min.js"),
+)
+
+
+def _source_path(module: str, relative: str) -> Path:
+    mod = importlib.import_module(module)
+    base = Path(getattr(mod, "BASE_DIR", Path(mod.__file__).parent))
+    return base / relative
+
+
+def install_assets(dest: Path | None = None) -> list[Path]:
+    """Copy map assets into ``dest`` (default ``static/``) when missing or stale; returns the files."""
+    dest = dest or get_settings().static_dir
+    written = []
+    for module, relative, name in _SOURCES:
+        src = _source_path(module, relative)
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, target, dirs_exist_ok=True)
+            written.extend(p for p in target.rglob("*") if p.is_file())
+            continue
+        if not target.exists() or target.stat().st_size != src.stat().st_size:
+            shutil.copyfile(src, target)
+        written.append(target)
+    return written
+
+
+def asset_url(name: str) -> str:
+    """Absolute URL path the app serves ``static/<name>`` at."""
+    return f"/{get_settings().static_url}/{name}"
+
+
+def use_local_assets() -> None:
+    """Point folium's Map and the plugins the atlas uses at the app-served copies (idempotent)."""
+    import folium
+    from folium import plugins
+
+    folium.Map.default_js = [
+        ("leaflet", asset_url("leaflet/leaflet.js")),
+        ("jquery", asset_url("jquery/jquery.min.js")),
+    ]
+    folium.Map.default_css = [("leaflet_css", asset_url("leaflet/leaflet.css"))]
+    cluster_js = [("markerclusterjs", asset_url("markercluster/leaflet.markercluster.js"))]
+    cluster_css = [
+        ("markerclustercss", asset_url("markercluster/MarkerCluster.css")),
+        ("markerclusterdefaultcss", asset_url("markercluster/MarkerCluster.Default.css")),
+    ]
+    for cls in (plugins.MarkerCluster, plugins.FastMarkerCluster):
+        cls.default_js = list(cluster_js)
+        cls.default_css = list(cluster_css)
+    plugins.HeatMap.default_js = [("leaflet-heat.js", asset_url("heat/leaflet_heat.min.js"))]

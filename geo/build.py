@@ -1,0 +1,174 @@
+"""Build the atlas database atomically: seed places and zones, H3 cells, simulated flows, rollups.
+
+The build writes to a temporary file beside the target and renames it into place only when every step
+succeeded, so a failed build leaves the previous database byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from geo import __version__, seed, sql
+from geo.db import connect
+from geo.errors import AtlasError, BuildError
+from geo.settings import H3_RESOLUTION, Settings, get_settings
+
+DEFAULT_SEED = 20251101
+DEFAULT_START = date(2025, 11, 1)
+DEFAULT_DAYS = 365
+
+SCHEMA = (
+    "pipeline/create_meta",
+    "pipeline/create_zones",
+    "pipeline/create_places",
+    "pipeline/create_cells",
+)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build. ``visitors`` and ``pings`` are mutually exclusive simulator sizes."""
+
+    seed: int = DEFAULT_SEED
+    visitors: int | None = None
+    pings: int | None = None
+    days: int = DEFAULT_DAYS
+    start: date = DEFAULT_START
+    flows: bool = True
+    seed_dir: Path | None = None
+
+
+@dataclass
+class BuildReport:
+    """Row counts per table and seconds per step of a finished build."""
+
+    path: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+Progress = Callable[[str], None]
+
+
+def _record_meta(con, dataset: str, *, simulated: bool, seed_value: int | None, sources: str, params: dict) -> None:
+    sql.execute(
+        con,
+        "pipeline/insert_meta",
+        {
+            "dataset": dataset,
+            "simulated": simulated,
+            "seed": seed_value,
+            "sources": sources,
+            "params": json.dumps(params, sort_keys=True, default=str),
+            "built_at": datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+            "version": __version__,
+        },
+    )
+
+
+def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[str, int]:
+    """Create the base schema and load zones, places and cells from ``seed_dir``; returns row counts."""
+    zones = seed.read_zones_geojson(seed_dir / "zones.geojson")
+    places = seed.read_places(sorted((seed_dir / "places").glob("*.csv")))
+    for name in SCHEMA:
+        sql.execute(con, name)
+    counts = {"zones": seed.load_zones(con, zones)}
+    counts["places"] = seed.load_places(con, places, resolution=resolution)
+    counts["cells"] = seed.load_cells(con, zones, resolution=resolution)
+    for name in ("pipeline/create_indexes", "pipeline/create_places_index", "pipeline/create_cells_index"):
+        sql.execute(con, name)
+    _record_meta(con, "places", simulated=False, seed_value=None,
+                 sources="Real places; coordinates and names from public sources (data/README.md)",
+                 params={"files": sorted(p.name for p in (seed_dir / "places").glob("*.csv"))})
+    _record_meta(con, "zones", simulated=False, seed_value=None,
+                 sources="Tourism zones drawn by the project (approximate), data/seed/zones.geojson",
+                 params={"level": "tourism_zone"})
+    _record_meta(con, "cells", simulated=False, seed_value=None,
+                 sources="H3 cells computed with the h3 package", params={"resolution": resolution})
+    return counts
+
+
+def build_flows(con, options: BuildOptions, progress: Progress | None = None) -> dict[str, int]:
+    """Simulate pings and run the pipeline and rollups; returns row counts of the flow tables."""
+    from geo import pipeline, rollups, simulate
+
+    summary = simulate.simulate_pings(
+        con,
+        seed=options.seed,
+        days=options.days,
+        start=options.start,
+        visitors=options.visitors,
+        pings=options.pings,
+    )
+    if progress:
+        progress("pipeline")
+    counts = pipeline.run_pipeline(con)
+    if progress:
+        progress("rollups")
+    rollups.run_rollups(con)
+    _record_meta(con, "flows", simulated=True, seed_value=options.seed,
+                 sources="SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
+                         "figures (data/README.md)",
+                 params=summary)
+    return counts
+
+
+def build_database(
+    db_path: Path | str | None = None,
+    options: BuildOptions | None = None,
+    *,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build a fresh database at ``db_path`` atomically; raise ``BuildError`` and keep the old file on failure."""
+    settings = settings or get_settings()
+    options = options or BuildOptions()
+    if options.visitors is not None and options.pings is not None:
+        msg = "Give either --visitors or --pings, not both"
+        raise BuildError(msg)
+    target = Path(db_path) if db_path is not None else settings.db_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    report = BuildReport(path=target)
+    started = datetime.now()
+    try:
+        con = connect(tmp, "officials", settings=settings)
+        try:
+            if progress:
+                progress("seed")
+            report.counts.update(load_seed(con, options.seed_dir or settings.seed_dir,
+                                           resolution=settings.h3_resolution))
+            report.seconds["seed"] = (datetime.now() - started).total_seconds()
+            if options.flows:
+                if progress:
+                    progress("simulate")
+                t0 = datetime.now()
+                report.counts.update(build_flows(con, options, progress))
+                report.seconds["flows"] = (datetime.now() - t0).total_seconds()
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    except AtlasError as exc:
+        _cleanup(tmp)
+        if isinstance(exc, BuildError):
+            raise
+        msg = f"Build failed, {target.name} left unchanged: {exc}"
+        raise BuildError(msg) from exc
+    except BaseException:
+        _cleanup(tmp)
+        raise
+    report.seconds["total"] = (datetime.now() - started).total_seconds()
+    return report
+
+
+def _cleanup(tmp: Path) -> None:
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)

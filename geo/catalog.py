@@ -1,0 +1,43 @@
+"""Describe what a database holds: tables with row counts and dataset provenance."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from geo import sql
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every known atlas table present in the database (in ``geo.sql.TABLES`` order)."""
+    present = set(sql.fetch_df(con, "app/table_names")["table_name"])
+    counts: dict[str, int] = {}
+    for table in sql.TABLES:
+        if table in present:
+            row = sql.fetch_one(con, "app/table_count", idents={"table": table})
+            counts[table] = int(row["n"]) if row else 0
+    return counts
+
+
+def dataset_meta(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per dataset: simulated flag, seed, sources, parameters, build time, version."""
+    return sql.fetch_df(con, "app/meta")
+
+
+def describe(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """``{"tables": {...}, "meta": {dataset: {...}}}`` — the JSON shape of ``python -m geo info --json``."""
+    meta: dict[str, Any] = {}
+    for rec in dataset_meta(con).to_dict("records"):
+        params = rec.get("params")
+        meta[rec["dataset"]] = {
+            "simulated": bool(rec["simulated"]),
+            "seed": None if pd.isna(rec["seed"]) else int(rec["seed"]),
+            "sources": rec["sources"],
+            "params": json.loads(params) if params else {},
+            "built_at": str(rec["built_at"]),
+            "version": rec["version"],
+        }
+    return {"tables": table_counts(con), "meta": meta}

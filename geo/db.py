@@ -1,0 +1,85 @@
+"""Open DuckDB connections with the spatial extension loaded offline, in officials or public mode.
+
+This module is the only place that calls ``duckdb.connect``. The spatial extension ships inside the
+``duckdb-extension-spatial`` wheel (pinned to the same version as ``duckdb``); it is installed from
+that wheel and loaded, so no code path reaches the network. Autoloading and autoinstalling of other
+extensions are switched off on every connection.
+
+Modes:
+
+* ``officials`` – read-write for builds and imports (``read_only=False``), read-only for the app.
+* ``public`` – always read-only, ``enable_external_access=false`` (no file or network reads beyond
+  the database itself), thread and memory caps, and the configuration locked so no later
+  statement can loosen any of it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from geo.errors import ConfigError, DatabaseMissingError, SpatialExtensionError
+from geo.settings import MODES, Settings, get_settings
+
+
+def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
+    """Install DuckDB spatial from its wheel and load it into ``con`` (no network)."""
+    try:
+        from duckdb_extensions import import_extension
+
+        import_extension("spatial", con=con)
+        con.execute("load spatial")
+    except (ImportError, duckdb.Error) as exc:
+        msg = (
+            "DuckDB's spatial extension could not be loaded from the duckdb-extension-spatial wheel "
+            f"({exc}). Reinstall with `make setup`; duckdb and duckdb-extension-spatial must carry "
+            "the same version."
+        )
+        raise SpatialExtensionError(msg) from exc
+
+
+def connect(
+    path: str | Path | None = None,
+    mode: str = "officials",
+    *,
+    read_only: bool | None = None,
+    settings: Settings | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` (``":memory:"`` for an in-memory database) with spatial loaded.
+
+    ``mode="officials"`` opens read-write unless ``read_only=True``; ``mode="public"`` is always
+    read-only with external access disabled and the configuration locked. Raises
+    ``DatabaseMissingError`` when a read-only open names a file that does not exist.
+    """
+    if mode not in MODES:
+        msg = f"mode must be one of {', '.join(MODES)}, got {mode!r}"
+        raise ConfigError(msg)
+    settings = settings or get_settings()
+    target = str(path if path is not None else settings.db_path)
+    in_memory = target == ":memory:"
+    if mode == "public":
+        if read_only is False:
+            msg = "public mode is read-only; it cannot open a database for writing"
+            raise ConfigError(msg)
+        read_only = True
+    read_only = bool(read_only) and not in_memory
+    if read_only and not Path(target).exists():
+        msg = f"No atlas database at {target}. Build it with `make build` (or `python -m geo build --db {target}`)."
+        raise DatabaseMissingError(msg)
+    config = {
+        "threads": settings.duckdb_threads,
+        "memory_limit": settings.duckdb_memory,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
+    con = duckdb.connect(target, read_only=read_only, config=config)
+    try:
+        load_spatial(con)
+        if mode == "public":
+            con.execute("set enable_external_access = false")
+            con.execute("set lock_configuration = true")
+    except Exception:
+        con.close()
+        raise
+    return con

@@ -1,0 +1,42 @@
+"""Exceptions with messages a user can act on; pages turn them into ``st.error``."""
+
+from __future__ import annotations
+
+
+class AtlasError(Exception):
+    """Base class for every error the atlas raises on purpose."""
+
+
+class ConfigError(AtlasError, ValueError):
+    """A setting (environment variable or CLI option) has a value the atlas cannot use."""
+
+
+class DatabaseMissingError(AtlasError, FileNotFoundError):
+    """The DuckDB file the app was pointed at does not exist yet."""
+
+
+class SpatialExtensionError(AtlasError, RuntimeError):
+    """DuckDB's spatial extension could not be loaded from the installed wheel."""
+
+
+class QueryNotFoundError(AtlasError, KeyError):
+    """A query name does not match a ``.sql`` file under ``queries/``."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class QueryParameterError(AtlasError, ValueError):
+    """Parameters passed to a query do not match the named parameters it declares."""
+
+
+class SeedDataError(AtlasError, ValueError):
+    """A seed or import file failed validation; the message names the file, row and reason."""
+
+
+class BuildError(AtlasError, RuntimeError):
+    """A database build failed; the previous database was left untouched."""
+
+
+class FilterError(AtlasError, ValueError):
+    """A filter value (from a widget or the URL) is outside what the data allows."""

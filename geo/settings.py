@@ -1,0 +1,107 @@
+"""Typed settings for the atlas, each with a documented default and an environment override.
+
+Every option is read here and nowhere else. ``get_settings()`` reads the environment each
+call (cheap), so tests isolate settings with ``monkeypatch.setenv``.
+
+| variable | default | meaning |
+|---|---|---|
+| ``ATLAS_DB`` | ``data/atlas.duckdb`` | DuckDB file the app reads and ``geo build`` writes |
+| ``ATLAS_MODE`` | ``officials`` | ``officials`` (all pages) or ``public`` (read-only, privacy floor) |
+| ``ATLAS_PRIVACY_FLOOR`` | ``10`` | smallest visitor count shown in public mode (k-anonymity floor) |
+| ``ATLAS_DUCKDB_THREADS`` | ``2`` | DuckDB worker threads per connection |
+| ``ATLAS_DUCKDB_MEMORY`` | ``4GB`` | DuckDB memory limit per connection |
+| ``ATLAS_CACHE_TTL`` | ``600`` | seconds a cached service result lives in the app |
+| ``ATLAS_TILES`` | ``OpenStreetMap`` | base-map tiles name, or ``none`` for a blank (offline) base |
+| ``ATLAS_STATIC_URL`` | ``app/static`` | URL prefix where the app serves Leaflet and plugin assets |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from geo.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+"""Repository root (holds app.py, data/, queries/)."""
+
+Mode = Literal["officials", "public"]
+MODES: tuple[str, ...] = ("officials", "public")
+
+#: H3 resolution for every hex aggregation. Resolution 8 cells average 0.74 km² (edge ≈ 0.53 km):
+#: fine enough to separate Nimman from the Old City and a temple from its neighbouring market,
+#: coarse enough that the province (~20,000 km²) is ~27,000 cells and city-scale maps stay small.
+H3_RESOLUTION = 8
+
+#: Chiang Mai province bounding box (lon/lat, WGS84) with a small margin; every seed point lies inside.
+PROVINCE_BBOX = (98.03, 17.23, 99.60, 20.15)
+
+#: Map defaults: Chiang Mai old city (Tha Phae Gate area).
+MAP_CENTER = (18.7883, 98.9853)
+MAP_ZOOM = 12
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every runtime option of the atlas, resolved from the environment."""
+
+    db_path: Path = field(default_factory=lambda: ROOT / "data" / "atlas.duckdb")
+    mode: Mode = "officials"
+    privacy_floor: int = 10
+    duckdb_threads: int = 2
+    duckdb_memory: str = "4GB"
+    cache_ttl: int = 600
+    tiles: str = "OpenStreetMap"
+    static_url: str = "app/static"
+    seed_dir: Path = field(default_factory=lambda: ROOT / "data" / "seed")
+    queries_dir: Path = field(default_factory=lambda: ROOT / "queries")
+    static_dir: Path = field(default_factory=lambda: ROOT / "static")
+    h3_resolution: int = H3_RESOLUTION
+
+    @property
+    def is_public(self) -> bool:
+        """True when the app runs as the hosted read-only public view."""
+        return self.mode == "public"
+
+
+def _int_env(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        msg = f"{name} must be a whole number, got {raw!r}"
+        raise ConfigError(msg) from None
+    if value < minimum:
+        msg = f"{name} must be at least {minimum}, got {value}"
+        raise ConfigError(msg)
+    return value
+
+
+def get_settings() -> Settings:
+    """Resolve settings from the environment; raise ``ConfigError`` with the variable name on bad values."""
+    mode = os.environ.get("ATLAS_MODE", "officials").strip().lower() or "officials"
+    if mode not in MODES:
+        msg = f"ATLAS_MODE must be one of {', '.join(MODES)}, got {mode!r}"
+        raise ConfigError(msg)
+    db = os.environ.get("ATLAS_DB", "").strip()
+    db_path = Path(db) if db else ROOT / "data" / "atlas.duckdb"
+    if not db_path.is_absolute():
+        db_path = (Path.cwd() / db_path).resolve()
+    memory = os.environ.get("ATLAS_DUCKDB_MEMORY", "4GB").strip() or "4GB"
+    if not memory[:-2].replace(".", "", 1).isdigit() or memory[-2:].upper() not in ("MB", "GB"):
+        msg = f"ATLAS_DUCKDB_MEMORY must look like '512MB' or '4GB', got {memory!r}"
+        raise ConfigError(msg)
+    return Settings(
+        db_path=db_path,
+        mode=mode,  # type: ignore[arg-type]
+        privacy_floor=_int_env("ATLAS_PRIVACY_FLOOR", 10, minimum=1),
+        duckdb_threads=_int_env("ATLAS_DUCKDB_THREADS", 2, minimum=1),
+        duckdb_memory=memory,
+        cache_ttl=_int_env("ATLAS_CACHE_TTL", 600, minimum=0),
+        tiles=os.environ.get("ATLAS_TILES", "OpenStreetMap").strip() or "OpenStreetMap",
+        static_url=os.environ.get("ATLAS_STATIC_URL", "app/static").strip().strip("/") or "app/static",
+    )

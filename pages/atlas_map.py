@@ -1,0 +1,32 @@
+"""Atlas map: every real place on a Folium map, a layer per category, with zones and provenance."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import maps, services
+from ui import state
+
+
+def render() -> None:
+    """Draw the places map for the selected layers and categories."""
+    st.title("Tourism Atlas · Chiang Mai")
+    st.caption("Real places of Chiang Mai province by category, with the project's approximate tourism zones.")
+    places = state.call(services.list_places)
+    layers = sorted(places["layer"].unique())
+    chosen = st.multiselect("Layers", layers, default=layers, key="map_layers")
+    shown = places[places["layer"].isin(chosen)]
+    zones = state.call(services.zones_geojson)
+    m = maps.places_map(shown, zones)
+    st_folium(m, height=620, use_container_width=True, returned_objects=[], key="atlas_map")
+    cols = st.columns(4)
+    cols[0].metric("Places shown", f"{len(shown):,}")
+    cols[1].metric("Attractions", f"{(shown['layer'] == 'attraction').sum():,}")
+    cols[2].metric("Accommodation", f"{(shown['layer'] == 'accommodation').sum():,}")
+    cols[3].metric("Rooms (accommodation)", f"{int(shown['rooms'].fillna(0).sum()):,}")
+    st.caption("Base-map tiles need internet; without them the zones and places still draw on a grey base.")
+    state.provenance_note()
+
+
+state.guard(render)

@@ -1,0 +1,53 @@
+"""The connection module: offline spatial load, read-only and public-mode restrictions."""
+
+from __future__ import annotations
+
+import socket
+
+import duckdb
+import pytest
+
+from geo.db import connect
+from geo.errors import ConfigError, DatabaseMissingError
+
+
+def test_spatial_loads_with_network_blocked() -> None:
+    # the autouse no_network fixture is active: prove it, then load spatial
+    with pytest.raises(OSError, match="network access blocked"):
+        socket.create_connection(("93.184.216.34", 80), timeout=1)
+    con = connect(":memory:")
+    wkt = con.execute("select st_astext(st_buffer(st_point(98.98, 18.79), 1))").fetchone()[0]
+    assert wkt.startswith("POLYGON")
+    assert con.execute("select current_setting('autoinstall_known_extensions')").fetchone()[0] is False
+
+
+def test_officials_read_only_cannot_write(tmp_path) -> None:
+    path = tmp_path / "a.duckdb"
+    connect(path).execute("create table t (a int)").close()
+    con = connect(path, "officials", read_only=True)
+    with pytest.raises(duckdb.Error, match="read-only"):
+        con.execute("insert into t values (1)")
+
+
+def test_public_mode_is_read_only_offline_and_locked(tmp_path) -> None:
+    path = tmp_path / "a.duckdb"
+    connect(path).execute("create table t (a int)").close()
+    (tmp_path / "secret.csv").write_text("a\n1\n")
+    con = connect(path, "public")
+    with pytest.raises(duckdb.Error, match="read-only"):
+        con.execute("insert into t values (1)")
+    with pytest.raises(duckdb.Error):
+        con.execute("select * from read_csv($p)", {"p": str(tmp_path / "secret.csv")}).fetchall()
+    with pytest.raises(duckdb.Error, match="locked"):
+        con.execute("set enable_external_access = true")
+    # spatial still works in public mode
+    assert con.execute("select st_x(st_point(1, 2))").fetchone()[0] == 1
+
+
+def test_public_mode_refuses_write_and_missing_file(tmp_path) -> None:
+    with pytest.raises(ConfigError):
+        connect(tmp_path / "x.duckdb", "public", read_only=False)
+    with pytest.raises(DatabaseMissingError, match="make build"):
+        connect(tmp_path / "missing.duckdb", "public")
+    with pytest.raises(ConfigError, match="mode"):
+        connect(":memory:", "admin")
