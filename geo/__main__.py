@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo build | info | assets`` (run ``python -m geo -h``)."""
+"""Command line: ``python -m geo build | info | assets | bench`` (run ``python -m geo -h``)."""
 
 from __future__ import annotations
 
@@ -83,6 +83,15 @@ def _cmd_assets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from geo.bench import BenchOptions, main_bench
+
+    options = BenchOptions(pings=args.pings, zone_points=args.zone_points, warm_runs=args.warm_runs,
+                           pages=not args.no_pages, keep_db=args.keep_db, workdir=args.workdir)
+    main_bench(options, args.json, quiet=args.quiet)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m geo`` argument parser."""
     parser = argparse.ArgumentParser(prog="python -m geo", description="Tourism Atlas data tools")
@@ -109,6 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--dest", type=Path, default=None)
     a.add_argument("-q", "--quiet", action="store_true")
     a.set_defaults(func=_cmd_assets)
+
+    from geo.bench import DEFAULT_PINGS, DEFAULT_WARM_RUNS, DEFAULT_ZONE_POINTS
+
+    be = sub.add_parser("bench", help="benchmark pipeline, zone join, pages and memory against baselines")
+    be.add_argument("--pings", type=_positive, default=DEFAULT_PINGS, help=f"simulated pings (default {DEFAULT_PINGS:,})")
+    be.add_argument("--json", type=Path, default=None, help="write the results as JSON to this file")
+    be.add_argument("--zone-points", type=_positive, default=DEFAULT_ZONE_POINTS, help="points in the zone-join test")
+    be.add_argument("--warm-runs", type=_positive, default=DEFAULT_WARM_RUNS, help="warm reruns per page")
+    be.add_argument("--no-pages", action="store_true", help="skip the page and map-payload measures")
+    be.add_argument("--keep-db", action="store_true", help="keep the temporary benchmark database")
+    be.add_argument("--workdir", type=Path, default=None, help="folder for the temporary database")
+    be.add_argument("-q", "--quiet", action="store_true")
+    be.set_defaults(func=_cmd_bench)
     return parser
 
 

@@ -40,3 +40,7 @@ class BuildError(AtlasError, RuntimeError):
 
 class FilterError(AtlasError, ValueError):
     """A filter value (from a widget or the URL) is outside what the data allows."""
+
+
+class DataNotBuiltError(AtlasError, LookupError):
+    """A table a page needs (flows or a rollup) is not in the database; rebuild it with flows."""

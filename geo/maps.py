@@ -7,6 +7,7 @@ context so it stays readable when base-map tiles cannot be fetched, a legend and
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterable, Mapping
 
 import folium
@@ -159,8 +160,13 @@ def base_map(
 
 def add_zones(m: folium.Map, zones_geojson: str, *, name: str = "Tourism zones (approximate)") -> folium.GeoJson:
     """Outline zones (GeoJSON FeatureCollection with name_en/name_th properties) with escaped tooltips."""
+    doc = json.loads(zones_geojson)
+    for feature in doc.get("features", []):
+        props = feature.setdefault("properties", {})
+        for key in ("name_en", "name_th"):
+            props[key] = esc(props.get(key))
     layer = folium.GeoJson(
-        zones_geojson,
+        doc,
         name=name,
         style_function=lambda _f: {"color": "#5a3e2b", "weight": 1.5, "fillColor": "#f3e6d3", "fillOpacity": 0.25},
         highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.4},
@@ -215,9 +221,11 @@ def add_place_layers(m: folium.Map, places: pd.DataFrame, *, radius: int = 6) ->
     return drawn
 
 
-def places_map(places: pd.DataFrame, zones_geojson: str | None = None, *, note: str = "") -> folium.Map:
+def places_map(
+    places: pd.DataFrame, zones_geojson: str | None = None, *, note: str = "", zoom: int = MAP_ZOOM
+) -> folium.Map:
     """The atlas' places map: zones as context, a layer per category, a legend and a layer control."""
-    m = base_map()
+    m = base_map(zoom=zoom)
     if zones_geojson:
         add_zones(m, zones_geojson)
     drawn = add_place_layers(m, places)

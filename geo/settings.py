@@ -13,6 +13,7 @@ call (cheap), so tests isolate settings with ``monkeypatch.setenv``.
 | ``ATLAS_CACHE_TTL`` | ``600`` | seconds a cached service result lives in the app |
 | ``ATLAS_TILES`` | ``OpenStreetMap`` | base-map tiles name, or ``none`` for a blank (offline) base |
 | ``ATLAS_STATIC_URL`` | ``app/static`` | URL prefix where the app serves Leaflet and plugin assets |
+| ``ATLAS_ROUTE_SPEED_KMH`` | ``25`` | assumed average door-to-door speed (km/h) for straight-line route times |
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ class Settings:
     queries_dir: Path = field(default_factory=lambda: ROOT / "queries")
     static_dir: Path = field(default_factory=lambda: ROOT / "static")
     h3_resolution: int = H3_RESOLUTION
+    #: Average speed for route times when no road network is imported: 25 km/h is a car or songthaew in
+    #: Chiang Mai city traffic, applied to the straight-line distance (so times are optimistic).
+    route_speed_kmh: float = 25.0
 
     @property
     def is_public(self) -> bool:
@@ -104,4 +108,5 @@ def get_settings() -> Settings:
         cache_ttl=_int_env("ATLAS_CACHE_TTL", 600, minimum=0),
         tiles=os.environ.get("ATLAS_TILES", "OpenStreetMap").strip() or "OpenStreetMap",
         static_url=os.environ.get("ATLAS_STATIC_URL", "app/static").strip().strip("/") or "app/static",
+        route_speed_kmh=float(_int_env("ATLAS_ROUTE_SPEED_KMH", 25, minimum=1)),
     )

@@ -13,7 +13,7 @@ from geo.settings import ROOT
 
 #: Size of the session database used by page and browser tests: real seed places and zones, a few
 #: weeks of simulated flows (seconds to build).
-SESSION_BUILD = BuildOptions(flows=False)  # TODO(issue 3): small simulated flows
+SESSION_BUILD = BuildOptions(visitors=1500, days=42)
 
 
 class NetworkBlockedError(OSError):

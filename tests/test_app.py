@@ -23,3 +23,12 @@ def test_missing_database_shows_actionable_error(tmp_path, monkeypatch) -> None:
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert any("make build" in e.value for e in at.error)
+
+
+def test_category_filter_limits_places(atlas_env) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.sidebar.multiselect(key="f_categories").set_value(["temple"]).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert 20 <= int(metrics["Places shown"].replace(",", "")) < 100
+    assert metrics["Accommodation"] == "0"

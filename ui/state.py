@@ -61,8 +61,7 @@ def cursor() -> duckdb.DuckDBPyConnection:
     return _shared_connection(str(s.db_path), s.mode, _db_stamp(s)).cursor()
 
 
-@st.cache_data(show_spinner=False, ttl=600, max_entries=512)
-def _cached_call(qualname: str, db_key: str, args: tuple, kwargs: tuple) -> Any:
+def _call_uncached(qualname: str, db_key: str, args: tuple, kwargs: tuple) -> Any:
     module_name, func_name = qualname.rsplit(".", 1)
     if module_name not in SERVICE_MODULES or func_name.startswith("_"):
         msg = f"{qualname} is not a service pages may call"
@@ -73,6 +72,10 @@ def _cached_call(qualname: str, db_key: str, args: tuple, kwargs: tuple) -> Any:
         return func(con, *args, **dict(kwargs))
     finally:
         con.close()
+
+
+#: Service results cached per (service, database version, arguments); TTL from ``ATLAS_CACHE_TTL``.
+_cached_call = st.cache_data(show_spinner=False, ttl=get_settings().cache_ttl, max_entries=512)(_call_uncached)
 
 
 def call(service: Callable[..., T], *args: Any, **kwargs: Any) -> T:

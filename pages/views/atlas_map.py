@@ -13,12 +13,16 @@ def render() -> None:
     """Draw the places map for the selected layers and categories."""
     st.title("Tourism Atlas · Chiang Mai")
     st.caption("Real places of Chiang Mai province by category, with the project's approximate tourism zones.")
-    places = state.call(services.list_places)
+    filters = state.sidebar_filters()
+    places = state.call(services.list_places, (), filters.categories)
+    if places.empty:
+        st.info("No places match the chosen categories; clear the category filter in the sidebar.")
+        return
     layers = sorted(places["layer"].unique())
     chosen = st.multiselect("Layers", layers, default=layers, key="map_layers")
     shown = places[places["layer"].isin(chosen)]
     zones = state.call(services.zones_geojson)
-    m = maps.places_map(shown, zones)
+    m = maps.places_map(shown, zones, zoom=11)
     st_folium(m, height=620, use_container_width=True, returned_objects=[], key="atlas_map")
     cols = st.columns(4)
     cols[0].metric("Places shown", f"{len(shown):,}")

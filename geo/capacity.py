@@ -1,0 +1,108 @@
+"""Answer accommodation questions: supply against overnight demand per zone, the pressure index, catchments.
+
+Pressure index of a zone = (overnight visitors present in the zone at 02:00, averaged over the nights in
+the view) ÷ (bed capacity of the zone's accommodation: the ``capacity`` column, else rooms × 2).
+1.0 means every bed would be taken on an average night. Demand comes from the ``zone_nightly`` rollup
+(``queries/rollups/31_zone_nightly.sql``), supply from ``places``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from geo import sql
+from geo._require import require_tables
+from geo.filters import Filters
+from geo.movement import EARTH_RADIUS_M
+
+#: Pressure classes: (upper bound exclusive, key, label, colour). A zone with no recorded beds is "no_beds".
+PRESSURE_CLASSES: tuple[tuple[float, str, str, str], ...] = (
+    (0.5, "low", "Low (< 0.50)", "#1a9850"),
+    (0.8, "moderate", "Moderate (0.50–0.79)", "#fee08b"),
+    (1.0, "high", "High (0.80–0.99)", "#fc8d59"),
+    (math.inf, "over", "Over capacity (≥ 1.00)", "#d73027"),
+)
+NO_BEDS = ("no_beds", "No recorded beds", "#bdbdbd")
+
+#: Price bands of accommodation, cheapest first (data/seed/places/FORMAT.md).
+PRICE_BANDS: tuple[str, ...] = ("budget", "mid", "upscale", "luxury")
+
+#: Catchment radius limits in metres.
+MAX_RADIUS_M = 20_000
+
+
+def pressure_class(pressure: float | None) -> tuple[str, str, str]:
+    """(key, label, colour) of a pressure value; ``None``/NaN (no beds) gives the grey "no_beds" class."""
+    if pressure is None or (isinstance(pressure, float) and math.isnan(pressure)):
+        return NO_BEDS
+    for bound, key, label, colour in PRESSURE_CLASSES:
+        if pressure < bound:
+            return key, label, colour
+    return PRESSURE_CLASSES[-1][1:]  # pragma: no cover - inf bound always matches
+
+
+def bbox_around(lon: float, lat: float, radius_m: float) -> dict[str, float]:
+    """An envelope (min/max lon/lat) that contains every point within ``radius_m`` of (lon, lat)."""
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    far_lat = min(abs(lat) + dlat, 89.9)
+    dlon = min(math.degrees(radius_m / (EARTH_RADIUS_M * math.cos(math.radians(far_lat)))), 180.0)
+    return {"min_lon": lon - dlon, "min_lat": lat - dlat, "max_lon": lon + dlon, "max_lat": lat + dlat}
+
+
+def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per tourism zone: accommodations, rooms, beds, overnight visitors per night, peak, pressure and class.
+
+    Columns: zone_id, name_en, name_th, accommodations, rooms, beds, estimated_places, nights,
+    visitor_nights, overnight_per_night (persons), peak_overnight (persons), pressure, peak_pressure
+    (ratios; NaN when the zone has no beds), pressure_class, pressure_label, colour.
+    Filters used: dates and weekdays (of the evening a night begins) and segments; hours do not apply.
+    """
+    require_tables(con, "zone_nightly")
+    p = filters.params()
+    params = {k: p[k] for k in ("start", "end", "weekdays", "segments")}
+    df = sql.fetch_df(con, "app/capacity_supply_demand", {**params, "zone_level": "tourism_zone"})
+    df["pressure"] = pd.to_numeric(df["pressure"], errors="coerce")
+    df["peak_pressure"] = pd.to_numeric(df["peak_pressure"], errors="coerce")
+    classes = [pressure_class(v) for v in df["pressure"]]
+    df["pressure_class"] = [c[0] for c in classes]
+    df["pressure_label"] = [c[1] for c in classes]
+    df["colour"] = [c[2] for c in classes]
+    return df
+
+
+def catchment(con: duckdb.DuckDBPyConnection, place_id: str, radius_m: float) -> dict[str, Any]:
+    """Accommodation within ``radius_m`` metres (great-circle) of place ``place_id``.
+
+    Returns ``{"place": dict | None, "radius_m", "accommodation": DataFrame (nearest first, distance_m),
+    "by_price_band": DataFrame (price_band, places, rooms, beds), "places", "rooms", "beds"}``.
+    ``place`` is None when the id is unknown (then the lists are empty).
+    """
+    radius_m = float(max(0.0, min(radius_m, MAX_RADIUS_M)))
+    place = sql.fetch_one(con, "app/placeinfo_detail", {"place_id": place_id})
+    columns = ["place_id", "category", "name_en", "name_th", "lon", "lat", "zone_id", "rooms", "beds",
+               "price_band", "estimated", "distance_m"]
+    if place is None:
+        acc = pd.DataFrame(columns=columns)
+    else:
+        box = bbox_around(float(place["lon"]), float(place["lat"]), radius_m)
+        acc = sql.fetch_df(con, "app/capacity_catchment", {"place_id": place_id, "radius_m": radius_m, **box})
+    bands = acc.assign(price_band=acc["price_band"].fillna("unknown"))
+    by_band = (
+        bands.groupby("price_band", dropna=False)
+        .agg(places=("place_id", "count"), rooms=("rooms", "sum"), beds=("beds", "sum"))
+        .reindex([b for b in (*PRICE_BANDS, "unknown") if b in set(bands["price_band"])])
+        .reset_index()
+    )
+    return {
+        "place": place,
+        "radius_m": radius_m,
+        "accommodation": acc,
+        "by_price_band": by_band,
+        "places": len(acc),
+        "rooms": int(pd.to_numeric(acc["rooms"]).fillna(0).sum()),
+        "beds": int(pd.to_numeric(acc["beds"]).fillna(0).sum()),
+    }

@@ -1,0 +1,152 @@
+"""Answer questions about places and the data itself: name search, details, visitor profiles, nearby places, data quality.
+
+Visitor profiles come from the ``place_profile`` and ``place_origins`` rollups (built from ``place_visits``);
+data-quality notes from ``places``/``zones``/``cells`` and the ``daily_coverage``/``cell_coverage`` rollups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from geo import sql
+from geo._require import present_tables, require_tables
+from geo.capacity import bbox_around
+from geo.filters import WEEKDAY_NAMES, Filters
+
+#: Default radius of "nearby places", metres.
+NEARBY_RADIUS_M = 1000
+#: Most nearby places listed.
+NEARBY_LIMIT = 25
+#: Rollups the Data page's flow notes read.
+COVERAGE_TABLES = ("daily_coverage", "cell_coverage")
+
+
+def like_pattern(text: str) -> str:
+    r"""An ILIKE "contains" pattern for ``text`` with ``\``, ``%`` and ``_`` escaped (matched literally)."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_places(
+    con: duckdb.DuckDBPyConnection,
+    text: str = "",
+    layers: Sequence[str] = (),
+    categories: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Places whose English or Thai name contains ``text`` (case-insensitive; empty text = all).
+
+    Empty ``layers``/``categories`` mean all. Columns: place_id, layer, category, name_en, name_th,
+    lat, lon, zone_id, zone_name, rooms, capacity, price_band, estimated, open_hour, close_hour.
+    """
+    params = {"pattern": like_pattern(text), "layers": list(layers), "categories": list(categories)}
+    return sql.fetch_df(con, "app/placeinfo_search", params)
+
+
+def place_detail(con: duckdb.DuckDBPyConnection, place_id: str) -> dict[str, Any] | None:
+    """One place with zone name, H3 cell, rooms/capacity and hours; None for an unknown id."""
+    return sql.fetch_one(con, "app/placeinfo_detail", {"place_id": place_id})
+
+
+def nearby_places(
+    con: duckdb.DuckDBPyConnection,
+    place_id: str,
+    radius_m: float = NEARBY_RADIUS_M,
+    limit: int = NEARBY_LIMIT,
+) -> pd.DataFrame:
+    """Places within ``radius_m`` metres (great-circle) of ``place_id``, nearest first (with distance_m)."""
+    detail = place_detail(con, place_id)
+    if detail is None:
+        return pd.DataFrame(columns=["place_id", "layer", "category", "name_en", "name_th", "lon", "lat", "distance_m"])
+    box = bbox_around(float(detail["lon"]), float(detail["lat"]), radius_m)
+    params = {"place_id": place_id, "radius_m": float(radius_m), "limit": int(limit), **box}
+    return sql.fetch_df(con, "app/placeinfo_nearby", params)
+
+
+def place_profile(con: duckdb.DuckDBPyConnection, place_id: str, filters: Filters) -> dict[str, Any]:
+    """Visitor profile of one place for the filters (months overlapping the date range).
+
+    Returns ``{"visits": int, "avg_dwell_minutes": float | None, "by_hour": DataFrame(hour, visits,
+    avg_dwell_minutes), "by_month": DataFrame(month_start, month, visits), "by_weekday":
+    DataFrame(weekday, day, visits), "by_segment_group": DataFrame(segment_group, visits, share),
+    "origins": DataFrame(segment, segment_group, visitor_type, visits, share)}``.
+    """
+    require_tables(con, "place_profile", "place_origins")
+    p = filters.params()
+    rows = sql.fetch_df(con, "app/placeinfo_profile", {"place_id": place_id, **p})
+    origins = sql.fetch_df(
+        con, "app/placeinfo_origins",
+        {"place_id": place_id, "start": p["start"], "end": p["end"], "segments": p["segments"]},
+    )
+    visits = int(rows["visits"].sum()) if not rows.empty else 0
+    dwell = float(rows["dwell_minutes"].sum()) if not rows.empty else 0.0
+
+    by_hour = rows.groupby("hour", as_index=False).agg(visits=("visits", "sum"), dwell=("dwell_minutes", "sum"))
+    by_hour = (
+        pd.DataFrame({"hour": range(24)}).merge(by_hour, on="hour", how="left").fillna({"visits": 0, "dwell": 0.0})
+    )
+    by_hour["visits"] = by_hour["visits"].astype(int)
+    by_hour["avg_dwell_minutes"] = (by_hour["dwell"] / by_hour["visits"].where(by_hour["visits"] > 0)).round(1)
+    by_hour = by_hour.drop(columns=["dwell"])
+
+    by_month = rows.groupby("month_start", as_index=False).agg(visits=("visits", "sum"))
+    by_month["month"] = pd.to_datetime(by_month["month_start"]).dt.strftime("%Y-%m")
+
+    by_weekday = rows.groupby("weekday", as_index=False).agg(visits=("visits", "sum"))
+    by_weekday = pd.DataFrame({"weekday": range(7)}).merge(by_weekday, on="weekday", how="left").fillna({"visits": 0})
+    by_weekday["visits"] = by_weekday["visits"].astype(int)
+    by_weekday["day"] = [WEEKDAY_NAMES[d] for d in by_weekday["weekday"]]
+
+    by_group = rows.groupby("segment_group", as_index=False).agg(visits=("visits", "sum"))
+    by_group["share"] = by_group["visits"] / visits if visits else 0.0
+    by_group = by_group.sort_values(["visits", "segment_group"], ascending=[False, True]).reset_index(drop=True)
+
+    total_origin = int(origins["visits"].sum()) if not origins.empty else 0
+    origins["share"] = origins["visits"] / total_origin if total_origin else 0.0
+    return {
+        "visits": visits,
+        "avg_dwell_minutes": dwell / visits if visits else None,
+        "by_hour": by_hour,
+        "by_month": by_month,
+        "by_weekday": by_weekday,
+        "by_segment_group": by_group,
+        "origins": origins,
+    }
+
+
+def table_sizes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every table in the database with its row and column counts (pipeline tables and rollups)."""
+    return sql.fetch_df(con, "app/placeinfo_table_sizes")
+
+
+def data_quality(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Figures for the Data page's quality notes, as plain values.
+
+    Always: places, places_without_zone, accommodations, accommodations_estimated,
+    accommodations_without_rooms, attractions_always_open, zones, zones_approximate, cells.
+    With flows built also: flows (True), first_day, last_day, days_in_range, days_with_presence,
+    days_with_trips, days_partial_hours, cells_with_data and ``gaps`` (list of dicts: day, presence_rows,
+    hours_with_data, trip_rows — days in range missing presence or trips).
+    """
+    out: dict[str, Any] = {
+        k: (int(v) if v is not None else 0)
+        for k, v in (sql.fetch_one(con, "app/placeinfo_quality_places") or {}).items()
+    }
+    out["flows"] = set(COVERAGE_TABLES) <= present_tables(con)
+    if not out["flows"]:
+        return out
+    require_tables(con, *COVERAGE_TABLES)
+    flows = sql.fetch_one(con, "app/placeinfo_quality_flows") or {}
+    for key, value in flows.items():
+        out[key] = value if isinstance(value, date) or value is None else int(value)
+    gaps = sql.fetch_df(con, "app/placeinfo_coverage_gaps")
+    out["gaps"] = [
+        {"day": r["day"].date() if hasattr(r["day"], "date") else r["day"], "presence_rows": int(r["presence_rows"]),
+         "hours_with_data": int(r["hours_with_data"]), "trip_rows": int(r["trip_rows"])}
+        for r in gaps.to_dict("records")
+    ]
+    return out

@@ -1,0 +1,392 @@
+"""Answer visitor-presence questions: overview KPIs, seasonality, hour profiles, origins, density per cell and zone.
+
+Every function takes a DuckDB connection (or cursor) first, runs named queries from ``queries/app/presence_*.sql``
+against the small presence rollups (``queries/rollups/1x_*.sql``) and returns plain data (DataFrames, dicts of
+plain values) so results can be cached. No page reads ``stays``, ``place_visits`` or pings.
+
+Definitions used on the pages:
+
+* **Visitors (people-days)**: for each day, the unique devices with at least one stay in Chiang Mai during the
+  selected hours, summed over the days of the period (a person staying three days counts three times).
+* **People present**: the sum over H3 cells of the hourly unique devices, averaged over the days (or
+  day-hour slots) with data — "how many people are here at that hour on an average day".
+* **Average dwell**: minutes on site per attraction visit (visits that started in the selected hours).
+
+In public mode (``ATLAS_MODE=public``) small counts are hidden: cells with fewer people-hours than the
+privacy floor are left off the density map and their drill-down, origins below it merge into "Other
+markets", and places with fewer visits are not ranked.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+import h3
+import pandas as pd
+
+from geo import sql
+from geo._require import require_tables
+from geo.filters import Filters
+from geo.settings import H3_RESOLUTION, get_settings
+
+#: How the pages word the headline measure (shown in captions).
+VISITORS_DEFINITION = (
+    "Visitors = people-days: for each day, the unique devices with at least one stay in the area during the "
+    "selected hours, summed over the days of the period (someone staying three days counts three times)."
+)
+PRESENT_DEFINITION = (
+    "People present = unique devices per H3 cell and hour, summed over cells and averaged over the days with "
+    "data: how many people are there at that hour on an average day."
+)
+
+#: Seasons of northern Thailand (Thai Meteorological Department) and single months for the density playback.
+SEASONS: dict[str, tuple[str, tuple[int, ...]]] = {
+    "range": ("Months of the date range", ()),
+    "cool": ("Cool season (Nov–Feb)", (11, 12, 1, 2)),
+    "hot": ("Hot season (Mar–May)", (3, 4, 5)),
+    "rainy": ("Rainy season (Jun–Oct)", (6, 7, 8, 9, 10)),
+    **{
+        f"m{m}": (date(2000, m, 1).strftime("%B"), (m,))
+        for m in range(1, 13)
+    },
+}
+
+#: Names of the international markets the simulator uses (ISO 3166-1 alpha-2); unknown codes show as the code.
+COUNTRY_NAMES: dict[str, str] = {
+    "CN": "China", "US": "United States", "GB": "United Kingdom", "FR": "France", "DE": "Germany",
+    "JP": "Japan", "KR": "South Korea", "IN": "India", "MY": "Malaysia", "SG": "Singapore",
+    "AU": "Australia", "RU": "Russia", "TW": "Taiwan", "HK": "Hong Kong", "NL": "Netherlands",
+    "IT": "Italy", "ES": "Spain", "CA": "Canada", "IL": "Israel", "VN": "Vietnam", "LA": "Laos",
+    "MM": "Myanmar", "ID": "Indonesia", "PH": "Philippines", "SE": "Sweden", "CH": "Switzerland",
+    "DK": "Denmark", "NO": "Norway", "NZ": "New Zealand", "BE": "Belgium", "AT": "Austria",
+    "SA": "Saudi Arabia", "AE": "United Arab Emirates", "KH": "Cambodia",
+}
+
+_DAILY_TABLES = ("presence_days", "presence_daily", "presence_zone_daily", "presence_hourly", "presence_place_daily")
+_CELL_TABLES = ("presence_days", "presence_cell_profile")
+
+
+def privacy_floor() -> int:
+    """Smallest count shown: the configured floor in public mode, 0 (show everything) for officials."""
+    s = get_settings()
+    return s.privacy_floor if s.is_public else 0
+
+
+def expected_days(filters: Filters) -> int:
+    """Calendar days in the filter's date range whose weekday is selected."""
+    return sum(
+        1
+        for i in range(filters.days)
+        if (filters.start + timedelta(days=i)).weekday() in filters.weekdays
+    )
+
+
+def season_months(season: str, filters: Filters) -> tuple[int, ...]:
+    """Months (1..12) a density selection covers: a season, one month, or the months the date range touches."""
+    if season not in SEASONS:
+        msg = f"unknown season {season!r}"
+        raise ValueError(msg)
+    months = SEASONS[season][1]
+    if months:
+        return months
+    touched: list[int] = []
+    day = filters.start.replace(day=1)
+    while day <= filters.end and len(touched) < 12:
+        touched.append(day.month)
+        day = (day + timedelta(days=32)).replace(day=1)
+    return tuple(sorted(touched))
+
+
+def origin_label(segment: str) -> str:
+    """Readable origin of a segment: 'Residents', a Thai province, or a country name."""
+    group, _, origin = segment.partition(":")
+    if group == "resident":
+        return "Chiang Mai residents"
+    if group == "international":
+        return COUNTRY_NAMES.get(origin, origin)
+    return origin or group
+
+
+def _number(value: Any) -> float:
+    return 0.0 if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def _period_kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+    row = sql.fetch_one(con, "app/presence_kpis", filters.params()) or {}
+    visitors = int(row.get("visitors") or 0)
+    days_with_data = int(row.get("days_with_data") or 0)
+    place_visits = int(row.get("place_visits") or 0)
+    busiest_hour = row.get("busiest_hour")
+    return {
+        "visitors": visitors,
+        "overnight": int(row.get("overnight") or 0),
+        "day_trippers": int(row.get("day_trippers") or 0),
+        "residents": int(row.get("residents") or 0),
+        "international": int(row.get("international") or 0),
+        "international_share": (int(row.get("international") or 0) / visitors) if visitors else None,
+        "avg_daily_visitors": (visitors / days_with_data) if days_with_data else None,
+        "place_visits": place_visits,
+        "avg_dwell_minutes": (_number(row.get("place_dwell_minutes")) / place_visits) if place_visits else None,
+        "busiest_zone_id": row.get("busiest_zone_id"),
+        "busiest_zone_name": row.get("busiest_zone_name"),
+        "busiest_zone_visitors": int(row.get("busiest_zone_visitors") or 0),
+        "busiest_hour": None if busiest_hour is None else int(busiest_hour),
+        "busiest_hour_present": (
+            _number(row.get("busiest_hour_visitor_hours")) / days_with_data
+            if busiest_hour is not None and days_with_data else None
+        ),
+        "days_with_data": days_with_data,
+        "days_expected": expected_days(filters),
+    }
+
+
+def _pct_change(now: float | None, before: float | None) -> float | None:
+    if now is None or before is None or before == 0:
+        return None
+    return (now - before) / before * 100.0
+
+
+def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+    """Overview KPIs for ``filters`` and the same-length previous period, with the change between them.
+
+    Returns ``{"current", "previous", "change", "note", "previous_start", "previous_end"}``. Period dicts hold
+    visitors, overnight, day_trippers, residents, international (people-days), international_share (0..1),
+    avg_daily_visitors, place_visits (attraction visits), avg_dwell_minutes (per attraction visit),
+    busiest_zone_id/name/visitors, busiest_hour (0..23), busiest_hour_present (people on an average day),
+    days_with_data, days_expected.
+    ``change`` holds percent changes for counts, percentage points for the share, minutes for dwell;
+    ``previous`` is None when the previous period has no data.
+    """
+    require_tables(con, *_DAILY_TABLES)
+    current = _period_kpis(con, filters)
+    prev_filters = filters.previous_period()
+    previous = _period_kpis(con, prev_filters)
+    note = ""
+    if previous["days_with_data"] == 0:
+        previous = None
+        note = (f"No data for the previous period ({prev_filters.start:%d %b %Y} – {prev_filters.end:%d %b %Y}): "
+                "changes are not shown.")
+    elif previous["days_with_data"] < previous["days_expected"]:
+        note = (f"The previous period ({prev_filters.start:%d %b %Y} – {prev_filters.end:%d %b %Y}) has data on "
+                f"{previous['days_with_data']} of {previous['days_expected']} days: compare with care.")
+    change: dict[str, float | None] = {}
+    if previous is not None:
+        for key in ("visitors", "overnight", "day_trippers", "residents", "international", "avg_daily_visitors"):
+            change[key] = _pct_change(current[key], previous[key])
+        cs, ps = current["international_share"], previous["international_share"]
+        change["international_share_pp"] = None if cs is None or ps is None else (cs - ps) * 100.0
+        cd, pd_ = current["avg_dwell_minutes"], previous["avg_dwell_minutes"]
+        change["avg_dwell_minutes"] = None if cd is None or pd_ is None else cd - pd_
+    return {"current": current, "previous": previous, "change": change, "note": note,
+            "previous_start": prev_filters.start, "previous_end": prev_filters.end}
+
+
+def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Average people per day by month and visitor type over the whole data span (weekday/hour/segment filters).
+
+    Columns: month_start (date), visitor_type, visitors (people-days), days_with_data, avg_daily_visitors.
+    """
+    require_tables(con, *_DAILY_TABLES)
+    p = filters.params()
+    params = {k: p[k] for k in ("weekdays", "hour_from", "hour_to", "segments")}
+    return sql.fetch_df(con, "app/presence_seasonality", params)
+
+
+def festival_days(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Festivals and holidays to mark on the seasonality chart, from the simulator's ``data/seed/calendar.csv``.
+
+    Columns: start, end (timestamps; ``end`` is the day after the last festival day), name, applies_to
+    (``all``, a segment group or a segment). Empty when the calendar file is absent.
+    """
+    del con  # the calendar is a seed file read by the simulator, not a table; kept for the service signature
+    empty = pd.DataFrame({"start": pd.Series(dtype="datetime64[ns]"), "end": pd.Series(dtype="datetime64[ns]"),
+                          "name": pd.Series(dtype="str"), "applies_to": pd.Series(dtype="str")})
+    path = get_settings().seed_dir / "calendar.csv"
+    if not path.is_file():
+        return empty
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not {"kind", "date_from", "date_to", "name"} <= set(raw.columns):
+        return empty
+    rows = raw[raw["kind"] == "festival"]
+    out = pd.DataFrame({
+        "start": pd.to_datetime(rows["date_from"], format="%Y-%m-%d", errors="coerce"),
+        "end": pd.to_datetime(rows["date_to"], format="%Y-%m-%d", errors="coerce") + pd.Timedelta(days=1),
+        "name": rows["name"].astype(str),
+        "applies_to": rows["applies_to"].astype(str) if "applies_to" in rows.columns else "all",
+    })
+    return out.dropna(subset=["start", "end"]).sort_values("start").reset_index(drop=True)
+
+
+def hour_weekday(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """People present by weekday (0 = Monday) and hour of day, averaged over the period's days of that weekday.
+
+    Columns: weekday, hour, visitor_hours, present.
+    """
+    require_tables(con, *_DAILY_TABLES)
+    return sql.fetch_df(con, "app/presence_hour_weekday", filters.params())
+
+
+def origin_mix(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str = "", top: int = 10) -> pd.DataFrame:
+    """People-days by origin market, the ``top`` largest and the rest as "Other markets".
+
+    ``zone_id=''`` is the whole city. Columns: origin (readable), segment_group, visitors, share (0..1).
+    """
+    require_tables(con, *_DAILY_TABLES)
+    df = sql.fetch_df(con, "app/presence_origin_mix", {**filters.params(), "zone_id": zone_id})
+    total = float(df["visitors"].sum()) if not df.empty else 0.0
+    df["origin"] = [origin_label(s) for s in df["segment"]]
+    shown = df[df["visitors"] >= privacy_floor()]
+    head = shown.head(top)[["origin", "segment_group", "visitors"]]
+    rest = df[~df.index.isin(head.index)]
+    if not rest.empty:
+        other = pd.DataFrame([{"origin": "Other markets", "segment_group": "other",
+                               "visitors": int(rest["visitors"].sum())}])
+        head = pd.concat([head, other], ignore_index=True)
+    head = head.reset_index(drop=True)
+    head["visitors"] = head["visitors"].astype("int64")
+    head["share"] = head["visitors"] / total if total else 0.0
+    return head
+
+
+def top_places(
+    con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str = "", limit: int = 10
+) -> pd.DataFrame:
+    """Most visited places (visits started in the selected hours), city-wide or in ``zone_id``.
+
+    Attractions only, unless the filter names categories (then exactly those, e.g. hotels). Columns: place_id, name_en, name_th, category, zone_id, zone_name,
+    visits (count), avg_dwell_minutes (minutes per visit).
+    """
+    require_tables(con, *_DAILY_TABLES)
+    params = {**filters.params(), "zone_id": zone_id, "categories": list(filters.categories), "limit": int(limit)}
+    df = sql.fetch_df(con, "app/presence_top_places", params)
+    return df[df["visits"] >= privacy_floor()].reset_index(drop=True)
+
+
+def hour_profile(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str = "") -> pd.DataFrame:
+    """People present by hour of day (average per day with data), city-wide or in ``zone_id``.
+
+    Columns: hour, visitor_hours, present.
+    """
+    require_tables(con, *_DAILY_TABLES)
+    return sql.fetch_df(con, "app/presence_hour_profile", {**filters.params(), "zone_id": zone_id})
+
+
+def zone_summary(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str) -> dict[str, Any] | None:
+    """One zone's figures for the period (None for an unknown zone).
+
+    Keys: zone_id, name_en, name_th, area_km2, visitors, overnight, day_trippers, residents, international
+    (people-days in the zone), international_share, avg_daily_visitors, hours_per_visitor (hours in the zone
+    per people-day), days_with_data.
+    """
+    require_tables(con, *_DAILY_TABLES)
+    row = sql.fetch_one(con, "app/presence_zone_summary", {**filters.params(), "zone_id": zone_id})
+    if row is None:
+        return None
+    days_with_data = int(row["days_with_data"])
+    visitors = int(row["visitors"])
+    out = dict(row)
+    out.update(
+        visitors=visitors,
+        overnight=int(row["overnight"]),
+        day_trippers=int(row["day_trippers"]),
+        residents=int(row["residents"]),
+        international=int(row["international"]),
+        international_share=(int(row["international"]) / visitors) if visitors else None,
+        avg_daily_visitors=(visitors / days_with_data) if days_with_data else None,
+        hours_per_visitor=(_number(row["dwell_minutes"]) / 60.0 / visitors) if visitors else None,
+        days_with_data=days_with_data,
+    )
+    return out
+
+
+def _density_params(filters: Filters, season: str, hour: int | None) -> dict[str, Any]:
+    lo, hi = (hour, hour) if hour is not None else filters.hours
+    return {
+        "months": list(season_months(season, filters)),
+        "weekdays": list(filters.weekdays),
+        "hour_from": int(lo),
+        "hour_to": int(hi),
+        "segments": list(filters.segments),
+    }
+
+
+def cell_density(
+    con: duckdb.DuckDBPyConnection, filters: Filters, season: str = "range", hour: int | None = None
+) -> pd.DataFrame:
+    """People present per H3 cell (average per selected hour slot), only cells with data, busiest first.
+
+    ``season`` is a key of ``SEASONS`` ("range" = the months the date range touches); ``hour`` narrows the
+    sidebar hours to one hour of day (playback). Columns: cell (int), zone_id, lat, lon, visitor_hours, present.
+    """
+    require_tables(con, *_CELL_TABLES)
+    if hour is not None and not 0 <= hour <= 23:
+        msg = f"hour must be 0..23, got {hour}"
+        raise ValueError(msg)
+    df = sql.fetch_df(con, "app/presence_cell_density", _density_params(filters, season, hour))
+    return df[df["visitor_hours"] >= max(privacy_floor(), 1)].reset_index(drop=True)
+
+
+def cell_at(lat: float, lon: float, resolution: int = H3_RESOLUTION) -> int:
+    """The H3 cell (as the unsigned integer the database stores) containing a WGS84 point."""
+    return int(h3.latlng_to_cell(lat, lon, resolution), 16)
+
+
+def cell_centre(cell_hex: str, resolution: int = H3_RESOLUTION) -> tuple[float, float] | None:
+    """(lat, lon) of the centre of an H3 cell given as hex text; None unless it is a valid cell of ``resolution``."""
+    try:
+        ok = h3.is_valid_cell(cell_hex) and h3.get_resolution(cell_hex) == resolution
+    except (ValueError, TypeError):
+        ok = False
+    if not ok:
+        return None
+    lat, lon = h3.cell_to_latlng(cell_hex)
+    return (round(lat, 6), round(lon, 6))
+
+
+def cell_detail(
+    con: duckdb.DuckDBPyConnection,
+    lat: float,
+    lon: float,
+    filters: Filters,
+    season: str = "range",
+    hour: int | None = None,
+) -> dict[str, Any] | None:
+    """Drill-down for the H3 cell under a clicked point (None when the point is outside the atlas' cells).
+
+    Keys: cell (int), cell_hex, lat, lon (centre), zone_id, zone_name, zone_name_th, present (people present
+    per selected hour slot, 0 when no data), peak_hour, peak_present, hours (DataFrame: hour, present),
+    suppressed (True in public mode when the cell has fewer people-hours than the privacy floor: figures
+    are then withheld).
+    """
+    require_tables(con, *_CELL_TABLES)
+    cell = cell_at(lat, lon, get_settings().h3_resolution)
+    info = sql.fetch_one(con, "app/presence_cell_info", {"cell": cell})
+    if info is None:
+        return None
+    params = _density_params(filters, season, hour)
+    hour_params = {k: params[k] for k in ("months", "weekdays", "segments")}
+    hours = sql.fetch_df(con, "app/presence_cell_hours", {**hour_params, "cell": cell})
+    selected = hours[hours["hour"].between(params["hour_from"], params["hour_to"])]
+    suppressed = bool(privacy_floor()) and int(selected["visitor_hours"].sum()) < privacy_floor()
+    if suppressed:
+        hours, selected = hours.iloc[0:0], selected.iloc[0:0]
+    n_hours = params["hour_to"] - params["hour_from"] + 1
+    peak = hours.sort_values(["present", "hour"], ascending=[False, True]).head(1)
+    return {
+        "cell": cell,
+        "cell_hex": format(cell, "x"),
+        "lat": float(info["lat"]),
+        "lon": float(info["lon"]),
+        "zone_id": info["zone_id"],
+        "zone_name": info["zone_name"],
+        "zone_name_th": info["zone_name_th"],
+        "present": float(selected["present"].sum()) / n_hours,
+        "peak_hour": int(peak["hour"].iloc[0]) if not peak.empty else None,
+        "peak_present": float(peak["present"].iloc[0]) if not peak.empty else None,
+        "hours": hours[["hour", "present"]].reset_index(drop=True),
+        "suppressed": suppressed,
+    }
+

@@ -1,0 +1,148 @@
+"""Accommodation and capacity: beds against overnight visitors per zone, the pressure index map, an attraction's catchment."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import capacity, flow_maps, services
+from geo.errors import DataNotBuiltError
+from geo.filters import Filters
+from ui import state
+
+KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
+DEFAULT_KM = "2"
+DEFAULT_ATTRACTION = "att-wat-phra-singh"
+
+PRESSURE_DEFINITION = (
+    "**Pressure index** = overnight visitors present in the zone at 02:00, averaged over the nights in the "
+    "view (nights named after their evening, filtered by date range, weekdays and origin segments) ÷ the "
+    "zone's bed capacity (accommodation `capacity`, else rooms × 2). 1.0 means every bed would be taken on an "
+    "average night. Thresholds: low < 0.50 ≤ moderate < 0.80 ≤ high < 1.00 ≤ over capacity; zones with no "
+    "recorded beds are grey. The hours filter does not apply."
+)
+
+
+def _init_from_url(attraction_ids: list[str]) -> None:
+    if "cap_attraction" not in st.session_state:
+        default = DEFAULT_ATTRACTION if DEFAULT_ATTRACTION in attraction_ids else attraction_ids[0]
+        st.session_state["cap_attraction"] = state.page_param("attraction", default, tuple(attraction_ids))
+    if "cap_km" not in st.session_state:
+        st.session_state["cap_km"] = float(state.page_param("km", DEFAULT_KM, KM_CHOICES))
+
+
+def _supply_demand_chart(df: pd.DataFrame) -> alt.Chart:
+    long = df.melt(
+        id_vars=["name_en"], value_vars=["beds", "overnight_per_night"], var_name="measure", value_name="persons"
+    )
+    long["measure"] = long["measure"].map({"beds": "Beds (supply)", "overnight_per_night": "Overnight visitors / night"})
+    return (
+        alt.Chart(long, title="Beds against overnight visitors per night, by zone")
+        .mark_bar()
+        .encode(
+            x=alt.X("name_en:N", title="Zone", sort="-y", axis=alt.Axis(labelAngle=-35, labelLimit=180)),
+            xOffset="measure:N",
+            y=alt.Y("persons:Q", title="Persons (beds or visitors per night)"),
+            color=alt.Color("measure:N", title=None, scale=alt.Scale(range=["#1b9e77", "#d95f02"]),
+                            legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip("name_en:N", title="Zone"), alt.Tooltip("measure:N", title="Measure"),
+                     alt.Tooltip("persons:Q", title="Persons", format=",.0f")],
+        )
+        .properties(height=320)
+    )
+
+
+def _supply_demand(filters: Filters) -> pd.DataFrame | None:
+    try:
+        df = state.call(capacity.supply_demand, filters)
+    except DataNotBuiltError as exc:
+        st.info(str(exc))
+        return None
+    beds = int(df["beds"].sum())
+    c = st.columns(4)
+    c[0].metric("Beds (all zones)", f"{beds:,}")
+    c[1].metric("Rooms", f"{int(df['rooms'].sum()):,}")
+    c[2].metric("Overnight visitors / night", f"{df['overnight_per_night'].sum():,.0f}")
+    c[3].metric("Zones at or over capacity", f"{int((df['pressure_class'] == 'over').sum())}")
+    if beds == 0:
+        st.warning("No accommodation with rooms or capacity is loaded, so no zone has a pressure index yet.")
+    st.altair_chart(_supply_demand_chart(df), width="stretch")
+    st.dataframe(
+        df[["name_en", "accommodations", "rooms", "beds", "overnight_per_night", "peak_overnight", "pressure",
+            "peak_pressure", "pressure_label"]],
+        hide_index=True, width="stretch",
+        column_config={
+            "name_en": "Zone",
+            "accommodations": st.column_config.NumberColumn("Accommodations", format="%d"),
+            "rooms": st.column_config.NumberColumn("Rooms", format="%d"),
+            "beds": st.column_config.NumberColumn("Beds", format="%d"),
+            "overnight_per_night": st.column_config.NumberColumn("Overnight visitors / night", format="%.0f"),
+            "peak_overnight": st.column_config.NumberColumn("Peak night", format="%d"),
+            "pressure": st.column_config.NumberColumn("Pressure index", format="%.2f"),
+            "peak_pressure": st.column_config.NumberColumn("Peak-night pressure", format="%.2f"),
+            "pressure_label": "Class",
+        },
+    )
+    st.caption(PRESSURE_DEFINITION)
+    if state.call(services.is_simulated):
+        st.caption("Simulated flows count the simulated sample of visitors (see the Data page: build parameters), "
+                   "not every tourist in the province, so pressure values read low against real bed counts.")
+    return df
+
+
+def render() -> None:
+    """Supply vs demand chart and table, then the pressure map with an attraction's catchment."""
+    st.title("Accommodation and capacity")
+    filters = state.sidebar_filters(show_categories=False)
+    attractions = state.call(services.list_places, ("attraction",))
+    if attractions.empty:
+        st.warning("No attractions are loaded; the catchment needs at least one.")
+        return
+    ids = attractions["place_id"].tolist()
+    _init_from_url(ids)
+    st.subheader("Supply against demand by zone")
+    pressure = _supply_demand(filters)
+    st.subheader("Pressure map and attraction catchment")
+    labels = {r["place_id"]: f"{r['name_en']} · {r['name_th']}" for r in attractions.to_dict("records")}
+    c = st.columns([2, 1])
+    place_id = c[0].selectbox("Attraction", ids, key="cap_attraction", format_func=lambda p: labels.get(p, p))
+    km = c[1].slider("Catchment distance (km, straight-line)", 0.5, 10.0, key="cap_km", step=0.5)
+    state.set_page_param("attraction", place_id, default=None)
+    state.set_page_param("km", f"{km:g}", default=DEFAULT_KM)
+    catch = state.call(capacity.catchment, place_id, km * 1000)
+    zones = state.call(services.zones_geojson)
+    left, right = st.columns([3, 2])
+    with left:
+        table = pressure if pressure is not None else pd.DataFrame(columns=["zone_id", "pressure", "colour"])
+        m = flow_maps.pressure_map(zones, table, catch)
+        st_folium(m, height=560, use_container_width=True, returned_objects=[], key="capacity_map")
+    with right:
+        c = st.columns(3)
+        c[0].metric("Accommodations in catchment", f"{catch['places']:,}")
+        c[1].metric("Rooms in catchment", f"{catch['rooms']:,}")
+        c[2].metric("Beds in catchment", f"{catch['beds']:,}")
+        st.caption(
+            f"Accommodation within {km:g} km (great-circle distance) of {catch['place']['name_en']}."
+            if catch["place"] else "Unknown attraction."
+        )
+        st.dataframe(
+            catch["by_price_band"], hide_index=True, width="stretch",
+            column_config={"price_band": "Price band",
+                           "places": st.column_config.NumberColumn("Places", format="%d"),
+                           "rooms": st.column_config.NumberColumn("Rooms", format="%d"),
+                           "beds": st.column_config.NumberColumn("Beds", format="%d")},
+        )
+        acc = catch["accommodation"]
+        st.dataframe(
+            acc.assign(distance_km=acc["distance_m"] / 1000)[["name_en", "category", "price_band", "rooms", "distance_km"]],
+            hide_index=True, width="stretch", height=260,
+            column_config={"name_en": "Accommodation", "category": "Type", "price_band": "Price band",
+                           "rooms": st.column_config.NumberColumn("Rooms", format="%d"),
+                           "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f")},
+        )
+    state.provenance_note()
+
+
+state.guard(render)

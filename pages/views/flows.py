@@ -1,0 +1,129 @@
+"""Flows and routes: the busiest origin → destination corridors between zones or places, and a route between places."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import flow_maps, movement, services
+from geo.errors import DataNotBuiltError
+from geo.filters import Filters
+from ui import state
+
+LEVEL_LABELS = {"zone": "Zones", "place": "Places"}
+TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
+DEFAULT_TOP = 20
+
+
+def _init_from_url(place_ids: set[str]) -> None:
+    """Seed the page's widgets from the URL once per session (invalid values fall back with a note)."""
+    if "fl_level" not in st.session_state:
+        st.session_state["fl_level"] = state.page_param("flows", "zone", movement.FLOW_LEVELS)
+    if "fl_top" not in st.session_state:
+        st.session_state["fl_top"] = int(state.page_param("top", str(DEFAULT_TOP), TOP_CHOICES))
+    if "fl_route" not in st.session_state:
+        raw = state.page_param("route", "")
+        ids = [p for p in raw.split(",") if p]
+        unknown = [p for p in ids if p not in place_ids]
+        if unknown:
+            st.warning(f"Ignored unknown place ids in the URL parameter route: {', '.join(unknown)}.")
+        st.session_state["fl_route"] = list(dict.fromkeys(p for p in ids if p in place_ids))
+
+
+def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> None:
+    try:
+        corridors = state.call(movement.top_corridors, filters, level, top_n)
+        totals = state.call(movement.flow_totals, filters, level)
+    except DataNotBuiltError as exc:
+        st.info(str(exc))
+        return
+    what = "zone" if level == "zone" else "place"
+    c = st.columns(3)
+    c[0].metric(f"Trips between {what}s", f"{totals['corridor_trips']:,}")
+    c[1].metric(f"Trips within one {what}", f"{totals['internal_trips']:,}")
+    c[2].metric("Corridors with trips", f"{totals['corridors']:,}")
+    left, right = st.columns([3, 2])
+    with left:
+        m = flow_maps.corridor_map(corridors, zones_geojson, level=level)
+        st_folium(m, height=560, use_container_width=True, returned_objects=[], key="flows_map")
+    with right:
+        table = corridors.assign(
+            origin_label=corridors["origin_name_en"], destination_label=corridors["destination_name_en"],
+            share_pct=corridors["share"] * 100,
+        )[["rank", "origin_label", "destination_label", "trips", "trips_per_day", "share_pct"]]
+        st.dataframe(
+            table, hide_index=True, width="stretch", height=560,
+            column_config={
+                "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
+                "origin_label": st.column_config.TextColumn("From", width="medium"),
+                "destination_label": st.column_config.TextColumn("To", width="medium"),
+                "trips": st.column_config.NumberColumn("Trips", format="%d"),
+                "trips_per_day": st.column_config.NumberColumn("Trips / day", format="%.1f"),
+                "share_pct": st.column_config.NumberColumn("Share %", format="%.1f"),
+            },
+        )
+    st.caption(
+        f"Directed trips {filters.start:%d %b %Y}–{filters.end:%d %b %Y} for the chosen weekdays and origin "
+        "segments (trips are daily, so the hours filter does not apply). Share = corridor trips ÷ all trips "
+        "between different " + what + "s."
+    )
+
+
+def _route(places: pd.DataFrame, zones_geojson: str) -> None:
+    st.subheader("Route between places")
+    labels = {r["place_id"]: f"{r['name_en']} · {r['name_th']}" for r in places.to_dict("records")}
+    chosen = st.multiselect(
+        "Itinerary (places in the order you pick them)", list(labels), key="fl_route",
+        format_func=lambda pid: labels.get(pid, pid), placeholder="Pick two or more places",
+    )
+    state.set_page_param("route", ",".join(chosen) or None)
+    if len(chosen) < 2:
+        st.caption("Pick at least two places to get distances and times.")
+        return
+    route = state.call(movement.plan_route, tuple(chosen))
+    c = st.columns(3)
+    c[0].metric("Total distance", f"{route['distance_km']:.2f} km")
+    c[1].metric("Total time", f"{route['minutes']:.0f} min")
+    c[2].metric("Legs", f"{len(route['legs'])}")
+    st.info(
+        f"Distances are **{route['label']}**: great-circle segments between the places, times at an assumed "
+        f"average {route['speed_kmh']:.0f} km/h (setting ATLAS_ROUTE_SPEED_KMH). Real road distances are longer."
+    )
+    left, right = st.columns([3, 2])
+    with left:
+        st_folium(flow_maps.route_map(route, zones_geojson), height=480, use_container_width=True,
+                  returned_objects=[], key="route_map")
+    with right:
+        legs = route["legs"][["leg", "from_name", "to_name", "distance_km", "minutes"]]
+        st.dataframe(
+            legs, hide_index=True, width="stretch",
+            column_config={
+                "leg": st.column_config.NumberColumn("Leg", format="%d"),
+                "from_name": "From", "to_name": "To",
+                "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f"),
+                "minutes": st.column_config.NumberColumn("Time (min)", format="%.0f"),
+            },
+        )
+
+
+def render() -> None:
+    """Corridors map and table for the filters, then the itinerary router."""
+    st.title("Flows and routes")
+    filters = state.sidebar_filters(show_categories=False)
+    places = state.call(services.list_places)
+    zones_geojson = state.call(services.zones_geojson)
+    _init_from_url(set(places["place_id"]))
+    st.subheader("Origin → destination corridors")
+    c = st.columns([1, 2])
+    level = c[0].radio("Flows between", movement.FLOW_LEVELS, key="fl_level", horizontal=True,
+                       format_func=LEVEL_LABELS.get)
+    top_n = c[1].slider("Top corridors shown", 5, movement.MAX_CORRIDORS, key="fl_top", step=5)
+    state.set_page_param("flows", level, default="zone")
+    state.set_page_param("top", str(top_n), default=str(DEFAULT_TOP))
+    _corridors(filters, level, top_n, zones_geojson)
+    _route(places, zones_geojson)
+    state.provenance_note()
+
+
+state.guard(render)

@@ -1,0 +1,184 @@
+"""Overview: headline KPIs against the previous period, seasonality, hour-of-day by weekday, origins, top places."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from geo import presence
+from geo.filters import WEEKDAY_NAMES
+from geo.maps import CATEGORY_LABELS
+from ui import state
+
+VISITOR_TYPE_LABELS = {"overnight": "Overnight visitors", "day_tripper": "Day-trippers", "resident": "Residents"}
+VISITOR_TYPE_COLOURS = {"Overnight visitors": "#1b9e77", "Day-trippers": "#d95f02", "Residents": "#7570b3"}
+GROUP_COLOURS = {"domestic": "#1f78b4", "international": "#e31a1c", "resident": "#7570b3", "other": "#9e9e9e"}
+
+
+def _pct(change: float | None) -> str | None:
+    return None if change is None else f"{change:+.1f}% vs previous"
+
+
+def _hour(h: int | None) -> str:
+    return "—" if h is None else f"{h:02d}:00"
+
+
+def render_kpis(k: dict[str, Any]) -> None:
+    """Seven KPI tiles, each with its change against the previous period when that period has data."""
+    cur, prev, chg = k["current"], k["previous"], k["change"]
+    row1 = st.columns(4)
+    row1[0].metric("Visitors (people-days)", f"{cur['visitors']:,}", _pct(chg.get("visitors")),
+                   help=presence.VISITORS_DEFINITION)
+    row1[1].metric("Overnight (people-days)", f"{cur['overnight']:,}", _pct(chg.get("overnight")))
+    row1[2].metric("Day-trippers (people-days)", f"{cur['day_trippers']:,}", _pct(chg.get("day_trippers")))
+    share = cur["international_share"]
+    pp = chg.get("international_share_pp")
+    row1[3].metric("International share", "—" if share is None else f"{share:.1%}",
+                   None if pp is None else f"{pp:+.1f} pp vs previous",
+                   help="International people-days ÷ all people-days in the selected segments.")
+    row2 = st.columns([1, 1, 1, 2])
+    dwell = cur["avg_dwell_minutes"]
+    dd = chg.get("avg_dwell_minutes")
+    row2[0].metric("Dwell per attraction visit", "—" if dwell is None else f"{dwell:.0f} min",
+                   None if dd is None else f"{dd:+.0f} min vs previous",
+                   help="Minutes on site per visit to an attraction, visits starting in the selected hours.")
+    row2[1].metric("Busiest hour", _hour(cur["busiest_hour"]),
+                   None if prev is None else f"previous: {_hour(prev['busiest_hour'])}", delta_color="off",
+                   help="Hour of day (start, local time) with the most people present on an average day: "
+                        + ("—" if cur["busiest_hour_present"] is None else f"{cur['busiest_hour_present']:,.0f} people."))
+    avg = cur["avg_daily_visitors"]
+    row2[2].metric("Visitors per day", "—" if avg is None else f"{avg:,.0f}",
+                   _pct(chg.get("avg_daily_visitors")),
+                   help="Average people-days per day with data in the period.")
+    zone = cur["busiest_zone_name"] or "—"
+    row2[3].metric("Busiest zone", zone,
+                   None if prev is None else f"previous: {prev['busiest_zone_name'] or '—'}", delta_color="off",
+                   help=f"Zone with the most people-days in the period ({cur['busiest_zone_visitors']:,}).")
+    period = (f"Previous period: {k['previous_start']:%d %b %Y} – {k['previous_end']:%d %b %Y}. "
+              f"Residents in the selection: {cur['residents']:,} people-days. "
+              f"Days with data: {cur['days_with_data']} of {cur['days_expected']}.")
+    st.caption(period)
+    if k["note"]:
+        st.info(k["note"])
+
+
+def seasonality_chart(df: pd.DataFrame, festivals: pd.DataFrame, start: date, end: date) -> alt.LayerChart:
+    """Monthly average people per day, stacked by visitor type, festivals as rules, the period as a band."""
+    data = df.assign(kind=df["visitor_type"].map(VISITOR_TYPE_LABELS).fillna(df["visitor_type"]),
+                     month_start=pd.to_datetime(df["month_start"]))
+    colour = alt.Color("kind:N", title="Visitor type",
+                       scale=alt.Scale(domain=list(VISITOR_TYPE_COLOURS), range=list(VISITOR_TYPE_COLOURS.values())))
+    bars = alt.Chart(data).mark_bar(opacity=0.9).encode(
+        x=alt.X("yearmonth(month_start):T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=-40)),
+        y=alt.Y("sum(avg_daily_visitors):Q", title="People per day (average)", stack="zero"),
+        color=colour,
+        tooltip=[alt.Tooltip("yearmonth(month_start):T", title="Month", format="%B %Y"),
+                 alt.Tooltip("kind:N", title="Visitor type"),
+                 alt.Tooltip("avg_daily_visitors:Q", title="People per day", format=",.0f"),
+                 alt.Tooltip("days_with_data:Q", title="Days with data")],
+    )
+    band = alt.Chart(pd.DataFrame({"start": [pd.Timestamp(start)], "end": [pd.Timestamp(end)]})).mark_rect(
+        color="#555", opacity=0.08).encode(x="start:T", x2="end:T")
+    layers: list[alt.Chart] = [band, bars]
+    if not festivals.empty and not data.empty:
+        lo = data["month_start"].min()
+        hi = data["month_start"].max() + pd.offsets.MonthBegin(1)
+        fest = festivals[(festivals["end"] > lo) & (festivals["start"] < hi)]
+        if not fest.empty:
+            tooltip = [alt.Tooltip("name:N", title="Festival or holiday"),
+                       alt.Tooltip("start:T", title="From", format="%d %b %Y"),
+                       alt.Tooltip("applies_to:N", title="Applies to")]
+            spans = alt.Chart(fest).mark_rect(color="#6a3d9a", opacity=0.35).encode(
+                x="start:T", x2="end:T", tooltip=tooltip)
+            rules = alt.Chart(fest).mark_rule(color="#6a3d9a", strokeDash=[4, 3], strokeWidth=1.5).encode(
+                x="start:T", tooltip=tooltip)
+            layers.extend([spans, rules])
+    return alt.layer(*layers).properties(
+        title="Seasonality: people per day by month (grey: selected period; purple: festivals and holidays)",
+        height=300,
+    )
+
+
+def hour_weekday_chart(df: pd.DataFrame) -> alt.Chart:
+    """Heatmap of people present by hour of day (x) and weekday (y)."""
+    data = df.assign(day=df["weekday"].map(lambda d: WEEKDAY_NAMES[int(d)]))
+    return alt.Chart(data).mark_rect().encode(
+        x=alt.X("hour:O", title="Hour of day (local time)"),
+        y=alt.Y("day:N", title="Weekday", sort=list(WEEKDAY_NAMES)),
+        color=alt.Color("present:Q", title="People present", scale=alt.Scale(scheme="yelloworangered")),
+        tooltip=[alt.Tooltip("day:N", title="Weekday"), alt.Tooltip("hour:O", title="Hour"),
+                 alt.Tooltip("present:Q", title="People present (avg)", format=",.0f")],
+    ).properties(title="People present by hour and weekday (average day)", height=260)
+
+
+def origin_chart(df: pd.DataFrame) -> alt.Chart:
+    """Horizontal bars of people-days per origin market, coloured by domestic/international/resident."""
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("visitors:Q", title="People-days"),
+        y=alt.Y("origin:N", title=None, sort="-x"),
+        color=alt.Color("segment_group:N", title="Origin",
+                        scale=alt.Scale(domain=list(GROUP_COLOURS), range=list(GROUP_COLOURS.values()))),
+        tooltip=[alt.Tooltip("origin:N", title="Origin"), alt.Tooltip("visitors:Q", title="People-days", format=","),
+                 alt.Tooltip("share:Q", title="Share", format=".1%")],
+    ).properties(title="Origin markets (people-days)", height=300)
+
+
+def render() -> None:
+    """The overview of visitor presence for the filtered period."""
+    f = state.sidebar_filters(show_categories=True)
+    st.title("Overview")
+    st.caption(
+        f"{presence.VISITORS_DEFINITION} Figures cover {f.start:%d %b %Y} – {f.end:%d %b %Y}, the selected "
+        f"weekdays, hours {f.hours[0]:02d}:00–{f.hours[1]:02d}:59 and origin segments; changes compare with the "
+        "same number of days just before."
+    )
+    state.provenance_note()
+    render_kpis(state.call(presence.kpis, f))
+
+    season = state.call(presence.seasonality, f)
+    festivals = state.call(presence.festival_days)
+    if season.empty:
+        st.info("No visitor data for these weekdays, hours and segments.")
+    else:
+        st.altair_chart(seasonality_chart(season, festivals, f.start, f.end), width="stretch")
+        st.caption("Seasonality uses the whole data span (date range ignored) with the other filters applied.")
+
+    left, right = st.columns(2)
+    with left:
+        hw = state.call(presence.hour_weekday, f)
+        if hw.empty:
+            st.info("No presence data in this selection.")
+        else:
+            st.altair_chart(hour_weekday_chart(hw), width="stretch")
+            st.caption(presence.PRESENT_DEFINITION)
+    with right:
+        mix = state.call(presence.origin_mix, f, "", 12)
+        if mix.empty:
+            st.info("No visitors in this selection.")
+        else:
+            st.altair_chart(origin_chart(mix), width="stretch")
+
+    st.subheader("Top attractions")
+    places = state.call(presence.top_places, f, "", 15)
+    if places.empty:
+        st.info("No place visits in this selection.")
+    else:
+        table = places.assign(category=places["category"].map(lambda c: CATEGORY_LABELS.get(c, c)))
+        st.dataframe(
+            table[["name_en", "name_th", "category", "zone_name", "visits", "avg_dwell_minutes"]],
+            hide_index=True,
+            column_config={
+                "name_en": "Place", "name_th": "ชื่อ", "category": "Category", "zone_name": "Zone",
+                "visits": st.column_config.NumberColumn("Visits", format="%d"),
+                "avg_dwell_minutes": st.column_config.NumberColumn("Avg dwell (min)", format="%.0f"),
+            },
+        )
+        st.caption("Attraction visits that started in the selected hours. Choose place categories in the sidebar "
+                   "to rank other places (e.g. hotels) instead.")
+
+
+state.guard(render)

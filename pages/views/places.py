@@ -1,0 +1,144 @@
+"""Places: search by Thai or English name, filter by layer and category, and see a place's visitor profile and neighbours."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import flow_maps, placeinfo, services
+from geo.errors import DataNotBuiltError
+from geo.filters import Filters
+from geo.maps import CATEGORY_LABELS
+from geo.seed import CATEGORIES
+from ui import state
+
+LAYERS = tuple(CATEGORIES)
+
+
+def _init_from_url(all_ids: tuple[str, ...]) -> None:
+    if "pl_q" not in st.session_state:
+        st.session_state["pl_q"] = state.page_param("q", "")
+    if "pl_layers" not in st.session_state:
+        raw = state.page_param("layer", "")
+        layers = [x for x in raw.split(",") if x]
+        bad = [x for x in layers if x not in LAYERS]
+        if bad:
+            st.sidebar.warning(f"Ignored URL parameter layer={raw!r}: layers are {', '.join(LAYERS)}; using all.")
+            layers = []
+        st.session_state["pl_layers"] = layers
+    if "pl_place" not in st.session_state:
+        st.session_state["pl_place"] = state.page_param("place", "", all_ids) or None
+
+
+def _bar(df: pd.DataFrame, x: str, x_title: str, title: str, sort: list | None = None) -> alt.Chart:
+    return (
+        alt.Chart(df, title=title)
+        .mark_bar(color="#b15928")
+        .encode(
+            x=alt.X(f"{x}:O", title=x_title, sort=sort, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("visits:Q", title="Visits"),
+            tooltip=[alt.Tooltip(f"{x}:O", title=x_title), alt.Tooltip("visits:Q", title="Visits", format=",")],
+        )
+        .properties(height=200)
+    )
+
+
+def _profile(place_id: str, filters: Filters) -> None:
+    try:
+        prof = state.call(placeinfo.place_profile, place_id, filters)
+    except DataNotBuiltError as exc:
+        st.info(str(exc))
+        return
+    c = st.columns(2)
+    c[0].metric("Visits in view", f"{prof['visits']:,}")
+    dwell = prof["avg_dwell_minutes"]
+    c[1].metric("Average dwell", "–" if dwell is None else f"{dwell:.0f} min")
+    if prof["visits"] == 0:
+        st.caption("No recorded visits to this place for these filters.")
+        return
+    st.altair_chart(_bar(prof["by_hour"], "hour", "Hour of arrival (local)", "Visits by hour of arrival"),
+                    width="stretch")
+    st.altair_chart(_bar(prof["by_month"], "month", "Month", "Visits by month (season)"), width="stretch")
+    st.altair_chart(_bar(prof["by_weekday"], "day", "Weekday", "Visits by weekday",
+                         sort=list(prof["by_weekday"]["day"])), width="stretch")
+    origins = prof["origins"].head(10)
+    st.markdown("**Origin mix** (top 10 origin markets)")
+    st.dataframe(
+        origins.assign(share_pct=origins["share"] * 100)[["segment", "visitor_type", "visits", "share_pct"]],
+        hide_index=True, width="stretch",
+        column_config={"segment": "Origin", "visitor_type": "Visitor type",
+                       "visits": st.column_config.NumberColumn("Visits", format="%d"),
+                       "share_pct": st.column_config.NumberColumn("Share %", format="%.1f")},
+    )
+    st.caption("Profile from the place_profile rollup (whole months overlapping the date range; weekdays, "
+               "arrival hours and origin segments as filtered).")
+
+
+def _detail(detail: dict, nearby: pd.DataFrame, filters: Filters) -> None:
+    st.subheader(detail["name_en"])
+    st.markdown(f"**{detail['name_th']}**")
+    hours = ("always open" if detail.get("open_hour") is None or pd.isna(detail.get("open_hour"))
+             else f"{int(detail['open_hour']):02d}:00–{int(detail['close_hour']):02d}:00")
+    facts = {
+        "Layer / category": f"{detail['layer']} / {CATEGORY_LABELS.get(detail['category'], detail['category'])}",
+        "Zone": detail.get("zone_name") or "outside every zone",
+        "Opening hours": hours,
+        "Coordinates": f"{detail['lat']:.5f}, {detail['lon']:.5f}",
+        "Source": detail.get("source"),
+    }
+    if detail.get("rooms") is not None and not pd.isna(detail.get("rooms")):
+        facts["Rooms"] = f"{int(detail['rooms'])}{' (estimated)' if detail.get('estimated') else ''}"
+    if detail.get("price_band"):
+        facts["Price band"] = detail["price_band"]
+    st.table(pd.DataFrame({"": list(facts), "value": [str(v) for v in facts.values()]}).set_index(""))
+    st.markdown("**Visitor profile**")
+    _profile(detail["place_id"], filters)
+    st.markdown(f"**Nearby places** (within {placeinfo.NEARBY_RADIUS_M:,} m, straight-line)")
+    if nearby.empty:
+        st.caption("No other place within that distance.")
+    else:
+        st.dataframe(
+            nearby[["name_en", "category", "distance_m"]], hide_index=True, width="stretch",
+            column_config={"name_en": "Place", "category": "Category",
+                           "distance_m": st.column_config.NumberColumn("Distance (m)", format="%.0f")},
+        )
+
+
+def render() -> None:
+    """Search box, layer filter, results map and the chosen place's details."""
+    st.title("Places")
+    filters = state.sidebar_filters(show_categories=True)
+    all_places = state.call(services.list_places)
+    _init_from_url(tuple(all_places["place_id"]))
+    c = st.columns([2, 2])
+    text = c[0].text_input("Search by name (English or Thai)", key="pl_q", placeholder="e.g. Wat, วัด, market")
+    layers = c[1].multiselect("Layers (empty = all)", LAYERS, key="pl_layers", format_func=str.capitalize)
+    state.set_page_param("q", text.strip() or None)
+    state.set_page_param("layer", ",".join(layers) or None)
+    results = state.call(placeinfo.search_places, text, tuple(layers), tuple(filters.categories))
+    st.caption(f"{len(results):,} places match (categories from the sidebar; empty = all).")
+    if st.session_state.get("pl_place") not in set(results["place_id"]):
+        st.session_state["pl_place"] = results["place_id"].iloc[0] if not results.empty else None
+    labels = {r["place_id"]: f"{r['name_en']} · {r['name_th']}" for r in results.to_dict("records")}
+    place_id = st.selectbox("Place details", list(labels), key="pl_place", format_func=lambda p: labels.get(p, p),
+                            placeholder="No place matches")
+    state.set_page_param("place", place_id)
+    detail = state.call(placeinfo.place_detail, place_id) if place_id else None
+    nearby = (state.call(placeinfo.nearby_places, place_id) if place_id
+              else pd.DataFrame(columns=["place_id", "name_en", "category", "distance_m", "lat", "lon"]))
+    left, right = st.columns([3, 2])
+    with left:
+        m = flow_maps.places_result_map(results, state.call(services.zones_geojson), detail, nearby,
+                                        placeinfo.NEARBY_RADIUS_M)
+        st_folium(m, height=640, use_container_width=True, returned_objects=[], key="places_map")
+    with right:
+        if detail is None:
+            st.info("No place matches the search; clear the search box or the filters.")
+        else:
+            _detail(detail, nearby, filters)
+    state.provenance_note()
+
+
+state.guard(render)

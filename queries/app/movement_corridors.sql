@@ -1,0 +1,37 @@
+-- Top origin -> destination corridors (directed, origin <> destination) for the filters, with endpoint names and points.
+with filtered as (
+    select od.origin, od.destination, sum(od.trips)::bigint as trips
+    from od_daily as od
+    where od.level = $level
+      and od.day between $start and $end
+      and list_contains($weekdays, isodow(od.day) - 1)
+      and list_contains($segments, od.segment_group)
+    group by od.origin, od.destination
+),
+ranked as (
+    select origin, destination, trips,
+        row_number() over (order by trips desc, origin, destination) as rank
+    from filtered
+    where origin <> destination
+),
+endpoints as (
+    select 'zone' as kind, zone_id as id, name_en, name_th,
+        st_x(st_pointonsurface(geom)) as lon, st_y(st_pointonsurface(geom)) as lat
+    from zones
+    union all
+    select 'place' as kind, place_id as id, name_en, name_th, lon, lat
+    from places
+),
+final as (
+    select
+        r.rank, r.origin, o.name_en as origin_name_en, o.name_th as origin_name_th, o.lon as origin_lon, o.lat as origin_lat,
+        r.destination, d.name_en as destination_name_en, d.name_th as destination_name_th,
+        d.lon as destination_lon, d.lat as destination_lat,
+        r.trips
+    from ranked as r
+    left join endpoints as o on o.kind = $level and o.id = r.origin
+    left join endpoints as d on d.kind = $level and d.id = r.destination
+    where r.rank <= $top_n
+)
+select * from final
+order by rank

@@ -1,0 +1,31 @@
+-- Places of any layer within $radius_m metres (haversine) of a place, nearest first; bbox envelope prefilter (R-tree).
+with target as (
+    select p.lon, p.lat
+    from places as p
+    where p.place_id = $place_id
+),
+candidates as (
+    select p.place_id, p.layer, p.category, p.name_en, p.name_th, p.lon, p.lat
+    from places as p
+    where p.place_id <> $place_id
+      and st_intersects(p.geom, st_makeenvelope($min_lon, $min_lat, $max_lon, $max_lat))
+),
+measured as (
+    select
+        c.*,
+        -- haversine on the mean Earth radius 6,371,008.8 m (same constant as geo.movement.EARTH_RADIUS_M)
+        2 * 6371008.8 * asin(sqrt(
+            pow(sin(radians(c.lat - t.lat) / 2), 2)
+            + cos(radians(t.lat)) * cos(radians(c.lat)) * pow(sin(radians(c.lon - t.lon) / 2), 2)
+        )) as distance_m
+    from candidates as c
+    cross join target as t
+),
+final as (
+    select place_id, layer, category, name_en, name_th, lon, lat, distance_m
+    from measured
+    where distance_m <= $radius_m
+)
+select * from final
+order by distance_m, place_id
+limit $limit

@@ -1,0 +1,2 @@
+-- Benchmark cleanup: drop the bare group-by baseline table.
+drop table if exists bench_groupby

@@ -1,0 +1,2 @@
+-- Benchmark: no DuckDB progress bar on this connection (the benchmark prints its own table).
+set enable_progress_bar = false

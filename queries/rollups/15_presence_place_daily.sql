@@ -1,0 +1,27 @@
+-- Place visits by day × starting hour × place × segment group.
+-- visits: place visits that started in that hour; dwell_minutes: their total minutes on site.
+create table presence_place_daily as
+with visits as (
+    select
+        cast(visit_start as date) as day,
+        cast(hour(visit_start) as tinyint) as hour,
+        place_id,
+        split_part(segment, ':', 1) as segment_group,
+        dwell_minutes
+    from place_visits
+),
+
+final as (
+    select
+        day,
+        hour,
+        place_id,
+        segment_group,
+        cast(count(*) as bigint) as visits,
+        sum(dwell_minutes) as dwell_minutes
+    from visits
+    group by day, hour, place_id, segment_group
+)
+
+select * from final
+order by day, place_id

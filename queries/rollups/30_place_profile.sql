@@ -1,0 +1,22 @@
+-- Visits per place by month, weekday, hour of arrival and segment group (the Places page's visitor profile).
+create table place_profile as
+with visits as (
+    select
+        v.place_id,
+        date_trunc('month', v.visit_start)::date as month_start,  -- first day of the local month
+        (isodow(v.visit_start) - 1)::tinyint as weekday,           -- 0 = Monday .. 6 = Sunday
+        hour(v.visit_start)::tinyint as hour,                      -- local hour of arrival, 0..23
+        split_part(v.segment, ':', 1) as segment_group,            -- domestic | international | resident
+        v.dwell_minutes
+    from place_visits as v
+),
+final as (
+    select
+        place_id, month_start, weekday, hour, segment_group,
+        count(*)::bigint as visits,                                -- visits (count)
+        sum(dwell_minutes)::double as dwell_minutes                -- total dwell (minutes)
+    from visits
+    group by place_id, month_start, weekday, hour, segment_group
+)
+select * from final
+order by place_id, month_start

@@ -1,0 +1,78 @@
+"""The benchmark runs on a small N and reports every metric (a number, or null with a reason); no timing asserted."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from geo import bench
+from geo.__main__ import main
+from geo.bench import METRIC_KEYS, BenchOptions, app_pages, format_table, status
+
+pytestmark = pytest.mark.slow
+
+SMALL = BenchOptions(pings=30_000, days=7, zone_points=5_000, map_cells=300, warm_runs=1)
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("bench") / "latest.json"
+    doc = bench.main_bench(BenchOptions(**{**SMALL.__dict__, "workdir": out.parent}), out, quiet=True)
+    assert json.loads(out.read_text()) == json.loads(json.dumps(doc, default=str))
+    return doc
+
+
+def test_every_metric_is_a_number_or_null_with_a_reason(small_run: dict) -> None:
+    for key in METRIC_KEYS:
+        assert key in small_run
+        value = small_run[key]
+        if value is None:
+            assert small_run["reasons"].get(key), f"{key} is null without a reason"
+        else:
+            assert isinstance(value, int | float) and value >= 0, key
+    assert set(small_run["peak_rss_mb"]) == {"build", "app"}
+    assert small_run["zone_join_speedup"] is not None  # needs only zones: always measurable
+
+
+def test_records_machine_versions_and_n(small_run: dict) -> None:
+    assert small_run["n_pings_requested"] == SMALL.pings
+    assert small_run["machine"]["cores_logical"] >= 1 and small_run["machine"]["memory_gb"] > 0
+    assert {"python", "duckdb", "streamlit", "folium"} <= set(small_run["versions"])
+    assert small_run["details"]["zone_join"]["disagreements_with_sjoin"] == (
+        small_run["details"]["zone_join"]["disagreements_on_a_zone_edge"]
+    )
+
+
+def test_table_lists_every_metric_with_target_and_status(small_run: dict) -> None:
+    table = format_table(small_run)
+    for key in METRIC_KEYS:
+        assert key in table
+    assert "status" in table.splitlines()[0]
+
+
+def test_temporary_database_is_removed(small_run: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
+    assert "db" not in small_run["details"]
+
+
+def test_status_compares_against_targets() -> None:
+    assert status("pipeline_vs_sort_ratio", 1.9) == "pass"
+    assert status("pipeline_vs_sort_ratio", 2.1) == "MISS"
+    assert status("zone_join_speedup", 25.0) == "pass"
+    assert status("zone_join_speedup", None) == "n/a"
+    assert status("pipeline_pings_per_s", 1e6) == "—"
+
+
+def test_app_pages_are_read_from_app_py() -> None:
+    pages = app_pages()
+    assert pages and all(p.startswith("pages/views/") and p.endswith(".py") for p in pages)
+
+
+def test_cli_bench_writes_json(tmp_path) -> None:
+    out = tmp_path / "b.json"
+    code = main(["bench", "--pings", "20000", "--zone-points", "5000", "--no-pages", "--quiet",
+                 "--workdir", str(tmp_path), "--json", str(out)])
+    assert code == 0
+    doc = json.loads(out.read_text())
+    assert set(METRIC_KEYS) <= set(doc)
+    assert doc["warm_rerun_p95_ms"] is None and "no-pages" in doc["reasons"]["warm_rerun_p95_ms"]

@@ -1,0 +1,400 @@
+"""Presence services and rollups give exact figures on a tiny hand-built city (two zones, five devices)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import h3
+import pandas as pd
+import pytest
+
+from geo import presence, presence_maps, rollups, seed, sql
+from geo.db import connect
+from geo.errors import DataNotBuiltError
+from geo.filters import Filters
+
+#: Zone A and zone B: two 2 km squares side by side east of the old city.
+ZONES = {
+    "za": ("Zone A <b>", (98.97, 18.78, 98.99, 18.80)),
+    "zb": ("Zone B", (98.99, 18.78, 99.01, 18.80)),
+}
+CELL_A = int(h3.latlng_to_cell(18.79, 98.98, 8), 16)
+CELL_B = int(h3.latlng_to_cell(18.79, 99.00, 8), 16)
+
+PRESENCE_ROLLUPS = [n for n in rollups.rollup_names() if n.split("/")[1].startswith("1")]
+
+T = datetime.fromisoformat
+
+# device, start, end, zone, segment, visitor_type
+STAYS = [
+    (1, "2026-01-07 09:00", "2026-01-07 11:00", "za", "international:CN", "overnight"),
+    (1, "2026-01-07 20:00", "2026-01-08 08:00", "zb", "international:CN", "overnight"),
+    (2, "2026-01-08 13:00", "2026-01-08 15:30", "za", "domestic:Bangkok", "day_tripper"),
+    (3, "2026-01-07 00:00", "2026-01-08 00:00", "zb", "resident", "resident"),
+    (4, "2026-01-05 10:00", "2026-01-05 12:00", "za", "domestic:Lamphun", "day_tripper"),
+    (5, "2026-01-06 10:00", "2026-01-06 11:00", "za", "international:CN", "overnight"),
+]
+# ts_hour, cell, segment, visitor_type, visitors, dwell
+HOURLY = [
+    ("2026-01-05 10:00", "a", "domestic:Lamphun", "day_tripper", 1, 60.0),
+    ("2026-01-06 10:00", "a", "international:CN", "overnight", 1, 60.0),
+    ("2026-01-07 09:00", "a", "international:CN", "overnight", 1, 60.0),
+    ("2026-01-07 10:00", "a", "international:CN", "overnight", 1, 60.0),
+    ("2026-01-07 10:00", "b", "resident", "resident", 1, 60.0),
+    ("2026-01-07 20:00", "b", "international:CN", "overnight", 1, 60.0),
+    ("2026-01-08 13:00", "a", "domestic:Bangkok", "day_tripper", 1, 60.0),
+    ("2026-01-08 14:00", "a", "domestic:Bangkok", "day_tripper", 1, 60.0),
+]
+# device, place, start, end, segment, visitor_type
+VISITS = [
+    (1, "p_temple", "2026-01-07 09:10", "2026-01-07 10:40", "international:CN", "overnight"),
+    (2, "p_temple", "2026-01-08 13:15", "2026-01-08 14:45", "domestic:Bangkok", "day_tripper"),
+    (3, "p_market", "2026-01-07 10:00", "2026-01-07 10:30", "resident", "resident"),
+    (4, "p_temple", "2026-01-05 10:10", "2026-01-05 11:10", "domestic:Lamphun", "day_tripper"),
+]
+
+CURRENT = Filters(start=date(2026, 1, 7), end=date(2026, 1, 8))
+
+
+def _zones_file(path: Path) -> Path:
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"zone_id": zid, "name_en": name, "name_th": "เขตทดสอบ", "level": "tourism_zone"},
+            "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]},
+        }
+        for zid, (name, (x0, y0, x1, y1)) in ZONES.items()
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return path
+
+
+def _places() -> pd.DataFrame:
+    base = {"rooms": None, "capacity": None, "price_band": None, "estimated": False,
+            "open_hour": None, "close_hour": None, "source": "test"}
+    return pd.DataFrame([
+        {**base, "place_id": "p_temple", "layer": "attraction", "category": "temple",
+         "name_en": "Test Temple", "name_th": "วัดทดสอบ", "lon": 98.981, "lat": 18.791},
+        {**base, "place_id": "p_market", "layer": "attraction", "category": "market",
+         "name_en": "Test Market", "name_th": "ตลาดทดสอบ", "lon": 99.001, "lat": 18.791},
+    ])
+
+
+def _flow_tables(con) -> None:
+    cells = {"a": CELL_A, "b": CELL_B}
+    zone_of = {"a": "za", "b": "zb"}
+    hourly = pd.DataFrame({
+        "ts_hour": [T(r[0]) for r in HOURLY],
+        "cell": pd.Series([cells[r[1]] for r in HOURLY], dtype="uint64"),
+        "zone_id": [zone_of[r[1]] for r in HOURLY],
+        "segment": [r[2] for r in HOURLY],
+        "visitor_type": [r[3] for r in HOURLY],
+        "visitors": pd.Series([r[4] for r in HOURLY], dtype="int32"),
+        "dwell_minutes": [r[5] for r in HOURLY],
+    })
+    stays = pd.DataFrame({
+        "device": pd.Series([r[0] for r in STAYS], dtype="uint64"),
+        "stay_start": [T(r[1]) for r in STAYS],
+        "stay_end": [T(r[2]) for r in STAYS],
+        "lon": 98.98, "lat": 18.79,
+        "cell": pd.Series([CELL_A if r[3] == "za" else CELL_B for r in STAYS], dtype="uint64"),
+        "zone_id": [r[3] for r in STAYS],
+        "place_id": None,
+        "segment": [r[4] for r in STAYS],
+        "visitor_type": [r[5] for r in STAYS],
+        "n_pings": pd.Series([3] * len(STAYS), dtype="int32"),
+        "dwell_minutes": [(T(r[2]) - T(r[1])).total_seconds() / 60 for r in STAYS],
+    })
+    visits = pd.DataFrame({
+        "device": pd.Series([r[0] for r in VISITS], dtype="uint64"),
+        "place_id": [r[1] for r in VISITS],
+        "visit_start": [T(r[2]) for r in VISITS],
+        "visit_end": [T(r[3]) for r in VISITS],
+        "dwell_minutes": [(T(r[3]) - T(r[2])).total_seconds() / 60 for r in VISITS],
+        "segment": [r[4] for r in VISITS],
+        "visitor_type": [r[5] for r in VISITS],
+    })
+    stays["place_distance_m"] = None
+    visits["n_stays"] = pd.Series([1] * len(visits), dtype="int32")
+    for name, frame in (("visits_hourly", hourly), ("stays", stays), ("place_visits", visits)):
+        sql.execute(con, f"pipeline/create_{name}")
+        con.from_df(frame[con.table(name).columns]).insert_into(name)
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    """An in-memory atlas: two zones with their cells, two places, hand-made flows and the presence rollups."""
+    c = connect(":memory:")
+    zones = seed.read_zones_geojson(_zones_file(tmp_path_factory.mktemp("zones") / "zones.geojson"))
+    for name in ("pipeline/create_meta", "pipeline/create_zones", "pipeline/create_places", "pipeline/create_cells"):
+        sql.execute(c, name)
+    seed.load_zones(c, zones)
+    seed.load_cells(c, zones)
+    seed.load_places(c, _places())
+    _flow_tables(c)
+    for name in PRESENCE_ROLLUPS:
+        sql.execute(c, name)
+    yield c
+    c.close()
+
+
+def test_fixture_cells_fall_in_their_zones(con) -> None:
+    a = sql.fetch_one(con, "app/presence_cell_info", {"cell": CELL_A})
+    b = sql.fetch_one(con, "app/presence_cell_info", {"cell": CELL_B})
+    assert (a["zone_id"], b["zone_id"]) == ("za", "zb")
+
+
+def test_presence_rollups_are_files_numbered_1x() -> None:
+    assert [n.split("/")[1][:2] for n in PRESENCE_ROLLUPS] == ["10", "11", "12", "13", "14", "15"]
+
+
+def test_daily_rollup_splits_stays_at_midnight(con) -> None:
+    df = con.table("presence_daily").df().sort_values(["day", "segment"]).reset_index(drop=True)
+    rows = [(str(r["day"])[:10], r["segment"], r["first_hour"], r["last_hour"], r["visitors"], r["dwell_minutes"])
+            for r in df.to_dict("records")]
+    assert rows == [
+        ("2026-01-05", "domestic:Lamphun", 10, 11, 1, 120.0),
+        ("2026-01-06", "international:CN", 10, 10, 1, 60.0),
+        ("2026-01-07", "international:CN", 9, 23, 1, 360.0),
+        ("2026-01-07", "resident", 0, 23, 1, 1440.0),
+        ("2026-01-08", "domestic:Bangkok", 13, 15, 1, 150.0),
+        ("2026-01-08", "international:CN", 0, 7, 1, 480.0),
+    ]
+
+
+def test_kpis_exact_with_previous_period_change(con) -> None:
+    k = presence.kpis(con, CURRENT)
+    cur, prev, chg = k["current"], k["previous"], k["change"]
+    assert (cur["visitors"], cur["overnight"], cur["day_trippers"], cur["residents"], cur["international"]) == (
+        4, 2, 1, 1, 2)
+    assert cur["international_share"] == 0.5
+    assert cur["avg_daily_visitors"] == 2.0
+    assert (cur["place_visits"], cur["avg_dwell_minutes"]) == (3, 70.0)
+    assert (cur["busiest_zone_id"], cur["busiest_zone_name"], cur["busiest_zone_visitors"]) == ("zb", "Zone B", 3)
+    assert (cur["busiest_hour"], cur["busiest_hour_present"]) == (10, 1.0)
+    assert (cur["days_with_data"], cur["days_expected"]) == (2, 2)
+    assert (prev["visitors"], prev["overnight"], prev["day_trippers"], prev["international"]) == (2, 1, 1, 1)
+    assert (k["previous_start"], k["previous_end"]) == (date(2026, 1, 5), date(2026, 1, 6))
+    assert chg["visitors"] == 100.0
+    assert chg["overnight"] == 100.0
+    assert chg["day_trippers"] == 0.0
+    assert chg["international_share_pp"] == 0.0
+    assert chg["avg_dwell_minutes"] == 10.0
+    assert k["note"] == ""
+
+
+def test_kpis_hours_filter_counts_people_present_in_the_window(con) -> None:
+    cur = presence.kpis(con, Filters(start=CURRENT.start, end=CURRENT.end, hours=(12, 14)))["current"]
+    # day 7: device 1 (09-23) and 3 (00-23); day 8: device 2 (13-15); device 1 left at 08:00 on day 8
+    assert cur["visitors"] == 3
+    assert (cur["place_visits"], cur["avg_dwell_minutes"]) == (1, 90.0)
+    assert (cur["busiest_hour"], cur["busiest_hour_present"]) == (13, 0.5)
+
+
+def test_kpis_segment_filter(con) -> None:
+    cur = presence.kpis(con, Filters(start=CURRENT.start, end=CURRENT.end, segments=("domestic",)))["current"]
+    assert (cur["visitors"], cur["international_share"], cur["busiest_zone_id"]) == (1, 0.0, "za")
+
+
+def test_kpis_without_previous_data_shows_no_change(con) -> None:
+    k = presence.kpis(con, Filters(start=date(2026, 1, 5), end=date(2026, 1, 6)))
+    assert k["previous"] is None and k["change"] == {}
+    assert "No data for the previous period" in k["note"]
+
+
+def test_kpis_partial_previous_period_is_flagged(con) -> None:
+    k = presence.kpis(con, Filters(start=date(2026, 1, 7), end=date(2026, 1, 9)))
+    assert "has data on 2 of 3 days" in k["note"]
+
+
+def test_seasonality_average_per_day_by_type(con) -> None:
+    df = presence.seasonality(con, CURRENT)
+    got = {r["visitor_type"]: (r["visitors"], r["days_with_data"], r["avg_daily_visitors"]) for r in df.to_dict("records")}
+    assert got == {"day_tripper": (2, 4, 0.5), "overnight": (3, 4, 0.75), "resident": (1, 4, 0.25)}
+    assert set(df["month_start"].astype(str).str[:10]) == {"2026-01-01"}
+
+
+def test_hour_weekday(con) -> None:
+    df = presence.hour_weekday(con, CURRENT)
+    got = {(r["weekday"], r["hour"]): r["present"] for r in df.to_dict("records")}
+    assert got == {(2, 9): 1.0, (2, 10): 2.0, (2, 20): 1.0, (3, 13): 1.0, (3, 14): 1.0}
+
+
+def test_origin_mix_top_and_other(con) -> None:
+    df = presence.origin_mix(con, CURRENT, "", 2)
+    assert df[["origin", "segment_group", "visitors"]].to_dict("records") == [
+        {"origin": "China", "segment_group": "international", "visitors": 2},
+        {"origin": "Bangkok", "segment_group": "domestic", "visitors": 1},
+        {"origin": "Other markets", "segment_group": "other", "visitors": 1},
+    ]
+    assert list(df["share"]) == [0.5, 0.25, 0.25]
+
+
+def test_origin_mix_of_one_zone(con) -> None:
+    df = presence.origin_mix(con, CURRENT, "zb", 10)
+    assert dict(zip(df["origin"], df["visitors"], strict=True)) == {"China": 2, "Chiang Mai residents": 1}
+
+
+def test_top_places_city_zone_and_category(con) -> None:
+    df = presence.top_places(con, CURRENT)
+    assert df[["place_id", "visits", "avg_dwell_minutes"]].to_dict("records") == [
+        {"place_id": "p_temple", "visits": 2, "avg_dwell_minutes": 90.0},
+        {"place_id": "p_market", "visits": 1, "avg_dwell_minutes": 30.0},
+    ]
+    assert list(presence.top_places(con, CURRENT, "zb")["place_id"]) == ["p_market"]
+    only_markets = Filters(start=CURRENT.start, end=CURRENT.end, categories=("market",))
+    assert list(presence.top_places(con, only_markets)["place_id"]) == ["p_market"]
+
+
+def test_hour_profile_of_a_zone(con) -> None:
+    df = presence.hour_profile(con, CURRENT, "za")
+    assert dict(zip(df["hour"], df["present"], strict=True)) == {9: 0.5, 10: 0.5, 13: 0.5, 14: 0.5}
+
+
+def test_zone_summary(con) -> None:
+    s = presence.zone_summary(con, CURRENT, "zb")
+    assert (s["name_en"], s["visitors"], s["overnight"], s["residents"], s["international"]) == ("Zone B", 3, 2, 1, 2)
+    assert s["hours_per_visitor"] == 12.0  # (240 + 1440 + 480) minutes / 60 / 3 people-days
+    assert s["avg_daily_visitors"] == 1.5
+    assert presence.zone_summary(con, CURRENT, "nowhere") is None
+
+
+def test_cell_density_average_per_slot(con) -> None:
+    df = presence.cell_density(con, CURRENT)
+    got = {r["cell"]: (r["zone_id"], r["visitor_hours"], r["present"]) for r in df.to_dict("records")}
+    assert got == {CELL_A: ("za", 6, 6 / 96), CELL_B: ("zb", 2, 2 / 96)}  # 4 January days x 24 hours
+    one_hour = presence.cell_density(con, CURRENT, "range", 10)
+    assert dict(zip(one_hour["cell"], one_hour["present"], strict=True)) == {CELL_A: 0.75, CELL_B: 0.25}
+    assert presence.cell_density(con, CURRENT, "hot").empty  # no March-May data
+
+
+def test_cell_detail_matches_density(con) -> None:
+    lat, lon = h3.cell_to_latlng(format(CELL_A, "x"))
+    d = presence.cell_detail(con, lat, lon, CURRENT)
+    assert (d["cell"], d["zone_id"], d["present"]) == (CELL_A, "za", 6 / 96)
+    assert (d["peak_hour"], d["peak_present"]) == (10, 0.75)
+    assert presence.cell_detail(con, 13.75, 100.5, CURRENT) is None  # Bangkok: not an atlas cell
+
+
+def test_cell_centre_validates_cells() -> None:
+    lat, lon = presence.cell_centre(format(CELL_A, "x"))
+    assert presence.cell_at(lat, lon) == CELL_A
+    assert presence.cell_centre("88zz") is None
+    assert presence.cell_centre(h3.latlng_to_cell(18.79, 98.98, 7)) is None  # wrong resolution
+
+
+def test_season_months() -> None:
+    f = Filters(start=date(2025, 11, 20), end=date(2026, 1, 3))
+    assert presence.season_months("range", f) == (1, 11, 12)
+    assert presence.season_months("cool", f) == (11, 12, 1, 2)
+    assert presence.season_months("m7", f) == (7,)
+    with pytest.raises(ValueError, match="unknown season"):
+        presence.season_months("winter", f)
+
+
+def test_services_say_when_flows_are_missing() -> None:
+    c = connect(":memory:")
+    try:
+        with pytest.raises(DataNotBuiltError, match="make build"):
+            presence.kpis(c, CURRENT)
+    finally:
+        c.close()
+
+
+def test_festival_days_reads_the_simulator_calendar(tmp_path, monkeypatch) -> None:
+    (tmp_path / "calendar.csv").write_text(
+        "kind,month,weekday,date_from,date_to,factor,applies_to,name,source\n"
+        "month,1,,,,1.35,all,January,x\n"
+        "festival,,,2026-04-13,2026-04-15,2.20,all,Songkran 2026,x\n"
+        "festival,,,2025-11-05,2025-11-06,2.60,all,Yi Peng 2025,x\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(presence, "get_settings", lambda: type("S", (), {"seed_dir": tmp_path})())
+    df = presence.festival_days(None)
+    assert list(df["name"]) == ["Yi Peng 2025", "Songkran 2026"]
+    assert [str(d.date()) for d in df["start"]] == ["2025-11-05", "2026-04-13"]
+    assert [str(d.date()) for d in df["end"]] == ["2025-11-07", "2026-04-16"]
+
+
+def test_festival_days_without_calendar_is_empty(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(presence, "get_settings", lambda: type("S", (), {"seed_dir": tmp_path})())
+    assert presence.festival_days(None).empty
+
+
+# --- map builders -------------------------------------------------------------------------------------------
+
+
+def test_class_breaks_are_increasing_and_cover_the_maximum() -> None:
+    values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 100]
+    b = presence_maps.class_breaks(values)
+    assert b == sorted(set(b)) and b[-1] == 100
+    assert [presence_maps.class_of(v, b) for v in (1, 100)] == [0, len(b) - 1]
+    assert presence_maps.class_breaks([]) == []
+    assert presence_maps.class_breaks([5, 5, 5]) == [5]
+
+
+def test_heat_scale_ignores_a_single_outlier() -> None:
+    assert presence_maps.heat_scale([5.0] * 20 + [1000.0]) == 5.0
+    assert presence_maps.heat_scale([0.0, 0.0]) == 0.0
+
+
+def test_hex_rows_decode_to_the_h3_boundary() -> None:
+    cells = pd.DataFrame({"cell": [CELL_A, CELL_B], "present": [2.0, 1.0]})
+    template, rows = presence_maps.hex_rows(cells, "present", [1.0, 2.0])
+    for row, cell in zip(rows, (CELL_A, CELL_B), strict=True):
+        ring = h3.cell_to_boundary(format(cell, "x"))
+        decoded = [((row[2] + template[2 * i] + row[4 + 2 * i]) / presence_maps.SCALE,
+                    (row[3] + template[2 * i + 1] + row[5 + 2 * i]) / presence_maps.SCALE) for i in range(len(ring))]
+        assert decoded == [(round(lat, 5), round(lon, 5)) for lat, lon in ring]
+    assert [r[0] for r in rows] == [1, 0]
+
+
+def _many_cells(n: int) -> pd.DataFrame:
+    centre = h3.latlng_to_cell(18.7883, 98.9853, 8)
+    ids = sorted(h3.grid_disk(centre, 70))[:n]
+    lat_lon = [h3.cell_to_latlng(c) for c in ids]
+    return pd.DataFrame({"cell": [int(c, 16) for c in ids], "lat": [p[0] for p in lat_lon],
+                         "lon": [p[1] for p in lat_lon], "present": [float(i % 97) + 0.5 for i in range(n)],
+                         "zone_id": "x"})
+
+
+def test_map_payloads_stay_under_one_megabyte_for_10k_cells() -> None:
+    cells = _many_cells(10_000)
+    hexes = presence_maps.choropleth_map(cells)
+    heat = presence_maps.heat_map(cells)
+    assert presence_maps.payload_bytes(hexes) < 1_000_000
+    assert presence_maps.payload_bytes(heat) < 1_000_000
+
+
+def test_maps_escape_zone_names_and_have_legend_and_control(con) -> None:
+    from geo import services
+
+    zones = services.zones_geojson(con)
+    cells = presence.cell_density(con, CURRENT)
+    for m in (presence_maps.heat_map(cells, zones, note="<i>n</i>"), presence_maps.choropleth_map(cells, zones)):
+        html = m.get_root().render()
+        assert "Zone A <b>" not in html
+        assert "Zone A \\u0026lt;b\\u0026gt;" in html  # escaped, then JSON-encoded by folium
+        assert "atlas-legend" in html and "L.control.layers" in html
+    empty = presence_maps.choropleth_map(cells.iloc[0:0], zones).get_root().render()
+    assert "No data for this selection" in empty
+
+
+def test_public_mode_hides_counts_below_the_privacy_floor(con, monkeypatch) -> None:
+    monkeypatch.setenv("ATLAS_MODE", "public")
+    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "2")
+    mix = presence.origin_mix(con, CURRENT, "", 10)
+    assert dict(zip(mix["origin"], mix["visitors"], strict=True)) == {"China": 2, "Other markets": 2}
+    assert list(presence.top_places(con, CURRENT)["place_id"]) == ["p_temple"]
+    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "3")
+    assert list(presence.cell_density(con, CURRENT)["cell"]) == [CELL_A]  # cell B: 2 people-hours
+    lat, lon = h3.cell_to_latlng(format(CELL_B, "x"))
+    detail = presence.cell_detail(con, lat, lon, CURRENT)
+    assert detail["suppressed"] and detail["hours"].empty and detail["present"] == 0.0
+
+
+def test_officials_see_every_count(con) -> None:
+    assert presence.privacy_floor() == 0
+    assert len(presence.cell_density(con, CURRENT)) == 2
