@@ -102,19 +102,21 @@ def _query_dict() -> dict[str, str]:
 def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = False) -> flt.Filters:
     """Draw the shared filters in the sidebar, synced with the URL; returns the chosen ``Filters``."""
     first, last = data_bounds()
-    if "_filters_from_url" not in st.session_state:
-        parsed = flt.from_query(_query_dict(), first, last)
-        f = parsed.filters
-        st.session_state.update(
-            _filters_from_url=True,
-            _filter_notes=parsed.notes,
-            f_dates=(f.start, f.end),
-            f_weekdays=[flt.WEEKDAY_NAMES[d] for d in f.weekdays],
-            f_hours=f.hours,
-            f_segments=list(f.segments),
-            f_categories=list(f.categories),
-            f_level=f.zone_level,
-        )
+    parsed = flt.from_query(_query_dict(), first, last)
+    f = parsed.filters
+    initial = {
+        "f_dates": (f.start, f.end),
+        "f_weekdays": [flt.WEEKDAY_NAMES[d] for d in f.weekdays],
+        "f_hours": f.hours,
+        "f_segments": list(f.segments),
+        "f_categories": list(f.categories),
+        "f_level": f.zone_level,
+    }
+    # Streamlit resets a keyed widget's value when the page changes (its widget id includes the page);
+    # re-assigning the key before the widget is drawn carries the value across pages (the documented
+    # multipage pattern). A key not seen yet is seeded from the URL, which ``sync_url`` keeps current.
+    for key, value in initial.items():
+        st.session_state[key] = st.session_state[key] if key in st.session_state else value
     sb = st.sidebar
     sb.header("Filters")
     dates = sb.date_input("Date range", key="f_dates", min_value=first, max_value=last, format="YYYY-MM-DD")
@@ -134,7 +136,7 @@ def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = Fal
     level = st.session_state.get("f_level", "tourism_zone")
     if show_zone_level:
         level = sb.radio("Zone level", flt.ZONE_LEVELS, key="f_level", format_func=lambda z: z.replace("_", " "))
-    for note in st.session_state.get("_filter_notes", ()):
+    for note in parsed.notes:
         sb.warning(note)
     start, end = (dates if isinstance(dates, tuple | list) and len(dates) == 2 else (first, last))
     base = flt.default_filters(first, last)
