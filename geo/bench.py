@@ -151,8 +151,20 @@ def cpu_seconds() -> float:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MiB (``ru_maxrss`` is KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident set size of this process so far, in MiB.
+
+    Linux: ``VmHWM`` from ``/proc/self/status`` (the high-water mark of this process image). Not
+    ``ru_maxrss``, which survives ``fork`` + ``exec`` and would report the parent's peak for a child
+    spawned by a big parent. Elsewhere ``ru_maxrss`` (KiB on Linux, bytes on macOS).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
 def _run_child(target: Callable[..., dict[str, Any]], *args: Any, timeout: float = 7200) -> dict[str, Any]:
@@ -459,7 +471,10 @@ def _child_pages(db: str, warm_runs: int, map_cells: int) -> dict[str, Any]:
     os.environ["STREAMLIT_LOGGER_LEVEL"] = "error"  # no "missing ScriptRunContext" noise around the table
     os.chdir(ROOT)
     import streamlit as st
+    from streamlit import logger as st_logger
     from streamlit.testing.v1 import AppTest
+
+    st_logger.set_log_level("error")
 
     sizes = _install_payload_probe()
     pages: dict[str, Any] = {}

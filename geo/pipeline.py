@@ -136,11 +136,27 @@ def run_pipeline(
         lambda: (sql.execute(con, "pipeline/create_trips"), sql.execute(con, "pipeline/insert_trips")),
         lambda: (sql.execute(con, "pipeline/drop_stay_candidates"), sql.execute(con, "pipeline/drop_stay_cells")),
     ]
-    for i, step in enumerate(steps, start=1):
-        step()
-        if progress:
-            progress(i, len(steps))
+    restore_order = _unordered_inserts(con)
+    try:
+        for i, step in enumerate(steps, start=1):
+            step()
+            if progress:
+                progress(i, len(steps))
+    finally:
+        if restore_order:
+            sql.execute(con, "pipeline/ordered_inserts")
     return {t: int(sql.fetch_one(con, "pipeline/count_rows", idents={"table": t})["n"]) for t in OUTPUT_TABLES}
+
+
+def _unordered_inserts(con: duckdb.DuckDBPyConnection) -> bool:
+    """Let inserts ignore row order while the pipeline runs; True if the setting must be restored."""
+    if not sql.fetch_one(con, "pipeline/insertion_order")["preserve"]:
+        return False
+    try:
+        sql.execute(con, "pipeline/unordered_inserts")
+    except duckdb.Error:  # a locked configuration (public mode): run with the default
+        return False
+    return True
 
 
 def _load_stay_cells(con: duckdb.DuckDBPyConnection, resolution: int) -> None:

@@ -512,12 +512,15 @@ def _schedule(
 ) -> tuple[np.ndarray, ...]:
     """Put each day's slots in order of preferred start, add travel, drop what no longer fits.
 
-    Arrays are (days, SLOTS). A slot starts at its preferred time or
-    when the previous stop's end plus travel allows, whichever is later; it is dropped if it would
-    start within 10 minutes of closing or end after the day's availability.
+    Arrays are (days, SLOTS). A slot starts at its preferred time or when the previous stop's end plus
+    travel allows, whichever is later; it is dropped if it would start within 10 minutes of closing or
+    end after the day's availability. Returns (kept, start, end, lon, lat), all in the new slot order.
     """
     order = np.argsort(np.where(valid, pref, np.inf), axis=1, kind="stable")
-    take = lambda a: np.take_along_axis(a, order, axis=1)  # noqa: E731
+
+    def take(a: np.ndarray) -> np.ndarray:
+        return np.take_along_axis(a, order, axis=1)
+
     slot_lon, slot_lat, pref, dwell, close, valid = map(take, (slot_lon, slot_lat, pref, dwell, close, valid))
     kept = np.zeros_like(valid)
     start = np.zeros(pref.shape)

@@ -35,6 +35,13 @@ def test_every_metric_is_a_number_or_null_with_a_reason(small_run: dict) -> None
     assert small_run["zone_join_speedup"] is not None  # needs only zones: always measurable
 
 
+def test_every_metric_is_measured_now_that_pipeline_and_pages_exist(small_run: dict) -> None:
+    assert small_run["reasons"] == {}
+    assert all(small_run[key] is not None for key in METRIC_KEYS)
+    assert small_run["details"]["n_pings"] > 0
+    assert "pages_with_errors" not in small_run["details"]
+
+
 def test_records_machine_versions_and_n(small_run: dict) -> None:
     assert small_run["n_pings_requested"] == SMALL.pings
     assert small_run["machine"]["cores_logical"] >= 1 and small_run["machine"]["memory_gb"] > 0

@@ -208,6 +208,7 @@ def test_pipeline_reruns_identically(con: duckdb.DuckDBPyConnection) -> None:
     run_pipeline(con)
     assert rows(con, "select * from stays order by device, stay_start") == before
     assert rows(con, "select count(*) from duckdb_tables() where table_name in ('stay_candidates', 'stay_cells')") == [(0,)]
+    assert rows(con, "select current_setting('preserve_insertion_order')") == [(True,)]  # restored
 
 
 def test_longer_minimum_stay_drops_short_stays() -> None:

@@ -1,7 +1,10 @@
 -- Place visits (step 3): stays at a place, with back-to-back stays at the same place (no other stay
 -- in between, at most $visit_merge_gap_minutes apart) merged into one visit.
+-- One window over the stays tells whether a stay continues the previous one and whether the next
+-- continues it; a stay doing neither is a visit by itself (nearly all), and only the few chained stays
+-- are numbered and grouped.
 insert into place_visits (device, place_id, visit_start, visit_end, dwell_minutes, segment, visitor_type, n_stays)
-with ordered as (
+with linked as (
     select
         device,
         place_id,
@@ -9,39 +12,63 @@ with ordered as (
         stay_end,
         segment,
         visitor_type,
-        lag(place_id) over w as prev_place_id,
-        lag(stay_end) over w as prev_end
+        coalesce(
+            place_id = lag(place_id) over w
+            and epoch_us(stay_start) - epoch_us(lag(stay_end) over w) <= $visit_merge_gap_minutes * 60000000,
+            false
+        ) as continues,                      -- this stay continues the previous stay's visit
+        coalesce(
+            place_id = lead(place_id) over w
+            and epoch_us(lead(stay_start) over w) - epoch_us(stay_end) <= $visit_merge_gap_minutes * 60000000,
+            false
+        ) as continued                       -- the next stay continues this one's visit
     from stays
     window w as (partition by device order by stay_start)
 ),
 
-numbered as (
-    select
-        *,
-        sum(
-            case
-                when place_id = prev_place_id
-                    and epoch_ms(stay_start) - epoch_ms(prev_end) <= $visit_merge_gap_minutes * 60000
-                    then 0
-                else 1
-            end
-        ) over (partition by device order by stay_start rows between unbounded preceding and current row) as visit_no
-    from ordered
+single as (
+    select device, place_id, stay_start as visit_start, stay_end as visit_end, segment, visitor_type, 1 as n_stays
+    from linked
+    where place_id is not null and not continues and not continued
 ),
 
-final as (
+chained as (
+    select
+        *,
+        sum(case when continues then 0 else 1 end)
+            over (partition by device order by stay_start rows between unbounded preceding and current row) as visit_no
+    from linked
+    where continues or continued
+),
+
+merged as (
     select
         device,
         min(place_id) as place_id,
         min(stay_start) as visit_start,
         max(stay_end) as visit_end,
-        (epoch_ms(max(stay_end)) - epoch_ms(min(stay_start))) / 60000.0 as dwell_minutes,  -- minutes
         min(segment) as segment,
         min(visitor_type) as visitor_type,
-        cast(count(*) as integer) as n_stays
-    from numbered
-    where place_id is not null
+        count(*) as n_stays
+    from chained
     group by device, visit_no
+),
+
+final as (
+    select
+        device,
+        place_id,
+        visit_start,
+        visit_end,
+        (epoch_us(visit_end) - epoch_us(visit_start)) / 60000000.0 as dwell_minutes,  -- minutes
+        segment,
+        visitor_type,
+        cast(n_stays as integer) as n_stays
+    from (
+        select * from single
+        union all
+        select * from merged
+    )
 )
 
 select * from final

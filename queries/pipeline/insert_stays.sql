@@ -58,11 +58,15 @@ place_grid as (
     cross join range(-1, 2) as dy
 ),
 
-near as (
+pairs as (
     select
         c.device,
         c.stay_start,
+        c.start_h,
+        c.dwell_minutes,
         p.place_id,
+        p.open_h,
+        p.close_h,
         round(
             6371008.8 * sqrt(
                 power(radians(p.lon - c.lon) * cos(radians((p.lat + c.lat) / 2)), 2)
@@ -72,13 +76,21 @@ near as (
         ) as distance_m                                       -- metres, 0.1 m resolution
     from candidates as c
     inner join place_grid as p on p.gx = c.gx and p.gy = c.gy
-    where p.open_h is null
-        or p.close_h is null
-        or c.dwell_minutes >= 1440
-        -- the stay [start_h, start_h + dwell) meets the opening hours [open_h, close_h) on some day
-        or (c.start_h < p.close_h and p.open_h < c.start_h + c.dwell_minutes / 60)
-        or (c.start_h < p.close_h - 24 and p.open_h - 24 < c.start_h + c.dwell_minutes / 60)
-        or (c.start_h < p.close_h + 24 and p.open_h + 24 < c.start_h + c.dwell_minutes / 60)
+),
+
+near as (
+    select device, stay_start, place_id, distance_m
+    from pairs
+    where distance_m <= $place_radius_m
+        and (
+            open_h is null
+            or close_h is null
+            or dwell_minutes >= 1440
+            -- the stay [start_h, start_h + dwell) meets the opening hours [open_h, close_h) on some day
+            or (start_h < close_h and open_h < start_h + dwell_minutes / 60)
+            or (start_h < close_h - 24 and open_h - 24 < start_h + dwell_minutes / 60)
+            or (start_h < close_h + 24 and open_h + 24 < start_h + dwell_minutes / 60)
+        )
 ),
 
 nearest as (
@@ -88,7 +100,6 @@ nearest as (
         arg_min(place_id, (distance_m, place_id)) as place_id,   -- nearest; ties: smallest place_id
         min(distance_m) as distance_m
     from near
-    where distance_m <= $place_radius_m
     group by device, stay_start
 ),
 

@@ -1,54 +1,72 @@
 -- Hourly presence (step 4). Each stay is expanded into the hours it overlaps ([start, end), so a
--- stay ending exactly on the hour does not touch the next one). Unique devices without a distinct
--- count: a device's stays never overlap, so a device can repeat in a (cell, hour) only when an
--- earlier stay of it in the same cell ended in the hour the next one starts; that first hour row is
--- then flagged as already counted (one lag over the small stays table), and rows are simply counted.
+-- stay ending exactly on the hour does not touch the next hour). Unique devices without a distinct
+-- count: a device's stays never overlap, so a device can repeat in a (cell, hour) only when an earlier
+-- stay of it in the same cell ended in the hour the next one starts; that first hour row is then
+-- flagged as already counted (one lag over the small stays table) and rows are simply counted.
+-- The wide keys (zone, segment, visitor type) are replaced by a small integer code while grouping;
+-- hours are whole hours since the epoch and times microseconds, so the big group-by is on numbers.
 insert into visits_hourly (ts_hour, cell, zone_id, segment, visitor_type, visitors, dwell_minutes)
-with marked as (
+with stay_groups as (
     select
-        cell,
         zone_id,
         segment,
         visitor_type,
-        stay_start,
-        stay_end,
-        date_trunc('hour', stay_start) as first_hour,
-        date_trunc('hour', stay_end - interval 1 microsecond) as last_hour,
+        cast(row_number() over (order by zone_id, segment, visitor_type) as integer) as code
+    from (select distinct zone_id, segment, visitor_type from stays)
+),
+
+marked as (
+    select
+        s.cell,
+        g.code,
+        epoch_us(s.stay_start) as start_us,
+        epoch_us(s.stay_end) as end_us,
+        epoch_us(s.stay_start) // 3600000000 as first_h,                 -- hours since the epoch
+        (epoch_us(s.stay_end) - 1) // 3600000000 as last_h,
         coalesce(
-            date_trunc('hour', lag(stay_end) over w - interval 1 microsecond) = date_trunc('hour', stay_start),
+            (epoch_us(lag(s.stay_end) over w) - 1) // 3600000000 = epoch_us(s.stay_start) // 3600000000,
             false
         ) as first_hour_counted
-    from stays
-    window w as (partition by device, cell, zone_id order by stay_start)
+    from stays as s
+    inner join stay_groups as g
+        on g.zone_id is not distinct from s.zone_id and g.segment = s.segment and g.visitor_type = s.visitor_type
+    window w as (partition by s.device, s.cell, g.code order by s.stay_start)
 ),
 
 hours as (
     select
         cell,
-        zone_id,
-        segment,
-        visitor_type,
-        stay_start,
-        stay_end,
-        first_hour,
+        code,
+        start_us,
+        end_us,
+        first_h,
         first_hour_counted,
-        unnest(generate_series(first_hour, last_hour, interval 1 hour)) as ts_hour
+        unnest(range(first_h, last_h + 1)) as h
     from marked
+),
+
+counted as (
+    select
+        h,
+        cell,
+        code,
+        count(*) filter (where not first_hour_counted or h <> first_h) as visitors,
+        sum(least(end_us, (h + 1) * 3600000000) - greatest(start_us, h * 3600000000)) as dwell_us
+    from hours
+    group by h, cell, code
 ),
 
 final as (
     select
-        ts_hour,
-        cell,
-        zone_id,
-        segment,
-        visitor_type,
-        cast(count(*) filter (where not (first_hour_counted and ts_hour = first_hour)) as integer) as visitors,
-        sum(
-            epoch_ms(least(stay_end, ts_hour + interval 1 hour)) - epoch_ms(greatest(stay_start, ts_hour))
-        ) / 60000.0 as dwell_minutes                                                  -- minutes
-    from hours
-    group by ts_hour, cell, zone_id, segment, visitor_type
+        make_timestamp(c.h * 3600000000) as ts_hour,        -- local hour start
+        c.cell,
+        g.zone_id,
+        g.segment,
+        g.visitor_type,
+        cast(c.visitors as integer) as visitors,             -- unique devices
+        c.dwell_us / 60000000.0 as dwell_minutes              -- minutes
+    from counted as c
+    inner join stay_groups as g on g.code = c.code
 )
 
 select * from final
