@@ -27,7 +27,7 @@ Residents (segment ``resident``) are a background panel living in city cells: co
 outings to markets, cafés and temples, the odd weekend day trip. Stops and moves become pings by a
 Poisson process whose rate follows the hour of day (sparse at night) and is higher while moving;
 pings scatter around the place (GPS-like jitter) with a few cell-sized outliers. Device ids are salted
-64-bit hashes. See ``data/sources/simulation.md`` for every assumption and source.
+64-bit hashes. See ``data/README.md`` (section "Simulated visitor flows") for every assumption and source.
 """
 
 from __future__ import annotations
