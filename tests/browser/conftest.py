@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,14 +42,14 @@ def no_network() -> None:
     """The browser suite talks to its own server on loopback; the page itself is fenced by routing."""
 
 
-@pytest.fixture(scope="session")
-def app_url(atlas_db: Path) -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a free loopback port against the session database."""
+@contextmanager
+def serve_app(db: Path, log_name: str = "streamlit.log") -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free loopback port against ``db``; yields the base URL."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
     port = _free_port()
-    env = {**os.environ, "ATLAS_DB": str(atlas_db), "ATLAS_TILES": "OpenStreetMap"}
-    log = (ROOT / "test-artifacts").joinpath("streamlit.log")
+    env = {**os.environ, "ATLAS_DB": str(db), "ATLAS_TILES": "OpenStreetMap"}
+    log = ROOT / "test-artifacts" / log_name
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -75,6 +76,13 @@ def app_url(atlas_db: Path) -> Iterator[str]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(atlas_db: Path) -> Iterator[str]:
+    """The app served against the session database."""
+    with serve_app(atlas_db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,19 +6,13 @@ filter change moves a KPI, and opening the copied address in a new tab restores 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from geo.settings import ROOT
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, serve_app
 from tests.browser.helpers import leaflet_maps, map_stats, wait_for_app
 from tests.presence_fixtures import flows_database
 
@@ -26,40 +20,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def url_a(atlas_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on a free loopback port against a database with presence flows (the session one when it has them)."""
-    from tests.browser.conftest import _free_port
-
+def url_a(atlas_db: Path, app_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app against a database with presence flows: the session server when its database has them."""
     db = flows_database(atlas_db, tmp_path_factory.mktemp("presence_browser"))
-    port = _free_port()
-    env = {**os.environ, "ATLAS_DB": str(db), "ATLAS_TILES": "OpenStreetMap"}
-    log = ROOT / "test-artifacts" / "streamlit_a.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                        if resp.read().strip() == b"ok":
-                            break
-                except OSError:
-                    if proc.poll() is not None or time.time() > deadline:
-                        pytest.fail(f"streamlit did not start; see {log}")
-                    time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    if db == atlas_db:
+        yield app_url
+        return
+    with serve_app(db, "streamlit_a.log") as url:
+        yield url
 
 
 def metric(page, label: str) -> str:
