@@ -14,7 +14,7 @@ Steps (each a file in ``queries/pipeline/``, run in this order by ``run_pipeline
 6. ``create_trips`` + ``insert_trips`` – zone and place origin-destination moves per day.
 
 The same files run on real pings (an operator's feed loaded into ``pings``). Settings are the fields
-of ``PipelineParams``; ``data/sources/simulation.md`` explains each default.
+of ``PipelineParams``; ``data/README.md`` ("The pipeline's settings") explains each default.
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ place_squares as (
         lat,
         cast(open_hour as double) as open_h,                                   -- local hour
         cast(case when close_hour > open_hour then close_hour else close_hour + 24 end as double) as close_h,
+        dense_rank() over (order by place_id) as place_rank,                   -- place_id order, as a number
         cast(floor(radians(lon - $ref_lon) * 6371008.8 * cos(radians($ref_lat)) / ($place_radius_m * 1.1)) as bigint) as gx,
         cast(floor(radians(lat - $ref_lat) * 6371008.8 / ($place_radius_m * 1.1)) as bigint) as gy
     from places
@@ -51,6 +52,7 @@ place_grid as (
         p.lat,
         p.open_h,
         p.close_h,
+        p.place_rank,
         p.gx + dx.range as gx,
         p.gy + dy.range as gy
     from place_squares as p
@@ -65,6 +67,7 @@ pairs as (
         c.start_h,
         c.dwell_minutes,
         p.place_id,
+        p.place_rank,
         p.open_h,
         p.close_h,
         round(
@@ -79,7 +82,7 @@ pairs as (
 ),
 
 near as (
-    select device, stay_start, place_id, distance_m
+    select device, stay_start, place_id, place_rank, distance_m
     from pairs
     where distance_m <= $place_radius_m
         and (
@@ -97,7 +100,9 @@ nearest as (
     select
         device,
         stay_start,
-        arg_min(place_id, (distance_m, place_id)) as place_id,   -- nearest; ties: smallest place_id
+        -- nearest; ties: smallest place_id. The key orders like (distance_m, place_id): distance_m is a
+        -- whole number of decimetres (rounded to 0.1 m), place_rank the place_id order (< 2^32 places).
+        arg_min(place_id, cast(round(distance_m * 10) as bigint) * 4294967296 + place_rank) as place_id,
         min(distance_m) as distance_m
     from near
     group by device, stay_start
