@@ -52,6 +52,17 @@ def open_from_nav(page, url: str, title: str) -> None:
     wait_for_app(page)
 
 
+def open_copied_url(page):
+    """Open the page's current address in a new tab (what a person does with a copied link)."""
+    copy = page.context.new_page()
+    copy.errors = []  # type: ignore[attr-defined]
+    copy.on("pageerror", lambda exc: copy.errors.append(str(exc)))
+    copy.goto(page.url)
+    copy.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    wait_for_app(copy)
+    return copy
+
+
 def assert_clean(page) -> None:
     """No Streamlit exception box and no JavaScript error in the page."""
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -78,12 +89,7 @@ def test_overview_page_in_browser(page, url_a) -> None:
     assert "seg=" in page.url
     assert_clean(page)
 
-    copy = page.context.new_page()
-    copy.errors = []  # type: ignore[attr-defined]
-    copy.on("pageerror", lambda exc: copy.errors.append(str(exc)))
-    copy.goto(page.url)
-    copy.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
-    wait_for_app(copy)
+    copy = open_copied_url(page)
     assert metric(copy, "Visitors (people-days)") == after
     assert metric(copy, "International share") == "0.0%"
     assert_clean(copy)
@@ -124,12 +130,7 @@ def test_density_page_in_browser(page, url_a) -> None:
     wait_for_app(page)
     assert_clean(page)
 
-    copy = page.context.new_page()
-    copy.errors = []  # type: ignore[attr-defined]
-    copy.on("pageerror", lambda exc: copy.errors.append(str(exc)))
-    copy.goto(page.url)
-    copy.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
-    wait_for_app(copy)
+    copy = open_copied_url(page)
     assert metric(copy, "People present (avg per hour, all cells)") == after
     assert copy.locator('[data-testid="stRadio"] input[type="radio"]:checked').first.evaluate(
         "e => e.closest('label').innerText") == "H3 hexagons (choropleth)"
