@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from geo.errors import ConfigError, DatabaseMissingError, SpatialExtensionError
-from geo.settings import MODES, Settings, get_settings
+from geo.settings import MODES, STORAGE_VERSION, Settings, get_settings
 
 
 def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
@@ -73,6 +73,8 @@ def connect(
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
     }
+    if not read_only:
+        config["storage_compatibility_version"] = STORAGE_VERSION  # applies to files created here
     con = duckdb.connect(target, read_only=read_only, config=config)
     try:
         load_spatial(con)

@@ -2,8 +2,9 @@
 
 Steps (each a file in ``queries/pipeline/``, run in this order by ``run_pipeline``):
 
-1. ``create_stay_candidates`` – stay detection: one sort of the pings by (device, ts), lag/lead in a
-   single window, runs found from their first and last ping, runs split by a stray ping merged;
+1. stay detection – one sort of the pings by (device, ts) (``stay_stream``) read as Arrow batches and
+   scanned by NumPy (``geo/staydetect.py``), or the same rules as one SQL window (``detect_stays_sql``,
+   ``stay_engine="sql"``); ``create_stay_candidates`` adds timestamps, degrees and the segment;
 2. ``stay_coordinates`` → H3 cells in Python (the ``h3`` package; DuckDB has no offline H3), once per
    distinct stay centre rounded to 1e-4° → ``create_stay_cells`` (zone from the ``cells`` table, an
    exact point-in-polygon only for cells missing from it);
@@ -27,13 +28,16 @@ import h3
 import numpy as np
 import pandas as pd
 
-from geo import sql
+from geo import sql, staydetect
 from geo.settings import H3_RESOLUTION, MAP_CENTER
 
 #: Tables the pipeline writes, in order (``run_pipeline`` returns their row counts).
 OUTPUT_TABLES = ("stays", "place_visits", "visits_hourly", "trips")
 
 Progress = Callable[[int, int], None]
+
+#: Ways to run stay detection: NumPy on DuckDB's sorted stream (default) or one SQL window.
+STAY_ENGINES = ("stream", "sql")
 
 
 @dataclass(frozen=True)
@@ -105,20 +109,25 @@ def run_pipeline(
     con: duckdb.DuckDBPyConnection,
     params: PipelineParams | None = None,
     progress: Progress | None = None,
+    *,
+    stay_engine: str = "stream",
 ) -> dict[str, int]:
     """Build stays, place_visits, visits_hourly and trips from ``pings``; returns their row counts.
 
     Needs ``pings``, ``places``, ``zones`` and ``cells`` in ``con``; replaces the four output tables.
-    ``progress(step, steps)`` is called after each step.
+    ``stay_engine`` is ``"stream"`` (NumPy on the sorted pings, the default) or ``"sql"`` (the same
+    rules as one SQL window); both give the same stays. ``progress(step, steps)`` is called after each
+    step.
     """
+    if stay_engine not in STAY_ENGINES:
+        msg = f"stay_engine must be one of {', '.join(STAY_ENGINES)}, got {stay_engine!r}"
+        raise ValueError(msg)
     params = params or PipelineParams()
     p = asdict(params)
     ref = sql.fetch_one(con, "pipeline/reference_point", {"default_lon": MAP_CENTER[1], "default_lat": MAP_CENTER[0]})
     ref = {"ref_lon": float(ref["ref_lon"]), "ref_lat": float(ref["ref_lat"])}
     steps: list[Callable[[], object]] = [
-        lambda: sql.execute(con, "pipeline/create_stay_candidates", {
-            **ref, **{k: p[k] for k in ("stay_radius_m", "min_stay_minutes", "max_gap_minutes", "max_outliers")},
-        }),
+        lambda: _stay_candidates(con, params, ref, stay_engine),
         lambda: _load_stay_cells(con, params.h3_resolution),
         lambda: (
             sql.execute(con, "pipeline/create_stays"),
@@ -129,7 +138,7 @@ def run_pipeline(
         lambda: (
             sql.execute(con, "pipeline/create_place_visits"),
             sql.execute(con, "pipeline/insert_place_visits", {
-                "visit_merge_gap_minutes": params.visit_merge_gap_minutes,
+                "visit_merge_gap_minutes": p["visit_merge_gap_minutes"],
             }),
         ),
         lambda: (sql.execute(con, "pipeline/create_visits_hourly"), sql.execute(con, "pipeline/insert_visits_hourly")),
@@ -146,6 +155,38 @@ def run_pipeline(
         if restore_order:
             sql.execute(con, "pipeline/ordered_inserts")
     return {t: int(sql.fetch_one(con, "pipeline/count_rows", idents={"table": t})["n"]) for t in OUTPUT_TABLES}
+
+
+def stay_rules(params: PipelineParams) -> staydetect.StayRules:
+    """The stay detection thresholds of ``params`` in the kernel's units (metres, microseconds)."""
+    return staydetect.StayRules(
+        radius_m=params.stay_radius_m,
+        max_gap_us=params.max_gap_minutes * 60_000_000,
+        min_stay_us=params.min_stay_minutes * 60_000_000,
+        max_outliers=params.max_outliers,
+    )
+
+
+def _stay_candidates(
+    con: duckdb.DuckDBPyConnection, params: PipelineParams, ref: dict[str, float], engine: str
+) -> None:
+    """Step 1: detect stays (``engine`` "stream" or "sql") and write the ``stay_candidates`` table."""
+    if engine == "sql":
+        sql.execute(con, "pipeline/detect_stays_sql", {
+            **ref, **{k: getattr(params, k) for k in ("stay_radius_m", "min_stay_minutes", "max_gap_minutes", "max_outliers")},
+        })
+        try:
+            sql.execute(con, "pipeline/create_stay_candidates", ref)
+        finally:
+            sql.execute(con, "pipeline/drop_detected_stays")
+        return
+    reader = sql.execute(con, "pipeline/stay_stream", ref).to_arrow_reader(staydetect.BATCH_ROWS)
+    stays = staydetect.stream_stays(reader, stay_rules(params))
+    con.register("detected_stays", stays)
+    try:
+        sql.execute(con, "pipeline/create_stay_candidates", ref)
+    finally:
+        con.unregister("detected_stays")
 
 
 def _unordered_inserts(con: duckdb.DuckDBPyConnection) -> bool:

@@ -36,6 +36,11 @@ MODES: tuple[str, ...] = ("officials", "public")
 #: coarse enough that the province (~20,000 km²) is ~27,000 cells and city-scale maps stay small.
 H3_RESOLUTION = 8
 
+#: DuckDB storage format of database files the atlas creates. DuckDB's default (v0.10.2, readable by
+#: every DuckDB since 0.10) writes strings ~30% slower; duckdb is pinned (pyproject.toml), so files need
+#: only be readable by this version and later. Measured in docs/benchmarks.md ("Storage format").
+STORAGE_VERSION = "v1.5.0"
+
 #: Chiang Mai province bounding box (lon/lat, WGS84) with a small margin; every seed point lies inside.
 PROVINCE_BBOX = (98.03, 17.23, 99.60, 20.15)
 

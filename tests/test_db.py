@@ -9,6 +9,7 @@ import pytest
 
 from geo.db import connect
 from geo.errors import ConfigError, DatabaseMissingError
+from geo.settings import STORAGE_VERSION
 
 
 def test_spatial_loads_with_network_blocked() -> None:
@@ -27,6 +28,15 @@ def test_officials_read_only_cannot_write(tmp_path) -> None:
     con = connect(path, "officials", read_only=True)
     with pytest.raises(duckdb.Error, match="read-only"):
         con.execute("insert into t values (1)")
+
+
+def test_new_files_use_the_pinned_storage_format(tmp_path) -> None:
+    path = tmp_path / "a.duckdb"
+    connect(path).execute("create table t (a int)").close()
+    con = connect(path, "public")
+    tags = con.execute("select tags from duckdb_databases() where database_name = 'a'").fetchone()[0]
+    assert tags["storage_version"].startswith(STORAGE_VERSION)
+    con.close()
 
 
 def test_public_mode_is_read_only_offline_and_locked(tmp_path) -> None:

@@ -84,11 +84,13 @@ def ts(text: str) -> datetime:
 COUNTS: dict[str, int] = {}
 
 
-@pytest.fixture(scope="module")
-def con() -> duckdb.DuckDBPyConnection:
+@pytest.fixture(scope="module", params=["stream", "sql"])
+def con(request: pytest.FixtureRequest) -> duckdb.DuckDBPyConnection:
+    """The hand-built world through the pipeline, once per stay engine (every exact test runs on both)."""
     con = pipe_world()
     load_pings(con, PINGS)
-    COUNTS.update(run_pipeline(con))
+    COUNTS.clear()
+    COUNTS.update(run_pipeline(con, stay_engine=request.param))
     yield con
     con.close()
 
@@ -207,7 +209,7 @@ def test_pipeline_reruns_identically(con: duckdb.DuckDBPyConnection) -> None:
     before = rows(con, "select * from stays order by device, stay_start")
     run_pipeline(con)
     assert rows(con, "select * from stays order by device, stay_start") == before
-    assert rows(con, "select count(*) from duckdb_tables() where table_name in ('stay_candidates', 'stay_cells')") == [(0,)]
+    assert rows(con, "select count(*) from duckdb_tables() where table_name in ('stay_candidates', 'stay_cells', 'detected_stays')") == [(0,)]
     assert rows(con, "select current_setting('preserve_insertion_order')") == [(True,)]  # restored
 
 
@@ -228,7 +230,17 @@ def test_params_are_checked(bad: dict) -> None:
 
 
 def test_pipeline_query_files_take_named_parameters() -> None:
-    text = sql.load_query("pipeline/create_stay_candidates")
+    text = sql.load_query("pipeline/detect_stays_sql")
     assert sql.declared_params(text) == {
         "ref_lon", "ref_lat", "stay_radius_m", "min_stay_minutes", "max_gap_minutes", "max_outliers",
     }
+    assert sql.declared_params(sql.load_query("pipeline/stay_stream")) == {"ref_lon", "ref_lat"}
+    assert sql.declared_params(sql.load_query("pipeline/create_stay_candidates")) == {"ref_lon", "ref_lat"}
+
+
+def test_unknown_stay_engine_is_refused() -> None:
+    con = pipe_world()
+    load_pings(con, PINGS)
+    with pytest.raises(ValueError, match="stay_engine"):
+        run_pipeline(con, stay_engine="spark")
+    con.close()

@@ -1,0 +1,21 @@
+-- The pings sorted for stay detection (step 1 of the pipeline, read as Arrow batches by
+-- geo/staydetect.py): device, time in microseconds since the epoch and the position projected to
+-- metres around ($ref_lon, $ref_lat) on a sphere of radius 6,371,008.8 m (equirectangular; < 1% error
+-- across a province). The only sort of the pings in the pipeline; ties in time are broken by position,
+-- so the stays never depend on storage order. Numbers only: a narrow sort.
+with projected as (
+    select
+        device,
+        epoch_us(ts) as t,                                                    -- microseconds
+        radians(lon - $ref_lon) * 6371008.8 * cos(radians($ref_lat)) as x,   -- metres east
+        radians(lat - $ref_lat) * 6371008.8 as y                              -- metres north
+    from pings
+),
+
+final as (
+    select device, t, x, y
+    from projected
+    order by device, t, x, y
+)
+
+select device, t, x, y from final
