@@ -152,20 +152,24 @@ def _prefetch(batches: Iterable[pa.RecordBatch], depth: int = 3) -> Iterator[pa.
     done = object()
     stop = threading.Event()
 
+    def offer(item: object) -> bool:
+        """Queue ``item`` unless the consumer has stopped; False once it has."""
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def read() -> None:
         try:
             for batch in batches:
-                while not stop.is_set():
-                    try:
-                        box.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer(batch):
                     return
-            box.put(done)
+            offer(done)
         except BaseException as exc:  # handed to the consumer and re-raised there
-            box.put(exc)
+            offer(exc)
 
     reader = threading.Thread(target=read, name="stay-stream-reader", daemon=True)
     reader.start()
@@ -179,7 +183,7 @@ def _prefetch(batches: Iterable[pa.RecordBatch], depth: int = 3) -> Iterator[pa.
             yield item  # type: ignore[misc]
     finally:
         stop.set()
-        reader.join(timeout=5)
+        reader.join()  # it stops after the batch it is fetching
 
 
 def stream_stays(batches: Iterable[pa.RecordBatch], rules: StayRules) -> pa.Table:

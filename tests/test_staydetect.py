@@ -128,3 +128,16 @@ def test_stream_and_sql_engines_give_the_same_stays_on_simulated_pings() -> None
     np.testing.assert_allclose(a[["lon", "lat"]], b[["lon", "lat"]], rtol=0, atol=1e-11)
     assert sql.fetch_one(con, "pipeline/count_rows", idents={"table": "stays"})["n"] == len(a)
     con.close()
+
+
+def test_reader_thread_stops_when_the_consumer_stops_early() -> None:
+    import itertools
+    import threading
+
+    def endless():
+        yield from itertools.count()
+
+    gen = staydetect._prefetch(endless(), depth=2)
+    assert [next(gen) for _ in range(5)] == [0, 1, 2, 3, 4]
+    gen.close()  # what happens when the kernel raises mid-stream
+    assert not any(t.name == "stay-stream-reader" and t.is_alive() for t in threading.enumerate())
