@@ -87,7 +87,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from geo.bench import BenchOptions, main_bench
 
     options = BenchOptions(pings=args.pings, zone_points=args.zone_points, warm_runs=args.warm_runs,
-                           pages=not args.no_pages, keep_db=args.keep_db, workdir=args.workdir)
+                           pages=not args.no_pages, keep_db=args.keep_db, workdir=args.workdir, db=args.db)
     main_bench(options, args.json, quiet=args.quiet)
     return 0
 
@@ -129,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--no-pages", action="store_true", help="skip the page and map-payload measures")
     be.add_argument("--keep-db", action="store_true", help="keep the temporary benchmark database")
     be.add_argument("--workdir", type=Path, default=None, help="folder for the temporary database")
+    be.add_argument("--db", type=Path, default=None,
+                    help="measure only the pages (warm/cold reruns, map payloads, app memory) on this existing "
+                         "database; nothing is built")
     be.add_argument("-q", "--quiet", action="store_true")
     be.set_defaults(func=_cmd_bench)
     return parser

@@ -87,6 +87,8 @@ class BenchOptions:
     workdir: Path | None = None
     keep_db: bool = False
     pages: bool = True
+    #: Measure the pages (and the app's memory) on this existing database instead of building one.
+    db: Path | None = None
 
 
 @dataclass
@@ -564,6 +566,8 @@ def run_bench(options: BenchOptions | None = None, progress: Progress | None = N
 
     options = options or BenchOptions()
     say = progress or (lambda _msg: None)
+    if options.db is not None:
+        return _bench_existing_db(options, say)
     result = BenchResult()
     result.details["started_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     workdir = Path(tempfile.mkdtemp(prefix="atlas-bench-", dir=options.workdir))
@@ -617,6 +621,43 @@ def run_bench(options: BenchOptions | None = None, progress: Progress | None = N
             result.details["db"] = str(db)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    result.details["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    return result
+
+
+#: Metrics that need the benchmark's own build (null when ``--db`` measures an existing database).
+_BUILD_METRICS = ("pipeline_vs_sort_ratio", "presence_vs_groupby_ratio", "zone_join_speedup", "pipeline_pings_per_s",
+                  "peak_rss_mb_build")
+_PAGE_METRICS = ("warm_rerun_p95_ms", "cold_rerun_ms", "max_map_payload_bytes", "peak_rss_mb_app")
+
+
+def _bench_existing_db(options: BenchOptions, say: Progress) -> BenchResult:
+    """Pages, map payloads and app memory on ``options.db`` (nothing built; the database is only read)."""
+    from geo.catalog import table_counts
+    from geo.db import connect
+
+    db = Path(options.db).resolve()
+    if not db.is_file():
+        msg = f"no database at {db} (--db takes an existing atlas database)"
+        raise AtlasError(msg)
+    result = BenchResult()
+    result.details["started_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    result.details["existing_db"] = str(db)
+    con = connect(db, "officials", read_only=True)
+    try:
+        counts = table_counts(con)
+    finally:
+        con.close()
+    result.details["table_rows"] = counts
+    result.details["n_pings"] = counts.get("pings")
+    for key in _BUILD_METRICS:
+        result.set(key, None, f"--db: pages only, measured on the existing database {db}")
+    if options.pages:
+        say(f"pages on {db}: cold and warm reruns with a filter change (AppTest), map payloads")
+        _record_pages(_run_child(_child_pages, str(db), options.warm_runs, options.map_cells), result)
+    else:
+        for key in _PAGE_METRICS:
+            result.set(key, None, "pages not measured (--no-pages)")
     result.details["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     return result
 
@@ -701,7 +742,7 @@ def to_json(result: BenchResult, options: BenchOptions) -> dict[str, Any]:
     doc: dict[str, Any] = {key: result.metrics.get(key) for key in METRIC_KEYS}
     doc["peak_rss_mb"] = {"build": result.metrics.get("peak_rss_mb_build"),
                           "app": result.metrics.get("peak_rss_mb_app")}
-    doc["n_pings_requested"] = options.pings
+    doc["n_pings_requested"] = None if options.db is not None else options.pings
     doc["n_pings"] = result.details.get("n_pings")
     doc["targets"] = {k: (None if t is None else {"op": t[0], "value": t[1]}) for k, t in TARGETS.items()}
     doc["status"] = {k: status(k, result.metrics.get(k)) for k in METRIC_KEYS}
@@ -728,7 +769,9 @@ def format_table(doc: dict[str, Any]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     m, v = doc["machine"], doc["versions"]
     lines.append("")
-    lines.append(f"N = {doc['n_pings'] or 0:,} pings (requested {doc['n_pings_requested']:,}); "
+    requested = doc["n_pings_requested"]
+    source = f"requested {requested:,}" if requested is not None else f"existing database {doc['details'].get('existing_db')}"
+    lines.append(f"N = {doc['n_pings'] or 0:,} pings ({source}); "
                  f"{m['cores_usable']} cores, {m['memory_gb']} GB; python {v['python']}, duckdb {v['duckdb']}, "
                  f"streamlit {v['streamlit']}, folium {v['folium']}")
     for key, why in doc["reasons"].items():

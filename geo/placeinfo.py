@@ -32,6 +32,12 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def place_labels(places: pd.DataFrame) -> dict[str, str]:
+    """``place_id`` → "English name · Thai name" for pickers, in row order (columns read once, not row by row)."""
+    ids, en, th = (places[c].tolist() for c in ("place_id", "name_en", "name_th"))
+    return {p: f"{e} · {t}" for p, e, t in zip(ids, en, th, strict=True)}
+
+
 def search_places(
     con: duckdb.DuckDBPyConnection,
     text: str = "",

@@ -83,3 +83,22 @@ def test_cli_bench_writes_json(tmp_path) -> None:
     doc = json.loads(out.read_text())
     assert set(METRIC_KEYS) <= set(doc)
     assert doc["warm_rerun_p95_ms"] is None and "no-pages" in doc["reasons"]["warm_rerun_p95_ms"]
+
+
+def test_cli_bench_measures_pages_on_an_existing_database(tmp_path, atlas_db) -> None:
+    out = tmp_path / "pages.json"
+    code = main(["bench", "--db", str(atlas_db), "--warm-runs", "1", "--quiet", "--json", str(out)])
+    assert code == 0
+    doc = json.loads(out.read_text())
+    for key in ("warm_rerun_p95_ms", "cold_rerun_ms", "max_map_payload_bytes", "peak_rss_mb_app"):
+        assert doc[key] is not None and doc[key] > 0, (key, doc["reasons"], doc["details"].get("app"))
+    for key in ("pipeline_vs_sort_ratio", "presence_vs_groupby_ratio", "zone_join_speedup", "peak_rss_mb_build"):
+        assert doc[key] is None and "--db" in doc["reasons"][key]
+    assert doc["details"]["existing_db"] == str(atlas_db.resolve()) and doc["n_pings_requested"] is None
+    assert "pages_with_errors" not in doc["details"]
+    assert atlas_db.is_file()  # read, never removed
+
+
+def test_cli_bench_db_must_exist(tmp_path, capsys) -> None:
+    assert main(["bench", "--db", str(tmp_path / "none.duckdb"), "--quiet"]) == 2
+    assert "no database at" in capsys.readouterr().err

@@ -123,3 +123,12 @@ def test_table_sizes_lists_rollups(con) -> None:
     sizes = placeinfo.table_sizes(con).set_index("table_name")["row_count"]
     assert sizes["places"] == 10 and sizes["trips"] == 8
     assert sizes["od_daily"] == 7  # two domestic rows on 1 Nov west→east merge into one group row
+
+
+def test_place_labels_join_english_and_thai_names_in_row_order(con) -> None:
+    results = placeinfo.search_places(con, "")
+    labels = placeinfo.place_labels(results)
+    assert list(labels) == list(results["place_id"])
+    first = results.iloc[0]
+    assert labels[first["place_id"]] == f"{first['name_en']} · {first['name_th']}"
+    assert placeinfo.place_labels(results.iloc[0:0]) == {}

@@ -1,17 +1,24 @@
 """Own every Streamlit cache wrapper, the shared connection, the sidebar filters and the URL state.
 
-Pages call ``call(service, ...)`` to run a ``geo`` service through ``st.cache_data`` and
-``sidebar_filters()`` to get the shared ``Filters``; they never open connections themselves.
+Pages call ``call(service, ...)`` to run a ``geo`` service through ``st.cache_data``,
+``folium_map(builder, ...)`` / ``altair_chart(builder, ...)`` to draw a map or chart whose rendered form
+is cached per builder and inputs, and ``sidebar_filters()`` to get the shared ``Filters``; they never open
+connections themselves.
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import importlib
-from collections.abc import Callable
+import pickle
+import threading
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, TypeVar
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
 from geo import filters as flt
@@ -19,6 +26,7 @@ from geo import services
 from geo.db import connect
 from geo.errors import AtlasError, DatabaseMissingError
 from geo.settings import Settings, get_settings
+from ui import elements
 
 T = TypeVar("T")
 
@@ -61,6 +69,27 @@ def cursor() -> duckdb.DuckDBPyConnection:
     return _shared_connection(str(s.db_path), s.mode, _db_stamp(s)).cursor()
 
 
+def _frame_digest(df: pd.DataFrame) -> bytes:
+    """Content hash of a whole DataFrame: its pickled form (index, column names, dtypes and every value).
+
+    The cache key of service arguments and of map and chart inputs. Pickling is ~6× faster than
+    Streamlit's default (``hash_pandas_object``, slow on Arrow-backed strings), covers every row
+    (Streamlit samples frames of 50,000 rows or more) and takes cells holding lists (route paths).
+    Equal frames built the same way pickle the same; at worst an equal frame laid out differently
+    misses the cache, never the other way round.
+    """
+    return hashlib.blake2b(pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL), digest_size=20).digest()
+
+
+def _filters_digest(f: flt.Filters) -> str:
+    """Cache key of the shared filters: their repr (a frozen dataclass of dates, ints and strings)."""
+    return repr(f)
+
+
+#: Cheaper, complete cache keys for the argument types pages pass around.
+_HASH_FUNCS: dict[Any, Callable[[Any], Any]] = {pd.DataFrame: _frame_digest, flt.Filters: _filters_digest}
+
+
 def _call_uncached(qualname: str, db_key: str, args: tuple, kwargs: tuple) -> Any:
     module_name, func_name = qualname.rsplit(".", 1)
     if module_name not in SERVICE_MODULES or func_name.startswith("_"):
@@ -69,13 +98,19 @@ def _call_uncached(qualname: str, db_key: str, args: tuple, kwargs: tuple) -> An
     func = getattr(importlib.import_module(module_name), func_name)
     con = cursor()
     try:
-        return func(con, *args, **dict(kwargs))
+        result = func(con, *args, **dict(kwargs))
     finally:
         con.close()
+    # Return what later cache hits return (an unpickled copy), not the fresh object: a fresh DataFrame
+    # can pickle differently from its copies (Arrow buffers, memo sharing), and the map and chart caches
+    # key their inputs by the pickled form, so the first rerun after a miss would miss them again.
+    return pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 #: Service results cached per (service, database version, arguments); TTL from ``ATLAS_CACHE_TTL``.
-_cached_call = st.cache_data(show_spinner=False, ttl=get_settings().cache_ttl, max_entries=512)(_call_uncached)
+_cached_call = st.cache_data(
+    show_spinner=False, ttl=get_settings().cache_ttl, max_entries=512, hash_funcs=_HASH_FUNCS
+)(_call_uncached)
 
 
 def call(service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -84,6 +119,93 @@ def call(service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     db_key = f"{s.db_path}:{_db_stamp(s)}:{s.mode}"
     qualname = f"{service.__module__}.{service.__name__}"
     return _cached_call(qualname, db_key, tuple(args), tuple(sorted(kwargs.items())))
+
+
+#: Modules whose map builders pages may draw through ``folium_map`` (allow-list for the cache key).
+MAP_MODULES = ("geo.maps", "geo.flow_maps", "geo.presence_maps")
+#: Modules whose chart builders pages may draw through ``altair_chart``.
+CHART_MODULES = ("geo.charts",)
+#: Rendered maps kept (each is what the browser receives: up to ~0.5 MB; 48 maps ≈ 25 MB at most).
+MAP_CACHE_ENTRIES = 48
+#: Chart specs kept (a few kB each: the chart's data as Arrow bytes plus the spec).
+CHART_CACHE_ENTRIES = 256
+
+
+def _builder(qualname: str, allowed: tuple[str, ...]) -> Callable[..., Any]:
+    module_name, func_name = qualname.rsplit(".", 1)
+    if module_name not in allowed or func_name.startswith("_"):
+        msg = f"{qualname} is not a builder pages may draw"
+        raise AtlasError(msg)
+    return getattr(importlib.import_module(module_name), func_name)
+
+
+def _qualname(func: Callable[..., Any]) -> str:
+    return f"{func.__module__}.{func.__name__}"
+
+
+def _map_payload_uncached(
+    qualname: str, map_settings: tuple[str, str], key: str | None, args: tuple, kwargs: tuple
+) -> dict[str, Any]:
+    del map_settings  # part of the cache key only: tiles and asset URLs are read by the builders
+    m = _builder(qualname, MAP_MODULES)(*args, **dict(kwargs))
+    return elements.folium_payload(m, key)
+
+
+#: What ``st_folium`` sends for a map, cached per (builder, tiles/asset settings, key, inputs).
+_cached_map_payload = st.cache_data(
+    show_spinner=False, ttl=get_settings().cache_ttl, max_entries=MAP_CACHE_ENTRIES, hash_funcs=_HASH_FUNCS
+)(_map_payload_uncached)
+
+
+def folium_map(
+    builder: Callable[..., Any],
+    *args: Any,
+    key: str,
+    height: int,
+    returned_objects: Iterable[str] = (),
+    **kwargs: Any,
+) -> Any:
+    """Draw ``builder(*args, **kwargs)`` (a ``geo`` map builder) full-width with ``st_folium``; returns its value.
+
+    The map is built and rendered once per distinct input and the result reused on later reruns (the
+    browser receives the same component arguments ``st_folium`` would send). ``returned_objects`` are the
+    interactions that rerun the page (none by default).
+    """
+    returned = list(returned_objects)
+    if not elements.HAVE_FOLIUM_INTERNALS:  # pragma: no cover - incompatible streamlit-folium
+        from streamlit_folium import st_folium
+
+        m = _builder(_qualname(builder), MAP_MODULES)(*args, **kwargs)
+        return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=returned)
+    s = app_settings()
+    payload = _cached_map_payload(
+        _qualname(builder), (s.tiles, s.static_url), key, tuple(args), tuple(sorted(kwargs.items()))
+    )
+    return elements.show_folium(payload, key=key, height=height, width=None, returned_objects=returned)
+
+
+def _chart_spec_uncached(qualname: str, args: tuple, kwargs: tuple) -> dict[str, Any]:
+    chart = _builder(qualname, CHART_MODULES)(*args, **dict(kwargs))
+    return elements.vega_lite_spec(chart)
+
+
+#: Vega-Lite specs of ``geo.charts`` builders, cached per (builder, inputs).
+_cached_chart_spec = st.cache_data(
+    show_spinner=False, ttl=get_settings().cache_ttl, max_entries=CHART_CACHE_ENTRIES, hash_funcs=_HASH_FUNCS
+)(_chart_spec_uncached)
+
+
+def altair_chart(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Draw ``builder(*args, **kwargs)`` (a ``geo.charts`` builder) full-width, as ``st.altair_chart`` would.
+
+    The chart's Vega-Lite spec is computed once per distinct input (Altair's ``to_dict`` validates the
+    whole schema: 10–80 ms a chart) and sent with ``st.vega_lite_chart``, which produces the same element.
+    """
+    if not elements.HAVE_ALTAIR_INTERNALS:  # pragma: no cover - incompatible Streamlit
+        st.altair_chart(_builder(_qualname(builder), CHART_MODULES)(*args, **kwargs), width="stretch")
+        return
+    spec = _cached_chart_spec(_qualname(builder), tuple(args), tuple(sorted(kwargs.items())))
+    st.vega_lite_chart(spec=spec, width="stretch")
 
 
 def data_bounds() -> tuple[date, date]:
@@ -204,9 +326,32 @@ def provenance_note() -> None:
     )
 
 
+_frozen_after: set[str] = set()
+_freeze_lock = threading.Lock()
+
+
+def _freeze_startup_heap(page: str) -> None:
+    """After the first run of each page in this process: move every live object out of the cyclic GC's reach.
+
+    A warm process holds Streamlit, pandas, Altair's JSON schema, Folium's templates, H3 and the DuckDB
+    connection — millions of long-lived objects, several of them loaded lazily by the first run of the
+    page that needs them. Every full (generation 2) collection walked them all again: 30–95 ms, landing on
+    whichever rerun happened to trigger it. ``gc.freeze`` leaves them to reference counting only
+    (Python's documented tool for long-lived startup heaps); objects created later are collected as
+    before. Garbage is collected first so none of it is kept. At most once per page script.
+    """
+    with _freeze_lock:
+        if page in _frozen_after:
+            return
+        _frozen_after.add(page)
+    gc.collect()
+    gc.freeze()
+
+
 def guard(render: Callable[[], None]) -> None:
     """Run a page body; atlas errors become a readable ``st.error`` instead of a traceback."""
     try:
         render()
     except AtlasError as exc:
         st.error(str(exc))
+    _freeze_startup_heap(getattr(getattr(render, "__code__", None), "co_filename", "page"))

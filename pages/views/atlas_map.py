@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import maps, services
 from ui import state
@@ -22,8 +21,7 @@ def render() -> None:
     chosen = st.multiselect("Layers", layers, default=layers, key="map_layers")
     shown = places[places["layer"].isin(chosen)]
     zones = state.call(services.zones_geojson)
-    m = maps.places_map(shown, zones, zoom=11)
-    st_folium(m, height=620, use_container_width=True, returned_objects=[], key="atlas_map")
+    state.folium_map(maps.places_map, shown, zones, zoom=11, key="atlas_map", height=620)
     cols = st.columns(4)
     cols[0].metric("Places shown", f"{len(shown):,}")
     cols[1].metric("Attractions", f"{(shown['layer'] == 'attraction').sum():,}")

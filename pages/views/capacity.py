@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo import capacity, flow_maps, services
+from geo import capacity, charts, flow_maps, placeinfo, services
 from geo.errors import DataNotBuiltError
 from geo.filters import Filters
 from ui import state
@@ -33,27 +31,6 @@ def _init_from_url(attraction_ids: list[str]) -> None:
         st.session_state["cap_km"] = float(state.page_param("km", DEFAULT_KM, KM_CHOICES))
 
 
-def _supply_demand_chart(df: pd.DataFrame) -> alt.Chart:
-    long = df.melt(
-        id_vars=["name_en"], value_vars=["beds", "overnight_per_night"], var_name="measure", value_name="persons"
-    )
-    long["measure"] = long["measure"].map({"beds": "Beds (supply)", "overnight_per_night": "Overnight visitors / night"})
-    return (
-        alt.Chart(long, title="Beds against overnight visitors per night, by zone")
-        .mark_bar()
-        .encode(
-            x=alt.X("name_en:N", title="Zone", sort="-y", axis=alt.Axis(labelAngle=-35, labelLimit=180)),
-            xOffset="measure:N",
-            y=alt.Y("persons:Q", title="Persons (beds or visitors per night)"),
-            color=alt.Color("measure:N", title=None, scale=alt.Scale(range=["#1b9e77", "#d95f02"]),
-                            legend=alt.Legend(orient="top")),
-            tooltip=[alt.Tooltip("name_en:N", title="Zone"), alt.Tooltip("measure:N", title="Measure"),
-                     alt.Tooltip("persons:Q", title="Persons", format=",.0f")],
-        )
-        .properties(height=320)
-    )
-
-
 def _supply_demand(filters: Filters) -> pd.DataFrame | None:
     try:
         df = state.call(capacity.supply_demand, filters)
@@ -68,7 +45,7 @@ def _supply_demand(filters: Filters) -> pd.DataFrame | None:
     c[3].metric("Zones at or over capacity", f"{int((df['pressure_class'] == 'over').sum())}")
     if beds == 0:
         st.warning("No accommodation with rooms or capacity is loaded, so no zone has a pressure index yet.")
-    st.altair_chart(_supply_demand_chart(df), width="stretch")
+    state.altair_chart(charts.supply_demand_chart, df)
     st.dataframe(
         df[["name_en", "accommodations", "rooms", "beds", "overnight_per_night", "peak_overnight", "pressure",
             "peak_pressure", "pressure_label"]],
@@ -105,7 +82,7 @@ def render() -> None:
     st.subheader("Supply against demand by zone")
     pressure = _supply_demand(filters)
     st.subheader("Pressure map and attraction catchment")
-    labels = {r["place_id"]: f"{r['name_en']} · {r['name_th']}" for r in attractions.to_dict("records")}
+    labels = placeinfo.place_labels(attractions)
     c = st.columns([2, 1])
     place_id = c[0].selectbox("Attraction", ids, key="cap_attraction", format_func=lambda p: labels.get(p, p))
     km = c[1].slider("Catchment distance (km, straight-line)", 0.5, 10.0, key="cap_km", step=0.5)
@@ -116,8 +93,7 @@ def render() -> None:
     left, right = st.columns([3, 2])
     with left:
         table = pressure if pressure is not None else pd.DataFrame(columns=["zone_id", "pressure", "colour"])
-        m = flow_maps.pressure_map(zones, table, catch)
-        st_folium(m, height=560, use_container_width=True, returned_objects=[], key="capacity_map")
+        state.folium_map(flow_maps.pressure_map, zones, table, catch, key="capacity_map", height=560)
     with right:
         c = st.columns(3)
         c[0].metric("Accommodations in catchment", f"{catch['places']:,}")

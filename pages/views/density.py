@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import altair as alt
-import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo import presence, presence_maps, services
+from geo import charts, presence, presence_maps, services
 from geo.filters import Filters
 from ui import state
 
@@ -26,17 +23,6 @@ def _init(key: str, url_key: str, default: str, allowed: tuple[str, ...]) -> Non
 def _shown(f: Filters, hour: int | None) -> tuple[int, int]:
     """Hours to highlight in hour charts: the playback hour, else the sidebar range."""
     return (hour, hour) if hour is not None else f.hours
-
-
-def hour_chart(df: pd.DataFrame, title: str, selected: tuple[int, int]) -> alt.Chart:
-    """Bars of people present by hour of day; hours outside ``selected`` (from, to) are faded."""
-    data = df.assign(selected=df["hour"].between(*selected))
-    return alt.Chart(data).mark_bar().encode(
-        x=alt.X("hour:O", title="Hour of day (local time)"),
-        y=alt.Y("present:Q", title="People present (avg day)"),
-        opacity=alt.condition("datum.selected", alt.value(1.0), alt.value(0.35)),
-        tooltip=[alt.Tooltip("hour:O", title="Hour"), alt.Tooltip("present:Q", title="People present", format=",.1f")],
-    ).properties(title=title, height=220)
 
 
 def render_drilldown(f: Filters, season: str, hour: int | None, zone_names: dict[str, str]) -> None:
@@ -58,8 +44,7 @@ def render_drilldown(f: Filters, season: str, hour: int | None, zone_names: dict
     cols[1].metric("Peak hour", "—" if detail["peak_hour"] is None else f"{detail['peak_hour']:02d}:00")
     cols[2].metric("People at peak (avg)", "—" if detail["peak_present"] is None else f"{detail['peak_present']:,.1f}")
     if not detail["hours"].empty:
-        st.altair_chart(hour_chart(detail["hours"], "This cell: people present by hour", _shown(f, hour)),
-                        width="stretch")
+        state.altair_chart(charts.hour_chart, detail["hours"], "This cell: people present by hour", _shown(f, hour))
 
 
 def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], hour: int | None) -> None:
@@ -106,7 +91,7 @@ def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], ho
     profile = state.call(presence.hour_profile, f, zone_id)
     if not profile.empty:
         title = f"{zone_names.get(zone_id, zone_id)}: people present by hour (average day)"
-        st.altair_chart(hour_chart(profile, title, _shown(f, hour)), width="stretch")
+        state.altair_chart(charts.hour_chart, profile, title, _shown(f, hour))
 
 
 def render() -> None:
@@ -158,11 +143,9 @@ def render() -> None:
     click = st.session_state.get("dens_click")
     selected = (presence.cell_at(click[0], click[1]),) if click else ()
     state.set_page_param("d_cell", format(selected[0], "x") if selected else None)
-    if view == "heat":
-        m = presence_maps.heat_map(cells, zones_geojson, note=note, selected=selected)
-    else:
-        m = presence_maps.choropleth_map(cells, zones_geojson, note=note, selected=selected)
-    out = st_folium(m, height=560, use_container_width=True, returned_objects=["last_clicked"], key="density_map")
+    builder = presence_maps.heat_map if view == "heat" else presence_maps.choropleth_map
+    out = state.folium_map(builder, cells, zones_geojson, note=note, selected=selected, key="density_map",
+                           height=560, returned_objects=["last_clicked"])
     last = (out or {}).get("last_clicked")
     if last and last.get("lat") is not None:
         point = (round(float(last["lat"]), 6), round(float(last["lng"]), 6))

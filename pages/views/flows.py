@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo import flow_maps, movement, services
+from geo import flow_maps, movement, placeinfo, services
 from geo.errors import DataNotBuiltError
 from geo.filters import Filters
 from ui import state
@@ -45,8 +44,7 @@ def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> 
     c[2].metric("Corridors with trips", f"{totals['corridors']:,}")
     left, right = st.columns([3, 2])
     with left:
-        m = flow_maps.corridor_map(corridors, zones_geojson, level=level)
-        st_folium(m, height=560, use_container_width=True, returned_objects=[], key="flows_map")
+        state.folium_map(flow_maps.corridor_map, corridors, zones_geojson, level=level, key="flows_map", height=560)
     with right:
         table = corridors.assign(
             origin_label=corridors["origin_name_en"], destination_label=corridors["destination_name_en"],
@@ -72,7 +70,7 @@ def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> 
 
 def _route(places: pd.DataFrame, zones_geojson: str) -> None:
     st.subheader("Route between places")
-    labels = {r["place_id"]: f"{r['name_en']} · {r['name_th']}" for r in places.to_dict("records")}
+    labels = placeinfo.place_labels(places)
     chosen = st.multiselect(
         "Itinerary (places in the order you pick them)", list(labels), key="fl_route",
         format_func=lambda pid: labels.get(pid, pid), placeholder="Pick two or more places",
@@ -92,8 +90,7 @@ def _route(places: pd.DataFrame, zones_geojson: str) -> None:
     )
     left, right = st.columns([3, 2])
     with left:
-        st_folium(flow_maps.route_map(route, zones_geojson), height=480, use_container_width=True,
-                  returned_objects=[], key="route_map")
+        state.folium_map(flow_maps.route_map, route, zones_geojson, key="route_map", height=480)
     with right:
         legs = route["legs"][["leg", "from_name", "to_name", "distance_km", "minutes"]]
         st.dataframe(

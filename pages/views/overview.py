@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
-from geo import presence
-from geo.filters import WEEKDAY_NAMES
+from geo import charts, presence
 from geo.maps import CATEGORY_LABELS
 from ui import state
-
-VISITOR_TYPE_LABELS = {"overnight": "Overnight visitors", "day_tripper": "Day-trippers", "resident": "Residents"}
-VISITOR_TYPE_COLOURS = {"Overnight visitors": "#1b9e77", "Day-trippers": "#d95f02", "Residents": "#7570b3"}
-GROUP_COLOURS = {"domestic": "#1f78b4", "international": "#e31a1c", "resident": "#7570b3", "other": "#9e9e9e"}
 
 
 def _pct(change: float | None) -> str | None:
@@ -66,67 +58,6 @@ def render_kpis(k: dict[str, Any]) -> None:
         st.info(k["note"])
 
 
-def seasonality_chart(df: pd.DataFrame, festivals: pd.DataFrame, start: date, end: date) -> alt.LayerChart:
-    """Monthly average people per day, stacked by visitor type, festivals as rules, the period as a band."""
-    data = df.assign(kind=df["visitor_type"].map(VISITOR_TYPE_LABELS).fillna(df["visitor_type"]),
-                     month_start=pd.to_datetime(df["month_start"]))
-    colour = alt.Color("kind:N", title="Visitor type",
-                       scale=alt.Scale(domain=list(VISITOR_TYPE_COLOURS), range=list(VISITOR_TYPE_COLOURS.values())))
-    bars = alt.Chart(data).mark_bar(opacity=0.9).encode(
-        x=alt.X("yearmonth(month_start):T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=-40)),
-        y=alt.Y("sum(avg_daily_visitors):Q", title="People per day (average)", stack="zero"),
-        color=colour,
-        tooltip=[alt.Tooltip("yearmonth(month_start):T", title="Month", format="%B %Y"),
-                 alt.Tooltip("kind:N", title="Visitor type"),
-                 alt.Tooltip("avg_daily_visitors:Q", title="People per day", format=",.0f"),
-                 alt.Tooltip("days_with_data:Q", title="Days with data")],
-    )
-    band = alt.Chart(pd.DataFrame({"start": [pd.Timestamp(start)], "end": [pd.Timestamp(end)]})).mark_rect(
-        color="#555", opacity=0.08).encode(x="start:T", x2="end:T")
-    layers: list[alt.Chart] = [band, bars]
-    if not festivals.empty and not data.empty:
-        lo = data["month_start"].min()
-        hi = data["month_start"].max() + pd.offsets.MonthBegin(1)
-        fest = festivals[(festivals["end"] > lo) & (festivals["start"] < hi)]
-        if not fest.empty:
-            tooltip = [alt.Tooltip("name:N", title="Festival or holiday"),
-                       alt.Tooltip("start:T", title="From", format="%d %b %Y"),
-                       alt.Tooltip("applies_to:N", title="Applies to")]
-            spans = alt.Chart(fest).mark_rect(color="#6a3d9a", opacity=0.35).encode(
-                x="start:T", x2="end:T", tooltip=tooltip)
-            rules = alt.Chart(fest).mark_rule(color="#6a3d9a", strokeDash=[4, 3], strokeWidth=1.5).encode(
-                x="start:T", tooltip=tooltip)
-            layers.extend([spans, rules])
-    return alt.layer(*layers).properties(
-        title="Seasonality: people per day by month (grey: selected period; purple: festivals and holidays)",
-        height=300,
-    )
-
-
-def hour_weekday_chart(df: pd.DataFrame) -> alt.Chart:
-    """Heatmap of people present by hour of day (x) and weekday (y)."""
-    data = df.assign(day=df["weekday"].map(lambda d: WEEKDAY_NAMES[int(d)]))
-    return alt.Chart(data).mark_rect().encode(
-        x=alt.X("hour:O", title="Hour of day (local time)"),
-        y=alt.Y("day:N", title="Weekday", sort=list(WEEKDAY_NAMES)),
-        color=alt.Color("present:Q", title="People present", scale=alt.Scale(scheme="yelloworangered")),
-        tooltip=[alt.Tooltip("day:N", title="Weekday"), alt.Tooltip("hour:O", title="Hour"),
-                 alt.Tooltip("present:Q", title="People present (avg)", format=",.0f")],
-    ).properties(title="People present by hour and weekday (average day)", height=260)
-
-
-def origin_chart(df: pd.DataFrame) -> alt.Chart:
-    """Horizontal bars of people-days per origin market, coloured by domestic/international/resident."""
-    return alt.Chart(df).mark_bar().encode(
-        x=alt.X("visitors:Q", title="People-days"),
-        y=alt.Y("origin:N", title=None, sort="-x"),
-        color=alt.Color("segment_group:N", title="Origin",
-                        scale=alt.Scale(domain=list(GROUP_COLOURS), range=list(GROUP_COLOURS.values()))),
-        tooltip=[alt.Tooltip("origin:N", title="Origin"), alt.Tooltip("visitors:Q", title="People-days", format=","),
-                 alt.Tooltip("share:Q", title="Share", format=".1%")],
-    ).properties(title="Origin markets (people-days)", height=300)
-
-
 def render() -> None:
     """The overview of visitor presence for the filtered period."""
     f = state.sidebar_filters(show_categories=True)
@@ -144,7 +75,7 @@ def render() -> None:
     if season.empty:
         st.info("No visitor data for these weekdays, hours and segments.")
     else:
-        st.altair_chart(seasonality_chart(season, festivals, f.start, f.end), width="stretch")
+        state.altair_chart(charts.seasonality_chart, season, festivals, f.start, f.end)
         st.caption("Seasonality uses the whole data span (date range ignored) with the other filters applied.")
 
     left, right = st.columns(2)
@@ -153,14 +84,14 @@ def render() -> None:
         if hw.empty:
             st.info("No presence data in this selection.")
         else:
-            st.altair_chart(hour_weekday_chart(hw), width="stretch")
+            state.altair_chart(charts.hour_weekday_chart, hw)
             st.caption(presence.PRESENT_DEFINITION)
     with right:
         mix = state.call(presence.origin_mix, f, "", 12)
         if mix.empty:
             st.info("No visitors in this selection.")
         else:
-            st.altair_chart(origin_chart(mix), width="stretch")
+            state.altair_chart(charts.origin_chart, mix)
 
     st.subheader("Top attractions")
     places = state.call(presence.top_places, f, "", 15)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo import flow_maps, placeinfo, services
+from geo import charts, flow_maps, placeinfo, services
 from geo.errors import DataNotBuiltError
 from geo.filters import Filters
 from geo.maps import CATEGORY_LABELS
@@ -32,19 +30,6 @@ def _init_from_url(all_ids: tuple[str, ...]) -> None:
         st.session_state["pl_place"] = state.page_param("place", "", all_ids) or None
 
 
-def _bar(df: pd.DataFrame, x: str, x_title: str, title: str, sort: list | None = None) -> alt.Chart:
-    return (
-        alt.Chart(df, title=title)
-        .mark_bar(color="#b15928")
-        .encode(
-            x=alt.X(f"{x}:O", title=x_title, sort=sort, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("visits:Q", title="Visits"),
-            tooltip=[alt.Tooltip(f"{x}:O", title=x_title), alt.Tooltip("visits:Q", title="Visits", format=",")],
-        )
-        .properties(height=200)
-    )
-
-
 def _profile(place_id: str, filters: Filters) -> None:
     try:
         prof = state.call(placeinfo.place_profile, place_id, filters)
@@ -58,11 +43,11 @@ def _profile(place_id: str, filters: Filters) -> None:
     if prof["visits"] == 0:
         st.caption("No recorded visits to this place for these filters.")
         return
-    st.altair_chart(_bar(prof["by_hour"], "hour", "Hour of arrival (local)", "Visits by hour of arrival"),
-                    width="stretch")
-    st.altair_chart(_bar(prof["by_month"], "month", "Month", "Visits by month (season)"), width="stretch")
-    st.altair_chart(_bar(prof["by_weekday"], "day", "Weekday", "Visits by weekday",
-                         sort=list(prof["by_weekday"]["day"])), width="stretch")
+    state.altair_chart(charts.visits_bar_chart, prof["by_hour"], "hour", "Hour of arrival (local)",
+                       "Visits by hour of arrival")
+    state.altair_chart(charts.visits_bar_chart, prof["by_month"], "month", "Month", "Visits by month (season)")
+    state.altair_chart(charts.visits_bar_chart, prof["by_weekday"], "day", "Weekday", "Visits by weekday",
+                       sort=tuple(prof["by_weekday"]["day"]))
     origins = prof["origins"].head(10)
     st.markdown("**Origin mix** (top 10 origin markets)")
     st.dataframe(
@@ -121,7 +106,7 @@ def render() -> None:
     st.caption(f"{len(results):,} places match (categories from the sidebar; empty = all).")
     if st.session_state.get("pl_place") not in set(results["place_id"]):
         st.session_state["pl_place"] = results["place_id"].iloc[0] if not results.empty else None
-    labels = {r["place_id"]: f"{r['name_en']} · {r['name_th']}" for r in results.to_dict("records")}
+    labels = placeinfo.place_labels(results)
     place_id = st.selectbox("Place details", list(labels), key="pl_place", format_func=lambda p: labels.get(p, p),
                             placeholder="No place matches")
     state.set_page_param("place", place_id)
@@ -130,9 +115,8 @@ def render() -> None:
               else pd.DataFrame(columns=["place_id", "name_en", "category", "distance_m", "lat", "lon"]))
     left, right = st.columns([3, 2])
     with left:
-        m = flow_maps.places_result_map(results, state.call(services.zones_geojson), detail, nearby,
-                                        placeinfo.NEARBY_RADIUS_M)
-        st_folium(m, height=640, use_container_width=True, returned_objects=[], key="places_map")
+        state.folium_map(flow_maps.places_result_map, results, state.call(services.zones_geojson), detail, nearby,
+                         placeinfo.NEARBY_RADIUS_M, key="places_map", height=640)
     with right:
         if detail is None:
             st.info("No place matches the search; clear the search box or the filters.")

@@ -1,0 +1,129 @@
+"""Build the pages' Altair charts from service DataFrames (seasonality, hour profiles, origins, place profile, beds).
+
+Builders take DataFrames and plain values and return Altair charts; they never query and hold no state, so
+``ui.state.altair_chart`` can cache the chart's Vega-Lite spec per builder and inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import altair as alt
+import pandas as pd
+
+from geo.filters import WEEKDAY_NAMES
+
+VISITOR_TYPE_LABELS = {"overnight": "Overnight visitors", "day_tripper": "Day-trippers", "resident": "Residents"}
+VISITOR_TYPE_COLOURS = {"Overnight visitors": "#1b9e77", "Day-trippers": "#d95f02", "Residents": "#7570b3"}
+GROUP_COLOURS = {"domestic": "#1f78b4", "international": "#e31a1c", "resident": "#7570b3", "other": "#9e9e9e"}
+
+
+def seasonality_chart(df: pd.DataFrame, festivals: pd.DataFrame, start: date, end: date) -> alt.LayerChart:
+    """Monthly average people per day, stacked by visitor type, festivals as rules, the period as a band."""
+    data = df.assign(kind=df["visitor_type"].map(VISITOR_TYPE_LABELS).fillna(df["visitor_type"]),
+                     month_start=pd.to_datetime(df["month_start"]))
+    colour = alt.Color("kind:N", title="Visitor type",
+                       scale=alt.Scale(domain=list(VISITOR_TYPE_COLOURS), range=list(VISITOR_TYPE_COLOURS.values())))
+    bars = alt.Chart(data).mark_bar(opacity=0.9).encode(
+        x=alt.X("yearmonth(month_start):T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=-40)),
+        y=alt.Y("sum(avg_daily_visitors):Q", title="People per day (average)", stack="zero"),
+        color=colour,
+        tooltip=[alt.Tooltip("yearmonth(month_start):T", title="Month", format="%B %Y"),
+                 alt.Tooltip("kind:N", title="Visitor type"),
+                 alt.Tooltip("avg_daily_visitors:Q", title="People per day", format=",.0f"),
+                 alt.Tooltip("days_with_data:Q", title="Days with data")],
+    )
+    band = alt.Chart(pd.DataFrame({"start": [pd.Timestamp(start)], "end": [pd.Timestamp(end)]})).mark_rect(
+        color="#555", opacity=0.08).encode(x="start:T", x2="end:T")
+    layers: list[alt.Chart] = [band, bars]
+    if not festivals.empty and not data.empty:
+        lo = data["month_start"].min()
+        hi = data["month_start"].max() + pd.offsets.MonthBegin(1)
+        fest = festivals[(festivals["end"] > lo) & (festivals["start"] < hi)]
+        if not fest.empty:
+            tooltip = [alt.Tooltip("name:N", title="Festival or holiday"),
+                       alt.Tooltip("start:T", title="From", format="%d %b %Y"),
+                       alt.Tooltip("applies_to:N", title="Applies to")]
+            spans = alt.Chart(fest).mark_rect(color="#6a3d9a", opacity=0.35).encode(
+                x="start:T", x2="end:T", tooltip=tooltip)
+            rules = alt.Chart(fest).mark_rule(color="#6a3d9a", strokeDash=[4, 3], strokeWidth=1.5).encode(
+                x="start:T", tooltip=tooltip)
+            layers.extend([spans, rules])
+    return alt.layer(*layers).properties(
+        title="Seasonality: people per day by month (grey: selected period; purple: festivals and holidays)",
+        height=300,
+    )
+
+
+def hour_weekday_chart(df: pd.DataFrame) -> alt.Chart:
+    """Heatmap of people present by hour of day (x) and weekday (y)."""
+    data = df.assign(day=df["weekday"].map(lambda d: WEEKDAY_NAMES[int(d)]))
+    return alt.Chart(data).mark_rect().encode(
+        x=alt.X("hour:O", title="Hour of day (local time)"),
+        y=alt.Y("day:N", title="Weekday", sort=list(WEEKDAY_NAMES)),
+        color=alt.Color("present:Q", title="People present", scale=alt.Scale(scheme="yelloworangered")),
+        tooltip=[alt.Tooltip("day:N", title="Weekday"), alt.Tooltip("hour:O", title="Hour"),
+                 alt.Tooltip("present:Q", title="People present (avg)", format=",.0f")],
+    ).properties(title="People present by hour and weekday (average day)", height=260)
+
+
+def origin_chart(df: pd.DataFrame) -> alt.Chart:
+    """Horizontal bars of people-days per origin market, coloured by domestic/international/resident."""
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("visitors:Q", title="People-days"),
+        y=alt.Y("origin:N", title=None, sort="-x"),
+        color=alt.Color("segment_group:N", title="Origin",
+                        scale=alt.Scale(domain=list(GROUP_COLOURS), range=list(GROUP_COLOURS.values()))),
+        tooltip=[alt.Tooltip("origin:N", title="Origin"), alt.Tooltip("visitors:Q", title="People-days", format=","),
+                 alt.Tooltip("share:Q", title="Share", format=".1%")],
+    ).properties(title="Origin markets (people-days)", height=300)
+
+
+def hour_chart(df: pd.DataFrame, title: str, selected: tuple[int, int]) -> alt.Chart:
+    """Bars of people present by hour of day; hours outside ``selected`` (from, to) are faded."""
+    data = df.assign(selected=df["hour"].between(*selected))
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("hour:O", title="Hour of day (local time)"),
+        y=alt.Y("present:Q", title="People present (avg day)"),
+        opacity=alt.condition("datum.selected", alt.value(1.0), alt.value(0.35)),
+        tooltip=[alt.Tooltip("hour:O", title="Hour"), alt.Tooltip("present:Q", title="People present", format=",.1f")],
+    ).properties(title=title, height=220)
+
+
+def visits_bar_chart(
+    df: pd.DataFrame, x: str, x_title: str, title: str, sort: Sequence[str] | None = None
+) -> alt.Chart:
+    """Bars of a place's visits per ``x`` (hour, month or weekday), in ``sort`` order when given."""
+    return (
+        alt.Chart(df, title=title)
+        .mark_bar(color="#b15928")
+        .encode(
+            x=alt.X(f"{x}:O", title=x_title, sort=None if sort is None else list(sort), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("visits:Q", title="Visits"),
+            tooltip=[alt.Tooltip(f"{x}:O", title=x_title), alt.Tooltip("visits:Q", title="Visits", format=",")],
+        )
+        .properties(height=200)
+    )
+
+
+def supply_demand_chart(df: pd.DataFrame) -> alt.Chart:
+    """Beds against overnight visitors per night, two bars per zone, zones by the taller bar."""
+    long = df.melt(
+        id_vars=["name_en"], value_vars=["beds", "overnight_per_night"], var_name="measure", value_name="persons"
+    )
+    long["measure"] = long["measure"].map({"beds": "Beds (supply)", "overnight_per_night": "Overnight visitors / night"})
+    return (
+        alt.Chart(long, title="Beds against overnight visitors per night, by zone")
+        .mark_bar()
+        .encode(
+            x=alt.X("name_en:N", title="Zone", sort="-y", axis=alt.Axis(labelAngle=-35, labelLimit=180)),
+            xOffset="measure:N",
+            y=alt.Y("persons:Q", title="Persons (beds or visitors per night)"),
+            color=alt.Color("measure:N", title=None, scale=alt.Scale(range=["#1b9e77", "#d95f02"]),
+                            legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip("name_en:N", title="Zone"), alt.Tooltip("measure:N", title="Measure"),
+                     alt.Tooltip("persons:Q", title="Persons", format=",.0f")],
+        )
+        .properties(height=320)
+    )
