@@ -12,7 +12,8 @@ Steps (each a file in ``queries/pipeline/``, run in this order by ``run_pipeline
 4. ``create_place_visits`` + ``insert_place_visits``;
 5. ``create_visits_hourly`` + ``insert_visits_hourly`` – unique devices per cell × hour without a
    distinct count;
-6. ``create_trips`` + ``insert_trips`` – zone and place origin-destination moves per day.
+6. ``create_trips`` + ``insert_trips`` – zone and place origin-destination moves per day (from ``stays``
+   alone: one window serves both levels).
 
 The same files run on real pings (an operator's feed loaded into ``pings``). Settings are the fields
 of ``PipelineParams``; ``data/README.md`` ("The pipeline's settings") explains each default.

@@ -8,24 +8,23 @@
 -- Visitor type, per device: 'resident' for segment resident; 'overnight' when one of its stays
 -- spans $night_hour:00 local time (starts before it and ends at or after it), i.e. the device slept
 -- in the area; otherwise 'day_tripper'.
+--
+-- Method: each (stay, open place in its squares) pair gets one bigint key that orders like
+-- (distance_m, place_id): the distance in whole decimetres (it is rounded to 0.1 m) × 2^32 + the
+-- place's rank in place_id order. The nearest place of a stay is its smallest key (one min() per
+-- stay, keyed by the stay's row number), and the radius is tested on that nearest pair only: the key
+-- orders by distance first, so when the nearest open place is beyond the radius every other one is
+-- too. The distance is computed once per pair and read back from the key (key >> 32 decimetres).
 insert into stays (
     device, stay_start, stay_end, lon, lat, cell, zone_id, place_id, place_distance_m,
     segment, visitor_type, n_pings, dwell_minutes
 )
-with candidates as (
+with located as (
     select
-        device,
-        stay_start,
-        stay_end,
+        rowid as stay_row,                                                    -- stay number (scratch table)
         lon,
         lat,
-        segment,
-        n_pings,
         dwell_minutes,
-        round(lat, 4) as lat4,
-        round(lon, 4) as lon4,
-        cast(stay_start - to_hours(cast($night_hour as bigint)) as date)
-            < cast(stay_end - to_hours(cast($night_hour as bigint)) as date) as spans_night,
         (epoch_ms(stay_start) - epoch_ms(date_trunc('day', stay_start))) / 3600000.0 as start_h,  -- hour of day, fractional
         cast(floor(radians(lon - $ref_lon) * 6371008.8 * cos(radians($ref_lat)) / ($place_radius_m * 1.1)) as bigint) as gx,
         cast(floor(radians(lat - $ref_lat) * 6371008.8 / ($place_radius_m * 1.1)) as bigint) as gy
@@ -47,7 +46,6 @@ place_squares as (
 
 place_grid as (
     select
-        p.place_id,
         p.lon,
         p.lat,
         p.open_h,
@@ -61,51 +59,42 @@ place_grid as (
 ),
 
 pairs as (
+    -- every place in the stay's squares that is open during the stay, with its distance key
     select
-        c.device,
-        c.stay_start,
-        c.start_h,
-        c.dwell_minutes,
-        p.place_id,
-        p.place_rank,
-        p.open_h,
-        p.close_h,
-        round(
-            6371008.8 * sqrt(
-                power(radians(p.lon - c.lon) * cos(radians((p.lat + c.lat) / 2)), 2)
-                + power(radians(p.lat - c.lat), 2)
-            ),
-            1
-        ) as distance_m                                       -- metres, 0.1 m resolution
-    from candidates as c
+        c.stay_row,
+        cast(round(
+            round(
+                6371008.8 * sqrt(
+                    power(radians(p.lon - c.lon) * cos(radians((p.lat + c.lat) / 2)), 2)
+                    + power(radians(p.lat - c.lat), 2)
+                ),
+                1
+            ) * 10                                            -- metres at 0.1 m, as whole decimetres
+        ) as bigint) * 4294967296 + p.place_rank as place_key
+    from located as c
     inner join place_grid as p on p.gx = c.gx and p.gy = c.gy
-),
-
-near as (
-    select device, stay_start, place_id, place_rank, distance_m
-    from pairs
-    where distance_m <= $place_radius_m
-        and (
-            open_h is null
-            or close_h is null
-            or dwell_minutes >= 1440
-            -- the stay [start_h, start_h + dwell) meets the opening hours [open_h, close_h) on some day
-            or (start_h < close_h and open_h < start_h + dwell_minutes / 60)
-            or (start_h < close_h - 24 and open_h - 24 < start_h + dwell_minutes / 60)
-            or (start_h < close_h + 24 and open_h + 24 < start_h + dwell_minutes / 60)
-        )
+    where p.open_h is null
+        or p.close_h is null
+        or c.dwell_minutes >= 1440
+        -- the stay [start_h, start_h + dwell) meets the opening hours [open_h, close_h) on some day
+        or (c.start_h < p.close_h and p.open_h < c.start_h + c.dwell_minutes / 60)
+        or (c.start_h < p.close_h - 24 and p.open_h - 24 < c.start_h + c.dwell_minutes / 60)
+        or (c.start_h < p.close_h + 24 and p.open_h + 24 < c.start_h + c.dwell_minutes / 60)
 ),
 
 nearest as (
+    -- nearest open place; ties: smallest place_id (< 2^32 places)
     select
-        device,
-        stay_start,
-        -- nearest; ties: smallest place_id. The key orders like (distance_m, place_id): distance_m is a
-        -- whole number of decimetres (rounded to 0.1 m), place_rank the place_id order (< 2^32 places).
-        arg_min(place_id, cast(round(distance_m * 10) as bigint) * 4294967296 + place_rank) as place_id,
-        min(distance_m) as distance_m
-    from near
-    group by device, stay_start
+        stay_row,
+        min(place_key) as place_key
+    from pairs
+    group by stay_row
+    having (min(place_key) >> 32) / 10 <= $place_radius_m
+),
+
+place_names as (
+    select distinct place_id, place_rank
+    from place_squares
 ),
 
 visitor_types as (
@@ -123,7 +112,7 @@ visitor_types as (
     group by device
 ),
 
-final as (
+matched as (
     select
         c.device,
         c.stay_start,
@@ -132,16 +121,38 @@ final as (
         c.lat,
         s.cell,
         s.zone_id,
-        case when v.visitor_type = 'resident' and c.spans_night then null else n.place_id end as place_id,
-        case when v.visitor_type = 'resident' and c.spans_night then null else n.distance_m end as place_distance_m,
+        v.visitor_type = 'resident'
+            and cast(c.stay_start - to_hours(cast($night_hour as bigint)) as date)
+            < cast(c.stay_end - to_hours(cast($night_hour as bigint)) as date) as at_home,
+        pn.place_id,
+        (n.place_key >> 32) / 10 as distance_m,               -- metres, 0.1 m resolution
         c.segment,
         v.visitor_type,
         c.n_pings,
         c.dwell_minutes
-    from candidates as c
-    inner join stay_cells as s on s.lat4 = c.lat4 and s.lon4 = c.lon4
+    from stay_candidates as c
+    inner join stay_cells as s on s.lat4 = round(c.lat, 4) and s.lon4 = round(c.lon, 4)
     inner join visitor_types as v on v.device = c.device
-    left join nearest as n on n.device = c.device and n.stay_start = c.stay_start
+    left join nearest as n on n.stay_row = c.rowid
+    left join place_names as pn on pn.place_rank = n.place_key & 4294967295
+),
+
+final as (
+    select
+        device,
+        stay_start,
+        stay_end,
+        lon,
+        lat,
+        cell,
+        zone_id,
+        case when at_home then null else place_id end as place_id,
+        case when at_home then null else distance_m end as place_distance_m,
+        segment,
+        visitor_type,
+        n_pings,
+        dwell_minutes
+    from matched
 )
 
 select * from final

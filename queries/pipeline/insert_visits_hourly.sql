@@ -3,39 +3,46 @@
 -- count: a device's stays never overlap, so a device can repeat in a (cell, hour) only when an earlier
 -- stay of it in the same cell ended in the hour the next one starts; that first hour row is then
 -- flagged as already counted (one lag over the small stays table) and rows are simply counted.
--- The wide keys (zone, segment, visitor type) are replaced by a small integer code while grouping;
--- hours are whole hours since the epoch and times microseconds, so the big group-by is on numbers.
+-- The output keys (cell, zone, segment, visitor type) are replaced by one small integer code while
+-- grouping; hours are whole hours since the epoch and times microseconds, so the big group-by is on
+-- two numbers. The lag runs in a window partitioned by that code (ordered by device, then start; the
+-- previous row counts only if it is the same device), so the hour rows reach the group-by clustered by
+-- code, which keeps its hash table local. Dwell microseconds are whole numbers summed as doubles:
+-- exact below 2^53 (285 years of dwell in one cell-hour).
 insert into visits_hourly (ts_hour, cell, zone_id, segment, visitor_type, visitors, dwell_minutes)
 with stay_groups as (
     select
+        cell,
         zone_id,
         segment,
         visitor_type,
-        cast(row_number() over (order by zone_id, segment, visitor_type) as integer) as code
-    from (select distinct zone_id, segment, visitor_type from stays)
+        cast(row_number() over (order by cell, zone_id, segment, visitor_type) as integer) as code
+    from (select distinct cell, zone_id, segment, visitor_type from stays)
 ),
 
 marked as (
     select
-        s.cell,
         g.code,
         epoch_us(s.stay_start) as start_us,
         epoch_us(s.stay_end) as end_us,
         epoch_us(s.stay_start) // 3600000000 as first_h,                 -- hours since the epoch
         (epoch_us(s.stay_end) - 1) // 3600000000 as last_h,
         coalesce(
-            (epoch_us(lag(s.stay_end) over w) - 1) // 3600000000 = epoch_us(s.stay_start) // 3600000000,
+            lag(s.device) over w = s.device
+            and (epoch_us(lag(s.stay_end) over w) - 1) // 3600000000 = epoch_us(s.stay_start) // 3600000000,
             false
         ) as first_hour_counted
     from stays as s
     inner join stay_groups as g
-        on g.zone_id is not distinct from s.zone_id and g.segment = s.segment and g.visitor_type = s.visitor_type
-    window w as (partition by s.device, s.cell, g.code order by s.stay_start)
+        on g.cell = s.cell
+        and g.zone_id is not distinct from s.zone_id
+        and g.segment = s.segment
+        and g.visitor_type = s.visitor_type
+    window w as (partition by g.code order by s.device, s.stay_start)
 ),
 
 hours as (
     select
-        cell,
         code,
         start_us,
         end_us,
@@ -48,18 +55,17 @@ hours as (
 counted as (
     select
         h,
-        cell,
         code,
         count(*) filter (where not first_hour_counted or h <> first_h) as visitors,
-        sum(least(end_us, (h + 1) * 3600000000) - greatest(start_us, h * 3600000000)) as dwell_us
+        sum(cast(least(end_us, (h + 1) * 3600000000) - greatest(start_us, h * 3600000000) as double)) as dwell_us
     from hours
-    group by h, cell, code
+    group by h, code
 ),
 
 final as (
     select
         make_timestamp(c.h * 3600000000) as ts_hour,        -- local hour start
-        c.cell,
+        g.cell,
         g.zone_id,
         g.segment,
         g.visitor_type,
