@@ -65,13 +65,19 @@ def _empty() -> dict[str, np.ndarray]:
 def detect_stays(
     device: np.ndarray, t: np.ndarray, x: np.ndarray, y: np.ndarray, rules: StayRules
 ) -> dict[str, np.ndarray]:
-    """Stays of whole devices from pings sorted by (device, t, x, y); arrays keyed by ``STAY_COLUMNS``.
+    """Stays of whole devices from pings sorted by (device, t); arrays keyed by ``STAY_COLUMNS``.
 
-    Every device present must have all its pings in the arrays. Output is in (device, start) order.
+    Every device present must have all its pings in the arrays. Pings of one device at the same time are
+    put in (x, y) order here, so the result never depends on the order ties arrive in (DuckDB sorts by
+    device and time only: two fewer sort keys, ~20% faster). Output is in (device, start) order.
     """
     n = len(device)
     if n == 0:
         return _empty()
+    same_time = (t[1:] == t[:-1]) & (device[1:] == device[:-1])
+    if same_time.any():  # rare: order the chunk fully by (device, t, x, y)
+        order = np.lexsort((y, x, t, device))
+        device, t, x, y = device[order], t[order], x[order], y[order]
     r2 = rules.radius_m * rules.radius_m
     # breaks[i]: ping i+1 does not continue ping i's run (new device, too far, or too late)
     dx = x[1:] - x[:-1]
@@ -189,8 +195,8 @@ def _prefetch(batches: Iterable[pa.RecordBatch], depth: int = 3) -> Iterator[pa.
 def stream_stays(batches: Iterable[pa.RecordBatch], rules: StayRules) -> pa.Table:
     """Stays of every device in sorted (device, t, x, y) record batches, as an Arrow table.
 
-    ``batches`` must be sorted by device, then time (then position, to break ties); columns in that
-    order with types uint64, int64, float64, float64.
+    ``batches`` must be sorted by device, then time (ties in any order); columns in that order with
+    types uint64, int64, float64, float64.
     """
     parts = [detect_stays(*chunk, rules) for chunk in _whole_devices(_prefetch(batches))]
     if not parts:

@@ -141,3 +141,17 @@ def test_reader_thread_stops_when_the_consumer_stops_early() -> None:
     assert [next(gen) for _ in range(5)] == [0, 1, 2, 3, 4]
     gen.close()  # what happens when the kernel raises mid-stream
     assert not any(t.name == "stay-stream-reader" and t.is_alive() for t in threading.enumerate())
+
+
+def test_pings_at_the_same_time_are_ordered_by_position_whatever_order_they_arrive_in() -> None:
+    # device 1 has three pings at minute 10: one at the spot, two far away; their order decides runs
+    rows = [(1, 0, 0, 0), (1, 10, 0, 0), (1, 10, 900, 0), (1, 10, 0, 900), (1, 20, 0, 0), (1, 30, 0, 0),
+            (2, 0, 5, 5), (2, 30, 5, 5)]
+    device, t, x, y = pings(*rows)  # sorted by (device, t, x, y)
+    expected = as_rows(detect_stays(device, t, x, y, RULES))
+    assert expected  # a stay exists either way; its bounds depend on the tie order
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        # shuffle within (device, t) only, as a sort by (device, t) may deliver them
+        order = np.lexsort((rng.random(len(t)), t, device))
+        assert as_rows(detect_stays(device[order], t[order], x[order], y[order], RULES)) == expected

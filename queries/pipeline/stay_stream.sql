@@ -1,8 +1,9 @@
 -- The pings sorted for stay detection (step 1 of the pipeline, read as Arrow batches by
 -- geo/staydetect.py): device, time in microseconds since the epoch and the position projected to
 -- metres around ($ref_lon, $ref_lat) on a sphere of radius 6,371,008.8 m (equirectangular; < 1% error
--- across a province). The only sort of the pings in the pipeline; ties in time are broken by position,
--- so the stays never depend on storage order. Numbers only: a narrow sort.
+-- across a province). The only sort of the pings in the pipeline. Pings of a device at the same time are
+-- put in position order by geo/staydetect.py (cheaper than two more sort keys here), so the stays never
+-- depend on storage order. Numbers only: a narrow sort.
 with projected as (
     select
         device,
@@ -15,7 +16,7 @@ with projected as (
 final as (
     select device, t, x, y
     from projected
-    order by device, t, x, y
+    order by device, t
 )
 
 select device, t, x, y from final
