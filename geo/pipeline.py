@@ -22,7 +22,7 @@ of ``PipelineParams``; ``data/README.md`` ("The pipeline's settings") explains e
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import duckdb
 import h3
@@ -124,7 +124,6 @@ def run_pipeline(
         msg = f"stay_engine must be one of {', '.join(STAY_ENGINES)}, got {stay_engine!r}"
         raise ValueError(msg)
     params = params or PipelineParams()
-    p = asdict(params)
     ref = sql.fetch_one(con, "pipeline/reference_point", {"default_lon": MAP_CENTER[1], "default_lat": MAP_CENTER[0]})
     ref = {"ref_lon": float(ref["ref_lon"]), "ref_lat": float(ref["ref_lat"])}
     steps: list[Callable[[], object]] = [
@@ -139,7 +138,7 @@ def run_pipeline(
         lambda: (
             sql.execute(con, "pipeline/create_place_visits"),
             sql.execute(con, "pipeline/insert_place_visits", {
-                "visit_merge_gap_minutes": p["visit_merge_gap_minutes"],
+                "visit_merge_gap_minutes": params.visit_merge_gap_minutes,
             }),
         ),
         lambda: (sql.execute(con, "pipeline/create_visits_hourly"), sql.execute(con, "pipeline/insert_visits_hourly")),
