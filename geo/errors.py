@@ -44,3 +44,7 @@ class FilterError(AtlasError, ValueError):
 
 class DataNotBuiltError(AtlasError, LookupError):
     """A table a page needs (flows or a rollup) is not in the database; rebuild it with flows."""
+
+
+class FlowDataError(AtlasError, ValueError):
+    """Flow rows (stays, visits, presence, trips) that refer to zones, places or types the atlas lacks."""

@@ -38,7 +38,9 @@ TABLES = (
     "visits_hourly",
     "trips",
 )
-ALLOWED_IDENTIFIERS: dict[str, tuple[str, ...]] = {"table": TABLES}
+#: The coded tables behind the pipeline's output views (``queries/pipeline/create_*.sql``).
+DATA_TABLES = ("stays_data", "place_visits_data", "visits_hourly_data", "trips_data")
+ALLOWED_IDENTIFIERS: dict[str, tuple[str, ...]] = {"table": TABLES, "data_table": DATA_TABLES}
 
 
 def query_path(name: str) -> Path:

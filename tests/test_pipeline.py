@@ -90,7 +90,7 @@ def con(request: pytest.FixtureRequest) -> duckdb.DuckDBPyConnection:
     con = pipe_world()
     load_pings(con, PINGS)
     COUNTS.clear()
-    COUNTS.update(run_pipeline(con, stay_engine=request.param))
+    COUNTS.update(run_pipeline(con, engine=request.param))
     yield con
     con.close()
 
@@ -238,9 +238,9 @@ def test_pipeline_query_files_take_named_parameters() -> None:
     assert sql.declared_params(sql.load_query("pipeline/create_stay_candidates")) == {"ref_lon", "ref_lat"}
 
 
-def test_unknown_stay_engine_is_refused() -> None:
+def test_unknown_engine_is_refused() -> None:
     con = pipe_world()
     load_pings(con, PINGS)
-    with pytest.raises(ValueError, match="stay_engine"):
-        run_pipeline(con, stay_engine="spark")
+    with pytest.raises(ValueError, match="engine"):
+        run_pipeline(con, engine="spark")
     con.close()

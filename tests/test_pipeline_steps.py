@@ -81,8 +81,9 @@ def stays_con() -> duckdb.DuckDBPyConnection:
     con.register("candidates_frame", frame)
     con.execute("create temp table stay_candidates as select * from candidates_frame")
     con.unregister("candidates_frame")
+    con.execute("create temp table device_segments as select device, min(segment) as segment from stay_candidates group by device")
+    pipeline._prepare_outputs(con, segments_from_pings=False)
     pipeline._load_stay_cells(con, H3_RESOLUTION)
-    sql.execute(con, "pipeline/create_stays")
     sql.execute(con, "pipeline/insert_stays", {**REF, "place_radius_m": 200.0, "night_hour": 3})
     yield con
     con.close()
@@ -142,7 +143,9 @@ STAYS = [
 @pytest.fixture(scope="module")
 def steps_con() -> duckdb.DuckDBPyConnection:
     con = connect(":memory:")
-    sql.execute(con, "pipeline/create_stays")
+    # the zones and places the stays name (only their ids matter here)
+    con.execute("create table zones as select * from (values ('east'), ('west')) as v (zone_id)")
+    con.execute("create table places as select * from (values ('p1'), ('p2'), ('p3')) as v (place_id)")
     starts = [ts(s[6]) for s in STAYS]
     ends = [ts(s[7]) for s in STAYS]
     frame = pa.table({
@@ -159,14 +162,13 @@ def steps_con() -> duckdb.DuckDBPyConnection:
         "visitor_type": pa.array([s[2] for s in STAYS], pa.string()),
         "n_pings": pa.array([3] * len(STAYS), pa.int32()),
         "dwell_minutes": pa.array([(e - s).total_seconds() / 60 for s, e in zip(starts, ends, strict=True)]),
-    })
-    con.register("stays_frame", frame)
-    con.execute("insert into stays select * from stays_frame")
-    con.unregister("stays_frame")
-    sql.execute(con, "pipeline/create_place_visits")
+    }).to_pandas()
+    assert pipeline.load_outputs(con, {"stays": frame})["stays"] == len(STAYS)
+    # the view gives back the texts
+    assert con.execute("select * from stays order by device, stay_start").df().equals(
+        frame.sort_values(["device", "stay_start"], ignore_index=True))
     sql.execute(con, "pipeline/insert_place_visits", {"visit_merge_gap_minutes": 30.0})
     for step in ("visits_hourly", "trips"):
-        sql.execute(con, f"pipeline/create_{step}")
         sql.execute(con, f"pipeline/insert_{step}")
     yield con
     con.close()

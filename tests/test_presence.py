@@ -14,6 +14,7 @@ from geo import presence, presence_maps, rollups, seed, sql
 from geo.db import connect
 from geo.errors import DataNotBuiltError
 from geo.filters import Filters
+from geo.pipeline import load_outputs
 
 #: Zone A and zone B: two 2 km squares side by side east of the old city.
 ZONES = {
@@ -118,9 +119,7 @@ def _flow_tables(con) -> None:
     })
     stays["place_distance_m"] = None
     visits["n_stays"] = pd.Series([1] * len(visits), dtype="int32")
-    for name, frame in (("visits_hourly", hourly), ("stays", stays), ("place_visits", visits)):
-        sql.execute(con, f"pipeline/create_{name}")
-        con.from_df(frame[con.table(name).columns]).insert_into(name)
+    load_outputs(con, {"visits_hourly": hourly, "stays": stays, "place_visits": visits})
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 
-from geo import simulate, sql, staydetect
+from geo import simulate, staydetect
 from geo.pipeline import PipelineParams, run_pipeline, stay_rules
 from geo.staydetect import StayRules, detect_stays, stream_stays
 from tests.pipeline_fixtures import sim_world
@@ -114,19 +115,36 @@ def test_rules_from_params() -> None:
     assert rules == StayRules(radius_m=90, max_gap_us=60 * MIN, min_stay_us=20 * MIN, max_outliers=1)
 
 
-def test_stream_and_sql_engines_give_the_same_stays_on_simulated_pings() -> None:
-    """Two months of simulated flows: every stay column equal (centres to 1e-9 m: summation order)."""
+#: Each output table's columns in a total order (every column, so equal frames mean equal tables).
+ENGINE_TABLES = {
+    "stays": "device, stay_start",
+    "place_visits": "device, visit_start",
+    "visits_hourly": "ts_hour, cell, zone_id, segment, visitor_type",
+    "trips": "day, level, origin, destination, segment, visitor_type",
+}
+
+
+def test_stream_and_sql_engines_give_the_same_tables_on_simulated_pings() -> None:
+    """Two months of simulated flows: all four output tables equal on both engines (stay centres to
+    1e-11°: the kernel sums in another order; every other column exactly)."""
     con = sim_world()
     simulate.simulate_pings(con, seed=5, days=60, start=date(2025, 12, 1), visitors=1200)
-    results = {}
+    results: dict[str, dict[str, pd.DataFrame]] = {}
     for engine in ("stream", "sql"):
-        run_pipeline(con, stay_engine=engine)
-        results[engine] = con.execute("select * from stays order by device, stay_start").df()
-    a, b = results["stream"], results["sql"]
-    assert len(a) > 1000
-    assert a.drop(columns=["lon", "lat"]).equals(b.drop(columns=["lon", "lat"]))
-    np.testing.assert_allclose(a[["lon", "lat"]], b[["lon", "lat"]], rtol=0, atol=1e-11)
-    assert sql.fetch_one(con, "pipeline/count_rows", idents={"table": "stays"})["n"] == len(a)
+        run_pipeline(con, engine=engine)
+        results[engine] = {
+            table: con.table(table).order(order).df() for table, order in ENGINE_TABLES.items()
+        }
+    for table in ENGINE_TABLES:
+        a, b = results["stream"][table], results["sql"][table]
+        assert len(a) > 1000, table
+        if table == "stays":
+            np.testing.assert_allclose(a[["lon", "lat"]], b[["lon", "lat"]], rtol=0, atol=1e-11)
+            a, b = a.drop(columns=["lon", "lat"]), b.drop(columns=["lon", "lat"])
+        pd.testing.assert_frame_equal(a, b, check_exact=True, obj=table)
+    assert results["stream"]["stays"]["place_id"].notna().sum() > 500
+    assert (results["stream"]["visits_hourly"]["visitors"] > 1).any()
+    assert set(results["stream"]["trips"]["level"]) == {"zone", "place"}
     con.close()
 
 

@@ -1,18 +1,8 @@
--- Stay candidates (end of step 1): the stays found by stay detection (detected_stays: registered from
--- geo/staydetect.py, or the table detect_stays_sql.sql writes), back in local timestamps and WGS84
--- degrees, with the device's segment. A device's segment is looked up apart (one group-by over the
--- pings), which keeps the sort narrow; if a feed carries several segments for one device, the first by
--- name is used.
+-- Stay candidates (end of step 1 of the SQL engine): the stays found by stay detection (the table
+-- detect_stays_sql.sql writes), back in local timestamps and WGS84 degrees, with the device's segment
+-- (device_segments: create_device_segments.sql).
 create or replace temp table stay_candidates as
-with device_segments as (
-    select
-        device,
-        min(segment) as segment
-    from pings
-    group by device
-),
-
-final as (
+with final as (
     select
         m.device,
         make_timestamp(m.start_t) as stay_start,                                  -- local time, first ping

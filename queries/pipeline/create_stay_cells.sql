@@ -1,20 +1,22 @@
--- Cell and zone of each rounded stay centre (registered frame stay_cells_frame: lat4, lon4, cell).
+-- Cell and zone of each rounded stay centre (registered frame stay_cells_frame: k, lat4, lon4, cell; k
+-- numbers the centres so the stream engine can read the zones back in its order).
 -- The zone comes from the cells table (cell -> zone of its centre); only cells missing from it are
 -- placed by an exact point-in-polygon test on the zones (tourism zones first, then smallest zone_id).
 create or replace temp table stay_cells as
 with coords as (
-    select lat4, lon4, cell
+    select k, lat4, lon4, cell
     from stay_cells_frame
 ),
 
 looked_up as (
     select
+        c.k,
         c.lat4,
         c.lon4,
         c.cell,
-        k.zone_id
+        z.zone_id
     from coords as c
-    left join cells as k on k.cell = c.cell
+    left join cells as z on z.cell = c.cell
 ),
 
 outside as (
@@ -30,6 +32,7 @@ outside as (
 
 final as (
     select
+        l.k,                                      -- centre number (frame order)
         l.lat4,
         l.lon4,
         l.cell,                                   -- H3 cell of the rounded centre

@@ -3,33 +3,36 @@
 -- One window over the stays tells whether a stay continues the previous one and whether the next
 -- continues it; a stay doing neither is a visit by itself (nearly all), and only the few chained stays
 -- are numbered and grouped.
-insert into place_visits (device, place_id, visit_start, visit_end, dwell_minutes, segment, visitor_type, n_stays)
+-- Works on the coded stays (stays_data) and writes codes (labels table).
+insert into place_visits_data (
+    device, place_code, visit_start, visit_end, dwell_minutes, segment_code, visitor_type_code, n_stays
+)
 with linked as (
     select
         device,
-        place_id,
+        place_code,
         stay_start,
         stay_end,
-        segment,
-        visitor_type,
+        segment_code,
+        visitor_type_code,
         coalesce(
-            place_id = lag(place_id) over w
+            place_code = lag(place_code) over w
             and epoch_us(stay_start) - epoch_us(lag(stay_end) over w) <= $visit_merge_gap_minutes * 60000000,
             false
         ) as continues,                      -- this stay continues the previous stay's visit
         coalesce(
-            place_id = lead(place_id) over w
+            place_code = lead(place_code) over w
             and epoch_us(lead(stay_start) over w) - epoch_us(stay_end) <= $visit_merge_gap_minutes * 60000000,
             false
         ) as continued                       -- the next stay continues this one's visit
-    from stays
+    from stays_data
     window w as (partition by device order by stay_start)
 ),
 
 single as (
-    select device, place_id, stay_start as visit_start, stay_end as visit_end, segment, visitor_type, 1 as n_stays
+    select device, place_code, stay_start as visit_start, stay_end as visit_end, segment_code, visitor_type_code, 1 as n_stays
     from linked
-    where place_id is not null and not continues and not continued
+    where place_code is not null and not continues and not continued
 ),
 
 chained as (
@@ -44,11 +47,11 @@ chained as (
 merged as (
     select
         device,
-        min(place_id) as place_id,
+        min(place_code) as place_code,
         min(stay_start) as visit_start,
         max(stay_end) as visit_end,
-        min(segment) as segment,
-        min(visitor_type) as visitor_type,
+        min(segment_code) as segment_code,
+        min(visitor_type_code) as visitor_type_code,
         count(*) as n_stays
     from chained
     group by device, visit_no
@@ -57,12 +60,12 @@ merged as (
 final as (
     select
         device,
-        place_id,
+        place_code,
         visit_start,
         visit_end,
         (epoch_us(visit_end) - epoch_us(visit_start)) / 60000000.0 as dwell_minutes,  -- minutes
-        segment,
-        visitor_type,
+        segment_code,
+        visitor_type_code,
         cast(n_stays as integer) as n_stays
     from (
         select * from single

@@ -15,9 +15,10 @@
 -- stay, keyed by the stay's row number), and the radius is tested on that nearest pair only: the key
 -- orders by distance first, so when the nearest open place is beyond the radius every other one is
 -- too. The distance is computed once per pair and read back from the key (key >> 32 decimetres).
-insert into stays (
-    device, stay_start, stay_end, lon, lat, cell, zone_id, place_id, place_distance_m,
-    segment, visitor_type, n_pings, dwell_minutes
+-- Texts are stored as their codes (labels table, create_labels.sql).
+insert into stays_data (
+    device, stay_start, stay_end, lon, lat, cell, zone_code, place_code, place_distance_m,
+    segment_code, visitor_type_code, n_pings, dwell_minutes
 )
 with located as (
     select
@@ -139,20 +140,24 @@ matched as (
 
 final as (
     select
-        device,
-        stay_start,
-        stay_end,
-        lon,
-        lat,
-        cell,
-        zone_id,
-        case when at_home then null else place_id end as place_id,
-        case when at_home then null else distance_m end as place_distance_m,
-        segment,
-        visitor_type,
-        n_pings,
-        dwell_minutes
-    from matched
+        m.device,
+        m.stay_start,
+        m.stay_end,
+        m.lon,
+        m.lat,
+        m.cell,
+        z.code as zone_code,
+        case when m.at_home then null else p.code end as place_code,
+        case when m.at_home then null else m.distance_m end as place_distance_m,
+        g.code as segment_code,
+        cast(v.code as tinyint) as visitor_type_code,
+        m.n_pings,
+        m.dwell_minutes
+    from matched as m
+    left join labels as z on z.kind = 'zone' and z.label = m.zone_id
+    left join labels as p on p.kind = 'place' and p.label = m.place_id
+    inner join labels as g on g.kind = 'segment' and g.label = m.segment
+    inner join labels as v on v.kind = 'visitor_type' and v.label = m.visitor_type
 )
 
 select * from final

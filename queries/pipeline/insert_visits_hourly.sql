@@ -3,21 +3,21 @@
 -- count: a device's stays never overlap, so a device can repeat in a (cell, hour) only when an earlier
 -- stay of it in the same cell ended in the hour the next one starts; that first hour row is then
 -- flagged as already counted (one lag over the small stays table) and rows are simply counted.
--- The output keys (cell, zone, segment, visitor type) are replaced by one small integer code while
--- grouping; hours are whole hours since the epoch and times microseconds, so the big group-by is on
--- two numbers. The lag runs in a window partitioned by that code (ordered by device, then start; the
+-- Works on the coded stays (stays_data) and writes codes (labels table). The output keys (cell, zone,
+-- segment, visitor type) are replaced by one small integer code while grouping; hours are whole hours
+-- since the epoch and times microseconds, so the big group-by is on two numbers. The lag runs in a window partitioned by that code (ordered by device, then start; the
 -- previous row counts only if it is the same device), so the hour rows reach the group-by clustered by
 -- code, which keeps its hash table local. Dwell microseconds are whole numbers summed as doubles:
 -- exact below 2^53 (285 years of dwell in one cell-hour).
-insert into visits_hourly (ts_hour, cell, zone_id, segment, visitor_type, visitors, dwell_minutes)
+insert into visits_hourly_data (ts_hour, cell, zone_code, segment_code, visitor_type_code, visitors, dwell_minutes)
 with stay_groups as (
     select
         cell,
-        zone_id,
-        segment,
-        visitor_type,
-        cast(row_number() over (order by cell, zone_id, segment, visitor_type) as integer) as code
-    from (select distinct cell, zone_id, segment, visitor_type from stays)
+        zone_code,
+        segment_code,
+        visitor_type_code,
+        cast(row_number() over (order by cell, zone_code, segment_code, visitor_type_code) as integer) as code
+    from (select distinct cell, zone_code, segment_code, visitor_type_code from stays_data)
 ),
 
 marked as (
@@ -32,12 +32,12 @@ marked as (
             and (epoch_us(lag(s.stay_end) over w) - 1) // 3600000000 = epoch_us(s.stay_start) // 3600000000,
             false
         ) as first_hour_counted
-    from stays as s
+    from stays_data as s
     inner join stay_groups as g
         on g.cell = s.cell
-        and g.zone_id is not distinct from s.zone_id
-        and g.segment = s.segment
-        and g.visitor_type = s.visitor_type
+        and g.zone_code is not distinct from s.zone_code
+        and g.segment_code = s.segment_code
+        and g.visitor_type_code = s.visitor_type_code
     window w as (partition by g.code order by s.device, s.stay_start)
 ),
 
@@ -66,9 +66,9 @@ final as (
     select
         make_timestamp(c.h * 3600000000) as ts_hour,        -- local hour start
         g.cell,
-        g.zone_id,
-        g.segment,
-        g.visitor_type,
+        g.zone_code,
+        g.segment_code,
+        g.visitor_type_code,
         cast(c.visitors as integer) as visitors,             -- unique devices
         c.dwell_us / 60000000.0 as dwell_minutes              -- minutes
     from counted as c

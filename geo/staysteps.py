@@ -1,0 +1,359 @@
+"""The pipeline's steps after stay detection, vectorised in NumPy (the ``stream`` engine).
+
+:mod:`geo.staydetect` hands over the stays in (device, start) order. On that order every later step is
+a handful of array passes: the nearest open place (a square grid, like ``insert_stays.sql``), the
+visitor type (one reduction per device), place visits and trips (comparisons with the previous stay of
+the device) and hourly presence (stays expanded into their hours, one sort of integer keys). Text
+columns travel as small integer codes (``-1``: none) and become strings only in the Arrow tables the
+writer SQL files read.
+
+Every function states the SQL file whose rules it follows; the reference engine (``stay_engine="sql"``)
+runs those files, and the tests run every exact pipeline test on both engines and compare their four
+output tables on simulated flows. Rounding is DuckDB's: ``round`` is C's round half away from zero, and
+times are whole microseconds (floor division matches DuckDB's for times after 1970).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+#: Sphere radius of the pipeline's projections and distances (metres, the IUGG mean radius).
+EARTH_RADIUS_M = 6371008.8
+HOUR_US = 3_600_000_000
+DAY_US = 86_400_000_000
+MINUTE_US = 60_000_000
+
+#: Visitor type codes (index) and names, as written to ``stays.visitor_type``.
+VISITOR_TYPES = ("resident", "overnight", "day_tripper")
+RESIDENT, OVERNIGHT, DAY_TRIPPER = 0, 1, 2
+
+#: Stays per block of the place matching (bounds the candidate pairs held at once).
+MATCH_BLOCK = 1 << 20
+
+_NO_PAIR = np.iinfo(np.int64).max
+
+
+def c_round(values: np.ndarray) -> np.ndarray:
+    """Round half away from zero, as C's ``round`` and DuckDB's ``round()`` (NumPy rounds half to even)."""
+    whole = np.trunc(values)
+    return whole + np.where(np.abs(values - whole) >= 0.5, np.sign(values), 0.0)
+
+
+def round_positive(values: np.ndarray) -> np.ndarray:
+    """``c_round`` for values ≥ 0, in fewer passes: floor(v + 0.5), less one where the addition rounded up
+    past the true sum (r - v is exact there, so the test is too)."""
+    rounded = np.floor(values + 0.5)
+    rounded[rounded - values > 0.5] -= 1
+    return rounded
+
+
+def to_degrees(x: np.ndarray, y: np.ndarray, ref_lon: float, ref_lat: float) -> tuple[np.ndarray, np.ndarray]:
+    """Projected metres back to WGS84 (lon, lat), as ``create_stay_candidates.sql``."""
+    lon = ref_lon + np.degrees(x / (EARTH_RADIUS_M * np.cos(np.radians(ref_lat))))
+    lat = ref_lat + np.degrees(y / EARTH_RADIUS_M)
+    return lon, lat
+
+
+def device_heads(device: np.ndarray) -> np.ndarray:
+    """Index of each device's first row in rows sorted by device."""
+    if len(device) == 0:
+        return np.empty(0, np.int64)
+    return np.flatnonzero(np.concatenate(([True], device[1:] != device[:-1])))
+
+
+def per_device(values: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
+    """Broadcast one value per device (at ``heads``) back to its ``n`` rows."""
+    return np.repeat(values, np.diff(np.append(heads, n)))
+
+
+def spans_hour(start: np.ndarray, end: np.ndarray, hour: int) -> np.ndarray:
+    """True where [start, end] (microseconds, local) includes ``hour``:00 of some day (starts before it)."""
+    shift = hour * HOUR_US
+    return (start - shift) // DAY_US < (end - shift) // DAY_US
+
+
+def visitor_types(device: np.ndarray, resident: np.ndarray, slept: np.ndarray) -> np.ndarray:
+    """Visitor type code per stay (``insert_stays.sql``): resident segment, else overnight when one of the
+    device's stays spans the night hour, else day tripper."""
+    n = len(device)
+    if n == 0:
+        return np.empty(0, np.int8)
+    heads = device_heads(device)
+    overnight = per_device(np.logical_or.reduceat(slept, heads), heads, n)
+    return np.where(resident, RESIDENT, np.where(overnight, OVERNIGHT, DAY_TRIPPER)).astype(np.int8)
+
+
+def rounded_points(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct centres rounded to 1e-4° (``stay_coordinates.sql``): (lat4, lon4, index of each stay's)."""
+    lat_i = c_round(lat * 10000.0).astype(np.int64)
+    lon_i = c_round(lon * 10000.0).astype(np.int64)
+    key = (lat_i + (1 << 20)) * (1 << 22) + (lon_i + (1 << 21))  # |lat| ≤ 90e4 < 2^20, |lon| ≤ 180e4 < 2^21
+    index, uniq = factorize(key)
+    lat4 = ((uniq >> 22) - (1 << 20)) / 10000.0
+    lon4 = ((uniq & ((1 << 22) - 1)) - (1 << 21)) / 10000.0
+    return lat4, lon4, index
+
+
+@dataclass(frozen=True)
+class PlacePoints:
+    """The places a stay can match, sorted by place_id (code = position, rank = code + 1)."""
+
+    place_id: Sequence[str]
+    lon: np.ndarray
+    lat: np.ndarray
+    open_h: np.ndarray   # local hour, NaN when always open
+    close_h: np.ndarray  # local hour (+24 when closing after midnight), NaN when always open
+
+
+def place_points(place_id: Sequence[str], lon: np.ndarray, lat: np.ndarray, open_hour: np.ndarray,
+                 close_hour: np.ndarray) -> PlacePoints:
+    """Places sorted by id with opening hours as ``insert_stays.sql`` reads them (NaN = no hours)."""
+    order = sorted(range(len(place_id)), key=lambda i: place_id[i])
+    ids = [place_id[i] for i in order]
+    open_h = np.asarray(open_hour, dtype=float)[order]
+    close = np.asarray(close_hour, dtype=float)[order]
+    close_h = np.where(close > open_h, close, close + 24)
+    return PlacePoints(ids, np.asarray(lon, float)[order], np.asarray(lat, float)[order], open_h, close_h)
+
+
+def match_places(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    start: np.ndarray,
+    dwell_minutes: np.ndarray,
+    places: PlacePoints,
+    ref_lon: float,
+    ref_lat: float,
+    radius_m: float,
+    workers: int = 2,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest place open during each stay within ``radius_m`` (``insert_stays.sql``): (code, metres).
+
+    Candidates come from a grid of squares 1.1 × the radius wide (each place copied into its square and
+    the eight around it); the distance is rounded to 0.1 m and ties go to the smallest place_id. Code
+    -1 and NaN where no place matches. Blocks of stays run on ``workers`` threads (NumPy releases the
+    GIL), at most ``MATCH_BLOCK`` stays per block.
+    """
+    n = len(lon)
+    code = np.full(n, -1, np.int32)
+    distance = np.full(n, np.nan)
+    if n == 0 or len(places.place_id) == 0:
+        return code, distance
+    side = radius_m * 1.1
+    cos_ref = np.cos(np.radians(ref_lat))
+
+    def squares(x_lon: np.ndarray, y_lat: np.ndarray) -> np.ndarray:
+        gx = np.floor(np.radians(x_lon - ref_lon) * EARTH_RADIUS_M * cos_ref / side).astype(np.int64)
+        gy = np.floor(np.radians(y_lat - ref_lat) * EARTH_RADIUS_M / side).astype(np.int64)
+        return (gx + (1 << 30)) * (1 << 32) + (gy + (1 << 30))
+
+    shifts = np.array([-1, 0, 1])
+    metres_x = np.radians(places.lon - ref_lon) * EARTH_RADIUS_M * cos_ref
+    metres_y = np.radians(places.lat - ref_lat) * EARTH_RADIUS_M
+    # each place copied into its square and the eight around it
+    pgx = np.floor(metres_x / side).astype(np.int64)
+    pgy = np.floor(metres_y / side).astype(np.int64)
+    gx = np.broadcast_to(pgx[:, None, None] + shifts[None, :, None], (len(pgx), 3, 3)).ravel()
+    gy = np.broadcast_to(pgy[:, None, None] + shifts[None, None, :], (len(pgy), 3, 3)).ravel()
+    grid_key = (gx + (1 << 30)) * (1 << 32) + (gy + (1 << 30))
+    grid_place = np.repeat(np.arange(len(places.place_id)), 9)
+    order = np.argsort(grid_key, kind="stable")
+    grid_key, grid_place = grid_key[order], grid_place[order]
+    # hour of day the stay starts (whole milliseconds, as epoch_ms) and ends, fractional
+    start_h = (start // 1000 % 86_400_000) / 3600000.0
+    end_h = start_h + dwell_minutes / 60
+
+    def block(a: int, b: int) -> None:
+        keys = squares(lon[a:b], lat[a:b])
+        lo = np.searchsorted(grid_key, keys, "left")
+        count = np.searchsorted(grid_key, keys, "right") - lo
+        total = int(count.sum())
+        if total == 0:
+            return
+        offsets = np.cumsum(count) - count
+        stay = np.repeat(np.arange(a, b), count)
+        place = grid_place[np.repeat(lo - offsets, count) + np.arange(total)]
+        plon, plat, slon, slat = places.lon[place], places.lat[place], lon[stay], lat[stay]
+        east = np.radians(plon - slon) * np.cos(np.radians((plat + slat) / 2))
+        north = np.radians(plat - slat)
+        metres = EARTH_RADIUS_M * np.sqrt(east * east + north * north)
+        # round(round(m, 1) * 10): k / 10 * 10 is within an ulp of k, so this is round(m * 10)
+        decimetres = round_positive(metres * 10.0).astype(np.int64)
+        oh, ch, sh, eh = places.open_h[place], places.close_h[place], start_h[stay], end_h[stay]
+        is_open = (
+            np.isnan(oh) | np.isnan(ch) | (dwell_minutes[stay] >= 1440)
+            | ((sh < ch) & (oh < eh)) | ((sh < ch - 24) & (oh - 24 < eh)) | ((sh < ch + 24) & (oh + 24 < eh))
+        )
+        pair_key = np.where(is_open, decimetres * 4294967296 + (place + 1), _NO_PAIR)
+        has = count > 0
+        nearest = np.minimum.reduceat(pair_key, offsets[has])
+        within = (nearest != _NO_PAIR) & ((nearest >> 32) / 10 <= radius_m)
+        rows = np.flatnonzero(has)[within] + a
+        code[rows] = (nearest[within] & 0xFFFFFFFF) - 1
+        distance[rows] = (nearest[within] >> 32) / 10
+
+    parts = max(workers, -(-n // MATCH_BLOCK))
+    bounds = np.linspace(0, n, parts + 1).astype(np.int64)
+    spans = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+    if workers > 1 and len(spans) > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="match-places") as pool:
+            list(pool.map(lambda span: block(*span), spans))
+    else:
+        for a, b in spans:
+            block(a, b)
+    return code, distance
+
+
+def place_visits(device: np.ndarray, start: np.ndarray, end: np.ndarray, place: np.ndarray,
+                 merge_gap_us: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Visits from stays in (device, start) order (``insert_place_visits.sql``).
+
+    A stay at a place continues the visit of the device's previous stay when that stay was at the same
+    place and ended at most ``merge_gap_us`` earlier. Returns (row of each visit's first stay, visit
+    end, stays in the visit).
+    """
+    n = len(device)
+    continues = np.zeros(n, dtype=bool)
+    if n > 1:
+        continues[1:] = (
+            (device[1:] == device[:-1]) & (place[1:] >= 0) & (place[1:] == place[:-1])
+            & ((start[1:] - end[:-1]) <= merge_gap_us)
+        )
+    rows = np.flatnonzero(place >= 0)
+    if len(rows) == 0:
+        empty = np.empty(0, np.int64)
+        return empty, empty, empty
+    heads = np.flatnonzero(~continues[rows])
+    visit_end = np.maximum.reduceat(end[rows], heads)
+    n_stays = np.diff(np.append(heads, len(rows)))
+    return rows[heads], visit_end, n_stays
+
+
+def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(dense code of each value, distinct values) with codes in order of first appearance (hashing)."""
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes.astype(np.int64), np.asarray(uniques)
+
+
+def combine_codes(columns: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
+    """One dense code per distinct combination of non-negative integer columns given with their sizes.
+
+    Multiplies the columns into one integer while the product fits in 62 bits, else re-factorises the
+    running code first, so no size of input overflows.
+    """
+    code, size = columns[0][0].astype(np.int64), columns[0][1]
+    for values, n in columns[1:]:
+        if size * n >= 1 << 62:
+            code, uniques = factorize(code)
+            size = len(uniques)
+        code = code * n + values
+        size *= n
+    return factorize(code)[0]
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Hourly presence rows (``insert_visits_hourly.sql``): one per (group, hour) with the row of a stay
+    of the group (for cell, zone, segment and visitor type)."""
+
+    hour_us: np.ndarray      # local hour start, microseconds
+    group_row: np.ndarray    # a stay of the group
+    visitors: np.ndarray     # unique devices
+    dwell_minutes: np.ndarray
+
+
+def hourly_presence(device: np.ndarray, start: np.ndarray, end: np.ndarray, group: np.ndarray) -> Presence:
+    """Unique devices and minutes per stay group × hour from stays in (device, start) order.
+
+    Each stay covers the hours of [start, end). A device is counted once per group and hour: its stays
+    never overlap, so it can repeat only when its previous stay in the same group ended in the hour the
+    next one starts, and that first hour is then not counted again. Minutes are whole microseconds
+    summed exactly (full hours in the middle of a stay, partial first and last hours).
+    """
+    n = len(device)
+    if n == 0:
+        empty = np.empty(0, np.int64)
+        return Presence(empty, empty, empty.astype(np.int32), empty.astype(float))
+    first_h = start // HOUR_US
+    last_h = (end - 1) // HOUR_US
+    n_hours = last_h - first_h + 1
+    # the first hour was already counted: previous stay of the device in the same group ended in it
+    order = np.argsort(group, kind="stable")  # (group, device, start)
+    g, dev, f, e = group[order], device[order], first_h[order], end[order]
+    counted = np.zeros(n, dtype=bool)
+    counted[order[1:]] = (g[1:] == g[:-1]) & (dev[1:] == dev[:-1]) & ((e[:-1] - 1) // HOUR_US == f[1:])
+    del g, dev, f, e, order
+    h_min = int(first_h.min())
+    span = int(last_h.max()) - h_min + 1
+    base = group * span + (first_h - h_min)  # key of each stay's first hour
+    total = int(n_hours.sum())
+    keys = np.repeat(base - (np.cumsum(n_hours) - n_hours), n_hours)
+    keys += np.arange(total)
+    keys.sort()
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    ukeys = keys[starts]
+    rows_per_key = np.diff(np.append(starts, total))
+    del keys
+    m = len(ukeys)
+    multi = n_hours > 1
+    first_at = _positions(ukeys, base)
+    last_at = _positions(ukeys, base[multi] + n_hours[multi] - 1)
+    first_part = np.where(multi, (first_h + 1) * HOUR_US, end) - start
+    last_part = end[multi] - last_h[multi] * HOUR_US
+    partial = np.bincount(first_at, minlength=m) + np.bincount(last_at, minlength=m)
+    partial_us = (np.bincount(first_at, weights=first_part.astype(float), minlength=m)
+                  + np.bincount(last_at, weights=last_part.astype(float), minlength=m))
+    dwell_us = (rows_per_key - partial).astype(float) * float(HOUR_US) + partial_us
+    visitors = rows_per_key - np.bincount(first_at[counted], minlength=m)
+    group_first = np.empty(int(group.max()) + 1, np.int64)
+    group_first[group[::-1]] = np.arange(n - 1, -1, -1)  # first stay of each group
+    return Presence(
+        hour_us=(ukeys % span + h_min) * HOUR_US,
+        group_row=group_first[ukeys // span],
+        visitors=visitors.astype(np.int32),
+        dwell_minutes=dwell_us / 60000000.0,
+    )
+
+
+def _positions(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Index of each of ``keys`` in ``sorted_keys`` (all present). Looked up in sorted order: NumPy's
+    binary search starts from the previous hit, ~10× faster than random lookups in a big array."""
+    order = np.argsort(keys, kind="stable")
+    at = np.empty(len(keys), np.int64)
+    at[order] = np.searchsorted(sorted_keys, keys[order])
+    return at
+
+
+def moves(device: np.ndarray, end: np.ndarray, spot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Moves between spots (``insert_trips.sql``), stays in (device, start) order, ``spot`` -1 = none.
+
+    A stay at a spot is a move's destination when the device's previous stay at a spot was at another
+    one. Returns (destination rows, origin rows).
+    """
+    n = len(device)
+    valid = spot >= 0
+    last = np.maximum.accumulate(np.where(valid, np.arange(n), -1)) if n else np.empty(0, np.int64)
+    prev = np.full(n, -1, np.int64)
+    prev[1:] = last[:-1]
+    dest = np.flatnonzero(valid & (prev >= 0))
+    origin = prev[dest]
+    keep = (device[origin] == device[dest]) & (spot[origin] != spot[dest])
+    return dest[keep], origin[keep]
+
+
+def decode(codes: np.ndarray, names: Sequence[str]) -> pa.Array:
+    """Strings for integer codes (-1: null) as an Arrow array."""
+    codes = np.asarray(codes, dtype=np.int32)
+    indices = pa.array(codes, type=pa.int32(), mask=codes < 0)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(names), type=pa.string())).dictionary_decode()
+
+
+def timestamps(us: np.ndarray) -> pa.Array:
+    """Local timestamps (no time zone) from microseconds."""
+    return pa.array(np.asarray(us, dtype=np.int64), type=pa.timestamp("us"))

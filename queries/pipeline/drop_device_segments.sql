@@ -1,0 +1,2 @@
+-- Drop the pipeline's device -> segment lookup.
+drop table if exists device_segments
