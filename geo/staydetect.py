@@ -7,7 +7,7 @@ Batches are cut at device boundaries (a device's pings never straddle two calls)
 pulls the next batch from DuckDB while NumPy works on the current one, so the step costs little more
 than the sort itself.
 
-The rules are exactly those of the SQL formulation in ``queries/pipeline/create_stay_candidates_sql.sql``
+The rules are exactly those of the SQL formulation in ``queries/pipeline/detect_stays_sql.sql``
 (kept as the engine-neutral reference: a distributed SQL engine can run it unchanged, and the tests prove
 both give the same stays):
 

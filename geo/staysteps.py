@@ -46,10 +46,11 @@ def c_round(values: np.ndarray) -> np.ndarray:
 
 
 def round_positive(values: np.ndarray) -> np.ndarray:
-    """``c_round`` for values ≥ 0, in fewer passes: floor(v + 0.5), less one where the addition rounded up
-    past the true sum (r - v is exact there, so the test is too)."""
+    """``c_round`` for values ≥ 0 (below 2**52), in fewer passes: floor(v + 0.5), less one where the
+    addition rounded up past the true sum, i.e. where v < r - 0.5 (r - 0.5 is exact for whole r, so the
+    test is too; r - v is not, for v below 1)."""
     rounded = np.floor(values + 0.5)
-    rounded[rounded - values > 0.5] -= 1
+    rounded[rounded - 0.5 > values] -= 1
     return rounded
 
 
