@@ -7,7 +7,7 @@ the device) and hourly presence (stays expanded into their hours, one sort of in
 columns travel as small integer codes (``-1``: none) and become strings only in the Arrow tables the
 writer SQL files read.
 
-Every function states the SQL file whose rules it follows; the reference engine (``stay_engine="sql"``)
+Every function states the SQL file whose rules it follows; the reference engine (``engine="sql"``)
 runs those files, and the tests run every exact pipeline test on both engines and compare their four
 output tables on simulated flows. Rounding is DuckDB's: ``round`` is C's round half away from zero, and
 times are whole microseconds (floor division matches DuckDB's for times after 1970).
