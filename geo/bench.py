@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import json
+import logging
 import multiprocessing as mp
 import os
 import platform
@@ -478,6 +479,10 @@ def _child_pages(db: str, warm_runs: int, map_cells: int) -> dict[str, Any]:
     from streamlit.testing.v1 import AppTest
 
     st_logger.set_log_level("error")
+    # AppTest re-reads the config and resets levels; these two warn on every bare-mode run, so silence them
+    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context",
+                 "streamlit.runtime.caching.cache_data_api"):
+        logging.getLogger(name).disabled = True
 
     sizes = _install_payload_probe()
     pages: dict[str, Any] = {}
