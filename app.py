@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import state
+
 st.set_page_config(page_title="Tourism Atlas · Chiang Mai", page_icon="🗺️", layout="wide")
 
-PAGES = [
-    st.Page("pages/views/atlas_map.py", title="Atlas map", icon=":material/map:", url_path="map", default=True),
-    st.Page("pages/views/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"),
-    st.Page("pages/views/density.py", title="Visitor density", icon=":material/local_fire_department:", url_path="density"),
-    st.Page("pages/views/flows.py", title="Flows and routes", icon=":material/route:", url_path="flows"),
-    st.Page("pages/views/capacity.py", title="Accommodation and capacity", icon=":material/hotel:", url_path="capacity"),
-    st.Page("pages/views/places.py", title="Places", icon=":material/place:", url_path="places"),
-    st.Page("pages/views/data.py", title="Data", icon=":material/database:", url_path="data"),
-]
+#: Every page by its URL name (the ``url_path``; the landing page's own ``url_path`` reads "" once it is the
+#: default, so the names are spelled out here for the public-mode choice).
+PAGES = {
+    "map": st.Page("pages/views/atlas_map.py", title="Atlas map", icon=":material/map:", url_path="map", default=True),
+    "overview": st.Page("pages/views/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"),
+    "density": st.Page("pages/views/density.py", title="Visitor density", icon=":material/local_fire_department:",
+                       url_path="density"),
+    "flows": st.Page("pages/views/flows.py", title="Flows and routes", icon=":material/route:", url_path="flows"),
+    "capacity": st.Page("pages/views/capacity.py", title="Accommodation and capacity", icon=":material/hotel:",
+                        url_path="capacity"),
+    "places": st.Page("pages/views/places.py", title="Places", icon=":material/place:", url_path="places"),
+    "data": st.Page("pages/views/data.py", title="Data", icon=":material/database:", url_path="data"),
+}
 
-st.navigation(PAGES).run()
+# Public mode serves only the pages whose every figure passes the privacy floor (geo.settings.PUBLIC_PAGES);
+# the others are not registered, so their addresses open the landing page instead.
+st.navigation([page for name, page in PAGES.items() if state.app_settings().serves_page(name)]).run()

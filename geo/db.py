@@ -11,6 +11,12 @@ Modes:
 * ``public`` – always read-only, ``enable_external_access=false`` (no file or network reads beyond
   the database itself), thread and memory caps, and the configuration locked so no later
   statement can loosen any of it.
+
+DuckDB keeps one database instance per file in a process and hands it to every later ``connect`` of
+that file with the same configuration, and ``enable_external_access`` is a setting of the instance.
+Public connections are therefore opened with a configuration of their own (``PUBLIC_TAG``): a public
+and an officials connection to one file in one process can never share an instance (one would lose its
+restrictions, the other its extension loading); the second open fails with ``ConfigError`` instead.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ import duckdb
 
 from geo.errors import ConfigError, DatabaseMissingError, SpatialExtensionError
 from geo.settings import MODES, STORAGE_VERSION, Settings, get_settings
+
+#: Marks a public connection's configuration, so DuckDB never shares its instance with another mode's.
+#: (``custom_user_agent`` is only sent on HTTP requests, which public connections cannot make.)
+PUBLIC_TAG = {"custom_user_agent": "tourism-atlas-public"}
 
 
 def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
@@ -75,7 +85,18 @@ def connect(
     }
     if not read_only:
         config["storage_compatibility_version"] = STORAGE_VERSION  # applies to files created here
-    con = duckdb.connect(target, read_only=read_only, config=config)
+    if mode == "public":
+        config.update(PUBLIC_TAG)
+    try:
+        con = duckdb.connect(target, read_only=read_only, config=config)
+    except duckdb.ConnectionException as exc:
+        if "different configuration" not in str(exc):
+            raise
+        msg = (
+            f"{target} is already open in this process with other settings (another mode, thread or memory "
+            "setting); run the public and the officials app as separate processes."
+        )
+        raise ConfigError(msg) from exc
     try:
         load_spatial(con)
         if mode == "public":

@@ -12,9 +12,11 @@ Definitions used on the pages:
   day-hour slots) with data — "how many people are here at that hour on an average day".
 * **Average dwell**: minutes on site per attraction visit (visits that started in the selected hours).
 
-In public mode (``ATLAS_MODE=public``) small counts are hidden: cells with fewer people-hours than the
-privacy floor are left off the density map and their drill-down, origins below it merge into "Other
-markets", and places with fewer visits are not ranked.
+In public mode (``ATLAS_MODE=public``) no count below the privacy floor is shown: cells with fewer
+people-hours are left off the density map and their drill-down withheld, hours with fewer people-hours
+are left out of hour profiles, origins below it merge into "Other markets" (itself shown only when it
+reaches the floor), places with fewer visits are not ranked, and a zone with fewer people-days has its
+summary withheld (its breakdowns below the floor show as None).
 """
 
 from __future__ import annotations
@@ -238,8 +240,14 @@ def origin_mix(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str = 
     df = sql.fetch_df(con, "app/presence_origin_mix", {**filters.params(), "zone_id": zone_id})
     total = float(df["visitors"].sum()) if not df.empty else 0.0
     df["origin"] = [origin_label(s) for s in df["segment"]]
-    shown = df[df["visitors"] >= privacy_floor()]
-    head = shown.head(top)[["origin", "segment_group", "visitors"]]
+    floor = privacy_floor()
+    if total < floor:
+        return pd.DataFrame({"origin": pd.Series(dtype=object), "segment_group": pd.Series(dtype=object),
+                             "visitors": pd.Series(dtype="int64"), "share": pd.Series(dtype=float)})
+    head = df[df["visitors"] >= floor].head(top)[["origin", "segment_group", "visitors"]]
+    # "Other markets" below the floor would still be known as total - shown: fold the smallest markets in
+    while floor and len(head) and 0 < total - float(head["visitors"].sum()) < floor:
+        head = head.iloc[:-1]
     rest = df[~df.index.isin(head.index)]
     if not rest.empty:
         other = pd.DataFrame([{"origin": "Other markets", "segment_group": "other",
@@ -271,7 +279,14 @@ def hour_profile(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str 
     Columns: hour, visitor_hours, present.
     """
     require_tables(con, *_DAILY_TABLES)
-    return sql.fetch_df(con, "app/presence_hour_profile", {**filters.params(), "zone_id": zone_id})
+    df = sql.fetch_df(con, "app/presence_hour_profile", {**filters.params(), "zone_id": zone_id})
+    return _floored_hours(df)
+
+
+def _floored_hours(df: pd.DataFrame) -> pd.DataFrame:
+    """Hours with at least the privacy floor of people-hours (all of them for officials)."""
+    floor = privacy_floor()
+    return df[df["visitor_hours"] >= floor].reset_index(drop=True) if floor else df
 
 
 def zone_summary(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str) -> dict[str, Any] | None:
@@ -279,7 +294,9 @@ def zone_summary(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str)
 
     Keys: zone_id, name_en, name_th, area_km2, visitors, overnight, day_trippers, residents, international
     (people-days in the zone), international_share, avg_daily_visitors, hours_per_visitor (hours in the zone
-    per people-day), days_with_data.
+    per people-day), days_with_data, suppressed. In public mode a zone with fewer people-days than the
+    privacy floor has ``suppressed`` True and every figure None; otherwise the breakdowns (overnight,
+    day_trippers, residents, international and the share) below the floor are None.
     """
     require_tables(con, *_DAILY_TABLES)
     row = sql.fetch_one(con, "app/presence_zone_summary", {**filters.params(), "zone_id": zone_id})
@@ -298,7 +315,19 @@ def zone_summary(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str)
         avg_daily_visitors=(visitors / days_with_data) if days_with_data else None,
         hours_per_visitor=(_number(row["dwell_minutes"]) / 60.0 / visitors) if visitors else None,
         days_with_data=days_with_data,
+        suppressed=False,
     )
+    floor = privacy_floor()
+    if floor and visitors < floor:
+        figures = ("visitors", "overnight", "day_trippers", "residents", "international", "international_share",
+                   "avg_daily_visitors", "hours_per_visitor", "dwell_minutes")
+        out.update(dict.fromkeys(figures), suppressed=True)
+    elif floor:
+        # a part is withheld with its complement, or it could be recovered by subtraction from the total
+        if min(out["overnight"], out["day_trippers"], out["residents"]) < floor:
+            out.update(overnight=None, day_trippers=None, residents=None)
+        if min(out["international"], visitors - out["international"]) < floor:
+            out.update(international=None, international_share=None)
     return out
 
 
@@ -373,6 +402,7 @@ def cell_detail(
     suppressed = bool(privacy_floor()) and int(selected["visitor_hours"].sum()) < privacy_floor()
     if suppressed:
         hours, selected = hours.iloc[0:0], selected.iloc[0:0]
+    hours = _floored_hours(hours)  # the cell's total passes; its single hours must too
     n_hours = params["hour_to"] - params["hour_from"] + 1
     peak = hours.sort_values(["present", "hour"], ascending=[False, True]).head(1)
     return {

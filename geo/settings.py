@@ -29,6 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 """Repository root (holds app.py, data/, queries/)."""
 
 Mode = Literal["officials", "public"]
+
+#: Pages (their URL names in app.py's ``PAGES``) served in public mode: every figure on them is public fact (places,
+#: zones) or passes the privacy floor. The others show per-place, per-corridor and per-table counts the
+#: floor does not cover yet (flows, capacity, place profiles, the data tables with pings and stays), so
+#: the public view leaves them out rather than risk a small count; each joins once its figures are floored.
+PUBLIC_PAGES: frozenset[str] = frozenset({"map", "density"})
 MODES: tuple[str, ...] = ("officials", "public")
 
 #: H3 resolution for every hex aggregation. Resolution 8 cells average 0.74 km² (edge ≈ 0.53 km):
@@ -73,6 +79,11 @@ class Settings:
     def is_public(self) -> bool:
         """True when the app runs as the hosted read-only public view."""
         return self.mode == "public"
+
+    def serves_page(self, name: str) -> bool:
+        """True when the page ``name`` (its URL name in app.py) is served in this mode (officials: every page;
+        public: ``PUBLIC_PAGES``)."""
+        return not self.is_public or name in PUBLIC_PAGES
 
 
 def _int_env(name: str, default: int, minimum: int = 0) -> int:

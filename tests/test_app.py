@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.settings import ROOT
@@ -32,3 +38,47 @@ def test_category_filter_limits_places(atlas_env) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert 20 <= int(metrics["Places shown"].replace(",", "")) < 100
     assert metrics["Accommodation"] == "0"
+
+
+@pytest.fixture
+def public_env(atlas_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The app in public mode. The cached connections are dropped before and after: DuckDB refuses a public
+    and an officials connection to one file in one process (geo/db.py), as a real deployment never has."""
+    st.cache_resource.clear()
+    gc.collect()
+    monkeypatch.setenv("ATLAS_MODE", "public")
+    yield atlas_env
+    st.cache_resource.clear()
+    gc.collect()
+
+
+def test_public_mode_serves_only_the_floored_pages(public_env) -> None:
+    for page in ("pages/views/overview.py", "pages/views/flows.py", "pages/views/capacity.py",
+                 "pages/views/places.py", "pages/views/data.py"):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, at.exception
+        assert at.title[0].value.startswith("Tourism Atlas"), page  # not served: the landing page instead
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/views/density.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value == "Visitor density"
+
+
+def test_page_names_are_their_url_paths_and_officials_get_every_page() -> None:
+    import ast
+
+    from geo.settings import PUBLIC_PAGES, Settings
+
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    pages = next(n.value for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                 and getattr(n.targets[0], "id", "") == "PAGES")
+    names = {k.value: next(kw.value.value for kw in v.keywords if kw.arg == "url_path")
+             for k, v in zip(pages.keys, pages.values, strict=True)}
+    assert all(k == v for k, v in names.items())
+    assert PUBLIC_PAGES <= set(names)
+    assert all(Settings(mode="officials").serves_page(n) for n in names)
+    assert {n for n in names if Settings(mode="public").serves_page(n)} == PUBLIC_PAGES

@@ -61,3 +61,18 @@ def test_public_mode_refuses_write_and_missing_file(tmp_path) -> None:
         connect(tmp_path / "missing.duckdb", "public")
     with pytest.raises(ConfigError, match="mode"):
         connect(":memory:", "admin")
+
+
+def test_public_and_officials_connections_never_share_an_instance(tmp_path) -> None:
+    path = tmp_path / "a.duckdb"
+    connect(path).execute("create table t (a int)").close()
+    public = connect(path, "public")
+    with pytest.raises(ConfigError, match="separate processes"):
+        connect(path, "officials", read_only=True)  # would get the public instance: no spatial, no files
+    public.close()
+    officials = connect(path, "officials", read_only=True)
+    with pytest.raises(ConfigError, match="separate processes"):
+        connect(path, "public")  # would lift nothing and lock the officials' instance
+    assert officials.execute("select current_setting('enable_external_access')").fetchone()[0] is True
+    officials.close()
+    assert connect(path, "public").execute("select current_setting('enable_external_access')").fetchone()[0] is False

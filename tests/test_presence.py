@@ -257,6 +257,7 @@ def test_zone_summary(con) -> None:
     assert (s["name_en"], s["visitors"], s["overnight"], s["residents"], s["international"]) == ("Zone B", 3, 2, 1, 2)
     assert s["hours_per_visitor"] == 12.0  # (240 + 1440 + 480) minutes / 60 / 3 people-days
     assert s["avg_daily_visitors"] == 1.5
+    assert s["suppressed"] is False
     assert presence.zone_summary(con, CURRENT, "nowhere") is None
 
 
@@ -392,6 +393,44 @@ def test_public_mode_hides_counts_below_the_privacy_floor(con, monkeypatch) -> N
     lat, lon = h3.cell_to_latlng(format(CELL_B, "x"))
     detail = presence.cell_detail(con, lat, lon, CURRENT)
     assert detail["suppressed"] and detail["hours"].empty and detail["present"] == 0.0
+
+
+def test_public_mode_merges_small_origins_so_none_is_recoverable(con, monkeypatch) -> None:
+    monkeypatch.setenv("ATLAS_MODE", "public")
+    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "2")
+    # zone B: China 2, residents 1 -> "Other markets" 1 would be below the floor, so China is folded in
+    mix = presence.origin_mix(con, CURRENT, "zb", 10)
+    assert mix[["origin", "visitors", "share"]].to_dict("records") == [
+        {"origin": "Other markets", "visitors": 3, "share": 1.0}]
+    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "5")  # city total 4 people-days
+    assert presence.origin_mix(con, CURRENT).empty
+
+
+def test_public_mode_drops_hours_below_the_floor(con, monkeypatch) -> None:
+    monkeypatch.setenv("ATLAS_MODE", "public")
+    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "2")
+    profile = presence.hour_profile(con, CURRENT)
+    assert list(profile["hour"]) == [10]  # 2 people-hours at 10:00; every other hour has 1
+    assert (profile["visitor_hours"] >= 2).all()
+    assert presence.hour_profile(con, CURRENT, "za").empty
+    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "3")
+    lat, lon = h3.cell_to_latlng(format(CELL_A, "x"))
+    detail = presence.cell_detail(con, lat, lon, CURRENT)
+    assert not detail["suppressed"]
+    assert list(detail["hours"]["hour"]) == [10]  # the cell passes (6), of its hours only 10:00 (3)
+
+
+def test_public_mode_withholds_a_small_zone_and_breakdowns_with_their_complement(con, monkeypatch) -> None:
+    monkeypatch.setenv("ATLAS_MODE", "public")
+    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "2")
+    s = presence.zone_summary(con, CURRENT, "zb")  # 3 people-days: 2 overnight, 0 day-tripper, 1 resident
+    assert not s["suppressed"] and s["visitors"] == 3
+    assert s["overnight"] is s["day_trippers"] is s["residents"] is None
+    assert s["international"] is None and s["international_share"] is None  # 1 domestic = 3 - 2
+    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "4")
+    s = presence.zone_summary(con, CURRENT, "zb")
+    assert s["suppressed"] and s["visitors"] is None and s["hours_per_visitor"] is None
+    assert s["name_en"] == "Zone B"
 
 
 def test_officials_see_every_count(con) -> None:

@@ -116,7 +116,7 @@ _cached_call = st.cache_data(
 def call(service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run ``service(cursor, *args, **kwargs)`` through the data cache (key: service, database, arguments)."""
     s = app_settings()
-    db_key = f"{s.db_path}:{_db_stamp(s)}:{s.mode}"
+    db_key = f"{s.db_path}:{_db_stamp(s)}:{s.mode}:{s.privacy_floor if s.is_public else 0}"
     qualname = f"{service.__module__}.{service.__name__}"
     return _cached_call(qualname, db_key, tuple(args), tuple(sorted(kwargs.items())))
 

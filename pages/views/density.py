@@ -53,6 +53,9 @@ def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], ho
     if summary is None:
         st.info("Unknown zone.")
         return
+    if summary["suppressed"]:
+        st.info("Too few people in this zone for the selection: figures are withheld in the public view.")
+        return
     cols = st.columns(4)
     cols[0].metric("Visitors (people-days)", f"{summary['visitors']:,}", help=presence.VISITORS_DEFINITION)
     avg = summary["avg_daily_visitors"]
@@ -61,10 +64,12 @@ def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], ho
     cols[2].metric("Time in zone per visitor-day", "—" if hours is None else f"{hours:.1f} h")
     share = summary["international_share"]
     cols[3].metric("International share", "—" if share is None else f"{share:.1%}")
-    st.caption(
-        f"{summary['overnight']:,} overnight, {summary['day_trippers']:,} day-tripper and {summary['residents']:,} "
-        f"resident people-days; area {summary['area_km2']:.1f} km²."
-    )
+    if summary["overnight"] is None:
+        kinds = "Overnight, day-tripper and resident counts withheld (one is below the public view's floor)"
+    else:
+        kinds = (f"{summary['overnight']:,} overnight, {summary['day_trippers']:,} day-tripper and "
+                 f"{summary['residents']:,} resident people-days")
+    st.caption(f"{kinds}; area {summary['area_km2']:.1f} km².")
     left, right = st.columns(2)
     with left:
         origins = state.call(presence.origin_mix, f, zone_id, 8)
