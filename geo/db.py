@@ -93,8 +93,9 @@ def connect(
         if "different configuration" not in str(exc):
             raise
         msg = (
-            f"{target} is already open in this process with other settings (another mode, thread or memory "
-            "setting); run the public and the officials app as separate processes."
+            f"{target} is already open in this process with other connection settings ({exc}). A public and an "
+            "officials connection (or a read-only and a writable one) cannot share a process: close the other "
+            "connection first, or run the public and the officials app as separate processes."
         )
         raise ConfigError(msg) from exc
     try:

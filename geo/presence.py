@@ -12,9 +12,10 @@ Definitions used on the pages:
   day-hour slots) with data — "how many people are here at that hour on an average day".
 * **Average dwell**: minutes on site per attraction visit (visits that started in the selected hours).
 
-In public mode (``ATLAS_MODE=public``) no count below the privacy floor is shown: cells with fewer
-people-hours are left off the density map and their drill-down withheld, hours with fewer people-hours
-are left out of hour profiles, origins below it merge into "Other markets" (itself shown only when it
+In public mode (``ATLAS_MODE=public``) no count below the privacy floor is shown: the density map and
+its drill-down sum only cell profile rows (cell × month × weekday × hour × segment group, the finest
+unit their filters select) at or above the floor, hours with fewer people-hours are left out of hour
+profiles, origins below it merge into "Other markets" (itself shown only when it
 reaches the floor), places with fewer visits are not ranked, and a zone with fewer people-days has its
 summary withheld (its breakdowns below the floor show as None).
 """
@@ -326,7 +327,9 @@ def zone_summary(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str)
         # a part is withheld with its complement, or it could be recovered by subtraction from the total
         if min(out["overnight"], out["day_trippers"], out["residents"]) < floor:
             out.update(overnight=None, day_trippers=None, residents=None)
-        if min(out["international"], visitors - out["international"]) < floor:
+        # the share gives international and, with residents shown elsewhere, domestic: all three must pass
+        domestic = visitors - out["international"] - int(row["residents"])
+        if min(out["international"], int(row["residents"]), domestic) < floor:
             out.update(international=None, international_share=None)
     return out
 
@@ -339,6 +342,7 @@ def _density_params(filters: Filters, season: str, hour: int | None) -> dict[str
         "hour_from": int(lo),
         "hour_to": int(hi),
         "segments": list(filters.segments),
+        "floor": privacy_floor(),
     }
 
 
@@ -396,13 +400,13 @@ def cell_detail(
     if info is None:
         return None
     params = _density_params(filters, season, hour)
-    hour_params = {k: params[k] for k in ("months", "weekdays", "segments")}
+    hour_params = {k: params[k] for k in ("months", "weekdays", "segments", "floor")}
     hours = sql.fetch_df(con, "app/presence_cell_hours", {**hour_params, "cell": cell})
     selected = hours[hours["hour"].between(params["hour_from"], params["hour_to"])]
     suppressed = bool(privacy_floor()) and int(selected["visitor_hours"].sum()) < privacy_floor()
     if suppressed:
         hours, selected = hours.iloc[0:0], selected.iloc[0:0]
-    hours = _floored_hours(hours)  # the cell's total passes; its single hours must too
+    hours = _floored_hours(hours)  # no-op: each hour is a sum of rows at or above the floor
     n_hours = params["hour_to"] - params["hour_from"] + 1
     peak = hours.sort_values(["present", "hour"], ascending=[False, True]).head(1)
     return {

@@ -66,6 +66,9 @@ def test_public_mode_serves_only_the_floored_pages(public_env) -> None:
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Visitor density"
+    assert any("not part of the public view" in i.value for i in at.info)  # no zone summaries
+    assert not any(m.label.startswith("Visitors (people-days)") for m in at.metric)
+    assert "data/README.md" in " ".join(c.value for c in at.caption)  # no Data page to point to
 
 
 def test_page_names_are_their_url_paths_and_officials_get_every_page() -> None:

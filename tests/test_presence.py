@@ -83,17 +83,17 @@ def _places() -> pd.DataFrame:
     ])
 
 
-def _flow_tables(con) -> None:
+def _flow_tables(con, hourly_rows: list[tuple] = HOURLY) -> None:
     cells = {"a": CELL_A, "b": CELL_B}
     zone_of = {"a": "za", "b": "zb"}
     hourly = pd.DataFrame({
-        "ts_hour": [T(r[0]) for r in HOURLY],
-        "cell": pd.Series([cells[r[1]] for r in HOURLY], dtype="uint64"),
-        "zone_id": [zone_of[r[1]] for r in HOURLY],
-        "segment": [r[2] for r in HOURLY],
-        "visitor_type": [r[3] for r in HOURLY],
-        "visitors": pd.Series([r[4] for r in HOURLY], dtype="int32"),
-        "dwell_minutes": [r[5] for r in HOURLY],
+        "ts_hour": [T(r[0]) for r in hourly_rows],
+        "cell": pd.Series([cells[r[1]] for r in hourly_rows], dtype="uint64"),
+        "zone_id": [zone_of[r[1]] for r in hourly_rows],
+        "segment": [r[2] for r in hourly_rows],
+        "visitor_type": [r[3] for r in hourly_rows],
+        "visitors": pd.Series([r[4] for r in hourly_rows], dtype="int32"),
+        "dwell_minutes": [r[5] for r in hourly_rows],
     })
     stays = pd.DataFrame({
         "device": pd.Series([r[0] for r in STAYS], dtype="uint64"),
@@ -122,9 +122,7 @@ def _flow_tables(con) -> None:
     load_outputs(con, {"visits_hourly": hourly, "stays": stays, "place_visits": visits})
 
 
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    """An in-memory atlas: two zones with their cells, two places, hand-made flows and the presence rollups."""
+def _atlas(tmp_path_factory, hourly_rows: list[tuple]):
     c = connect(":memory:")
     zones = seed.read_zones_geojson(_zones_file(tmp_path_factory.mktemp("zones") / "zones.geojson"))
     for name in ("pipeline/create_meta", "pipeline/create_zones", "pipeline/create_places", "pipeline/create_cells"):
@@ -132,9 +130,36 @@ def con(tmp_path_factory):
     seed.load_zones(c, zones)
     seed.load_cells(c, zones)
     seed.load_places(c, _places())
-    _flow_tables(c)
+    _flow_tables(c, hourly_rows)
     for name in PRESENCE_ROLLUPS:
         sql.execute(c, name)
+    return c
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    """An in-memory atlas: two zones with their cells, two places, hand-made flows and the presence rollups."""
+    c = _atlas(tmp_path_factory, HOURLY)
+    yield c
+    c.close()
+
+
+#: Busier hours for the public view's cell figures (ts_hour, cell, segment, visitor_type, visitors, dwell).
+#: 2026-01-07 is a Wednesday, 2026-01-08 a Thursday; with a floor of 3 the starred rows are hidden.
+HOURLY_CROWD = [
+    ("2026-01-07 09:00", "a", "international:CN", "overnight", 4, 240.0),
+    ("2026-01-07 10:00", "a", "international:CN", "overnight", 2, 120.0),   # *
+    ("2026-01-07 10:00", "a", "domestic:Bangkok", "day_tripper", 5, 300.0),
+    ("2026-01-07 10:00", "b", "resident", "resident", 1, 60.0),             # * (all of cell B)
+    ("2026-01-08 10:00", "a", "domestic:Bangkok", "day_tripper", 1, 60.0),  # * (Thursday)
+    ("2026-01-08 13:00", "a", "domestic:Bangkok", "day_tripper", 3, 180.0),
+]
+
+
+@pytest.fixture(scope="module")
+def crowd(tmp_path_factory):
+    """The same atlas with HOURLY_CROWD as its hourly presence."""
+    c = _atlas(tmp_path_factory, HOURLY_CROWD)
     yield c
     c.close()
 
@@ -388,11 +413,30 @@ def test_public_mode_hides_counts_below_the_privacy_floor(con, monkeypatch) -> N
     mix = presence.origin_mix(con, CURRENT, "", 10)
     assert dict(zip(mix["origin"], mix["visitors"], strict=True)) == {"China": 2, "Other markets": 2}
     assert list(presence.top_places(con, CURRENT)["place_id"]) == ["p_temple"]
+
+
+def test_public_cell_figures_sum_only_units_at_or_above_the_floor(crowd, monkeypatch) -> None:
+    officials = presence.cell_density(crowd, CURRENT)
+    assert dict(zip(officials["cell"], officials["visitor_hours"], strict=True)) == {CELL_A: 15, CELL_B: 1}
+    monkeypatch.setenv("ATLAS_MODE", "public")
     monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "3")
-    assert list(presence.cell_density(con, CURRENT)["cell"]) == [CELL_A]  # cell B: 2 people-hours
+    public = presence.cell_density(crowd, CURRENT)
+    assert dict(zip(public["cell"], public["visitor_hours"], strict=True)) == {CELL_A: 12}  # 4 + 5 + 3
+    lat, lon = h3.cell_to_latlng(format(CELL_A, "x"))
+    detail = presence.cell_detail(crowd, lat, lon, CURRENT)
+    days = crowd.execute("select count(*) from presence_days where month = 1").fetchone()[0]
+    assert days == 2  # 7 and 8 January
+    assert not detail["suppressed"]
+    assert dict(zip(detail["hours"]["hour"], detail["hours"]["present"] * days, strict=True)) == {9: 4, 10: 5, 13: 3}
+    # the total is the sum of the shown hours (all 24 selected), so no hidden hour can be recovered from it
+    assert detail["present"] * 24 * days == pytest.approx(12)
+    assert public["present"].iloc[0] == pytest.approx(detail["present"])
+    # a narrower hour range differs from a wider one by shown units only: 10:00 alone is 5, not 5 + 2 + 1
+    ten = presence.cell_density(crowd, CURRENT, "range", 10)
+    assert list(ten["visitor_hours"]) == [5]
     lat, lon = h3.cell_to_latlng(format(CELL_B, "x"))
-    detail = presence.cell_detail(con, lat, lon, CURRENT)
-    assert detail["suppressed"] and detail["hours"].empty and detail["present"] == 0.0
+    hidden = presence.cell_detail(crowd, lat, lon, CURRENT)
+    assert hidden["suppressed"] and hidden["hours"].empty and hidden["present"] == 0.0
 
 
 def test_public_mode_merges_small_origins_so_none_is_recoverable(con, monkeypatch) -> None:
@@ -413,11 +457,6 @@ def test_public_mode_drops_hours_below_the_floor(con, monkeypatch) -> None:
     assert list(profile["hour"]) == [10]  # 2 people-hours at 10:00; every other hour has 1
     assert (profile["visitor_hours"] >= 2).all()
     assert presence.hour_profile(con, CURRENT, "za").empty
-    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "3")
-    lat, lon = h3.cell_to_latlng(format(CELL_A, "x"))
-    detail = presence.cell_detail(con, lat, lon, CURRENT)
-    assert not detail["suppressed"]
-    assert list(detail["hours"]["hour"]) == [10]  # the cell passes (6), of its hours only 10:00 (3)
 
 
 def test_public_mode_withholds_a_small_zone_and_breakdowns_with_their_complement(con, monkeypatch) -> None:
@@ -426,7 +465,7 @@ def test_public_mode_withholds_a_small_zone_and_breakdowns_with_their_complement
     s = presence.zone_summary(con, CURRENT, "zb")  # 3 people-days: 2 overnight, 0 day-tripper, 1 resident
     assert not s["suppressed"] and s["visitors"] == 3
     assert s["overnight"] is s["day_trippers"] is s["residents"] is None
-    assert s["international"] is None and s["international_share"] is None  # 1 domestic = 3 - 2
+    assert s["international"] is None and s["international_share"] is None  # 2 international, 1 resident
     monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "4")
     s = presence.zone_summary(con, CURRENT, "zb")
     assert s["suppressed"] and s["visitors"] is None and s["hours_per_visitor"] is None

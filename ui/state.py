@@ -322,7 +322,8 @@ def provenance_note() -> None:
     built = meta["built_at"].max()
     st.caption(
         "Data: " + "; ".join(f"{r['dataset']} — {'simulated' if r['simulated'] else 'real'}" for r in meta.to_dict("records"))
-        + f". Built {built:%Y-%m-%d %H:%M} UTC. Sources: see the Data page."
+        + f". Built {built:%Y-%m-%d %H:%M} UTC. Sources: "
+        + ("data/README.md of the Tourism Atlas project." if app_settings().is_public else "see the Data page.")
     )
 
 
