@@ -14,7 +14,7 @@ Definitions used on the pages:
 
 In public mode (``ATLAS_MODE=public``) no count below the privacy floor is shown: the density map and
 its drill-down sum only cell profile rows (cell × month × weekday × hour × segment group, the finest
-unit their filters select) at or above the floor, hours with fewer people-hours are left out of hour
+unit their filters select) with at least the floor of distinct devices, hours with fewer people-hours are left out of hour
 profiles, origins below it merge into "Other markets" (itself shown only when it
 reaches the floor), places with fewer visits are not ranked, and a zone with fewer people-days has its
 summary withheld (its breakdowns below the floor show as None).

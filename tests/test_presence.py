@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import h3
 import pandas as pd
 import pytest
@@ -83,31 +85,38 @@ def _places() -> pd.DataFrame:
     ])
 
 
-def _flow_tables(con, hourly_rows: list[tuple] = HOURLY) -> None:
+def _stays_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Stays from (device, start, end, zone, segment, visitor_type); the zone's cell (A or B)."""
+    stays = pd.DataFrame({
+        "device": pd.Series([r[0] for r in rows], dtype="uint64"),
+        "stay_start": [T(r[1]) for r in rows],
+        "stay_end": [T(r[2]) for r in rows],
+        "lon": 98.98, "lat": 18.79,
+        "cell": pd.Series([CELL_A if r[3] == "za" else CELL_B for r in rows], dtype="uint64"),
+        "zone_id": [r[3] for r in rows],
+        "place_id": None,
+        "segment": [r[4] for r in rows],
+        "visitor_type": [r[5] for r in rows],
+        "n_pings": pd.Series([3] * len(rows), dtype="int32"),
+        "dwell_minutes": [(T(r[2]) - T(r[1])).total_seconds() / 60 for r in rows],
+    })
+    stays["place_distance_m"] = None
+    return stays
+
+
+def _flow_tables(con) -> None:
     cells = {"a": CELL_A, "b": CELL_B}
     zone_of = {"a": "za", "b": "zb"}
     hourly = pd.DataFrame({
-        "ts_hour": [T(r[0]) for r in hourly_rows],
-        "cell": pd.Series([cells[r[1]] for r in hourly_rows], dtype="uint64"),
-        "zone_id": [zone_of[r[1]] for r in hourly_rows],
-        "segment": [r[2] for r in hourly_rows],
-        "visitor_type": [r[3] for r in hourly_rows],
-        "visitors": pd.Series([r[4] for r in hourly_rows], dtype="int32"),
-        "dwell_minutes": [r[5] for r in hourly_rows],
+        "ts_hour": [T(r[0]) for r in HOURLY],
+        "cell": pd.Series([cells[r[1]] for r in HOURLY], dtype="uint64"),
+        "zone_id": [zone_of[r[1]] for r in HOURLY],
+        "segment": [r[2] for r in HOURLY],
+        "visitor_type": [r[3] for r in HOURLY],
+        "visitors": pd.Series([r[4] for r in HOURLY], dtype="int32"),
+        "dwell_minutes": [r[5] for r in HOURLY],
     })
-    stays = pd.DataFrame({
-        "device": pd.Series([r[0] for r in STAYS], dtype="uint64"),
-        "stay_start": [T(r[1]) for r in STAYS],
-        "stay_end": [T(r[2]) for r in STAYS],
-        "lon": 98.98, "lat": 18.79,
-        "cell": pd.Series([CELL_A if r[3] == "za" else CELL_B for r in STAYS], dtype="uint64"),
-        "zone_id": [r[3] for r in STAYS],
-        "place_id": None,
-        "segment": [r[4] for r in STAYS],
-        "visitor_type": [r[5] for r in STAYS],
-        "n_pings": pd.Series([3] * len(STAYS), dtype="int32"),
-        "dwell_minutes": [(T(r[2]) - T(r[1])).total_seconds() / 60 for r in STAYS],
-    })
+    stays = _stays_frame(STAYS)
     visits = pd.DataFrame({
         "device": pd.Series([r[0] for r in VISITS], dtype="uint64"),
         "place_id": [r[1] for r in VISITS],
@@ -117,12 +126,11 @@ def _flow_tables(con, hourly_rows: list[tuple] = HOURLY) -> None:
         "segment": [r[4] for r in VISITS],
         "visitor_type": [r[5] for r in VISITS],
     })
-    stays["place_distance_m"] = None
     visits["n_stays"] = pd.Series([1] * len(visits), dtype="int32")
     load_outputs(con, {"visits_hourly": hourly, "stays": stays, "place_visits": visits})
 
 
-def _atlas(tmp_path_factory, hourly_rows: list[tuple]):
+def _atlas(tmp_path_factory, flows: Callable[[duckdb.DuckDBPyConnection], None]) -> duckdb.DuckDBPyConnection:
     c = connect(":memory:")
     zones = seed.read_zones_geojson(_zones_file(tmp_path_factory.mktemp("zones") / "zones.geojson"))
     for name in ("pipeline/create_meta", "pipeline/create_zones", "pipeline/create_places", "pipeline/create_cells"):
@@ -130,7 +138,7 @@ def _atlas(tmp_path_factory, hourly_rows: list[tuple]):
     seed.load_zones(c, zones)
     seed.load_cells(c, zones)
     seed.load_places(c, _places())
-    _flow_tables(c, hourly_rows)
+    flows(c)
     for name in PRESENCE_ROLLUPS:
         sql.execute(c, name)
     return c
@@ -139,27 +147,41 @@ def _atlas(tmp_path_factory, hourly_rows: list[tuple]):
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     """An in-memory atlas: two zones with their cells, two places, hand-made flows and the presence rollups."""
-    c = _atlas(tmp_path_factory, HOURLY)
+    c = _atlas(tmp_path_factory, _flow_tables)
     yield c
     c.close()
 
 
-#: Busier hours for the public view's cell figures (ts_hour, cell, segment, visitor_type, visitors, dwell).
-#: 2026-01-07 is a Wednesday, 2026-01-08 a Thursday; with a floor of 3 the starred rows are hidden.
-HOURLY_CROWD = [
-    ("2026-01-07 09:00", "a", "international:CN", "overnight", 4, 240.0),
-    ("2026-01-07 10:00", "a", "international:CN", "overnight", 2, 120.0),   # *
-    ("2026-01-07 10:00", "a", "domestic:Bangkok", "day_tripper", 5, 300.0),
-    ("2026-01-07 10:00", "b", "resident", "resident", 1, 60.0),             # * (all of cell B)
-    ("2026-01-08 10:00", "a", "domestic:Bangkok", "day_tripper", 1, 60.0),  # * (Thursday)
-    ("2026-01-08 13:00", "a", "domestic:Bangkok", "day_tripper", 3, 180.0),
-]
+def _crowd_stays() -> list[tuple]:
+    """Busier stays for the public view's cell figures: (device, start, end, zone, segment, visitor_type).
+
+    2026-01-07/14/21/28 are Wednesdays, 2026-01-08 a Thursday. Profile rows (cell × Jan × weekday × hour ×
+    segment group), with a floor of 3 the starred ones hidden: A Wed 09 intl 4 devices; A Wed 10 intl 2 *;
+    A Wed 10 domestic 5; A Thu 10 domestic 1 *; A Thu 13 domestic 3; B Wed 10 resident 1 *; B Wed 10
+    domestic: one device on four Wednesdays, 4 device-hours but 1 person *.
+    """
+    cn, bkk, lph = ("international:CN", "overnight"), ("domestic:Bangkok", "day_tripper"), ("domestic:Lamphun",
+                                                                                            "day_tripper")
+    rows = [(101 + i, "2026-01-07 09:00", "2026-01-07 09:45", "za", *cn) for i in range(4)]
+    rows += [(105 + i, "2026-01-07 10:00", "2026-01-07 10:45", "za", *cn) for i in range(2)]
+    rows += [(107 + i, "2026-01-07 10:00", "2026-01-07 10:45", "za", *bkk) for i in range(5)]
+    rows += [(112, "2026-01-07 10:00", "2026-01-07 10:30", "zb", "resident", "resident")]
+    rows += [(113, "2026-01-08 10:00", "2026-01-08 10:30", "za", *bkk)]
+    rows += [(114 + i, "2026-01-08 13:00", "2026-01-08 13:30", "za", *bkk) for i in range(3)]
+    rows += [(117, f"2026-01-{d} 10:00", f"2026-01-{d} 10:30", "zb", *lph) for d in ("07", "14", "21", "28")]
+    return rows
+
+
+def _crowd_tables(con) -> None:
+    """Stays loaded, their hourly presence computed by the pipeline's own SQL step."""
+    load_outputs(con, {"stays": _stays_frame(_crowd_stays())})
+    sql.execute(con, "pipeline/insert_visits_hourly")
 
 
 @pytest.fixture(scope="module")
 def crowd(tmp_path_factory):
-    """The same atlas with HOURLY_CROWD as its hourly presence."""
-    c = _atlas(tmp_path_factory, HOURLY_CROWD)
+    """The same atlas with the crowd's stays and the hourly presence computed from them."""
+    c = _atlas(tmp_path_factory, _crowd_tables)
     yield c
     c.close()
 
@@ -417,7 +439,7 @@ def test_public_mode_hides_counts_below_the_privacy_floor(con, monkeypatch) -> N
 
 def test_public_cell_figures_sum_only_units_at_or_above_the_floor(crowd, monkeypatch) -> None:
     officials = presence.cell_density(crowd, CURRENT)
-    assert dict(zip(officials["cell"], officials["visitor_hours"], strict=True)) == {CELL_A: 15, CELL_B: 1}
+    assert dict(zip(officials["cell"], officials["visitor_hours"], strict=True)) == {CELL_A: 15, CELL_B: 5}
     monkeypatch.setenv("ATLAS_MODE", "public")
     monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "3")
     public = presence.cell_density(crowd, CURRENT)
@@ -425,7 +447,7 @@ def test_public_cell_figures_sum_only_units_at_or_above_the_floor(crowd, monkeyp
     lat, lon = h3.cell_to_latlng(format(CELL_A, "x"))
     detail = presence.cell_detail(crowd, lat, lon, CURRENT)
     days = crowd.execute("select count(*) from presence_days where month = 1").fetchone()[0]
-    assert days == 2  # 7 and 8 January
+    assert days == 5  # 7, 8, 14, 21 and 28 January
     assert not detail["suppressed"]
     assert dict(zip(detail["hours"]["hour"], detail["hours"]["present"] * days, strict=True)) == {9: 4, 10: 5, 13: 3}
     # the total is the sum of the shown hours (all 24 selected), so no hidden hour can be recovered from it
@@ -434,9 +456,13 @@ def test_public_cell_figures_sum_only_units_at_or_above_the_floor(crowd, monkeyp
     # a narrower hour range differs from a wider one by shown units only: 10:00 alone is 5, not 5 + 2 + 1
     ten = presence.cell_density(crowd, CURRENT, "range", 10)
     assert list(ten["visitor_hours"]) == [5]
+    # cell B: 5 device-hours, but one resident and one device seen on four Wednesdays
     lat, lon = h3.cell_to_latlng(format(CELL_B, "x"))
     hidden = presence.cell_detail(crowd, lat, lon, CURRENT)
     assert hidden["suppressed"] and hidden["hours"].empty and hidden["present"] == 0.0
+    profile = crowd.execute("select visitors, devices from presence_cell_profile where cell = $c "
+                            "and segment_group = 'domestic'", {"c": CELL_B}).fetchall()
+    assert profile == [(4, 1)]
 
 
 def test_public_mode_merges_small_origins_so_none_is_recoverable(con, monkeypatch) -> None:

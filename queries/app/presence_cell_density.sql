@@ -1,8 +1,9 @@
 -- People present per H3 cell (average per selected hour slot) for months × weekdays × hours × segment
 -- groups, only cells with data. slots = days with data in those months and weekdays × selected hours.
--- $floor (the public view's privacy floor, 0 for officials) drops every profile row below it before
--- summing: each row is the finest unit the filters can select (cell × month × weekday × hour × segment
--- group), so every figure is a sum of shown units and no two selections differ by a hidden one.
+-- $floor (the public view's privacy floor, 0 for officials) drops every profile row with fewer distinct
+-- devices before summing: each row is the finest unit the filters can select (cell × month × weekday ×
+-- hour × segment group), so every figure is a sum of shown units, each of at least $floor people, and
+-- no two selections differ by a hidden one.
 with slots as (
     select count(*)::bigint * ($hour_to - $hour_from + 1) as slots
     from presence_days as pd
@@ -17,7 +18,7 @@ profile as (
       and list_contains($weekdays, cp.weekday)
       and cp.hour between $hour_from and $hour_to
       and list_contains($segments, cp.segment_group)
-      and cp.visitors >= $floor
+      and cp.devices >= $floor
     group by cp.cell, cp.zone_id
 ),
 

@@ -1,5 +1,6 @@
 -- One H3 cell's people present by hour of day (average per day with data) for months × weekdays × segments.
--- Profile rows below $floor (public view; 0 for officials) are dropped first, as in presence_cell_density.
+-- Profile rows with fewer than $floor distinct devices (public view; 0 for officials) are dropped first,
+-- as in presence_cell_density.
 with days as (
     select count(*)::bigint as days_with_data
     from presence_days as pd
@@ -14,7 +15,7 @@ hourly as (
       and list_contains($months, cp.month)
       and list_contains($weekdays, cp.weekday)
       and list_contains($segments, cp.segment_group)
-      and cp.visitors >= $floor
+      and cp.devices >= $floor
     group by cp.hour
 ),
 
