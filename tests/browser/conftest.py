@@ -43,12 +43,12 @@ def no_network() -> None:
 
 
 @contextmanager
-def serve_app(db: Path, log_name: str = "streamlit.log") -> Iterator[str]:
+def serve_app(db: Path, log_name: str = "streamlit.log", extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Run ``streamlit run app.py`` on a free loopback port against ``db``; yields the base URL."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
     port = _free_port()
-    env = {**os.environ, "ATLAS_DB": str(db), "ATLAS_TILES": "OpenStreetMap"}
+    env = {**os.environ, "ATLAS_DB": str(db), "ATLAS_TILES": "OpenStreetMap", **(extra_env or {})}
     log = ROOT / "test-artifacts" / log_name
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
