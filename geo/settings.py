@@ -7,7 +7,7 @@ call (cheap), so tests isolate settings with ``monkeypatch.setenv``.
 |---|---|---|
 | ``ATLAS_DB`` | ``data/atlas.duckdb`` | DuckDB file the app reads and ``geo build`` writes |
 | ``ATLAS_MODE`` | ``officials`` | ``officials`` (all pages) or ``public`` (read-only, privacy floor) |
-| ``ATLAS_PRIVACY_FLOOR`` | ``10`` | smallest visitor count shown in public mode (k-anonymity floor) |
+| ``ATLAS_PRIVACY_FLOOR`` | ``10`` | public mode: fewest distinct people behind any unit shown (k-anonymity floor) |
 | ``ATLAS_DUCKDB_THREADS`` | ``2`` | DuckDB worker threads per connection |
 | ``ATLAS_DUCKDB_MEMORY`` | ``4GB`` | DuckDB memory limit per connection |
 | ``ATLAS_CACHE_TTL`` | ``600`` | seconds a cached service result lives in the app |
