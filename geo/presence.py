@@ -12,12 +12,14 @@ Definitions used on the pages:
   day-hour slots) with data — "how many people are here at that hour on an average day".
 * **Average dwell**: minutes on site per attraction visit (visits that started in the selected hours).
 
-In public mode (``ATLAS_MODE=public``) no count below the privacy floor is shown: the density map and
-its drill-down sum only cell profile rows (cell × month × weekday × hour × segment group, the finest
-unit their filters select) with at least the floor of distinct devices, hours with fewer people-hours are left out of hour
-profiles, origins below it merge into "Other markets" (itself shown only when it
-reaches the floor), places with fewer visits are not ranked, and a zone with fewer people-days has its
-summary withheld (its breakdowns below the floor show as None).
+In public mode (``ATLAS_MODE=public``) the density map and its drill-down sum only cell profile rows
+(cell × month × weekday × hour × segment group, the finest unit their filters select) with at least the
+privacy floor of distinct devices, so every figure is a sum of units of at least that many people. The
+other services floor what they return too (hours with fewer people-hours left out of hour profiles,
+origins below the floor merged into "Other markets", itself shown only when it reaches the floor, places
+with fewer visits not ranked, a zone with fewer people-days withheld, breakdowns withheld with their
+complement); those floors count people-days, visits or people-hours, not distinct people, which is why
+the public page does not show them yet (see docs/architecture.md, Modes).
 """
 
 from __future__ import annotations
@@ -406,7 +408,6 @@ def cell_detail(
     suppressed = bool(privacy_floor()) and int(selected["visitor_hours"].sum()) < privacy_floor()
     if suppressed:
         hours, selected = hours.iloc[0:0], selected.iloc[0:0]
-    hours = _floored_hours(hours)  # no-op: each hour is a sum of rows at or above the floor
     n_hours = params["hour_to"] - params["hour_from"] + 1
     peak = hours.sort_values(["present", "hour"], ascending=[False, True]).head(1)
     return {

@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 Mode = Literal["officials", "public"]
 
-#: Pages (their URL names in app.py's ``PAGES``) served in public mode: every figure on them is public fact (places,
-#: zones) or a sum of units at or above the privacy floor (density: see geo/presence.py). The others show per-place, per-corridor and per-table counts the
-#: floor does not cover yet (flows, capacity, place profiles, the data tables with pings and stays), so
-#: the public view leaves them out rather than risk a small count; each joins once its figures are floored.
+#: Pages (their URL names in app.py's ``PAGES``) served in public mode: every figure on them is public
+#: fact (places, zones) or a sum of units of at least the privacy floor of people (density: see
+#: geo/presence.py). The others show per-place, per-corridor, per-zone and per-table counts the floor does
+#: not cover yet, so the public view leaves them out; each joins once its figures are floored.
 PUBLIC_PAGES: frozenset[str] = frozenset({"map", "density"})
 MODES: tuple[str, ...] = ("officials", "public")
 
