@@ -47,7 +47,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
         width = max(len(t) for t in report.counts)
         for table, n in report.counts.items():
             print(f"  {table:<{width}}  {n:>12,}")
-        print(f"built {report.path} in {report.seconds['total']:.1f} s")
+        from geo.bench import peak_rss_mb
+
+        print(f"built {report.path} in {report.seconds['total']:.1f} s; peak memory {peak_rss_mb():,.0f} MB")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -55,6 +56,14 @@ def test_info_json_lists_tables_and_meta(tmp_path, capsys) -> None:
     assert info["tables"]["places"] == len(PLACES)
     assert info["tables"]["zones"] == 2 and info["tables"]["cells"] > 0
     assert info["meta"]["places"]["simulated"] is False
+
+
+def test_cli_build_reports_counts_time_and_peak_memory(tmp_path, capsys) -> None:
+    assert main(["build", "--db", str(tmp_path / "b.duckdb"), "--no-flows"]) == 0
+    out = capsys.readouterr().out
+    assert "places" in out and f"built {tmp_path / 'b.duckdb'} in " in out
+    peak = re.search(r"peak memory ([\d,]+) MB", out)
+    assert peak and int(peak.group(1).replace(",", "")) > 50, out
 
 
 def test_cli_reports_missing_database_as_error(tmp_path, capsys) -> None:
