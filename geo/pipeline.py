@@ -353,7 +353,9 @@ def _stream_pipeline(
         sql.execute(con, "pipeline/drop_stay_cells")
         cell, zone = centre_cells[centre], centre_zones[centre]
         matched, distance = matching.result()
-    place = np.where(matched >= 0, _codes(list(places.place_id), place_ids)[matched], -1).astype(np.int32)
+    place = np.full(len(matched), -1, np.int32)  # indexed only where matched: there may be no places at all
+    hit = matched >= 0
+    place[hit] = _codes(list(places.place_id), place_ids)[matched[hit]]
     resident = segment == (segment_names.index("resident") if "resident" in segment_names else -2)
     slept = staysteps.spans_hour(start, end, params.night_hour)
     vtype = staysteps.visitor_types(device, resident, slept)

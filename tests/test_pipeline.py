@@ -244,3 +244,42 @@ def test_unknown_engine_is_refused() -> None:
     with pytest.raises(ValueError, match="engine"):
         run_pipeline(con, engine="spark")
     con.close()
+
+
+@pytest.mark.parametrize("engine", ["stream", "sql"])
+def test_no_places_loaded_still_gives_stays(engine: str) -> None:
+    con = pipe_world()
+    load_pings(con, PINGS)
+    con.execute("delete from places")
+    counts = run_pipeline(con, engine=engine)
+    assert counts["stays"] == 12 and counts["place_visits"] == 0
+    assert rows(con, "select count(*) from stays where place_id is not null") == [(0,)]
+    con.close()
+
+
+@pytest.mark.parametrize("engine", ["stream", "sql"])
+def test_whole_minute_settings_given_as_integers(engine: str) -> None:
+    # 720 minutes in microseconds overflows a 32-bit integer: the SQL multiplies in double precision
+    con = pipe_world()
+    load_pings(con, PINGS)
+    params = PipelineParams(min_stay_minutes=15, max_gap_minutes=720, visit_merge_gap_minutes=30)
+    assert run_pipeline(con, params, engine=engine) == run_pipeline(con, engine=engine)
+    con.close()
+
+
+@pytest.mark.parametrize("engine", ["stream", "sql"])
+def test_pings_without_a_position_are_skipped(engine: str) -> None:
+    con = pipe_world()
+    where = at("att-temple")
+    load_pings(con, [
+        *pings_at(1, CN, where, f"{D} 10:00:00", f"{D} 10:05:00"),
+        (1, f"{D} 10:07:00", float("nan"), where[1], CN),   # inside the stay: skipped, the stay goes on
+        *pings_at(1, CN, where, f"{D} 10:10:00", f"{D} 10:20:00"),
+        *pings_at(2, CN, where, f"{D} 11:00:00", f"{D} 11:10:00"),
+        (2, f"{D} 11:20:00", where[0], float("nan"), CN),   # would have ended the stay: no stay is left
+    ])
+    run_pipeline(con, engine=engine)
+    assert rows(con, "select device, stay_start, stay_end, n_pings from stays order by device") == [
+        (1, ts(f"{D} 10:00:00"), ts(f"{D} 10:20:00"), 4),
+    ]
+    con.close()

@@ -26,6 +26,7 @@ with projected as (
         radians(lon - $ref_lon) * 6371008.8 * cos(radians($ref_lat)) as x,   -- metres east
         radians(lat - $ref_lat) * 6371008.8 as y                              -- metres north
     from pings
+    where isfinite(lon) and isfinite(lat)  -- a ping without a position is no evidence of a stay
 ),
 
 neighbours as (
@@ -54,10 +55,10 @@ edges as (
         y,
         prev_t is null
             or (x - prev_x) * (x - prev_x) + (y - prev_y) * (y - prev_y) > $stay_radius_m * $stay_radius_m
-            or t - prev_t > $max_gap_minutes * 60000000 as opens,
+            or t - prev_t > cast($max_gap_minutes as double) * 60000000 as opens,
         next_t is null
             or (next_x - x) * (next_x - x) + (next_y - y) * (next_y - y) > $stay_radius_m * $stay_radius_m
-            or next_t - t > $max_gap_minutes * 60000000 as closes
+            or next_t - t > cast($max_gap_minutes as double) * 60000000 as closes
     from neighbours
 ),
 
@@ -103,7 +104,7 @@ numbered as (
                     and first_rn - prev_last_rn - 1 <= $max_outliers
                     and (cx - prev_cx) * (cx - prev_cx) + (cy - prev_cy) * (cy - prev_cy)
                         <= $stay_radius_m * $stay_radius_m
-                    and start_t - prev_end_t <= $max_gap_minutes * 60000000
+                    and start_t - prev_end_t <= cast($max_gap_minutes as double) * 60000000
                     then 0
                 else 1
             end
@@ -122,7 +123,7 @@ merged as (
         sum(n_pings) as n_pings
     from numbered
     group by device, stay_no
-    having max(end_t) - min(start_t) >= $min_stay_minutes * 60000000
+    having max(end_t) - min(start_t) >= cast($min_stay_minutes as double) * 60000000
 ),
 
 final as (

@@ -17,12 +17,12 @@ with linked as (
         visitor_type_code,
         coalesce(
             place_code = lag(place_code) over w
-            and epoch_us(stay_start) - epoch_us(lag(stay_end) over w) <= $visit_merge_gap_minutes * 60000000,
+            and epoch_us(stay_start) - epoch_us(lag(stay_end) over w) <= cast($visit_merge_gap_minutes as double) * 60000000,
             false
         ) as continues,                      -- this stay continues the previous stay's visit
         coalesce(
             place_code = lead(place_code) over w
-            and epoch_us(lead(stay_start) over w) - epoch_us(stay_end) <= $visit_merge_gap_minutes * 60000000,
+            and epoch_us(lead(stay_start) over w) - epoch_us(stay_end) <= cast($visit_merge_gap_minutes as double) * 60000000,
             false
         ) as continued                       -- the next stay continues this one's visit
     from stays_data

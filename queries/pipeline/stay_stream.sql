@@ -11,6 +11,7 @@ with projected as (
         radians(lon - $ref_lon) * 6371008.8 * cos(radians($ref_lat)) as x,   -- metres east
         radians(lat - $ref_lat) * 6371008.8 as y                              -- metres north
     from pings
+    where isfinite(lon) and isfinite(lat)  -- a ping without a position is no evidence of a stay
 ),
 
 final as (
