@@ -53,9 +53,6 @@ def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], ho
     if summary is None:
         st.info("Unknown zone.")
         return
-    if summary["suppressed"]:
-        st.info("Too few people in this zone for the selection: figures are withheld in the public view.")
-        return
     cols = st.columns(4)
     cols[0].metric("Visitors (people-days)", f"{summary['visitors']:,}", help=presence.VISITORS_DEFINITION)
     avg = summary["avg_daily_visitors"]
@@ -64,12 +61,10 @@ def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], ho
     cols[2].metric("Time in zone per visitor-day", "—" if hours is None else f"{hours:.1f} h")
     share = summary["international_share"]
     cols[3].metric("International share", "—" if share is None else f"{share:.1%}")
-    if summary["overnight"] is None:
-        kinds = "Overnight, day-tripper and resident counts withheld (one is below the public view's floor)"
-    else:
-        kinds = (f"{summary['overnight']:,} overnight, {summary['day_trippers']:,} day-tripper and "
-                 f"{summary['residents']:,} resident people-days")
-    st.caption(f"{kinds}; area {summary['area_km2']:.1f} km².")
+    st.caption(
+        f"{summary['overnight']:,} overnight, {summary['day_trippers']:,} day-tripper and {summary['residents']:,} "
+        f"resident people-days; area {summary['area_km2']:.1f} km²."
+    )
     left, right = st.columns(2)
     with left:
         origins = state.call(presence.origin_mix, f, zone_id, 8)
@@ -130,6 +125,7 @@ def render() -> None:
     state.set_page_param("d_hour", hour_raw, ALL_HOURS)
     hour = None if hour_raw == ALL_HOURS else int(hour_raw)
 
+    public = state.app_settings().is_public
     cells = state.call(presence.cell_density, f, season, hour)
     zones_geojson = state.call(services.zones_geojson)
     zones = state.call(services.list_zones)
@@ -169,7 +165,6 @@ def render() -> None:
         k[0].metric("People present (avg per hour, all cells)", f"{cells['present'].sum():,.0f}")
         k[1].metric("Busiest cell (people present)", f"{top['present']:,.1f}",
                     help=f"In {zone_names.get(top['zone_id'], top['zone_id'])}")
-        public = state.app_settings().is_public
         k[2].metric("Cells shown" if public else "Cells with people", f"{len(cells):,}",
                     help="Public view: only figures of at least the privacy floor are summed and shown." if public else None)
 
@@ -177,10 +172,11 @@ def render() -> None:
     render_drilldown(f, season, hour, zone_names)
 
     st.subheader("Area summary")
-    if state.app_settings().is_public:
-        # Zone figures come from day-level rollups under a free date range: two ranges a day apart would
-        # differ by one day's small count, which no per-figure floor prevents. Not public until zone
-        # figures are published at a fixed, floored grain.
+    if public:
+        # Officials only, so render_area_summary needs no public-floor branches. Zone figures come from
+        # day-level rollups under a free date range: two ranges a day apart would differ by one day's
+        # small count, which no per-figure floor prevents. Not public until they are published at a
+        # fixed, floored grain.
         st.info("Zone summaries are not part of the public view.")
         return
     zone_ids = tuple(zones["zone_id"])
