@@ -12,10 +12,11 @@ DB ?= $(or $(ATLAS_DB),data/atlas.duckdb)
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Everything the default database is built from: rebuild when any of it is newer than the file.
-DB_SOURCES := $(wildcard data/seed/*.geojson data/seed/*.csv data/seed/places/*.csv \
-	queries/pipeline/*.sql queries/rollups/*.sql) $(wildcard geo/build.py geo/seed.py geo/simulate.py \
-	geo/pipeline.py geo/rollups.py)
+# Everything the default database is built from: rebuild when any of it is newer than the file. Found by
+# folder, not listed by hand: the seed data, the build lifecycle (geo/build/), the core it uses (geo/*.py:
+# settings, vocabulary, SQL runner) and every query outside the app's and the benchmark's folders.
+DB_SOURCES := $(shell find data/seed geo/build queries -type f \( -name '*.py' -o -name '*.sql' -o -name '*.csv' \
+	-o -name '*.geojson' \) -not -path 'queries/app/*' -not -path 'queries/bench/*' 2>/dev/null) $(wildcard geo/*.py)
 
 .PHONY: help setup run build test lint bench browser-deps clean
 

@@ -22,7 +22,7 @@ def _positive(text: str) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from geo.build import BuildOptions, build_database
+    from geo.build.run import BuildOptions, build_database
 
     options = BuildOptions(
         seed=args.seed,
@@ -47,15 +47,15 @@ def _cmd_build(args: argparse.Namespace) -> int:
         width = max(len(t) for t in report.counts)
         for table, n in report.counts.items():
             print(f"  {table:<{width}}  {n:>12,}")
-        from geo.bench import peak_rss_mb
+        from bench.run import peak_rss_mb
 
         print(f"built {report.path} in {report.seconds['total']:.1f} s; peak memory {peak_rss_mb():,.0f} MB")
     return 0
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from geo.catalog import describe
     from geo.db import connect
+    from geo.services.catalog import describe
 
     con = connect(args.db, "officials", read_only=True)
     try:
@@ -77,7 +77,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_assets(args: argparse.Namespace) -> int:
-    from geo.assets import install_assets
+    from geo.render.assets import install_assets
 
     files = install_assets(args.dest)
     if not args.quiet:
@@ -86,7 +86,7 @@ def _cmd_assets(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from geo.bench import BenchOptions, main_bench
+    from bench.run import BenchOptions, main_bench
 
     options = BenchOptions(pings=args.pings, zone_points=args.zone_points, warm_runs=args.warm_runs,
                            pages=not args.no_pages, keep_db=args.keep_db, workdir=args.workdir, db=args.db)
@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("-q", "--quiet", action="store_true")
     a.set_defaults(func=_cmd_assets)
 
-    from geo.bench import DEFAULT_PINGS, DEFAULT_WARM_RUNS, DEFAULT_ZONE_POINTS
+    from bench.run import DEFAULT_PINGS, DEFAULT_WARM_RUNS, DEFAULT_ZONE_POINTS
 
     be = sub.add_parser("bench", help="benchmark pipeline, zone join, pages and memory against baselines")
     be.add_argument("--pings", type=_positive, default=DEFAULT_PINGS, help=f"simulated pings (default {DEFAULT_PINGS:,})")
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; errors the user can fix print one line and exit 2."""
     args = build_parser().parse_args(argv)
     if args.command == "build":
-        from geo.build import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_START
+        from geo.build.run import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_START
 
         args.seed = DEFAULT_SEED if args.seed is None else args.seed
         args.days = DEFAULT_DAYS if args.days is None else args.days

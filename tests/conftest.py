@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.build import BuildOptions, build_database
+from geo.build.run import BuildOptions, build_database
 from geo.settings import ROOT
 
 #: Size of the session database used by page and browser tests: real seed places and zones, a few

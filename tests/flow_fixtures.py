@@ -14,8 +14,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from geo import rollups, sql
-from geo.build import BuildOptions, _record_meta, build_database
+from geo import sql
+from geo.build import rollups
+from geo.build.run import BuildOptions, _record_meta, build_database
 from geo.db import connect
 from geo.settings import ROOT
 from tests.seed_fixtures import PLACES, write_seed
@@ -63,7 +64,7 @@ def add_flows(
 
 def tiny_seed_db(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     """In-memory database with the two-zone, six-place seed of ``tests.seed_fixtures`` (no flows)."""
-    from geo.build import load_seed
+    from geo.build.run import load_seed
 
     con = connect(":memory:")
     load_seed(con, write_seed(tmp_path / "seed"))
@@ -210,7 +211,7 @@ def tiny_flows(cells: dict[str, int]) -> dict[str, pd.DataFrame]:
 
 def tiny_db(tmp_path: Path, *, flows: bool = True) -> duckdb.DuckDBPyConnection:
     """In-memory tiny atlas (two zones, ten places) with the ``tiny_flows`` and part B's rollups."""
-    from geo.build import load_seed
+    from geo.build.run import load_seed
 
     con = connect(":memory:")
     load_seed(con, write_seed(tmp_path / "tiny-seed", places=PLACES + TINY_EXTRA_PLACES))

@@ -14,7 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from geo import seed, sql
+from geo import sql
+from geo.build import seed
 from geo.db import connect
 
 SCHEMA = ("pipeline/create_meta", "pipeline/create_zones", "pipeline/create_places", "pipeline/create_cells")

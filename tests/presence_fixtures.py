@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from geo import sql
-from geo.build import BuildOptions, build_database
+from geo.build.run import BuildOptions, build_database
 from geo.db import connect
 from geo.settings import ROOT
 

@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from geo.seed import PLACE_COLUMNS
+from geo.build.seed import PLACE_COLUMNS
 
 # Two square zones side by side around the old city (lon/lat), plus nothing else.
 ZONE_A = [[98.975, 18.775], [98.995, 18.775], [98.995, 18.800], [98.975, 18.800], [98.975, 18.775]]

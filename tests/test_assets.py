@@ -7,8 +7,8 @@ import re
 import branca.element
 import folium
 
-from geo import assets
-from geo.maps import places_map
+from geo.render import assets
+from geo.render.place_maps import places_map
 from tests.seed_fixtures import PLACES
 
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from geo import bench
+from bench import run as bench
+from bench.run import METRIC_KEYS, BenchOptions, app_pages, format_table, status
 from geo.__main__ import main
-from geo.bench import METRIC_KEYS, BenchOptions, app_pages, format_table, status
 
 pytestmark = pytest.mark.slow
 

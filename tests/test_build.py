@@ -8,7 +8,7 @@ import re
 import pytest
 
 from geo.__main__ import main
-from geo.build import BuildOptions, build_database
+from geo.build.run import BuildOptions, build_database
 from geo.db import connect
 from geo.errors import BuildError
 from tests.seed_fixtures import PLACES, write_seed

@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
-from geo import capacity
-from geo.filters import Filters
-from geo.movement import haversine_m
+from geo import vocab
+from geo.services import capacity
+from geo.services.filters import Filters
+from geo.services.movement import haversine_m
 from tests.flow_fixtures import tiny_db
 
 NIGHTS = Filters(start=date(2025, 11, 1), end=date(2025, 11, 2))
@@ -53,7 +54,7 @@ def test_pressure_follows_segments_and_weekdays(con) -> None:
 
 
 def test_zone_without_beds_has_no_pressure(tmp_path) -> None:
-    from geo.build import load_seed
+    from geo.build.run import load_seed
     from geo.db import connect
     from tests.flow_fixtures import PLACES, TINY_EXTRA_PLACES, add_flows, tiny_flows
     from tests.seed_fixtures import write_seed
@@ -72,7 +73,7 @@ def test_zone_without_beds_has_no_pressure(tmp_path) -> None:
      (1.0, "over"), (7.0, "over"), (None, "no_beds"), (float("nan"), "no_beds")],
 )
 def test_pressure_class_thresholds(value, key) -> None:
-    assert capacity.pressure_class(value)[0] == key
+    assert vocab.pressure_class(value)[0] == key
 
 
 def test_catchment_includes_and_excludes_at_the_boundary(con) -> None:

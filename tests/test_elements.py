@@ -20,7 +20,8 @@ import pytest
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
-from geo import charts, flow_maps, maps, presence_maps
+from geo import vocab
+from geo.render import capacity_maps, flow_maps, place_maps, presence_maps
 from ui import elements, state
 
 EVIL = "<script>alert(1)</script>"
@@ -65,10 +66,10 @@ def _corridors() -> pd.DataFrame:
 
 #: (builder, args, kwargs) for every map a page draws.
 MAPS: list[tuple[Callable[..., Any], tuple, dict[str, Any]]] = [
-    (maps.places_map, (_places(), ZONES), {"zoom": 11}),
-    (flow_maps.places_result_map, (_places(), ZONES, _places().iloc[0].to_dict(), _places().head(2).assign(distance_m=5.0)),
+    (place_maps.places_map, (_places(), ZONES), {"zoom": 11}),
+    (place_maps.places_result_map, (_places(), ZONES, _places().iloc[0].to_dict(), _places().head(2).assign(distance_m=5.0)),
      {}),
-    (flow_maps.pressure_map, (ZONES, pd.DataFrame([{"zone_id": "west", "pressure": 0.9, "pressure_label": "High",
+    (capacity_maps.pressure_map, (ZONES, pd.DataFrame([{"zone_id": "west", "pressure": 0.9, "pressure_label": "High",
                                                     "colour": "#fc8d59", "beds": 10, "overnight_per_night": 9.0}])), {}),
     (flow_maps.corridor_map, (_corridors(), ZONES), {"level": "zone"}),
     (flow_maps.route_map, (_route(), ZONES), {}),
@@ -182,7 +183,7 @@ def _chart_script() -> None:
     import pandas as pd
     import streamlit as st
 
-    from geo import charts
+    from geo.render import charts
     from ui import state
 
     df = pd.DataFrame({"hour": [8, 9, 10], "visits": [3, 1, 2], "day": ["Mon", "Tue", "Wed"]})
@@ -214,7 +215,7 @@ def test_cached_chart_is_the_element_st_altair_chart_sends(monkeypatch: pytest.M
     for i in range(0, 9, 3):
         assert protos[i] == protos[i + 1] == protos[i + 2]
         assert protos[i].datasets  # data travels as Arrow datasets, not inline JSON
-    assert charts.VISITOR_TYPE_COLOURS["Overnight visitors"] in protos[3].spec
+    assert vocab.VISITOR_TYPE_COLOURS["Overnight visitors"] in protos[3].spec
 
 
 def test_long_lived_heap_is_frozen_once_per_page(monkeypatch) -> None:

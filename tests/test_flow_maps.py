@@ -7,7 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from geo import capacity, flow_maps
+from geo import vocab
+from geo.render import capacity_maps, flow_maps, place_maps
 
 EVIL = "<script>alert(1)</script>"
 ZONES = json.dumps({"type": "FeatureCollection", "features": [{
@@ -56,16 +57,16 @@ def test_pressure_map_colours_zones_and_escapes() -> None:
                          "estimated": True, "distance_m": 500.0}])
     catch = {"place": {"place_id": "att-x", "name_en": "Temple <i>", "name_th": "วัด", "lon": 98.985, "lat": 18.788},
              "radius_m": 1000.0, "accommodation": acc}
-    html = _html(flow_maps.pressure_map(ZONES, pressure, catch))
+    html = _html(capacity_maps.pressure_map(ZONES, pressure, catch))
     assert EVIL not in html and "Temple <i>" not in html
     assert "#fc8d59" in html and html.count("atlas-legend") == 2
-    for _, _, label, colour in capacity.PRESSURE_CLASSES:
+    for _, _, label, colour in vocab.PRESSURE_CLASSES:
         assert colour in html and label.split(" ")[0] in html
 
 
 def test_pressure_map_without_demand_draws_grey_zones() -> None:
-    html = _html(flow_maps.pressure_map(ZONES, pd.DataFrame(columns=["zone_id", "pressure", "colour"])))
-    assert capacity.NO_BEDS[2] in html
+    html = _html(capacity_maps.pressure_map(ZONES, pd.DataFrame(columns=["zone_id", "pressure", "colour"])))
+    assert vocab.NO_BEDS[2] in html
 
 
 def test_route_map_labels_straight_lines() -> None:
@@ -83,6 +84,6 @@ def test_route_map_labels_straight_lines() -> None:
 def test_places_result_map_clusters_above_budget(n) -> None:
     results = pd.DataFrame([{"place_id": f"p{i}", "layer": "attraction", "category": "temple", "name_en": f"{EVIL}{i}",
                              "name_th": "วัด", "lat": 18.7 + i * 1e-4, "lon": 98.9 + i * 1e-4} for i in range(n)])
-    html = _html(flow_maps.places_result_map(results, ZONES, results.iloc[0].to_dict(), results.head(2).assign(distance_m=1.0)))
+    html = _html(place_maps.places_result_map(results, ZONES, results.iloc[0].to_dict(), results.head(2).assign(distance_m=1.0)))
     assert EVIL not in html
     assert ("markerClusterGroup" in html) == (n > 500)

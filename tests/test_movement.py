@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 
-from geo import movement
+from geo import vocab
 from geo.errors import DataNotBuiltError
-from geo.filters import Filters
+from geo.services import movement
+from geo.services.filters import Filters
 from tests.flow_fixtures import tiny_db
 
 ALL = Filters(start=date(2025, 11, 1), end=date(2025, 11, 3))
@@ -24,7 +25,7 @@ def con(tmp_path_factory):
 
 
 def test_haversine_one_degree_of_latitude_is_radius_times_one_degree() -> None:
-    assert movement.haversine_m(0, 0, 0, 1) == pytest.approx(movement.EARTH_RADIUS_M * math.radians(1), rel=1e-12)
+    assert movement.haversine_m(0, 0, 0, 1) == pytest.approx(vocab.EARTH_RADIUS_M * math.radians(1), rel=1e-12)
     assert movement.haversine_m(0, 0, 0, 1) == pytest.approx(111_195.08, abs=0.01)
 
 

@@ -9,8 +9,8 @@ import h3
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import services
 from geo.db import connect
+from geo.services import catalog
 from geo.settings import ROOT
 from tests.presence_fixtures import flows_database
 
@@ -97,7 +97,7 @@ def test_overview_invalid_url_hours_fall_back_with_note(flows_env) -> None:
 def test_overview_shows_change_against_the_previous_period(flows_env) -> None:
     con = connect(flows_env, read_only=True)
     try:
-        first, last = services.date_bounds(con)
+        first, last = catalog.date_bounds(con)
     finally:
         con.close()
     half = (last - first).days // 2
@@ -197,7 +197,7 @@ def test_density_url_restores_the_drilled_down_cell(flows_env) -> None:
 
 
 def test_pages_explain_missing_flows(tmp_path, monkeypatch) -> None:
-    from geo.build import BuildOptions, build_database
+    from geo.build.run import BuildOptions, build_database
     from geo.settings import ROOT
 
     db = tmp_path / "no_flows.duckdb"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import placeinfo
 from geo.db import connect
+from geo.services import placeinfo
 from geo.settings import ROOT
 from tests.flow_fixtures import build_flows_db
 

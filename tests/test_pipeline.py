@@ -9,7 +9,7 @@ import h3
 import pytest
 
 from geo import sql
-from geo.pipeline import PipelineParams, run_pipeline
+from geo.build.pipeline import PipelineParams, run_pipeline
 from geo.settings import H3_RESOLUTION
 from tests.pipeline_fixtures import TIE_POINT, load_pings, pipe_world, place_point
 

@@ -16,7 +16,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from geo import pipeline, sql
+from geo import sql
+from geo.build import pipeline
 from geo.db import connect
 from geo.settings import H3_RESOLUTION
 from tests.pipeline_fixtures import load_world

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from geo import placeinfo
-from geo.filters import Filters
-from geo.movement import haversine_m
+from geo.services import placeinfo
+from geo.services.filters import Filters
+from geo.services.movement import haversine_m
 from tests.flow_fixtures import tiny_db
 
 NOV = Filters(start=date(2025, 11, 1), end=date(2025, 11, 30))

@@ -12,11 +12,14 @@ import h3
 import pandas as pd
 import pytest
 
-from geo import presence, presence_maps, rollups, seed, sql
+from geo import sql
+from geo.build import rollups, seed
+from geo.build.pipeline import load_outputs
 from geo.db import connect
 from geo.errors import DataNotBuiltError
-from geo.filters import Filters
-from geo.pipeline import load_outputs
+from geo.render import presence_maps
+from geo.services import presence
+from geo.services.filters import Filters
 
 #: Zone A and zone B: two 2 km squares side by side east of the old city.
 ZONES = {
@@ -416,9 +419,9 @@ def test_map_payloads_stay_under_one_megabyte_for_10k_cells() -> None:
 
 
 def test_maps_escape_zone_names_and_have_legend_and_control(con) -> None:
-    from geo import services
+    from geo.services import geography
 
-    zones = services.zones_geojson(con)
+    zones = geography.zones_geojson(con)
     cells = presence.cell_density(con, CURRENT)
     for m in (presence_maps.heat_map(cells, zones, note="<i>n</i>"), presence_maps.choropleth_map(cells, zones)):
         html = m.get_root().render()

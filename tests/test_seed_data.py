@@ -8,8 +8,9 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from geo.seed import CATEGORIES, read_places, read_zones_geojson
+from geo.build.seed import read_places, read_zones_geojson
 from geo.settings import ROOT
+from geo.vocab import CATEGORIES
 
 SEED = ROOT / "data" / "seed"
 REQUIRED_ZONES = {

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from geo.build.seed import read_places_csv, read_zones_geojson
 from geo.errors import SeedDataError
-from geo.seed import read_places_csv, read_zones_geojson
 from tests.seed_fixtures import PLACES, ZONE_A, polygon_feature, write_seed
 
 

@@ -10,9 +10,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from geo import simulate
+from geo.build import simulate
+from geo.build.pipeline import run_pipeline
 from geo.errors import SeedDataError
-from geo.pipeline import run_pipeline
 from tests.pipeline_fixtures import sim_world
 
 START = date(2025, 11, 1)

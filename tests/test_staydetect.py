@@ -9,9 +9,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from geo import simulate, staydetect
-from geo.pipeline import PipelineParams, run_pipeline, stay_rules
-from geo.staydetect import StayRules, detect_stays, stream_stays
+from geo.build import simulate, staydetect
+from geo.build.pipeline import PipelineParams, run_pipeline, stay_rules
+from geo.build.staydetect import StayRules, detect_stays, stream_stays
 from tests.pipeline_fixtures import sim_world
 
 MIN = 60_000_000  # microseconds per minute

@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import staysteps
+from geo import vocab
+from geo.build import staysteps
+from geo.build.pipeline import load_outputs
+from geo.build.staysteps import HOUR_US, MINUTE_US
 from geo.db import connect
 from geo.errors import FlowDataError
-from geo.pipeline import load_outputs
-from geo.staysteps import HOUR_US, MINUTE_US
 from tests.pipeline_fixtures import pipe_world
 
 HALVES = np.array([0.5, 1.5, 2.5, -0.5, -1.5, 0.49999999999999994, 1e15 + 0.5, 2.4999999999999996, 0.0, 7.0])
@@ -120,7 +121,7 @@ def test_visitor_type_codes_are_the_labels_order() -> None:
     con = pipe_world()
     load_outputs(con, {})
     labels = con.execute("select label from labels where kind = 'visitor_type' order by code").fetchall()
-    assert tuple(label for (label,) in labels) == staysteps.VISITOR_TYPES
+    assert tuple(label for (label,) in labels) == vocab.VISITOR_TYPES
     con.close()
 
 

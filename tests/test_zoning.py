@@ -1,4 +1,4 @@
-"""geo.zoning: the grid lookup equals the exact point-in-polygon answer, edges and ties included."""
+"""bench.zoning: the grid lookup equals the exact point-in-polygon answer, edges and ties included."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from geo import zoning
+from bench import zoning
+from bench.zoning import OUTSIDE, ZoningError, assign_codes, assign_zones, build_zone_index
 from geo.db import connect
 from geo.settings import ROOT
-from geo.zoning import OUTSIDE, ZoningError, assign_codes, assign_zones, build_zone_index
 
 SEED_ZONES = ROOT / "data" / "seed" / "zones.geojson"
 

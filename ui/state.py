@@ -21,17 +21,25 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from geo import filters as flt
-from geo import services
+from geo import vocab
 from geo.db import connect
 from geo.errors import AtlasError, DatabaseMissingError
+from geo.services import catalog
+from geo.services import filters as flt
 from geo.settings import Settings, get_settings
 from ui import elements
 
 T = TypeVar("T")
 
 #: Modules whose public functions pages may call through ``call`` (allow-list for the cache key).
-SERVICE_MODULES = ("geo.services", "geo.presence", "geo.movement", "geo.capacity", "geo.placeinfo")
+SERVICE_MODULES = (
+    "geo.services.catalog",
+    "geo.services.geography",
+    "geo.services.presence",
+    "geo.services.movement",
+    "geo.services.capacity",
+    "geo.services.placeinfo",
+)
 
 #: URL keys owned by the shared filters; every other key belongs to the page that set it.
 FILTER_KEYS = ("start", "end", "wd", "h", "seg", "cat", "level")
@@ -122,9 +130,9 @@ def call(service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 #: Modules whose map builders pages may draw through ``folium_map`` (allow-list for the cache key).
-MAP_MODULES = ("geo.maps", "geo.flow_maps", "geo.presence_maps")
+MAP_MODULES = ("geo.render.place_maps", "geo.render.flow_maps", "geo.render.capacity_maps", "geo.render.presence_maps")
 #: Modules whose chart builders pages may draw through ``altair_chart``.
-CHART_MODULES = ("geo.charts",)
+CHART_MODULES = ("geo.render.charts",)
 #: Rendered maps kept (each is what the browser receives: up to ~0.5 MB; 48 maps ≈ 25 MB at most).
 MAP_CACHE_ENTRIES = 48
 #: Chart specs kept (a few kB each: the chart's data as Arrow bytes plus the spec).
@@ -210,10 +218,10 @@ def altair_chart(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> None
 
 def data_bounds() -> tuple[date, date]:
     """First and last day of visitor data (fallback bounds when flows are not built)."""
-    counts = call(services.tables)
+    counts = call(catalog.tables)
     if counts.get("visits_hourly", 0) == 0:
         return FALLBACK_BOUNDS
-    row = call(services.date_bounds)
+    row = call(catalog.date_bounds)
     return row
 
 
@@ -228,7 +236,7 @@ def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = Fal
     f = parsed.filters
     initial = {
         "f_dates": (f.start, f.end),
-        "f_weekdays": [flt.WEEKDAY_NAMES[d] for d in f.weekdays],
+        "f_weekdays": [vocab.WEEKDAY_NAMES[d] for d in f.weekdays],
         "f_hours": f.hours,
         "f_segments": list(f.segments),
         "f_categories": list(f.categories),
@@ -242,22 +250,20 @@ def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = Fal
     sb = st.sidebar
     sb.header("Filters")
     dates = sb.date_input("Date range", key="f_dates", min_value=first, max_value=last, format="YYYY-MM-DD")
-    weekdays = sb.multiselect("Weekdays", flt.WEEKDAY_NAMES, key="f_weekdays")
+    weekdays = sb.multiselect("Weekdays", vocab.WEEKDAY_NAMES, key="f_weekdays")
     hours = sb.slider("Hours of day", 0, 23, key="f_hours")
     segments = sb.multiselect(
-        "Origin segments", flt.SEGMENT_GROUPS, key="f_segments", format_func=lambda s: s.capitalize()
+        "Origin segments", vocab.SEGMENT_GROUPS, key="f_segments", format_func=lambda s: s.capitalize()
     )
     categories: list[str] = st.session_state.get("f_categories", [])
     if show_categories:
-        from geo.maps import CATEGORY_LABELS
-
         categories = sb.multiselect(
-            "Place categories (empty = all)", flt.ALL_CATEGORIES, key="f_categories",
-            format_func=lambda c: CATEGORY_LABELS.get(c, c),
+            "Place categories (empty = all)", vocab.ALL_CATEGORIES, key="f_categories",
+            format_func=lambda c: vocab.CATEGORY_LABELS.get(c, c),
         )
     level = st.session_state.get("f_level", "tourism_zone")
     if show_zone_level:
-        level = sb.radio("Zone level", flt.ZONE_LEVELS, key="f_level", format_func=lambda z: z.replace("_", " "))
+        level = sb.radio("Zone level", vocab.ZONE_LEVELS, key="f_level", format_func=lambda z: z.replace("_", " "))
     for note in parsed.notes:
         sb.warning(note)
     start, end = (dates if isinstance(dates, tuple | list) and len(dates) == 2 else (first, last))
@@ -265,10 +271,10 @@ def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = Fal
     chosen = flt.Filters(
         start=start,
         end=end,
-        weekdays=tuple(flt.WEEKDAY_NAMES.index(w) for w in weekdays) or base.weekdays,
+        weekdays=tuple(vocab.WEEKDAY_NAMES.index(w) for w in weekdays) or base.weekdays,
         hours=(int(hours[0]), int(hours[1])),
-        segments=tuple(s for s in flt.SEGMENT_GROUPS if s in segments) or base.segments,
-        categories=tuple(c for c in flt.ALL_CATEGORIES if c in categories),
+        segments=tuple(s for s in vocab.SEGMENT_GROUPS if s in segments) or base.segments,
+        categories=tuple(c for c in vocab.ALL_CATEGORIES if c in categories),
         zone_level=level,
     )
     sync_url(flt.to_query(chosen, first, last))
@@ -309,7 +315,7 @@ def set_page_param(key: str, value: str | None, default: str | None = None) -> N
 
 def provenance_note() -> None:
     """Show where the data comes from, with a prominent SIMULATED label when any dataset is simulated."""
-    meta = call(services.provenance)
+    meta = call(catalog.provenance)
     if meta.empty:
         return
     sim = meta[meta["simulated"]]

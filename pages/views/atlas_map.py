@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import maps, services
+from geo.render import place_maps
+from geo.services import geography
 from ui import state
 
 
@@ -13,15 +14,15 @@ def render() -> None:
     st.title("Tourism Atlas · Chiang Mai")
     st.caption("Real places of Chiang Mai province by category, with the project's approximate tourism zones.")
     filters = state.sidebar_filters()
-    places = state.call(services.list_places, (), filters.categories)
+    places = state.call(geography.list_places, (), filters.categories)
     if places.empty:
         st.info("No places match the chosen categories; clear the category filter in the sidebar.")
         return
     layers = sorted(places["layer"].unique())
     chosen = st.multiselect("Layers", layers, default=layers, key="map_layers")
     shown = places[places["layer"].isin(chosen)]
-    zones = state.call(services.zones_geojson)
-    state.folium_map(maps.places_map, shown, zones, zoom=11, key="atlas_map", height=620)
+    zones = state.call(geography.zones_geojson)
+    state.folium_map(place_maps.places_map, shown, zones, zoom=11, key="atlas_map", height=620)
     cols = st.columns(4)
     cols[0].metric("Places shown", f"{len(shown):,}")
     cols[1].metric("Attractions", f"{(shown['layer'] == 'attraction').sum():,}")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import capacity, charts, flow_maps, placeinfo, services
 from geo.errors import DataNotBuiltError
-from geo.filters import Filters
+from geo.render import capacity_maps, charts
+from geo.services import capacity, catalog, geography, placeinfo
+from geo.services.filters import Filters
 from ui import state
 
 KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
@@ -63,7 +64,7 @@ def _supply_demand(filters: Filters) -> pd.DataFrame | None:
         },
     )
     st.caption(PRESSURE_DEFINITION)
-    if state.call(services.is_simulated):
+    if state.call(catalog.is_simulated):
         st.caption("Simulated flows count the simulated sample of visitors (see the Data page: build parameters), "
                    "not every tourist in the province, so pressure values read low against real bed counts.")
     return df
@@ -73,7 +74,7 @@ def render() -> None:
     """Supply vs demand chart and table, then the pressure map with an attraction's catchment."""
     st.title("Accommodation and capacity")
     filters = state.sidebar_filters(show_categories=False)
-    attractions = state.call(services.list_places, ("attraction",))
+    attractions = state.call(geography.list_places, ("attraction",))
     if attractions.empty:
         st.warning("No attractions are loaded; the catchment needs at least one.")
         return
@@ -89,11 +90,11 @@ def render() -> None:
     state.set_page_param("attraction", place_id, default=None)
     state.set_page_param("km", f"{km:g}", default=DEFAULT_KM)
     catch = state.call(capacity.catchment, place_id, km * 1000)
-    zones = state.call(services.zones_geojson)
+    zones = state.call(geography.zones_geojson)
     left, right = st.columns([3, 2])
     with left:
         table = pressure if pressure is not None else pd.DataFrame(columns=["zone_id", "pressure", "colour"])
-        state.folium_map(flow_maps.pressure_map, zones, table, catch, key="capacity_map", height=560)
+        state.folium_map(capacity_maps.pressure_map, zones, table, catch, key="capacity_map", height=560)
     with right:
         c = st.columns(3)
         c[0].metric("Accommodations in catchment", f"{catch['places']:,}")

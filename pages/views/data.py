@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from geo import placeinfo, services
+from geo.services import catalog, placeinfo
 from ui import state
 
 #: What each table is, for the loaded-data table (rollups are described by their SQL file comments).
@@ -72,7 +72,7 @@ def render() -> None:
     st.title("Data")
     state.sidebar_filters(show_categories=False)
     st.caption("What this atlas database holds, how good it is, and where it comes from. The filters do not apply here.")
-    meta = state.call(services.provenance)
+    meta = state.call(catalog.provenance)
     sizes = state.call(placeinfo.table_sizes)
     quality = state.call(placeinfo.data_quality)
     simulated = bool(meta["simulated"].any()) if not meta.empty else False

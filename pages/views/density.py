@@ -6,8 +6,10 @@ from datetime import date
 
 import streamlit as st
 
-from geo import charts, presence, presence_maps, services
-from geo.filters import Filters
+from geo import vocab
+from geo.render import charts, presence_maps
+from geo.services import geography, presence
+from geo.services.filters import Filters
 from ui import state
 
 VIEWS = {"heat": "Heat map", "hex": "H3 hexagons (choropleth)"}
@@ -106,7 +108,7 @@ def render() -> None:
     state.provenance_note()
 
     _init("dens_view", "d_view", "heat", tuple(VIEWS))
-    _init("dens_season", "d_season", "range", tuple(presence.SEASONS))
+    _init("dens_season", "d_season", "range", tuple(vocab.SEASONS))
     hours = [ALL_HOURS] + [str(h) for h in range(f.hours[0], f.hours[1] + 1)]
     _init("dens_hour", "d_hour", ALL_HOURS, tuple(hours))
     if st.session_state["dens_hour"] not in hours:  # the sidebar hours changed under the playback hour
@@ -114,8 +116,8 @@ def render() -> None:
 
     c1, c2, c3 = st.columns([1.2, 1.3, 2.5])
     view = c1.radio("Map", tuple(VIEWS), key="dens_view", format_func=VIEWS.get, horizontal=True)
-    season = c2.selectbox("Season or month", tuple(presence.SEASONS), key="dens_season",
-                          format_func=lambda s: presence.SEASONS[s][0])
+    season = c2.selectbox("Season or month", tuple(vocab.SEASONS), key="dens_season",
+                          format_func=lambda s: vocab.SEASONS[s][0])
     hour_raw = c3.select_slider(
         "Hour of day (playback: slide to replay the day)", options=hours, key="dens_hour",
         format_func=lambda h: "All selected hours" if h == ALL_HOURS else f"{int(h):02d}:00",
@@ -127,8 +129,8 @@ def render() -> None:
 
     public = state.app_settings().is_public
     cells = state.call(presence.cell_density, f, season, hour)
-    zones_geojson = state.call(services.zones_geojson)
-    zones = state.call(services.list_zones)
+    zones_geojson = state.call(geography.zones_geojson)
+    zones = state.call(geography.list_zones)
     zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
     months = presence.season_months(season, f)
     when = "all selected hours" if hour is None else f"{hour:02d}:00–{hour:02d}:59"

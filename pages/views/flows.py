@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import flow_maps, movement, placeinfo, services
+from geo import vocab
 from geo.errors import DataNotBuiltError
-from geo.filters import Filters
+from geo.render import flow_maps
+from geo.services import geography, movement, placeinfo
+from geo.services.filters import Filters
 from ui import state
 
 LEVEL_LABELS = {"zone": "Zones", "place": "Places"}
@@ -18,7 +20,7 @@ DEFAULT_TOP = 20
 def _init_from_url(place_ids: set[str]) -> None:
     """Seed the page's widgets from the URL once per session (invalid values fall back with a note)."""
     if "fl_level" not in st.session_state:
-        st.session_state["fl_level"] = state.page_param("flows", "zone", movement.FLOW_LEVELS)
+        st.session_state["fl_level"] = state.page_param("flows", "zone", vocab.FLOW_LEVELS)
     if "fl_top" not in st.session_state:
         st.session_state["fl_top"] = int(state.page_param("top", str(DEFAULT_TOP), TOP_CHOICES))
     if "fl_route" not in st.session_state:
@@ -108,12 +110,12 @@ def render() -> None:
     """Corridors map and table for the filters, then the itinerary router."""
     st.title("Flows and routes")
     filters = state.sidebar_filters(show_categories=False)
-    places = state.call(services.list_places)
-    zones_geojson = state.call(services.zones_geojson)
+    places = state.call(geography.list_places)
+    zones_geojson = state.call(geography.zones_geojson)
     _init_from_url(set(places["place_id"]))
     st.subheader("Origin → destination corridors")
     c = st.columns([1, 2])
-    level = c[0].radio("Flows between", movement.FLOW_LEVELS, key="fl_level", horizontal=True,
+    level = c[0].radio("Flows between", vocab.FLOW_LEVELS, key="fl_level", horizontal=True,
                        format_func=LEVEL_LABELS.get)
     top_n = c[1].slider("Top corridors shown", 5, movement.MAX_CORRIDORS, key="fl_top", step=5)
     state.set_page_param("flows", level, default="zone")

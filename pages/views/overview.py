@@ -6,8 +6,9 @@ from typing import Any
 
 import streamlit as st
 
-from geo import charts, presence
-from geo.maps import CATEGORY_LABELS
+from geo import vocab
+from geo.render import charts
+from geo.services import presence
 from ui import state
 
 
@@ -98,7 +99,7 @@ def render() -> None:
     if places.empty:
         st.info("No place visits in this selection.")
     else:
-        table = places.assign(category=places["category"].map(lambda c: CATEGORY_LABELS.get(c, c)))
+        table = places.assign(category=places["category"].map(lambda c: vocab.CATEGORY_LABELS.get(c, c)))
         st.dataframe(
             table[["name_en", "name_th", "category", "zone_name", "visits", "avg_dwell_minutes"]],
             hide_index=True,

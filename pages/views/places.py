@@ -5,14 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import charts, flow_maps, placeinfo, services
+from geo import vocab
 from geo.errors import DataNotBuiltError
-from geo.filters import Filters
-from geo.maps import CATEGORY_LABELS
-from geo.seed import CATEGORIES
+from geo.render import charts, place_maps
+from geo.services import geography, placeinfo
+from geo.services.filters import Filters
 from ui import state
-
-LAYERS = tuple(CATEGORIES)
 
 
 def _init_from_url(all_ids: tuple[str, ...]) -> None:
@@ -21,9 +19,9 @@ def _init_from_url(all_ids: tuple[str, ...]) -> None:
     if "pl_layers" not in st.session_state:
         raw = state.page_param("layer", "")
         layers = [x for x in raw.split(",") if x]
-        bad = [x for x in layers if x not in LAYERS]
+        bad = [x for x in layers if x not in vocab.LAYERS]
         if bad:
-            st.sidebar.warning(f"Ignored URL parameter layer={raw!r}: layers are {', '.join(LAYERS)}; using all.")
+            st.sidebar.warning(f"Ignored URL parameter layer={raw!r}: layers are {', '.join(vocab.LAYERS)}; using all.")
             layers = []
         st.session_state["pl_layers"] = layers
     if "pl_place" not in st.session_state:
@@ -67,7 +65,7 @@ def _detail(detail: dict, nearby: pd.DataFrame, filters: Filters) -> None:
     hours = ("always open" if detail.get("open_hour") is None or pd.isna(detail.get("open_hour"))
              else f"{int(detail['open_hour']):02d}:00–{int(detail['close_hour']):02d}:00")
     facts = {
-        "Layer / category": f"{detail['layer']} / {CATEGORY_LABELS.get(detail['category'], detail['category'])}",
+        "Layer / category": f"{detail['layer']} / {vocab.CATEGORY_LABELS.get(detail['category'], detail['category'])}",
         "Zone": detail.get("zone_name") or "outside every zone",
         "Opening hours": hours,
         "Coordinates": f"{detail['lat']:.5f}, {detail['lon']:.5f}",
@@ -95,11 +93,11 @@ def render() -> None:
     """Search box, layer filter, results map and the chosen place's details."""
     st.title("Places")
     filters = state.sidebar_filters(show_categories=True)
-    all_places = state.call(services.list_places)
+    all_places = state.call(geography.list_places)
     _init_from_url(tuple(all_places["place_id"]))
     c = st.columns([2, 2])
     text = c[0].text_input("Search by name (English or Thai)", key="pl_q", placeholder="e.g. Wat, วัด, market")
-    layers = c[1].multiselect("Layers (empty = all)", LAYERS, key="pl_layers", format_func=str.capitalize)
+    layers = c[1].multiselect("Layers (empty = all)", vocab.LAYERS, key="pl_layers", format_func=str.capitalize)
     state.set_page_param("q", text.strip() or None)
     state.set_page_param("layer", ",".join(layers) or None)
     results = state.call(placeinfo.search_places, text, tuple(layers), tuple(filters.categories))
@@ -115,7 +113,7 @@ def render() -> None:
               else pd.DataFrame(columns=["place_id", "name_en", "category", "distance_m", "lat", "lon"]))
     left, right = st.columns([3, 2])
     with left:
-        state.folium_map(flow_maps.places_result_map, results, state.call(services.zones_geojson), detail, nearby,
+        state.folium_map(place_maps.places_result_map, results, state.call(geography.zones_geojson), detail, nearby,
                          placeinfo.NEARBY_RADIUS_M, key="places_map", height=640)
     with right:
         if detail is None:

@@ -25,7 +25,7 @@ the public page does not show them yet (see docs/architecture.md, Modes).
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import duckdb
@@ -33,9 +33,10 @@ import h3
 import pandas as pd
 
 from geo import sql
-from geo._require import require_tables
-from geo.filters import Filters
+from geo.services._require import require_tables
+from geo.services.filters import Filters
 from geo.settings import H3_RESOLUTION, get_settings
+from geo.vocab import SEASONS, origin_label
 
 #: How the pages word the headline measure (shown in captions).
 VISITORS_DEFINITION = (
@@ -46,29 +47,6 @@ PRESENT_DEFINITION = (
     "People present = unique devices per H3 cell and hour, summed over cells and averaged over the days with "
     "data: how many people are there at that hour on an average day."
 )
-
-#: Seasons of northern Thailand (Thai Meteorological Department) and single months for the density playback.
-SEASONS: dict[str, tuple[str, tuple[int, ...]]] = {
-    "range": ("Months of the date range", ()),
-    "cool": ("Cool season (Nov–Feb)", (11, 12, 1, 2)),
-    "hot": ("Hot season (Mar–May)", (3, 4, 5)),
-    "rainy": ("Rainy season (Jun–Oct)", (6, 7, 8, 9, 10)),
-    **{
-        f"m{m}": (date(2000, m, 1).strftime("%B"), (m,))
-        for m in range(1, 13)
-    },
-}
-
-#: Names of the international markets the simulator uses (ISO 3166-1 alpha-2); unknown codes show as the code.
-COUNTRY_NAMES: dict[str, str] = {
-    "CN": "China", "US": "United States", "GB": "United Kingdom", "FR": "France", "DE": "Germany",
-    "JP": "Japan", "KR": "South Korea", "IN": "India", "MY": "Malaysia", "SG": "Singapore",
-    "AU": "Australia", "RU": "Russia", "TW": "Taiwan", "HK": "Hong Kong", "NL": "Netherlands",
-    "IT": "Italy", "ES": "Spain", "CA": "Canada", "IL": "Israel", "VN": "Vietnam", "LA": "Laos",
-    "MM": "Myanmar", "ID": "Indonesia", "PH": "Philippines", "SE": "Sweden", "CH": "Switzerland",
-    "DK": "Denmark", "NO": "Norway", "NZ": "New Zealand", "BE": "Belgium", "AT": "Austria",
-    "SA": "Saudi Arabia", "AE": "United Arab Emirates", "KH": "Cambodia",
-}
 
 _DAILY_TABLES = ("presence_days", "presence_daily", "presence_zone_daily", "presence_hourly", "presence_place_daily")
 _CELL_TABLES = ("presence_days", "presence_cell_profile")
@@ -103,16 +81,6 @@ def season_months(season: str, filters: Filters) -> tuple[int, ...]:
         touched.append(day.month)
         day = (day + timedelta(days=32)).replace(day=1)
     return tuple(sorted(touched))
-
-
-def origin_label(segment: str) -> str:
-    """Readable origin of a segment: 'Residents', a Thai province, or a country name."""
-    group, _, origin = segment.partition(":")
-    if group == "resident":
-        return "Chiang Mai residents"
-    if group == "international":
-        return COUNTRY_NAMES.get(origin, origin)
-    return origin or group
 
 
 def _number(value: Any) -> float:

@@ -23,14 +23,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-#: Sphere radius of the pipeline's projections and distances (metres, the IUGG mean radius).
-EARTH_RADIUS_M = 6371008.8
+from geo.vocab import EARTH_RADIUS_M
+
 HOUR_US = 3_600_000_000
 DAY_US = 86_400_000_000
 MINUTE_US = 60_000_000
 
-#: Visitor type codes (index) and names, as written to ``stays.visitor_type``.
-VISITOR_TYPES = ("resident", "overnight", "day_tripper")
+#: Visitor type codes: positions in ``geo.vocab.VISITOR_TYPES``, as written to ``stays.visitor_type``.
 RESIDENT, OVERNIGHT, DAY_TRIPPER = 0, 1, 2
 
 #: Stays per block of the place matching. Small blocks keep each block's temporaries (~10 candidate

@@ -21,7 +21,7 @@ from branca.element import MacroElement, Template
 from folium import plugins
 from folium.map import Layer
 
-from geo.maps import Legend, add_zones, base_map
+from geo.render.base import Legend, add_zones, base_map
 
 #: Sequential colour ramp (ColorBrewer YlOrRd, 6 classes), low → high.
 RAMP: tuple[str, ...] = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")

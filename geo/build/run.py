@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from geo import __version__, seed, sql
+from geo import __version__, sql
+from geo.build import seed
 from geo.db import connect
 from geo.errors import AtlasError, BuildError
 from geo.settings import H3_RESOLUTION, Settings, get_settings
@@ -95,7 +96,7 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
 
 def build_flows(con, options: BuildOptions, progress: Progress | None = None) -> dict[str, int]:
     """Simulate pings and run the pipeline and rollups; returns row counts of the flow tables."""
-    from geo import pipeline, rollups, simulate
+    from geo.build import pipeline, rollups, simulate
 
     summary = simulate.simulate_pings(
         con,

@@ -24,6 +24,7 @@ from shapely.validation import explain_validity
 from geo import sql
 from geo.errors import SeedDataError
 from geo.settings import H3_RESOLUTION, PROVINCE_BBOX
+from geo.vocab import CATEGORIES, PRICE_BANDS, ZONE_LEVELS
 
 PLACE_COLUMNS = (
     "place_id",
@@ -42,27 +43,6 @@ PLACE_COLUMNS = (
     "source",
 )
 
-#: Allowed categories per layer (data/seed/places/FORMAT.md).
-CATEGORIES: dict[str, tuple[str, ...]] = {
-    "attraction": (
-        "temple",
-        "museum",
-        "market",
-        "old_city",
-        "nature",
-        "waterfall",
-        "viewpoint",
-        "craft_village",
-        "cultural_show",
-        "cafe_lifestyle",
-    ),
-    "accommodation": ("hotel", "resort", "guesthouse", "hostel", "homestay"),
-    "health": ("hospital", "spa"),
-    "transport": ("airport", "bus_terminal", "railway_station"),
-}
-PRICE_BANDS = ("budget", "mid", "upscale", "luxury")
-ZONE_LEVELS = ("tourism_zone", "district", "custom")
-ZONE_PROPERTIES = ("zone_id", "level", "name_en", "name_th", "approximate", "source")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ZONE_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 _THAI = re.compile(r"[\u0E00-\u0E7F]")

@@ -12,11 +12,7 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from geo.filters import WEEKDAY_NAMES
-
-VISITOR_TYPE_LABELS = {"overnight": "Overnight visitors", "day_tripper": "Day-trippers", "resident": "Residents"}
-VISITOR_TYPE_COLOURS = {"Overnight visitors": "#1b9e77", "Day-trippers": "#d95f02", "Residents": "#7570b3"}
-GROUP_COLOURS = {"domestic": "#1f78b4", "international": "#e31a1c", "resident": "#7570b3", "other": "#9e9e9e"}
+from geo.vocab import GROUP_COLOURS, VISITOR_TYPE_COLOURS, VISITOR_TYPE_LABELS, WEEKDAY_NAMES
 
 
 def seasonality_chart(df: pd.DataFrame, festivals: pd.DataFrame, start: date, end: date) -> alt.LayerChart:

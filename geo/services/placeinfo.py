@@ -14,9 +14,10 @@ import duckdb
 import pandas as pd
 
 from geo import sql
-from geo._require import present_tables, require_tables
-from geo.capacity import bbox_around
-from geo.filters import WEEKDAY_NAMES, Filters
+from geo.services._require import present_tables, require_tables
+from geo.services.capacity import bbox_around
+from geo.services.filters import Filters
+from geo.vocab import WEEKDAY_NAMES
 
 #: Default radius of "nearby places", metres.
 NEARBY_RADIUS_M = 1000

@@ -15,34 +15,12 @@ import duckdb
 import pandas as pd
 
 from geo import sql
-from geo._require import require_tables
-from geo.filters import Filters
-from geo.movement import EARTH_RADIUS_M
-
-#: Pressure classes: (upper bound exclusive, key, label, colour). A zone with no recorded beds is "no_beds".
-PRESSURE_CLASSES: tuple[tuple[float, str, str, str], ...] = (
-    (0.5, "low", "Low (< 0.50)", "#1a9850"),
-    (0.8, "moderate", "Moderate (0.50–0.79)", "#fee08b"),
-    (1.0, "high", "High (0.80–0.99)", "#fc8d59"),
-    (math.inf, "over", "Over capacity (≥ 1.00)", "#d73027"),
-)
-NO_BEDS = ("no_beds", "No recorded beds", "#bdbdbd")
-
-#: Price bands of accommodation, cheapest first (data/seed/places/FORMAT.md).
-PRICE_BANDS: tuple[str, ...] = ("budget", "mid", "upscale", "luxury")
+from geo.services._require import require_tables
+from geo.services.filters import Filters
+from geo.vocab import EARTH_RADIUS_M, PRICE_BANDS, pressure_class
 
 #: Catchment radius limits in metres.
 MAX_RADIUS_M = 20_000
-
-
-def pressure_class(pressure: float | None) -> tuple[str, str, str]:
-    """(key, label, colour) of a pressure value; ``None``/NaN (no beds) gives the grey "no_beds" class."""
-    if pressure is None or (isinstance(pressure, float) and math.isnan(pressure)):
-        return NO_BEDS
-    for bound, key, label, colour in PRESSURE_CLASSES:
-        if pressure < bound:
-            return key, label, colour
-    return PRESSURE_CLASSES[-1][1:]  # pragma: no cover - inf bound always matches
 
 
 def bbox_around(lon: float, lat: float, radius_m: float) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""Answer one question each from the database: places, zones, provenance (DataFrames in, nothing drawn).
+"""The reference geography: places and zones (with their GeoJSON), one named query each.
 
 Each function takes a DuckDB connection (or cursor) first and runs one named query with bound values.
 """
@@ -12,7 +12,6 @@ import duckdb
 import pandas as pd
 
 from geo import sql
-from geo.catalog import dataset_meta, table_counts
 
 
 def list_places(
@@ -46,25 +45,3 @@ def zones_geojson(con: duckdb.DuckDBPyConnection, level: str = "tourism_zone") -
         for rec in zones.to_dict("records")
     ]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
-
-
-def provenance(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Datasets in the database with their simulated flag, seed, sources and build time."""
-    return dataset_meta(con)
-
-
-def is_simulated(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when any dataset in the database is simulated (every page then shows the label)."""
-    meta = dataset_meta(con)
-    return bool(meta["simulated"].any()) if not meta.empty else False
-
-
-def tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Row counts per atlas table."""
-    return table_counts(con)
-
-
-def date_bounds(con: duckdb.DuckDBPyConnection) -> tuple:
-    """First and last day with visitor presence data (``visits_hourly`` must exist)."""
-    row = sql.fetch_one(con, "app/date_bounds")
-    return (row["first_day"], row["last_day"])

@@ -11,12 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from geo.seed import CATEGORIES
-
-SEGMENT_GROUPS: tuple[str, ...] = ("domestic", "international", "resident")
-ZONE_LEVELS: tuple[str, ...] = ("tourism_zone", "district")
-ALL_CATEGORIES: tuple[str, ...] = tuple(c for cats in CATEGORIES.values() for c in cats)
-WEEKDAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+from geo.vocab import ALL_CATEGORIES, DEFAULT_ZONE_LEVEL, SEGMENT_GROUPS, ZONE_LEVELS
 
 
 @dataclass(frozen=True)
@@ -29,7 +24,7 @@ class Filters:
     hours: tuple[int, int] = (0, 23)
     segments: tuple[str, ...] = SEGMENT_GROUPS
     categories: tuple[str, ...] = ()
-    zone_level: str = "tourism_zone"
+    zone_level: str = DEFAULT_ZONE_LEVEL
 
     @property
     def days(self) -> int:

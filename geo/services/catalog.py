@@ -1,4 +1,4 @@
-"""Describe what a database holds: tables with row counts and dataset provenance."""
+"""Describe what a database holds: tables with row counts, dataset provenance and the data's date range."""
 
 from __future__ import annotations
 
@@ -41,3 +41,25 @@ def describe(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "version": rec["version"],
         }
     return {"tables": table_counts(con), "meta": meta}
+
+
+def provenance(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Datasets in the database with their simulated flag, seed, sources and build time."""
+    return dataset_meta(con)
+
+
+def is_simulated(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when any dataset in the database is simulated (every page then shows the label)."""
+    meta = dataset_meta(con)
+    return bool(meta["simulated"].any()) if not meta.empty else False
+
+
+def tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts per atlas table."""
+    return table_counts(con)
+
+
+def date_bounds(con: duckdb.DuckDBPyConnection) -> tuple:
+    """First and last day with visitor presence data (``visits_hourly`` must exist)."""
+    row = sql.fetch_one(con, "app/date_bounds")
+    return (row["first_day"], row["last_day"])

@@ -38,10 +38,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from geo import sql, staydetect, staysteps
+from geo import sql
+from geo.build import staydetect, staysteps
 from geo.errors import FlowDataError
 from geo.settings import H3_RESOLUTION, MAP_CENTER
-from geo.staysteps import VISITOR_TYPES
+from geo.vocab import VISITOR_TYPES
 
 #: Tables the pipeline writes, in order (``run_pipeline`` returns their row counts).
 OUTPUT_TABLES = ("stays", "place_visits", "visits_hourly", "trips")

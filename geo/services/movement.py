@@ -17,15 +17,10 @@ import duckdb
 import pandas as pd
 
 from geo import sql
-from geo._require import require_tables
-from geo.filters import Filters
+from geo.services._require import require_tables
+from geo.services.filters import Filters
 from geo.settings import get_settings
-
-#: Mean Earth radius (IUGG), metres; the SQL haversines in queries/app use the same constant.
-EARTH_RADIUS_M = 6_371_008.8
-
-#: Levels of the trips table: flows between zones or between places.
-FLOW_LEVELS: tuple[str, ...] = ("zone", "place")
+from geo.vocab import EARTH_RADIUS_M, FLOW_LEVELS
 
 #: Most corridors a page may ask for (keeps the map well under the DOM budget).
 MAX_CORRIDORS = 100

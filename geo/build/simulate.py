@@ -48,6 +48,7 @@ import pyarrow as pa
 from geo import sql
 from geo.errors import SeedDataError
 from geo.settings import MAP_CENTER, ROOT
+from geo.vocab import EARTH_RADIUS_M
 
 DEFAULT_START = dt.date(2025, 11, 1)
 DEFAULT_DAYS = 365
@@ -64,7 +65,6 @@ SLOTS = 4
 SEED_DIR = ROOT / "data" / "seed"
 INPUT_FILES = ("origin_markets.csv", "calendar.csv", "activity_profiles.csv", "road_entries.csv")
 
-EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
 #: Scatter of pings around the spot a device stays at (GPS / small-cell positioning), metres (1 sigma).
 STOP_JITTER_M = 20.0
@@ -1009,7 +1009,7 @@ def simulate_pings(
             progress(done, total_devices)
     return {
         "simulated": True,
-        "generator": "geo.simulate",
+        "generator": "geo.build.simulate",
         "seed": seed,
         "start": start.isoformat(),
         "days": days,

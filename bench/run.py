@@ -211,7 +211,7 @@ def _child_main(conn: Any, target: Callable[..., dict[str, Any]], args: tuple) -
 
 
 def _child_build(db: str, options: dict[str, Any]) -> dict[str, Any]:
-    from geo.build import BuildOptions, build_database
+    from geo.build.run import BuildOptions, build_database
 
     marks: list[tuple[str, float, float]] = []
     started = time.perf_counter()
@@ -334,7 +334,7 @@ def measure_presence(con: Any, runs: int = 3) -> dict[str, Any]:
 
 def zone_points(con: Any, n: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray, str]:
     """``n`` points to assign: ping coordinates (repeated to ``n`` when fewer), else places + jitter."""
-    from geo._require import present_tables
+    from geo.services._require import present_tables
 
     rng = np.random.default_rng(seed)
     if "pings" in present_tables(con):
@@ -358,7 +358,7 @@ def measure_zone_join(con: Any, n: int) -> dict[str, Any]:
     import geopandas as gpd
     import shapely
 
-    from geo import zoning
+    from bench import zoning
 
     lon, lat, source = zone_points(con, n)
     index_s, index = _timed(lambda: zoning.zone_index_from_db(con))
@@ -539,7 +539,8 @@ def _exception_text(at: Any) -> str:
 def _density_payloads(db: str, n_cells: int) -> dict[str, Any]:
     """Render the density page's maps (heat map, H3 choropleth) for ``n_cells`` cells; bytes each."""
     try:
-        from geo import presence_maps, services
+        from geo.render import presence_maps
+        from geo.services import geography
     except ImportError as exc:
         return {"error": f"density map builders not available ({exc})"}
     from geo.db import connect
@@ -548,7 +549,7 @@ def _density_payloads(db: str, n_cells: int) -> dict[str, Any]:
     try:
         lat, lon = MAP_CENTER
         cells = sql.fetch_df(con, "pipeline/bench_map_cells", {"n": int(n_cells), "lat": lat, "lon": lon})
-        zones = services.zones_geojson(con)
+        zones = geography.zones_geojson(con)
     finally:
         con.close()
     rng = np.random.default_rng(11)
@@ -569,9 +570,9 @@ def _density_payloads(db: str, n_cells: int) -> dict[str, Any]:
 
 def run_bench(options: BenchOptions | None = None, progress: Progress | None = None) -> BenchResult:
     """Build a temporary database of ``options.pings`` simulated pings and measure every metric."""
-    from geo.build import DEFAULT_DAYS, DEFAULT_SEED
-    from geo.catalog import table_counts
+    from geo.build.run import DEFAULT_DAYS, DEFAULT_SEED
     from geo.db import connect
+    from geo.services.catalog import table_counts
 
     options = options or BenchOptions()
     say = progress or (lambda _msg: None)
@@ -642,8 +643,8 @@ _PAGE_METRICS = ("warm_rerun_p95_ms", "cold_rerun_ms", "max_map_payload_bytes", 
 
 def _bench_existing_db(options: BenchOptions, say: Progress) -> BenchResult:
     """Pages, map payloads and app memory on ``options.db`` (nothing built; the database is only read)."""
-    from geo.catalog import table_counts
     from geo.db import connect
+    from geo.services.catalog import table_counts
 
     db = Path(options.db).resolve()
     if not db.is_file():
@@ -672,7 +673,7 @@ def _bench_existing_db(options: BenchOptions, say: Progress) -> BenchResult:
 
 
 def _measure_pipeline(con: Any, build: dict[str, Any], flows: bool, result: BenchResult, say: Progress) -> None:
-    from geo._require import present_tables
+    from geo.services._require import present_tables
 
     stages = build.get("stages", {})
     if not flows or "pipeline" not in stages or "pings" not in present_tables(con):

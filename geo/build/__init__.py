@@ -1,0 +1,1 @@
+"""Build the atlas database: seed files, simulated flows, the pipeline and the rollups."""

@@ -1,0 +1,157 @@
+"""The pieces every Folium map is built from: base map, zones, legend, popups, escaping, fitting.
+
+Builders take DataFrames and return Folium objects; they never query. Every map gets the zones layer as
+context so it stays readable when base-map tiles cannot be fetched, a legend and a layer control.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import folium
+import pandas as pd
+from branca.element import MacroElement, Template
+
+from geo.render.assets import use_local_assets
+from geo.settings import MAP_CENTER, MAP_ZOOM, get_settings
+
+#: Colour of a chosen place, attraction or cell outline on every map.
+SELECTED_COLOUR = "#e41a1c"
+
+#: DOM-marker budget per map; beyond it points are clustered (issue 4: never more than 500 markers).
+MAX_DOM_MARKERS = 500
+
+_LEGEND = """
+{% macro script(this, kwargs) %}
+(function() {
+    var legend = L.control({position: {{ this.position|tojson }}});
+    legend.onAdd = function () {
+        var div = L.DomUtil.create('div', 'atlas-legend leaflet-control');
+        div.style.cssText = 'background:rgba(255,255,255,.92);padding:6px 9px;border-radius:6px;'
+            + 'box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.35 sans-serif;max-height:260px;overflow:auto;';
+        div.innerHTML = {{ this.body|tojson }};
+        L.DomEvent.disableClickPropagation(div);
+        return div;
+    };
+    legend.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+"""
+
+
+class Legend(MacroElement):
+    """A Leaflet legend control; title, labels and note are HTML-escaped, colours must be hex codes.
+
+    ``items`` are (colour, label) pairs drawn as coloured dots.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        items: Iterable[tuple[str, str]],
+        note: str = "",
+        position: str = "bottomleft",
+    ):
+        super().__init__()
+        self._name = "Legend"
+        self._template = Template(_LEGEND)
+        rows = "".join(
+            f"<div><span style='display:inline-block;width:11px;height:11px;border-radius:50%;"
+            f"background:{_safe_colour(c)};margin-right:5px;vertical-align:-1px;border:1px solid #333'></span>"
+            f"{html.escape(label)}</div>"
+            for c, label in items
+        )
+        extra = f"<div style='margin-top:4px;color:#7a2e00;font-weight:600'>{html.escape(note)}</div>" if note else ""
+        self.body = f"<div style='font-weight:600;margin-bottom:3px'>{html.escape(title)}</div>{rows}{extra}"
+        self.position = position
+
+
+def _safe_colour(colour: str) -> str:
+    ok = colour.startswith("#") and len(colour) in (4, 7) and all(c in "0123456789abcdefABCDEF" for c in colour[1:])
+    return colour if ok else "#999999"
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value for popups and tooltips (None → empty)."""
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else html.escape(str(value))
+
+
+def popup_table(title: str, rows: Mapping[str, object], subtitle: str = "") -> folium.Popup:
+    """A popup with an escaped title and a two-column table of escaped values."""
+    cells = "".join(
+        f"<tr><th style='text-align:left;padding-right:8px'>{esc(k)}</th><td>{esc(v)}</td></tr>"
+        for k, v in rows.items()
+        if v is not None and not (isinstance(v, float) and pd.isna(v)) and v != ""
+    )
+    sub = f"<div style='color:#555'>{esc(subtitle)}</div>" if subtitle else ""
+    body = f"<div style='font:13px sans-serif'><b>{esc(title)}</b>{sub}<table>{cells}</table></div>"
+    return folium.Popup(body, max_width=320)
+
+
+def base_map(
+    center: tuple[float, float] = MAP_CENTER,
+    zoom: int = MAP_ZOOM,
+    *,
+    tiles: str | None = None,
+) -> folium.Map:
+    """A map using app-served Leaflet assets; tiles from ``ATLAS_TILES`` unless ``tiles='none'``."""
+    use_local_assets()
+    tiles = tiles or get_settings().tiles
+    m = folium.Map(
+        location=list(center),
+        zoom_start=zoom,
+        tiles=None,
+        min_zoom=7,
+        max_zoom=18,
+        control_scale=True,
+        prefer_canvas=True,
+    )
+    if tiles.lower() != "none":
+        folium.TileLayer(tiles, name="Base map (tiles, needs internet)", max_zoom=18, control=True).add_to(m)
+    return m
+
+
+def add_zones(m: folium.Map, zones_geojson: str, *, name: str = "Tourism zones (approximate)") -> folium.GeoJson:
+    """Outline zones (GeoJSON FeatureCollection with name_en/name_th properties) with escaped tooltips."""
+    doc = json.loads(zones_geojson)
+    for feature in doc.get("features", []):
+        props = feature.setdefault("properties", {})
+        for key in ("name_en", "name_th"):
+            props[key] = esc(props.get(key))
+    layer = folium.GeoJson(
+        doc,
+        name=name,
+        style_function=lambda _f: {"color": "#5a3e2b", "weight": 1.5, "fillColor": "#f3e6d3", "fillOpacity": 0.25},
+        highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.4},
+        tooltip=folium.GeoJsonTooltip(fields=["name_en", "name_th"], aliases=["Zone", "เขต"], labels=True),
+    )
+    layer.add_to(m)
+    return layer
+
+
+def escaped_zones(zones_geojson: str, extra: dict[str, dict[str, Any]] | None = None) -> dict:
+    """Parse zones GeoJSON, escape the name properties and merge ``extra[zone_id]`` properties."""
+    data = json.loads(zones_geojson)
+    for feature in data.get("features", []):
+        props = feature.setdefault("properties", {})
+        props["name_en"] = esc(props.get("name_en"))
+        props["name_th"] = esc(props.get("name_th"))
+        props.update((extra or {}).get(props.get("zone_id"), {}))
+    return data
+
+
+def add_context_zones(m: folium.Map, zones_geojson: str | None) -> None:
+    """Outline the zones on ``m`` when a zones GeoJSON is given (context for every data map)."""
+    if zones_geojson:
+        add_zones(m, zones_geojson)  # add_zones escapes the names
+
+
+def fit_to(m: folium.Map, lats: Sequence[float], lons: Sequence[float], pad: float = 0.01) -> None:
+    """Fit ``m`` to the given points (NaN skipped) with ``pad`` degrees around them."""
+    pts = [(a, o) for a, o in zip(lats, lons, strict=True) if not (pd.isna(a) or pd.isna(o))]
+    if pts:
+        la, lo = zip(*pts, strict=True)
+        m.fit_bounds([[min(la) - pad, min(lo) - pad], [max(la) + pad, max(lo) + pad]])

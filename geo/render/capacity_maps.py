@@ -1,0 +1,99 @@
+"""Map of the Accommodation and capacity page: zones by pressure class and an attraction's catchment (escaped)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+import pandas as pd
+
+from geo.render.base import (
+    MAX_DOM_MARKERS,
+    SELECTED_COLOUR,
+    Legend,
+    base_map,
+    esc,
+    escaped_zones,
+    fit_to,
+    popup_table,
+)
+from geo.vocab import CATEGORY_LABELS, NO_BEDS, PRESSURE_CLASSES, PRICE_BAND_COLOURS
+
+
+def pressure_map(
+    zones_geojson: str,
+    pressure: pd.DataFrame,
+    catchment: dict[str, Any] | None = None,
+    classes: Sequence[tuple[str, str]] = (),
+) -> folium.Map:
+    """Zones coloured by pressure class (``pressure.colour``), plus an attraction's catchment when given.
+
+    ``pressure`` is ``geo.capacity.supply_demand`` output; ``classes`` the (colour, label) legend rows;
+    ``catchment`` is ``geo.capacity.catchment`` output (place, radius_m, accommodation).
+    """
+    classes = list(classes) or [(c, label) for _, _, label, c in PRESSURE_CLASSES] + [
+        (NO_BEDS[2], NO_BEDS[1])
+    ]
+    m = base_map()
+    extra: dict[str, dict[str, Any]] = {}
+    for rec in pressure.to_dict("records"):
+        p = rec.get("pressure")
+        extra[rec["zone_id"]] = {
+            "fill": rec.get("colour", "#bdbdbd"),
+            "pressure_txt": "no beds recorded" if p is None or pd.isna(p) else f"{p:.2f}",
+            "class_txt": esc(rec.get("pressure_label")),
+            "beds_txt": f"{int(rec.get('beds') or 0):,}",
+            "overnight_txt": f"{float(rec.get('overnight_per_night') or 0):,.0f}",
+        }
+    data = escaped_zones(zones_geojson, extra)
+    blank = {"fill": NO_BEDS[2], "pressure_txt": "no data", "class_txt": "", "beds_txt": "",
+             "overnight_txt": ""}
+    for feature in data.get("features", []):
+        for key, value in blank.items():
+            feature["properties"].setdefault(key, value)
+    folium.GeoJson(
+        data,
+        name="Pressure index by zone",
+        style_function=lambda f: {"color": "#444444", "weight": 1.2, "fillOpacity": 0.55,
+                                  "fillColor": f["properties"].get("fill", "#bdbdbd")},
+        highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.7},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name_en", "name_th", "pressure_txt", "class_txt", "overnight_txt", "beds_txt"],
+            aliases=["Zone", "เขต", "Pressure index", "Class", "Overnight visitors / night", "Beds"],
+        ),
+    ).add_to(m)
+    Legend("Pressure index (overnight visitors per night ÷ beds)", classes, position="bottomleft").add_to(m)
+    if catchment and catchment.get("place"):
+        place = catchment["place"]
+        acc: pd.DataFrame = catchment["accommodation"]
+        group = folium.FeatureGroup(name=f"Catchment of {esc(place['name_en'])} ({len(acc)} accommodations)", show=True)
+        folium.Circle(
+            [place["lat"], place["lon"]], radius=float(catchment["radius_m"]), color=SELECTED_COLOUR, weight=2,
+            fill=False, dash_array="6 4",
+            tooltip=folium.Tooltip(f"{catchment['radius_m'] / 1000:.1f} km around {esc(place['name_en'])}"),
+        ).add_to(group)
+        folium.CircleMarker(
+            [place["lat"], place["lon"]], radius=9, color="#000000", weight=2, fill=True, fill_color=SELECTED_COLOUR,
+            fill_opacity=1, tooltip=folium.Tooltip(f"{esc(place['name_en'])} · {esc(place['name_th'])}"),
+        ).add_to(group)
+        for rec in acc.head(MAX_DOM_MARKERS).to_dict("records"):
+            band = rec.get("price_band") or "unknown"
+            folium.CircleMarker(
+                [rec["lat"], rec["lon"]], radius=6, color="#222222", weight=1, fill=True,
+                fill_color=PRICE_BAND_COLOURS.get(band, "#999999"), fill_opacity=0.95,
+                tooltip=folium.Tooltip(f"{esc(rec['name_en'])} · {rec['distance_m'] / 1000:.2f} km"),
+                popup=popup_table(rec["name_en"], {
+                    "ชื่อ": rec.get("name_th"), "Category": CATEGORY_LABELS.get(rec.get("category"), rec.get("category")),
+                    "Rooms": rec.get("rooms"), "Beds": rec.get("beds"), "Price band": band,
+                    "Distance (km)": f"{rec['distance_m'] / 1000:.2f}",
+                }),
+            ).add_to(group)
+        group.add_to(m)
+        Legend("Accommodation by price band",
+               [(SELECTED_COLOUR, "Chosen attraction")] + [(c, b.capitalize()) for b, c in PRICE_BAND_COLOURS.items()],
+               position="bottomright").add_to(m)
+        radius_deg = float(catchment["radius_m"]) / 111_000
+        fit_to(m, [place["lat"] - radius_deg, place["lat"] + radius_deg], [place["lon"], place["lon"]], pad=radius_deg)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m

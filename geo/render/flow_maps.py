@@ -1,0 +1,145 @@
+"""Maps of the Flows and routes page: zone/place corridors and itineraries (all text escaped).
+
+Each builder takes ``geo.services.movement`` output and returns a ``folium.Map`` with zones as context, a legend
+and a layer control; none of them queries.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+import pandas as pd
+
+from geo.render.base import Legend, add_context_zones, base_map, esc, fit_to, popup_table
+
+#: Sequential colours for corridor classes, lightest (fewest trips) first (ColorBrewer YlOrRd).
+CORRIDOR_COLOURS: tuple[str, ...] = ("#fecc5c", "#fd8d3c", "#f03b20", "#bd0026", "#67000d")
+#: Line width range in pixels for corridors (fewest → most trips).
+CORRIDOR_WIDTH = (2.0, 12.0)
+ROUTE_COLOUR = "#1f4e79"
+
+
+def corridor_classes(trips: Sequence[float], n: int = len(CORRIDOR_COLOURS)) -> list[tuple[float, float]]:
+    """Up to ``n`` equal-width (lower, upper) trip classes spanning min..max of ``trips`` (one when all equal)."""
+    values = [float(t) for t in trips]
+    if not values:
+        return []
+    lo, hi = min(values), max(values)
+    if hi <= lo:
+        return [(lo, hi)]
+    step = (hi - lo) / n
+    return [(lo + i * step, hi if i == n - 1 else lo + (i + 1) * step) for i in range(n)]
+
+
+def _class_index(value: float, classes: list[tuple[float, float]]) -> int:
+    for i, (_, upper) in enumerate(classes):
+        if value <= upper:
+            return i
+    return len(classes) - 1
+
+
+def _bent_path(lat1: float, lon1: float, lat2: float, lon2: float, bend: float = 0.08) -> list[list[float]]:
+    """A three-point path bowing to the right of travel, so A→B and B→A stay apart."""
+    mid_lat, mid_lon = (lat1 + lat2) / 2, (lon1 + lon2) / 2
+    d_lat, d_lon = lat2 - lat1, lon2 - lon1
+    return [[lat1, lon1], [mid_lat - d_lon * bend, mid_lon + d_lat * bend], [lat2, lon2]]
+
+
+def corridor_map(corridors: pd.DataFrame, zones_geojson: str | None = None, *, level: str = "zone") -> folium.Map:
+    """Corridors as lines whose width and colour follow trips, endpoints as circles, with legend and layers.
+
+    ``corridors`` is ``geo.movement.top_corridors`` output (origin/destination names and lon/lat, trips).
+    """
+    m = base_map()
+    add_context_zones(m, zones_geojson)
+    df = corridors.dropna(subset=["origin_lat", "origin_lon", "destination_lat", "destination_lon"])
+    classes = corridor_classes(df["trips"].tolist())
+    hi = float(df["trips"].max()) if not df.empty else 1.0
+    lo = float(df["trips"].min()) if not df.empty else 0.0
+    lines = folium.FeatureGroup(name=f"Corridors ({len(df)})", show=True)
+    for rec in df.sort_values("trips").to_dict("records"):
+        idx = _class_index(float(rec["trips"]), classes)
+        frac = 0.0 if hi <= lo else (float(rec["trips"]) - lo) / (hi - lo)
+        width = CORRIDOR_WIDTH[0] + frac * (CORRIDOR_WIDTH[1] - CORRIDOR_WIDTH[0])
+        label = f"{rec['origin_name_en']} → {rec['destination_name_en']}"
+        folium.PolyLine(
+            _bent_path(rec["origin_lat"], rec["origin_lon"], rec["destination_lat"], rec["destination_lon"]),
+            color=CORRIDOR_COLOURS[idx],
+            weight=round(width, 1),
+            opacity=0.85,
+            tooltip=folium.Tooltip(f"{esc(label)}: {int(rec['trips']):,} trips"),
+            popup=popup_table(
+                label,
+                {
+                    "From (ไทย)": rec.get("origin_name_th"),
+                    "To (ไทย)": rec.get("destination_name_th"),
+                    "Trips": f"{int(rec['trips']):,}",
+                    "Trips per day": f"{float(rec.get('trips_per_day', 0)):,.1f}",
+                    "Share of corridor trips": f"{float(rec.get('share', 0)):.1%}",
+                    "Rank": rec.get("rank"),
+                },
+            ),
+        ).add_to(lines)
+    lines.add_to(m)
+    ends = folium.FeatureGroup(name="Origins and destinations", show=True)
+    endpoints = pd.concat([
+        df[["origin", "origin_name_en", "origin_name_th", "origin_lat", "origin_lon"]].set_axis(
+            ["id", "name_en", "name_th", "lat", "lon"], axis=1),
+        df[["destination", "destination_name_en", "destination_name_th", "destination_lat", "destination_lon"]]
+        .set_axis(["id", "name_en", "name_th", "lat", "lon"], axis=1),
+    ]).drop_duplicates("id")
+    for rec in endpoints.to_dict("records"):
+        folium.CircleMarker(
+            [rec["lat"], rec["lon"]], radius=5, color="#222222", weight=1, fill=True, fill_color="#ffffff",
+            fill_opacity=1, tooltip=folium.Tooltip(f"{esc(rec['name_en'])} · {esc(rec['name_th'])}"),
+        ).add_to(ends)
+    ends.add_to(m)
+    what = "zones" if level == "zone" else "places"
+    items = [(CORRIDOR_COLOURS[i], f"{math.floor(a):,}–{math.ceil(b):,} trips") for i, (a, b) in enumerate(classes)]
+    Legend(
+        f"Top corridors between {what}",
+        items or [("#999999", "No trips for these filters")],
+        note="Width and colour follow trips; lines bow right of travel.",
+    ).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    fit_to(m, endpoints["lat"].tolist(), endpoints["lon"].tolist())
+    return m
+
+
+def route_map(route: dict[str, Any], zones_geojson: str | None = None) -> folium.Map:
+    """An itinerary: numbered stops and one line per leg, labelled with the routing method (e.g. straight-line)."""
+    m = base_map()
+    add_context_zones(m, zones_geojson)
+    legs: pd.DataFrame = route["legs"]
+    stops: pd.DataFrame = route["stops"]
+    label = str(route.get("label", ""))
+    group = folium.FeatureGroup(name=f"Route — {label}", show=True)
+    for rec in legs.to_dict("records"):
+        text = f"Leg {rec['leg']}: {rec['from_name']} → {rec['to_name']}"
+        folium.PolyLine(
+            rec["path"], color=ROUTE_COLOUR, weight=4, opacity=0.9, dash_array="8 6",
+            tooltip=folium.Tooltip(f"{esc(text)} · {rec['distance_km']:.2f} km · {rec['minutes']:.0f} min ({esc(label)})"),
+            popup=popup_table(text, {"Distance (km)": f"{rec['distance_km']:.2f}", "Time (min)": f"{rec['minutes']:.0f}",
+                                     "Method": label}),
+        ).add_to(group)
+    group.add_to(m)
+    stop_group = folium.FeatureGroup(name=f"Stops ({len(stops)})", show=True)
+    for i, rec in enumerate(stops.to_dict("records"), start=1):
+        folium.Marker(
+            [rec["lat"], rec["lon"]],
+            icon=folium.DivIcon(
+                html=(f"<div style='background:{ROUTE_COLOUR};color:#fff;border-radius:50%;width:22px;height:22px;"
+                      f"text-align:center;font:bold 12px/22px sans-serif;border:2px solid #fff'>{i}</div>"),
+                icon_size=(22, 22), icon_anchor=(11, 11),
+            ),
+            tooltip=folium.Tooltip(f"{i}. {esc(rec['name_en'])} · {esc(rec['name_th'])}"),
+        ).add_to(stop_group)
+    stop_group.add_to(m)
+    Legend("Route", [(ROUTE_COLOUR, f"Legs: {label}"), (ROUTE_COLOUR, "Numbered stops in visiting order")],
+           note="Distances are straight-line unless a road network is imported." if "straight" in label else "").add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    fit_to(m, stops["lat"].tolist(), stops["lon"].tolist())
+    return m

@@ -1,0 +1,1 @@
+"""Answer the pages' questions from the database: one module per question family (no Streamlit)."""

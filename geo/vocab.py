@@ -1,0 +1,181 @@
+"""The atlas's domain vocabulary: every category, band, segment, level, season and constant, defined once.
+
+Build, services, render, the UI and the benchmark all read these names from here, so a label, a colour
+or an allowed value never has two definitions. Plain data only: no imports from the rest of ``geo``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+#: Mean Earth radius in metres (IUGG R1), used by every haversine and local metric projection. The SQL
+#: files receive it as the bound parameter ``$earth_radius_m``.
+EARTH_RADIUS_M = 6_371_008.8
+
+#: Allowed place categories per layer (data/seed/places/FORMAT.md).
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "attraction": (
+        "temple",
+        "museum",
+        "market",
+        "old_city",
+        "nature",
+        "waterfall",
+        "viewpoint",
+        "craft_village",
+        "cultural_show",
+        "cafe_lifestyle",
+    ),
+    "accommodation": ("hotel", "resort", "guesthouse", "hostel", "homestay"),
+    "health": ("hospital", "spa"),
+    "transport": ("airport", "bus_terminal", "railway_station"),
+}
+#: Place layers, in display order.
+LAYERS: tuple[str, ...] = tuple(CATEGORIES)
+#: Every category, in layer order.
+ALL_CATEGORIES: tuple[str, ...] = tuple(c for cats in CATEGORIES.values() for c in cats)
+
+#: Colour per place category (colour-blind-aware, grouped by layer hue).
+CATEGORY_COLOURS: dict[str, str] = {
+    "temple": "#d4a017",
+    "museum": "#8e44ad",
+    "market": "#e67e22",
+    "old_city": "#7f4f24",
+    "nature": "#2e8b57",
+    "waterfall": "#1f78b4",
+    "viewpoint": "#6a3d9a",
+    "craft_village": "#b15928",
+    "cultural_show": "#e31a1c",
+    "cafe_lifestyle": "#fb9a99",
+    "hotel": "#1b9e77",
+    "resort": "#006d5b",
+    "guesthouse": "#66c2a5",
+    "hostel": "#a6d854",
+    "homestay": "#4d9221",
+    "hospital": "#c51b7d",
+    "spa": "#de77ae",
+    "airport": "#252525",
+    "bus_terminal": "#525252",
+    "railway_station": "#737373",
+}
+
+#: Readable name per place category (legends, filters, tables).
+CATEGORY_LABELS: dict[str, str] = {
+    "temple": "Temples",
+    "museum": "Museums",
+    "market": "Markets & night bazaars",
+    "old_city": "Old-city gates & walls",
+    "nature": "Nature & national parks",
+    "waterfall": "Waterfalls",
+    "viewpoint": "Viewpoints",
+    "craft_village": "Craft villages",
+    "cultural_show": "Cultural shows",
+    "cafe_lifestyle": "Cafés & lifestyle areas",
+    "hotel": "Hotels",
+    "resort": "Resorts",
+    "guesthouse": "Guesthouses",
+    "hostel": "Hostels",
+    "homestay": "Homestays",
+    "hospital": "Hospitals",
+    "spa": "Spas & wellness",
+    "airport": "Airport",
+    "bus_terminal": "Bus terminals",
+    "railway_station": "Railway station",
+}
+
+#: Price bands of accommodation, cheapest first (data/seed/places/FORMAT.md).
+PRICE_BANDS: tuple[str, ...] = ("budget", "mid", "upscale", "luxury")
+#: Colour per price band (catchment markers); "unknown" for accommodation without a band.
+PRICE_BAND_COLOURS: dict[str, str] = {
+    "budget": "#66c2a5",
+    "mid": "#3288bd",
+    "upscale": "#5e4fa2",
+    "luxury": "#9e0142",
+    "unknown": "#999999",
+}
+
+#: Zone levels a zone may have: the project's tourism zones, official districts, anything else drawn.
+ZONE_LEVELS: tuple[str, ...] = ("tourism_zone", "district", "custom")
+#: The zone level every page summarises by unless another is chosen.
+DEFAULT_ZONE_LEVEL = "tourism_zone"
+
+#: Origin segment groups (the part of a segment before ``:``), in display order.
+SEGMENT_GROUPS: tuple[str, ...] = ("domestic", "international", "resident")
+#: Colour per segment group in charts ("other" for markets folded together).
+GROUP_COLOURS: dict[str, str] = {
+    "domestic": "#1f78b4",
+    "international": "#e31a1c",
+    "resident": "#7570b3",
+    "other": "#9e9e9e",
+}
+
+#: Visitor types the pipeline assigns per device, in code order (``labels`` table).
+VISITOR_TYPES: tuple[str, ...] = ("resident", "overnight", "day_tripper")
+VISITOR_TYPE_LABELS: dict[str, str] = {
+    "overnight": "Overnight visitors",
+    "day_tripper": "Day-trippers",
+    "resident": "Residents",
+}
+VISITOR_TYPE_COLOURS: dict[str, str] = {
+    "Overnight visitors": "#1b9e77",
+    "Day-trippers": "#d95f02",
+    "Residents": "#7570b3",
+}
+
+#: ISO weekdays 0=Mon..6=Sun, short names.
+WEEKDAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+#: Seasons of northern Thailand (Thai Meteorological Department) and single months for the density
+#: playback: key -> (label, months). ``range`` means the months the date range touches.
+SEASONS: dict[str, tuple[str, tuple[int, ...]]] = {
+    "range": ("Months of the date range", ()),
+    "cool": ("Cool season (Nov–Feb)", (11, 12, 1, 2)),
+    "hot": ("Hot season (Mar–May)", (3, 4, 5)),
+    "rainy": ("Rainy season (Jun–Oct)", (6, 7, 8, 9, 10)),
+    **{f"m{m}": (date(2000, m, 1).strftime("%B"), (m,)) for m in range(1, 13)},
+}
+
+#: Names of the international markets the simulator uses (ISO 3166-1 alpha-2); unknown codes show as the code.
+COUNTRY_NAMES: dict[str, str] = {
+    "CN": "China", "US": "United States", "GB": "United Kingdom", "FR": "France", "DE": "Germany",
+    "JP": "Japan", "KR": "South Korea", "IN": "India", "MY": "Malaysia", "SG": "Singapore",
+    "AU": "Australia", "RU": "Russia", "TW": "Taiwan", "HK": "Hong Kong", "NL": "Netherlands",
+    "IT": "Italy", "ES": "Spain", "CA": "Canada", "IL": "Israel", "VN": "Vietnam", "LA": "Laos",
+    "MM": "Myanmar", "ID": "Indonesia", "PH": "Philippines", "SE": "Sweden", "CH": "Switzerland",
+    "DK": "Denmark", "NO": "Norway", "NZ": "New Zealand", "BE": "Belgium", "AT": "Austria",
+    "SA": "Saudi Arabia", "AE": "United Arab Emirates", "KH": "Cambodia",
+}
+
+
+def origin_label(segment: str) -> str:
+    """Readable origin of a segment: 'Chiang Mai residents', a Thai province, or a country name."""
+    group, _, origin = segment.partition(":")
+    if group == "resident":
+        return "Chiang Mai residents"
+    if group == "international":
+        return COUNTRY_NAMES.get(origin, origin)
+    return origin or group
+
+
+#: Flow levels: corridors between zones or between places.
+FLOW_LEVELS: tuple[str, ...] = ("zone", "place")
+
+#: Capacity pressure classes: (upper bound exclusive, key, label, colour). No recorded beds is ``NO_BEDS``.
+PRESSURE_CLASSES: tuple[tuple[float, str, str, str], ...] = (
+    (0.5, "low", "Low (< 0.50)", "#1a9850"),
+    (0.8, "moderate", "Moderate (0.50–0.79)", "#fee08b"),
+    (1.0, "high", "High (0.80–0.99)", "#fc8d59"),
+    (math.inf, "over", "Over capacity (≥ 1.00)", "#d73027"),
+)
+NO_BEDS: tuple[str, str, str] = ("no_beds", "No recorded beds", "#bdbdbd")
+
+
+def pressure_class(pressure: float | None) -> tuple[str, str, str]:
+    """(key, label, colour) of a pressure value; ``None``/NaN (no beds) gives the grey "no_beds" class."""
+    if pressure is None or (isinstance(pressure, float) and math.isnan(pressure)):
+        return NO_BEDS
+    for bound, key, label, colour in PRESSURE_CLASSES:
+        if pressure < bound:
+            return key, label, colour
+    return PRESSURE_CLASSES[-1][1:]  # pragma: no cover - inf bound always matches
