@@ -271,7 +271,7 @@ def _p95(values: list[float]) -> float:
 
 
 #: The query files that (re)compute visits_hourly from stays, in order (issue 3's pipeline).
-PRESENCE_STEPS = ("pipeline/create_visits_hourly", "pipeline/insert_visits_hourly")
+PRESENCE_STEPS = ("schema/create_visits_hourly", "build/insert_visits_hourly")
 
 
 def presence_steps() -> list[str] | None:
@@ -288,8 +288,8 @@ def measure_sort(con: Any, runs: int = 2) -> tuple[float, float, list[float]]:
     """Bare ``order by device, ts`` over every pings column, materialised: best wall s, its CPU s, all runs."""
 
     def once() -> None:
-        sql.execute(con, "pipeline/bench_sort_pings")
-        sql.execute(con, "pipeline/bench_drop_sorted")
+        sql.execute(con, "bench/bench_sort_pings")
+        sql.execute(con, "bench/bench_drop_sorted")
 
     return _best_of_cpu(once, runs)
 
@@ -305,7 +305,7 @@ def measure_presence(con: Any, runs: int = 3) -> dict[str, Any]:
     """
     steps = presence_steps()
     if steps is None:
-        return {"error": "the pipeline has no queries/pipeline/create_visits_hourly.sql + insert_visits_hourly.sql"}
+        return {"error": "the pipeline has no queries/schema/create_visits_hourly.sql + insert_visits_hourly.sql"}
 
     def presence() -> None:
         for name in steps:
@@ -314,13 +314,13 @@ def measure_presence(con: Any, runs: int = 3) -> dict[str, Any]:
     def baseline(name: str) -> Callable[[], None]:
         def run() -> None:
             sql.execute(con, name)
-            sql.execute(con, "pipeline/bench_drop_groupby")
+            sql.execute(con, "bench/bench_drop_groupby")
 
         return run
 
     redo, redo_cpu, redo_times = _best_of_cpu(presence, runs)
-    base, base_cpu, base_times = _best_of_cpu(baseline("pipeline/bench_presence_groupby"), runs)
-    strict, strict_cpu, _ = _best_of_cpu(baseline("pipeline/bench_presence_groupby_starts"), runs)
+    base, base_cpu, base_times = _best_of_cpu(baseline("bench/bench_presence_groupby"), runs)
+    strict, strict_cpu, _ = _best_of_cpu(baseline("bench/bench_presence_groupby_starts"), runs)
     return {"steps": steps, "presence_s": redo, "groupby_s": base, "presence_runs": redo_times,
             "groupby_runs": base_times, "presence_cpu_s": redo_cpu, "groupby_cpu_s": base_cpu,
             "ratio_cpu": redo_cpu / base_cpu if base_cpu > 0 else None,
@@ -338,7 +338,7 @@ def zone_points(con: Any, n: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray
 
     rng = np.random.default_rng(seed)
     if "pings" in present_tables(con):
-        cols = sql.execute(con, "pipeline/bench_zone_points", {"n": int(n)}).fetchnumpy()
+        cols = sql.execute(con, "bench/bench_zone_points", {"n": int(n)}).fetchnumpy()
         lon = np.asarray(cols["lon"], dtype=np.float64)
         lat = np.asarray(cols["lat"], dtype=np.float64)
         if lon.size:
@@ -548,7 +548,7 @@ def _density_payloads(db: str, n_cells: int) -> dict[str, Any]:
     con = connect(db, "officials", read_only=True)
     try:
         lat, lon = MAP_CENTER
-        cells = sql.fetch_df(con, "pipeline/bench_map_cells", {"n": int(n_cells), "lat": lat, "lon": lon})
+        cells = sql.fetch_df(con, "bench/bench_map_cells", {"n": int(n_cells), "lat": lat, "lon": lon})
         zones = geography.zones_geojson(con)
     finally:
         con.close()
@@ -606,7 +606,7 @@ def run_bench(options: BenchOptions | None = None, progress: Progress | None = N
 
         con = connect(db, "officials")
         try:
-            sql.execute(con, "pipeline/bench_quiet")
+            sql.execute(con, "bench/bench_quiet")
             counts = table_counts(con)
             build["counts"] = {**build.get("counts", {}), **counts}
             result.details["table_rows"] = counts

@@ -291,7 +291,7 @@ def zone_index_from_db(
     con: duckdb.DuckDBPyConnection, level: str = "tourism_zone", **kwargs: float | int
 ) -> ZoneIndex:
     """Build the index from the ``zones`` table (exact outlines of one ``level``)."""
-    frame = sql.fetch_df(con, "pipeline/zoning_zone_geometries", {"level": level})
+    frame = sql.fetch_df(con, "bench/zoning_zone_geometries", {"level": level})
     if frame.empty:
         msg = f"No zones of level {level!r} in the database; build it or import boundaries first"
         raise ZoningError(msg)
@@ -301,7 +301,7 @@ def zone_index_from_db(
 
 def read_points(con: duckdb.DuckDBPyConnection, table: str) -> tuple[np.ndarray, np.ndarray]:
     """``lon`` and ``lat`` columns of atlas table ``table`` (allow-listed name) as float64 arrays."""
-    cols = sql.execute(con, "pipeline/zoning_table_points", idents={"table": table}).fetchnumpy()
+    cols = sql.execute(con, "bench/zoning_table_points", idents={"table": table}).fetchnumpy()
     return np.asarray(cols["lon"], dtype=np.float64), np.asarray(cols["lat"], dtype=np.float64)
 
 

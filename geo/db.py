@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from geo.errors import ConfigError, DatabaseMissingError, SpatialExtensionError
+from geo.errors import ConfigError, DatabaseMissingError, DatabaseUnreadableError, SpatialExtensionError
 from geo.settings import MODES, STORAGE_VERSION, Settings, get_settings
 
 #: Marks a public connection's configuration, so DuckDB never shares its instance with another mode's.
@@ -47,6 +47,11 @@ def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
             "the same version."
         )
         raise SpatialExtensionError(msg) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (DuckDB appends hints on later lines)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def connect(
@@ -98,6 +103,12 @@ def connect(
             "connection first, or run the public and the officials app as separate processes."
         )
         raise ConfigError(msg) from exc
+    except duckdb.IOException as exc:
+        msg = (
+            f"{target} is not a DuckDB database the atlas can read ({_first_line(exc)}). Point ATLAS_DB at an atlas "
+            f"database, or build one with `make build` (or `python -m geo build --db {target}`)."
+        )
+        raise DatabaseUnreadableError(msg) from exc
     try:
         load_spatial(con)
         if mode == "public":

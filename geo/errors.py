@@ -15,6 +15,10 @@ class DatabaseMissingError(AtlasError, FileNotFoundError):
     """The DuckDB file the app was pointed at does not exist yet."""
 
 
+class DatabaseUnreadableError(AtlasError, OSError):
+    """The file the app was pointed at exists but is not a DuckDB database the atlas can open."""
+
+
 class SpatialExtensionError(AtlasError, RuntimeError):
     """DuckDB's spatial extension could not be loaded from the installed wheel."""
 

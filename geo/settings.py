@@ -68,7 +68,6 @@ class Settings:
     tiles: str = "OpenStreetMap"
     static_url: str = "app/static"
     seed_dir: Path = field(default_factory=lambda: ROOT / "data" / "seed")
-    queries_dir: Path = field(default_factory=lambda: ROOT / "queries")
     static_dir: Path = field(default_factory=lambda: ROOT / "static")
     h3_resolution: int = H3_RESOLUTION
     #: Average speed for route times when no road network is imported: 25 km/h is a car or songthaew in

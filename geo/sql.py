@@ -20,8 +20,12 @@ from geo.errors import QueryNotFoundError, QueryParameterError
 from geo.settings import ROOT
 
 QUERIES_DIR = ROOT / "queries"
-GROUPS = ("pipeline", "rollups", "app")
-_NAME = re.compile(r"^(?:pipeline|rollups|app)/[a-z0-9_]+$")
+#: The folders of ``queries/``, one per lifecycle: ``schema`` (tables, views, indexes, drops) and ``build``
+#: (seed, simulator inputs, pipeline steps) build the database, ``rollups`` (run in name order by
+#: ``geo.build.rollups``) derive the tables the pages read, ``app`` answers the pages, ``bench`` serves
+#: ``bench/`` only.
+GROUPS = ("schema", "build", "rollups", "app", "bench")
+_NAME = re.compile(rf"^(?:{'|'.join(GROUPS)})/[a-z0-9_]+$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _IDENT = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _STRIP = re.compile(r"--[^\n]*|'(?:[^']|'')*'")
@@ -38,7 +42,7 @@ TABLES = (
     "visits_hourly",
     "trips",
 )
-#: The coded tables behind the pipeline's output views (``queries/pipeline/create_*.sql``).
+#: The coded tables behind the pipeline's output views (``queries/schema/create_*.sql``).
 DATA_TABLES = ("stays_data", "place_visits_data", "visits_hourly_data", "trips_data")
 ALLOWED_IDENTIFIERS: dict[str, tuple[str, ...]] = {"table": TABLES, "data_table": DATA_TABLES}
 

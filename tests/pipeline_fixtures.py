@@ -18,7 +18,7 @@ from geo import sql
 from geo.build import seed
 from geo.db import connect
 
-SCHEMA = ("pipeline/create_meta", "pipeline/create_zones", "pipeline/create_places", "pipeline/create_cells")
+SCHEMA = ("schema/create_meta", "schema/create_zones", "schema/create_places", "schema/create_cells")
 
 # -- a small Chiang Mai for the simulator: every category it draws from, the three day-trip zones --
 
@@ -167,7 +167,7 @@ def place_point(place_id: str) -> tuple[float, float]:
 
 def load_pings(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, str, float, float, str]]) -> None:
     """Create ``pings`` and insert (device, 'YYYY-MM-DD HH:MM:SS', lon, lat, segment) rows."""
-    sql.execute(con, "pipeline/create_pings")
+    sql.execute(con, "schema/create_pings")
     table = pa.table({
         "device": pa.array([r[0] for r in rows], pa.uint64()),
         "ts": pa.array([datetime.fromisoformat(r[1]) for r in rows], pa.timestamp("us")),
@@ -177,6 +177,6 @@ def load_pings(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, str, float,
     })
     con.register("pings_chunk", table)
     try:
-        sql.execute(con, "pipeline/insert_pings")
+        sql.execute(con, "build/insert_pings")
     finally:
         con.unregister("pings_chunk")

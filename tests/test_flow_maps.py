@@ -87,3 +87,36 @@ def test_places_result_map_clusters_above_budget(n) -> None:
     html = _html(place_maps.places_result_map(results, ZONES, results.iloc[0].to_dict(), results.head(2).assign(distance_m=1.0)))
     assert EVIL not in html
     assert ("markerClusterGroup" in html) == (n > 500)
+
+
+TEMPLATE_BREAKERS = "`+alert(1)+` ${alert(1)} \"' \\"
+
+
+def test_places_result_map_draws_an_unknown_category_in_a_neutral_colour() -> None:
+    results = pd.DataFrame([
+        {"place_id": "p0", "layer": "attraction", "category": "temple", "name_en": "Wat", "name_th": "วัด",
+         "lat": 18.79, "lon": 98.98},
+        {"place_id": "p1", "layer": "attraction", "category": f"imported {EVIL} {TEMPLATE_BREAKERS}",
+         "name_en": TEMPLATE_BREAKERS, "name_th": "ก", "lat": 18.791, "lon": 98.981},
+    ])
+    html = _html(place_maps.places_result_map(results, ZONES, results.iloc[1].to_dict(),
+                                              results.head(1).assign(distance_m=150.0)))
+    assert EVIL not in html and "`+alert" not in html and "${alert" not in html
+    assert "imported &lt;script&gt;" in html.replace("\\u0026", "&")  # its own label, escaped
+    assert '"fillColor": "#999999"' in html  # the neutral colour
+
+
+def test_flow_maps_escape_template_literal_payloads() -> None:
+    corridors = _corridors().assign(origin_name_en=TEMPLATE_BREAKERS)
+    legs = pd.DataFrame([{"leg": 1, "from_id": "a", "from_name": TEMPLATE_BREAKERS, "from_name_th": "ก", "to_id": "b",
+                          "to_name": "B", "to_name_th": "ข", "distance_km": 1.5, "minutes": 3.6,
+                          "path": [[18.79, 98.98], [18.78, 99.0]]}])
+    stops = pd.DataFrame([{"place_id": "a", "name_en": TEMPLATE_BREAKERS, "name_th": TEMPLATE_BREAKERS,
+                           "category": "temple", "lon": 98.98, "lat": 18.79},
+                          {"place_id": "b", "name_en": "B", "name_th": "ข", "category": "temple", "lon": 99.0,
+                           "lat": 18.78}])
+    for m in (flow_maps.corridor_map(corridors, ZONES),
+              flow_maps.route_map({"legs": legs, "stops": stops, "label": TEMPLATE_BREAKERS}, ZONES)):
+        html = _html(m)
+        assert "`+alert" not in html and "${alert" not in html and "\\`" not in html
+        assert "&#96;+alert(1)+&#96; &#36;{alert(1)} &quot;&#x27; &#92;" in html

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from geo import vocab
-from geo.errors import DataNotBuiltError
+from geo.errors import DataNotBuiltError, FilterError
 from geo.services import movement
 from geo.services.filters import Filters
 from tests.flow_fixtures import tiny_db
@@ -66,10 +66,9 @@ def test_route_engine_is_pluggable() -> None:
     assert legs[0].distance_m == pytest.approx(2 * 111_195.08, abs=0.02)
 
 
-def test_plan_route_keeps_pick_order_and_sums_legs(con, monkeypatch) -> None:
-    monkeypatch.setenv("ATLAS_ROUTE_SPEED_KMH", "20")
+def test_plan_route_keeps_pick_order_and_sums_legs(con) -> None:
     ids = ("att-night-bazaar", "att-wat-phra-singh", "att-tha-phae-gate")
-    route = movement.plan_route(con, ids)
+    route = movement.plan_route(con, ids, speed_kmh=20)
     assert list(route["stops"]["place_id"]) == list(ids)
     legs = route["legs"]
     assert list(zip(legs["from_id"], legs["to_id"], strict=True)) == [
@@ -85,7 +84,7 @@ def test_plan_route_keeps_pick_order_and_sums_legs(con, monkeypatch) -> None:
 
 
 def test_plan_route_reports_unknown_ids_and_single_stop(con) -> None:
-    route = movement.plan_route(con, ("att-wat-phra-singh", "nope"))
+    route = movement.plan_route(con, ("att-wat-phra-singh", "nope"), speed_kmh=25)
     assert route["missing"] == ["nope"]
     assert route["legs"].empty and route["distance_km"] == 0.0 and route["minutes"] == 0.0
 
@@ -119,7 +118,7 @@ def test_top_corridors_limits_and_place_level(con) -> None:
 
 
 def test_top_corridors_rejects_unknown_level(con) -> None:
-    with pytest.raises(ValueError, match="level"):
+    with pytest.raises(FilterError, match="Flows are between"):
         movement.top_corridors(con, ALL, "district", 5)
 
 
@@ -127,3 +126,13 @@ def test_top_corridors_without_flows_says_how_to_build(tmp_path) -> None:
     con = tiny_db(tmp_path, flows=False)
     with pytest.raises(DataNotBuiltError, match="make build"):
         movement.top_corridors(con, ALL, "zone", 5)
+
+
+def test_a_database_without_the_od_macro_asks_for_a_rebuild(tmp_path) -> None:
+    c = tiny_db(tmp_path)
+    try:
+        c.execute("drop macro table od_filtered")
+        with pytest.raises(DataNotBuiltError, match="older version of the atlas"):
+            movement.top_corridors(c, ALL, "zone", 5)
+    finally:
+        c.close()

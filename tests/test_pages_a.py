@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from geo.db import connect
 from geo.services import catalog
 from geo.settings import ROOT
+from tests.markdown_helpers import shown
 from tests.presence_fixtures import flows_database
 
 APP = str(ROOT / "app.py")
@@ -90,7 +91,7 @@ def test_overview_invalid_url_hours_fall_back_with_note(flows_env) -> None:
     default = _metrics(_open(OVERVIEW))
     at = _open(OVERVIEW, {"h": "99-3"})
     _ok(at)
-    assert any("Ignored URL parameter h='99-3'" in w.value for w in at.sidebar.warning)
+    assert any("Ignored URL parameter h='99-3'" in shown(w.value) for w in at.sidebar.warning)
     assert _metrics(at)["Visitors (people-days)"] == default["Visitors (people-days)"]
 
 
@@ -157,7 +158,7 @@ def test_density_url_restores_zone_and_view(flows_env) -> None:
 def test_density_invalid_url_values_fall_back_with_notes(flows_env) -> None:
     at = _open(DENSITY, {"d_zone": "atlantis", "d_view": "3d", "d_season": "winter", "d_hour": "99"})
     _ok(at)
-    notes = " ".join(w.value for w in at.sidebar.warning)
+    notes = " ".join(shown(w.value) for w in at.sidebar.warning)
     for key in ("d_zone", "d_view", "d_season", "d_hour"):
         assert f"Ignored URL parameter {key}=" in notes, key
     assert at.selectbox(key="dens_zone").value == "old_city"
@@ -192,7 +193,7 @@ def test_density_url_restores_the_drilled_down_cell(flows_env) -> None:
     assert any(cell_hex in md.value for md in at.markdown)
     bad = _open(DENSITY, {"d_cell": "not-a-cell"})
     _ok(bad)
-    assert any("Ignored URL parameter d_cell='not-a-cell'" in w.value for w in bad.sidebar.warning)
+    assert any("Ignored URL parameter d_cell='not-a-cell'" in shown(w.value) for w in bad.sidebar.warning)
     assert "d_cell" not in bad.query_params
 
 
@@ -208,3 +209,27 @@ def test_pages_explain_missing_flows(tmp_path, monkeypatch) -> None:
         assert not at.exception, at.exception
         messages = [e.value for e in at.error] + [i.value for i in at.info]
         assert any("make build" in m for m in messages), (page, messages)
+
+
+@pytest.mark.parametrize("raw", ["-1", "f" * 17, "8" * 100_000, "![x](https://example.invalid/p.png)"])
+def test_density_garbage_cell_in_url_is_a_plain_note(flows_env, raw) -> None:
+    at = _open(DENSITY, {"d_cell": raw})
+    _ok(at)
+    notes = [w.value for w in at.sidebar.warning]
+    assert len(notes) == 1 and shown(notes[0]).startswith("Ignored URL parameter d_cell=")
+    assert len(notes[0]) < 400  # the value is cut, not echoed whole
+    assert "](" not in notes[0]
+    assert "d_cell" not in at.query_params
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database\n"])
+def test_a_file_that_is_not_an_atlas_database_gives_a_clear_message(tmp_path, monkeypatch, content) -> None:
+    db = tmp_path / "broken.duckdb"
+    db.write_bytes(content)
+    monkeypatch.setenv("ATLAS_DB", str(db))
+    for page in (OVERVIEW, DENSITY):
+        at = _open(page)
+        assert not at.exception, at.exception
+        errors = [shown(e.value) for e in at.error]
+        assert errors and "is not a DuckDB database the atlas can read" in errors[0], errors
+        assert "make build" in errors[0]

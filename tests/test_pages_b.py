@@ -11,6 +11,7 @@ from geo.db import connect
 from geo.services import placeinfo
 from geo.settings import ROOT
 from tests.flow_fixtures import build_flows_db
+from tests.markdown_helpers import shown
 
 PAGES = ("flows", "capacity", "places", "data")
 TIMEOUT = 60
@@ -45,7 +46,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 
 def _warnings(at: AppTest) -> str:
-    return " ".join(w.value for w in at.warning)
+    return " ".join(shown(w.value) for w in at.warning)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -82,7 +83,7 @@ def test_flows_route_from_url_and_invalid_values(flows_env) -> None:
     assert "flows='nope'" in warnings and "top='7'" in warnings and "zzz" in warnings
     m = _metrics(at)
     assert "Trips between zones" in m and m["Legs"] == "1" and m["Total distance"] == "0.60 km"
-    assert any("straight-line (no road network imported)" in i.value for i in at.info)
+    assert any("straight-line (no road network imported)" in shown(i.value) for i in at.info)
     assert at.query_params["route"] == "att-wat-phra-singh,att-wat-chedi-luang"
 
 

@@ -230,12 +230,14 @@ def test_params_are_checked(bad: dict) -> None:
 
 
 def test_pipeline_query_files_take_named_parameters() -> None:
-    text = sql.load_query("pipeline/detect_stays_sql")
+    text = sql.load_query("build/detect_stays_sql")
     assert sql.declared_params(text) == {
-        "ref_lon", "ref_lat", "stay_radius_m", "min_stay_minutes", "max_gap_minutes", "max_outliers",
+        "ref_lon", "ref_lat", "earth_radius_m", "stay_radius_m", "min_stay_minutes", "max_gap_minutes",
+        "max_outliers",
     }
-    assert sql.declared_params(sql.load_query("pipeline/stay_stream")) == {"ref_lon", "ref_lat"}
-    assert sql.declared_params(sql.load_query("pipeline/create_stay_candidates")) == {"ref_lon", "ref_lat"}
+    projection = {"ref_lon", "ref_lat", "earth_radius_m"}
+    assert sql.declared_params(sql.load_query("build/stay_stream")) == projection
+    assert sql.declared_params(sql.load_query("build/create_stay_candidates")) == projection
 
 
 def test_unknown_engine_is_refused() -> None:

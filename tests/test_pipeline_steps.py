@@ -20,13 +20,13 @@ from geo import sql
 from geo.build import pipeline
 from geo.db import connect
 from geo.settings import H3_RESOLUTION
+from geo.vocab import EARTH_RADIUS_M
 from tests.pipeline_fixtures import load_world
 
 BKK, CN, KR, RES = "domestic:Bangkok", "international:CN", "international:KR", "resident"
 D = "2025-11-10"
 N = "2025-11-11"
-REF = {"ref_lon": 98.99, "ref_lat": 18.79}
-EARTH_M = 6371008.8
+REF = {"ref_lon": 98.99, "ref_lat": 18.79, "earth_radius_m": EARTH_RADIUS_M}
 
 #: one zone around three museums ~100 m apart: closed (09-17), open (always), night (22-02, wraps)
 ZONES = {"z": (98.980, 18.780, 99.000, 18.800)}
@@ -46,7 +46,7 @@ def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
     """The pipeline's distance (equirectangular at the mean latitude), rounded to 0.1 m."""
     (lon1, lat1), (lon2, lat2) = a, b
     x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    return round(EARTH_M * math.sqrt(x * x + math.radians(lat2 - lat1) ** 2), 1)
+    return round(EARTH_RADIUS_M * math.sqrt(x * x + math.radians(lat2 - lat1) ** 2), 1)
 
 
 # -- stays: nearest open place --
@@ -85,7 +85,7 @@ def stays_con() -> duckdb.DuckDBPyConnection:
     con.execute("create temp table device_segments as select device, min(segment) as segment from stay_candidates group by device")
     pipeline._prepare_outputs(con, segments_from_pings=False)
     pipeline._load_stay_cells(con, H3_RESOLUTION)
-    sql.execute(con, "pipeline/insert_stays", {**REF, "place_radius_m": 200.0, "night_hour": 3})
+    sql.execute(con, "build/insert_stays", {**REF, "place_radius_m": 200.0, "night_hour": 3})
     yield con
     con.close()
 
@@ -168,9 +168,9 @@ def steps_con() -> duckdb.DuckDBPyConnection:
     # the view gives back the texts
     assert con.execute("select * from stays order by device, stay_start").df().equals(
         frame.sort_values(["device", "stay_start"], ignore_index=True))
-    sql.execute(con, "pipeline/insert_place_visits", {"visit_merge_gap_minutes": 30.0})
-    for step in ("visits_hourly", "trips"):
-        sql.execute(con, f"pipeline/insert_{step}")
+    sql.execute(con, "build/insert_place_visits", {"visit_merge_gap_minutes": 30.0})
+    for name in ("build/insert_visits_hourly", "build/insert_trips"):
+        sql.execute(con, name)
     yield con
     con.close()
 

@@ -16,7 +16,7 @@ from geo import sql
 from geo.build import rollups, seed
 from geo.build.pipeline import load_outputs
 from geo.db import connect
-from geo.errors import DataNotBuiltError
+from geo.errors import DataNotBuiltError, FilterError
 from geo.render import presence_maps
 from geo.services import presence
 from geo.services.filters import Filters
@@ -136,7 +136,7 @@ def _flow_tables(con) -> None:
 def _atlas(tmp_path_factory, flows: Callable[[duckdb.DuckDBPyConnection], None]) -> duckdb.DuckDBPyConnection:
     c = connect(":memory:")
     zones = seed.read_zones_geojson(_zones_file(tmp_path_factory.mktemp("zones") / "zones.geojson"))
-    for name in ("pipeline/create_meta", "pipeline/create_zones", "pipeline/create_places", "pipeline/create_cells"):
+    for name in ("schema/create_meta", "schema/create_zones", "schema/create_places", "schema/create_cells"):
         sql.execute(c, name)
     seed.load_zones(c, zones)
     seed.load_cells(c, zones)
@@ -178,7 +178,7 @@ def _crowd_stays() -> list[tuple]:
 def _crowd_tables(con) -> None:
     """Stays loaded, their hourly presence computed by the pipeline's own SQL step."""
     load_outputs(con, {"stays": _stays_frame(_crowd_stays())})
-    sql.execute(con, "pipeline/insert_visits_hourly")
+    sql.execute(con, "build/insert_visits_hourly")
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +196,7 @@ def test_fixture_cells_fall_in_their_zones(con) -> None:
 
 
 def test_presence_rollups_are_files_numbered_1x() -> None:
-    assert [n.split("/")[1][:2] for n in PRESENCE_ROLLUPS] == ["10", "11", "12", "13", "14", "15"]
+    assert [n.split("/")[1][:2] for n in PRESENCE_ROLLUPS] == ["10", "11", "12", "12", "13", "14", "15"]
 
 
 def test_daily_rollup_splits_stays_at_midnight(con) -> None:
@@ -272,7 +272,7 @@ def test_hour_weekday(con) -> None:
 
 
 def test_origin_mix_top_and_other(con) -> None:
-    df = presence.origin_mix(con, CURRENT, "", 2)
+    df = presence.origin_mix(con, CURRENT, "", 2, floor=0)
     assert df[["origin", "segment_group", "visitors"]].to_dict("records") == [
         {"origin": "China", "segment_group": "international", "visitors": 2},
         {"origin": "Bangkok", "segment_group": "domestic", "visitors": 1},
@@ -282,50 +282,50 @@ def test_origin_mix_top_and_other(con) -> None:
 
 
 def test_origin_mix_of_one_zone(con) -> None:
-    df = presence.origin_mix(con, CURRENT, "zb", 10)
+    df = presence.origin_mix(con, CURRENT, "zb", 10, floor=0)
     assert dict(zip(df["origin"], df["visitors"], strict=True)) == {"China": 2, "Chiang Mai residents": 1}
 
 
 def test_top_places_city_zone_and_category(con) -> None:
-    df = presence.top_places(con, CURRENT)
+    df = presence.top_places(con, CURRENT, floor=0)
     assert df[["place_id", "visits", "avg_dwell_minutes"]].to_dict("records") == [
         {"place_id": "p_temple", "visits": 2, "avg_dwell_minutes": 90.0},
         {"place_id": "p_market", "visits": 1, "avg_dwell_minutes": 30.0},
     ]
-    assert list(presence.top_places(con, CURRENT, "zb")["place_id"]) == ["p_market"]
+    assert list(presence.top_places(con, CURRENT, "zb", floor=0)["place_id"]) == ["p_market"]
     only_markets = Filters(start=CURRENT.start, end=CURRENT.end, categories=("market",))
-    assert list(presence.top_places(con, only_markets)["place_id"]) == ["p_market"]
+    assert list(presence.top_places(con, only_markets, floor=0)["place_id"]) == ["p_market"]
 
 
 def test_hour_profile_of_a_zone(con) -> None:
-    df = presence.hour_profile(con, CURRENT, "za")
+    df = presence.hour_profile(con, CURRENT, "za", floor=0)
     assert dict(zip(df["hour"], df["present"], strict=True)) == {9: 0.5, 10: 0.5, 13: 0.5, 14: 0.5}
 
 
 def test_zone_summary(con) -> None:
-    s = presence.zone_summary(con, CURRENT, "zb")
-    assert (s["name_en"], s["visitors"], s["overnight"], s["residents"], s["international"]) == ("Zone B", 3, 2, 1, 2)
-    assert s["hours_per_visitor"] == 12.0  # (240 + 1440 + 480) minutes / 60 / 3 people-days
-    assert s["avg_daily_visitors"] == 1.5
-    assert s["suppressed"] is False
-    assert presence.zone_summary(con, CURRENT, "nowhere") is None
+    s = presence.zone_summary(con, CURRENT, "zb", floor=0)
+    assert (s.name_en, s.visitors, s.overnight, s.residents, s.international) == ("Zone B", 3, 2, 1, 2)
+    assert s.hours_per_visitor == 12.0  # (240 + 1440 + 480) minutes / 60 / 3 people-days
+    assert s.avg_daily_visitors == 1.5
+    assert s.suppressed is False
+    assert presence.zone_summary(con, CURRENT, "nowhere", floor=0) is None
 
 
 def test_cell_density_average_per_slot(con) -> None:
-    df = presence.cell_density(con, CURRENT)
+    df = presence.cell_density(con, CURRENT, floor=0)
     got = {r["cell"]: (r["zone_id"], r["visitor_hours"], r["present"]) for r in df.to_dict("records")}
     assert got == {CELL_A: ("za", 6, 6 / 96), CELL_B: ("zb", 2, 2 / 96)}  # 4 January days x 24 hours
-    one_hour = presence.cell_density(con, CURRENT, "range", 10)
+    one_hour = presence.cell_density(con, CURRENT, "range", 10, floor=0)
     assert dict(zip(one_hour["cell"], one_hour["present"], strict=True)) == {CELL_A: 0.75, CELL_B: 0.25}
-    assert presence.cell_density(con, CURRENT, "hot").empty  # no March-May data
+    assert presence.cell_density(con, CURRENT, "hot", floor=0).empty  # no March-May data
 
 
 def test_cell_detail_matches_density(con) -> None:
     lat, lon = h3.cell_to_latlng(format(CELL_A, "x"))
-    d = presence.cell_detail(con, lat, lon, CURRENT)
-    assert (d["cell"], d["zone_id"], d["present"]) == (CELL_A, "za", 6 / 96)
-    assert (d["peak_hour"], d["peak_present"]) == (10, 0.75)
-    assert presence.cell_detail(con, 13.75, 100.5, CURRENT) is None  # Bangkok: not an atlas cell
+    d = presence.cell_detail(con, lat, lon, CURRENT, floor=0)
+    assert (d.cell, d.zone_id, d.present) == (CELL_A, "za", 6 / 96)
+    assert (d.peak_hour, d.peak_present) == (10, 0.75)
+    assert presence.cell_detail(con, 13.75, 100.5, CURRENT, floor=0) is None  # Bangkok: not an atlas cell
 
 
 def test_cell_centre_validates_cells() -> None:
@@ -340,7 +340,7 @@ def test_season_months() -> None:
     assert presence.season_months("range", f) == (1, 11, 12)
     assert presence.season_months("cool", f) == (11, 12, 1, 2)
     assert presence.season_months("m7", f) == (7,)
-    with pytest.raises(ValueError, match="unknown season"):
+    with pytest.raises(FilterError, match="Unknown season or month"):
         presence.season_months("winter", f)
 
 
@@ -353,7 +353,7 @@ def test_services_say_when_flows_are_missing() -> None:
         c.close()
 
 
-def test_festival_days_reads_the_simulator_calendar(tmp_path, monkeypatch) -> None:
+def test_festival_days_reads_the_simulator_calendar(tmp_path) -> None:
     (tmp_path / "calendar.csv").write_text(
         "kind,month,weekday,date_from,date_to,factor,applies_to,name,source\n"
         "month,1,,,,1.35,all,January,x\n"
@@ -361,16 +361,14 @@ def test_festival_days_reads_the_simulator_calendar(tmp_path, monkeypatch) -> No
         "festival,,,2025-11-05,2025-11-06,2.60,all,Yi Peng 2025,x\n",
         encoding="utf-8",
     )
-    monkeypatch.setattr(presence, "get_settings", lambda: type("S", (), {"seed_dir": tmp_path})())
-    df = presence.festival_days(None)
+    df = presence.festival_days(None, tmp_path / "calendar.csv")
     assert list(df["name"]) == ["Yi Peng 2025", "Songkran 2026"]
     assert [str(d.date()) for d in df["start"]] == ["2025-11-05", "2026-04-13"]
     assert [str(d.date()) for d in df["end"]] == ["2025-11-07", "2026-04-16"]
 
 
-def test_festival_days_without_calendar_is_empty(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(presence, "get_settings", lambda: type("S", (), {"seed_dir": tmp_path})())
-    assert presence.festival_days(None).empty
+def test_festival_days_without_calendar_is_empty(tmp_path) -> None:
+    assert presence.festival_days(None, tmp_path / "calendar.csv").empty
 
 
 # --- map builders -------------------------------------------------------------------------------------------
@@ -422,7 +420,7 @@ def test_maps_escape_zone_names_and_have_legend_and_control(con) -> None:
     from geo.services import geography
 
     zones = geography.zones_geojson(con)
-    cells = presence.cell_density(con, CURRENT)
+    cells = presence.cell_density(con, CURRENT, floor=0)
     for m in (presence_maps.heat_map(cells, zones, note="<i>n</i>"), presence_maps.choropleth_map(cells, zones)):
         html = m.get_root().render()
         assert "Zone A <b>" not in html
@@ -433,74 +431,68 @@ def test_maps_escape_zone_names_and_have_legend_and_control(con) -> None:
 
 
 def test_public_mode_hides_counts_below_the_privacy_floor(con, monkeypatch) -> None:
-    monkeypatch.setenv("ATLAS_MODE", "public")
-    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "2")
-    mix = presence.origin_mix(con, CURRENT, "", 10)
+    floor = 2
+    mix = presence.origin_mix(con, CURRENT, "", 10, floor=floor)
     assert dict(zip(mix["origin"], mix["visitors"], strict=True)) == {"China": 2, "Other markets": 2}
-    assert list(presence.top_places(con, CURRENT)["place_id"]) == ["p_temple"]
+    assert list(presence.top_places(con, CURRENT, floor=floor)["place_id"]) == ["p_temple"]
 
 
 def test_public_cell_figures_sum_only_units_at_or_above_the_floor(crowd, monkeypatch) -> None:
-    officials = presence.cell_density(crowd, CURRENT)
+    officials = presence.cell_density(crowd, CURRENT, floor=0)
     assert dict(zip(officials["cell"], officials["visitor_hours"], strict=True)) == {CELL_A: 15, CELL_B: 5}
-    monkeypatch.setenv("ATLAS_MODE", "public")
-    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "3")
-    public = presence.cell_density(crowd, CURRENT)
+    floor = 3
+    public = presence.cell_density(crowd, CURRENT, floor=floor)
     assert dict(zip(public["cell"], public["visitor_hours"], strict=True)) == {CELL_A: 12}  # 4 + 5 + 3
     lat, lon = h3.cell_to_latlng(format(CELL_A, "x"))
-    detail = presence.cell_detail(crowd, lat, lon, CURRENT)
+    detail = presence.cell_detail(crowd, lat, lon, CURRENT, floor=floor)
     days = crowd.execute("select count(*) from presence_days where month = 1").fetchone()[0]
     assert days == 5  # 7, 8, 14, 21 and 28 January
-    assert not detail["suppressed"]
-    assert dict(zip(detail["hours"]["hour"], detail["hours"]["present"] * days, strict=True)) == {9: 4, 10: 5, 13: 3}
+    assert not detail.suppressed
+    assert dict(zip(detail.hours["hour"], detail.hours["present"] * days, strict=True)) == {9: 4, 10: 5, 13: 3}
     # the total is the sum of the shown hours (all 24 selected), so no hidden hour can be recovered from it
-    assert detail["present"] * 24 * days == pytest.approx(12)
-    assert public["present"].iloc[0] == pytest.approx(detail["present"])
+    assert detail.present * 24 * days == pytest.approx(12)
+    assert public["present"].iloc[0] == pytest.approx(detail.present)
     # a narrower hour range differs from a wider one by shown units only: 10:00 alone is 5, not 5 + 2 + 1
-    ten = presence.cell_density(crowd, CURRENT, "range", 10)
+    ten = presence.cell_density(crowd, CURRENT, "range", 10, floor=floor)
     assert list(ten["visitor_hours"]) == [5]
     # cell B: 5 device-hours, but one resident and one device seen on four Wednesdays
     lat, lon = h3.cell_to_latlng(format(CELL_B, "x"))
-    hidden = presence.cell_detail(crowd, lat, lon, CURRENT)
-    assert hidden["suppressed"] and hidden["hours"].empty and hidden["present"] == 0.0
+    hidden = presence.cell_detail(crowd, lat, lon, CURRENT, floor=floor)
+    assert hidden.suppressed and hidden.hours.empty and hidden.present == 0.0
     profile = crowd.execute("select visitors, devices from presence_cell_profile where cell = $c "
                             "and segment_group = 'domestic'", {"c": CELL_B}).fetchall()
     assert profile == [(4, 1)]
 
 
 def test_public_mode_merges_small_origins_so_none_is_recoverable(con, monkeypatch) -> None:
-    monkeypatch.setenv("ATLAS_MODE", "public")
-    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "2")
+    floor = 2
     # zone B: China 2, residents 1 -> "Other markets" 1 would be below the floor, so China is folded in
-    mix = presence.origin_mix(con, CURRENT, "zb", 10)
+    mix = presence.origin_mix(con, CURRENT, "zb", 10, floor=floor)
     assert mix[["origin", "visitors", "share"]].to_dict("records") == [
         {"origin": "Other markets", "visitors": 3, "share": 1.0}]
-    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "5")  # city total 4 people-days
-    assert presence.origin_mix(con, CURRENT).empty
+    floor = 5
+    assert presence.origin_mix(con, CURRENT, floor=floor).empty
 
 
 def test_public_mode_drops_hours_below_the_floor(con, monkeypatch) -> None:
-    monkeypatch.setenv("ATLAS_MODE", "public")
-    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "2")
-    profile = presence.hour_profile(con, CURRENT)
+    floor = 2
+    profile = presence.hour_profile(con, CURRENT, floor=floor)
     assert list(profile["hour"]) == [10]  # 2 people-hours at 10:00; every other hour has 1
     assert (profile["visitor_hours"] >= 2).all()
-    assert presence.hour_profile(con, CURRENT, "za").empty
+    assert presence.hour_profile(con, CURRENT, "za", floor=floor).empty
 
 
 def test_public_mode_withholds_a_small_zone_and_breakdowns_with_their_complement(con, monkeypatch) -> None:
-    monkeypatch.setenv("ATLAS_MODE", "public")
-    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "2")
-    s = presence.zone_summary(con, CURRENT, "zb")  # 3 people-days: 2 overnight, 0 day-tripper, 1 resident
-    assert not s["suppressed"] and s["visitors"] == 3
-    assert s["overnight"] is s["day_trippers"] is s["residents"] is None
-    assert s["international"] is None and s["international_share"] is None  # 2 international, 1 resident
-    monkeypatch.setenv("ATLAS_PRIVACY_FLOOR", "4")
-    s = presence.zone_summary(con, CURRENT, "zb")
-    assert s["suppressed"] and s["visitors"] is None and s["hours_per_visitor"] is None
-    assert s["name_en"] == "Zone B"
+    floor = 2
+    s = presence.zone_summary(con, CURRENT, "zb", floor=floor)  # 3 people-days: 2 overnight, 0 day-tripper, 1 resident
+    assert not s.suppressed and s.visitors == 3
+    assert s.overnight is s.day_trippers is s.residents is None
+    assert s.international is None and s.international_share is None  # 2 international, 1 resident
+    floor = 4
+    s = presence.zone_summary(con, CURRENT, "zb", floor=floor)
+    assert s.suppressed and s.visitors is None and s.hours_per_visitor is None
+    assert s.name_en == "Zone B"
 
 
 def test_officials_see_every_count(con) -> None:
-    assert presence.privacy_floor() == 0
-    assert len(presence.cell_density(con, CURRENT)) == 2
+    assert len(presence.cell_density(con, CURRENT, floor=0)) == 2

@@ -1,20 +1,25 @@
 """Own every Streamlit cache wrapper, the shared connection, the sidebar filters and the URL state.
 
-Pages call ``call(service, ...)`` to run a ``geo`` service through ``st.cache_data``,
+Pages call ``call(service, ...)`` to run a ``geo.services`` function through ``st.cache_data`` (the cache key
+is the function, the database file's version and the arguments, nothing else: every input a service depends
+on, such as the privacy floor, is an argument),
 ``folium_map(builder, ...)`` / ``altair_chart(builder, ...)`` to draw a map or chart whose rendered form
-is cached per builder and inputs, and ``sidebar_filters()`` to get the shared ``Filters``; they never open
-connections themselves.
+is cached per builder and inputs, ``sidebar_filters()`` to get the shared ``Filters`` and ``seed`` /
+``store`` for their own URL-backed widgets (``ui.url.PageParam``); they never open connections themselves.
+Text shown in Streamlit's Markdown elements that may come from data or the URL goes through
+``geo.text.markdown_text`` first.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
-import importlib
 import pickle
 import threading
+import types
 from collections.abc import Callable, Iterable
 from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
@@ -25,13 +30,14 @@ from geo import vocab
 from geo.db import connect
 from geo.errors import AtlasError, DatabaseMissingError
 from geo.services import catalog
-from geo.services import filters as flt
+from geo.services.filters import Filters, default_filters
 from geo.settings import Settings, get_settings
-from ui import elements
+from geo.text import markdown_text
+from ui import elements, url
 
 T = TypeVar("T")
 
-#: Modules whose public functions pages may call through ``call`` (allow-list for the cache key).
+#: Modules whose public functions pages may call through ``call``.
 SERVICE_MODULES = (
     "geo.services.catalog",
     "geo.services.geography",
@@ -41,8 +47,6 @@ SERVICE_MODULES = (
     "geo.services.placeinfo",
 )
 
-#: URL keys owned by the shared filters; every other key belongs to the page that set it.
-FILTER_KEYS = ("start", "end", "wd", "h", "seg", "cat", "level")
 
 #: Fallback date bounds when the database holds no visitor flows yet.
 FALLBACK_BOUNDS = (date(2025, 11, 1), date(2026, 10, 31))
@@ -89,21 +93,42 @@ def _frame_digest(df: pd.DataFrame) -> bytes:
     return hashlib.blake2b(pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL), digest_size=20).digest()
 
 
-def _filters_digest(f: flt.Filters) -> str:
+def _filters_digest(f: Filters) -> str:
     """Cache key of the shared filters: their repr (a frozen dataclass of dates, ints and strings)."""
     return repr(f)
 
 
+def _path_digest(path: Path) -> tuple[str, float]:
+    """Cache key of a file argument (e.g. the festival calendar): its path and modification time."""
+    try:
+        return str(path), path.stat().st_mtime
+    except OSError:
+        return str(path), -1.0
+
+
+def _function_digest(func: types.FunctionType) -> str:
+    """Cache key of a function argument (a service or builder): its module and name."""
+    return f"{func.__module__}.{func.__qualname__}"
+
+
 #: Cheaper, complete cache keys for the argument types pages pass around.
-_HASH_FUNCS: dict[Any, Callable[[Any], Any]] = {pd.DataFrame: _frame_digest, flt.Filters: _filters_digest}
+_HASH_FUNCS: dict[Any, Callable[[Any], Any]] = {
+    pd.DataFrame: _frame_digest,
+    Filters: _filters_digest,
+    Path: _path_digest,
+    types.FunctionType: _function_digest,
+}
 
 
-def _call_uncached(qualname: str, db_key: str, args: tuple, kwargs: tuple) -> Any:
-    module_name, func_name = qualname.rsplit(".", 1)
-    if module_name not in SERVICE_MODULES or func_name.startswith("_"):
-        msg = f"{qualname} is not a service pages may call"
+def _check_service(func: Callable[..., Any]) -> None:
+    if func.__module__ not in SERVICE_MODULES or func.__name__.startswith("_"):
+        msg = f"{func.__module__}.{func.__name__} is not a service pages may call"
         raise AtlasError(msg)
-    func = getattr(importlib.import_module(module_name), func_name)
+
+
+def _call_uncached(func: Callable[..., Any], db_key: str, args: tuple, kwargs: tuple) -> Any:
+    del db_key  # part of the cache key only: a rebuilt database file has a new key
+    _check_service(func)
     con = cursor()
     try:
         result = func(con, *args, **dict(kwargs))
@@ -122,11 +147,21 @@ _cached_call = st.cache_data(
 
 
 def call(service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run ``service(cursor, *args, **kwargs)`` through the data cache (key: service, database, arguments)."""
+    """Run ``service(cursor, *args, **kwargs)`` through the data cache (key: service, database file, arguments).
+
+    The database key is the file and its version (a rebuild opens a new one) and the mode (public and
+    officials connections differ); everything else a result depends on is among the arguments.
+    """
+    _check_service(service)
     s = app_settings()
-    db_key = f"{s.db_path}:{_db_stamp(s)}:{s.mode}:{s.privacy_floor if s.is_public else 0}"
-    qualname = f"{service.__module__}.{service.__name__}"
-    return _cached_call(qualname, db_key, tuple(args), tuple(sorted(kwargs.items())))
+    db_key = f"{s.db_path}:{_db_stamp(s)}:{s.mode}"
+    return _cached_call(service, db_key, tuple(args), tuple(sorted(kwargs.items())))
+
+
+def privacy_floor() -> int:
+    """The privacy floor services must apply in this mode: the configured floor in public mode, 0 for officials."""
+    s = app_settings()
+    return s.privacy_floor if s.is_public else 0
 
 
 #: Modules whose map builders pages may draw through ``folium_map`` (allow-list for the cache key).
@@ -139,23 +174,19 @@ MAP_CACHE_ENTRIES = 48
 CHART_CACHE_ENTRIES = 256
 
 
-def _builder(qualname: str, allowed: tuple[str, ...]) -> Callable[..., Any]:
-    module_name, func_name = qualname.rsplit(".", 1)
-    if module_name not in allowed or func_name.startswith("_"):
-        msg = f"{qualname} is not a builder pages may draw"
+def _builder(func: Callable[..., Any], allowed: tuple[str, ...]) -> Callable[..., Any]:
+    """``func`` itself when it is a public builder of one of the ``allowed`` modules; else ``AtlasError``."""
+    if func.__module__ not in allowed or func.__name__.startswith("_"):
+        msg = f"{func.__module__}.{func.__name__} is not a builder pages may draw"
         raise AtlasError(msg)
-    return getattr(importlib.import_module(module_name), func_name)
-
-
-def _qualname(func: Callable[..., Any]) -> str:
-    return f"{func.__module__}.{func.__name__}"
+    return func
 
 
 def _map_payload_uncached(
-    qualname: str, map_settings: tuple[str, str], key: str | None, args: tuple, kwargs: tuple
+    builder: Callable[..., Any], map_settings: tuple[str, str], key: str | None, args: tuple, kwargs: tuple
 ) -> dict[str, Any]:
     del map_settings  # part of the cache key only: tiles and asset URLs are read by the builders
-    m = _builder(qualname, MAP_MODULES)(*args, **dict(kwargs))
+    m = _builder(builder, MAP_MODULES)(*args, **dict(kwargs))
     return elements.folium_payload(m, key)
 
 
@@ -183,17 +214,17 @@ def folium_map(
     if not elements.HAVE_FOLIUM_INTERNALS:  # pragma: no cover - incompatible streamlit-folium
         from streamlit_folium import st_folium
 
-        m = _builder(_qualname(builder), MAP_MODULES)(*args, **kwargs)
+        m = _builder(builder, MAP_MODULES)(*args, **kwargs)
         return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=returned)
     s = app_settings()
     payload = _cached_map_payload(
-        _qualname(builder), (s.tiles, s.static_url), key, tuple(args), tuple(sorted(kwargs.items()))
+        _builder(builder, MAP_MODULES), (s.tiles, s.static_url), key, tuple(args), tuple(sorted(kwargs.items()))
     )
     return elements.show_folium(payload, key=key, height=height, width=None, returned_objects=returned)
 
 
-def _chart_spec_uncached(qualname: str, args: tuple, kwargs: tuple) -> dict[str, Any]:
-    chart = _builder(qualname, CHART_MODULES)(*args, **dict(kwargs))
+def _chart_spec_uncached(builder: Callable[..., Any], args: tuple, kwargs: tuple) -> dict[str, Any]:
+    chart = _builder(builder, CHART_MODULES)(*args, **dict(kwargs))
     return elements.vega_lite_spec(chart)
 
 
@@ -210,9 +241,9 @@ def altair_chart(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> None
     whole schema: 10–80 ms a chart) and sent with ``st.vega_lite_chart``, which produces the same element.
     """
     if not elements.HAVE_ALTAIR_INTERNALS:  # pragma: no cover - incompatible Streamlit
-        st.altair_chart(_builder(_qualname(builder), CHART_MODULES)(*args, **kwargs), width="stretch")
+        st.altair_chart(_builder(builder, CHART_MODULES)(*args, **kwargs), width="stretch")
         return
-    spec = _cached_chart_spec(_qualname(builder), tuple(args), tuple(sorted(kwargs.items())))
+    spec = _cached_chart_spec(_builder(builder, CHART_MODULES), tuple(args), tuple(sorted(kwargs.items())))
     st.vega_lite_chart(spec=spec, width="stretch")
 
 
@@ -229,10 +260,10 @@ def _query_dict() -> dict[str, str]:
     return {k: st.query_params[k] for k in st.query_params}
 
 
-def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = False) -> flt.Filters:
+def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = False) -> Filters:
     """Draw the shared filters in the sidebar, synced with the URL; returns the chosen ``Filters``."""
     first, last = data_bounds()
-    parsed = flt.from_query(_query_dict(), first, last)
+    parsed = url.from_query(_query_dict(), first, last)
     f = parsed.filters
     initial = {
         "f_dates": (f.start, f.end),
@@ -265,10 +296,10 @@ def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = Fal
     if show_zone_level:
         level = sb.radio("Zone level", vocab.ZONE_LEVELS, key="f_level", format_func=lambda z: z.replace("_", " "))
     for note in parsed.notes:
-        sb.warning(note)
+        sb.warning(url.note_markdown(note))
     start, end = (dates if isinstance(dates, tuple | list) and len(dates) == 2 else (first, last))
-    base = flt.default_filters(first, last)
-    chosen = flt.Filters(
+    base = default_filters(first, last)
+    chosen = Filters(
         start=start,
         end=end,
         weekdays=tuple(vocab.WEEKDAY_NAMES.index(w) for w in weekdays) or base.weekdays,
@@ -277,40 +308,40 @@ def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = Fal
         categories=tuple(c for c in vocab.ALL_CATEGORIES if c in categories),
         zone_level=level,
     )
-    sync_url(flt.to_query(chosen, first, last))
+    sync_url(url.to_query(chosen, first, last))
     return chosen
 
 
 def sync_url(params: dict[str, str]) -> None:
     """Write the shared filter parameters into the address bar, keeping page-specific keys."""
     current = _query_dict()
-    wanted = {k: v for k, v in current.items() if k not in FILTER_KEYS}
+    wanted = {k: v for k, v in current.items() if k not in url.FILTER_KEYS}
     wanted.update(params)
     if current != wanted:
         st.query_params.from_dict(wanted)
 
 
-def page_param(key: str, default: str, allowed: tuple[str, ...] | None = None) -> str:
-    """A page-specific URL value (e.g. ``zone``); invalid values fall back to ``default`` with a note."""
-    if key in FILTER_KEYS:
-        msg = f"{key} is a shared filter key"
-        raise AtlasError(msg)
-    raw = st.query_params.get(key)
-    if raw is None:
-        return default
-    if allowed is not None and raw not in allowed:
-        st.sidebar.warning(f"Ignored URL parameter {key}={raw!r}: not a known value; using the default.")
-        return default
-    return raw
+def seed(param: url.PageParam) -> str:
+    """Seed ``param``'s widget from the URL once per session; an invalid value falls back with one sidebar note.
+
+    Returns the widget's session-state key, to pass as the widget's ``key``.
+    """
+    if param.widget_key not in st.session_state:
+        value, note = param.read(_query_dict())
+        if note:
+            st.sidebar.warning(url.note_markdown(note))
+        st.session_state[param.widget_key] = value
+    return param.widget_key
 
 
-def set_page_param(key: str, value: str | None, default: str | None = None) -> None:
-    """Store a page-specific value in the URL (removed when equal to ``default`` or None)."""
-    if value is None or value == default:
-        if key in st.query_params:
-            del st.query_params[key]
-    elif st.query_params.get(key) != value:
-        st.query_params[key] = value
+def store(param: url.PageParam, value: Any) -> None:
+    """Keep ``param``'s value in the URL (left out when it equals the default)."""
+    wanted = param.url_value(value)
+    if wanted is None:
+        if param.key in st.query_params:
+            del st.query_params[param.key]
+    elif st.query_params.get(param.key) != wanted:
+        st.query_params[param.key] = wanted
 
 
 def provenance_note() -> None:
@@ -327,7 +358,8 @@ def provenance_note() -> None:
         )
     built = meta["built_at"].max()
     st.caption(
-        "Data: " + "; ".join(f"{r['dataset']} — {'simulated' if r['simulated'] else 'real'}" for r in meta.to_dict("records"))
+        "Data: " + "; ".join(f"{markdown_text(r['dataset'])} — {'simulated' if r['simulated'] else 'real'}"
+                             for r in meta.to_dict("records"))
         + f". Built {built:%Y-%m-%d %H:%M} UTC. Sources: "
         + ("data/README.md of the Tourism Atlas project." if app_settings().is_public else "see the Data page.")
     )
@@ -360,5 +392,5 @@ def guard(render: Callable[[], None]) -> None:
     try:
         render()
     except AtlasError as exc:
-        st.error(str(exc))
+        st.error(markdown_text(exc))
     _freeze_startup_heap(getattr(getattr(render, "__code__", None), "co_filename", "page"))

@@ -42,7 +42,7 @@ from geo import sql
 from geo.build import staydetect, staysteps
 from geo.errors import FlowDataError
 from geo.settings import H3_RESOLUTION, MAP_CENTER
-from geo.vocab import VISITOR_TYPES
+from geo.vocab import EARTH_RADIUS_M, VISITOR_TYPES
 
 #: Tables the pipeline writes, in order (``run_pipeline`` returns their row counts).
 OUTPUT_TABLES = ("stays", "place_visits", "visits_hourly", "trips")
@@ -119,7 +119,7 @@ def _cell_zones(con: duckdb.DuckDBPyConnection, lat4: np.ndarray, lon4: np.ndarr
                       "lon4": np.asarray(lon4, float), "cell": cells})
     con.register("stay_cells_frame", frame)
     try:
-        sql.execute(con, "pipeline/create_stay_cells")
+        sql.execute(con, "build/create_stay_cells")
     finally:
         con.unregister("stay_cells_frame")
     return cells
@@ -143,8 +143,9 @@ def run_pipeline(
         msg = f"engine must be one of {', '.join(ENGINES)}, got {engine!r}"
         raise ValueError(msg)
     params = params or PipelineParams()
-    ref = sql.fetch_one(con, "pipeline/reference_point", {"default_lon": MAP_CENTER[1], "default_lat": MAP_CENTER[0]})
-    ref = {"ref_lon": float(ref["ref_lon"]), "ref_lat": float(ref["ref_lat"])}
+    ref = sql.fetch_one(con, "build/reference_point", {"default_lon": MAP_CENTER[1], "default_lat": MAP_CENTER[0]})
+    # the local metric projection every SQL step that measures metres takes: origin and sphere radius
+    ref = {"ref_lon": float(ref["ref_lon"]), "ref_lat": float(ref["ref_lat"]), "earth_radius_m": EARTH_RADIUS_M}
     restore_order = _unordered_inserts(con)
     try:
         _prepare_outputs(con)
@@ -153,27 +154,47 @@ def run_pipeline(
         else:
             _stream_pipeline(con, params, ref, progress)
     finally:
-        sql.execute(con, "pipeline/drop_device_segments")
+        sql.execute(con, "schema/drop_device_segments")
         if restore_order:
-            sql.execute(con, "pipeline/ordered_inserts")
+            sql.execute(con, "build/ordered_inserts")
     return {  # counted on the coded tables: the views' joins would only slow the count
-        t: int(sql.fetch_one(con, "pipeline/count_data_rows", idents={"data_table": f"{t}_data"})["n"])
+        t: int(sql.fetch_one(con, "build/count_data_rows", idents={"data_table": f"{t}_data"})["n"])
         for t in OUTPUT_TABLES
     }
+
+
+#: The four coded tables, each followed by its view (written out, so a search for a file finds this caller).
+_OUTPUT_SCHEMA = (
+    "schema/create_stays",
+    "schema/create_stays_view",
+    "schema/create_place_visits",
+    "schema/create_place_visits_view",
+    "schema/create_visits_hourly",
+    "schema/create_visits_hourly_view",
+    "schema/create_trips",
+    "schema/create_trips_view",
+)
 
 
 def _prepare_outputs(con: duckdb.DuckDBPyConnection, *, segments_from_pings: bool = True) -> None:
     """Device segments (from the pings, unless given), labels, and the four empty coded tables with
     their views."""
-    for table in sql.fetch_df(con, "pipeline/output_tables")["table_name"]:
-        sql.execute(con, "pipeline/drop_output_table", idents={"table": table})  # an older build's base table
+    for table in sql.fetch_df(con, "schema/output_tables")["table_name"]:
+        sql.execute(con, "schema/drop_output_table", idents={"table": table})  # an older build's base table
     if segments_from_pings:
-        sql.execute(con, "pipeline/create_device_segments")
-    sql.execute(con, "pipeline/create_labels")
-    for table in OUTPUT_TABLES:
-        sql.execute(con, f"pipeline/create_{table}")
-        sql.execute(con, f"pipeline/create_{table}_view")
+        sql.execute(con, "build/create_device_segments")
+    sql.execute(con, "schema/create_labels")
+    for name in _OUTPUT_SCHEMA:
+        sql.execute(con, name)
 
+
+#: The query storing each output given with its texts (``load_outputs``).
+_LOAD_QUERIES = {
+    "stays": "build/load_stays",
+    "place_visits": "build/load_place_visits",
+    "visits_hourly": "build/load_visits_hourly",
+    "trips": "build/load_trips",
+}
 
 #: Columns holding labels in each output (view) and the label kind they hold ("level": the row's level).
 _LABELLED = {
@@ -204,7 +225,7 @@ def load_outputs(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
         _prepare_outputs(con, segments_from_pings=False)
     finally:
         con.unregister("device_segments")
-    known = sql.fetch_df(con, "pipeline/labels").groupby("kind")["label"].agg(set).to_dict()
+    known = sql.fetch_df(con, "build/labels").groupby("kind")["label"].agg(set).to_dict()
     problems = []
     for table, frame in frames.items():
         for column, kind in _LABELLED[table].items():
@@ -223,11 +244,11 @@ def load_outputs(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
     for table, frame in frames.items():
         con.register("output_rows", frame)
         try:
-            sql.execute(con, f"pipeline/load_{table}")
+            sql.execute(con, _LOAD_QUERIES[table])
         finally:
             con.unregister("output_rows")
     return {
-        t: int(sql.fetch_one(con, "pipeline/count_data_rows", idents={"data_table": f"{t}_data"})["n"])
+        t: int(sql.fetch_one(con, "build/count_data_rows", idents={"data_table": f"{t}_data"})["n"])
         for t in OUTPUT_TABLES
     }
 
@@ -239,15 +260,15 @@ def _sql_pipeline(
     steps: list[Callable[[], object]] = [
         lambda: _stay_candidates(con, params, ref),
         lambda: _load_stay_cells(con, params.h3_resolution),
-        lambda: sql.execute(con, "pipeline/insert_stays", {
+        lambda: sql.execute(con, "build/insert_stays", {
             **ref, "place_radius_m": float(params.place_radius_m), "night_hour": params.night_hour,
         }),
-        lambda: sql.execute(con, "pipeline/insert_place_visits", {
+        lambda: sql.execute(con, "build/insert_place_visits", {
             "visit_merge_gap_minutes": float(params.visit_merge_gap_minutes),
         }),
-        lambda: sql.execute(con, "pipeline/insert_visits_hourly"),
-        lambda: sql.execute(con, "pipeline/insert_trips"),
-        lambda: (sql.execute(con, "pipeline/drop_stay_candidates"), sql.execute(con, "pipeline/drop_stay_cells")),
+        lambda: sql.execute(con, "build/insert_visits_hourly"),
+        lambda: sql.execute(con, "build/insert_trips"),
+        lambda: (sql.execute(con, "schema/drop_stay_candidates"), sql.execute(con, "schema/drop_stay_cells")),
     ]
     for i, step in enumerate(steps, start=1):
         step()
@@ -267,21 +288,21 @@ def stay_rules(params: PipelineParams) -> staydetect.StayRules:
 
 def _stay_candidates(con: duckdb.DuckDBPyConnection, params: PipelineParams, ref: dict[str, float]) -> None:
     """SQL engine, step 1: detect stays with one SQL window and write the ``stay_candidates`` table."""
-    sql.execute(con, "pipeline/detect_stays_sql", {
+    sql.execute(con, "build/detect_stays_sql", {
         **ref, **{k: getattr(params, k) for k in ("stay_radius_m", "min_stay_minutes", "max_gap_minutes", "max_outliers")},
     })
     try:
-        sql.execute(con, "pipeline/create_stay_candidates", ref)
+        sql.execute(con, "build/create_stay_candidates", ref)
     finally:
-        sql.execute(con, "pipeline/drop_detected_stays")
+        sql.execute(con, "schema/drop_detected_stays")
 
 
 def _unordered_inserts(con: duckdb.DuckDBPyConnection) -> bool:
     """Let inserts ignore row order while the pipeline runs; True if the setting must be restored."""
-    if not sql.fetch_one(con, "pipeline/insertion_order")["preserve"]:
+    if not sql.fetch_one(con, "build/insertion_order")["preserve"]:
         return False
     try:
-        sql.execute(con, "pipeline/unordered_inserts")
+        sql.execute(con, "build/unordered_inserts")
     except duckdb.Error:  # a locked configuration (public mode): run with the default
         return False
     return True
@@ -289,7 +310,7 @@ def _unordered_inserts(con: duckdb.DuckDBPyConnection) -> bool:
 
 def _load_stay_cells(con: duckdb.DuckDBPyConnection, resolution: int) -> None:
     """SQL engine, step 2: cells and zones of the distinct rounded stay centres (``stay_cells``)."""
-    coords = sql.fetch_df(con, "pipeline/stay_coordinates")
+    coords = sql.fetch_df(con, "build/stay_coordinates")
     _cell_zones(con, coords["lat4"].to_numpy(float), coords["lon4"].to_numpy(float), resolution)
 
 
@@ -318,7 +339,7 @@ def _stream_pipeline(
         if progress:
             progress(step, STREAM_STEPS)
 
-    reader = sql.execute(con, "pipeline/stay_stream", ref).to_arrow_reader(staydetect.BATCH_ROWS)
+    reader = sql.execute(con, "build/stay_stream", ref).to_arrow_reader(staydetect.BATCH_ROWS)
     found = staydetect.stream_stays(reader, stay_rules(params))
     done(1)
     device = found.column("device").to_numpy()
@@ -329,11 +350,11 @@ def _stream_pipeline(
     n_pings = found.column("n_pings").to_numpy().astype(np.int32)
     del found
     dwell = (end - start) / 60000000.0
-    labels = sql.fetch_df(con, "pipeline/labels").groupby("kind")["label"].agg(list).to_dict()
+    labels = sql.fetch_df(con, "build/labels").groupby("kind")["label"].agg(list).to_dict()
     zones, place_ids, segment_names = (labels.get(k, []) for k in ("zone", "place", "segment"))
 
     # nearest open place (NumPy threads) while the cells are computed (the h3 loop holds the GIL)
-    points = sql.fetch_df(con, "pipeline/place_points")
+    points = sql.fetch_df(con, "build/place_points")
     places = staysteps.place_points(
         list(points["place_id"]), points["lon"].to_numpy(float), points["lat"].to_numpy(float),
         points["open_hour"].to_numpy(float, na_value=np.nan), points["close_hour"].to_numpy(float, na_value=np.nan),
@@ -342,7 +363,7 @@ def _stream_pipeline(
         matching = side.submit(staysteps.match_places, lon, lat, start, dwell, places, ref["ref_lon"], ref["ref_lat"],
                                float(params.place_radius_m))
         # segment per stay (device_segments is in device order, as the stays)
-        segments = sql.fetch_df(con, "pipeline/device_segments")
+        segments = sql.fetch_df(con, "build/device_segments")
         segment = _codes(segments["segment"], segment_names)[
             np.searchsorted(segments["device"].to_numpy(np.uint64), device)
         ]
@@ -350,8 +371,8 @@ def _stream_pipeline(
         # cell and zone from the centre rounded to 1e-4 degrees
         lat4, lon4, centre = staysteps.rounded_points(lon, lat)
         centre_cells = _cell_zones(con, lat4, lon4, params.h3_resolution)
-        centre_zones = _codes(sql.fetch_df(con, "pipeline/stay_cell_zones")["zone_id"], zones)
-        sql.execute(con, "pipeline/drop_stay_cells")
+        centre_zones = _codes(sql.fetch_df(con, "build/stay_cell_zones")["zone_id"], zones)
+        sql.execute(con, "schema/drop_stay_cells")
         cell, zone = centre_cells[centre], centre_zones[centre]
         matched, distance = matching.result()
     place = np.full(len(matched), -1, np.int32)  # indexed only where matched: there may be no places at all
@@ -372,7 +393,7 @@ def _stream_pipeline(
             table = pa.Table.from_batches(table.to_batches(max_chunksize=WRITE_BATCH_ROWS), table.schema)
             jobs.append(pool.submit(_write, con.cursor(), query, view, table))
 
-        write("pipeline/write_stays", "stream_stays", {
+        write("build/write_stays", "stream_stays", {
             "device": device, "stay_start": staysteps.timestamps(start), "stay_end": staysteps.timestamps(end),
             "lon": lon, "lat": lat, "cell": cell, "zone_code": _nullable(zone), "place_code": _nullable(place),
             "place_distance_m": pa.array(distance, from_pandas=True), "segment_code": segment,
@@ -382,7 +403,7 @@ def _stream_pipeline(
         first, visit_end, n_stays = staysteps.place_visits(
             device, start, end, place, float(params.visit_merge_gap_minutes) * 60000000
         )
-        write("pipeline/write_place_visits", "stream_place_visits", {
+        write("build/write_place_visits", "stream_place_visits", {
             "device": device[first], "place_code": place[first], "visit_start": staysteps.timestamps(start[first]),
             "visit_end": staysteps.timestamps(visit_end), "dwell_minutes": (visit_end - start[first]) / 60000000.0,
             "segment_code": segment[first], "visitor_type_code": vtype[first], "n_stays": n_stays.astype(np.int32),
@@ -395,7 +416,7 @@ def _stream_pipeline(
         ])
         presence = staysteps.hourly_presence(device, start, end, group)
         row = presence.group_row
-        write("pipeline/write_visits_hourly", "stream_visits_hourly", {
+        write("build/write_visits_hourly", "stream_visits_hourly", {
             "ts_hour": staysteps.timestamps(presence.hour_us), "cell": cell[row], "zone_code": _nullable(zone[row]),
             "segment_code": segment[row], "visitor_type_code": vtype[row],
             "visitors": presence.visitors, "dwell_minutes": presence.dwell_minutes,
@@ -405,7 +426,7 @@ def _stream_pipeline(
         zone_to, zone_from = staysteps.moves(device, end, zone)
         place_to, place_from = staysteps.moves(device, end, place)
         dest = np.concatenate([zone_to, place_to])
-        write("pipeline/write_trips", "stream_moves", {
+        write("build/write_trips", "stream_moves", {
             "day": pa.array((end[np.concatenate([zone_from, place_from])] // staysteps.DAY_US).astype(np.int32),
                             type=pa.date32()),
             "level_code": np.repeat(np.array([0, 1], np.int8), [len(zone_to), len(place_to)]),

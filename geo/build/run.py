@@ -24,10 +24,10 @@ DEFAULT_START = date(2025, 11, 1)
 DEFAULT_DAYS = 365
 
 SCHEMA = (
-    "pipeline/create_meta",
-    "pipeline/create_zones",
-    "pipeline/create_places",
-    "pipeline/create_cells",
+    "schema/create_meta",
+    "schema/create_zones",
+    "schema/create_places",
+    "schema/create_cells",
 )
 
 
@@ -59,7 +59,7 @@ Progress = Callable[[str], None]
 def _record_meta(con, dataset: str, *, simulated: bool, seed_value: int | None, sources: str, params: dict) -> None:
     sql.execute(
         con,
-        "pipeline/insert_meta",
+        "build/insert_meta",
         {
             "dataset": dataset,
             "simulated": simulated,
@@ -81,7 +81,7 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
     counts = {"zones": seed.load_zones(con, zones)}
     counts["places"] = seed.load_places(con, places, resolution=resolution)
     counts["cells"] = seed.load_cells(con, zones, resolution=resolution)
-    for name in ("pipeline/create_indexes", "pipeline/create_places_index", "pipeline/create_cells_index"):
+    for name in ("schema/create_indexes", "schema/create_places_index", "schema/create_cells_index"):
         sql.execute(con, name)
     _record_meta(con, "places", simulated=False, seed_value=None,
                  sources="Real places; coordinates and names from public sources (data/README.md)",

@@ -270,7 +270,7 @@ def load_places(con: duckdb.DuckDBPyConnection, places: pd.DataFrame, *, resolut
     frame["cell"] = frame["cell"].astype("uint64")
     con.register("places_frame", frame)
     try:
-        sql.execute(con, "pipeline/insert_places")
+        sql.execute(con, "build/insert_places")
     finally:
         con.unregister("places_frame")
     return len(frame)
@@ -282,7 +282,7 @@ def load_zones(con: duckdb.DuckDBPyConnection, zones: gpd.GeoDataFrame) -> int:
     frame["wkb"] = shapely.to_wkb(zones.geometry.values)
     con.register("zones_frame", frame)
     try:
-        sql.execute(con, "pipeline/insert_zones")
+        sql.execute(con, "build/insert_zones")
     finally:
         con.unregister("zones_frame")
     return len(frame)
@@ -309,7 +309,7 @@ def load_cells(con: duckdb.DuckDBPyConnection, zones: gpd.GeoDataFrame, *, resol
     frame = cells_frame(zones, resolution=resolution)
     con.register("cells_frame", frame)
     try:
-        sql.execute(con, "pipeline/insert_cells")
+        sql.execute(con, "build/insert_cells")
     finally:
         con.unregister("cells_frame")
     return len(frame)

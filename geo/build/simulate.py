@@ -313,7 +313,7 @@ def _hour_profile(weights: np.ndarray, open_h: float, close_h: float) -> np.ndar
 
 def build_world(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> World:
     """Read places and cells from ``con`` and turn them and the profiles into arrays."""
-    places = sql.fetch_df(con, "pipeline/simulation_places")
+    places = sql.fetch_df(con, "build/simulation_places")
     if places.empty:
         msg = "The places table is empty: load the seed places before simulating visitor flows"
         raise SeedDataError(msg)
@@ -386,7 +386,7 @@ def build_world(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> World:
         shares_res.append(float(row["resident_weight"]))
         leave.append(_cum(row[list(_HOURS)].to_numpy(float)))
 
-    cells = sql.fetch_df(con, "pipeline/simulation_cells")
+    cells = sql.fetch_df(con, "build/simulation_cells")
     c_lat, c_lon = MAP_CENTER
     radius_km = inputs.rule("resident_home_radius_km")
     if not cells.empty:
@@ -954,7 +954,7 @@ def simulate_pings(
     ``days``. Visitors arriving up to ``max_nights`` days before ``start`` are simulated too (a
     warm-up, so the first days are not empty). Resident devices: ``residents_per_visitor`` × visitors.
     Generation runs in chunks of ``CHUNK_VISITORS`` visitors / ``CHUNK_RESIDENTS`` residents, each
-    inserted through ``queries/pipeline/insert_pings.sql``, so memory stays bounded at any size.
+    inserted through ``queries/build/insert_pings.sql``, so memory stays bounded at any size.
     ``progress(done, total)`` is called after each chunk (devices done, devices in all).
 
     The summary (seed, start, days, visitors, warm-up visitors, residents, pings, inputs) is what the
@@ -983,7 +983,7 @@ def simulate_pings(
     warm = _warm_visitors(pop, visitors)
     total_visitors = visitors + warm
 
-    sql.execute(con, "pipeline/create_pings")
+    sql.execute(con, "schema/create_pings")
     seg_names = [*pop.seg_names, "resident"]
     total_devices = total_visitors + residents
     done = 0
@@ -1025,7 +1025,7 @@ def simulate_pings(
 def _insert(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
     con.register("pings_chunk", table)
     try:
-        sql.execute(con, "pipeline/insert_pings")
+        sql.execute(con, "build/insert_pings")
     finally:
         con.unregister("pings_chunk")
     return table.num_rows

@@ -1,13 +1,13 @@
 """Stay detection on the pings sorted by (device, time): one DuckDB sort, then NumPy on the sorted stream.
 
-This is the pipeline's first step. DuckDB sorts the pings once (``queries/pipeline/stay_stream.sql``:
+This is the pipeline's first step. DuckDB sorts the pings once (``queries/build/stay_stream.sql``:
 device, time in microseconds and the position projected to metres) and hands the sorted rows over as
 Arrow record batches; :func:`detect_stays` finds the stays in each batch with a dozen vectorised passes.
 Batches are cut at device boundaries (a device's pings never straddle two calls), and a reader thread
 pulls the next batch from DuckDB while NumPy works on the current one, so the step costs little more
 than the sort itself.
 
-The rules are exactly those of the SQL formulation in ``queries/pipeline/detect_stays_sql.sql``
+The rules are exactly those of the SQL formulation in ``queries/build/detect_stays_sql.sql``
 (kept as the engine-neutral reference: a distributed SQL engine can run it unchanged, and the tests prove
 both give the same stays):
 

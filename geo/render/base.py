@@ -2,11 +2,28 @@
 
 Builders take DataFrames and return Folium objects; they never query. Every map gets the zones layer as
 context so it stays readable when base-map tiles cannot be fetched, a legend and a layer control.
+
+Where a text lands in folium 0.20 / Leaflet 1.9 (so which escaping it needs; issue 11):
+
+* ``folium.Tooltip(text)``: written raw into ``bindTooltip(`<div>TEXT</div>`)``, a JavaScript template
+  literal inside a ``<script>``, and then parsed as HTML by Leaflet. Needs ``esc`` (HTML plus backtick,
+  ``$`` and backslash as character references, so the literal cannot end or interpolate).
+* ``folium.Popup(html)``: written raw into ``$(`HTML`)[0]`` (template literal, then jQuery parses HTML);
+  folium only backslash-escapes backticks. Every data text inside it goes through ``esc``.
+* ``GeoJsonTooltip`` / ``GeoJsonPopup``: field names and aliases via ``|tojson`` (safe in the script), the
+  feature properties via the GeoJSON data (``|tojson``), but both end in ``div.innerHTML`` through a
+  runtime template literal, so aliases and every displayed property are HTML: ``esc`` them.
+* Layer names (``FeatureGroup(name=)``, ``GeoJson(name=)``, ``MarkerCluster(name=)``, ``HexLayer``): keys
+  of a ``|tojson`` object, then Leaflet's layer control sets ``innerHTML = ' ' + name``: HTML, ``esc``.
+* ``DivIcon(html=)``: JSON through folium's ``tojavascript`` (escapes ``<>&'``), then ``innerHTML``: HTML.
+* ``Legend``: title, labels and note are ``esc``-aped into one HTML string passed with ``|tojson`` and set
+  as ``innerHTML``.
+* ``style_function`` results: folium writes them with plain ``json.dumps`` (no ``</script>`` escaping)
+  into the script, so style values are constants or colours checked by ``safe_colour``.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -17,6 +34,7 @@ from branca.element import MacroElement, Template
 
 from geo.render.assets import use_local_assets
 from geo.settings import MAP_CENTER, MAP_ZOOM, get_settings
+from geo.text import html_text
 
 #: Colour of a chosen place, attraction or cell outline on every map.
 SELECTED_COLOUR = "#e41a1c"
@@ -43,7 +61,7 @@ _LEGEND = """
 
 
 class Legend(MacroElement):
-    """A Leaflet legend control; title, labels and note are HTML-escaped, colours must be hex codes.
+    """A Leaflet legend control; title, labels and note are escaped with ``esc``, colours must be hex codes.
 
     ``items`` are (colour, label) pairs drawn as coloured dots.
     """
@@ -60,35 +78,44 @@ class Legend(MacroElement):
         self._template = Template(_LEGEND)
         rows = "".join(
             f"<div><span style='display:inline-block;width:11px;height:11px;border-radius:50%;"
-            f"background:{_safe_colour(c)};margin-right:5px;vertical-align:-1px;border:1px solid #333'></span>"
-            f"{html.escape(label)}</div>"
+            f"background:{safe_colour(c)};margin-right:5px;vertical-align:-1px;border:1px solid #333'></span>"
+            f"{esc(label)}</div>"
             for c, label in items
         )
-        extra = f"<div style='margin-top:4px;color:#7a2e00;font-weight:600'>{html.escape(note)}</div>" if note else ""
-        self.body = f"<div style='font-weight:600;margin-bottom:3px'>{html.escape(title)}</div>{rows}{extra}"
+        extra = f"<div style='margin-top:4px;color:#7a2e00;font-weight:600'>{esc(note)}</div>" if note else ""
+        # HTML context: the body travels with |tojson (safe inside the <script>) and becomes div.innerHTML.
+        self.body = f"<div style='font-weight:600;margin-bottom:3px'>{esc(title)}</div>{rows}{extra}"
         self.position = position
 
 
-def _safe_colour(colour: str) -> str:
-    ok = colour.startswith("#") and len(colour) in (4, 7) and all(c in "0123456789abcdefABCDEF" for c in colour[1:])
-    return colour if ok else "#999999"
+#: Colour of anything whose colour is unknown or not a hex code (e.g. an imported category).
+NEUTRAL_COLOUR = "#999999"
+
+
+def safe_colour(colour: object, fallback: str = NEUTRAL_COLOUR) -> str:
+    """``colour`` when it is a ``#rgb`` or ``#rrggbb`` hex code, else ``fallback`` (colours reach CSS and JS raw)."""
+    ok = (
+        isinstance(colour, str) and colour.startswith("#") and len(colour) in (4, 7)
+        and all(c in "0123456789abcdefABCDEF" for c in colour[1:])
+    )
+    return colour if ok else fallback  # type: ignore[return-value]
 
 
 def esc(value: object) -> str:
-    """HTML-escape any value for popups and tooltips (None → empty)."""
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else html.escape(str(value))
+    """Escape any value for map HTML: ``geo.text.html_text`` (HTML, and safe in a JS template literal; None → empty)."""
+    return html_text(value)
 
 
 def popup_table(title: str, rows: Mapping[str, object], subtitle: str = "") -> folium.Popup:
-    """A popup with an escaped title and a two-column table of escaped values."""
+    """A popup with an escaped title and a two-column table of escaped values (see the module docstring)."""
     cells = "".join(
         f"<tr><th style='text-align:left;padding-right:8px'>{esc(k)}</th><td>{esc(v)}</td></tr>"
         for k, v in rows.items()
-        if v is not None and not (isinstance(v, float) and pd.isna(v)) and v != ""
+        if esc(v) != ""  # None, NaN, pd.NA and empty texts are left out
     )
     sub = f"<div style='color:#555'>{esc(subtitle)}</div>" if subtitle else ""
     body = f"<div style='font:13px sans-serif'><b>{esc(title)}</b>{sub}<table>{cells}</table></div>"
-    return folium.Popup(body, max_width=320)
+    return folium.Popup(body, max_width=320)  # trusted-text: template literal → jQuery HTML; every part esc-aped
 
 
 def base_map(
@@ -119,11 +146,11 @@ def add_zones(m: folium.Map, zones_geojson: str, *, name: str = "Tourism zones (
     doc = json.loads(zones_geojson)
     for feature in doc.get("features", []):
         props = feature.setdefault("properties", {})
-        for key in ("name_en", "name_th"):
+        for key in ("name_en", "name_th"):  # shown by the GeoJsonTooltip through innerHTML: HTML context
             props[key] = esc(props.get(key))
     layer = folium.GeoJson(
         doc,
-        name=name,
+        name=esc(name),  # layer control: HTML
         style_function=lambda _f: {"color": "#5a3e2b", "weight": 1.5, "fillColor": "#f3e6d3", "fillOpacity": 0.25},
         highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.4},
         tooltip=folium.GeoJsonTooltip(fields=["name_en", "name_th"], aliases=["Zone", "เขต"], labels=True),

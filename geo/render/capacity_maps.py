@@ -1,4 +1,9 @@
-"""Map of the Accommodation and capacity page: zones by pressure class and an attraction's catchment (escaped)."""
+"""Map of the Accommodation and capacity page: zones by pressure class and an attraction's catchment (escaped).
+
+Zone properties shown by the GeoJsonTooltip end in ``innerHTML`` and are ``esc``-aped; the fill colour goes
+through folium's style map, written with plain ``json.dumps`` into the script, so it must be a hex code
+(``safe_colour``). Tooltips, popups and layer names from data go through ``esc`` (see ``geo.render.base``).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from geo.render.base import (
     escaped_zones,
     fit_to,
     popup_table,
+    safe_colour,
 )
 from geo.vocab import CATEGORY_LABELS, NO_BEDS, PRESSURE_CLASSES, PRICE_BAND_COLOURS
 
@@ -40,7 +46,7 @@ def pressure_map(
     for rec in pressure.to_dict("records"):
         p = rec.get("pressure")
         extra[rec["zone_id"]] = {
-            "fill": rec.get("colour", "#bdbdbd"),
+            "fill": safe_colour(rec.get("colour"), NO_BEDS[2]),  # raw into the style map's script: hex only
             "pressure_txt": "no beds recorded" if p is None or pd.isna(p) else f"{p:.2f}",
             "class_txt": esc(rec.get("pressure_label")),
             "beds_txt": f"{int(rec.get('beds') or 0):,}",
@@ -78,13 +84,14 @@ def pressure_map(
             fill_opacity=1, tooltip=folium.Tooltip(f"{esc(place['name_en'])} · {esc(place['name_th'])}"),
         ).add_to(group)
         for rec in acc.head(MAX_DOM_MARKERS).to_dict("records"):
-            band = rec.get("price_band") or "unknown"
+            band = rec.get("price_band") if esc(rec.get("price_band")) else "unknown"
             folium.CircleMarker(
                 [rec["lat"], rec["lon"]], radius=6, color="#222222", weight=1, fill=True,
-                fill_color=PRICE_BAND_COLOURS.get(band, "#999999"), fill_opacity=0.95,
+                fill_color=safe_colour(PRICE_BAND_COLOURS.get(band)), fill_opacity=0.95,
                 tooltip=folium.Tooltip(f"{esc(rec['name_en'])} · {rec['distance_m'] / 1000:.2f} km"),
-                popup=popup_table(rec["name_en"], {
-                    "ชื่อ": rec.get("name_th"), "Category": CATEGORY_LABELS.get(rec.get("category"), rec.get("category")),
+                popup=popup_table(rec["name_en"], {  # trusted-text: popup_table escapes its title and values
+                    "ชื่อ": rec.get("name_th"),
+                    "Category": CATEGORY_LABELS.get(rec.get("category"), rec.get("category")),  # popup_table escapes
                     "Rooms": rec.get("rooms"), "Beds": rec.get("beds"), "Price band": band,
                     "Distance (km)": f"{rec['distance_m'] / 1000:.2f}",
                 }),

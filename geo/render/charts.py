@@ -2,6 +2,11 @@
 
 Builders take DataFrames and plain values and return Altair charts; they never query and hold no state, so
 ``ui.state.altair_chart`` can cache the chart's Vega-Lite spec per builder and inputs.
+
+Texts from data (festival, zone, origin names; a title naming a zone) travel as data values or plain title
+strings, never as field names, expressions or format strings: Streamlit 1.67 draws the spec with
+vega-embed's expression interpreter (``ast: true``, no ``eval``), Vega draws titles and labels as text, and
+vega-tooltip HTML-escapes every tooltip value (``tests/test_hostile_maps.py`` checks the specs).
 """
 
 from __future__ import annotations

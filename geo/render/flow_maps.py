@@ -1,7 +1,9 @@
 """Maps of the Flows and routes page: zone/place corridors and itineraries (all text escaped).
 
 Each builder takes ``geo.services.movement`` output and returns a ``folium.Map`` with zones as context, a legend
-and a layer control; none of them queries.
+and a layer control; none of them queries. Names from data reach the map only through ``esc``
+(``geo.text.html_text``): tooltips and popups land in template literals that Leaflet parses as HTML, layer
+names in the layer control's HTML (see ``geo.render.base``).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def corridor_map(corridors: pd.DataFrame, zones_geojson: str | None = None, *, l
             opacity=0.85,
             tooltip=folium.Tooltip(f"{esc(label)}: {int(rec['trips']):,} trips"),
             popup=popup_table(
-                label,
+                label,  # trusted-text: popup_table escapes its title and values
                 {
                     "From (ไทย)": rec.get("origin_name_th"),
                     "To (ไทย)": rec.get("destination_name_th"),
@@ -100,7 +102,7 @@ def corridor_map(corridors: pd.DataFrame, zones_geojson: str | None = None, *, l
     what = "zones" if level == "zone" else "places"
     items = [(CORRIDOR_COLOURS[i], f"{math.floor(a):,}–{math.ceil(b):,} trips") for i, (a, b) in enumerate(classes)]
     Legend(
-        f"Top corridors between {what}",
+        f"Top corridors between {what}",  # trusted-text: "zones" or "places"; Legend escapes anyway
         items or [("#999999", "No trips for these filters")],
         note="Width and colour follow trips; lines bow right of travel.",
     ).add_to(m)
@@ -115,27 +117,28 @@ def route_map(route: dict[str, Any], zones_geojson: str | None = None) -> folium
     add_context_zones(m, zones_geojson)
     legs: pd.DataFrame = route["legs"]
     stops: pd.DataFrame = route["stops"]
-    label = str(route.get("label", ""))
-    group = folium.FeatureGroup(name=f"Route — {label}", show=True)
+    label = str(route.get("label", ""))  # the router's method name; escaped wherever it is shown
+    group = folium.FeatureGroup(name=esc(f"Route — {label}"), show=True)  # layer control: HTML
     for rec in legs.to_dict("records"):
         text = f"Leg {rec['leg']}: {rec['from_name']} → {rec['to_name']}"
         folium.PolyLine(
             rec["path"], color=ROUTE_COLOUR, weight=4, opacity=0.9, dash_array="8 6",
             tooltip=folium.Tooltip(f"{esc(text)} · {rec['distance_km']:.2f} km · {rec['minutes']:.0f} min ({esc(label)})"),
             popup=popup_table(text, {"Distance (km)": f"{rec['distance_km']:.2f}", "Time (min)": f"{rec['minutes']:.0f}",
-                                     "Method": label}),
+                                     "Method": label}),  # trusted-text: popup_table escapes its title and values
         ).add_to(group)
     group.add_to(m)
     stop_group = folium.FeatureGroup(name=f"Stops ({len(stops)})", show=True)
     for i, rec in enumerate(stops.to_dict("records"), start=1):
         folium.Marker(
             [rec["lat"], rec["lon"]],
+            # DivIcon html travels as JSON and becomes innerHTML: only the stop number and constants go in
             icon=folium.DivIcon(
                 html=(f"<div style='background:{ROUTE_COLOUR};color:#fff;border-radius:50%;width:22px;height:22px;"
-                      f"text-align:center;font:bold 12px/22px sans-serif;border:2px solid #fff'>{i}</div>"),
+                      f"text-align:center;font:bold 12px/22px sans-serif;border:2px solid #fff'>{i:d}</div>"),
                 icon_size=(22, 22), icon_anchor=(11, 11),
             ),
-            tooltip=folium.Tooltip(f"{i}. {esc(rec['name_en'])} · {esc(rec['name_th'])}"),
+            tooltip=folium.Tooltip(f"{i:d}. {esc(rec['name_en'])} · {esc(rec['name_th'])}"),
         ).add_to(stop_group)
     stop_group.add_to(m)
     Legend("Route", [(ROUTE_COLOUR, f"Legs: {label}"), (ROUTE_COLOUR, "Numbered stops in visiting order")],

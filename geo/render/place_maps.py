@@ -1,4 +1,10 @@
-"""Maps of places: the Atlas map (a layer per category) and the Places page's results with a chosen place (escaped)."""
+"""Maps of places: the Atlas map (a layer per category) and the Places page's results with a chosen place (escaped).
+
+Every text from data goes through ``esc`` (``geo.text.html_text``) where it is built into HTML: tooltips and
+popups (template literals in the map script, then HTML), layer names (HTML in the layer control) and the
+legend (HTML). A category that ``geo.vocab`` does not know (imported data) is drawn in ``NEUTRAL_COLOUR``
+under its own text as the label. See ``geo.render.base`` for where each folium text lands.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from folium import plugins
 
 from geo.render.base import (
     MAX_DOM_MARKERS,
+    NEUTRAL_COLOUR,
     SELECTED_COLOUR,
     Legend,
     add_context_zones,
@@ -18,9 +25,33 @@ from geo.render.base import (
     base_map,
     esc,
     fit_to,
+    safe_colour,
 )
 from geo.settings import MAP_ZOOM
 from geo.vocab import CATEGORY_COLOURS, CATEGORY_LABELS
+
+
+def category_text(value: object) -> str:
+    """A category as text: missing (None, NaN) becomes the empty string; anything else ``str``."""
+    return "" if esc(value) == "" else str(value)
+
+
+def category_colour(category: object) -> str:
+    """The category's colour in ``geo.vocab``; ``NEUTRAL_COLOUR`` for a category it does not know."""
+    return safe_colour(CATEGORY_COLOURS.get(category_text(category)), NEUTRAL_COLOUR)
+
+
+def category_label(category: object) -> str:
+    """The category's label in ``geo.vocab``, else its own text (unescaped: escape where it is shown)."""
+    text = category_text(category)
+    return CATEGORY_LABELS.get(text) or text or "No category"
+
+
+def category_order(categories: pd.Series) -> list[str]:
+    """Categories present in ``categories``: the vocabulary's order first, then unknown ones sorted."""
+    present = {category_text(c) for c in categories}
+    known = [c for c in CATEGORY_COLOURS if c in present]
+    return known + sorted(present - set(known))
 
 
 def _place_hours(rec: Mapping[str, object]) -> str | None:
@@ -31,9 +62,10 @@ def _place_hours(rec: Mapping[str, object]) -> str | None:
 
 
 def _place_popup_html(rec: Mapping[str, object], category: str) -> str:
+    """Popup HTML of one place: every value ``esc``-aped (it lands in a template literal, then HTML)."""
     rows = {
         "ชื่อ": rec.get("name_th"),
-        "Category": CATEGORY_LABELS.get(category, category),
+        "Category": category_label(category),
         "Zone": rec.get("zone_name"),
         "Rooms": rec.get("rooms"),
         "Price band": rec.get("price_band"),
@@ -42,7 +74,7 @@ def _place_popup_html(rec: Mapping[str, object], category: str) -> str:
     cells = "".join(
         f"<tr><th style='text-align:left;padding-right:8px'>{esc(k)}</th><td>{esc(v)}</td></tr>"
         for k, v in rows.items()
-        if v is not None and not (isinstance(v, float) and pd.isna(v)) and v != ""
+        if esc(v) != ""  # None, NaN, pd.NA and empty texts are left out
     )
     return f"<div style='font:13px sans-serif'><b>{esc(rec.get('name_en'))}</b><table>{cells}</table></div>"
 
@@ -53,16 +85,18 @@ def add_place_layers(m: folium.Map, places: pd.DataFrame, *, radius: int = 6) ->
     Up to the marker budget each category is one GeoJSON layer of canvas circle markers (one template
     render per layer, not per place: a 230-place map renders in milliseconds). ``places`` needs
     place_id, category, name_en, name_th, lat, lon; optional zone_name, rooms, price_band, open_hour,
-    close_hour. Every text is escaped before it reaches the map. Returns the categories drawn.
+    close_hour. Every text is escaped before it reaches the map. A category outside ``geo.vocab`` gets a
+    layer of its own in ``NEUTRAL_COLOUR``, labelled with its text. Returns the categories drawn.
     """
     drawn = []
     cluster = len(places) > MAX_DOM_MARKERS
-    order = [c for c in CATEGORY_COLOURS if c in set(places["category"])]
-    for category in order:
-        group = places[places["category"] == category]
-        label = f"{CATEGORY_LABELS.get(category, category)} ({len(group)})"
-        fg = folium.FeatureGroup(name=label, show=True)
-        colour = CATEGORY_COLOURS[category]
+    categories = places["category"].map(category_text)
+    for category in category_order(categories):
+        group = places[categories == category]
+        # layer name: HTML in Leaflet's layer control (innerHTML), so escaped
+        label = esc(f"{category_label(category)} ({len(group)})")
+        fg = folium.FeatureGroup(name=label, show=True)  # trusted-text: label is esc-aped above
+        colour = category_colour(category)
         records = group.to_dict("records")
         if cluster:
             target = plugins.MarkerCluster(name=label).add_to(fg)
@@ -71,7 +105,7 @@ def add_place_layers(m: folium.Map, places: pd.DataFrame, *, radius: int = 6) ->
                     location=[rec["lat"], rec["lon"]], radius=radius, color="#222222", weight=1, fill=True,
                     fill_color=colour, fill_opacity=0.9,
                     tooltip=folium.Tooltip(f"{esc(rec['name_en'])} · {esc(rec['name_th'])}"),
-                    popup=folium.Popup(_place_popup_html(rec, category), max_width=320),
+                    popup=folium.Popup(_place_popup_html(rec, category), max_width=320),  # trusted-text: esc-aped
                 ).add_to(target)
         else:
             features = [
@@ -109,7 +143,7 @@ def places_map(
     drawn = add_place_layers(m, places)
     Legend(
         "Places by category",
-        [(CATEGORY_COLOURS[c], CATEGORY_LABELS.get(c, c)) for c in drawn],
+        [(category_colour(c), category_label(c)) for c in drawn],  # Legend escapes the labels
         note=note,
     ).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
@@ -127,7 +161,7 @@ def places_result_map(
     m = base_map()
     add_context_zones(m, zones_geojson)
     drawn = add_place_layers(m, results)
-    items = [(CATEGORY_COLOURS[c], CATEGORY_LABELS.get(c, c)) for c in drawn]
+    items = [(category_colour(c), category_label(c)) for c in drawn]  # Legend escapes the labels
     if selected:
         group = folium.FeatureGroup(name=f"Chosen place and nearby ({0 if nearby is None else len(nearby)})", show=True)
         folium.Circle(

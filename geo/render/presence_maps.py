@@ -4,7 +4,9 @@ Builders take the DataFrames ``geo.presence`` returns and give back ``folium.Map
 query. Payloads stay small: only cells with data are sent, coordinates are rounded to 5 decimals (≈1 m),
 and the hexagons travel as one compact integer array drawn on a canvas by a few lines of JavaScript
 (≈85 bytes per cell instead of ≈250 as GeoJSON), so 10,000 cells stay under 1 MB. Every text that reaches
-the map is escaped; values in tooltips are numbers.
+the map is escaped; values in tooltips are numbers. The hex layer's template interpolates only numbers
+(``rows_json``, ``template_json``) and ``|tojson`` values; its unit is set with ``textContent``; its layer
+name is HTML in the layer control and goes through ``esc``. Titles and notes go through ``Legend``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from branca.element import MacroElement, Template
 from folium import plugins
 from folium.map import Layer
 
-from geo.render.base import Legend, add_zones, base_map
+from geo.render.base import Legend, add_zones, base_map, esc, safe_colour
 
 #: Sequential colour ramp (ColorBrewer YlOrRd, 6 classes), low → high.
 RAMP: tuple[str, ...] = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -81,12 +83,14 @@ class HexLayer(Layer):
         name: str = "H3 cells",
         show: bool = True,
     ):
-        super().__init__(name=name, overlay=True, control=True, show=show)
+        super().__init__(name=esc(name), overlay=True, control=True, show=show)  # layer control: HTML
         self._name = "HexLayer"
         self._template = Template(_HEX_LAYER)
-        self.rows_json = json.dumps(rows, separators=(",", ":"))
+        # raw into the script, so numbers only (json.dumps of ints and floats cannot break out)
+        self.rows_json = json.dumps([[float(v) if isinstance(v, float) else int(v) for v in r] for r in rows],
+                                    separators=(",", ":"))
         self.template_json = json.dumps([int(v) for v in template], separators=(",", ":"))
-        self.colours = list(colours)
+        self.colours = [safe_colour(c) for c in colours]
         self.unit = unit  # inserted with textContent, never as HTML
         self.scale = SCALE
 
@@ -241,7 +245,7 @@ def heat_map(
     items = [(colour, f"≈ {_fmt(stop * scale)}") for stop, colour in stops[:-1]]
     items.append((stops[-1][1], f"≥ {_fmt(scale)}"))
     items = items if scale > 0 else []
-    legend = Legend(title, items or [("#cccccc", "No data for this selection")], note=note)
+    legend = Legend(title, items or [("#cccccc", "No data for this selection")], note=note)  # trusted-text: Legend escapes
     return _finish(m, legend, selected)
 
 
@@ -264,7 +268,7 @@ def choropleth_map(
         template, rows = hex_rows(data, value, bounds)
         HexLayer(rows, template, colours, unit, name=f"H3 cells ({len(data):,})").add_to(m)
     items = legend_items(bounds) if bounds else [("#cccccc", "No data for this selection")]
-    return _finish(m, Legend(title, items, note=note), selected)
+    return _finish(m, Legend(title, items, note=note), selected)  # trusted-text: Legend escapes
 
 
 def heat_scale(values: Sequence[float] | pd.Series) -> float:

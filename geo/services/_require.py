@@ -22,3 +22,18 @@ def require_tables(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
             "Build them with `make build` (or `python -m geo build --visitors 3000 --days 60`)."
         )
         raise DataNotBuiltError(msg)
+
+
+def require_macros(con: duckdb.DuckDBPyConnection, *macros: str) -> None:
+    """Raise ``DataNotBuiltError`` when a macro the rollups store (e.g. ``od_filtered``) is missing.
+
+    A database built before the macro existed has the tables but not the macro: rebuilding adds it.
+    """
+    present = set(sql.fetch_df(con, "app/macro_names")["macro_name"])
+    missing = [m for m in macros if m not in present]
+    if missing:
+        msg = (
+            f"This database was built by an older version of the atlas (missing: {', '.join(missing)}). "
+            "Rebuild it with `make build` (or `python -m geo build`)."
+        )
+        raise DataNotBuiltError(msg)

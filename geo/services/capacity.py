@@ -67,7 +67,8 @@ def catchment(con: duckdb.DuckDBPyConnection, place_id: str, radius_m: float) ->
         acc = pd.DataFrame(columns=columns)
     else:
         box = bbox_around(float(place["lon"]), float(place["lat"]), radius_m)
-        acc = sql.fetch_df(con, "app/capacity_catchment", {"place_id": place_id, "radius_m": radius_m, **box})
+        acc = sql.fetch_df(con, "app/capacity_catchment",
+                           {"place_id": place_id, "radius_m": radius_m, "earth_radius_m": EARTH_RADIUS_M, **box})
     bands = acc.assign(price_band=acc["price_band"].fillna("unknown"))
     by_band = (
         bands.groupby("price_band", dropna=False)

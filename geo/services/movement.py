@@ -17,9 +17,9 @@ import duckdb
 import pandas as pd
 
 from geo import sql
-from geo.services._require import require_tables
+from geo.errors import FilterError
+from geo.services._require import require_macros, require_tables
 from geo.services.filters import Filters
-from geo.settings import get_settings
 from geo.vocab import EARTH_RADIUS_M, FLOW_LEVELS
 
 #: Most corridors a page may ask for (keeps the map well under the DOM budget).
@@ -89,10 +89,14 @@ class StraightLineRouter:
         return Leg(origin, destination, distance, minutes, ((origin.lat, origin.lon), (destination.lat, destination.lon)))
 
 
-def route_engine(con: duckdb.DuckDBPyConnection, speed_kmh: float | None = None) -> RouteEngine:
-    """The engine for this database: straight lines until a road network is imported (hook for a road router)."""
+def route_engine(con: duckdb.DuckDBPyConnection, speed_kmh: float) -> RouteEngine:
+    """The engine for this database: straight lines until a road network is imported (hook for a road router).
+
+    ``speed_kmh`` is the assumed average speed of straight-line legs (``ATLAS_ROUTE_SPEED_KMH``, passed in by
+    the caller so it is part of a cached route's key).
+    """
     del con  # a road router would be chosen here when a roads table is present
-    return StraightLineRouter(speed_kmh=speed_kmh or get_settings().route_speed_kmh)
+    return StraightLineRouter(speed_kmh=speed_kmh)
 
 
 def route_legs(stops: Sequence[Stop], engine: RouteEngine) -> list[Leg]:
@@ -107,8 +111,8 @@ def _flow_params(filters: Filters) -> dict[str, Any]:
 
 def _check_level(level: str) -> None:
     if level not in FLOW_LEVELS:
-        msg = f"level must be one of {', '.join(FLOW_LEVELS)}, got {level!r}"
-        raise ValueError(msg)
+        msg = f"Flows are between {' or '.join(FLOW_LEVELS)}s; got {level!r}."
+        raise FilterError(msg)
 
 
 def top_corridors(con: duckdb.DuckDBPyConnection, filters: Filters, level: str = "zone", top_n: int = 20) -> pd.DataFrame:
@@ -120,6 +124,7 @@ def top_corridors(con: duckdb.DuckDBPyConnection, filters: Filters, level: str =
     """
     _check_level(level)
     require_tables(con, "od_daily")
+    require_macros(con, "od_filtered")
     top_n = max(1, min(int(top_n), MAX_CORRIDORS))
     df = sql.fetch_df(con, "app/movement_corridors", {**_flow_params(filters), "level": level, "top_n": top_n})
     totals = flow_totals(con, filters, level)
@@ -133,6 +138,7 @@ def flow_totals(con: duckdb.DuckDBPyConnection, filters: Filters, level: str = "
     """Trips between different origins and destinations, trips within one, and the number of corridors."""
     _check_level(level)
     require_tables(con, "od_daily")
+    require_macros(con, "od_filtered")
     row = sql.fetch_one(con, "app/movement_flow_totals", {**_flow_params(filters), "level": level}) or {}
     return {k: int(row.get(k) or 0) for k in ("corridor_trips", "internal_trips", "corridors")}
 
@@ -146,7 +152,8 @@ def route_stops(con: duckdb.DuckDBPyConnection, place_ids: Sequence[str]) -> pd.
 def plan_route(
     con: duckdb.DuckDBPyConnection,
     place_ids: Sequence[str],
-    speed_kmh: float | None = None,
+    *,
+    speed_kmh: float,
 ) -> dict[str, Any]:
     """Route through ``place_ids`` in order with the database's engine.
 

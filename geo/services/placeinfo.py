@@ -17,7 +17,7 @@ from geo import sql
 from geo.services._require import present_tables, require_tables
 from geo.services.capacity import bbox_around
 from geo.services.filters import Filters
-from geo.vocab import WEEKDAY_NAMES
+from geo.vocab import EARTH_RADIUS_M, WEEKDAY_NAMES
 
 #: Default radius of "nearby places", metres.
 NEARBY_RADIUS_M = 1000
@@ -70,7 +70,8 @@ def nearby_places(
     if detail is None:
         return pd.DataFrame(columns=["place_id", "layer", "category", "name_en", "name_th", "lon", "lat", "distance_m"])
     box = bbox_around(float(detail["lon"]), float(detail["lat"]), radius_m)
-    params = {"place_id": place_id, "radius_m": float(radius_m), "limit": int(limit), **box}
+    params = {"place_id": place_id, "radius_m": float(radius_m), "limit": int(limit),
+              "earth_radius_m": EARTH_RADIUS_M, **box}
     return sql.fetch_df(con, "app/placeinfo_nearby", params)
 
 

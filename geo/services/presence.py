@@ -1,8 +1,9 @@
 """Answer visitor-presence questions: overview KPIs, seasonality, hour profiles, origins, density per cell and zone.
 
 Every function takes a DuckDB connection (or cursor) first, runs named queries from ``queries/app/presence_*.sql``
-against the small presence rollups (``queries/rollups/1x_*.sql``) and returns plain data (DataFrames, dicts of
-plain values) so results can be cached. No page reads ``stays``, ``place_visits`` or pings.
+against the small presence rollups (``queries/rollups/1x_*.sql``) and returns plain data (DataFrames, frozen
+records, plain values) so results can be cached. Every input a result depends on is an argument, the
+privacy floor included (``floor``: 0 for officials, the configured floor in public mode). No page reads ``stays``, ``place_visits`` or pings.
 
 Definitions used on the pages:
 
@@ -12,7 +13,7 @@ Definitions used on the pages:
   day-hour slots) with data — "how many people are here at that hour on an average day".
 * **Average dwell**: minutes on site per attraction visit (visits that started in the selected hours).
 
-In public mode (``ATLAS_MODE=public``) the density map and its drill-down sum only cell profile rows
+In public mode (``floor`` > 0) the density map and its drill-down sum only cell profile rows
 (cell × month × weekday × hour × segment group, the finest unit their filters select) with at least the
 privacy floor of distinct devices, so every figure is a sum of units of at least that many people. The
 other services floor what they return too (hours with fewer people-hours left out of hour profiles,
@@ -25,7 +26,9 @@ the public page does not show them yet (see docs/architecture.md, Modes).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -33,9 +36,10 @@ import h3
 import pandas as pd
 
 from geo import sql
+from geo.errors import FilterError
 from geo.services._require import require_tables
 from geo.services.filters import Filters
-from geo.settings import H3_RESOLUTION, get_settings
+from geo.settings import H3_RESOLUTION
 from geo.vocab import SEASONS, origin_label
 
 #: How the pages word the headline measure (shown in captions).
@@ -52,12 +56,6 @@ _DAILY_TABLES = ("presence_days", "presence_daily", "presence_zone_daily", "pres
 _CELL_TABLES = ("presence_days", "presence_cell_profile")
 
 
-def privacy_floor() -> int:
-    """Smallest count shown: the configured floor in public mode, 0 (show everything) for officials."""
-    s = get_settings()
-    return s.privacy_floor if s.is_public else 0
-
-
 def expected_days(filters: Filters) -> int:
     """Calendar days in the filter's date range whose weekday is selected."""
     return sum(
@@ -70,8 +68,8 @@ def expected_days(filters: Filters) -> int:
 def season_months(season: str, filters: Filters) -> tuple[int, ...]:
     """Months (1..12) a density selection covers: a season, one month, or the months the date range touches."""
     if season not in SEASONS:
-        msg = f"unknown season {season!r}"
-        raise ValueError(msg)
+        msg = f"Unknown season or month {season!r}: choose one of {', '.join(SEASONS)}."
+        raise FilterError(msg)
     months = SEASONS[season][1]
     if months:
         return months
@@ -168,16 +166,17 @@ def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
     return sql.fetch_df(con, "app/presence_seasonality", params)
 
 
-def festival_days(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Festivals and holidays to mark on the seasonality chart, from the simulator's ``data/seed/calendar.csv``.
+def festival_days(con: duckdb.DuckDBPyConnection, calendar: Path) -> pd.DataFrame:
+    """Festivals and holidays to mark on the seasonality chart, from the calendar file the simulator reads.
 
-    Columns: start, end (timestamps; ``end`` is the day after the last festival day), name, applies_to
-    (``all``, a segment group or a segment). Empty when the calendar file is absent.
+    ``calendar`` is the file (``data/seed/calendar.csv`` by default; the UI passes it so the file is part of
+    the cached result's key). Columns: start, end (timestamps; ``end`` is the day after the last festival
+    day), name, applies_to (``all``, a segment group or a segment). Empty when the file is absent.
     """
-    del con  # the calendar is a seed file read by the simulator, not a table; kept for the service signature
+    del con  # the calendar is a seed file, not a table; kept for the service signature
     empty = pd.DataFrame({"start": pd.Series(dtype="datetime64[ns]"), "end": pd.Series(dtype="datetime64[ns]"),
                           "name": pd.Series(dtype="str"), "applies_to": pd.Series(dtype="str")})
-    path = get_settings().seed_dir / "calendar.csv"
+    path = Path(calendar)
     if not path.is_file():
         return empty
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -202,16 +201,19 @@ def hour_weekday(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     return sql.fetch_df(con, "app/presence_hour_weekday", filters.params())
 
 
-def origin_mix(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str = "", top: int = 10) -> pd.DataFrame:
+def origin_mix(
+    con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str = "", top: int = 10, *, floor: int
+) -> pd.DataFrame:
     """People-days by origin market, the ``top`` largest and the rest as "Other markets".
 
-    ``zone_id=''`` is the whole city. Columns: origin (readable), segment_group, visitors, share (0..1).
+    ``zone_id=''`` is the whole city. ``floor`` is the privacy floor (0 for officials): markets below it are
+    folded into "Other markets", itself shown only when it reaches the floor. Columns: origin (readable),
+    segment_group, visitors, share (0..1).
     """
     require_tables(con, *_DAILY_TABLES)
     df = sql.fetch_df(con, "app/presence_origin_mix", {**filters.params(), "zone_id": zone_id})
     total = float(df["visitors"].sum()) if not df.empty else 0.0
     df["origin"] = [origin_label(s) for s in df["segment"]]
-    floor = privacy_floor()
     if total < floor:
         return pd.DataFrame({"origin": pd.Series(dtype=object), "segment_group": pd.Series(dtype=object),
                              "visitors": pd.Series(dtype="int64"), "share": pd.Series(dtype=float)})
@@ -231,7 +233,7 @@ def origin_mix(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str = 
 
 
 def top_places(
-    con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str = "", limit: int = 10
+    con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str = "", limit: int = 10, *, floor: int
 ) -> pd.DataFrame:
     """Most visited places (visits started in the selected hours), city-wide or in ``zone_id``.
 
@@ -241,70 +243,94 @@ def top_places(
     require_tables(con, *_DAILY_TABLES)
     params = {**filters.params(), "zone_id": zone_id, "categories": list(filters.categories), "limit": int(limit)}
     df = sql.fetch_df(con, "app/presence_top_places", params)
-    return df[df["visits"] >= privacy_floor()].reset_index(drop=True)
+    return df[df["visits"] >= floor].reset_index(drop=True)
 
 
-def hour_profile(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str = "") -> pd.DataFrame:
+def hour_profile(
+    con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str = "", *, floor: int
+) -> pd.DataFrame:
     """People present by hour of day (average per day with data), city-wide or in ``zone_id``.
 
     Columns: hour, visitor_hours, present.
     """
     require_tables(con, *_DAILY_TABLES)
     df = sql.fetch_df(con, "app/presence_hour_profile", {**filters.params(), "zone_id": zone_id})
-    return _floored_hours(df)
-
-
-def _floored_hours(df: pd.DataFrame) -> pd.DataFrame:
-    """Hours with at least the privacy floor of people-hours (all of them for officials)."""
-    floor = privacy_floor()
+    # hours with at least the privacy floor of people-hours (all of them for officials)
     return df[df["visitor_hours"] >= floor].reset_index(drop=True) if floor else df
 
 
-def zone_summary(con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str) -> dict[str, Any] | None:
-    """One zone's figures for the period (None for an unknown zone).
+@dataclass(frozen=True)
+class ZoneSummary:
+    """One zone's figures for a period. Counts are people-days in the zone; None where withheld.
 
-    Keys: zone_id, name_en, name_th, area_km2, visitors, overnight, day_trippers, residents, international
-    (people-days in the zone), international_share, avg_daily_visitors, hours_per_visitor (hours in the zone
-    per people-day), days_with_data, suppressed. In public mode a zone with fewer people-days than the
-    privacy floor has ``suppressed`` True and every figure None; otherwise the breakdowns (overnight,
-    day_trippers, residents, international and the share) below the floor are None.
+    In public mode (``floor`` > 0) a zone with fewer people-days than the floor is ``suppressed`` with every
+    figure None; otherwise a breakdown below the floor is withheld with its complement (overnight,
+    day-trippers and residents together; international and its share when international, domestic or
+    residents is below the floor), so no hidden part can be recovered by subtraction.
     """
+
+    zone_id: str
+    name_en: str
+    name_th: str
+    area_km2: float
+    visitors: int | None
+    overnight: int | None
+    day_trippers: int | None
+    residents: int | None
+    international: int | None
+    international_share: float | None
+    avg_daily_visitors: float | None
+    hours_per_visitor: float | None
+    days_with_data: int
+    suppressed: bool
+
+
+def zone_summary(
+    con: duckdb.DuckDBPyConnection, filters: Filters, zone_id: str, *, floor: int
+) -> ZoneSummary | None:
+    """One zone's figures for the period (None for an unknown zone); ``floor`` is the privacy floor (0: none)."""
     require_tables(con, *_DAILY_TABLES)
     row = sql.fetch_one(con, "app/presence_zone_summary", {**filters.params(), "zone_id": zone_id})
     if row is None:
         return None
     days_with_data = int(row["days_with_data"])
     visitors = int(row["visitors"])
-    out = dict(row)
-    out.update(
-        visitors=visitors,
-        overnight=int(row["overnight"]),
-        day_trippers=int(row["day_trippers"]),
-        residents=int(row["residents"]),
-        international=int(row["international"]),
-        international_share=(int(row["international"]) / visitors) if visitors else None,
-        avg_daily_visitors=(visitors / days_with_data) if days_with_data else None,
-        hours_per_visitor=(_number(row["dwell_minutes"]) / 60.0 / visitors) if visitors else None,
-        days_with_data=days_with_data,
-        suppressed=False,
-    )
-    floor = privacy_floor()
-    if floor and visitors < floor:
-        figures = ("visitors", "overnight", "day_trippers", "residents", "international", "international_share",
-                   "avg_daily_visitors", "hours_per_visitor", "dwell_minutes")
-        out.update(dict.fromkeys(figures), suppressed=True)
+    figures: dict[str, Any] = {
+        "visitors": visitors,
+        "overnight": int(row["overnight"]),
+        "day_trippers": int(row["day_trippers"]),
+        "residents": int(row["residents"]),
+        "international": int(row["international"]),
+        "international_share": (int(row["international"]) / visitors) if visitors else None,
+        "avg_daily_visitors": (visitors / days_with_data) if days_with_data else None,
+        "hours_per_visitor": (_number(row["dwell_minutes"]) / 60.0 / visitors) if visitors else None,
+    }
+    suppressed = bool(floor) and visitors < floor
+    if suppressed:
+        figures = dict.fromkeys(figures)
     elif floor:
         # a part is withheld with its complement, or it could be recovered by subtraction from the total
-        if min(out["overnight"], out["day_trippers"], out["residents"]) < floor:
-            out.update(overnight=None, day_trippers=None, residents=None)
+        if min(figures["overnight"], figures["day_trippers"], figures["residents"]) < floor:
+            figures.update(overnight=None, day_trippers=None, residents=None)
         # the share gives international and, with residents shown elsewhere, domestic: all three must pass
-        domestic = visitors - out["international"] - int(row["residents"])
-        if min(out["international"], int(row["residents"]), domestic) < floor:
-            out.update(international=None, international_share=None)
-    return out
+        domestic = visitors - int(row["international"]) - int(row["residents"])
+        if min(int(row["international"]), int(row["residents"]), domestic) < floor:
+            figures.update(international=None, international_share=None)
+    return ZoneSummary(
+        zone_id=str(row["zone_id"]),
+        name_en=str(row["name_en"]),
+        name_th=str(row["name_th"]),
+        area_km2=float(row["area_km2"]),
+        days_with_data=days_with_data,
+        suppressed=suppressed,
+        **figures,
+    )
 
 
-def _density_params(filters: Filters, season: str, hour: int | None) -> dict[str, Any]:
+def _density_params(filters: Filters, season: str, hour: int | None, floor: int) -> dict[str, Any]:
+    if hour is not None and not 0 <= hour <= 23:
+        msg = f"Hour of day must be 0..23, got {hour}."
+        raise FilterError(msg)
     lo, hi = (hour, hour) if hour is not None else filters.hours
     return {
         "months": list(season_months(season, filters)),
@@ -312,24 +338,27 @@ def _density_params(filters: Filters, season: str, hour: int | None) -> dict[str
         "hour_from": int(lo),
         "hour_to": int(hi),
         "segments": list(filters.segments),
-        "floor": privacy_floor(),
+        "floor": int(floor),
     }
 
 
 def cell_density(
-    con: duckdb.DuckDBPyConnection, filters: Filters, season: str = "range", hour: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    season: str = "range",
+    hour: int | None = None,
+    *,
+    floor: int,
 ) -> pd.DataFrame:
     """People present per H3 cell (average per selected hour slot), only cells with data, busiest first.
 
     ``season`` is a key of ``SEASONS`` ("range" = the months the date range touches); ``hour`` narrows the
-    sidebar hours to one hour of day (playback). Columns: cell (int), zone_id, lat, lon, visitor_hours, present.
+    sidebar hours to one hour of day (playback); ``floor`` is the privacy floor of distinct people per
+    summed profile row (0 for officials). Columns: cell (int), zone_id, lat, lon, visitor_hours, present.
     """
     require_tables(con, *_CELL_TABLES)
-    if hour is not None and not 0 <= hour <= 23:
-        msg = f"hour must be 0..23, got {hour}"
-        raise ValueError(msg)
-    df = sql.fetch_df(con, "app/presence_cell_density", _density_params(filters, season, hour))
-    return df[df["visitor_hours"] >= max(privacy_floor(), 1)].reset_index(drop=True)
+    df = sql.fetch_df(con, "app/presence_cell_density", _density_params(filters, season, hour, floor))
+    return df[df["visitor_hours"] >= max(floor, 1)].reset_index(drop=True)
 
 
 def cell_at(lat: float, lon: float, resolution: int = H3_RESOLUTION) -> int:
@@ -338,15 +367,44 @@ def cell_at(lat: float, lon: float, resolution: int = H3_RESOLUTION) -> int:
 
 
 def cell_centre(cell_hex: str, resolution: int = H3_RESOLUTION) -> tuple[float, float] | None:
-    """(lat, lon) of the centre of an H3 cell given as hex text; None unless it is a valid cell of ``resolution``."""
+    """(lat, lon) of the centre of an H3 cell given as hex text; None unless it is a valid cell of ``resolution``.
+
+    Any text is accepted (it may come from the URL): ``h3`` raises OverflowError for negative or oversized
+    numbers and ValueError/TypeError for other garbage, all of which mean "not a cell".
+    """
+    if not isinstance(cell_hex, str) or not 1 <= len(cell_hex) <= 16:
+        return None
     try:
         ok = h3.is_valid_cell(cell_hex) and h3.get_resolution(cell_hex) == resolution
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         ok = False
     if not ok:
         return None
     lat, lon = h3.cell_to_latlng(cell_hex)
     return (round(lat, 6), round(lon, 6))
+
+
+@dataclass(frozen=True)
+class CellDetail:
+    """Drill-down of one H3 cell: its centre and zone, people present, the peak hour and the hour profile.
+
+    ``present`` is people present per selected hour slot (0 without data); ``hours`` a DataFrame (hour,
+    present). ``suppressed`` is True in public mode when the cell has fewer people-hours than the floor:
+    the figures are then withheld (zeros, None and an empty profile).
+    """
+
+    cell: int
+    cell_hex: str
+    lat: float
+    lon: float
+    zone_id: str | None
+    zone_name: str | None
+    zone_name_th: str | None
+    present: float
+    peak_hour: int | None
+    peak_present: float | None
+    hours: pd.DataFrame
+    suppressed: bool
 
 
 def cell_detail(
@@ -356,40 +414,36 @@ def cell_detail(
     filters: Filters,
     season: str = "range",
     hour: int | None = None,
-) -> dict[str, Any] | None:
-    """Drill-down for the H3 cell under a clicked point (None when the point is outside the atlas' cells).
-
-    Keys: cell (int), cell_hex, lat, lon (centre), zone_id, zone_name, zone_name_th, present (people present
-    per selected hour slot, 0 when no data), peak_hour, peak_present, hours (DataFrame: hour, present),
-    suppressed (True in public mode when the cell has fewer people-hours than the privacy floor: figures
-    are then withheld).
-    """
+    *,
+    floor: int,
+    resolution: int = H3_RESOLUTION,
+) -> CellDetail | None:
+    """Drill-down for the H3 cell under a clicked point (None when the point is outside the atlas' cells)."""
     require_tables(con, *_CELL_TABLES)
-    cell = cell_at(lat, lon, get_settings().h3_resolution)
+    cell = cell_at(lat, lon, resolution)
     info = sql.fetch_one(con, "app/presence_cell_info", {"cell": cell})
     if info is None:
         return None
-    params = _density_params(filters, season, hour)
+    params = _density_params(filters, season, hour, floor)
     hour_params = {k: params[k] for k in ("months", "weekdays", "segments", "floor")}
     hours = sql.fetch_df(con, "app/presence_cell_hours", {**hour_params, "cell": cell})
     selected = hours[hours["hour"].between(params["hour_from"], params["hour_to"])]
-    suppressed = bool(privacy_floor()) and int(selected["visitor_hours"].sum()) < privacy_floor()
+    suppressed = bool(floor) and int(selected["visitor_hours"].sum()) < floor
     if suppressed:
         hours, selected = hours.iloc[0:0], selected.iloc[0:0]
     n_hours = params["hour_to"] - params["hour_from"] + 1
     peak = hours.sort_values(["present", "hour"], ascending=[False, True]).head(1)
-    return {
-        "cell": cell,
-        "cell_hex": format(cell, "x"),
-        "lat": float(info["lat"]),
-        "lon": float(info["lon"]),
-        "zone_id": info["zone_id"],
-        "zone_name": info["zone_name"],
-        "zone_name_th": info["zone_name_th"],
-        "present": float(selected["present"].sum()) / n_hours,
-        "peak_hour": int(peak["hour"].iloc[0]) if not peak.empty else None,
-        "peak_present": float(peak["present"].iloc[0]) if not peak.empty else None,
-        "hours": hours[["hour", "present"]].reset_index(drop=True),
-        "suppressed": suppressed,
-    }
-
+    return CellDetail(
+        cell=cell,
+        cell_hex=format(cell, "x"),
+        lat=float(info["lat"]),
+        lon=float(info["lon"]),
+        zone_id=info["zone_id"],
+        zone_name=info["zone_name"],
+        zone_name_th=info["zone_name_th"],
+        present=float(selected["present"].sum()) / n_hours,
+        peak_hour=int(peak["hour"].iloc[0]) if not peak.empty else None,
+        peak_present=float(peak["present"].iloc[0]) if not peak.empty else None,
+        hours=hours[["hour", "present"]].reset_index(drop=True),
+        suppressed=suppressed,
+    )

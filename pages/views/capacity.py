@@ -9,7 +9,8 @@ from geo.errors import DataNotBuiltError
 from geo.render import capacity_maps, charts
 from geo.services import capacity, catalog, geography, placeinfo
 from geo.services.filters import Filters
-from ui import state
+from geo.text import markdown_text
+from ui import state, url
 
 KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
 DEFAULT_KM = "2"
@@ -24,19 +25,15 @@ PRESSURE_DEFINITION = (
 )
 
 
-def _init_from_url(attraction_ids: list[str]) -> None:
-    if "cap_attraction" not in st.session_state:
-        default = DEFAULT_ATTRACTION if DEFAULT_ATTRACTION in attraction_ids else attraction_ids[0]
-        st.session_state["cap_attraction"] = state.page_param("attraction", default, tuple(attraction_ids))
-    if "cap_km" not in st.session_state:
-        st.session_state["cap_km"] = float(state.page_param("km", DEFAULT_KM, KM_CHOICES))
+KM = url.PageParam("km", "cap_km", float(DEFAULT_KM), KM_CHOICES, parse=float, to_url=lambda km: f"{km:g}",
+                   why="distances are 0.5 to 10 km in steps of 0.5")
 
 
 def _supply_demand(filters: Filters) -> pd.DataFrame | None:
     try:
         df = state.call(capacity.supply_demand, filters)
     except DataNotBuiltError as exc:
-        st.info(str(exc))
+        st.info(markdown_text(exc))
         return None
     beds = int(df["beds"].sum())
     c = st.columns(4)
@@ -79,16 +76,18 @@ def render() -> None:
         st.warning("No attractions are loaded; the catchment needs at least one.")
         return
     ids = attractions["place_id"].tolist()
-    _init_from_url(ids)
+    attraction = url.PageParam("attraction", "cap_attraction",
+                               DEFAULT_ATTRACTION if DEFAULT_ATTRACTION in ids else ids[0], tuple(ids),
+                               why="not an attraction of the atlas", keep_default=True)
     st.subheader("Supply against demand by zone")
     pressure = _supply_demand(filters)
     st.subheader("Pressure map and attraction catchment")
     labels = placeinfo.place_labels(attractions)
     c = st.columns([2, 1])
-    place_id = c[0].selectbox("Attraction", ids, key="cap_attraction", format_func=lambda p: labels.get(p, p))
-    km = c[1].slider("Catchment distance (km, straight-line)", 0.5, 10.0, key="cap_km", step=0.5)
-    state.set_page_param("attraction", place_id, default=None)
-    state.set_page_param("km", f"{km:g}", default=DEFAULT_KM)
+    place_id = c[0].selectbox("Attraction", ids, key=state.seed(attraction), format_func=lambda p: labels.get(p, p))
+    km = c[1].slider("Catchment distance (km, straight-line)", 0.5, 10.0, key=state.seed(KM), step=0.5)
+    state.store(attraction, place_id)
+    state.store(KM, float(km))
     catch = state.call(capacity.catchment, place_id, km * 1000)
     zones = state.call(geography.zones_geojson)
     left, right = st.columns([3, 2])
@@ -101,7 +100,7 @@ def render() -> None:
         c[1].metric("Rooms in catchment", f"{catch['rooms']:,}")
         c[2].metric("Beds in catchment", f"{catch['beds']:,}")
         st.caption(
-            f"Accommodation within {km:g} km (great-circle distance) of {catch['place']['name_en']}."
+            f"Accommodation within {km:g} km (great-circle distance) of {markdown_text(catch['place']['name_en'])}."
             if catch["place"] else "Unknown attraction."
         )
         st.dataframe(

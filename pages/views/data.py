@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.services import catalog, placeinfo
+from geo.text import markdown_text
 from ui import state
 
 #: What each table is, for the loaded-data table (rollups are described by their SQL file comments).
@@ -111,7 +112,7 @@ def render() -> None:
 
     st.subheader("Data-quality notes")
     for level, text in _quality_notes(quality):
-        {"ok": st.success, "warn": st.warning}.get(level, st.info)(text)
+        {"ok": st.success, "warn": st.warning}.get(level, st.info)(markdown_text(text))
     if quality.get("gaps"):
         st.dataframe(pd.DataFrame(quality["gaps"]), hide_index=True, width="stretch")
 
@@ -119,11 +120,11 @@ def render() -> None:
     for rec in meta.to_dict("records"):
         label = "SIMULATED" if rec["simulated"] else "real"
         seed = f", seed {int(rec['seed'])}" if rec.get("seed") is not None and not pd.isna(rec.get("seed")) else ""
-        st.markdown(f"**{rec['dataset']}** — {label}{seed}; built {rec['built_at']:%Y-%m-%d %H:%M} UTC, "
-                    f"atlas {rec['version']}")
+        st.markdown(f"**{markdown_text(rec['dataset'])}** — {label}{seed}; built {rec['built_at']:%Y-%m-%d %H:%M} UTC, "  # trusted-text: label and seed are the atlas's own words and a number
+                    f"atlas {markdown_text(rec['version'])}")
         st.text(rec["sources"])
         if rec.get("params"):
-            with st.expander(f"Build parameters of {rec['dataset']}"):
+            with st.expander(f"Build parameters of {markdown_text(rec['dataset'])}"):
                 st.json(json.loads(rec["params"]))
     state.provenance_note()
 

@@ -10,16 +10,30 @@ from geo import vocab
 from geo.render import charts, presence_maps
 from geo.services import geography, presence
 from geo.services.filters import Filters
-from ui import state
+from geo.text import markdown_text
+from ui import state, url
 
 VIEWS = {"heat": "Heat map", "hex": "H3 hexagons (choropleth)"}
 ALL_HOURS = "all"
+HOUR_CHOICES = (ALL_HOURS, *(str(h) for h in range(24)))
+
+VIEW = url.PageParam("d_view", "dens_view", "heat", tuple(VIEWS))
+SEASON = url.PageParam("d_season", "dens_season", "range", tuple(vocab.SEASONS), why="not a season or month")
+HOUR = url.PageParam("d_hour", "dens_hour", ALL_HOURS, HOUR_CHOICES, why="hours are all or 0 to 23")
+#: The drilled-down cell, as H3 hex text of the atlas' resolution; the widget is the map click.
+CELL = url.PageParam("d_cell", "dens_click", None, parse=lambda raw: _cell_centre(raw),
+                     why="not an H3 cell of the atlas' resolution")
 
 
-def _init(key: str, url_key: str, default: str, allowed: tuple[str, ...]) -> None:
-    """Seed a widget's state from the URL once per session (invalid values fall back with a note)."""
-    if key not in st.session_state:
-        st.session_state[key] = state.page_param(url_key, default, allowed)
+def _cell_centre(raw: str) -> tuple[float, float]:
+    centre = presence.cell_centre(raw)
+    if centre is None:
+        raise ValueError(raw)
+    return centre
+
+
+#: The zone of the area summary (its allowed values and default come from the database at run time).
+ZONE = url.PageParam("d_zone", "dens_zone", None)
 
 
 def _shown(f: Filters, hour: int | None) -> tuple[int, int]:
@@ -29,47 +43,48 @@ def _shown(f: Filters, hour: int | None) -> tuple[int, int]:
 
 def render_drilldown(f: Filters, season: str, hour: int | None, zone_names: dict[str, str]) -> None:
     """Numbers for the cell under the last map click (stored in session state)."""
-    click = st.session_state.get("dens_click")
+    click = st.session_state.get(CELL.widget_key)
     if not click:
         st.caption("Click the map to see the numbers of the H3 cell under the pointer and select its zone.")
         return
-    detail = state.call(presence.cell_detail, click[0], click[1], f, season, hour)
+    detail = state.call(presence.cell_detail, click[0], click[1], f, season, hour, floor=state.privacy_floor())
     if detail is None:
         st.info("The clicked point lies outside the atlas' H3 cells.")
         return
-    st.markdown(f"**Cell `{detail['cell_hex']}`** in {zone_names.get(detail['zone_id'], detail['zone_name'] or '—')}")
-    if detail["suppressed"]:
+    zone = zone_names.get(detail.zone_id or "", detail.zone_name or "—")
+    st.markdown(f"**Cell `{detail.cell_hex}`** in {markdown_text(zone)}")  # trusted-text: cell_hex is hex digits from h3
+    if detail.suppressed:
         st.info("Too few people in this cell for the selection: figures are withheld in the public view.")
         return
     cols = st.columns(3)
-    cols[0].metric("People present (avg per hour)", f"{detail['present']:,.1f}")
-    cols[1].metric("Peak hour", "—" if detail["peak_hour"] is None else f"{detail['peak_hour']:02d}:00")
-    cols[2].metric("People at peak (avg)", "—" if detail["peak_present"] is None else f"{detail['peak_present']:,.1f}")
-    if not detail["hours"].empty:
-        state.altair_chart(charts.hour_chart, detail["hours"], "This cell: people present by hour", _shown(f, hour))
+    cols[0].metric("People present (avg per hour)", f"{detail.present:,.1f}")
+    cols[1].metric("Peak hour", "—" if detail.peak_hour is None else f"{detail.peak_hour:02d}:00")
+    cols[2].metric("People at peak (avg)", "—" if detail.peak_present is None else f"{detail.peak_present:,.1f}")
+    if not detail.hours.empty:
+        state.altair_chart(charts.hour_chart, detail.hours, "This cell: people present by hour", _shown(f, hour))
 
 
 def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], hour: int | None) -> None:
     """The chosen zone's figures: visitors, time in zone, origins, places and hour profile."""
-    summary = state.call(presence.zone_summary, f, zone_id)
+    summary = state.call(presence.zone_summary, f, zone_id, floor=0)  # officials only (see render)
     if summary is None:
         st.info("Unknown zone.")
         return
     cols = st.columns(4)
-    cols[0].metric("Visitors (people-days)", f"{summary['visitors']:,}", help=presence.VISITORS_DEFINITION)
-    avg = summary["avg_daily_visitors"]
+    cols[0].metric("Visitors (people-days)", f"{summary.visitors or 0:,}", help=presence.VISITORS_DEFINITION)
+    avg = summary.avg_daily_visitors
     cols[1].metric("Visitors per day (average)", "—" if avg is None else f"{avg:,.0f}")
-    hours = summary["hours_per_visitor"]
+    hours = summary.hours_per_visitor
     cols[2].metric("Time in zone per visitor-day", "—" if hours is None else f"{hours:.1f} h")
-    share = summary["international_share"]
+    share = summary.international_share
     cols[3].metric("International share", "—" if share is None else f"{share:.1%}")
     st.caption(
-        f"{summary['overnight']:,} overnight, {summary['day_trippers']:,} day-tripper and {summary['residents']:,} "
-        f"resident people-days; area {summary['area_km2']:.1f} km²."
+        f"{summary.overnight or 0:,} overnight, {summary.day_trippers or 0:,} day-tripper and "
+        f"{summary.residents or 0:,} resident people-days; area {summary.area_km2:.1f} km²."
     )
     left, right = st.columns(2)
     with left:
-        origins = state.call(presence.origin_mix, f, zone_id, 8)
+        origins = state.call(presence.origin_mix, f, zone_id, 8, floor=0)
         if origins.empty:
             st.info("No visitors in this zone for the selection.")
         else:
@@ -80,7 +95,7 @@ def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], ho
                                "share": st.column_config.NumberColumn("Share", format="percent")},
             )
     with right:
-        places = state.call(presence.top_places, f, zone_id, 8)
+        places = state.call(presence.top_places, f, zone_id, 8, floor=0)
         if places.empty:
             st.info("No place visits in this zone for the selection.")
         else:
@@ -90,7 +105,7 @@ def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], ho
                 column_config={"name_en": "Place", "visits": st.column_config.NumberColumn("Visits", format="%d"),
                                "avg_dwell_minutes": st.column_config.NumberColumn("Avg dwell (min)", format="%.0f")},
             )
-    profile = state.call(presence.hour_profile, f, zone_id)
+    profile = state.call(presence.hour_profile, f, zone_id, floor=0)
     if not profile.empty:
         title = f"{zone_names.get(zone_id, zone_id)}: people present by hour (average day)"
         state.altair_chart(charts.hour_chart, profile, title, _shown(f, hour))
@@ -107,28 +122,27 @@ def render() -> None:
     )
     state.provenance_note()
 
-    _init("dens_view", "d_view", "heat", tuple(VIEWS))
-    _init("dens_season", "d_season", "range", tuple(vocab.SEASONS))
     hours = [ALL_HOURS] + [str(h) for h in range(f.hours[0], f.hours[1] + 1)]
-    _init("dens_hour", "d_hour", ALL_HOURS, tuple(hours))
-    if st.session_state["dens_hour"] not in hours:  # the sidebar hours changed under the playback hour
-        st.session_state["dens_hour"] = ALL_HOURS
+    state.seed(HOUR)
+    if st.session_state[HOUR.widget_key] not in hours:  # the sidebar hours changed under the playback hour
+        st.session_state[HOUR.widget_key] = ALL_HOURS
 
     c1, c2, c3 = st.columns([1.2, 1.3, 2.5])
-    view = c1.radio("Map", tuple(VIEWS), key="dens_view", format_func=VIEWS.get, horizontal=True)
-    season = c2.selectbox("Season or month", tuple(vocab.SEASONS), key="dens_season",
+    view = c1.radio("Map", tuple(VIEWS), key=state.seed(VIEW), format_func=VIEWS.get, horizontal=True)
+    season = c2.selectbox("Season or month", tuple(vocab.SEASONS), key=state.seed(SEASON),
                           format_func=lambda s: vocab.SEASONS[s][0])
     hour_raw = c3.select_slider(
-        "Hour of day (playback: slide to replay the day)", options=hours, key="dens_hour",
+        "Hour of day (playback: slide to replay the day)", options=hours, key=HOUR.widget_key,
         format_func=lambda h: "All selected hours" if h == ALL_HOURS else f"{int(h):02d}:00",
     )
-    state.set_page_param("d_view", view, "heat")
-    state.set_page_param("d_season", season, "range")
-    state.set_page_param("d_hour", hour_raw, ALL_HOURS)
+    state.store(VIEW, view)
+    state.store(SEASON, season)
+    state.store(HOUR, hour_raw)
     hour = None if hour_raw == ALL_HOURS else int(hour_raw)
 
     public = state.app_settings().is_public
-    cells = state.call(presence.cell_density, f, season, hour)
+    floor = state.privacy_floor()
+    cells = state.call(presence.cell_density, f, season, hour, floor=floor)
     zones_geojson = state.call(geography.zones_geojson)
     zones = state.call(geography.list_zones)
     zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
@@ -136,27 +150,21 @@ def render() -> None:
     when = "all selected hours" if hour is None else f"{hour:02d}:00–{hour:02d}:59"
     month_names = ", ".join(date(2000, m, 1).strftime("%b") for m in months)
     note = f"{len(cells):,} cells · {month_names} · {when}"
-    if "dens_click" not in st.session_state:  # a copied address may name the drilled-down cell
-        raw = state.page_param("d_cell", "")
-        centre = presence.cell_centre(raw) if raw else None
-        if raw and centre is None:
-            st.sidebar.warning(f"Ignored URL parameter d_cell={raw!r}: not an H3 cell of the atlas' resolution; "
-                               "using the default.")
-        st.session_state["dens_click"] = centre
-    click = st.session_state.get("dens_click")
+    state.seed(CELL)  # a copied address may name the drilled-down cell
+    click = st.session_state.get(CELL.widget_key)
     selected = (presence.cell_at(click[0], click[1]),) if click else ()
-    state.set_page_param("d_cell", format(selected[0], "x") if selected else None)
+    state.store(CELL, format(selected[0], "x") if selected else None)
     builder = presence_maps.heat_map if view == "heat" else presence_maps.choropleth_map
     out = state.folium_map(builder, cells, zones_geojson, note=note, selected=selected, key="density_map",
                            height=560, returned_objects=["last_clicked"])
     last = (out or {}).get("last_clicked")
     if last and last.get("lat") is not None:
         point = (round(float(last["lat"]), 6), round(float(last["lng"]), 6))
-        if point != st.session_state.get("dens_click"):
-            st.session_state["dens_click"] = point
-            info = state.call(presence.cell_detail, point[0], point[1], f, season, hour)
-            if info is not None and info["zone_id"] in zone_names:
-                st.session_state["dens_zone"] = info["zone_id"]
+        if point != st.session_state.get(CELL.widget_key):
+            st.session_state[CELL.widget_key] = point
+            info = state.call(presence.cell_detail, point[0], point[1], f, season, hour, floor=floor)
+            if info is not None and info.zone_id in zone_names:
+                st.session_state[ZONE.widget_key] = info.zone_id
             st.rerun()
 
     if cells.empty:
@@ -166,7 +174,7 @@ def render() -> None:
         k = st.columns(3)
         k[0].metric("People present (avg per hour, all cells)", f"{cells['present'].sum():,.0f}")
         k[1].metric("Busiest cell (people present)", f"{top['present']:,.1f}",
-                    help=f"In {zone_names.get(top['zone_id'], top['zone_id'])}")
+                    help=f"In {markdown_text(zone_names.get(top['zone_id'], top['zone_id']))}")
         k[2].metric("Cells shown" if public else "Cells with people", f"{len(cells):,}",
                     help="Public view: only figures of at least the privacy floor are summed and shown." if public else None)
 
@@ -183,9 +191,9 @@ def render() -> None:
         return
     zone_ids = tuple(zones["zone_id"])
     default_zone = "old_city" if "old_city" in zone_ids else zone_ids[0]
-    _init("dens_zone", "d_zone", default_zone, zone_ids)
-    zone_id = st.selectbox("Zone", zone_ids, key="dens_zone", format_func=lambda z: zone_names.get(z, z))
-    state.set_page_param("d_zone", zone_id, default_zone)
+    zone_param = url.PageParam(ZONE.key, ZONE.widget_key, default_zone, zone_ids, why="not a zone of the atlas")
+    zone_id = st.selectbox("Zone", zone_ids, key=state.seed(zone_param), format_func=lambda z: zone_names.get(z, z))
+    state.store(zone_param, zone_id)
     render_area_summary(f, zone_id, zone_names, hour)
 
 

@@ -10,26 +10,31 @@ from geo.errors import DataNotBuiltError
 from geo.render import flow_maps
 from geo.services import geography, movement, placeinfo
 from geo.services.filters import Filters
-from ui import state
+from geo.text import markdown_text
+from ui import state, url
 
 LEVEL_LABELS = {"zone": "Zones", "place": "Places"}
 TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
 DEFAULT_TOP = 20
 
 
-def _init_from_url(place_ids: set[str]) -> None:
-    """Seed the page's widgets from the URL once per session (invalid values fall back with a note)."""
-    if "fl_level" not in st.session_state:
-        st.session_state["fl_level"] = state.page_param("flows", "zone", vocab.FLOW_LEVELS)
-    if "fl_top" not in st.session_state:
-        st.session_state["fl_top"] = int(state.page_param("top", str(DEFAULT_TOP), TOP_CHOICES))
-    if "fl_route" not in st.session_state:
-        raw = state.page_param("route", "")
+LEVEL = url.PageParam("flows", "fl_level", "zone", vocab.FLOW_LEVELS, why="flows are between zones or places")
+TOP = url.PageParam("top", "fl_top", DEFAULT_TOP, TOP_CHOICES, parse=int, why="top corridors are 5 to 100 in fives")
+#: Most places an itinerary takes from the URL (the multiselect has no limit of its own).
+MAX_ROUTE_PLACES = 25
+
+
+def _route_param(place_ids: set[str]) -> url.PageParam:
+    """The itinerary in the URL: known place ids, in order, without repeats; unknown ids are noted and dropped."""
+
+    def parse(raw: str) -> list[str] | url.Partial:
         ids = [p for p in raw.split(",") if p]
+        known = list(dict.fromkeys(p for p in ids if p in place_ids))[:MAX_ROUTE_PLACES]
         unknown = [p for p in ids if p not in place_ids]
-        if unknown:
-            st.warning(f"Ignored unknown place ids in the URL parameter route: {', '.join(unknown)}.")
-        st.session_state["fl_route"] = list(dict.fromkeys(p for p in ids if p in place_ids))
+        return url.Partial(known, ",".join(unknown)) if unknown else known
+
+    return url.PageParam("route", "fl_route", [], parse=parse, to_url=",".join,
+                         why="names no place of the atlas")
 
 
 def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> None:
@@ -37,12 +42,12 @@ def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> 
         corridors = state.call(movement.top_corridors, filters, level, top_n)
         totals = state.call(movement.flow_totals, filters, level)
     except DataNotBuiltError as exc:
-        st.info(str(exc))
+        st.info(markdown_text(exc))
         return
     what = "zone" if level == "zone" else "place"
     c = st.columns(3)
-    c[0].metric(f"Trips between {what}s", f"{totals['corridor_trips']:,}")
-    c[1].metric(f"Trips within one {what}", f"{totals['internal_trips']:,}")
+    c[0].metric(f"Trips between {what}s", f"{totals['corridor_trips']:,}")  # trusted-text: what is 'zone' or 'place'
+    c[1].metric(f"Trips within one {what}", f"{totals['internal_trips']:,}")  # trusted-text: what is 'zone' or 'place'
     c[2].metric("Corridors with trips", f"{totals['corridors']:,}")
     left, right = st.columns([3, 2])
     with left:
@@ -66,28 +71,29 @@ def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> 
     st.caption(
         f"Directed trips {filters.start:%d %b %Y}–{filters.end:%d %b %Y} for the chosen weekdays and origin "
         "segments (trips are daily, so the hours filter does not apply). Share = corridor trips ÷ all trips "
-        "between different " + what + "s."
+        "between different " + what + "s."  # trusted-text: what is 'zone' or 'place'
     )
 
 
 def _route(places: pd.DataFrame, zones_geojson: str) -> None:
     st.subheader("Route between places")
     labels = placeinfo.place_labels(places)
+    route_param = _route_param(set(labels))
     chosen = st.multiselect(
-        "Itinerary (places in the order you pick them)", list(labels), key="fl_route",
+        "Itinerary (places in the order you pick them)", list(labels), key=state.seed(route_param),
         format_func=lambda pid: labels.get(pid, pid), placeholder="Pick two or more places",
     )
-    state.set_page_param("route", ",".join(chosen) or None)
+    state.store(route_param, list(chosen))
     if len(chosen) < 2:
         st.caption("Pick at least two places to get distances and times.")
         return
-    route = state.call(movement.plan_route, tuple(chosen))
+    route = state.call(movement.plan_route, tuple(chosen), speed_kmh=state.app_settings().route_speed_kmh)
     c = st.columns(3)
     c[0].metric("Total distance", f"{route['distance_km']:.2f} km")
     c[1].metric("Total time", f"{route['minutes']:.0f} min")
     c[2].metric("Legs", f"{len(route['legs'])}")
     st.info(
-        f"Distances are **{route['label']}**: great-circle segments between the places, times at an assumed "
+        f"Distances are **{markdown_text(route['label'])}**: great-circle segments between the places, times at an assumed "
         f"average {route['speed_kmh']:.0f} km/h (setting ATLAS_ROUTE_SPEED_KMH). Real road distances are longer."
     )
     left, right = st.columns([3, 2])
@@ -112,14 +118,13 @@ def render() -> None:
     filters = state.sidebar_filters(show_categories=False)
     places = state.call(geography.list_places)
     zones_geojson = state.call(geography.zones_geojson)
-    _init_from_url(set(places["place_id"]))
     st.subheader("Origin → destination corridors")
     c = st.columns([1, 2])
-    level = c[0].radio("Flows between", vocab.FLOW_LEVELS, key="fl_level", horizontal=True,
+    level = c[0].radio("Flows between", vocab.FLOW_LEVELS, key=state.seed(LEVEL), horizontal=True,
                        format_func=LEVEL_LABELS.get)
-    top_n = c[1].slider("Top corridors shown", 5, movement.MAX_CORRIDORS, key="fl_top", step=5)
-    state.set_page_param("flows", level, default="zone")
-    state.set_page_param("top", str(top_n), default=str(DEFAULT_TOP))
+    top_n = c[1].slider("Top corridors shown", 5, movement.MAX_CORRIDORS, key=state.seed(TOP), step=5)
+    state.store(LEVEL, level)
+    state.store(TOP, int(top_n))
     _corridors(filters, level, top_n, zones_geojson)
     _route(places, zones_geojson)
     state.provenance_note()

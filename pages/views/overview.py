@@ -9,14 +9,15 @@ import streamlit as st
 from geo import vocab
 from geo.render import charts
 from geo.services import presence
+from geo.text import markdown_text
 from ui import state
 
 
-def _pct(change: float | None) -> str | None:
+def _fmt_pct(change: float | None) -> str | None:
     return None if change is None else f"{change:+.1f}% vs previous"
 
 
-def _hour(h: int | None) -> str:
+def _fmt_hour(h: int | None) -> str:
     return "—" if h is None else f"{h:02d}:00"
 
 
@@ -24,10 +25,10 @@ def render_kpis(k: dict[str, Any]) -> None:
     """Seven KPI tiles, each with its change against the previous period when that period has data."""
     cur, prev, chg = k["current"], k["previous"], k["change"]
     row1 = st.columns(4)
-    row1[0].metric("Visitors (people-days)", f"{cur['visitors']:,}", _pct(chg.get("visitors")),
+    row1[0].metric("Visitors (people-days)", f"{cur['visitors']:,}", _fmt_pct(chg.get("visitors")),
                    help=presence.VISITORS_DEFINITION)
-    row1[1].metric("Overnight (people-days)", f"{cur['overnight']:,}", _pct(chg.get("overnight")))
-    row1[2].metric("Day-trippers (people-days)", f"{cur['day_trippers']:,}", _pct(chg.get("day_trippers")))
+    row1[1].metric("Overnight (people-days)", f"{cur['overnight']:,}", _fmt_pct(chg.get("overnight")))
+    row1[2].metric("Day-trippers (people-days)", f"{cur['day_trippers']:,}", _fmt_pct(chg.get("day_trippers")))
     share = cur["international_share"]
     pp = chg.get("international_share_pp")
     row1[3].metric("International share", "—" if share is None else f"{share:.1%}",
@@ -39,24 +40,24 @@ def render_kpis(k: dict[str, Any]) -> None:
     row2[0].metric("Dwell per attraction visit", "—" if dwell is None else f"{dwell:.0f} min",
                    None if dd is None else f"{dd:+.0f} min vs previous",
                    help="Minutes on site per visit to an attraction, visits starting in the selected hours.")
-    row2[1].metric("Busiest hour", _hour(cur["busiest_hour"]),
-                   None if prev is None else f"previous: {_hour(prev['busiest_hour'])}", delta_color="off",
+    row2[1].metric("Busiest hour", _fmt_hour(cur["busiest_hour"]),
+                   None if prev is None else f"previous: {_fmt_hour(prev['busiest_hour'])}", delta_color="off",
                    help="Hour of day (start, local time) with the most people present on an average day: "
                         + ("—" if cur["busiest_hour_present"] is None else f"{cur['busiest_hour_present']:,.0f} people."))
     avg = cur["avg_daily_visitors"]
     row2[2].metric("Visitors per day", "—" if avg is None else f"{avg:,.0f}",
-                   _pct(chg.get("avg_daily_visitors")),
+                   _fmt_pct(chg.get("avg_daily_visitors")),
                    help="Average people-days per day with data in the period.")
-    zone = cur["busiest_zone_name"] or "—"
-    row2[3].metric("Busiest zone", zone,
-                   None if prev is None else f"previous: {prev['busiest_zone_name'] or '—'}", delta_color="off",
+    row2[3].metric("Busiest zone", markdown_text(cur["busiest_zone_name"] or "—"),
+                   None if prev is None else f"previous: {markdown_text(prev['busiest_zone_name'] or '—')}",
+                   delta_color="off",
                    help=f"Zone with the most people-days in the period ({cur['busiest_zone_visitors']:,}).")
     period = (f"Previous period: {k['previous_start']:%d %b %Y} – {k['previous_end']:%d %b %Y}. "
               f"Residents in the selection: {cur['residents']:,} people-days. "
               f"Days with data: {cur['days_with_data']} of {cur['days_expected']}.")
-    st.caption(period)
+    st.caption(period)  # trusted-text: dates and counts formatted above
     if k["note"]:
-        st.info(k["note"])
+        st.info(markdown_text(k["note"]))
 
 
 def render() -> None:
@@ -72,7 +73,7 @@ def render() -> None:
     render_kpis(state.call(presence.kpis, f))
 
     season = state.call(presence.seasonality, f)
-    festivals = state.call(presence.festival_days)
+    festivals = state.call(presence.festival_days, state.app_settings().seed_dir / "calendar.csv")
     if season.empty:
         st.info("No visitor data for these weekdays, hours and segments.")
     else:
@@ -88,14 +89,14 @@ def render() -> None:
             state.altair_chart(charts.hour_weekday_chart, hw)
             st.caption(presence.PRESENT_DEFINITION)
     with right:
-        mix = state.call(presence.origin_mix, f, "", 12)
+        mix = state.call(presence.origin_mix, f, "", 12, floor=state.privacy_floor())
         if mix.empty:
             st.info("No visitors in this selection.")
         else:
             state.altair_chart(charts.origin_chart, mix)
 
     st.subheader("Top attractions")
-    places = state.call(presence.top_places, f, "", 15)
+    places = state.call(presence.top_places, f, "", 15, floor=state.privacy_floor())
     if places.empty:
         st.info("No place visits in this selection.")
     else:

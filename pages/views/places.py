@@ -10,29 +10,28 @@ from geo.errors import DataNotBuiltError
 from geo.render import charts, place_maps
 from geo.services import geography, placeinfo
 from geo.services.filters import Filters
-from ui import state
+from geo.text import markdown_text
+from ui import state, url
+
+QUERY = url.PageParam("q", "pl_q", "", parse=lambda raw: raw[:200])
+LAYER_PARAM = url.PageParam(
+    "layer", "pl_layers", [], parse=lambda raw: _layers(raw), to_url=",".join,
+    why=f"layers are {', '.join(vocab.LAYERS)}",
+)
 
 
-def _init_from_url(all_ids: tuple[str, ...]) -> None:
-    if "pl_q" not in st.session_state:
-        st.session_state["pl_q"] = state.page_param("q", "")
-    if "pl_layers" not in st.session_state:
-        raw = state.page_param("layer", "")
-        layers = [x for x in raw.split(",") if x]
-        bad = [x for x in layers if x not in vocab.LAYERS]
-        if bad:
-            st.sidebar.warning(f"Ignored URL parameter layer={raw!r}: layers are {', '.join(vocab.LAYERS)}; using all.")
-            layers = []
-        st.session_state["pl_layers"] = layers
-    if "pl_place" not in st.session_state:
-        st.session_state["pl_place"] = state.page_param("place", "", all_ids) or None
+def _layers(raw: str) -> list[str]:
+    layers = [x for x in raw.split(",") if x]
+    if any(x not in vocab.LAYERS for x in layers):
+        raise ValueError(raw)
+    return layers
 
 
 def _profile(place_id: str, filters: Filters) -> None:
     try:
         prof = state.call(placeinfo.place_profile, place_id, filters)
     except DataNotBuiltError as exc:
-        st.info(str(exc))
+        st.info(markdown_text(exc))
         return
     c = st.columns(2)
     c[0].metric("Visits in view", f"{prof['visits']:,}")
@@ -60,8 +59,8 @@ def _profile(place_id: str, filters: Filters) -> None:
 
 
 def _detail(detail: dict, nearby: pd.DataFrame, filters: Filters) -> None:
-    st.subheader(detail["name_en"])
-    st.markdown(f"**{detail['name_th']}**")
+    st.subheader(markdown_text(detail["name_en"]))
+    st.markdown(f"**{markdown_text(detail['name_th'])}**")
     hours = ("always open" if detail.get("open_hour") is None or pd.isna(detail.get("open_hour"))
              else f"{int(detail['open_hour']):02d}:00–{int(detail['close_hour']):02d}:00")
     facts = {
@@ -75,7 +74,8 @@ def _detail(detail: dict, nearby: pd.DataFrame, filters: Filters) -> None:
         facts["Rooms"] = f"{int(detail['rooms'])}{' (estimated)' if detail.get('estimated') else ''}"
     if detail.get("price_band"):
         facts["Price band"] = detail["price_band"]
-    st.table(pd.DataFrame({"": list(facts), "value": [str(v) for v in facts.values()]}).set_index(""))
+    # st.table renders its cells as Markdown: every value (names and sources come from data) is escaped
+    st.table(pd.DataFrame({"": list(facts), "value": [markdown_text(v) for v in facts.values()]}).set_index(""))
     st.markdown("**Visitor profile**")
     _profile(detail["place_id"], filters)
     st.markdown(f"**Nearby places** (within {placeinfo.NEARBY_RADIUS_M:,} m, straight-line)")
@@ -94,12 +94,13 @@ def render() -> None:
     st.title("Places")
     filters = state.sidebar_filters(show_categories=True)
     all_places = state.call(geography.list_places)
-    _init_from_url(tuple(all_places["place_id"]))
+    place_param = url.PageParam("place", "pl_place", None, tuple(all_places["place_id"]), why="not a place id of the atlas")
+    state.seed(place_param)
     c = st.columns([2, 2])
-    text = c[0].text_input("Search by name (English or Thai)", key="pl_q", placeholder="e.g. Wat, วัด, market")
-    layers = c[1].multiselect("Layers (empty = all)", vocab.LAYERS, key="pl_layers", format_func=str.capitalize)
-    state.set_page_param("q", text.strip() or None)
-    state.set_page_param("layer", ",".join(layers) or None)
+    text = c[0].text_input("Search by name (English or Thai)", key=state.seed(QUERY), placeholder="e.g. Wat, วัด, market")
+    layers = c[1].multiselect("Layers (empty = all)", vocab.LAYERS, key=state.seed(LAYER_PARAM), format_func=str.capitalize)
+    state.store(QUERY, text.strip())
+    state.store(LAYER_PARAM, list(layers))
     results = state.call(placeinfo.search_places, text, tuple(layers), tuple(filters.categories))
     st.caption(f"{len(results):,} places match (categories from the sidebar; empty = all).")
     if st.session_state.get("pl_place") not in set(results["place_id"]):
@@ -107,7 +108,7 @@ def render() -> None:
     labels = placeinfo.place_labels(results)
     place_id = st.selectbox("Place details", list(labels), key="pl_place", format_func=lambda p: labels.get(p, p),
                             placeholder="No place matches")
-    state.set_page_param("place", place_id)
+    state.store(place_param, place_id)
     detail = state.call(placeinfo.place_detail, place_id) if place_id else None
     nearby = (state.call(placeinfo.nearby_places, place_id) if place_id
               else pd.DataFrame(columns=["place_id", "name_en", "category", "distance_m", "lat", "lon"]))

@@ -1,12 +1,9 @@
 -- Top origin -> destination corridors (directed, origin <> destination) for the filters, with endpoint names and points.
 with filtered as (
-    select od.origin, od.destination, sum(od.trips)::bigint as trips
-    from od_daily as od
-    where od.level = $level
-      and od.day between $start and $end
-      and list_contains($weekdays, isodow(od.day) - 1)
-      and list_contains($segments, od.segment_group)
-    group by od.origin, od.destination
+    -- trips per origin -> destination for the filters (the macro of rollups/21_od_filtered.sql, shared
+    -- with movement_flow_totals.sql)
+    select origin, destination, trips
+    from od_filtered($level, $start, $end, $weekdays, $segments)
 ),
 ranked as (
     select origin, destination, trips,

@@ -1,4 +1,9 @@
 -- Places of any layer within $radius_m metres (haversine) of a place, nearest first; bbox envelope prefilter (R-tree).
+-- Its target and measured steps are also in capacity_catchment.sql, on purpose: the app opens the database
+-- read-only, so a shared step would have to be a macro stored by the build, and a places-only database
+-- (`geo build --no-flows` runs no rollups) or one built before the macro existed would then fail here,
+-- although these queries need nothing but places. The candidate steps differ (columns, layer, limit);
+-- tests/test_sql.py checks that the shared steps stay identical.
 with target as (
     select p.lon, p.lat
     from places as p
@@ -13,8 +18,8 @@ candidates as (
 measured as (
     select
         c.*,
-        -- haversine on the mean Earth radius 6,371,008.8 m (same constant as geo.movement.EARTH_RADIUS_M)
-        2 * 6371008.8 * asin(sqrt(
+        -- haversine on the mean Earth radius $earth_radius_m (geo.vocab.EARTH_RADIUS_M, as geo.services.movement)
+        2 * $earth_radius_m * asin(sqrt(
             pow(sin(radians(c.lat - t.lat) / 2), 2)
             + cos(radians(t.lat)) * cos(radians(c.lat)) * pow(sin(radians(c.lon - t.lon) / 2), 2)
         )) as distance_m

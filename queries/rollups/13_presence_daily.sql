@@ -1,38 +1,11 @@
 -- Daily unique visitors in the whole city by day × segment × visitor type × presence window.
--- A stay crossing midnight counts on every day it touches. Per device and day, first_hour and
--- last_hour (0..23) bound the hours it was present, so "visitors present between hours a and b"
--- is sum(visitors) where first_hour <= b and last_hour >= a — exact, without storing devices.
+-- A stay crossing midnight counts on every day it touches (the parts of 12_stay_day_parts.sql). Per
+-- device and day, first_hour and last_hour (0..23) bound the hours it was present, so "visitors present
+-- between hours a and b" is sum(visitors) where first_hour <= b and last_hour >= a — exact, without
+-- storing devices.
 -- visitors: unique devices (people-days); dwell_minutes: minutes covered by their stays that day.
 create table presence_daily as
-with parts as (
-    select
-        device,
-        segment,
-        visitor_type,
-        stay_start,
-        stay_end,
-        cast(unnest(generate_series(
-            cast(cast(stay_start as date) as timestamp),
-            cast(cast(stay_end as date) as timestamp),
-            interval 1 day
-        )) as date) as day
-    from stays
-),
-
-clipped as (
-    select
-        day,
-        device,
-        segment,
-        visitor_type,
-        greatest(stay_start, cast(day as timestamp)) as part_start,
-        least(stay_end, cast(day as timestamp) + interval 1 day) as part_end
-    from parts
-    where stay_start = stay_end
-       or least(stay_end, cast(day as timestamp) + interval 1 day) > greatest(stay_start, cast(day as timestamp))
-),
-
-device_days as (
+with device_days as (
     select
         day,
         device,
@@ -41,7 +14,7 @@ device_days as (
         cast(hour(min(part_start)) as tinyint) as first_hour,
         cast(greatest(hour(min(part_start)), hour(max(part_end) - interval 1 microsecond)) as tinyint) as last_hour,
         sum(date_diff('second', part_start, part_end)) / 60.0 as dwell_minutes
-    from clipped
+    from stay_day_parts
     group by day, device, segment, visitor_type
 ),
 

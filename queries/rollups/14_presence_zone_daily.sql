@@ -1,41 +1,11 @@
 -- Daily unique visitors per zone by day × zone × segment × visitor type × presence window.
--- A stay crossing midnight counts on every day it touches. Per device and day, first_hour and
--- last_hour (0..23) bound the hours it was present, so "visitors present between hours a and b"
--- is sum(visitors) where first_hour <= b and last_hour >= a — exact, without storing devices.
+-- A stay crossing midnight counts on every day it touches (the parts of 12_stay_day_parts.sql). Per
+-- device and day, first_hour and last_hour (0..23) bound the hours it was present, so "visitors present
+-- between hours a and b" is sum(visitors) where first_hour <= b and last_hour >= a — exact, without
+-- storing devices.
 -- visitors: unique devices in the zone (people-days); dwell_minutes: minutes of their stays in the zone.
 create table presence_zone_daily as
-with parts as (
-    select
-        device,
-        zone_id,
-        segment,
-        visitor_type,
-        stay_start,
-        stay_end,
-        cast(unnest(generate_series(
-            cast(cast(stay_start as date) as timestamp),
-            cast(cast(stay_end as date) as timestamp),
-            interval 1 day
-        )) as date) as day
-    from stays
-    where zone_id is not null
-),
-
-clipped as (
-    select
-        day,
-        device,
-        zone_id,
-        segment,
-        visitor_type,
-        greatest(stay_start, cast(day as timestamp)) as part_start,
-        least(stay_end, cast(day as timestamp) + interval 1 day) as part_end
-    from parts
-    where stay_start = stay_end
-       or least(stay_end, cast(day as timestamp) + interval 1 day) > greatest(stay_start, cast(day as timestamp))
-),
-
-device_days as (
+with device_days as (
     select
         day,
         device,
@@ -45,7 +15,8 @@ device_days as (
         cast(hour(min(part_start)) as tinyint) as first_hour,
         cast(greatest(hour(min(part_start)), hour(max(part_end) - interval 1 microsecond)) as tinyint) as last_hour,
         sum(date_diff('second', part_start, part_end)) / 60.0 as dwell_minutes
-    from clipped
+    from stay_day_parts
+    where zone_id is not null
     group by day, device, zone_id, segment, visitor_type
 ),
 

@@ -114,3 +114,38 @@ def page(browser, app_url):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     yield pg
     context.close()
+
+
+@pytest.fixture(scope="session")
+def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small atlas whose place, zone, category and source texts carry injection payloads (built once)."""
+    from tests.hostile_fixtures import build_hostile_database
+
+    return build_hostile_database(tmp_path_factory.mktemp("hostile") / "hostile.duckdb")
+
+
+@pytest.fixture
+def watched_page(browser):
+    """A fresh page, no server attached, recording what a hostile text could cause.
+
+    ``page.errors``: uncaught script errors; ``page.dialogs``: alert/confirm/prompt (each dismissed);
+    ``page.requests``: every request and websocket address, any frame; ``page.opened``: pages it opened.
+    """
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.errors = []  # type: ignore[attr-defined]
+    pg.dialogs = []  # type: ignore[attr-defined]
+    pg.requests = []  # type: ignore[attr-defined]
+    pg.opened = []  # type: ignore[attr-defined]
+
+    def on_dialog(dialog) -> None:
+        pg.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
+    pg.on("dialog", on_dialog)
+    pg.on("request", lambda request: pg.requests.append(request.url))
+    pg.on("websocket", lambda ws: pg.requests.append(ws.url))
+    context.on("page", lambda other: pg.opened.append(other.url))
+    yield pg
+    context.close()

@@ -27,8 +27,8 @@ with located as (
         lat,
         dwell_minutes,
         (epoch_ms(stay_start) - epoch_ms(date_trunc('day', stay_start))) / 3600000.0 as start_h,  -- hour of day, fractional
-        cast(floor(radians(lon - $ref_lon) * 6371008.8 * cos(radians($ref_lat)) / ($place_radius_m * 1.1)) as bigint) as gx,
-        cast(floor(radians(lat - $ref_lat) * 6371008.8 / ($place_radius_m * 1.1)) as bigint) as gy
+        cast(floor(radians(lon - $ref_lon) * $earth_radius_m * cos(radians($ref_lat)) / ($place_radius_m * 1.1)) as bigint) as gx,
+        cast(floor(radians(lat - $ref_lat) * $earth_radius_m / ($place_radius_m * 1.1)) as bigint) as gy
     from stay_candidates
 ),
 
@@ -40,8 +40,8 @@ place_squares as (
         cast(open_hour as double) as open_h,                                   -- local hour
         cast(case when close_hour > open_hour then close_hour else close_hour + 24 end as double) as close_h,
         dense_rank() over (order by place_id) as place_rank,                   -- place_id order, as a number
-        cast(floor(radians(lon - $ref_lon) * 6371008.8 * cos(radians($ref_lat)) / ($place_radius_m * 1.1)) as bigint) as gx,
-        cast(floor(radians(lat - $ref_lat) * 6371008.8 / ($place_radius_m * 1.1)) as bigint) as gy
+        cast(floor(radians(lon - $ref_lon) * $earth_radius_m * cos(radians($ref_lat)) / ($place_radius_m * 1.1)) as bigint) as gx,
+        cast(floor(radians(lat - $ref_lat) * $earth_radius_m / ($place_radius_m * 1.1)) as bigint) as gy
     from places
 ),
 
@@ -65,7 +65,7 @@ pairs as (
         c.stay_row,
         cast(round(
             round(
-                6371008.8 * sqrt(
+                $earth_radius_m * sqrt(
                     power(radians(p.lon - c.lon) * cos(radians((p.lat + c.lat) / 2)), 2)
                     + power(radians(p.lat - c.lat), 2)
                 ),

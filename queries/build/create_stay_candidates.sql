@@ -7,8 +7,8 @@ with final as (
         m.device,
         make_timestamp(m.start_t) as stay_start,                                  -- local time, first ping
         make_timestamp(m.end_t) as stay_end,                                      -- local time, last ping
-        $ref_lon + degrees(m.x / (6371008.8 * cos(radians($ref_lat)))) as lon,   -- WGS84 degrees
-        $ref_lat + degrees(m.y / 6371008.8) as lat,                              -- WGS84 degrees
+        $ref_lon + degrees(m.x / ($earth_radius_m * cos(radians($ref_lat)))) as lon,   -- WGS84 degrees
+        $ref_lat + degrees(m.y / $earth_radius_m) as lat,                              -- WGS84 degrees
         s.segment,
         cast(m.n_pings as integer) as n_pings,                                   -- pings in the runs
         (m.end_t - m.start_t) / 60000000.0 as dwell_minutes                      -- minutes

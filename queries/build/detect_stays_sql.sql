@@ -14,17 +14,17 @@
 -- $max_outliers stray pings (a cell-positioned outlier, a short step away) and by at most
 -- $max_gap_minutes are merged. A stay is a merged run lasting at least $min_stay_minutes (inclusive:
 -- exactly 15:00 is a stay); its centre is the ping-weighted mean of its runs' centres.
--- Positions are projected to metres around ($ref_lon, $ref_lat) on a sphere of radius 6,371,008.8 m
--- (equirectangular; < 1% error across a province); times are microseconds since the epoch. The window
--- carries only numbers (device, t, x, y). Ties in time are broken by position, so storage order does
--- not matter.
+-- Positions are projected to metres around ($ref_lon, $ref_lat) on a sphere of radius $earth_radius_m
+-- (geo.vocab.EARTH_RADIUS_M; equirectangular, < 1% error across a province); times are microseconds
+-- since the epoch. The window carries only numbers (device, t, x, y). Ties in time are broken by
+-- position, so storage order does not matter.
 create or replace temp table detected_stays as
 with projected as (
     select
         device,
-        epoch_us(ts) as t,                                                    -- microseconds
-        radians(lon - $ref_lon) * 6371008.8 * cos(radians($ref_lat)) as x,   -- metres east
-        radians(lat - $ref_lat) * 6371008.8 as y                              -- metres north
+        epoch_us(ts) as t,                                                   -- microseconds
+        radians(lon - $ref_lon) * $earth_radius_m * cos(radians($ref_lat)) as x,  -- metres east
+        radians(lat - $ref_lat) * $earth_radius_m as y                             -- metres north
     from pings
     where isfinite(lon) and isfinite(lat)  -- a ping without a position is no evidence of a stay
 ),

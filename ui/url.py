@@ -1,0 +1,179 @@
+"""The URL form of the atlas's view: the shared filters and each page's own URL-backed widgets.
+
+Every value read from the address bar is untrusted. This module is the only place that parses it: the
+shared ``Filters`` (``from_query`` / ``to_query``, pure functions tested without Streamlit) and
+``PageParam``, one declaration per page widget that seeds the widget from the URL once per session,
+keeps the URL current and reports an invalid value once, in the sidebar, as plain text cut to
+``geo.text.ECHO_LIMIT`` characters. A bad value never raises: it falls back to the default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from geo import vocab
+from geo.services.filters import Filters, default_filters
+from geo.text import clip, markdown_text
+
+#: URL keys owned by the shared filters; every other key belongs to the page that set it.
+FILTER_KEYS: tuple[str, ...] = ("start", "end", "wd", "h", "seg", "cat", "level")
+
+
+@dataclass(frozen=True)
+class ParsedFilters:
+    """Filters read from a URL plus the notes about values that were ignored (plain text, not Markdown)."""
+
+    filters: Filters
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def ignored_note(key: str, raw: object, why: str) -> str:
+    """The one wording of an ignored URL value: key, the value cut to a readable length, the reason."""
+    return f"Ignored URL parameter {key}={clip(raw)!r}: {why}; using the default."
+
+
+def _split(raw: str) -> list[str]:
+    return [p.strip() for p in raw.split(",") if p.strip()]
+
+
+def from_query(query: Mapping[str, str], first_day: date, last_day: date) -> ParsedFilters:
+    """Parse URL parameters (``start, end, wd, h, seg, cat, level``) within the data's date bounds.
+
+    Never raises: each invalid value falls back to its default and adds one note.
+    """
+    base = default_filters(first_day, last_day)
+    notes: list[str] = []
+    values: dict[str, Any] = {}
+
+    def bad(key: str, raw: object, why: str) -> None:
+        notes.append(ignored_note(key, raw, why))
+
+    try:
+        start = date.fromisoformat(query["start"]) if "start" in query else base.start
+        end = date.fromisoformat(query["end"]) if "end" in query else base.end
+        if not (first_day <= start <= end <= last_day):
+            bad("start/end", f"{start}..{end}", f"dates must lie within {first_day}..{last_day} in order")
+        else:
+            values.update(start=start, end=end)
+    except (ValueError, TypeError):
+        bad("start/end", f"{query.get('start')}..{query.get('end')}", "dates must be YYYY-MM-DD")
+    if "wd" in query:
+        try:
+            wd = tuple(sorted({int(x) for x in _split(query["wd"])}))
+            if not wd or any(not 0 <= d <= 6 for d in wd):
+                raise ValueError
+            values["weekdays"] = wd
+        except (ValueError, OverflowError):
+            bad("wd", query["wd"], "weekdays are numbers 0 (Mon) to 6 (Sun)")
+    if "h" in query:
+        try:
+            lo, hi = (int(x) for x in query["h"].split("-"))
+            if not 0 <= lo <= hi <= 23:
+                raise ValueError
+            values["hours"] = (lo, hi)
+        except (ValueError, OverflowError):
+            bad("h", query["h"], "hours look like 6-22 with 0 ≤ from ≤ to ≤ 23")
+    if "seg" in query:
+        asked = _split(query["seg"])
+        seg = tuple(s for s in vocab.SEGMENT_GROUPS if s in asked)
+        if not seg or len(seg) != len(set(asked)):
+            bad("seg", query["seg"], f"segments are {', '.join(vocab.SEGMENT_GROUPS)}")
+        else:
+            values["segments"] = seg
+    if "cat" in query:
+        cats = _split(query["cat"])
+        if not cats or any(c not in vocab.ALL_CATEGORIES for c in cats):
+            bad("cat", query["cat"], "unknown place category")
+        else:
+            values["categories"] = tuple(c for c in vocab.ALL_CATEGORIES if c in cats)
+    if "level" in query:
+        if query["level"] in vocab.ZONE_LEVELS:
+            values["zone_level"] = query["level"]
+        else:
+            bad("level", query["level"], f"zone level is one of {', '.join(vocab.ZONE_LEVELS)}")
+    return ParsedFilters(replace(base, **values), tuple(notes))
+
+
+def to_query(filters: Filters, first_day: date, last_day: date) -> dict[str, str]:
+    """URL parameters for ``filters``; values equal to the default are left out to keep links short."""
+    base = default_filters(first_day, last_day)
+    out: dict[str, str] = {}
+    if (filters.start, filters.end) != (base.start, base.end):
+        out["start"], out["end"] = filters.start.isoformat(), filters.end.isoformat()
+    if filters.weekdays != base.weekdays:
+        out["wd"] = ",".join(str(d) for d in filters.weekdays)
+    if filters.hours != base.hours:
+        out["h"] = f"{filters.hours[0]}-{filters.hours[1]}"
+    if filters.segments != base.segments:
+        out["seg"] = ",".join(filters.segments)
+    if filters.categories != base.categories:
+        out["cat"] = ",".join(filters.categories)
+    if filters.zone_level != base.zone_level:
+        out["level"] = filters.zone_level
+    return out
+
+
+@dataclass(frozen=True)
+class Partial:
+    """What ``PageParam.parse`` returns when it keeps part of a value: the kept value and what it dropped."""
+
+    value: Any
+    dropped: str
+
+
+@dataclass(frozen=True)
+class PageParam:
+    """A page's own widget whose value lives in the URL: declared once, used as seed → widget → store.
+
+    ``key`` is the URL parameter; ``widget_key`` the widget's session-state key. ``allowed`` (a tuple, or a
+    callable returning one for values known only at run time) restricts the raw text; ``parse`` turns the
+    raw text into the widget's value and raises ``ValueError``/``TypeError``/``OverflowError`` for an
+    invalid one, or returns ``Partial`` when it keeps the valid part of a list; ``to_url`` writes the value back. The value equal to ``default`` is left out of the URL.
+    """
+
+    key: str
+    widget_key: str
+    default: Any
+    allowed: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None
+    parse: Callable[[str], Any] = str
+    to_url: Callable[[Any], str | None] = str
+    why: str = "not a known value"
+    #: Keep the value in the URL even when it is the default (a link then names it explicitly).
+    keep_default: bool = False
+
+    def __post_init__(self) -> None:
+        if self.key in FILTER_KEYS:
+            msg = f"{self.key} is a shared filter key"
+            raise ValueError(msg)
+
+    def read(self, query: Mapping[str, str]) -> tuple[Any, str | None]:
+        """The value the URL asks for (or the default) and the note for an invalid one (None when valid)."""
+        raw = query.get(self.key)
+        if raw is None:
+            return self.default, None
+        allowed = self.allowed() if callable(self.allowed) else self.allowed
+        if allowed is not None and raw not in allowed:
+            return self.default, ignored_note(self.key, raw, self.why)
+        try:
+            value = self.parse(raw)
+        except (ValueError, TypeError, OverflowError):
+            return self.default, ignored_note(self.key, raw, self.why)
+        if isinstance(value, Partial):
+            note = f"Ignored part of URL parameter {self.key}: {clip(value.dropped)!r} {self.why}."
+            return value.value, note
+        return value, None
+
+    def url_value(self, value: Any) -> str | None:
+        """What the URL should hold for ``value`` (None: leave the key out)."""
+        if value is None or (value == self.default and not self.keep_default):
+            return None
+        text = self.to_url(value)
+        return text or None
+
+
+def note_markdown(note: str) -> str:
+    """A note (which may echo URL text) escaped for Streamlit's Markdown-rendering alert boxes."""
+    return markdown_text(note)
