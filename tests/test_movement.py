@@ -96,14 +96,14 @@ def test_top_corridors_zone_level_exact(con) -> None:
     assert df["origin_name_en"].tolist() == ["West", "East"]
     assert df["share"].tolist() == pytest.approx([18 / 31, 13 / 31])
     assert df["trips_per_day"].tolist() == pytest.approx([6.0, 13 / 3])
-    assert movement.flow_totals(con, ALL, "zone") == {"corridor_trips": 31, "internal_trips": 7, "corridors": 2}
+    assert movement.flow_totals(con, ALL, "zone") == movement.FlowTotals(corridor_trips=31, internal_trips=7, corridors=2)
 
 
 def test_top_corridors_follow_segment_and_weekday_filters(con) -> None:
     intl = Filters(start=ALL.start, end=ALL.end, segments=("international",))
     df = movement.top_corridors(con, intl, "zone", 10)
     assert list(zip(df["origin"], df["destination"], df["trips"], strict=True)) == [("east", "west", 13)]
-    assert movement.flow_totals(con, intl, "zone")["internal_trips"] == 0
+    assert movement.flow_totals(con, intl, "zone").internal_trips == 0
     monday = Filters(start=ALL.start, end=ALL.end, weekdays=(0,))
     df = movement.top_corridors(con, monday, "zone", 10)
     assert list(zip(df["origin"], df["trips"], strict=True)) == [("east", 9), ("west", 5)]

@@ -78,27 +78,27 @@ def test_nearby_places_exact_distances_and_radius(con) -> None:
 
 def test_place_profile_exact(con) -> None:
     prof = placeinfo.place_profile(con, "att-wat-phra-singh", NOV)
-    assert prof["visits"] == 3 and prof["avg_dwell_minutes"] == 60.0
-    hours = prof["by_hour"].set_index("hour")
+    assert prof.visits == 3 and prof.avg_dwell_minutes == 60.0
+    hours = prof.by_hour.set_index("hour")
     assert len(hours) == 24 and hours["visits"].sum() == 3
     assert (hours.loc[9, "visits"], hours.loc[14, "visits"]) == (2, 1)
     assert hours.loc[9, "avg_dwell_minutes"] == 45.0
-    assert prof["by_month"]["month"].tolist() == ["2025-11"]
-    days = prof["by_weekday"].set_index("day")["visits"]
+    assert prof.by_month["month"].tolist() == ["2025-11"]
+    days = prof.by_weekday.set_index("day")["visits"]
     assert (days["Sat"], days["Mon"], days["Sun"]) == (2, 1, 0)
-    assert prof["by_segment_group"].set_index("segment_group")["visits"].to_dict() == {
+    assert prof.by_segment_group.set_index("segment_group")["visits"].to_dict() == {
         "domestic": 1, "international": 1, "resident": 1}
-    assert sorted(prof["origins"]["segment"]) == ["domestic:Bangkok", "international:CN", "resident"]
+    assert sorted(prof.origins["segment"]) == ["domestic:Bangkok", "international:CN", "resident"]
 
 
 def test_place_profile_follows_filters(con) -> None:
     afternoon = placeinfo.place_profile(con, "att-wat-phra-singh", Filters(start=NOV.start, end=NOV.end, hours=(10, 23)))
-    assert afternoon["visits"] == 1 and afternoon["avg_dwell_minutes"] == 90.0
+    assert afternoon.visits == 1 and afternoon.avg_dwell_minutes == 90.0
     dec = placeinfo.place_profile(con, "att-wat-phra-singh", Filters(start=date(2025, 12, 1), end=date(2025, 12, 31)))
-    assert dec["visits"] == 1 and dec["origins"]["segment"].tolist() == ["international:US"]
+    assert dec.visits == 1 and dec.origins["segment"].tolist() == ["international:US"]
     intl = placeinfo.place_profile(con, "att-wat-phra-singh", Filters(start=NOV.start, end=NOV.end, segments=("international",)))
-    assert intl["visits"] == 1
-    assert placeinfo.place_profile(con, "att-tha-phae-gate", NOV)["visits"] == 0
+    assert intl.visits == 1
+    assert placeinfo.place_profile(con, "att-tha-phae-gate", NOV).visits == 0
 
 
 def test_data_quality_figures(con) -> None:

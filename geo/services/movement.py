@@ -130,17 +130,26 @@ def top_corridors(con: duckdb.DuckDBPyConnection, filters: Filters, level: str =
     totals = flow_totals(con, filters, level)
     days = max(filters.days, 1)
     df["trips_per_day"] = df["trips"] / days
-    df["share"] = df["trips"] / totals["corridor_trips"] if totals["corridor_trips"] else 0.0
+    df["share"] = df["trips"] / totals.corridor_trips if totals.corridor_trips else 0.0
     return df
 
 
-def flow_totals(con: duckdb.DuckDBPyConnection, filters: Filters, level: str = "zone") -> dict[str, int]:
+@dataclass(frozen=True)
+class FlowTotals:
+    """Trips between different origins and destinations, trips within one, and corridors with trips."""
+
+    corridor_trips: int
+    internal_trips: int
+    corridors: int
+
+
+def flow_totals(con: duckdb.DuckDBPyConnection, filters: Filters, level: str = "zone") -> FlowTotals:
     """Trips between different origins and destinations, trips within one, and the number of corridors."""
     _check_level(level)
     require_tables(con, "od_daily")
     require_macros(con, "od_filtered")
     row = sql.fetch_one(con, "app/movement_flow_totals", {**_flow_params(filters), "level": level}) or {}
-    return {k: int(row.get(k) or 0) for k in ("corridor_trips", "internal_trips", "corridors")}
+    return FlowTotals(**{k: int(row.get(k) or 0) for k in ("corridor_trips", "internal_trips", "corridors")})
 
 
 def route_stops(con: duckdb.DuckDBPyConnection, place_ids: Sequence[str]) -> pd.DataFrame:

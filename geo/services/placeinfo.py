@@ -7,6 +7,7 @@ data-quality notes from ``places``/``zones``/``cells`` and the ``daily_coverage`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -75,14 +76,26 @@ def nearby_places(
     return sql.fetch_df(con, "app/placeinfo_nearby", params)
 
 
-def place_profile(con: duckdb.DuckDBPyConnection, place_id: str, filters: Filters) -> dict[str, Any]:
-    """Visitor profile of one place for the filters (months overlapping the date range).
+@dataclass(frozen=True)
+class PlaceProfile:
+    """Visitor profile of one place: visits, average dwell and the breakdowns as DataFrames.
 
-    Returns ``{"visits": int, "avg_dwell_minutes": float | None, "by_hour": DataFrame(hour, visits,
-    avg_dwell_minutes), "by_month": DataFrame(month_start, month, visits), "by_weekday":
-    DataFrame(weekday, day, visits), "by_segment_group": DataFrame(segment_group, visits, share),
-    "origins": DataFrame(segment, segment_group, visitor_type, visits, share)}``.
+    ``by_hour`` (hour, visits, avg_dwell_minutes), ``by_month`` (month_start, month, visits), ``by_weekday``
+    (weekday, day, visits), ``by_segment_group`` (segment_group, visits, share), ``origins`` (segment,
+    segment_group, visitor_type, visits, share).
     """
+
+    visits: int
+    avg_dwell_minutes: float | None
+    by_hour: pd.DataFrame
+    by_month: pd.DataFrame
+    by_weekday: pd.DataFrame
+    by_segment_group: pd.DataFrame
+    origins: pd.DataFrame
+
+
+def place_profile(con: duckdb.DuckDBPyConnection, place_id: str, filters: Filters) -> PlaceProfile:
+    """Visitor profile of one place for the filters (months overlapping the date range)."""
     require_tables(con, "place_profile", "place_origins")
     p = filters.params()
     rows = sql.fetch_df(con, "app/placeinfo_profile", {"place_id": place_id, **p})
@@ -115,15 +128,15 @@ def place_profile(con: duckdb.DuckDBPyConnection, place_id: str, filters: Filter
 
     total_origin = int(origins["visits"].sum()) if not origins.empty else 0
     origins["share"] = origins["visits"] / total_origin if total_origin else 0.0
-    return {
-        "visits": visits,
-        "avg_dwell_minutes": dwell / visits if visits else None,
-        "by_hour": by_hour,
-        "by_month": by_month,
-        "by_weekday": by_weekday,
-        "by_segment_group": by_group,
-        "origins": origins,
-    }
+    return PlaceProfile(
+        visits=visits,
+        avg_dwell_minutes=dwell / visits if visits else None,
+        by_hour=by_hour,
+        by_month=by_month,
+        by_weekday=by_weekday,
+        by_segment_group=by_group,
+        origins=origins,
+    )
 
 
 def table_sizes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -46,9 +46,9 @@ def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> 
         return
     what = "zone" if level == "zone" else "place"
     c = st.columns(3)
-    c[0].metric(f"Trips between {what}s", f"{totals['corridor_trips']:,}")  # trusted-text: what is 'zone' or 'place'
-    c[1].metric(f"Trips within one {what}", f"{totals['internal_trips']:,}")  # trusted-text: what is 'zone' or 'place'
-    c[2].metric("Corridors with trips", f"{totals['corridors']:,}")
+    c[0].metric(f"Trips between {what}s", f"{totals.corridor_trips:,}")  # trusted-text: what is 'zone' or 'place'
+    c[1].metric(f"Trips within one {what}", f"{totals.internal_trips:,}")  # trusted-text: what is 'zone' or 'place'
+    c[2].metric("Corridors with trips", f"{totals.corridors:,}")
     left, right = st.columns([3, 2])
     with left:
         state.folium_map(flow_maps.corridor_map, corridors, zones_geojson, level=level, key="flows_map", height=560)

@@ -34,18 +34,18 @@ def _profile(place_id: str, filters: Filters) -> None:
         st.info(markdown_text(exc))
         return
     c = st.columns(2)
-    c[0].metric("Visits in view", f"{prof['visits']:,}")
-    dwell = prof["avg_dwell_minutes"]
+    c[0].metric("Visits in view", f"{prof.visits:,}")
+    dwell = prof.avg_dwell_minutes
     c[1].metric("Average dwell", "–" if dwell is None else f"{dwell:.0f} min")
-    if prof["visits"] == 0:
+    if prof.visits == 0:
         st.caption("No recorded visits to this place for these filters.")
         return
-    state.altair_chart(charts.visits_bar_chart, prof["by_hour"], "hour", "Hour of arrival (local)",
+    state.altair_chart(charts.visits_bar_chart, prof.by_hour, "hour", "Hour of arrival (local)",
                        "Visits by hour of arrival")
-    state.altair_chart(charts.visits_bar_chart, prof["by_month"], "month", "Month", "Visits by month (season)")
-    state.altair_chart(charts.visits_bar_chart, prof["by_weekday"], "day", "Weekday", "Visits by weekday",
-                       sort=tuple(prof["by_weekday"]["day"]))
-    origins = prof["origins"].head(10)
+    state.altair_chart(charts.visits_bar_chart, prof.by_month, "month", "Month", "Visits by month (season)")
+    state.altair_chart(charts.visits_bar_chart, prof.by_weekday, "day", "Weekday", "Visits by weekday",
+                       sort=tuple(prof.by_weekday["day"]))
+    origins = prof.origins.head(10)
     st.markdown("**Origin mix** (top 10 origin markets)")
     st.dataframe(
         origins.assign(share_pct=origins["share"] * 100)[["segment", "visitor_type", "visits", "share_pct"]],
