@@ -45,7 +45,7 @@ build: setup
 	$(PY) -m geo build --db $(DB)
 
 run: setup $(DB)
-	ATLAS_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT) \
+	ATLAS_DB=$(DB) $(VENV)/bin/streamlit run serve.py --server.headless true --server.port $(PORT) \
 		--browser.gatherUsageStats false
 
 # Debian Chromium for the browser suite (Playwright's own download does not work offline) and Thai fonts.

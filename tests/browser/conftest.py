@@ -44,7 +44,8 @@ def no_network() -> None:
 
 @contextmanager
 def serve_app(db: Path, log_name: str = "streamlit.log", extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free loopback port against ``db``; yields the base URL."""
+    """Run ``streamlit run serve.py`` (app.py behind the HTTP guards) on a free loopback port against ``db``;
+    yields the base URL."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
     port = _free_port()
@@ -53,7 +54,7 @@ def serve_app(db: Path, log_name: str = "streamlit.log", extra_env: dict[str, st
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )

@@ -117,3 +117,16 @@ def test_officials_pages_on_hostile_data(watched_page, hostile_url, case) -> Non
 def test_public_pages_and_markdown_url_notes_on_hostile_data(watched_page, hostile_public_url, case) -> None:
     path, maps = PUBLIC_PAGES_WITH_URL_NOTES[case]
     _check(watched_page, hostile_public_url, path, maps, f"public-{case}")
+
+
+@pytest.mark.parametrize("path", ["pages/views/data.py", "density/extra", "a/b/c?x=<script>"])
+def test_unknown_nested_address_shows_a_page_not_found_with_a_way_back(watched_page, hostile_url, path) -> None:
+    """Streamlit's own fallback would serve a blank shell here (its assets resolve under the nested path)."""
+    response = watched_page.goto(f"{hostile_url}/{path}")
+    assert response is not None and response.status == 404
+    assert "Page not found" in watched_page.locator("h1").inner_text()
+    link = watched_page.get_by_role("link", name="Open the Tourism Atlas")
+    link.click()
+    wait_for_app(watched_page)
+    assert not watched_page.errors and not watched_page.dialogs
+    assert not _other_origins(watched_page.requests, hostile_url)
