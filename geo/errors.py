@@ -52,3 +52,12 @@ class DataNotBuiltError(AtlasError, LookupError):
 
 class FlowDataError(AtlasError, ValueError):
     """Flow rows (stays, visits, presence, trips) that refer to zones, places or types the atlas lacks."""
+
+
+class ImportRefusedError(AtlasError, ValueError):
+    """An import could not be done; the database is unchanged. ``problems`` lists every reason found
+    (``geo.ingest.model.Problem``: row, field, reason), the message says the first few."""
+
+    def __init__(self, message: str, problems: list | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [])

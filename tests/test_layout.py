@@ -40,7 +40,7 @@ def _under(name: str, package: str) -> bool:
 
 def test_geo_folders_name_the_lifecycles() -> None:
     packages = {p.name for p in (ROOT / "geo").iterdir() if (p / "__init__.py").is_file()}
-    assert packages == {"build", "services", "render"}
+    assert packages == {"build", "services", "render", "ingest"}
     assert (ROOT / "bench" / "run.py").is_file() and not (ROOT / "geo" / "bench.py").exists()
 
 
@@ -55,13 +55,15 @@ def test_build_and_services_never_import_each_other() -> None:
         bad = {n for n in _imports(path) if _under(n, "geo.services") or _under(n, "geo.render")}
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
     for path in _files("geo/services"):
-        bad = {n for n in _imports(path) if _under(n, "geo.build") or _under(n, "geo.render")}
+        bad = {n for n in _imports(path) if _under(n, "geo.build") or _under(n, "geo.render")
+               or _under(n, "geo.ingest")}
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
 
 def test_render_draws_without_querying_or_building() -> None:
     for path in _files("geo/render"):
-        bad = {n for n in _imports(path) if _under(n, "geo.build") or _under(n, "geo.services") or n == "geo.sql"}
+        bad = {n for n in _imports(path) if _under(n, "geo.build") or _under(n, "geo.services") or n == "geo.sql"
+               or _under(n, "geo.ingest")}
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
 
@@ -71,7 +73,7 @@ def test_core_modules_import_only_the_core() -> None:
         if path.name == "__main__.py":
             continue
         bad = {n for n in _own(_imports(path)) if any(_under(n, p) for p in ("geo.build", "geo.services",
-                                                                               "geo.render", "ui", "bench"))}
+                                                                               "geo.render", "geo.ingest", "ui", "bench"))}
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
 
@@ -84,8 +86,9 @@ def test_only_the_cli_reaches_the_benchmark() -> None:
             assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
 
-#: What a page may import from the project: the UI layer, services, renderers, vocabulary, text escaping, errors.
-PAGE_ALLOWED = ("ui", "geo.services", "geo.render", "geo.vocab", "geo.text", "geo.errors")
+#: What a page may import from the project: the UI layer, services, renderers, vocabulary, text escaping, errors,
+#: and the import lifecycle (the Data page's upload form runs an import).
+PAGE_ALLOWED = ("ui", "geo.services", "geo.render", "geo.vocab", "geo.text", "geo.errors", "geo.ingest")
 
 
 @pytest.mark.parametrize("path", _files("pages") + [ROOT / "app.py"], ids=lambda p: str(p.relative_to(ROOT)))
@@ -113,3 +116,10 @@ def test_the_rules_see_a_violation(tmp_path: Path) -> None:
     bad.write_text("import streamlit as st\nfrom geo.build import seed\nfrom geo import vocab\n", encoding="utf-8")
     names = _imports(bad)
     assert "streamlit" in names and "geo.build.seed" in names and "geo.vocab" in names
+
+
+def test_build_never_imports_the_importer() -> None:
+    """Import builds on the build lifecycle (loaders, pipeline, rollups), never the other way round."""
+    for path in _files("geo/build"):
+        bad = {n for n in _imports(path) if _under(n, "geo.ingest")}
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
