@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import pickle
 from datetime import date
 
 import pytest
@@ -81,21 +83,40 @@ def test_catchment_includes_and_excludes_at_the_boundary(con) -> None:
     d_hotel = haversine_m(*THA_PHAE, *HOTEL)
     assert d_guest < d_hotel
     inside = capacity.catchment(con, "att-tha-phae-gate", d_guest + 0.01)
-    assert inside["accommodation"]["place_id"].tolist() == ["acc-old-guesthouse"]
-    assert inside["accommodation"]["distance_m"].iloc[0] == pytest.approx(d_guest, abs=1e-6)
+    assert isinstance(inside, capacity.Catchment)
+    assert inside.accommodation["place_id"].tolist() == ["acc-old-guesthouse"]
+    assert inside.accommodation["distance_m"].iloc[0] == pytest.approx(d_guest, abs=1e-6)
+    assert (inside.places, inside.rooms, inside.beds) == (1, 12, 24)
     outside = capacity.catchment(con, "att-tha-phae-gate", d_guest - 0.01)
-    assert outside["accommodation"].empty and outside["places"] == 0
+    assert outside.accommodation.empty and outside.places == 0
+    assert (outside.rooms, outside.beds) == (0, 0) and outside.by_price_band.empty
     both = capacity.catchment(con, "att-tha-phae-gate", d_hotel + 0.01)
-    assert both["accommodation"]["place_id"].tolist() == ["acc-old-guesthouse", "acc-river-hotel"]
-    assert (both["places"], both["rooms"], both["beds"]) == (2, 132, 264)
-    bands = both["by_price_band"].set_index("price_band")
+    assert both.accommodation["place_id"].tolist() == ["acc-old-guesthouse", "acc-river-hotel"]
+    assert (both.places, both.rooms, both.beds) == (2, 132, 264)
+    assert both.radius_m == pytest.approx(d_hotel + 0.01)
+    assert both.place is not None and both.place["place_id"] == "att-tha-phae-gate"
+    assert (both.place["lon"], both.place["lat"]) == pytest.approx(THA_PHAE)
+    bands = both.by_price_band.set_index("price_band")
     assert bands.index.tolist() == ["budget", "upscale"]
     assert bands.loc["upscale", "rooms"] == 120 and bands.loc["budget", "places"] == 1
 
 
 def test_catchment_unknown_place_is_empty(con) -> None:
     out = capacity.catchment(con, "nope", 5000)
-    assert out["place"] is None and out["accommodation"].empty and out["beds"] == 0
+    assert out.place is None and out.accommodation.empty and out.by_price_band.empty
+    assert (out.places, out.rooms, out.beds, out.radius_m) == (0, 0, 0, 5000.0)
+
+
+def test_catchment_radius_is_clamped_and_the_record_is_frozen(con) -> None:
+    assert capacity.catchment(con, "att-tha-phae-gate", -5).radius_m == 0.0
+    far = capacity.catchment(con, "att-tha-phae-gate", 10 * capacity.MAX_RADIUS_M)
+    assert far.radius_m == float(capacity.MAX_RADIUS_M)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        far.beds = 0  # type: ignore[misc]
+    copy = pickle.loads(pickle.dumps(far))  # what ui.state.call caches and returns
+    assert (copy.places, copy.rooms, copy.beds, copy.radius_m, copy.place) == (
+        far.places, far.rooms, far.beds, far.radius_m, far.place)
+    assert copy.accommodation.equals(far.accommodation)
 
 
 def test_bbox_around_contains_the_circle() -> None:

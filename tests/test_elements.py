@@ -48,12 +48,22 @@ def _cells() -> pd.DataFrame:
                          "zone_id": "west"})
 
 
-def _route() -> dict[str, Any]:
+def _route() -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The arguments ``route_map`` takes from a ``movement.Route``: legs, stops, label."""
     legs = pd.DataFrame([{"leg": 1, "from_name": EVIL, "to_name": "B", "distance_km": 1.5, "minutes": 3.6,
                           "path": [[18.79, 98.98], [18.78, 99.0]]}])
     stops = pd.DataFrame([{"place_id": "a", "name_en": EVIL, "name_th": "ก", "lon": 98.98, "lat": 18.79},
                           {"place_id": "b", "name_en": "B", "name_th": "ข", "lon": 99.0, "lat": 18.78}])
-    return {"legs": legs, "stops": stops, "label": "straight-line (no road network imported)"}
+    return legs, stops, "straight-line (no road network imported)"
+
+
+def _catchment() -> tuple[dict[str, Any], float, pd.DataFrame]:
+    """The arguments ``pressure_map`` takes from a ``capacity.Catchment``: place, radius_m, accommodation."""
+    place = {"place_id": "att-x", "name_en": EVIL, "name_th": "วัด", "lon": 98.985, "lat": 18.788}
+    acc = pd.DataFrame([{"place_id": "acc-x", "category": "hotel", "name_en": EVIL, "name_th": "โรงแรม", "lon": 98.99,
+                         "lat": 18.785, "zone_id": "west", "rooms": 5, "beds": 10, "price_band": "mid",
+                         "estimated": True, "distance_m": 500.0}])
+    return place, 1000.0, acc
 
 
 def _corridors() -> pd.DataFrame:
@@ -71,8 +81,11 @@ MAPS: list[tuple[Callable[..., Any], tuple, dict[str, Any]]] = [
      {}),
     (capacity_maps.pressure_map, (ZONES, pd.DataFrame([{"zone_id": "west", "pressure": 0.9, "pressure_label": "High",
                                                     "colour": "#fc8d59", "beds": 10, "overnight_per_night": 9.0}])), {}),
+    (capacity_maps.pressure_map, (ZONES, pd.DataFrame([{"zone_id": "west", "pressure": 0.9, "pressure_label": "High",
+                                                    "colour": "#fc8d59", "beds": 10, "overnight_per_night": 9.0}]),
+                                  *_catchment()), {}),
     (flow_maps.corridor_map, (_corridors(), ZONES), {"level": "zone"}),
-    (flow_maps.route_map, (_route(), ZONES), {}),
+    (flow_maps.route_map, (*_route(), ZONES), {}),
     (presence_maps.heat_map, (_cells(), ZONES), {"note": "n", "selected": ()}),
     (presence_maps.choropleth_map, (_cells(), ZONES), {"note": "n", "selected": (int(_cells()["cell"][0]),)}),
 ]
@@ -174,7 +187,7 @@ def test_frame_digest_sees_every_value_and_lists() -> None:
     changed = big.copy()
     changed.loc[12_345, "b"] = "y"  # Streamlit's default hash samples frames this large
     assert state._frame_digest(big) != state._frame_digest(changed)
-    legs = _route()["legs"]
+    legs = _route()[0]
     assert state._frame_digest(legs) == state._frame_digest(legs.copy())
     assert state._frame_digest(legs) != state._frame_digest(legs.assign(path=[[[0.0, 0.0]]]))
 

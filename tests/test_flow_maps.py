@@ -55,11 +55,12 @@ def test_pressure_map_colours_zones_and_escapes() -> None:
     acc = pd.DataFrame([{"place_id": "acc-x", "category": "hotel", "name_en": EVIL, "name_th": "โรงแรม", "lon": 98.99,
                          "lat": 18.785, "zone_id": "west", "rooms": 5, "beds": 10, "price_band": "mid",
                          "estimated": True, "distance_m": 500.0}])
-    catch = {"place": {"place_id": "att-x", "name_en": "Temple <i>", "name_th": "วัด", "lon": 98.985, "lat": 18.788},
-             "radius_m": 1000.0, "accommodation": acc}
-    html = _html(capacity_maps.pressure_map(ZONES, pressure, catch))
+    place = {"place_id": "att-x", "name_en": "Temple <i>", "name_th": "วัด", "lon": 98.985, "lat": 18.788}
+    html = _html(capacity_maps.pressure_map(ZONES, pressure, place, 1000.0, acc))
     assert EVIL not in html and "Temple <i>" not in html
     assert "#fc8d59" in html and html.count("atlas-legend") == 2
+    assert '"radius": 1000.0' in html and "1.0 km around Temple &lt;i&gt;" in html
+    assert r'"Catchment of Temple \u0026lt;i\u0026gt; (1 accommodations)"' in html  # layer control: escaped
     for _, _, label, colour in vocab.PRESSURE_CLASSES:
         assert colour in html and label.split(" ")[0] in html
 
@@ -67,6 +68,14 @@ def test_pressure_map_colours_zones_and_escapes() -> None:
 def test_pressure_map_without_demand_draws_grey_zones() -> None:
     html = _html(capacity_maps.pressure_map(ZONES, pd.DataFrame(columns=["zone_id", "pressure", "colour"])))
     assert vocab.NO_BEDS[2] in html
+    assert "Catchment of" not in html and html.count("atlas-legend") == 1  # no place: no catchment layer
+
+
+def test_pressure_map_draws_a_catchment_without_accommodation() -> None:
+    place = {"place_id": "att-x", "name_en": "Temple", "name_th": "วัด", "lon": 98.985, "lat": 18.788}
+    html = _html(capacity_maps.pressure_map(ZONES, pd.DataFrame(columns=["zone_id", "pressure", "colour"]), place,
+                                            radius_m=500))
+    assert "Catchment of Temple (0 accommodations)" in html and '"radius": 500.0' in html
 
 
 def test_route_map_labels_straight_lines() -> None:
@@ -75,9 +84,9 @@ def test_route_map_labels_straight_lines() -> None:
                           "path": [[18.79, 98.98], [18.78, 99.0]]}])
     stops = pd.DataFrame([{"place_id": "a", "name_en": EVIL, "name_th": "ก", "category": "temple", "lon": 98.98, "lat": 18.79},
                           {"place_id": "b", "name_en": "B", "name_th": "ข", "category": "temple", "lon": 99.0, "lat": 18.78}])
-    route = {"legs": legs, "stops": stops, "label": "straight-line (no road network imported)"}
-    html = _html(flow_maps.route_map(route, ZONES))
+    html = _html(flow_maps.route_map(legs, stops, "straight-line (no road network imported)", ZONES))
     assert EVIL not in html and "straight-line (no road network imported)" in html
+    assert '"Stops (2)"' in html and r'"Route \u2014 straight-line (no road network imported)"' in html
 
 
 @pytest.mark.parametrize("n", [3, 600])
@@ -116,7 +125,7 @@ def test_flow_maps_escape_template_literal_payloads() -> None:
                           {"place_id": "b", "name_en": "B", "name_th": "ข", "category": "temple", "lon": 99.0,
                            "lat": 18.78}])
     for m in (flow_maps.corridor_map(corridors, ZONES),
-              flow_maps.route_map({"legs": legs, "stops": stops, "label": TEMPLATE_BREAKERS}, ZONES)):
+              flow_maps.route_map(legs, stops, TEMPLATE_BREAKERS, ZONES)):
         html = _html(m)
         assert "`+alert" not in html and "${alert" not in html and "\\`" not in html
         assert "&#96;+alert(1)+&#96; &#36;{alert(1)} &quot;&#x27; &#92;" in html

@@ -99,7 +99,8 @@ def _corridors() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _route(label: str = "straight-line (no road network imported)") -> dict[str, Any]:
+def _route(label: str = "straight-line (no road network imported)") -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The arguments ``route_map`` takes from a ``movement.Route``: legs, stops, label."""
     stops = pd.DataFrame([{"place_id": f"p{i}", "name_en": name, "name_th": NAMES[-1 - i], "category": HOSTILE_CATEGORY,
                            "lon": 98.98 + i * 0.01, "lat": 18.79} for i, name in enumerate(NAMES)])
     legs = pd.DataFrame([
@@ -108,7 +109,7 @@ def _route(label: str = "straight-line (no road network imported)") -> dict[str,
          "path": [[18.79, 98.98 + i * 0.01], [18.79, 98.99 + i * 0.01]]}
         for i in range(len(NAMES) - 1)
     ])
-    return {"legs": legs, "stops": stops, "label": label}
+    return legs, stops, label
 
 
 def _cells() -> pd.DataFrame:
@@ -129,16 +130,15 @@ def _map_builders() -> dict[str, Callable[[], folium.Map]]:
     pressure = pd.DataFrame([{"zone_id": f"z{i}", "pressure": 0.9, "pressure_label": name, "colour": name,
                               "beds": 10, "overnight_per_night": 9.0} for i, name in enumerate(NAMES)])
     acc = _places().assign(beds=20, distance_m=300.0, estimated=True)
-    catchment = {"place": selected, "radius_m": 1000.0, "accommodation": acc}
     cells = _cells()
     return {
         "places_map": lambda: place_maps.places_map(places, zones, note=EVERYTHING),
         "places_result_map": lambda: place_maps.places_result_map(places, zones, selected, nearby),
         "places_result_map_clustered": lambda: place_maps.places_result_map(_places(520), zones),
         "corridor_map": lambda: flow_maps.corridor_map(_corridors(), zones, level="place"),
-        "route_map": lambda: flow_maps.route_map(_route(), zones),
-        "route_map_hostile_label": lambda: flow_maps.route_map(_route(label=EVERYTHING), zones),
-        "pressure_map": lambda: capacity_maps.pressure_map(zones, pressure, catchment,
+        "route_map": lambda: flow_maps.route_map(*_route(), zones),
+        "route_map_hostile_label": lambda: flow_maps.route_map(*_route(label=EVERYTHING), zones),
+        "pressure_map": lambda: capacity_maps.pressure_map(zones, pressure, selected, 1000.0, acc,
                                                            classes=[("#123456", EVERYTHING)]),
         "heat_map": lambda: presence_maps.heat_map(cells, zones, title=EVERYTHING, note=EVERYTHING),
         "choropleth_map": lambda: presence_maps.choropleth_map(cells, zones, title=EVERYTHING, note=EVERYTHING),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import pickle
 from dataclasses import dataclass
 from datetime import date
 
@@ -69,24 +71,41 @@ def test_route_engine_is_pluggable() -> None:
 def test_plan_route_keeps_pick_order_and_sums_legs(con) -> None:
     ids = ("att-night-bazaar", "att-wat-phra-singh", "att-tha-phae-gate")
     route = movement.plan_route(con, ids, speed_kmh=20)
-    assert list(route["stops"]["place_id"]) == list(ids)
-    legs = route["legs"]
+    assert isinstance(route, movement.Route)
+    assert list(route.stops["place_id"]) == list(ids)
+    assert {"name_en", "name_th", "lon", "lat"} <= set(route.stops.columns)
+    legs = route.legs
+    assert legs.columns.tolist() == ["leg", "from_id", "from_name", "from_name_th", "to_id", "to_name", "to_name_th",
+                                     "distance_km", "minutes", "path"]
+    assert legs["leg"].tolist() == [1, 2]
     assert list(zip(legs["from_id"], legs["to_id"], strict=True)) == [
         ("att-night-bazaar", "att-wat-phra-singh"), ("att-wat-phra-singh", "att-tha-phae-gate")]
+    assert legs["path"].iloc[0] == [[18.7850, 99.0002], [18.7886, 98.9817]]
     d1 = movement.haversine_m(99.0002, 18.7850, 98.9817, 18.7886)
     d2 = movement.haversine_m(98.9817, 18.7886, 98.9933, 18.7877)
     assert legs["distance_km"].tolist() == pytest.approx([d1 / 1000, d2 / 1000], rel=1e-12)
-    assert route["distance_km"] == pytest.approx((d1 + d2) / 1000, rel=1e-12)
-    assert route["minutes"] == pytest.approx((d1 + d2) / 1000 / 20 * 60, rel=1e-12)
-    assert route["speed_kmh"] == 20
-    assert route["label"].startswith("straight-line")
-    assert route["missing"] == []
+    assert route.distance_km == pytest.approx((d1 + d2) / 1000, rel=1e-12)
+    assert route.minutes == pytest.approx((d1 + d2) / 1000 / 20 * 60, rel=1e-12)
+    assert route.speed_kmh == 20.0
+    assert route.label == movement.STRAIGHT_LINE_LABEL
+    assert route.missing == ()
 
 
 def test_plan_route_reports_unknown_ids_and_single_stop(con) -> None:
-    route = movement.plan_route(con, ("att-wat-phra-singh", "nope"), speed_kmh=25)
-    assert route["missing"] == ["nope"]
-    assert route["legs"].empty and route["distance_km"] == 0.0 and route["minutes"] == 0.0
+    route = movement.plan_route(con, ("att-wat-phra-singh", "nope", "nope-2"), speed_kmh=25)
+    assert route.missing == ("nope", "nope-2")
+    assert route.stops["place_id"].tolist() == ["att-wat-phra-singh"]
+    assert route.legs.empty and route.distance_km == 0.0 and route.minutes == 0.0
+
+
+def test_route_is_a_frozen_record_that_survives_the_cache(con) -> None:
+    route = movement.plan_route(con, ("att-night-bazaar", "att-wat-phra-singh"), speed_kmh=30)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        route.label = "road"  # type: ignore[misc]
+    copy = pickle.loads(pickle.dumps(route))  # what ui.state.call caches and returns
+    assert (copy.distance_km, copy.minutes, copy.label, copy.speed_kmh, copy.missing) == (
+        route.distance_km, route.minutes, route.label, route.speed_kmh, route.missing)
+    assert copy.legs.equals(route.legs) and copy.stops.equals(route.stops)
 
 
 def test_top_corridors_zone_level_exact(con) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import pickle
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -215,47 +217,59 @@ def test_daily_rollup_splits_stays_at_midnight(con) -> None:
 
 def test_kpis_exact_with_previous_period_change(con) -> None:
     k = presence.kpis(con, CURRENT)
-    cur, prev, chg = k["current"], k["previous"], k["change"]
-    assert (cur["visitors"], cur["overnight"], cur["day_trippers"], cur["residents"], cur["international"]) == (
-        4, 2, 1, 1, 2)
-    assert cur["international_share"] == 0.5
-    assert cur["avg_daily_visitors"] == 2.0
-    assert (cur["place_visits"], cur["avg_dwell_minutes"]) == (3, 70.0)
-    assert (cur["busiest_zone_id"], cur["busiest_zone_name"], cur["busiest_zone_visitors"]) == ("zb", "Zone B", 3)
-    assert (cur["busiest_hour"], cur["busiest_hour_present"]) == (10, 1.0)
-    assert (cur["days_with_data"], cur["days_expected"]) == (2, 2)
-    assert (prev["visitors"], prev["overnight"], prev["day_trippers"], prev["international"]) == (2, 1, 1, 1)
-    assert (k["previous_start"], k["previous_end"]) == (date(2026, 1, 5), date(2026, 1, 6))
-    assert chg["visitors"] == 100.0
-    assert chg["overnight"] == 100.0
-    assert chg["day_trippers"] == 0.0
-    assert chg["international_share_pp"] == 0.0
-    assert chg["avg_dwell_minutes"] == 10.0
-    assert k["note"] == ""
+    assert isinstance(k, presence.Kpis) and isinstance(k.current, presence.PeriodKpis)
+    assert k.current == presence.PeriodKpis(
+        visitors=4, overnight=2, day_trippers=1, residents=1, international=2, international_share=0.5,
+        avg_daily_visitors=2.0, place_visits=3, avg_dwell_minutes=70.0, busiest_zone_id="zb",
+        busiest_zone_name="Zone B", busiest_zone_visitors=3, busiest_hour=10, busiest_hour_present=1.0,
+        days_with_data=2, days_expected=2,
+    )
+    prev = k.previous
+    assert prev is not None
+    assert (prev.visitors, prev.overnight, prev.day_trippers, prev.international) == (2, 1, 1, 1)
+    assert (prev.days_with_data, prev.days_expected) == (2, 2)
+    assert (k.previous_start, k.previous_end) == (date(2026, 1, 5), date(2026, 1, 6))
+    chg = k.change
+    assert isinstance(chg, presence.KpiChange)
+    assert (chg.visitors, chg.overnight, chg.day_trippers, chg.international) == (100.0, 100.0, 0.0, 100.0)
+    assert chg.residents is None  # no residents in the previous period: no percent change from 0
+    assert chg.avg_daily_visitors == 100.0
+    assert chg.international_share_pp == 0.0
+    assert chg.avg_dwell_minutes == 10.0
+    assert k.note == ""
 
 
 def test_kpis_hours_filter_counts_people_present_in_the_window(con) -> None:
-    cur = presence.kpis(con, Filters(start=CURRENT.start, end=CURRENT.end, hours=(12, 14)))["current"]
+    cur = presence.kpis(con, Filters(start=CURRENT.start, end=CURRENT.end, hours=(12, 14))).current
     # day 7: device 1 (09-23) and 3 (00-23); day 8: device 2 (13-15); device 1 left at 08:00 on day 8
-    assert cur["visitors"] == 3
-    assert (cur["place_visits"], cur["avg_dwell_minutes"]) == (1, 90.0)
-    assert (cur["busiest_hour"], cur["busiest_hour_present"]) == (13, 0.5)
+    assert cur.visitors == 3
+    assert (cur.place_visits, cur.avg_dwell_minutes) == (1, 90.0)
+    assert (cur.busiest_hour, cur.busiest_hour_present) == (13, 0.5)
 
 
 def test_kpis_segment_filter(con) -> None:
-    cur = presence.kpis(con, Filters(start=CURRENT.start, end=CURRENT.end, segments=("domestic",)))["current"]
-    assert (cur["visitors"], cur["international_share"], cur["busiest_zone_id"]) == (1, 0.0, "za")
+    cur = presence.kpis(con, Filters(start=CURRENT.start, end=CURRENT.end, segments=("domestic",))).current
+    assert (cur.visitors, cur.international_share, cur.busiest_zone_id) == (1, 0.0, "za")
 
 
 def test_kpis_without_previous_data_shows_no_change(con) -> None:
     k = presence.kpis(con, Filters(start=date(2026, 1, 5), end=date(2026, 1, 6)))
-    assert k["previous"] is None and k["change"] == {}
-    assert "No data for the previous period" in k["note"]
+    assert k.previous is None and k.change == presence.KpiChange()
+    assert all(v is None for v in dataclasses.astuple(k.change))
+    assert "No data for the previous period" in k.note
 
 
 def test_kpis_partial_previous_period_is_flagged(con) -> None:
     k = presence.kpis(con, Filters(start=date(2026, 1, 7), end=date(2026, 1, 9)))
-    assert "has data on 2 of 3 days" in k["note"]
+    assert k.previous is not None and (k.previous.days_with_data, k.previous.days_expected) == (2, 3)
+    assert "has data on 2 of 3 days" in k.note
+
+
+def test_kpis_are_frozen_records_that_survive_the_cache(con) -> None:
+    k = presence.kpis(con, CURRENT)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        k.current.visitors = 0  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(k)) == k  # what ui.state.call caches and returns
 
 
 def test_seasonality_average_per_day_by_type(con) -> None:

@@ -7,7 +7,7 @@ through folium's style map, written with plain ``json.dumps`` into the script, s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import folium
@@ -30,13 +30,17 @@ from geo.vocab import CATEGORY_LABELS, NO_BEDS, PRESSURE_CLASSES, PRICE_BAND_COL
 def pressure_map(
     zones_geojson: str,
     pressure: pd.DataFrame,
-    catchment: dict[str, Any] | None = None,
+    place: Mapping[str, Any] | None = None,
+    radius_m: float = 0.0,
+    accommodation: pd.DataFrame | None = None,
     classes: Sequence[tuple[str, str]] = (),
 ) -> folium.Map:
-    """Zones coloured by pressure class (``pressure.colour``), plus an attraction's catchment when given.
+    """Zones coloured by pressure class (``pressure.colour``), plus an attraction's catchment when ``place`` is given.
 
-    ``pressure`` is ``geo.capacity.supply_demand`` output; ``classes`` the (colour, label) legend rows;
-    ``catchment`` is ``geo.capacity.catchment`` output (place, radius_m, accommodation).
+    ``pressure`` is ``geo.services.capacity.supply_demand`` output; ``classes`` the (colour, label) legend rows.
+    The catchment is drawn from the fields of ``geo.services.capacity.Catchment``: ``place`` (a mapping with
+    name_en, name_th, lat, lon), ``radius_m`` (metres) and ``accommodation`` (name_en, name_th, category, lat,
+    lon, rooms, beds, price_band, distance_m; none drawn when None).
     """
     classes = list(classes) or [(c, label) for _, _, label, c in PRESSURE_CLASSES] + [
         (NO_BEDS[2], NO_BEDS[1])
@@ -70,14 +74,14 @@ def pressure_map(
         ),
     ).add_to(m)
     Legend("Pressure index (overnight visitors per night ÷ beds)", classes, position="bottomleft").add_to(m)
-    if catchment and catchment.get("place"):
-        place = catchment["place"]
-        acc: pd.DataFrame = catchment["accommodation"]
+    if place:
+        acc = accommodation if accommodation is not None else pd.DataFrame(columns=["lat", "lon", "name_en"])
+        radius_m = float(radius_m)
         group = folium.FeatureGroup(name=f"Catchment of {esc(place['name_en'])} ({len(acc)} accommodations)", show=True)
         folium.Circle(
-            [place["lat"], place["lon"]], radius=float(catchment["radius_m"]), color=SELECTED_COLOUR, weight=2,
+            [place["lat"], place["lon"]], radius=radius_m, color=SELECTED_COLOUR, weight=2,
             fill=False, dash_array="6 4",
-            tooltip=folium.Tooltip(f"{catchment['radius_m'] / 1000:.1f} km around {esc(place['name_en'])}"),
+            tooltip=folium.Tooltip(f"{radius_m / 1000:.1f} km around {esc(place['name_en'])}"),
         ).add_to(group)
         folium.CircleMarker(
             [place["lat"], place["lon"]], radius=9, color="#000000", weight=2, fill=True, fill_color=SELECTED_COLOUR,
@@ -100,7 +104,7 @@ def pressure_map(
         Legend("Accommodation by price band",
                [(SELECTED_COLOUR, "Chosen attraction")] + [(c, b.capitalize()) for b, c in PRICE_BAND_COLOURS.items()],
                position="bottomright").add_to(m)
-        radius_deg = float(catchment["radius_m"]) / 111_000
+        radius_deg = radius_m / 111_000
         fit_to(m, [place["lat"] - radius_deg, place["lat"] + radius_deg], [place["lon"], place["lon"]], pad=radius_deg)
     folium.LayerControl(collapsed=True).add_to(m)
     return m

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import folium
 import pandas as pd
@@ -111,13 +110,16 @@ def corridor_map(corridors: pd.DataFrame, zones_geojson: str | None = None, *, l
     return m
 
 
-def route_map(route: dict[str, Any], zones_geojson: str | None = None) -> folium.Map:
-    """An itinerary: numbered stops and one line per leg, labelled with the routing method (e.g. straight-line)."""
+def route_map(legs: pd.DataFrame, stops: pd.DataFrame, label: str, zones_geojson: str | None = None) -> folium.Map:
+    """An itinerary: numbered stops and one line per leg, labelled with the routing method (e.g. straight-line).
+
+    ``legs``, ``stops`` and ``label`` are the fields of ``geo.services.movement.Route``: legs with leg,
+    from_name, to_name, distance_km, minutes and path ([lat, lon] points); stops in visiting order with
+    name_en, name_th, lat, lon; the routing method's name.
+    """
     m = base_map()
     add_context_zones(m, zones_geojson)
-    legs: pd.DataFrame = route["legs"]
-    stops: pd.DataFrame = route["stops"]
-    label = str(route.get("label", ""))  # the router's method name; escaped wherever it is shown
+    label = str(label)  # the router's method name; escaped wherever it is shown
     group = folium.FeatureGroup(name=esc(f"Route — {label}"), show=True)  # layer control: HTML
     for rec in legs.to_dict("records"):
         text = f"Leg {rec['leg']}: {rec['from_name']} → {rec['to_name']}"

@@ -9,6 +9,7 @@ the view) ÷ (bed capacity of the zone's accommodation: the ``capacity`` column,
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -52,13 +53,29 @@ def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     return df
 
 
-def catchment(con: duckdb.DuckDBPyConnection, place_id: str, radius_m: float) -> dict[str, Any]:
-    """Accommodation within ``radius_m`` metres (great-circle) of place ``place_id``.
+@dataclass(frozen=True, eq=False)
+class Catchment:
+    """Accommodation within a radius of one place, nearest first, with totals and a price-band breakdown.
 
-    Returns ``{"place": dict | None, "radius_m", "accommodation": DataFrame (nearest first, distance_m),
-    "by_price_band": DataFrame (price_band, places, rooms, beds), "places", "rooms", "beds"}``.
-    ``place`` is None when the id is unknown (then the lists are empty).
+    ``place`` is the place's row (``placeinfo.place_detail``: place_id, name_en, name_th, lon, lat, …) or None
+    when the id is unknown (then the frames are empty and the counts 0). ``radius_m`` is the radius actually
+    used (clamped to 0..``MAX_RADIUS_M``). ``accommodation`` has place_id, category, name_en, name_th, lon,
+    lat, zone_id, rooms, beds, price_band, estimated, distance_m (metres); ``by_price_band`` has price_band
+    (``unknown`` for none), places, rooms, beds. ``places``/``rooms``/``beds`` are the catchment's totals.
+    Compared by identity (``eq=False``): its DataFrames have no single truth value.
     """
+
+    place: dict[str, Any] | None
+    radius_m: float
+    accommodation: pd.DataFrame
+    by_price_band: pd.DataFrame
+    places: int
+    rooms: int
+    beds: int
+
+
+def catchment(con: duckdb.DuckDBPyConnection, place_id: str, radius_m: float) -> Catchment:
+    """Accommodation within ``radius_m`` metres (great-circle) of place ``place_id`` (see ``Catchment``)."""
     radius_m = float(max(0.0, min(radius_m, MAX_RADIUS_M)))
     place = sql.fetch_one(con, "app/placeinfo_detail", {"place_id": place_id})
     columns = ["place_id", "category", "name_en", "name_th", "lon", "lat", "zone_id", "rooms", "beds",
@@ -76,12 +93,12 @@ def catchment(con: duckdb.DuckDBPyConnection, place_id: str, radius_m: float) ->
         .reindex([b for b in (*PRICE_BANDS, "unknown") if b in set(bands["price_band"])])
         .reset_index()
     )
-    return {
-        "place": place,
-        "radius_m": radius_m,
-        "accommodation": acc,
-        "by_price_band": by_band,
-        "places": len(acc),
-        "rooms": int(pd.to_numeric(acc["rooms"]).fillna(0).sum()),
-        "beds": int(pd.to_numeric(acc["beds"]).fillna(0).sum()),
-    }
+    return Catchment(
+        place=place,
+        radius_m=radius_m,
+        accommodation=acc,
+        by_price_band=by_band,
+        places=len(acc),
+        rooms=int(pd.to_numeric(acc["rooms"]).fillna(0).sum()),
+        beds=int(pd.to_numeric(acc["beds"]).fillna(0).sum()),
+    )

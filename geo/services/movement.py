@@ -158,18 +158,35 @@ def route_stops(con: duckdb.DuckDBPyConnection, place_ids: Sequence[str]) -> pd.
     return df.drop(columns=["stop_order"]).reset_index(drop=True)
 
 
+@dataclass(frozen=True, eq=False)
+class Route:
+    """A route through places in the order given, with its totals and the routing method.
+
+    ``legs`` has one row per leg: leg (1, 2, …), from_id, from_name, from_name_th, to_id, to_name,
+    to_name_th, distance_km, minutes and path (a list of [lat, lon] points). ``stops`` has the places found,
+    in the order given (place_id, name_en, name_th, category, lon, lat). ``distance_km`` and ``minutes``
+    are the sums over the legs; ``label`` names the routing method (e.g. straight-line), shown with the route;
+    ``speed_kmh`` is the engine's assumed average speed (0.0 when it has none); ``missing`` are the ids
+    given that name no place, in the order given. Compared by identity (``eq=False``): its DataFrames have
+    no single truth value.
+    """
+
+    legs: pd.DataFrame
+    stops: pd.DataFrame
+    distance_km: float
+    minutes: float
+    label: str
+    speed_kmh: float
+    missing: tuple[str, ...]
+
+
 def plan_route(
     con: duckdb.DuckDBPyConnection,
     place_ids: Sequence[str],
     *,
     speed_kmh: float,
-) -> dict[str, Any]:
-    """Route through ``place_ids`` in order with the database's engine.
-
-    Returns ``{"legs": DataFrame, "distance_km": float, "minutes": float, "label": str, "speed_kmh": float,
-    "missing": [ids not found]}``; legs have leg, from/to ids and names, distance_km, minutes and the
-    path as lists of [lat, lon].
-    """
+) -> Route:
+    """Route through ``place_ids`` in order with the database's engine (unknown ids are left out, see ``Route``)."""
     stops_df = route_stops(con, place_ids)
     found = set(stops_df["place_id"])
     stops = [
@@ -196,12 +213,12 @@ def plan_route(
     columns = ["leg", "from_id", "from_name", "from_name_th", "to_id", "to_name", "to_name_th",
                "distance_km", "minutes", "path"]
     legs_df = pd.DataFrame(rows, columns=columns)
-    return {
-        "legs": legs_df,
-        "stops": stops_df,
-        "distance_km": float(legs_df["distance_km"].sum()),
-        "minutes": float(legs_df["minutes"].sum()),
-        "label": engine.label,
-        "speed_kmh": float(getattr(engine, "speed_kmh", 0.0)),
-        "missing": [p for p in place_ids if p not in found],
-    }
+    return Route(
+        legs=legs_df,
+        stops=stops_df,
+        distance_km=float(legs_df["distance_km"].sum()),
+        minutes=float(legs_df["minutes"].sum()),
+        label=engine.label,
+        speed_kmh=float(getattr(engine, "speed_kmh", 0.0)),
+        missing=tuple(p for p in place_ids if p not in found),
+    )

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,33 +85,104 @@ def _number(value: Any) -> float:
     return 0.0 if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def _period_kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PeriodKpis:
+    """Headline figures of one period (the filters' dates, weekdays, hours and segments).
+
+    ``visitors``, ``overnight``, ``day_trippers``, ``residents`` and ``international`` are people-days;
+    ``international_share`` is international ÷ visitors (0..1); ``avg_daily_visitors`` people-days per day
+    with data; ``place_visits`` attraction visits started in the selected hours and ``avg_dwell_minutes`` the
+    minutes on site per such visit; ``busiest_zone_*`` the zone with the most people-days (id, English name,
+    its people-days); ``busiest_hour`` (0..23) the hour with the most people present and
+    ``busiest_hour_present`` those people on an average day; ``days_with_data`` of ``days_expected``
+    (calendar days with a selected weekday). Averages and shares are None when there is nothing to divide by.
+    """
+
+    visitors: int
+    overnight: int
+    day_trippers: int
+    residents: int
+    international: int
+    international_share: float | None
+    avg_daily_visitors: float | None
+    place_visits: int
+    avg_dwell_minutes: float | None
+    busiest_zone_id: str | None
+    busiest_zone_name: str | None
+    busiest_zone_visitors: int
+    busiest_hour: int | None
+    busiest_hour_present: float | None
+    days_with_data: int
+    days_expected: int
+
+
+@dataclass(frozen=True)
+class KpiChange:
+    """Change of the current period against the previous one; every field None without a previous period.
+
+    Counts and ``avg_daily_visitors`` in percent; ``international_share_pp`` in percentage points;
+    ``avg_dwell_minutes`` in minutes. A field is also None when either side is missing or the previous count
+    is 0.
+    """
+
+    visitors: float | None = None
+    overnight: float | None = None
+    day_trippers: float | None = None
+    residents: float | None = None
+    international: float | None = None
+    avg_daily_visitors: float | None = None
+    international_share_pp: float | None = None
+    avg_dwell_minutes: float | None = None
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """Overview KPIs: the current period, the same-length period just before it, and the change between them.
+
+    ``previous`` is None when the previous period has no data (then ``change`` is all None); ``note`` says why
+    changes are missing or should be read with care (empty otherwise); ``previous_start``/``previous_end``
+    are the previous period's first and last day.
+    """
+
+    current: PeriodKpis
+    previous: PeriodKpis | None
+    change: KpiChange
+    note: str
+    previous_start: date
+    previous_end: date
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _period_kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> PeriodKpis:
     row = sql.fetch_one(con, "app/presence_kpis", filters.params()) or {}
     visitors = int(row.get("visitors") or 0)
     days_with_data = int(row.get("days_with_data") or 0)
     place_visits = int(row.get("place_visits") or 0)
     busiest_hour = row.get("busiest_hour")
-    return {
-        "visitors": visitors,
-        "overnight": int(row.get("overnight") or 0),
-        "day_trippers": int(row.get("day_trippers") or 0),
-        "residents": int(row.get("residents") or 0),
-        "international": int(row.get("international") or 0),
-        "international_share": (int(row.get("international") or 0) / visitors) if visitors else None,
-        "avg_daily_visitors": (visitors / days_with_data) if days_with_data else None,
-        "place_visits": place_visits,
-        "avg_dwell_minutes": (_number(row.get("place_dwell_minutes")) / place_visits) if place_visits else None,
-        "busiest_zone_id": row.get("busiest_zone_id"),
-        "busiest_zone_name": row.get("busiest_zone_name"),
-        "busiest_zone_visitors": int(row.get("busiest_zone_visitors") or 0),
-        "busiest_hour": None if busiest_hour is None else int(busiest_hour),
-        "busiest_hour_present": (
+    return PeriodKpis(
+        visitors=visitors,
+        overnight=int(row.get("overnight") or 0),
+        day_trippers=int(row.get("day_trippers") or 0),
+        residents=int(row.get("residents") or 0),
+        international=int(row.get("international") or 0),
+        international_share=(int(row.get("international") or 0) / visitors) if visitors else None,
+        avg_daily_visitors=(visitors / days_with_data) if days_with_data else None,
+        place_visits=place_visits,
+        avg_dwell_minutes=(_number(row.get("place_dwell_minutes")) / place_visits) if place_visits else None,
+        busiest_zone_id=_text_or_none(row.get("busiest_zone_id")),
+        busiest_zone_name=_text_or_none(row.get("busiest_zone_name")),
+        busiest_zone_visitors=int(row.get("busiest_zone_visitors") or 0),
+        busiest_hour=None if busiest_hour is None else int(busiest_hour),
+        busiest_hour_present=(
             _number(row.get("busiest_hour_visitor_hours")) / days_with_data
             if busiest_hour is not None and days_with_data else None
         ),
-        "days_with_data": days_with_data,
-        "days_expected": expected_days(filters),
-    }
+        days_with_data=days_with_data,
+        days_expected=expected_days(filters),
+    )
 
 
 def _pct_change(now: float | None, before: float | None) -> float | None:
@@ -120,39 +191,38 @@ def _pct_change(now: float | None, before: float | None) -> float | None:
     return (now - before) / before * 100.0
 
 
-def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
-    """Overview KPIs for ``filters`` and the same-length previous period, with the change between them.
+def _difference(now: float | None, before: float | None, scale: float = 1.0) -> float | None:
+    return None if now is None or before is None else (now - before) * scale
 
-    Returns ``{"current", "previous", "change", "note", "previous_start", "previous_end"}``. Period dicts hold
-    visitors, overnight, day_trippers, residents, international (people-days), international_share (0..1),
-    avg_daily_visitors, place_visits (attraction visits), avg_dwell_minutes (per attraction visit),
-    busiest_zone_id/name/visitors, busiest_hour (0..23), busiest_hour_present (people on an average day),
-    days_with_data, days_expected.
-    ``change`` holds percent changes for counts, percentage points for the share, minutes for dwell;
-    ``previous`` is None when the previous period has no data.
-    """
+
+def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> Kpis:
+    """Overview KPIs for ``filters`` and the same-length previous period, with the change between them (see ``Kpis``)."""
     require_tables(con, *_DAILY_TABLES)
     current = _period_kpis(con, filters)
     prev_filters = filters.previous_period()
-    previous = _period_kpis(con, prev_filters)
+    previous: PeriodKpis | None = _period_kpis(con, prev_filters)
     note = ""
-    if previous["days_with_data"] == 0:
+    if previous.days_with_data == 0:
         previous = None
         note = (f"No data for the previous period ({prev_filters.start:%d %b %Y} – {prev_filters.end:%d %b %Y}): "
                 "changes are not shown.")
-    elif previous["days_with_data"] < previous["days_expected"]:
+    elif previous.days_with_data < previous.days_expected:
         note = (f"The previous period ({prev_filters.start:%d %b %Y} – {prev_filters.end:%d %b %Y}) has data on "
-                f"{previous['days_with_data']} of {previous['days_expected']} days: compare with care.")
-    change: dict[str, float | None] = {}
+                f"{previous.days_with_data} of {previous.days_expected} days: compare with care.")
+    change = KpiChange()
     if previous is not None:
-        for key in ("visitors", "overnight", "day_trippers", "residents", "international", "avg_daily_visitors"):
-            change[key] = _pct_change(current[key], previous[key])
-        cs, ps = current["international_share"], previous["international_share"]
-        change["international_share_pp"] = None if cs is None or ps is None else (cs - ps) * 100.0
-        cd, pd_ = current["avg_dwell_minutes"], previous["avg_dwell_minutes"]
-        change["avg_dwell_minutes"] = None if cd is None or pd_ is None else cd - pd_
-    return {"current": current, "previous": previous, "change": change, "note": note,
-            "previous_start": prev_filters.start, "previous_end": prev_filters.end}
+        change = KpiChange(
+            visitors=_pct_change(current.visitors, previous.visitors),
+            overnight=_pct_change(current.overnight, previous.overnight),
+            day_trippers=_pct_change(current.day_trippers, previous.day_trippers),
+            residents=_pct_change(current.residents, previous.residents),
+            international=_pct_change(current.international, previous.international),
+            avg_daily_visitors=_pct_change(current.avg_daily_visitors, previous.avg_daily_visitors),
+            international_share_pp=_difference(current.international_share, previous.international_share, 100.0),
+            avg_dwell_minutes=_difference(current.avg_dwell_minutes, previous.avg_dwell_minutes),
+        )
+    return Kpis(current=current, previous=previous, change=change, note=note,
+                previous_start=prev_filters.start, previous_end=prev_filters.end)
 
 
 def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

@@ -93,24 +93,25 @@ def render() -> None:
     left, right = st.columns([3, 2])
     with left:
         table = pressure if pressure is not None else pd.DataFrame(columns=["zone_id", "pressure", "colour"])
-        state.folium_map(capacity_maps.pressure_map, zones, table, catch, key="capacity_map", height=560)
+        state.folium_map(capacity_maps.pressure_map, zones, table, catch.place, catch.radius_m, catch.accommodation,
+                         key="capacity_map", height=560)
     with right:
         c = st.columns(3)
-        c[0].metric("Accommodations in catchment", f"{catch['places']:,}")
-        c[1].metric("Rooms in catchment", f"{catch['rooms']:,}")
-        c[2].metric("Beds in catchment", f"{catch['beds']:,}")
+        c[0].metric("Accommodations in catchment", f"{catch.places:,}")
+        c[1].metric("Rooms in catchment", f"{catch.rooms:,}")
+        c[2].metric("Beds in catchment", f"{catch.beds:,}")
         st.caption(
-            f"Accommodation within {km:g} km (great-circle distance) of {markdown_text(catch['place']['name_en'])}."
-            if catch["place"] else "Unknown attraction."
+            f"Accommodation within {km:g} km (great-circle distance) of {markdown_text(catch.place['name_en'])}."
+            if catch.place else "Unknown attraction."
         )
         st.dataframe(
-            catch["by_price_band"], hide_index=True, width="stretch",
+            catch.by_price_band, hide_index=True, width="stretch",
             column_config={"price_band": "Price band",
                            "places": st.column_config.NumberColumn("Places", format="%d"),
                            "rooms": st.column_config.NumberColumn("Rooms", format="%d"),
                            "beds": st.column_config.NumberColumn("Beds", format="%d")},
         )
-        acc = catch["accommodation"]
+        acc = catch.accommodation
         st.dataframe(
             acc.assign(distance_km=acc["distance_m"] / 1000)[["name_en", "category", "price_band", "rooms", "distance_km"]],
             hide_index=True, width="stretch", height=260,

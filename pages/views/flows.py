@@ -89,18 +89,19 @@ def _route(places: pd.DataFrame, zones_geojson: str) -> None:
         return
     route = state.call(movement.plan_route, tuple(chosen), speed_kmh=state.app_settings().route_speed_kmh)
     c = st.columns(3)
-    c[0].metric("Total distance", f"{route['distance_km']:.2f} km")
-    c[1].metric("Total time", f"{route['minutes']:.0f} min")
-    c[2].metric("Legs", f"{len(route['legs'])}")
+    c[0].metric("Total distance", f"{route.distance_km:.2f} km")
+    c[1].metric("Total time", f"{route.minutes:.0f} min")
+    c[2].metric("Legs", f"{len(route.legs)}")
     st.info(
-        f"Distances are **{markdown_text(route['label'])}**: great-circle segments between the places, times at an assumed "
-        f"average {route['speed_kmh']:.0f} km/h (setting ATLAS_ROUTE_SPEED_KMH). Real road distances are longer."
+        f"Distances are **{markdown_text(route.label)}**: great-circle segments between the places, times at an assumed "
+        f"average {route.speed_kmh:.0f} km/h (setting ATLAS_ROUTE_SPEED_KMH). Real road distances are longer."
     )
     left, right = st.columns([3, 2])
     with left:
-        state.folium_map(flow_maps.route_map, route, zones_geojson, key="route_map", height=480)
+        state.folium_map(flow_maps.route_map, route.legs, route.stops, route.label, zones_geojson, key="route_map",
+                         height=480)
     with right:
-        legs = route["legs"][["leg", "from_name", "to_name", "distance_km", "minutes"]]
+        legs = route.legs[["leg", "from_name", "to_name", "distance_km", "minutes"]]
         st.dataframe(
             legs, hide_index=True, width="stretch",
             column_config={

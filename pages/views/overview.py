@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from geo import vocab
@@ -21,43 +19,43 @@ def _fmt_hour(h: int | None) -> str:
     return "—" if h is None else f"{h:02d}:00"
 
 
-def render_kpis(k: dict[str, Any]) -> None:
+def render_kpis(k: presence.Kpis) -> None:
     """Seven KPI tiles, each with its change against the previous period when that period has data."""
-    cur, prev, chg = k["current"], k["previous"], k["change"]
+    cur, prev, chg = k.current, k.previous, k.change
     row1 = st.columns(4)
-    row1[0].metric("Visitors (people-days)", f"{cur['visitors']:,}", _fmt_pct(chg.get("visitors")),
+    row1[0].metric("Visitors (people-days)", f"{cur.visitors:,}", _fmt_pct(chg.visitors),
                    help=presence.VISITORS_DEFINITION)
-    row1[1].metric("Overnight (people-days)", f"{cur['overnight']:,}", _fmt_pct(chg.get("overnight")))
-    row1[2].metric("Day-trippers (people-days)", f"{cur['day_trippers']:,}", _fmt_pct(chg.get("day_trippers")))
-    share = cur["international_share"]
-    pp = chg.get("international_share_pp")
+    row1[1].metric("Overnight (people-days)", f"{cur.overnight:,}", _fmt_pct(chg.overnight))
+    row1[2].metric("Day-trippers (people-days)", f"{cur.day_trippers:,}", _fmt_pct(chg.day_trippers))
+    share = cur.international_share
+    pp = chg.international_share_pp
     row1[3].metric("International share", "—" if share is None else f"{share:.1%}",
                    None if pp is None else f"{pp:+.1f} pp vs previous",
                    help="International people-days ÷ all people-days in the selected segments.")
     row2 = st.columns([1, 1, 1, 2])
-    dwell = cur["avg_dwell_minutes"]
-    dd = chg.get("avg_dwell_minutes")
+    dwell = cur.avg_dwell_minutes
+    dd = chg.avg_dwell_minutes
     row2[0].metric("Dwell per attraction visit", "—" if dwell is None else f"{dwell:.0f} min",
                    None if dd is None else f"{dd:+.0f} min vs previous",
                    help="Minutes on site per visit to an attraction, visits starting in the selected hours.")
-    row2[1].metric("Busiest hour", _fmt_hour(cur["busiest_hour"]),
-                   None if prev is None else f"previous: {_fmt_hour(prev['busiest_hour'])}", delta_color="off",
+    row2[1].metric("Busiest hour", _fmt_hour(cur.busiest_hour),
+                   None if prev is None else f"previous: {_fmt_hour(prev.busiest_hour)}", delta_color="off",
                    help="Hour of day (start, local time) with the most people present on an average day: "
-                        + ("—" if cur["busiest_hour_present"] is None else f"{cur['busiest_hour_present']:,.0f} people."))
-    avg = cur["avg_daily_visitors"]
+                        + ("—" if cur.busiest_hour_present is None else f"{cur.busiest_hour_present:,.0f} people."))
+    avg = cur.avg_daily_visitors
     row2[2].metric("Visitors per day", "—" if avg is None else f"{avg:,.0f}",
-                   _fmt_pct(chg.get("avg_daily_visitors")),
+                   _fmt_pct(chg.avg_daily_visitors),
                    help="Average people-days per day with data in the period.")
-    row2[3].metric("Busiest zone", markdown_text(cur["busiest_zone_name"] or "—"),
-                   None if prev is None else f"previous: {markdown_text(prev['busiest_zone_name'] or '—')}",
+    row2[3].metric("Busiest zone", markdown_text(cur.busiest_zone_name or "—"),
+                   None if prev is None else f"previous: {markdown_text(prev.busiest_zone_name or '—')}",
                    delta_color="off",
-                   help=f"Zone with the most people-days in the period ({cur['busiest_zone_visitors']:,}).")
-    period = (f"Previous period: {k['previous_start']:%d %b %Y} – {k['previous_end']:%d %b %Y}. "
-              f"Residents in the selection: {cur['residents']:,} people-days. "
-              f"Days with data: {cur['days_with_data']} of {cur['days_expected']}.")
+                   help=f"Zone with the most people-days in the period ({cur.busiest_zone_visitors:,}).")
+    period = (f"Previous period: {k.previous_start:%d %b %Y} – {k.previous_end:%d %b %Y}. "
+              f"Residents in the selection: {cur.residents:,} people-days. "
+              f"Days with data: {cur.days_with_data} of {cur.days_expected}.")
     st.caption(period)  # trusted-text: dates and counts formatted above
-    if k["note"]:
-        st.info(markdown_text(k["note"]))
+    if k.note:
+        st.info(markdown_text(k.note))
 
 
 def render() -> None:
