@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo build | info | assets | bench`` (run ``python -m geo -h``)."""
+"""Command line: ``python -m geo build | import | info | assets | bench`` (run ``python -m geo -h``)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,43 @@ def _cmd_build(args: argparse.Namespace) -> int:
         from bench.run import peak_rss_mb
 
         print(f"built {report.path} in {report.seconds['total']:.1f} s; peak memory {peak_rss_mb():,.0f} MB")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from geo.errors import ImportRefusedError
+    from geo.ingest.fields import parse_map_options
+    from geo.ingest.run import ImportOptions, import_file, problems_csv
+
+    options = ImportOptions(
+        layer=args.layer, level=args.level, mapping=parse_map_options(args.map or []),
+        category=tuple(args.category or ()), replace=args.replace, strict=args.strict, dry_run=args.dry_run,
+        attribution=args.attribution, max_bytes=args.max_mb * 1024 * 1024,
+    )
+    try:
+        report = import_file(args.path, options, args.db)
+    except ImportRefusedError as exc:
+        if args.report:
+            args.report.write_text(problems_csv(exc.problems), encoding="utf-8-sig")
+        print(f"error: {exc}", file=sys.stderr)
+        for problem in exc.problems[:20]:
+            print(f"  {problem}", file=sys.stderr)
+        if len(exc.problems) > 20:
+            print(f"  ... {len(exc.problems) - 20:,} more" + (f" in {args.report}" if args.report else
+                                                             " (--report FILE lists them all)"), file=sys.stderr)
+        print("the database was not changed", file=sys.stderr)
+        return 2
+    if args.report:
+        args.report.write_text(problems_csv(report.problems), encoding="utf-8-sig")
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print("\n".join(report.summary_lines()))
+        for problem in report.problems[:10]:
+            print(f"  {problem}")
+        if len(report.problems) > 10:
+            print(f"  ... {len(report.problems) - 10:,} more problems"
+                  + (f" in {args.report}" if args.report else " (--report FILE lists them all)"))
     return 0
 
 
@@ -110,6 +147,31 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--no-flows", action="store_true", help="places, zones and cells only")
     b.add_argument("-q", "--quiet", action="store_true")
     b.set_defaults(func=_cmd_build)
+
+    im = sub.add_parser("import", help="import places, zone boundaries or OpenStreetMap POIs (docs/import.md)",
+                        description="Validate a file and load it into the atlas database; on any error the "
+                                    "database is left byte-identical.")
+    im.add_argument("path", type=Path, help="CSV/TSV, GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, KML, "
+                                            "FlatGeobuf, .osm.pbf or .osm")
+    im.add_argument("--layer", required=True, choices=("places", "zones", "visits", "trips", "pings"))
+    im.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    im.add_argument("--level", default=None, help="zones: the level name the boundaries become (e.g. district)")
+    im.add_argument("--map", action="append", metavar="DEST=SRC", help="take atlas field DEST from column SRC")
+    im.add_argument("--category", action="append", metavar="VALUE|SRC=VALUE",
+                    help="category for rows with none or an unknown one, or map one source value")
+    mode = im.add_mutually_exclusive_group()
+    mode.add_argument("--replace", dest="replace", action="store_true", default=None,
+                      help="places: replace the loaded places of the file's layers; zones: replace the level "
+                           "(the default for zones)")
+    mode.add_argument("--append", dest="replace", action="store_false",
+                      help="add to what is loaded (the default for places); an id already loaded is refused")
+    im.add_argument("--strict", action="store_true", help="refuse the file if any row is rejected or warned about")
+    im.add_argument("--dry-run", action="store_true", help="check and print the summary; change nothing")
+    im.add_argument("--report", type=Path, default=None, help="write every problem (row, field, reason) as CSV")
+    im.add_argument("--attribution", default=None, help="source and licence text shown with the data")
+    im.add_argument("--max-mb", type=_positive, default=200, help="refuse files larger than this (default 200)")
+    im.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    im.set_defaults(func=_cmd_import)
 
     i = sub.add_parser("info", help="tables, row counts and dataset provenance")
     i.add_argument("--db", type=Path, default=None)

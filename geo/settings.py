@@ -73,6 +73,9 @@ class Settings:
     #: Average speed for route times when no road network is imported: 25 km/h is a car or songthaew in
     #: Chiang Mai city traffic, applied to the straight-line distance (so times are optimistic).
     route_speed_kmh: float = 25.0
+    #: Largest file the Data page's upload form accepts (MB); the CLI has its own --max-mb (default 200).
+    #: Streamlit's own server.maxUploadSize (.streamlit/config.toml) is the outer bound (200 MB).
+    upload_max_mb: int = 50
 
     @property
     def is_public(self) -> bool:
@@ -124,4 +127,5 @@ def get_settings() -> Settings:
         tiles=os.environ.get("ATLAS_TILES", "OpenStreetMap").strip() or "OpenStreetMap",
         static_url=os.environ.get("ATLAS_STATIC_URL", "app/static").strip().strip("/") or "app/static",
         route_speed_kmh=float(_int_env("ATLAS_ROUTE_SPEED_KMH", 25, minimum=1)),
+        upload_max_mb=min(_int_env("ATLAS_UPLOAD_MAX_MB", 50, minimum=1), 200),
     )

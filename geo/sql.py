@@ -24,7 +24,7 @@ QUERIES_DIR = ROOT / "queries"
 #: (seed, simulator inputs, pipeline steps) build the database, ``rollups`` (run in name order by
 #: ``geo.build.rollups``) derive the tables the pages read, ``app`` answers the pages, ``bench`` serves
 #: ``bench/`` only.
-GROUPS = ("schema", "build", "rollups", "app", "bench")
+GROUPS = ("schema", "build", "rollups", "app", "bench", "ingest")
 _NAME = re.compile(rf"^(?:{'|'.join(GROUPS)})/[a-z0-9_]+$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _IDENT = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from geo.errors import ImportRefusedError
+from geo.ingest.fields import parse_map_options
+from geo.ingest.run import ImportOptions, ImportReport, import_file, problems_csv
 from geo.services import catalog, placeinfo
 from geo.text import markdown_text
+from geo.vocab import ALL_CATEGORIES, CATEGORY_LABELS
 from ui import state
+
+#: File types the upload form accepts (the importer checks the content, not only the extension).
+UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "zip", "parquet", "kml", "fgb", "pbf", "osm"]
 
 #: What each table is, for the loaded-data table (rollups are described by their SQL file comments).
 TABLE_NOTES = {
@@ -66,6 +75,94 @@ def _quality_notes(q: dict) -> list[tuple[str, str]]:
     notes.append(("info", f"{empty:,} of {q['cells']:,} H3 cells ({_pct(empty, q['cells'])}) have no visitor data "
                           "(mountains, forest and farmland as well as gaps)."))
     return notes
+
+
+def _problems_frame(problems: list) -> pd.DataFrame:
+    return pd.DataFrame([{"row": p.row, "field": p.field or "", "action": p.action, "reason": p.reason}
+                         for p in problems], columns=["row", "field", "action", "reason"])
+
+
+def _show_import_result(report: ImportReport | None, error: ImportRefusedError | None, name: str) -> None:
+    """The summary as plain text, the problems as a table, and the problems as a CSV download."""
+    problems = error.problems if error else report.problems if report else []
+    if error is not None:
+        st.error(f"Not imported; the database is unchanged. {markdown_text(str(error))}")
+    elif report is not None and report.dry_run:
+        st.info(f"Check only: {report.accepted:,} of {report.rows_read:,} rows would be imported. Nothing was "
+                "changed.")
+    elif report is not None:
+        st.success(f"Imported {report.accepted:,} of {report.rows_read:,} rows from {markdown_text(report.name)}.")
+    if report is not None:
+        st.text("\n".join(report.summary_lines()))
+    if problems:
+        st.dataframe(_problems_frame(problems), hide_index=True, width="stretch",
+                     column_config={"row": st.column_config.NumberColumn("Row", format="%d"), "field": "Field",
+                                    "action": "Action", "reason": "Reason"})
+        st.download_button("Download the problems (CSV)", problems_csv(problems).encode("utf-8-sig"),
+                           file_name=f"{Path(name).stem}-import-problems.csv", mime="text/csv")
+    if report is not None:
+        st.download_button("Download the summary (JSON)", json.dumps(report.to_dict(), ensure_ascii=False, indent=1),
+                           file_name=f"{Path(name).stem}-import-summary.json", mime="application/json")
+
+
+def render_import_form() -> None:
+    """Upload a file and import it (officials only): same checks, summary and guarantees as ``geo import``."""
+    limit_mb = state.app_settings().upload_max_mb
+    st.subheader("Import data")
+    st.caption(  # trusted-text: limit_mb is a number from the settings
+        f"Places (CSV/TSV, GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, KML, FlatGeobuf, OpenStreetMap "
+               f".osm/.osm.pbf) or zone boundaries as a new level. Files up to {limit_mb} MB. Every row is "
+               "checked; problems are listed with their row and reason, and if anything fails the database is "
+               "left exactly as it was. The same as `python -m geo import` (README, Import).")
+    with st.form("import_form", clear_on_submit=False):
+        upload = st.file_uploader(f"File (at most {limit_mb} MB)", type=UPLOAD_TYPES, key="import_file")
+        c = st.columns(3)
+        layer = c[0].selectbox("Import as", ["places", "zones"], key="import_layer",
+                               format_func={"places": "Places", "zones": "Zone boundaries (a level)"}.get)
+        level = c[1].text_input("Zone level name (boundaries)", placeholder="district", key="import_level")
+        mode = c[2].radio("Mode", ["default", "append", "replace"], horizontal=True, key="import_mode",
+                          help="Default: places are added, a boundary level replaces the same level.")
+        category = st.selectbox("Category for rows with none or an unknown one (places)", ["", *ALL_CATEGORIES],
+                                key="import_category",
+                                format_func=lambda v: "— none: such rows are rejected —" if not v
+                                else CATEGORY_LABELS.get(v, v))
+        mapping = st.text_area("Field mapping, one DEST=SOURCE per line (optional)", key="import_map",
+                               placeholder="name_en=ADM2_EN\nname_th=ADM2_TH")
+        attribution = st.text_input("Source and licence (shown with the data)", key="import_attribution",
+                                    placeholder="Department of Provincial Administration, 2024")
+        c2 = st.columns(2)
+        strict = c2[0].checkbox("Strict: refuse the file if any row has a problem", key="import_strict")
+        dry_run = c2[1].checkbox("Check only (change nothing)", value=True, key="import_dry_run")
+        submitted = st.form_submit_button("Check and import", type="primary")
+    if not submitted:
+        return
+    if upload is None:
+        st.warning("Choose a file first.")
+        return
+    if upload.size > limit_mb * 1024 * 1024:
+        st.error(  # trusted-text: sizes are numbers
+            f"Not imported: the file is {upload.size / 1024 / 1024:.1f} MB, over the {limit_mb} MB limit of "
+                 "this form. Use `python -m geo import` for larger files.")
+        return
+    name = Path(upload.name).name
+    report: ImportReport | None = None
+    error: ImportRefusedError | None = None
+    with tempfile.TemporaryDirectory(prefix="atlas-upload-") as tmp:
+        path = Path(tmp) / ("upload" + "".join(Path(name).suffixes[-2:]))
+        path.write_bytes(upload.getbuffer())
+        try:
+            options = ImportOptions(
+                layer=layer, level=level.strip() or None, mapping=parse_map_options(
+                    line for line in mapping.splitlines() if line.strip()),
+                category=(category,) if category else (), replace={"append": False, "replace": True}.get(mode),
+                strict=strict, dry_run=dry_run, attribution=attribution.strip() or None,
+                max_bytes=limit_mb * 1024 * 1024, name=name,
+            )
+            with st.spinner("Checking and importing..."):
+                report = import_file(path, options, state.app_settings().db_path, state.app_settings())
+        except ImportRefusedError as exc:
+            error = exc
+    _show_import_result(report, error, name)
 
 
 def render() -> None:
@@ -126,6 +223,8 @@ def render() -> None:
         if rec.get("params"):
             with st.expander(f"Build parameters of {markdown_text(rec['dataset'])}"):
                 st.json(json.loads(rec["params"]))
+    if not state.app_settings().is_public:
+        render_import_form()
     state.provenance_note()
 
 

@@ -1,0 +1,145 @@
+"""Which source column feeds which atlas field: common spellings recognised, ``--map DEST=SRC`` on top.
+
+Names are compared case-insensitively with spaces, hyphens and dots read as underscores, so ``Name EN``,
+``name-en`` and ``NAME_EN`` all match ``name_en``. Where a file carries several administrative levels
+(``ADM1_EN``, ``ADM2_EN``, ``ADM3_EN``: a sub-district file usually repeats its district and province),
+the finest level is listed first and wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from geo.errors import ImportRefusedError
+from geo.ingest.model import Problem
+
+# The layers an import can fill. Geometry-free telecom layers are handled by their own readers.
+LAYERS: tuple[str, ...] = ("places", "zones", "visits", "trips", "pings")
+
+_ADM_EN = tuple(f"adm{i}_en" for i in (4, 3, 2, 1)) + tuple(f"name_{i}" for i in (4, 3, 2, 1))
+_ADM_TH = tuple(f"adm{i}_th" for i in (4, 3, 2, 1)) + tuple(f"nl_name_{i}" for i in (4, 3, 2, 1))
+_ADM_CODE = tuple(f"adm{i}_pcode" for i in (4, 3, 2, 1)) + tuple(f"gid_{i}" for i in (4, 3, 2, 1))
+
+#: Atlas field -> source spellings, most specific first. Shared by every layer; each layer says which
+#: fields it needs (``REQUIRED``) and which it reads if present (``OPTIONAL``).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "place_id": ("place_id", "osm_id", "id", "code", "register_no", "licence_no", "license_no"),
+    "zone_id": ("zone_id", *_ADM_CODE, "pcode", "code", "id"),
+    "name_en": ("name_en", "name_eng", "english_name", "name_english", "name:en", *_ADM_EN, "name"),
+    "name_th": ("name_th", "name_thai", "thai_name", "name:th", "ชื่อ", *_ADM_TH),
+    "lat": ("lat", "latitude", "y", "lat_dd", "ละติจูด"),
+    "lon": ("lon", "lng", "long", "longitude", "x", "lon_dd", "ลองจิจูด"),
+    "wkt": ("wkt", "geometry_wkt", "geom_wkt", "the_geom", "geom", "geometry"),
+    "category": ("category", "type", "kind", "class", "ประเภท"),
+    "layer": ("layer",),
+    "rooms": ("rooms", "room", "number_of_rooms", "no_of_rooms", "room_count", "จำนวนห้อง"),
+    "capacity": ("capacity", "beds", "guests", "bed_places"),
+    "price_band": ("price_band", "price_level", "price_class"),
+    "open_hour": ("open_hour", "opens"),
+    "close_hour": ("close_hour", "closes"),
+    "opening_hours": ("opening_hours", "hours"),
+    "source": ("source",),
+}
+
+REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    # each inner tuple: at least one of these fields must be found
+    "places": (("name_en", "name_th"), ("geometry", "wkt", "lat")),
+    "zones": (("name_en", "name_th"), ("geometry", "wkt")),
+}
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "places": ("place_id", "name_en", "name_th", "lat", "lon", "wkt", "category", "layer", "rooms", "capacity",
+               "price_band", "open_hour", "close_hour", "opening_hours", "source"),
+    "zones": ("zone_id", "name_en", "name_th", "wkt"),
+}
+
+
+def normalise(name: str) -> str:
+    """A column name as compared: lower case, spaces/hyphens/dots as underscores, trimmed."""
+    return re.sub(r"[\s\-.]+", "_", str(name).strip().lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Atlas field -> source column (exact spelling in the file); ``notes`` say what was recognised."""
+
+    columns: Mapping[str, str]
+    notes: tuple[str, ...] = ()
+
+    def get(self, field: str) -> str | None:
+        """The source column feeding ``field``, or ``None``."""
+        return self.columns.get(field)
+
+
+def parse_map_options(pairs: Iterable[str]) -> dict[str, str]:
+    """``["name_en=ADM2_EN", ...]`` -> ``{"name_en": "ADM2_EN"}``; a malformed pair is refused."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        dest, sep, src = pair.partition("=")
+        if not sep or not dest.strip() or not src.strip():
+            msg = f"--map needs DEST=SRC (for example name_en=ADM2_EN), got {pair!r}"
+            raise ImportRefusedError(msg, [Problem(None, None, msg, "refused")])
+        out[dest.strip()] = src.strip()
+    return out
+
+
+def resolve(columns: Sequence[str], layer: str, explicit: Mapping[str, str] | None = None,
+            *, has_geometry: bool = False, name: str = "the file") -> FieldMap:
+    """Map atlas fields to the file's columns, or refuse naming the fields found.
+
+    ``explicit`` (from ``--map``) wins; an explicit source column that is not in the file is refused.
+    """
+    if layer not in REQUIRED:
+        msg = f"layer {layer!r} has no field mapping; expected one of {', '.join(REQUIRED)}"
+        raise ImportRefusedError(msg, [Problem(None, None, msg, "refused")])
+    wanted = OPTIONAL[layer]
+    by_norm: dict[str, str] = {}
+    for col in columns:
+        if col == "geometry" and has_geometry:
+            continue
+        by_norm.setdefault(normalise(col), col)
+    found: dict[str, str] = {}
+    notes: list[str] = []
+    for dest, src in (explicit or {}).items():
+        if dest not in wanted:
+            msg = f"--map {dest}={src}: {dest!r} is not a field of layer {layer}; fields: {', '.join(wanted)}"
+            raise ImportRefusedError(msg, [Problem(None, None, msg, "refused")])
+        col = src if src in columns else by_norm.get(normalise(src))
+        if col is None:
+            msg = f"--map {dest}={src}: {name} has no column {src!r}; its columns are: {_list(columns)}"
+            raise ImportRefusedError(msg, [Problem(None, dest, msg, "refused")])
+        found[dest] = col
+        notes.append(f"{dest} from column {col!r} (--map)")
+    used = set(found.values())
+    for dest in wanted:
+        if dest in found:
+            continue
+        for spelling in SYNONYMS.get(dest, (dest,)):
+            col = by_norm.get(normalise(spelling))
+            if col is not None and col not in used:
+                found[dest] = col
+                used.add(col)
+                if normalise(col) != dest:
+                    notes.append(f"{dest} from column {col!r}")
+                break
+    if "lat" in found and "lon" not in found or "lon" in found and "lat" not in found:
+        missing = "lon" if "lat" in found else "lat"
+        found.pop("lat", None)
+        found.pop("lon", None)
+        notes.append(f"no {missing} column beside the other coordinate; coordinates not read from columns")
+    available = set(found) | ({"geometry"} if has_geometry else set())
+    for alternatives in REQUIRED[layer]:
+        if not available.intersection(alternatives):
+            spellings = sorted({s for a in alternatives for s in SYNONYMS.get(a, ())})
+            what = " or ".join("a geometry" if a == "geometry" else a for a in alternatives if a != "lon")
+            msg = (f"{name} has no {what} field (looked for {', '.join(spellings)}); the fields found are: "
+                   f"{_list(columns)}. Name the column with --map, e.g. --map {alternatives[0]}=YOUR_COLUMN")
+            raise ImportRefusedError(msg, [Problem(None, alternatives[0], msg, "refused")])
+    return FieldMap(columns=found, notes=tuple(notes))
+
+
+def _list(columns: Sequence[str], limit: int = 30) -> str:
+    cols = [c for c in columns if c != "geometry"]
+    text = ", ".join(cols[:limit]) or "(none)"
+    return text + (f", ... ({len(cols) - limit} more)" if len(cols) > limit else "")

@@ -1,0 +1,251 @@
+"""One import, start to end: read, map fields, check every row, then load into a staged copy and swap.
+
+Used by ``python -m geo import`` and the Data page's upload form; both show :class:`ImportReport`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geo.errors import ImportRefusedError
+from geo.ingest import fields, load, validate
+from geo.ingest.model import Problem, SourceTable, source_format_for
+from geo.settings import Settings, get_settings
+from geo.vocab import DEFAULT_ZONE_LEVEL
+
+#: Layers this version imports. Telecom aggregates (visits, trips, pings) are listed by the CLI but
+#: refused with a clear message until their readers land (see docs/import.md).
+IMPORT_LAYERS: tuple[str, ...] = ("places", "zones")
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+_LEVEL = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What to import and how (the CLI's flags and the upload form's fields)."""
+
+    layer: str
+    level: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    category: tuple[str, ...] = ()
+    replace: bool | None = None          # None: zones replace their level, places append
+    strict: bool = False
+    dry_run: bool = False
+    attribution: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    name: str | None = None              # display name (an uploaded file's original name)
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do): counts, every problem, what followed."""
+
+    name: str
+    layer: str
+    format: str
+    level: str | None
+    rows_read: int
+    accepted: int
+    repaired: int
+    rejected: int
+    warnings: int
+    problems: list[Problem]
+    field_notes: tuple[str, ...] = ()
+    encoding: str | None = None
+    crs: str | None = None
+    dry_run: bool = False
+    written: bool = False
+    mode: str = "append"
+    dataset: str | None = None
+    after: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def reasons(self) -> list[tuple[str, str, int]]:
+        """(action, kind of problem, rows) sorted by count: the summary's "why"."""
+        counts = Counter((p.action, p.reason.split(":", 1)[0]) for p in self.problems)
+        return sorted(((a, k, n) for (a, k), n in counts.items()), key=lambda t: (-t[2], t[0], t[1]))
+
+    def summary_lines(self) -> list[str]:
+        """Plain-text summary, the same on the command line and the Data page."""
+        verb = "would import" if self.dry_run else ("imported" if self.written else "did not import")
+        head = f"{self.name} ({self.format}"
+        head += f", {self.encoding}" if self.encoding else ""
+        head += f", {self.crs}" if self.crs else ""
+        head += f") -> {self.layer}" + (f" level {self.level}" if self.level else "") + f" [{self.mode}]"
+        lines = [head,
+                 f"{verb}: {self.accepted:,} of {self.rows_read:,} rows accepted ({self.repaired:,} repaired), "
+                 f"{self.rejected:,} rejected, {self.warnings:,} warnings"]
+        lines += [f"  fields: {note}" for note in self.field_notes]
+        for action, kind, n in self.reasons()[:12]:
+            lines.append(f"  {n:>6,} {action:<8} {kind}")
+        lines += [f"  then: {a}" for a in self.after]
+        if self.dry_run:
+            lines.append("dry run: the database was not changed")
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``--json``)."""
+        return {
+            "name": self.name, "layer": self.layer, "format": self.format, "level": self.level,
+            "encoding": self.encoding, "crs": self.crs, "mode": self.mode, "dry_run": self.dry_run,
+            "written": self.written, "rows_read": self.rows_read, "accepted": self.accepted,
+            "repaired": self.repaired, "rejected": self.rejected, "warnings": self.warnings,
+            "dataset": self.dataset, "after": self.after, "field_notes": list(self.field_notes),
+            "reasons": [{"action": a, "kind": k, "rows": n} for a, k, n in self.reasons()],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def problems_csv(problems: list[Problem]) -> str:
+    """The per-row problems as CSV text (``--report FILE``, the page's download): row, field, action, reason."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["row", "field", "action", "reason"])
+    for p in problems:
+        writer.writerow(["" if p.row is None else p.row, p.field or "", p.action, p.reason])
+    return out.getvalue()
+
+
+def _refuse(message: str, problems: list[Problem] | None = None) -> ImportRefusedError:
+    return ImportRefusedError(message, problems or [Problem(None, None, message, "refused")])
+
+
+def read_source(path: Path, *, name: str, max_bytes: int) -> SourceTable:
+    """Read any supported file into a :class:`SourceTable` (OpenStreetMap through ``geo.ingest.osm``)."""
+    if not path.is_file():
+        raise _refuse(f"{name}: no such file")
+    if source_format_for(Path(name)) == "osm":
+        from geo.ingest import osm
+
+        return osm.read_osm(path, name=name, max_bytes=max_bytes)
+    from geo.ingest import read
+
+    return read.read_table(path, name=name, max_bytes=max_bytes)
+
+
+def check_options(options: ImportOptions) -> str | None:
+    """Refuse option combinations that cannot work; returns the zone level (zones) or None."""
+    if options.layer not in fields.LAYERS:
+        raise _refuse(f"--layer must be one of {', '.join(fields.LAYERS)}, got {options.layer!r}")
+    if options.layer not in IMPORT_LAYERS:
+        raise _refuse(f"--layer {options.layer}: telecom aggregates are not importable in this version; "
+                      f"importable layers: {', '.join(IMPORT_LAYERS)} (see docs/import.md)")
+    if options.layer != "zones":
+        if options.level:
+            raise _refuse("--level applies to --layer zones only")
+        return None
+    level = (options.level or "").strip()
+    if not level:
+        raise _refuse("--layer zones needs --level NAME (for example --level district or --level subdistrict)")
+    if not _LEVEL.match(level):
+        raise _refuse(f"--level {level[:40]!r}: use lowercase letters, digits and underscores, starting with a "
+                      "letter (at most 40), e.g. district")
+    if level == DEFAULT_ZONE_LEVEL:
+        raise _refuse(f"--level {DEFAULT_ZONE_LEVEL} is the project's own tourism zones, built from "
+                      "data/seed/zones.geojson; import your boundaries under another level name (e.g. district)")
+    return level
+
+
+def import_file(path: Path, options: ImportOptions, db_path: Path | None = None,
+                settings: Settings | None = None) -> ImportReport:
+    """Import ``path`` as ``options.layer`` into ``db_path``; raise ``ImportRefusedError`` leaving it unchanged.
+
+    Every problem is reported with its row, field and reason. Rows with problems marked "rejected" are left
+    out; with ``strict`` any rejected row or warning refuses the whole file. A file with no acceptable row
+    is refused. ``dry_run`` checks and reports without opening the database for writing.
+    """
+    started = time.perf_counter()
+    settings = settings or get_settings()
+    db_path = Path(db_path) if db_path is not None else settings.db_path
+    path = Path(path)
+    name = options.name or path.name
+    level = check_options(options)
+    default_category, category_map = validate.parse_category_options(list(options.category))
+    table = read_source(path, name=name, max_bytes=options.max_bytes)
+    fm = fields.resolve(list(table.frame.columns), options.layer, options.mapping,
+                        has_geometry=table.has_geometry, name=name)
+    source_key = (options.attribution or f"import:{name}")[:200]
+    opts = validate.Options(category=default_category, category_map=category_map, strict=options.strict,
+                            source=source_key, level=level,
+                            area=validate.destination_area(settings.seed_dir))
+    checked = validate.CHECKS[options.layer](table, fm, opts)
+    problems = table.problems + checked.problems
+    replace = options.replace if options.replace is not None else options.layer == "zones"
+    report = ImportReport(
+        name=name, layer=options.layer, format=table.format, level=level, rows_read=table.rows,
+        accepted=len(checked.frame), repaired=len(checked.repaired_rows - checked.rejected_rows),
+        rejected=len(checked.rejected_rows), warnings=sum(p.action == "warning" for p in problems),
+        problems=problems, field_notes=fm.notes, encoding=table.encoding, crs=table.crs,
+        dry_run=options.dry_run, mode="replace" if replace else "append",
+    )
+    if options.strict and (checked.rejected_rows or report.warnings):
+        first = next(p for p in problems if p.action in ("rejected", "warning"))
+        raise _refuse(f"{name}: refused with --strict: {report.rejected} rejected row(s), {report.warnings} "
+                      f"warning(s); first: {first}", problems)
+    if checked.frame.empty:
+        first = next((p for p in problems if p.action == "rejected"), None)
+        raise _refuse(f"{name}: no row could be imported ({report.rejected} rejected)"
+                      + (f"; first: {first}" if first else ""), problems)
+    if options.dry_run:
+        report.seconds = time.perf_counter() - started
+        return report
+    with load.staged(db_path, settings) as con:
+        if options.layer == "places":
+            counts = load.load_places(con, checked.frame, replace=replace, resolution=settings.h3_resolution)
+            report.dataset = f"places: {name}"
+            report.after += _after_places(con)
+        else:
+            assert level is not None
+            counts = load.load_zones(con, checked.frame, level=level, replace=replace)
+            report.dataset = f"zones: {level}"
+            report.after += _after_zones(con, level)
+        if counts["removed"]:
+            report.after.insert(0, f"replaced {counts['removed']:,} previously loaded row(s)")
+        load.record_meta(con, report.dataset, sources=options.attribution or f"{name} ({table.format})",
+                         params={"file": name, "format": table.format, "layer": options.layer, "level": level,
+                                 "encoding": table.encoding, "crs": table.crs, "mode": report.mode,
+                                 "rows_read": report.rows_read, "accepted": report.accepted,
+                                 "repaired": report.repaired, "rejected": report.rejected,
+                                 "warnings": report.warnings, "attribution": options.attribution})
+    report.written = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _after_places(con: Any) -> list[str]:
+    """Places changed: re-run the pipeline from the stored pings so visits match the new places."""
+    if not load.table_exists(con, "pings"):
+        return ["no pings are stored, so place visits were not recomputed"]
+    from geo import sql
+
+    if not int(sql.fetch_one(con, "ingest/ping_count")["n"]):
+        return ["no pings are stored, so place visits were not recomputed"]
+    from geo.build import pipeline, rollups
+
+    t0 = time.perf_counter()
+    counts = pipeline.run_pipeline(con)
+    rollups.run_rollups(con)
+    return [f"pipeline re-run on the stored pings and rollups refreshed in {time.perf_counter() - t0:.1f} s "
+            f"({counts.get('place_visits', 0):,} place visits)"]
+
+
+def _after_zones(con: Any, level: str) -> list[str]:
+    """A level changed: recompute its cell lookup and report overlaps and gaps within the level."""
+    from geo.build import zonelevels
+
+    cells = zonelevels.refresh_cell_zones(con, level)
+    lines = [f"{cells:,} H3 cells assigned to the {level} zones"]
+    report = zonelevels.level_report(con, level)
+    lines += [f"warning: {line}" for line in report.lines()]
+    return lines
+
+
+__all__ = ["DEFAULT_MAX_BYTES", "IMPORT_LAYERS", "ImportOptions", "ImportReport", "check_options",
+           "import_file", "problems_csv", "read_source"]

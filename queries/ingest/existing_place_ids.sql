@@ -1,0 +1,2 @@
+-- Place ids already loaded (an appended file may not reuse one).
+select place_id from places
