@@ -61,7 +61,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     options = ImportOptions(
         layer=args.layer, level=args.level, mapping=parse_map_options(args.map or []),
         category=tuple(args.category or ()), replace=args.replace, strict=args.strict, dry_run=args.dry_run,
-        attribution=args.attribution, max_bytes=args.max_mb * 1024 * 1024,
+        attribution=args.attribution, max_bytes=args.max_mb * 1024 * 1024 if args.max_mb else None,
     )
     try:
         report = import_file(args.path, options, args.db)
@@ -169,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--dry-run", action="store_true", help="check and print the summary; change nothing")
     im.add_argument("--report", type=Path, default=None, help="write every problem (row, field, reason) as CSV")
     im.add_argument("--attribution", default=None, help="source and licence text shown with the data")
-    im.add_argument("--max-mb", type=_positive, default=200, help="refuse files larger than this (default 200)")
+    im.add_argument("--max-mb", type=_positive, default=None,
+                    help="refuse larger files (default 200 for places and zones; pings are streamed, no limit)")
     im.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     im.set_defaults(func=_cmd_import)
 

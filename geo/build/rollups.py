@@ -1,6 +1,6 @@
 """Build the small rollup tables the pages read, by running every ``queries/rollups/*.sql`` in name order.
 
-Each rollup file is one ``create table ... as`` (or ``create index``) statement over the pipeline tables;
+Each rollup file is one ``create or replace table ... as`` (or ``create index``) statement over the pipeline tables;
 files are numbered (``10_...``, ``20_...``) so later rollups may read earlier ones. A step two rollups
 share is a temp view on the build connection (``12_stay_day_parts``), and one two app queries share is a
 table macro stored with its table (``21_od_filtered``). Pages never scan pings or stays: they read these

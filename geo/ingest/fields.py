@@ -41,17 +41,22 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "close_hour": ("close_hour", "closes"),
     "opening_hours": ("opening_hours", "hours"),
     "source": ("source",),
+    "device": ("device", "device_id", "hashed_device", "imsi_hash", "msisdn_hash", "user_id", "uid", "id"),
+    "ts": ("ts", "time", "timestamp", "datetime", "date_time", "event_time", "เวลา"),
+    "segment": ("segment", "origin", "origin_segment", "visitor_segment"),
 }
 
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     # each inner tuple: at least one of these fields must be found
     "places": (("name_en", "name_th"), ("geometry", "wkt", "lat")),
     "zones": (("name_en", "name_th"), ("geometry", "wkt")),
+    "pings": (("device",), ("ts",), ("lat",)),
 }
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "places": ("place_id", "name_en", "name_th", "lat", "lon", "wkt", "category", "layer", "rooms", "capacity",
                "price_band", "open_hour", "close_hour", "opening_hours", "source"),
     "zones": ("zone_id", "name_en", "name_th", "wkt"),
+    "pings": ("device", "ts", "lat", "lon", "segment"),
 }
 
 

@@ -20,9 +20,10 @@ from geo.ingest.model import Problem, SourceTable, source_format_for
 from geo.settings import Settings, get_settings
 from geo.vocab import DEFAULT_ZONE_LEVEL
 
-#: Layers this version imports. Telecom aggregates (visits, trips, pings) are listed by the CLI but
-#: refused with a clear message until their readers land (see docs/import.md).
-IMPORT_LAYERS: tuple[str, ...] = ("places", "zones")
+#: Layers this version imports. The operator's aggregates (visits: presence per cell or zone; trips:
+#: origin-destination matrices) are listed by the CLI but refused with a clear message until their readers
+#: land; raw pings are imported and run through the pipeline (see docs/import.md).
+IMPORT_LAYERS: tuple[str, ...] = ("places", "zones", "pings")
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _LEVEL = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -39,7 +40,7 @@ class ImportOptions:
     strict: bool = False
     dry_run: bool = False
     attribution: str | None = None
-    max_bytes: int = DEFAULT_MAX_BYTES
+    max_bytes: int | None = None         # None: DEFAULT_MAX_BYTES for places/zones, no limit for pings
     name: str | None = None              # display name (an uploaded file's original name)
 
 
@@ -66,9 +67,13 @@ class ImportReport:
     dataset: str | None = None
     after: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: counted in the database when ``problems`` holds only the first rows (pings)
+    reason_counts: list[tuple[str, str, int]] | None = None
 
     def reasons(self) -> list[tuple[str, str, int]]:
         """(action, kind of problem, rows) sorted by count: the summary's "why"."""
+        if self.reason_counts is not None:
+            return self.reason_counts
         counts = Counter((p.action, p.reason.split(":", 1)[0]) for p in self.problems)
         return sorted(((a, k, n) for (a, k), n in counts.items()), key=lambda t: (-t[2], t[0], t[1]))
 
@@ -135,8 +140,9 @@ def check_options(options: ImportOptions) -> str | None:
     if options.layer not in fields.LAYERS:
         raise _refuse(f"--layer must be one of {', '.join(fields.LAYERS)}, got {options.layer!r}")
     if options.layer not in IMPORT_LAYERS:
-        raise _refuse(f"--layer {options.layer}: telecom aggregates are not importable in this version; "
-                      f"importable layers: {', '.join(IMPORT_LAYERS)} (see docs/import.md)")
+        raise _refuse(f"--layer {options.layer}: the operator's aggregated {options.layer} are not importable in "
+                      f"this version; import raw pings (--layer pings) or one of {', '.join(IMPORT_LAYERS)} "
+                      "(see docs/import.md)")
     if options.layer != "zones":
         if options.level:
             raise _refuse("--level applies to --layer zones only")
@@ -167,8 +173,10 @@ def import_file(path: Path, options: ImportOptions, db_path: Path | None = None,
     path = Path(path)
     name = options.name or path.name
     level = check_options(options)
+    if options.layer == "pings":
+        return _import_pings(path, name, options, db_path, settings, started)
     default_category, category_map = validate.parse_category_options(list(options.category))
-    table = read_source(path, name=name, max_bytes=options.max_bytes)
+    table = read_source(path, name=name, max_bytes=options.max_bytes or DEFAULT_MAX_BYTES)
     fm = fields.resolve(list(table.frame.columns), options.layer, options.mapping,
                         has_geometry=table.has_geometry, name=name)
     source_key = (options.attribution or f"import:{name}")[:200]
@@ -217,6 +225,31 @@ def import_file(path: Path, options: ImportOptions, db_path: Path | None = None,
     report.written = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _import_pings(path: Path, name: str, options: ImportOptions, db_path: Path, settings: Settings,
+                  started: float) -> ImportReport:
+    from geo.ingest import telecom
+
+    if options.category:
+        raise _refuse("--category applies to places only")
+    if not path.exists():
+        raise _refuse(f"{name}: no such file or folder")
+    if options.max_bytes and path.is_file() and path.stat().st_size > options.max_bytes:
+        raise _refuse(f"{name} is {path.stat().st_size / 1024 / 1024:,.0f} MB, over the {options.max_bytes // 1024 // 1024:,} "
+                      "MB limit; raise it with --max-mb (pings are streamed, never loaded whole into memory)")
+    out = telecom.import_pings(path, name, db_path=db_path, settings=settings, mapping=options.mapping,
+                               strict=options.strict, dry_run=options.dry_run, attribution=options.attribution)
+    c = out["counts"]
+    return ImportReport(
+        name=name, layer="pings", format=out["format"], level=None, rows_read=int(c["rows_read"]),
+        accepted=int(c["accepted"]), repaired=int(c["repaired"]), rejected=int(c["rejected"]),
+        warnings=int(c["warnings"]), problems=out["problems"], field_notes=tuple(out["notes"]),
+        encoding=out["encoding"], dry_run=options.dry_run, written=not options.dry_run, mode="replace",
+        dataset=out.get("dataset"), after=[f"{int(c['devices']):,} devices from {c['first_ts']} to {c['last_ts']}",
+                                           *out["after"]],
+        seconds=time.perf_counter() - started, reason_counts=out["reasons"],
+    )
 
 
 def _after_places(con: Any) -> list[str]:

@@ -1,6 +1,6 @@
 -- One row per day with presence data: the calendar the presence rollups average over.
 -- month 1..12, weekday 0 = Monday .. 6 = Sunday (local Chiang Mai time).
-create table presence_days as
+create or replace table presence_days as
 with days as (
     select distinct cast(ts_hour as date) as day
     from visits_hourly

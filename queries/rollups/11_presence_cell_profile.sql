@@ -5,7 +5,7 @@
 -- Rows with no stays behind them (a delivered presence cube without stays) get devices 0, so the public
 -- view never shows them. Averages per hour divide by the number of matching (day, hour) slots in
 -- presence_days.
-create table presence_cell_profile as
+create or replace table presence_cell_profile as
 with hourly as (
     select
         cell,

@@ -1,7 +1,7 @@
 -- Presence per zone by day × hour of day × segment group.
 -- visitors: sum over the zone's cells of hourly unique devices (people present in that hour);
 -- dwell_minutes: minutes present. Feeds the hour-of-day charts and the busiest-hour figures.
-create table presence_hourly as
+create or replace table presence_hourly as
 with hourly as (
     select
         cast(ts_hour as date) as day,

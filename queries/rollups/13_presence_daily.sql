@@ -4,7 +4,7 @@
 -- between hours a and b" is sum(visitors) where first_hour <= b and last_hour >= a — exact, without
 -- storing devices.
 -- visitors: unique devices (people-days); dwell_minutes: minutes covered by their stays that day.
-create table presence_daily as
+create or replace table presence_daily as
 with device_days as (
     select
         day,

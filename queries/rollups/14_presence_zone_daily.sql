@@ -4,7 +4,7 @@
 -- between hours a and b" is sum(visitors) where first_hour <= b and last_hour >= a — exact, without
 -- storing devices.
 -- visitors: unique devices in the zone (people-days); dwell_minutes: minutes of their stays in the zone.
-create table presence_zone_daily as
+create or replace table presence_zone_daily as
 with device_days as (
     select
         day,

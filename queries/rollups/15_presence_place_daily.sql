@@ -1,6 +1,6 @@
 -- Place visits by day × starting hour × place × segment group.
 -- visits: place visits that started in that hour; dwell_minutes: their total minutes on site.
-create table presence_place_daily as
+create or replace table presence_place_daily as
 with visits as (
     select
         cast(visit_start as date) as day,

@@ -1,5 +1,5 @@
 -- Origin-destination trips per day between zones or places, by segment group and visitor type (pages read this, never trips).
-create table od_daily as
+create or replace table od_daily as
 with grouped as (
     select
         t.day,                                         -- local Chiang Mai date

@@ -1,5 +1,5 @@
 -- Visits per place by month, weekday, hour of arrival and segment group (the Places page's visitor profile).
-create table place_profile as
+create or replace table place_profile as
 with visits as (
     select
         v.place_id,

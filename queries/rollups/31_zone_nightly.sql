@@ -1,5 +1,5 @@
 -- Overnight visitors present in each zone at 02:00, per night and segment group (the pressure index's demand side).
-create table zone_nightly as
+create or replace table zone_nightly as
 with at_two as (
     select
         (h.ts_hour - interval 1 day)::date as night,    -- the night is named after the evening it began

@@ -1,5 +1,5 @@
 -- Visits per place by month and full origin segment (province or country), for the origin mix of a place.
-create table place_origins as
+create or replace table place_origins as
 with final as (
     select
         v.place_id,

@@ -1,5 +1,5 @@
 -- Rows and visitors per day in visits_hourly and trips (the Data page's date coverage and gaps).
-create table daily_coverage as
+create or replace table daily_coverage as
 with hourly as (
     select ts_hour, count(*)::bigint as presence_rows, sum(visitors)::bigint as visitor_hours
     from visits_hourly

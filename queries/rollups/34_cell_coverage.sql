@@ -1,5 +1,5 @@
 -- Presence rows and visitor-hours per H3 cell (the Data page's cells-without-data note).
-create table cell_coverage as
+create or replace table cell_coverage as
 with final as (
     select
         cell,

@@ -1,0 +1,129 @@
+"""Importing an operator's raw pings (geo/ingest/telecom.py): every row checked in SQL, pipeline re-run."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from geo.errors import ImportRefusedError
+from geo.ingest.run import ImportOptions, import_file
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def db(atlas_db: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "atlas.duckdb"
+    shutil.copy2(atlas_db, target)
+    return target
+
+
+def _one(db: Path, query: str) -> tuple:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(query).fetchone()
+    finally:
+        con.close()
+
+
+def _export_pings(db: Path, target: Path, fmt: str) -> int:
+    """The session database's simulated pings as an operator would deliver them: text device ids."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute(f"copy (select 'dev-' || cast(device as varchar) as device_id, strftime(ts, '%Y-%m-%d %H:%M:%S') "
+                    f"as timestamp, lat as latitude, lon as longitude, segment from pings order by device, ts) "
+                    f"to '{target}' (format {fmt})")
+        return con.execute("select count(*) from pings").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_simulators_own_pings_reimported_give_the_same_flows(db: Path, tmp_path: Path, fmt: str) -> None:
+    src = tmp_path / f"feed.{fmt}"
+    n = _export_pings(db, src, fmt)
+    stays_before, trips_before = _one(db, "select (select count(*) from stays), (select sum(trips) from trips)")
+    report = import_file(src, ImportOptions(layer="pings", attribution="Operator feed (test)"), db)
+    assert (report.rows_read, report.accepted, report.rejected) == (n, n, 0) and report.written
+    assert report.format == fmt and any("pipeline and rollups run" in a for a in report.after)
+    stays_after, trips_after, pings = _one(db, "select (select count(*) from stays), (select sum(trips) from trips), "
+                                               "(select count(*) from pings)")
+    assert (stays_after, trips_after, pings) == (stays_before, trips_before, n)
+    simulated, sources = _one(db, "select simulated, sources from meta where dataset = 'flows'")
+    assert simulated is False and sources == "Operator feed (test)"
+    # device ids are hashed, never stored as given
+    assert _one(db, "select count(*) from pings where cast(device as varchar) like 'dev-%'")[0] == 0
+
+
+FEED = (
+    "device_id;timestamp;lat;lon;segment\n"
+    "a1;2025-11-02 08:00:00;18.7886;98.9814;resident\n"
+    "a1;2568-11-02 08:20:00;18.7886;98.9814;resident\n"             # Buddhist era: 2025
+    "a1;2 พ.ย. 2568 08:40;18.7886;98.9814;resident\n"                 # Thai month name, BE
+    "b2;02/11/2025 09:00;98.9901;18.7999;international:cn\n"         # swapped, lower-case country: repaired
+    "b2;2025-11-02 09:30:00;13.75;100.5;international:CN\n"          # Bangkok: warning
+    "c3;1969-12-31 23:00:00;18.79;98.98;domestic:Bangkok\n"          # before 1970
+    "c3;2999-01-01 00:00:00;18.79;98.98;domestic:Bangkok\n"          # future
+    "c3;2025-11-02 10:00:00;18.79;200.0;domestic:Bangkok\n"          # longitude out of range
+    "c3;2025-11-02 10:00:00;18.79;98.98;tourist\n"                   # unknown segment
+    ";2025-11-02 10:00:00;18.79;98.98;resident\n"                    # missing device
+    "d4;yesterday;18.79;98.98;resident\n"                            # unreadable time
+)
+
+
+def test_each_bad_ping_is_rejected_with_its_row_and_reason_and_dates_in_thai_forms_are_read(
+        db: Path, tmp_path: Path) -> None:
+    src = tmp_path / "feed.csv"
+    src.write_text(FEED, encoding="utf-8")
+    report = import_file(src, ImportOptions(layer="pings", dry_run=True), db)
+    assert (report.rows_read, report.accepted, report.repaired, report.rejected, report.warnings) == (11, 5, 1, 6, 1)
+    got = {(p.row, p.action, p.reason.split(":")[0]) for p in report.problems}
+    assert got == {(5, "repaired", "swapped lat/lon"), (6, "warning", "outside the destination"),
+                   (7, "rejected", "time before 1970"), (8, "rejected", "time in the future"),
+                   (9, "rejected", "longitude out of range"), (10, "rejected", "unknown segment"),
+                   (11, "rejected", "missing device"), (12, "rejected", "unreadable time")}
+    con = duckdb.connect()
+    from geo import sql
+
+    sql.execute(con, "ingest/macro_parse_time")
+    assert con.execute("select atlas_parse_time('2 พ.ย. 2568 08:40')").fetchone()[0].isoformat() == "2025-11-02T08:40:00"
+
+
+def test_strict_and_all_rejected_feeds_are_refused_and_the_database_is_byte_identical(db: Path,
+                                                                                      tmp_path: Path) -> None:
+    src = tmp_path / "feed.csv"
+    src.write_text(FEED, encoding="utf-8")
+    digest = _sha(db)
+    with pytest.raises(ImportRefusedError, match="refused with --strict"):
+        import_file(src, ImportOptions(layer="pings", strict=True), db)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("device,ts,lat,lon\nx,never,1,2\n", encoding="utf-8")
+    with pytest.raises(ImportRefusedError, match="no row could be imported"):
+        import_file(bad, ImportOptions(layer="pings"), db)
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"\xef\xbb\xbf\n")
+    with pytest.raises(ImportRefusedError, match="is empty"):
+        import_file(empty, ImportOptions(layer="pings"), db)
+    fake = tmp_path / "fake.parquet"
+    fake.write_text("device,ts\n", encoding="utf-8")
+    with pytest.raises(ImportRefusedError, match="not a Parquet file"):
+        import_file(fake, ImportOptions(layer="pings"), db)
+    nocols = tmp_path / "nocols.csv"
+    nocols.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(ImportRefusedError, match="no device field"):
+        import_file(nocols, ImportOptions(layer="pings"), db)
+    assert _sha(db) == digest
+
+
+def test_a_thai_legacy_encoded_feed_is_converted(db: Path, tmp_path: Path) -> None:
+    src = tmp_path / "feed-tis620.csv"
+    src.write_bytes("device,เวลา,lat,lon,segment\nz9,3 พฤศจิกายน 2568 10:15,18.79,98.98,domestic:เชียงราย\n"
+                    .encode("cp874"))
+    report = import_file(src, ImportOptions(layer="pings", dry_run=True), db)
+    assert report.encoding == "cp874" and report.accepted == 1 and report.rejected == 0
