@@ -121,6 +121,9 @@ def test_places_search_and_detail(flows_env) -> None:
     assert at.selectbox(key="pl_place").value == "att-wat-phra-singh"
     assert at.query_params["place"] == "att-wat-phra-singh"
     assert any(s.value == "Wat Phra Singh" for s in at.subheader)
+    facts = {k: shown(v) for k, v in at.table[0].value["value"].items()}  # the PlaceDetail's fields, escaped
+    assert facts["Layer / category"] == "attraction / Temples" and facts["Opening hours"] == "06:00–18:00"
+    assert facts["Coordinates"].startswith("18.788") and facts["Source"] == "osm"
 
 
 def test_places_profile_follows_hours(flows_env) -> None:
@@ -154,3 +157,4 @@ def test_data_page_lists_tables_and_notes(flows_env) -> None:
     tables = set(at.dataframe[0].value["table_name"])
     assert {"places", "od_daily", "zone_nightly", "place_profile"} <= tables
     assert any("Visitor data covers" in i.value for i in at.info)
+    assert any(shown(i.value).startswith("Visitor data covers 2025-11-01 to 2025-11-28 (28 days)") for i in at.info)

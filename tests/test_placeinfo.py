@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 from datetime import date
 
+import pandas as pd
 import pytest
 
+from geo import sql
 from geo.services import placeinfo
 from geo.services.filters import Filters
 from geo.services.movement import haversine_m
@@ -53,9 +57,34 @@ def test_search_empty_text_and_filters(con) -> None:
 
 def test_place_detail(con) -> None:
     d = placeinfo.place_detail(con, "acc-river-hotel")
-    assert (d["name_en"], d["zone_id"], d["zone_name"], d["rooms"], d["price_band"]) == (
-        "River <b>Hotel</b>", "east", "East", 120, "upscale")
+    assert isinstance(d, placeinfo.PlaceDetail)
+    assert (d.name_en, d.zone_id, d.zone_name, d.rooms, d.price_band) == (
+        "River <b>Hotel</b>", "east", "East", 120, "upscale")  # stored as given: escaping is the page's job
     assert placeinfo.place_detail(con, "nope") is None
+
+
+def test_place_detail_has_one_typed_field_per_query_column(con) -> None:
+    columns = [c[0] for c in sql.execute(con, "app/placeinfo_detail", {"place_id": "nope"}).description]
+    assert [f.name for f in dataclasses.fields(placeinfo.PlaceDetail)] == columns
+    d = placeinfo.place_detail(con, "att-wat-phra-singh")
+    assert d == placeinfo.PlaceDetail(
+        place_id="att-wat-phra-singh", layer="attraction", category="temple", name_en="Wat Phra Singh",
+        name_th="วัดพระสิงห์", lat=18.7886, lon=98.9817, cell=d.cell, zone_id="west", zone_name="West",
+        zone_name_th="ตะวันตก", rooms=None, capacity=800, price_band=None, estimated=True, open_hour=6,
+        close_hour=18, source="test",
+    )
+    assert isinstance(d.cell, int) and d.cell > 0
+    assert (type(d.lat), type(d.open_hour), type(d.estimated)) == (float, int, bool)
+    outside = placeinfo.place_detail(con, "att-far-hill")
+    assert (outside.zone_id, outside.zone_name, outside.zone_name_th) == (None, None, None)
+
+
+def test_place_detail_is_a_frozen_record_that_survives_the_cache(con) -> None:
+    d = placeinfo.place_detail(con, "acc-river-hotel")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        d.rooms = 0  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(d)) == d  # what ui.state.call caches and returns
+    assert dataclasses.asdict(d)["name_en"] == "River <b>Hotel</b>"  # what the Places page hands the map
 
 
 def test_nearby_places_exact_distances_and_radius(con) -> None:
@@ -103,20 +132,43 @@ def test_place_profile_follows_filters(con) -> None:
 
 def test_data_quality_figures(con) -> None:
     q = placeinfo.data_quality(con)
-    assert (q["places"], q["places_without_zone"]) == (10, 1)
-    assert (q["accommodations"], q["accommodations_estimated"], q["accommodations_without_rooms"]) == (2, 2, 0)
-    assert (q["zones"], q["zones_approximate"]) == (2, 2)
-    assert q["flows"] is True
-    assert (q["first_day"], q["last_day"], q["days_in_range"]) == (date(2025, 11, 1), date(2025, 11, 3), 3)
-    assert (q["days_with_presence"], q["days_with_trips"]) == (2, 2)
-    assert [(g["day"], g["presence_rows"], g["trip_rows"]) for g in q["gaps"]] == [
-        (date(2025, 11, 1), 0, 5), (date(2025, 11, 2), 6, 0)]
-    assert q["cells_with_data"] == 2 and q["cells"] > 2
+    assert isinstance(q, placeinfo.DataQuality)
+    assert (q.places, q.places_without_zone) == (10, 1)
+    assert (q.accommodations, q.accommodations_estimated, q.accommodations_without_rooms) == (2, 2, 0)
+    assert q.attractions_always_open == 5
+    assert (q.zones, q.zones_approximate) == (2, 2)
+    assert q.flows is True
+    assert (q.first_day, q.last_day, q.days_in_range) == (date(2025, 11, 1), date(2025, 11, 3), 3)
+    assert (q.days_with_presence, q.days_with_trips, q.days_partial_hours) == (2, 2, 2)
+    assert q.gaps == (
+        placeinfo.CoverageGap(day=date(2025, 11, 1), presence_rows=0, hours_with_data=0, trip_rows=5),
+        placeinfo.CoverageGap(day=date(2025, 11, 2), presence_rows=6, hours_with_data=3, trip_rows=0),
+    )
+    assert all(type(g.day) is date for g in q.gaps)  # a date, not a pandas Timestamp
+    assert pd.DataFrame(q.gaps).columns.tolist() == ["day", "presence_rows", "hours_with_data", "trip_rows"]  # Data page
+    assert q.cells_with_data == 2 and q.cells > 2
 
 
 def test_data_quality_without_flows(tmp_path) -> None:
     q = placeinfo.data_quality(tiny_db(tmp_path, flows=False))
-    assert q["flows"] is False and q["places"] == 10 and "gaps" not in q
+    assert q.flows is False and q.places == 10 and q.cells > 2
+    flow_fields = ("first_day", "last_day", "days_in_range", "days_with_presence", "days_with_trips",
+                   "days_partial_hours", "cells_with_data", "gaps")
+    assert [getattr(q, f) for f in flow_fields] == [None] * len(flow_fields)
+
+
+def test_data_quality_is_a_frozen_record_that_survives_the_cache(con) -> None:
+    q = placeinfo.data_quality(con)
+    assert [f.name for f in dataclasses.fields(placeinfo.DataQuality)] == [
+        "places", "places_without_zone", "accommodations", "accommodations_estimated",
+        "accommodations_without_rooms", "attractions_always_open", "zones", "zones_approximate", "cells",
+        "flows", "first_day", "last_day", "days_in_range", "days_with_presence", "days_with_trips",
+        "days_partial_hours", "cells_with_data", "gaps"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        q.places = 0  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        q.gaps[0].trip_rows = 0  # type: ignore[index,misc]
+    assert pickle.loads(pickle.dumps(q)) == q  # what ui.state.call caches and returns
 
 
 def test_table_sizes_lists_rollups(con) -> None:

@@ -57,7 +57,7 @@ def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
 class Catchment:
     """Accommodation within a radius of one place, nearest first, with totals and a price-band breakdown.
 
-    ``place`` is the place's row (``placeinfo.place_detail``: place_id, name_en, name_th, lon, lat, …) or None
+    ``place`` is the place's row (``app/placeinfo_detail`` as a dict: place_id, name_en, name_th, lon, lat, …) or None
     when the id is unknown (then the frames are empty and the counts 0). ``radius_m`` is the radius actually
     used (clamped to 0..``MAX_RADIUS_M``). ``accommodation`` has place_id, category, name_en, name_th, lon,
     lat, zone_id, rooms, beds, price_band, estimated, distance_m (metres); ``by_price_band`` has price_band

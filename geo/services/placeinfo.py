@@ -55,9 +55,41 @@ def search_places(
     return sql.fetch_df(con, "app/placeinfo_search", params)
 
 
-def place_detail(con: duckdb.DuckDBPyConnection, place_id: str) -> dict[str, Any] | None:
-    """One place with zone name, H3 cell, rooms/capacity and hours; None for an unknown id."""
-    return sql.fetch_one(con, "app/placeinfo_detail", {"place_id": place_id})
+@dataclass(frozen=True)
+class PlaceDetail:
+    """One place with its zone's names: one field per column of ``queries/app/placeinfo_detail.sql``.
+
+    ``lat``/``lon`` are WGS84 degrees; ``cell`` the H3 cell holding the place. ``zone_id``, ``zone_name`` and
+    ``zone_name_th`` are None outside every zone. ``rooms``/``capacity`` are None when unknown (``estimated``
+    says whether they are project estimates); ``price_band`` is None when not given. ``open_hour`` and
+    ``close_hour`` are local hours, None when the place is always open. ``source`` is the source key.
+    Texts are stored as given (escape them where they are shown).
+    """
+
+    place_id: str
+    layer: str
+    category: str
+    name_en: str
+    name_th: str
+    lat: float
+    lon: float
+    cell: int
+    zone_id: str | None
+    zone_name: str | None
+    zone_name_th: str | None
+    rooms: int | None
+    capacity: int | None
+    price_band: str | None
+    estimated: bool
+    open_hour: int | None
+    close_hour: int | None
+    source: str
+
+
+def place_detail(con: duckdb.DuckDBPyConnection, place_id: str) -> PlaceDetail | None:
+    """One place with zone name, H3 cell, rooms/capacity and hours (see ``PlaceDetail``); None for an unknown id."""
+    row = sql.fetch_one(con, "app/placeinfo_detail", {"place_id": place_id})
+    return None if row is None else PlaceDetail(**row)
 
 
 def nearby_places(
@@ -70,7 +102,7 @@ def nearby_places(
     detail = place_detail(con, place_id)
     if detail is None:
         return pd.DataFrame(columns=["place_id", "layer", "category", "name_en", "name_th", "lon", "lat", "distance_m"])
-    box = bbox_around(float(detail["lon"]), float(detail["lat"]), radius_m)
+    box = bbox_around(detail.lon, detail.lat, radius_m)
     params = {"place_id": place_id, "radius_m": float(radius_m), "limit": int(limit),
               "earth_radius_m": EARTH_RADIUS_M, **box}
     return sql.fetch_df(con, "app/placeinfo_nearby", params)
@@ -144,30 +176,83 @@ def table_sizes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return sql.fetch_df(con, "app/placeinfo_table_sizes")
 
 
-def data_quality(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Figures for the Data page's quality notes, as plain values.
+@dataclass(frozen=True)
+class CoverageGap:
+    """A day between the first and last day of visitor data with no presence rows or no trips."""
 
-    Always: places, places_without_zone, accommodations, accommodations_estimated,
-    accommodations_without_rooms, attractions_always_open, zones, zones_approximate, cells.
-    With flows built also: flows (True), first_day, last_day, days_in_range, days_with_presence,
-    days_with_trips, days_partial_hours, cells_with_data and ``gaps`` (list of dicts: day, presence_rows,
-    hours_with_data, trip_rows — days in range missing presence or trips).
+    day: date
+    presence_rows: int
+    hours_with_data: int
+    trip_rows: int
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    """Figures for the Data page's quality notes.
+
+    Always set: the counts of places (``places_without_zone`` outside every zone), accommodation places
+    (with estimated rooms/capacity, without a room count), attractions without opening hours (always open),
+    zones (``zones_approximate`` drawn by the project), H3 cells, and ``flows``: whether the coverage rollups
+    (``COVERAGE_TABLES``) are built. The other fields are None without flows; with flows they hold the first
+    and last day of visitor data (None when the rollups are empty), the days in that range, the days with
+    presence rows, with trips and with presence in fewer than 24 hours, the cells with visitor data and
+    ``gaps``: the days in range missing presence rows or trips, in date order.
     """
-    out: dict[str, Any] = {
-        k: (int(v) if v is not None else 0)
-        for k, v in (sql.fetch_one(con, "app/placeinfo_quality_places") or {}).items()
-    }
-    out["flows"] = set(COVERAGE_TABLES) <= present_tables(con)
-    if not out["flows"]:
-        return out
+
+    places: int
+    places_without_zone: int
+    accommodations: int
+    accommodations_estimated: int
+    accommodations_without_rooms: int
+    attractions_always_open: int
+    zones: int
+    zones_approximate: int
+    cells: int
+    flows: bool
+    first_day: date | None = None
+    last_day: date | None = None
+    days_in_range: int | None = None
+    days_with_presence: int | None = None
+    days_with_trips: int | None = None
+    days_partial_hours: int | None = None
+    cells_with_data: int | None = None
+    gaps: tuple[CoverageGap, ...] | None = None
+
+
+def _count(value: Any) -> int:
+    return int(value) if value is not None else 0
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
+def _day(value: Any) -> date | None:
+    """A date from a query value: a pandas Timestamp (from a DataFrame), a date (from ``fetch_one``) or None."""
+    return value.date() if hasattr(value, "date") else value
+
+
+def data_quality(con: duckdb.DuckDBPyConnection) -> DataQuality:
+    """Figures for the Data page's quality notes (see ``DataQuality``; flow figures only when flows are built)."""
+    places = {k: _count(v) for k, v in (sql.fetch_one(con, "app/placeinfo_quality_places") or {}).items()}
+    if not set(COVERAGE_TABLES) <= present_tables(con):
+        return DataQuality(**places, flows=False)
     require_tables(con, *COVERAGE_TABLES)
     flows = sql.fetch_one(con, "app/placeinfo_quality_flows") or {}
-    for key, value in flows.items():
-        out[key] = value if isinstance(value, date) or value is None else int(value)
     gaps = sql.fetch_df(con, "app/placeinfo_coverage_gaps")
-    out["gaps"] = [
-        {"day": r["day"].date() if hasattr(r["day"], "date") else r["day"], "presence_rows": int(r["presence_rows"]),
-         "hours_with_data": int(r["hours_with_data"]), "trip_rows": int(r["trip_rows"])}
-        for r in gaps.to_dict("records")
-    ]
-    return out
+    return DataQuality(
+        **places,  # its ``cells`` is the same count as the flow query's
+        flows=True,
+        first_day=_day(flows.get("first_day")),
+        last_day=_day(flows.get("last_day")),
+        days_in_range=_int(flows.get("days_in_range")),
+        days_with_presence=_int(flows.get("days_with_presence")),
+        days_with_trips=_int(flows.get("days_with_trips")),
+        days_partial_hours=_int(flows.get("days_partial_hours")),
+        cells_with_data=_int(flows.get("cells_with_data")),
+        gaps=tuple(
+            CoverageGap(day=_day(r["day"]), presence_rows=int(r["presence_rows"]),
+                        hours_with_data=int(r["hours_with_data"]), trip_rows=int(r["trip_rows"]))
+            for r in gaps.to_dict("records")
+        ),
+    )

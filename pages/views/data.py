@@ -38,41 +38,41 @@ def _pct(part: int, whole: int) -> str:
     return f"{part / whole:.0%}" if whole else "–"
 
 
-def _quality_notes(q: dict) -> list[tuple[str, str]]:
+def _quality_notes(q: placeinfo.DataQuality) -> list[tuple[str, str]]:
     """(level, text) notes, level one of ok / warn / info."""
     notes: list[tuple[str, str]] = []
-    if q["places_without_zone"]:
-        notes.append(("warn", f"{q['places_without_zone']} of {q['places']} places lie outside every zone "
+    if q.places_without_zone:
+        notes.append(("warn", f"{q.places_without_zone} of {q.places} places lie outside every zone "
                               "(they are left out of zone figures)."))
     else:
-        notes.append(("ok", f"All {q['places']} places lie inside a zone."))
-    if q["accommodations"]:
-        notes.append(("warn" if q["accommodations_estimated"] else "ok",
-                      f"{q['accommodations_estimated']} of {q['accommodations']} accommodation places "
-                      f"({_pct(q['accommodations_estimated'], q['accommodations'])}) have estimated rooms/capacity; "
-                      f"{q['accommodations_without_rooms']} have no room count."))
+        notes.append(("ok", f"All {q.places} places lie inside a zone."))
+    if q.accommodations:
+        notes.append(("warn" if q.accommodations_estimated else "ok",
+                      f"{q.accommodations_estimated} of {q.accommodations} accommodation places "
+                      f"({_pct(q.accommodations_estimated, q.accommodations)}) have estimated rooms/capacity; "
+                      f"{q.accommodations_without_rooms} have no room count."))
     else:
         notes.append(("warn", "No accommodation is loaded: the pressure index and catchments have no supply."))
-    if q["attractions_always_open"]:
-        notes.append(("info", f"{q['attractions_always_open']} attractions have no opening hours (treated as always open)."))
-    notes.append(("info", f"{q['zones_approximate']} of {q['zones']} zones are approximate project boundaries, "
+    if q.attractions_always_open:
+        notes.append(("info", f"{q.attractions_always_open} attractions have no opening hours (treated as always open)."))
+    notes.append(("info", f"{q.zones_approximate} of {q.zones} zones are approximate project boundaries, "
                           "not official ones."))
-    if not q.get("flows"):
+    if not q.flows:
         notes.append(("warn", "No visitor flows (or their rollups) are built in this database."))
         return notes
-    notes.append(("info", f"Visitor data covers {q['first_day']} to {q['last_day']} ({q['days_in_range']} days): "
-                          f"{q['days_with_presence']} days with presence data, {q['days_with_trips']} with trips."))
-    gaps = q.get("gaps", [])
+    notes.append(("info", f"Visitor data covers {q.first_day} to {q.last_day} ({q.days_in_range} days): "
+                          f"{q.days_with_presence} days with presence data, {q.days_with_trips} with trips."))
+    gaps = q.gaps or ()
     if gaps:
-        shown = ", ".join(str(g["day"]) for g in gaps[:10]) + (" …" if len(gaps) > 10 else "")
+        shown = ", ".join(str(g.day) for g in gaps[:10]) + (" …" if len(gaps) > 10 else "")
         notes.append(("warn", f"{len(gaps)} days in that range miss presence rows or trips: {shown}."))
     else:
         notes.append(("ok", "No day in that range is missing presence rows or trips."))
-    if q["days_partial_hours"]:
-        notes.append(("info", f"{q['days_partial_hours']} days have presence rows in fewer than 24 hours "
+    if q.days_partial_hours:
+        notes.append(("info", f"{q.days_partial_hours} days have presence rows in fewer than 24 hours "
                               "(normal at night in small samples)."))
-    empty = q["cells"] - q["cells_with_data"]
-    notes.append(("info", f"{empty:,} of {q['cells']:,} H3 cells ({_pct(empty, q['cells'])}) have no visitor data "
+    empty = q.cells - q.cells_with_data
+    notes.append(("info", f"{empty:,} of {q.cells:,} H3 cells ({_pct(empty, q.cells)}) have no visitor data "
                           "(mountains, forest and farmland as well as gaps)."))
     return notes
 
@@ -176,7 +176,7 @@ def render() -> None:
     simulated = bool(meta["simulated"].any()) if not meta.empty else False
     c = st.columns(4)
     c[0].metric("Tables", f"{len(sizes)}")
-    c[1].metric("Places", f"{quality['places']:,}")
+    c[1].metric("Places", f"{quality.places:,}")
     c[2].metric("Built (UTC)", f"{meta['built_at'].max():%Y-%m-%d}" if not meta.empty else "–")
     c[3].metric("Visitor data", "SIMULATED" if simulated else "real")
 
@@ -210,8 +210,8 @@ def render() -> None:
     st.subheader("Data-quality notes")
     for level, text in _quality_notes(quality):
         {"ok": st.success, "warn": st.warning}.get(level, st.info)(markdown_text(text))
-    if quality.get("gaps"):
-        st.dataframe(pd.DataFrame(quality["gaps"]), hide_index=True, width="stretch")
+    if quality.gaps:
+        st.dataframe(pd.DataFrame(quality.gaps), hide_index=True, width="stretch")
 
     st.subheader("Provenance")
     for rec in meta.to_dict("records"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -58,26 +60,26 @@ def _profile(place_id: str, filters: Filters) -> None:
                "arrival hours and origin segments as filtered).")
 
 
-def _detail(detail: dict, nearby: pd.DataFrame, filters: Filters) -> None:
-    st.subheader(markdown_text(detail["name_en"]))
-    st.markdown(f"**{markdown_text(detail['name_th'])}**")
-    hours = ("always open" if detail.get("open_hour") is None or pd.isna(detail.get("open_hour"))
-             else f"{int(detail['open_hour']):02d}:00–{int(detail['close_hour']):02d}:00")
+def _detail(detail: placeinfo.PlaceDetail, nearby: pd.DataFrame, filters: Filters) -> None:
+    st.subheader(markdown_text(detail.name_en))
+    st.markdown(f"**{markdown_text(detail.name_th)}**")
+    hours = ("always open" if detail.open_hour is None or detail.close_hour is None
+             else f"{detail.open_hour:02d}:00–{detail.close_hour:02d}:00")
     facts = {
-        "Layer / category": f"{detail['layer']} / {vocab.CATEGORY_LABELS.get(detail['category'], detail['category'])}",
-        "Zone": detail.get("zone_name") or "outside every zone",
+        "Layer / category": f"{detail.layer} / {vocab.CATEGORY_LABELS.get(detail.category, detail.category)}",
+        "Zone": detail.zone_name or "outside every zone",
         "Opening hours": hours,
-        "Coordinates": f"{detail['lat']:.5f}, {detail['lon']:.5f}",
-        "Source": detail.get("source"),
+        "Coordinates": f"{detail.lat:.5f}, {detail.lon:.5f}",
+        "Source": detail.source,
     }
-    if detail.get("rooms") is not None and not pd.isna(detail.get("rooms")):
-        facts["Rooms"] = f"{int(detail['rooms'])}{' (estimated)' if detail.get('estimated') else ''}"
-    if detail.get("price_band"):
-        facts["Price band"] = detail["price_band"]
+    if detail.rooms is not None:
+        facts["Rooms"] = f"{detail.rooms}{' (estimated)' if detail.estimated else ''}"
+    if detail.price_band:
+        facts["Price band"] = detail.price_band
     # st.table renders its cells as Markdown: every value (names and sources come from data) is escaped
     st.table(pd.DataFrame({"": list(facts), "value": [markdown_text(v) for v in facts.values()]}).set_index(""))
     st.markdown("**Visitor profile**")
-    _profile(detail["place_id"], filters)
+    _profile(detail.place_id, filters)
     st.markdown(f"**Nearby places** (within {placeinfo.NEARBY_RADIUS_M:,} m, straight-line)")
     if nearby.empty:
         st.caption("No other place within that distance.")
@@ -114,7 +116,8 @@ def render() -> None:
               else pd.DataFrame(columns=["place_id", "name_en", "category", "distance_m", "lat", "lon"]))
     left, right = st.columns([3, 2])
     with left:
-        state.folium_map(place_maps.places_result_map, results, state.call(geography.zones_geojson), detail, nearby,
+        selected = None if detail is None else dataclasses.asdict(detail)  # the renderer takes a plain mapping
+        state.folium_map(place_maps.places_result_map, results, state.call(geography.zones_geojson), selected, nearby,
                          placeinfo.NEARBY_RADIUS_M, key="places_map", height=640)
     with right:
         if detail is None:
