@@ -94,8 +94,8 @@ def test_catchment_includes_and_excludes_at_the_boundary(con) -> None:
     assert both.accommodation["place_id"].tolist() == ["acc-old-guesthouse", "acc-river-hotel"]
     assert (both.places, both.rooms, both.beds) == (2, 132, 264)
     assert both.radius_m == pytest.approx(d_hotel + 0.01)
-    assert both.place is not None and both.place["place_id"] == "att-tha-phae-gate"
-    assert (both.place["lon"], both.place["lat"]) == pytest.approx(THA_PHAE)
+    assert both.place is not None and both.place.place_id == "att-tha-phae-gate"
+    assert (both.place.lon, both.place.lat) == pytest.approx(THA_PHAE)
     bands = both.by_price_band.set_index("price_band")
     assert bands.index.tolist() == ["budget", "upscale"]
     assert bands.loc["upscale", "rooms"] == 120 and bands.loc["budget", "places"] == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -19,6 +19,9 @@ from geo import sql
 from geo.services._require import require_tables
 from geo.services.filters import Filters
 from geo.vocab import EARTH_RADIUS_M, PRICE_BANDS, pressure_class
+
+if TYPE_CHECKING:  # placeinfo imports this module (bbox_around): the record is imported where it is built
+    from geo.services.placeinfo import PlaceDetail
 
 #: Catchment radius limits in metres.
 MAX_RADIUS_M = 20_000
@@ -57,15 +60,14 @@ def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
 class Catchment:
     """Accommodation within a radius of one place, nearest first, with totals and a price-band breakdown.
 
-    ``place`` is the place's row (``app/placeinfo_detail`` as a dict: place_id, name_en, name_th, lon, lat, …) or None
-    when the id is unknown (then the frames are empty and the counts 0). ``radius_m`` is the radius actually
+    ``place`` is the place (``placeinfo.PlaceDetail``) or None when the id is unknown (then the frames are empty and the counts 0). ``radius_m`` is the radius actually
     used (clamped to 0..``MAX_RADIUS_M``). ``accommodation`` has place_id, category, name_en, name_th, lon,
     lat, zone_id, rooms, beds, price_band, estimated, distance_m (metres); ``by_price_band`` has price_band
     (``unknown`` for none), places, rooms, beds. ``places``/``rooms``/``beds`` are the catchment's totals.
     Compared by identity (``eq=False``): its DataFrames have no single truth value.
     """
 
-    place: dict[str, Any] | None
+    place: PlaceDetail | None
     radius_m: float
     accommodation: pd.DataFrame
     by_price_band: pd.DataFrame
@@ -77,13 +79,15 @@ class Catchment:
 def catchment(con: duckdb.DuckDBPyConnection, place_id: str, radius_m: float) -> Catchment:
     """Accommodation within ``radius_m`` metres (great-circle) of place ``place_id`` (see ``Catchment``)."""
     radius_m = float(max(0.0, min(radius_m, MAX_RADIUS_M)))
-    place = sql.fetch_one(con, "app/placeinfo_detail", {"place_id": place_id})
+    from geo.services.placeinfo import place_detail
+
+    place = place_detail(con, place_id)
     columns = ["place_id", "category", "name_en", "name_th", "lon", "lat", "zone_id", "rooms", "beds",
                "price_band", "estimated", "distance_m"]
     if place is None:
         acc = pd.DataFrame(columns=columns)
     else:
-        box = bbox_around(float(place["lon"]), float(place["lat"]), radius_m)
+        box = bbox_around(place.lon, place.lat, radius_m)
         acc = sql.fetch_df(con, "app/capacity_catchment",
                            {"place_id": place_id, "radius_m": radius_m, "earth_radius_m": EARTH_RADIUS_M, **box})
     bands = acc.assign(price_band=acc["price_band"].fillna("unknown"))

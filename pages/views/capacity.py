@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pandas as pd
 import streamlit as st
 
@@ -93,7 +95,7 @@ def render() -> None:
     left, right = st.columns([3, 2])
     with left:
         table = pressure if pressure is not None else pd.DataFrame(columns=["zone_id", "pressure", "colour"])
-        state.folium_map(capacity_maps.pressure_map, zones, table, catch.place, catch.radius_m, catch.accommodation,
+        state.folium_map(capacity_maps.pressure_map, zones, table, asdict(catch.place) if catch.place else None, catch.radius_m, catch.accommodation,
                          key="capacity_map", height=560)
     with right:
         c = st.columns(3)
@@ -101,7 +103,7 @@ def render() -> None:
         c[1].metric("Rooms in catchment", f"{catch.rooms:,}")
         c[2].metric("Beds in catchment", f"{catch.beds:,}")
         st.caption(
-            f"Accommodation within {km:g} km (great-circle distance) of {markdown_text(catch.place['name_en'])}."
+            f"Accommodation within {km:g} km (great-circle distance) of {markdown_text(catch.place.name_en)}."
             if catch.place else "Unknown attraction."
         )
         st.dataframe(
