@@ -194,3 +194,15 @@ def test_cli_prints_the_summary_writes_the_report_and_exits_2_on_refusal(db: Pat
     assert main(["import", str(src), "--layer", "places", "--db", str(db), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["written"] is True and summary["accepted"] == 3
+
+
+def test_an_openstreetmap_extract_becomes_places(db: Path, tmp_path: Path) -> None:
+    from tests.test_ingest_osm import _extract, _write
+
+    src = _write(tmp_path / "chiang-mai.osm.pbf", _extract())
+    report = import_file(src, ImportOptions(layer="places", attribution="© OpenStreetMap contributors"), db)
+    assert report.format == "osm" and report.written and report.accepted >= 3
+    rows = dict(_rows(db, "select place_id, category from places where source = '© OpenStreetMap contributors'"))
+    assert rows.get("acc-way-100") == "hotel"
+    name_th = _rows(db, "select name_th from places where place_id = 'acc-way-100'")[0][0]
+    assert name_th == "โรงแรมสแควร์"

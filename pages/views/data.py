@@ -111,14 +111,16 @@ def render_import_form() -> None:
     st.subheader("Import data")
     st.caption(  # trusted-text: limit_mb is a number from the settings
         f"Places (CSV/TSV, GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, KML, FlatGeobuf, OpenStreetMap "
-               f".osm/.osm.pbf) or zone boundaries as a new level. Files up to {limit_mb} MB. Every row is "
+               f".osm/.osm.pbf), zone boundaries as a new level, or an operator's raw pings (CSV/TSV or Parquet: device, "
+        f"time, lat, lon, segment), which replace the visitor flows and re-run the pipeline. Files up to {limit_mb} MB. Every row is "
                "checked; problems are listed with their row and reason, and if anything fails the database is "
                "left exactly as it was. The same as `python -m geo import` (README, Import).")
     with st.form("import_form", clear_on_submit=False):
         upload = st.file_uploader(f"File (at most {limit_mb} MB)", type=UPLOAD_TYPES, key="import_file")
         c = st.columns(3)
-        layer = c[0].selectbox("Import as", ["places", "zones"], key="import_layer",
-                               format_func={"places": "Places", "zones": "Zone boundaries (a level)"}.get)
+        layer = c[0].selectbox("Import as", ["places", "zones", "pings"], key="import_layer",
+                               format_func={"places": "Places", "zones": "Zone boundaries (a level)",
+                                            "pings": "Raw pings (replace the visitor flows)"}.get)
         level = c[1].text_input("Zone level name (boundaries)", placeholder="district", key="import_level")
         mode = c[2].radio("Mode", ["default", "append", "replace"], horizontal=True, key="import_mode",
                           help="Default: places are added, a boundary level replaces the same level.")
