@@ -61,7 +61,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     options = ImportOptions(
         layer=args.layer, level=args.level, mapping=parse_map_options(args.map or []),
         category=tuple(args.category or ()), replace=args.replace, strict=args.strict, dry_run=args.dry_run,
-        attribution=args.attribution, max_bytes=args.max_mb * 1024 * 1024 if args.max_mb else None,
+        attribution=args.attribution, source_layer=args.source_layer,
+        max_bytes=args.max_mb * 1024 * 1024 if args.max_mb else None,
     )
     try:
         report = import_file(args.path, options, args.db)
@@ -155,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
                                             "FlatGeobuf, .osm.pbf or .osm")
     im.add_argument("--layer", required=True, choices=("places", "zones", "visits", "trips", "pings"))
     im.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    im.add_argument("--source-layer", default=None, metavar="NAME",
+                    help="the layer to read from a file with several (GeoPackage, KML folders, a zip of shapefiles)")
     im.add_argument("--level", default=None, help="zones: the level name the boundaries become (e.g. district)")
     im.add_argument("--map", action="append", metavar="DEST=SRC", help="take atlas field DEST from column SRC")
     im.add_argument("--category", action="append", metavar="VALUE|SRC=VALUE",

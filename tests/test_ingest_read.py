@@ -447,6 +447,9 @@ def test_thai_shapefile_without_cpg_is_read_as_cp874(tmp_path: Path) -> None:
     assert any(p.action == "warning" and "no .cpg" in p.reason and "cp874" in p.reason for p in table.problems)
 
 
+HINT = " (--source-layer NAME, or the upload form's \"Layer inside the file\")"
+
+
 def test_zip_with_two_shapefiles_needs_a_layer(tmp_path: Path) -> None:
     single = _shapefile_zip(tmp_path)
     with zipfile.ZipFile(single) as archive:
@@ -454,7 +457,7 @@ def test_zip_with_two_shapefiles_needs_a_layer(tmp_path: Path) -> None:
     files.update({"temples" + name[len("places"):]: data for name, data in files.items()})
     both = _zip(tmp_path / "both.zip", files)
     assert _refused(both) == ("both.zip: has 2 layers: 'places' (Shapefile), 'temples' (Shapefile); say which "
-                              "layer to read")
+                              "layer to read" + HINT)
     table = read_table(both, layer="temples")
     assert table.layer == "temples"
     _assert_places(table)
@@ -470,7 +473,7 @@ def test_geopackage_with_two_layers_needs_a_layer(tmp_path: Path) -> None:
     _places().to_file(path, layer="temples", engine="pyogrio")
     _places().iloc[:1].to_file(path, layer="markets", engine="pyogrio")
     message = _refused(path)
-    assert message == "city.gpkg: has 2 layers: 'temples' (Point), 'markets' (Point); say which layer to read"
+    assert message == "city.gpkg: has 2 layers: 'temples' (Point), 'markets' (Point); say which layer to read" + HINT
     table = read_table(path, layer="markets")
     assert (table.layer, table.rows) == ("markets", 1)
     assert "has no layer 'shops'; its layers are 'temples' (Point), 'markets' (Point)" in _refused(

@@ -1035,7 +1035,8 @@ def _pick_layer(layers: list[tuple[str, str | None]], layer: str | None, display
             return folded[0]
         raise _refuse(display, f"has no layer {layer[:80]!r}; its layers are {listing}")
     if len(names) > 1:
-        raise _refuse(display, f"has {len(names)} layers: {listing}; say which layer to read")
+        raise _refuse(display, f"has {len(names)} layers: {listing}; say which layer to read "
+                                f"(--source-layer NAME, or the upload form's \"Layer inside the file\")")
     return names[0]
 
 

@@ -42,6 +42,7 @@ class ImportOptions:
     attribution: str | None = None
     max_bytes: int | None = None         # None: DEFAULT_MAX_BYTES for places/zones, no limit for pings
     name: str | None = None              # display name (an uploaded file's original name)
+    source_layer: str | None = None      # the layer inside a multi-layer file (GeoPackage, KML folders)
 
 
 @dataclass
@@ -122,7 +123,7 @@ def _refuse(message: str, problems: list[Problem] | None = None) -> ImportRefuse
     return ImportRefusedError(message, problems or [Problem(None, None, message, "refused")])
 
 
-def read_source(path: Path, *, name: str, max_bytes: int) -> SourceTable:
+def read_source(path: Path, *, name: str, max_bytes: int, source_layer: str | None = None) -> SourceTable:
     """Read any supported file into a :class:`SourceTable` (OpenStreetMap through ``geo.ingest.osm``)."""
     if not path.is_file():
         raise _refuse(f"{name}: no such file")
@@ -132,7 +133,7 @@ def read_source(path: Path, *, name: str, max_bytes: int) -> SourceTable:
         return osm.read_osm(path, name=name, max_bytes=max_bytes)
     from geo.ingest import read
 
-    return read.read_table(path, name=name, max_bytes=max_bytes)
+    return read.read_table(path, name=name, max_bytes=max_bytes, layer=source_layer)
 
 
 def check_options(options: ImportOptions) -> str | None:
@@ -176,7 +177,8 @@ def import_file(path: Path, options: ImportOptions, db_path: Path | None = None,
     if options.layer == "pings":
         return _import_pings(path, name, options, db_path, settings, started)
     default_category, category_map = validate.parse_category_options(list(options.category))
-    table = read_source(path, name=name, max_bytes=options.max_bytes or DEFAULT_MAX_BYTES)
+    table = read_source(path, name=name, max_bytes=options.max_bytes or DEFAULT_MAX_BYTES,
+                        source_layer=options.source_layer)
     fm = fields.resolve(list(table.frame.columns), options.layer, options.mapping,
                         has_geometry=table.has_geometry, name=name)
     source_key = (options.attribution or f"import:{name}")[:200]

@@ -130,6 +130,8 @@ def render_import_form() -> None:
                                 else CATEGORY_LABELS.get(v, v))
         mapping = st.text_area("Field mapping, one DEST=SOURCE per line (optional)", key="import_map",
                                placeholder="name_en=ADM2_EN\nname_th=ADM2_TH")
+        source_layer = st.text_input("Layer inside the file (GeoPackage, KML or zip with several; optional)",
+                                     key="import_source_layer")
         attribution = st.text_input("Source and licence (shown with the data)", key="import_attribution",
                                     placeholder="Department of Provincial Administration, 2024")
         c2 = st.columns(2)
@@ -158,7 +160,7 @@ def render_import_form() -> None:
                     line for line in mapping.splitlines() if line.strip()),
                 category=(category,) if category else (), replace={"append": False, "replace": True}.get(mode),
                 strict=strict, dry_run=dry_run, attribution=attribution.strip() or None,
-                max_bytes=limit_mb * 1024 * 1024, name=name,
+                max_bytes=limit_mb * 1024 * 1024, name=name, source_layer=source_layer.strip() or None,
             )
             with st.spinner("Checking and importing..."):
                 report = import_file(path, options, state.app_settings().db_path, state.app_settings())
