@@ -57,11 +57,34 @@ def app_settings() -> Settings:
     return get_settings()
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+_connections: dict[tuple[str, str], tuple[float, duckdb.DuckDBPyConnection]] = {}
+_connections_lock = threading.Lock()
+
+
 def _shared_connection(path: str, mode: str, stamp: float) -> duckdb.DuckDBPyConnection:
-    """One read-only connection per database file version, shared by all sessions (thread-safe via cursors)."""
-    del stamp  # part of the cache key only: a rebuilt file opens a new connection
-    return connect(path, mode, read_only=True)
+    """One read-only connection per database file and mode, shared by all sessions (thread-safe via cursors).
+
+    When the file's modification time changes (a build or an import renamed a new file over it), the old
+    connection is closed before the new one opens: DuckDB keeps one database instance per path in a process
+    and would otherwise hand the new connection the replaced file's instance, still showing the old data.
+    """
+    with _connections_lock:
+        held = _connections.get((path, mode))
+        if held is not None and held[0] == stamp:
+            return held[1]
+        if held is not None:
+            held[1].close()
+        con = connect(path, mode, read_only=True)
+        _connections[(path, mode)] = (stamp, con)
+        return con
+
+
+def release_connections() -> None:
+    """Close the shared connections (after this process replaced the database file, e.g. an upload import)."""
+    with _connections_lock:
+        for _, con in _connections.values():
+            con.close()
+        _connections.clear()
 
 
 def _db_stamp(s: Settings) -> float:

@@ -164,6 +164,8 @@ def render_import_form() -> None:
             )
             with st.spinner("Checking and importing..."):
                 report = import_file(path, options, state.app_settings().db_path, state.app_settings())
+            if report.written:
+                state.release_connections()  # the next query opens the new file, not DuckDB's cached old one
         except ImportRefusedError as exc:
             error = exc
     _show_import_result(report, error, name)
