@@ -6,7 +6,15 @@ but without the guards (a nested unknown address then shows Streamlit's blank sh
 
 import streamlit as st
 from starlette.middleware import Middleware
+from streamlit.runtime.pages_manager import PagesManager
 
 from ui.server import NestedPathGuard
+
+# app.py navigates with st.navigation. Streamlit 1.67 decides per process, from the mere existence of a
+# pages/ folder next to the main script, to run a fresh server's first session as the old folder-based
+# multipage app: the first deep link (/density) then gets a "Page not found" dialog over the right page.
+# st.navigation itself clears this flag on its first run; clearing it at start-up does the same for the
+# first visitor.
+PagesManager.uses_pages_directory = False
 
 app = st.App("app.py", middleware=[Middleware(NestedPathGuard)])
