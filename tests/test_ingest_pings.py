@@ -36,9 +36,9 @@ def _export_pings(db: Path, target: Path, fmt: str) -> int:
     """The session database's simulated pings as an operator would deliver them: text device ids."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        con.execute(f"copy (select 'dev-' || cast(device as varchar) as device_id, strftime(ts, '%Y-%m-%d %H:%M:%S') "
-                    f"as timestamp, lat as latitude, lon as longitude, segment from pings order by device, ts) "
-                    f"to '{target}' (format {fmt})")
+        rel = con.sql("select 'dev-' || cast(device as varchar) as device_id, strftime(ts, '%Y-%m-%d %H:%M:%S') "
+                      "as timestamp, lat as latitude, lon as longitude, segment from pings order by device, ts")
+        (rel.write_csv if fmt == "csv" else rel.write_parquet)(str(target))
         return con.execute("select count(*) from pings").fetchone()[0]
     finally:
         con.close()
