@@ -18,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DB_SOURCES := $(shell find data/seed geo/build queries -type f \( -name '*.py' -o -name '*.sql' -o -name '*.csv' \
 	-o -name '*.geojson' \) -not -path 'queries/app/*' -not -path 'queries/bench/*' 2>/dev/null) $(wildcard geo/*.py)
 
-.PHONY: help setup run build test lint bench browser-deps clean
+.PHONY: help setup run build test lint bench browser-deps fonts clean
 
 help:
 	@echo "make run    - set up, build data/atlas.duckdb if needed, serve on http://localhost:$(PORT)"
@@ -36,7 +36,16 @@ static/.ready: $(STAMP)
 	$(PY) -m geo assets --quiet
 	@touch $@
 
-setup: $(STAMP) static/.ready
+setup: $(STAMP) static/.ready fonts
+
+# Fonts the exports and the report pack draw Thai and Latin text with (charts, map images, PDF): Debian's
+# Thai TLWG fonts (Loma, Garuda, ...) and DejaVu, found through fontconfig (geo/render/fonts.py).
+fonts:
+	@if ! fc-list :lang=th 2>/dev/null | grep -q . || ! fc-list 2>/dev/null | grep -q DejaVuSans; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			fonts-thai-tlwg fonts-dejavu-core fontconfig >/dev/null; \
+	fi
 
 $(DB): $(STAMP) $(DB_SOURCES)
 	$(PY) -m geo build --db $(DB)
@@ -48,12 +57,14 @@ run: setup $(DB)
 	ATLAS_DB=$(DB) $(VENV)/bin/streamlit run serve.py --server.headless true --server.port $(PORT) \
 		--browser.gatherUsageStats false
 
-# Debian Chromium for the browser suite (Playwright's own download does not work offline) and Thai fonts.
+# Debian Chromium for the browser suite (Playwright's own download does not work offline), Thai fonts, and
+# poppler-utils (pdftotext, pdftoppm) with which the report tests read the PDF back.
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=th 2>/dev/null | grep -q .; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=th 2>/dev/null | grep -q . \
+			|| ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-			chromium fonts-thai-tlwg fontconfig >/dev/null; \
+			chromium fonts-thai-tlwg fonts-dejavu-core fontconfig poppler-utils >/dev/null; \
 	fi
 
 lint: setup

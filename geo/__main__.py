@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo build | import | info | assets | bench`` (run ``python -m geo -h``)."""
+"""Command line: ``python -m geo build | import | info | report | assets | bench`` (run ``python -m geo -h``)."""
 
 from __future__ import annotations
 
@@ -114,6 +114,33 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from geo.db import connect
+    from geo.report.pack import ReportOptions, build_report, parse_sections, report_filters
+    from geo.settings import get_settings
+
+    settings = get_settings()
+    db = args.db or settings.db_path
+    con = connect(db, "officials", read_only=True)
+    try:
+        options = ReportOptions(
+            filters=report_filters(con, args.start, args.end), lang=args.lang, zone=args.zone,
+            sections=parse_sections(args.sections), calendar=settings.seed_dir / "calendar.csv",
+            database=Path(db).name,
+        )
+        result = build_report(con, options)
+    finally:
+        con.close()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(result.pdf)
+    if not args.quiet:
+        from geo.report.pack import page_count
+
+        print(f"wrote {args.out} ({page_count(result.pdf)} pages, {len(result.pdf) / 1024:,.0f} KB) in "
+              f"{result.seconds['total']:.1f} s")
+    return 0
+
+
 def _cmd_assets(args: argparse.Namespace) -> int:
     from geo.render.assets import install_assets
 
@@ -181,6 +208,22 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--db", type=Path, default=None)
     i.add_argument("--json", action="store_true", help="print one JSON object")
     i.set_defaults(func=_cmd_info)
+
+    r = sub.add_parser("report", help="write the report pack (PDF) for a period, zone and sections",
+                       description="The officials' pages as one printable A4 PDF: KPIs with the change against "
+                                   "the previous period, maps, charts, top tables, sources (README: Exports and "
+                                   "the report pack).")
+    r.add_argument("--out", type=Path, required=True, help="PDF file to write")
+    r.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    r.add_argument("--lang", choices=("en", "th"), default="en",
+                   help="en, or th: Thai fonts and Thai place/zone names (labels stay English until translated)")
+    r.add_argument("--from", dest="start", type=date.fromisoformat, default=None,
+                   help="first day (default: the pages' default, the last 90 days of data)")
+    r.add_argument("--to", dest="end", type=date.fromisoformat, default=None, help="last day (default: last day of data)")
+    r.add_argument("--zone", default=None, help="narrow every section to one zone id (e.g. old_city)")
+    r.add_argument("--sections", default=None, help="comma-separated: overview,density,flows,capacity,places (default all)")
+    r.add_argument("-q", "--quiet", action="store_true")
+    r.set_defaults(func=_cmd_report)
 
     a = sub.add_parser("assets", help="copy Leaflet and plugin assets from installed packages into static/")
     a.add_argument("--dest", type=Path, default=None)

@@ -104,3 +104,27 @@ def markdown_text(value: Any, limit: int | None = None) -> str:
     text = " ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text
     text = _AUTOLINK_STARTS.sub(lambda m: m.group(0) + WORD_JOINER, text)
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+_TYPST_STRING = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def typst_string(value: Any) -> str:
+    """``value`` as a Typst string literal (with its quotes): shown verbatim, never read as markup or code.
+
+    The report (``geo.render.report_doc``) writes every text from data as such a literal in code mode
+    (``#"..."`` or a function argument), so ``#``, ``[``, ``*``, ``$``, ``<``, ``@``, ``//`` and the rest
+    stay plain characters. Inside a Typst string only backslash and the double quote are special; they are
+    backslash-escaped, and line breaks, tabs and other control characters become ``\\n``, ``\\t`` or
+    ``\\u{..}`` escapes (a raw control character could otherwise end up in the PDF's text). None, NaN and
+    NA give ``""``.
+    """
+    out = []
+    for ch in _as_text(value):
+        if ch in _TYPST_STRING:
+            out.append(_TYPST_STRING[ch])
+        elif not ch.isprintable() and ch != " ":
+            out.append(f"\\u{{{ord(ch):x}}}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'

@@ -40,7 +40,7 @@ def _under(name: str, package: str) -> bool:
 
 def test_geo_folders_name_the_lifecycles() -> None:
     packages = {p.name for p in (ROOT / "geo").iterdir() if (p / "__init__.py").is_file()}
-    assert packages == {"build", "services", "render", "ingest"}
+    assert packages == {"build", "services", "render", "ingest", "report"}
     assert (ROOT / "bench" / "run.py").is_file() and not (ROOT / "geo" / "bench.py").exists()
 
 
@@ -67,13 +67,26 @@ def test_render_draws_without_querying_or_building() -> None:
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
 
+def test_report_reads_services_and_draws_with_render_only() -> None:
+    """geo/report (the report pack) sits above services and render; nothing below it imports it."""
+    for path in _files("geo/report"):
+        bad = {n for n in _imports(path) if _under(n, "geo.build") or _under(n, "geo.ingest") or _under(n, "ui")
+               or _under(n, "bench") or n == "geo.sql" or n == "geo.db"}
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+    for folder in ("geo/build", "geo/services", "geo/render", "geo/ingest"):
+        for path in _files(folder):
+            bad = {n for n in _imports(path) if _under(n, "geo.report")}
+            assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
 def test_core_modules_import_only_the_core() -> None:
     """settings, errors, db, sql, vocab, text sit below every lifecycle (the CLI entry point excepted)."""
     for path in sorted((ROOT / "geo").glob("*.py")):
         if path.name == "__main__.py":
             continue
         bad = {n for n in _own(_imports(path)) if any(_under(n, p) for p in ("geo.build", "geo.services",
-                                                                               "geo.render", "geo.ingest", "ui", "bench"))}
+                                                                               "geo.render", "geo.ingest", "geo.report",
+                                                                               "ui", "bench"))}
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
 

@@ -171,3 +171,49 @@ def test_clip_to_nothing() -> None:
 
 def test_helpers_agree_on_missing_values() -> None:
     assert {html_text(math.nan), markdown_text(math.nan), clip(math.nan)} == {""}
+
+
+# --- typst_string: a Typst string literal, shown verbatim in the report -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Wat Phra Singh", '"Wat Phra Singh"'),
+        ('say "hi"', '"say \\"hi\\""'),
+        ("back\\slash", '"back\\\\slash"'),
+        ("two\nlines\r\tend", '"two\\nlines\\r\\tend"'),
+        ("bell\x07", '"bell\\u{7}"'),
+        ("#set page(paper: \"a0\") [x] *b* $m$ <l> @r // c /* d", '"#set page(paper: \\"a0\\") [x] *b* $m$ <l> @r // c /* d"'),
+        ("วัดพระสิงห์", '"วัดพระสิงห์"'),
+        (None, '""'),
+        (float("nan"), '""'),
+        (12, '"12"'),
+    ],
+)
+def test_typst_string(raw, expected) -> None:
+    from geo.text import typst_string
+
+    assert typst_string(raw) == expected
+
+
+def test_typst_string_shows_hostile_text_verbatim_in_a_pdf(tmp_path) -> None:
+    import shutil
+    import subprocess
+
+    import typst
+
+    from geo.text import typst_string
+
+    hostile = ['#import "@preview/x:0.1.0"', '") #panic("boom") #("', "*bold* _em_ $x^2$ = Heading", "\\", "]\n[",
+               "<label> @ref // not a comment", "วัดพระสิงห์ \"quoted\""]
+    source = "\n\n".join(f"#{typst_string(h)}" for h in hostile)
+    (tmp_path / "t.typ").write_text(source, encoding="utf-8")
+    pdf = typst.compile(str(tmp_path / "t.typ"), root=str(tmp_path))
+    assert shutil.which("pdftotext"), "poppler-utils is missing (make test installs it)"
+    (tmp_path / "t.pdf").write_bytes(pdf)
+    shown = subprocess.run(["pdftotext", "-layout", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    flat = " ".join(shown.split())
+    for h in hostile:
+        assert " ".join(h.split()) in flat, h

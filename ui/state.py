@@ -18,6 +18,7 @@ import pickle
 import threading
 import types
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +30,7 @@ import streamlit as st
 from geo import vocab
 from geo.db import connect
 from geo.errors import AtlasError, DatabaseMissingError
+from geo.render.export import chart_title
 from geo.services import catalog
 from geo.services.filters import Filters, default_filters
 from geo.settings import Settings, get_settings
@@ -219,6 +221,52 @@ _cached_map_payload = st.cache_data(
 )(_map_payload_uncached)
 
 
+#: Session-state key of the maps and charts drawn in the current script run (read by ``ui.export``).
+DRAWN_KEY = "_atlas_drawn"
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A map or chart the page drew in this run: its builder and inputs, so an export can draw it again.
+
+    ``kind`` is ``map`` or ``chart``; ``key`` the map's widget key (maps) or ``""``; ``title`` the chart's
+    title (charts) or ``""``.
+    """
+
+    kind: str
+    key: str
+    builder: Callable[..., Any]
+    args: tuple
+    kwargs: dict[str, Any]
+    title: str = ""
+
+
+def drawn() -> list[Drawn]:
+    """The maps and charts drawn so far in this script run, in order (``guard`` starts a new list per run)."""
+    items = st.session_state.get(DRAWN_KEY)
+    if not isinstance(items, list):
+        items = []
+        st.session_state[DRAWN_KEY] = items
+    return items
+
+
+def _record(item: Drawn) -> None:
+    drawn().append(item)
+
+
+def connection_key() -> tuple[str, str, float]:
+    """What names this run's shared connection (file, mode, file version), for ``connection``."""
+    s = app_settings()
+    return str(s.db_path), s.mode, _db_stamp(s)
+
+
+def connection(key: tuple[str, str, float]) -> duckdb.DuckDBPyConnection:
+    """The shared read-only connection named by ``key``, for work outside the script run: a download being
+    prepared on its own thread keeps only the key (never the connection, which a rebuild replaces), takes a
+    ``.cursor()`` there and closes it."""
+    return _shared_connection(*key)
+
+
 def folium_map(
     builder: Callable[..., Any],
     *args: Any,
@@ -234,6 +282,7 @@ def folium_map(
     interactions that rerun the page (none by default).
     """
     returned = list(returned_objects)
+    _record(Drawn("map", key, _builder(builder, MAP_MODULES), tuple(args), dict(kwargs)))
     if not elements.HAVE_FOLIUM_INTERNALS:  # pragma: no cover - incompatible streamlit-folium
         from streamlit_folium import st_folium
 
@@ -264,9 +313,12 @@ def altair_chart(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> None
     whole schema: 10–80 ms a chart) and sent with ``st.vega_lite_chart``, which produces the same element.
     """
     if not elements.HAVE_ALTAIR_INTERNALS:  # pragma: no cover - incompatible Streamlit
-        st.altair_chart(_builder(builder, CHART_MODULES)(*args, **kwargs), width="stretch")
+        chart = _builder(builder, CHART_MODULES)(*args, **kwargs)
+        _record(Drawn("chart", "", builder, tuple(args), dict(kwargs), chart_title(chart.to_dict())))
+        st.altair_chart(chart, width="stretch")
         return
     spec = _cached_chart_spec(_builder(builder, CHART_MODULES), tuple(args), tuple(sorted(kwargs.items())))
+    _record(Drawn("chart", "", builder, tuple(args), dict(kwargs), chart_title(spec)))
     st.vega_lite_chart(spec=spec, width="stretch")
 
 
@@ -332,7 +384,18 @@ def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = Fal
         zone_level=level,
     )
     sync_url(url.to_query(chosen, first, last))
+    st.session_state[FILTERS_KEY] = chosen
     return chosen
+
+
+#: Session-state key of the shared filters chosen in this run (the report pack of a page that ignores them).
+FILTERS_KEY = "_atlas_filters"
+
+
+def chosen_filters() -> Filters | None:
+    """The shared filters ``sidebar_filters`` returned in this session's latest run (None before any)."""
+    value = st.session_state.get(FILTERS_KEY)
+    return value if isinstance(value, Filters) else None
 
 
 def sync_url(params: dict[str, str]) -> None:
@@ -412,6 +475,7 @@ def _freeze_startup_heap(page: str) -> None:
 
 def guard(render: Callable[[], None]) -> None:
     """Run a page body; atlas errors become a readable ``st.error`` instead of a traceback."""
+    st.session_state[DRAWN_KEY] = []  # the maps and charts of this run (ui.export offers them)
     try:
         render()
     except AtlasError as exc:

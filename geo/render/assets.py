@@ -57,6 +57,22 @@ def install_assets(dest: Path | None = None) -> list[Path]:
     return written
 
 
+def asset_files() -> dict[str, Path]:
+    """Served name (``leaflet/leaflet.js``) → the installed file it is copied from, folders expanded.
+
+    ``geo.render.export`` inlines these into a standalone map file, read straight from the packages so an
+    export works whether or not ``static/`` has been filled.
+    """
+    files: dict[str, Path] = {}
+    for module, relative, name in _SOURCES:
+        src = _source_path(module, relative)
+        if src.is_dir():
+            files.update((f"{name}/{p.relative_to(src).as_posix()}", p) for p in sorted(src.rglob("*")) if p.is_file())
+        else:
+            files[name] = src
+    return files
+
+
 def asset_url(name: str) -> str:
     """Absolute URL path the app serves ``static/<name>`` at."""
     return f"/{get_settings().static_url}/{name}"

@@ -63,7 +63,8 @@ _LEGEND = """
 class Legend(MacroElement):
     """A Leaflet legend control; title, labels and note are escaped with ``esc``, colours must be hex codes.
 
-    ``items`` are (colour, label) pairs drawn as coloured dots.
+    ``items`` are (colour, label) pairs drawn as coloured dots. ``title``, ``items`` and ``note`` stay on the
+    object as plain text for ``geo.render.static_map``, which draws the same legend into a map image.
     """
 
     def __init__(
@@ -76,6 +77,9 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self._template = Template(_LEGEND)
+        items = list(items)
+        # kept as given (unescaped) for the static map image (geo.render.static_map)
+        self.title, self.items, self.note = title, items, note
         rows = "".join(
             f"<div><span style='display:inline-block;width:11px;height:11px;border-radius:50%;"
             f"background:{safe_colour(c)};margin-right:5px;vertical-align:-1px;border:1px solid #333'></span>"

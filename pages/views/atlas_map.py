@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo.render import place_maps
 from geo.services import geography
-from ui import state
+from ui import export, state
 
 
 def render() -> None:
@@ -30,6 +30,8 @@ def render() -> None:
     cols[3].metric("Rooms (accommodation)", f"{int(shown['rooms'].fillna(0).sum()):,}")
     st.caption("Base-map tiles need internet; without them the zones and places still draw on a grey base.")
     state.provenance_note()
+    export.section("map", filters, export.points("places", shown), fields=("categories",),
+                   extra={"layers": "+".join(chosen) if set(chosen) != set(layers) else ""})
 
 
 state.guard(render)

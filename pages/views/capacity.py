@@ -12,7 +12,7 @@ from geo.render import capacity_maps, charts
 from geo.services import capacity, catalog, geography, placeinfo
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import state, url
+from ui import export, state, url
 
 KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
 DEFAULT_KM = "2"
@@ -122,6 +122,9 @@ def render() -> None:
                            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f")},
         )
     state.provenance_note()
+    export.section("capacity", filters, export.zones("pressure_by_zone", zones, pressure),
+                   export.points("catchment", catch.accommodation), export.table("catchment_price_bands", catch.by_price_band),
+                   fields=("dates", "weekdays", "segments"), extra={"attraction": place_id, "km": f"{km:g}"})
 
 
 state.guard(render)

@@ -15,7 +15,7 @@ from geo.ingest.run import ImportOptions, ImportReport, import_file, problems_cs
 from geo.services import catalog, placeinfo
 from geo.text import markdown_text
 from geo.vocab import ALL_CATEGORIES, CATEGORY_LABELS
-from ui import state
+from ui import export, state
 
 #: File types the upload form accepts (the importer checks the content, not only the extension).
 UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "zip", "parquet", "kml", "fgb", "pbf", "osm"]
@@ -232,6 +232,8 @@ def render() -> None:
     if not state.app_settings().is_public:
         render_import_form()
     state.provenance_note()
+    export.section("data", None, export.table("tables", sizes), export.table("datasets", meta),
+                   export.table("coverage_gaps", pd.DataFrame(quality.gaps) if quality.gaps else None), fields=())
 
 
 state.guard(render)

@@ -11,7 +11,7 @@ from geo.render import charts, presence_maps
 from geo.services import geography, presence
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import state, url
+from ui import export, state, url
 
 VIEWS = {"heat": "Heat map", "hex": "H3 hexagons (choropleth)"}
 ALL_HOURS = "all"
@@ -188,6 +188,7 @@ def render() -> None:
         # small count, which no per-figure floor prevents. Not public until they are published at a
         # fixed, floored grain.
         st.info("Zone summaries are not part of the public view.")
+        export.section("density", f, fields=DENSITY_FIELDS, extra={"season": season, "hour": hour_raw})
         return
     zone_ids = tuple(zones["zone_id"])
     default_zone = "old_city" if "old_city" in zone_ids else zone_ids[0]
@@ -195,6 +196,16 @@ def render() -> None:
     zone_id = st.selectbox("Zone", zone_ids, key=state.seed(zone_param), format_func=lambda z: zone_names.get(z, z))
     state.store(zone_param, zone_id)
     render_area_summary(f, zone_id, zone_names, hour)
+    export.section("density", f, export.cells("cells", cells),
+                   export.record("zone_summary", state.call(presence.zone_summary, f, zone_id, floor=0)),
+                   export.table("zone_origins", state.call(presence.origin_mix, f, zone_id, 8, floor=0)),
+                   export.table("zone_top_places", state.call(presence.top_places, f, zone_id, 8, floor=0)),
+                   export.table("zone_hour_profile", state.call(presence.hour_profile, f, zone_id, floor=0)),
+                   fields=DENSITY_FIELDS, extra={"season": season, "hour": hour_raw, "zone": zone_id})
+
+
+#: The shared filters the density page applies (its sidebar has no place categories).
+DENSITY_FIELDS = ("dates", "weekdays", "hours", "segments")
 
 
 state.guard(render)

@@ -11,7 +11,7 @@ from geo.render import flow_maps
 from geo.services import geography, movement, placeinfo
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import state, url
+from ui import export, state, url
 
 LEVEL_LABELS = {"zone": "Zones", "place": "Places"}
 TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
@@ -129,6 +129,16 @@ def render() -> None:
     _corridors(filters, level, top_n, zones_geojson)
     _route(places, zones_geojson)
     state.provenance_note()
+    route_ids = tuple(st.session_state.get("fl_route") or ())
+    route = (export.fetch(movement.plan_route, route_ids, speed_kmh=state.app_settings().route_speed_kmh)
+             if len(route_ids) >= 2 else None)
+    export.section("flows", filters,
+                   export.lines("corridors", export.fetch(movement.top_corridors, filters, level, top_n),
+                                ("origin_lon", "origin_lat"), ("destination_lon", "destination_lat")),
+                   export.flow_totals(export.fetch(movement.flow_totals, filters, level), level),
+                   export.paths("route_legs", None if route is None else route.legs),
+                   export.points("route_stops", None if route is None else route.stops),
+                   fields=("dates", "weekdays", "segments"), extra={"level": level, "top": top_n})
 
 
 state.guard(render)

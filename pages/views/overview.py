@@ -8,7 +8,7 @@ from geo import vocab
 from geo.render import charts
 from geo.services import presence
 from geo.text import markdown_text
-from ui import state
+from ui import export, state
 
 
 def _fmt_pct(change: float | None) -> str | None:
@@ -110,6 +110,8 @@ def render() -> None:
         )
         st.caption("Attraction visits that started in the selected hours. Choose place categories in the sidebar "
                    "to rank other places (e.g. hotels) instead.")
+    export.section("overview", f, export.kpis(state.call(presence.kpis, f)), export.table("seasonality", season),
+                   export.table("hour_weekday", hw), export.table("origins", mix), export.table("top_places", places))
 
 
 state.guard(render)

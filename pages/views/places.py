@@ -13,7 +13,7 @@ from geo.render import charts, place_maps
 from geo.services import geography, placeinfo
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import state, url
+from ui import export, state, url
 
 QUERY = url.PageParam("q", "pl_q", "", parse=lambda raw: raw[:200])
 LAYER_PARAM = url.PageParam(
@@ -125,6 +125,12 @@ def render() -> None:
         else:
             _detail(detail, nearby, filters)
     state.provenance_note()
+    profile = export.fetch(placeinfo.place_profile, place_id, filters) if place_id else None
+    export.section("places", filters, export.points("results", results), export.record("place", detail),
+                   export.points("nearby", nearby),
+                   *(export.table(f"profile_{part}", getattr(profile, part, None))
+                     for part in ("by_hour", "by_month", "by_weekday", "origins")),
+                   extra={"place": place_id or ""})
 
 
 state.guard(render)

@@ -1,0 +1,398 @@
+"""Build the report pack: the officials' pages for one period and set of filters as one printable A4 PDF.
+
+``build_report(con, options)`` asks the services what the pages ask (same functions, same ``Filters``),
+draws the charts with ``geo.render.charts`` (to SVG with vl-convert) and the maps with the page's own map
+builders (to PNG with ``geo.render.static_map``), and typesets everything with ``geo.render.report_doc``:
+a title page (destination, period, the previous period it is compared with, filters, zone, data build
+time, report time, the SIMULATED banner when any dataset is simulated), then one section per page
+(KPIs with the change against the previous period, a map with its legend, the charts, the top tables)
+and the data sources and definitions. Every page's footer carries the period, the SIMULATED label and
+the page number. Used by ``python -m geo report`` and the report button of every officials' page.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from geo.errors import AtlasError, FilterError
+from geo.render import capacity_maps, charts, flow_maps, place_maps, presence_maps
+from geo.render.export import chart_svg
+from geo.render.fonts import FAMILIES
+from geo.render.report_doc import Figure, KpiTable, Paragraph, ReportDoc, Section, Table, render_pdf
+from geo.render.report_text import LANGUAGES, text
+from geo.render.static_map import map_png
+from geo.report import tables as T
+from geo.report.naming import filter_caption
+from geo.services import capacity, catalog, geography, movement, presence
+from geo.services.filters import Filters, default_filters
+from geo.vocab import CATEGORY_LABELS
+
+#: Report sections in their order; ``--sections`` picks a subset.
+SECTIONS: tuple[str, ...] = ("overview", "density", "flows", "capacity", "places")
+#: Rows in each top table.
+TOP_ROWS = 15
+#: Resolution of map images (dots per inch at their printed width of ~17 cm).
+MAP_DPI = 130
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the report covers: ``filters`` (period and the shared filters), language, zone, sections.
+
+    ``zone`` (a zone id, or None for the whole province) narrows every section to one zone; ``calendar``
+    is the festival file the seasonality chart marks; ``floor`` the privacy floor (0 for officials).
+    """
+
+    filters: Filters
+    lang: str = "en"
+    zone: str | None = None
+    sections: tuple[str, ...] = SECTIONS
+    calendar: Path | None = None
+    floor: int = 0
+    database: str = ""
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGUAGES:
+            msg = f"Report language must be one of {', '.join(LANGUAGES)}, got {self.lang!r}."
+            raise FilterError(msg)
+        unknown = [s for s in self.sections if s not in SECTIONS]
+        if unknown or not self.sections:
+            msg = f"Unknown report section {', '.join(unknown) or '(none given)'}: choose from {', '.join(SECTIONS)}."
+            raise FilterError(msg)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """The PDF and what it took: seconds per step and the document it was typeset from."""
+
+    pdf: bytes
+    doc: ReportDoc
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def report_filters(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date | None = None) -> Filters:
+    """The report's filters: the pages' default period (the last 90 days of data) unless ``start``/``end`` given."""
+    tables = catalog.tables(con)
+    if tables.get("visits_hourly", 0):
+        first, last = catalog.date_bounds(con)
+    else:
+        first, last = date(2025, 11, 1), date(2026, 10, 31)
+    base = default_filters(first, last)
+    start = start or (base.start if end is None else max(first, end - (base.end - base.start)))
+    end = end or base.end
+    if start > end:
+        msg = f"--from {start} is after --to {end}."
+        raise FilterError(msg)
+    return replace(base, start=start, end=end)
+
+
+def _names(frame: pd.DataFrame, lang: str, prefix: str = "") -> list[str]:
+    return [T.name_of(rec, lang, f"{prefix}name_en", f"{prefix}name_th") for rec in frame.to_dict("records")]
+
+
+class _Builder:
+    """Gathers one report: the sections in order, each from its services, charts and map."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, options: ReportOptions):
+        self.con, self.o = con, options
+        self.f, self.lang = options.filters, options.lang
+        self.zones = geography.list_zones(con)
+        self.zones_geojson = geography.zones_geojson(con)
+        self.zone_en = dict(zip(self.zones["zone_id"], self.zones["name_en"], strict=True))
+        self.zone_th = dict(zip(self.zones["zone_id"], self.zones["name_th"], strict=True))
+        if options.zone is not None and options.zone not in self.zone_en:
+            msg = f"Unknown zone {options.zone!r}: choose from {', '.join(self.zone_en)}."
+            raise FilterError(msg)
+        self.caption = filter_caption(self.f, lang=self.lang)
+        self.seconds: dict[str, float] = {}
+
+    def zone_name(self, zone_id: str | None) -> str:
+        if not zone_id:
+            return ""
+        names = self.zone_th if self.lang == "th" else self.zone_en
+        return names.get(zone_id) or self.zone_en.get(zone_id, zone_id)
+
+    @property
+    def label_field(self) -> str:
+        return "name_th" if self.lang == "th" else "name_en"
+
+    def chart(self, chart: object, caption: str = "") -> Figure:
+        return Figure(chart_svg(chart), "svg", caption or self.caption)
+
+    def map(self, m: object, title: str, caption: str = "") -> Figure:
+        png = map_png(m, title=title, label_field=self.label_field, dpi=MAP_DPI, width_in=8.0)  # type: ignore[arg-type]
+        return Figure(png, "png", caption or self.caption)
+
+    def overview(self) -> list:
+        f, lang, zone = self.f, self.lang, self.o.zone
+        blocks: list = []
+        header = (text("measure", lang), text("this_period", lang), text("previous", lang), text("change", lang))
+        if zone:
+            cur = presence.zone_summary(self.con, f, zone, floor=self.o.floor)
+            prev = presence.zone_summary(self.con, f.previous_period(), zone, floor=self.o.floor)
+            if cur is not None:
+                blocks.append(KpiTable(header, tuple(T.zone_kpis(cur, prev if prev and prev.days_with_data else None,
+                                                                    lang))))
+        else:
+            k = presence.kpis(self.con, f)
+            blocks.append(KpiTable(header, tuple(T.overview_kpis(k, lang, self.zone_th))))
+            if k.note:
+                blocks.append(Paragraph(k.note, "note"))
+        blocks.append(Paragraph(presence.VISITORS_DEFINITION, "note"))
+        season = presence.seasonality(self.con, f)
+        if not season.empty and not zone:
+            festivals = presence.festival_days(self.con, self.o.calendar) if self.o.calendar else pd.DataFrame(
+                columns=["start", "end", "name", "applies_to"])
+            blocks.append(self.chart(charts.seasonality_chart(season, festivals, f.start, f.end),
+                                     self.caption + " · whole data span for the seasonality"))
+        if zone:
+            profile = presence.hour_profile(self.con, f, zone, floor=self.o.floor)
+            if not profile.empty:
+                blocks.append(self.chart(charts.hour_chart(profile, f"{self.zone_name(zone)}: people present by hour",
+                                                           f.hours)))
+        else:
+            hw = presence.hour_weekday(self.con, f)
+            if not hw.empty:
+                blocks.append(self.chart(charts.hour_weekday_chart(hw)))
+        mix = presence.origin_mix(self.con, f, zone or "", 12, floor=self.o.floor)
+        if not mix.empty:
+            blocks.append(self.chart(charts.origin_chart(mix)))
+            blocks.append(Table(text("origins", lang), (text("col_origin", lang), text("col_people_days", lang),
+                                                        text("col_share", lang)),
+                                T.rows_of(mix, [("origin", str), ("visitors", T.fmt_int), ("share", T.fmt_share)]),
+                                (False, True, True)))
+        places = presence.top_places(self.con, f, zone or "", TOP_ROWS, floor=self.o.floor)
+        title = text("top_places_zone" if zone else "top_places", lang)
+        if places.empty:
+            blocks.append(Paragraph(f"{title}: {text('no_data', lang)}", "note"))
+        else:
+            rows = tuple(
+                (T.name_of(r, lang), CATEGORY_LABELS.get(r["category"], str(r["category"])),
+                 self.zone_name(r.get("zone_id")) or str(r.get("zone_name") or ""),
+                 T.fmt_int(r["visits"]), T.DASH if pd.isna(r["avg_dwell_minutes"]) else f"{r['avg_dwell_minutes']:.0f}")
+                for r in places.to_dict("records"))
+            blocks.append(Table(title, (text("col_place", lang), text("col_category", lang), text("col_zone", lang),
+                                        text("col_visits", lang), text("col_dwell", lang)), rows,
+                                (False, False, False, True, True)))
+        return blocks
+
+    def density(self) -> list:
+        f, lang, zone = self.f, self.lang, self.o.zone
+        cells = presence.cell_density(self.con, f, "range", None, floor=self.o.floor)
+        if zone:
+            cells = cells[cells["zone_id"] == zone].reset_index(drop=True)
+        blocks: list = []
+        if cells.empty:
+            return [Paragraph(text("no_data", lang), "note")]
+        top = cells.sort_values("present", ascending=False).iloc[0]
+        header = (text("measure", lang), text("this_period", lang), "", "")
+        blocks.append(KpiTable(header, (
+            T.Kpi(text("kpi_present", lang), f"{cells['present'].sum():,.0f}"),
+            T.Kpi(text("kpi_busiest_cell", lang), f"{top['present']:,.1f}", self.zone_name(top["zone_id"])),
+            T.Kpi(text("kpi_cells", lang), f"{len(cells):,}"),
+        )))
+        months = presence.season_months("range", f)
+        note = f"{len(cells):,} cells · months {', '.join(str(m) for m in months)}"
+        m = presence_maps.choropleth_map(cells, self.zones_geojson, note=note)
+        blocks.append(self.map(m, text("map_density", lang), text("density_note", lang) + " " + self.caption))
+        profile = presence.hour_profile(self.con, f, zone or "", floor=self.o.floor)
+        if not profile.empty:
+            title = f"{self.zone_name(zone)}: people present by hour" if zone else "People present by hour (average day)"
+            blocks.append(self.chart(charts.hour_chart(profile, title, f.hours)))
+        by_zone = T.presence_by_zone(cells, {z: self.zone_name(z) for z in self.zone_en})
+        blocks.append(Table(text("presence_by_zone", lang), (text("col_zone", lang), text("col_present", lang),
+                                                             text("col_cells", lang)),
+                            T.rows_of(by_zone.head(TOP_ROWS), [("zone", str), ("present", lambda v: f"{v:,.0f}"),
+                                                               ("cells", T.fmt_int)]), (False, True, True)))
+        blocks.append(Paragraph(presence.PRESENT_DEFINITION, "note"))
+        return blocks
+
+    def flows(self) -> list:
+        f, lang, zone = self.f, self.lang, self.o.zone
+        totals = movement.flow_totals(self.con, f, "zone")
+        corridors = movement.top_corridors(self.con, f, "zone", movement.MAX_CORRIDORS if zone else 20)
+        if zone:
+            corridors = corridors[(corridors["origin"] == zone) | (corridors["destination"] == zone)].head(20)
+        header = (text("measure", lang), text("this_period", lang), "", "")
+        blocks: list = [KpiTable(header, (
+            T.Kpi(text("kpi_corridor_trips", lang), f"{totals.corridor_trips:,}"),
+            T.Kpi(text("kpi_internal_trips", lang), f"{totals.internal_trips:,}"),
+            T.Kpi(text("kpi_corridors", lang), f"{totals.corridors:,}"),
+        ))]
+        caption = filter_caption(f, ("dates", "weekdays", "segments"), lang=lang)
+        if corridors.empty:
+            blocks.append(Paragraph(text("no_data", lang), "note"))
+            return blocks
+        blocks.append(self.map(flow_maps.corridor_map(corridors, self.zones_geojson, level="zone"),
+                               text("map_flows", lang), text("flows_note", lang) + " " + caption))
+        table = corridors.head(TOP_ROWS)
+        rows = tuple(
+            (T.name_of(r, lang, "origin_name_en", "origin_name_th"),
+             T.name_of(r, lang, "destination_name_en", "destination_name_th"),
+             T.fmt_int(r["trips"]), f"{r['trips_per_day']:,.1f}", f"{r['share']:.1%}")
+            for r in table.to_dict("records"))
+        blocks.append(Table(text("top_corridors", lang), (text("col_from", lang), text("col_to", lang),
+                                                          text("col_trips", lang), text("col_trips_day", lang),
+                                                          text("col_share", lang)), rows,
+                            (False, False, True, True, True)))
+        return blocks
+
+    def capacity(self) -> list:
+        f, lang, zone = self.f, self.lang, self.o.zone
+        sd = capacity.supply_demand(self.con, f)
+        header = (text("measure", lang), text("this_period", lang), "", "")
+        blocks: list = [KpiTable(header, (
+            T.Kpi(text("kpi_beds", lang), f"{int(sd['beds'].sum()):,}"),
+            T.Kpi(text("kpi_rooms", lang), f"{int(sd['rooms'].sum()):,}"),
+            T.Kpi(text("kpi_overnight_night", lang), f"{sd['overnight_per_night'].sum():,.0f}"),
+            T.Kpi(text("kpi_over_capacity", lang), f"{int((sd['pressure_class'] == 'over').sum())}"),
+        ))]
+        caption = filter_caption(f, ("dates", "weekdays", "segments"), lang=lang)
+        blocks.append(self.map(capacity_maps.pressure_map(self.zones_geojson, sd), text("map_capacity", lang),
+                               text("capacity_note", lang) + " " + caption))
+        blocks.append(self.chart(charts.supply_demand_chart(sd), caption))
+        shown = sd[sd["zone_id"] == zone] if zone else sd
+        rows = tuple(
+            (self.zone_name(r["zone_id"]), T.fmt_int(r["accommodations"]), T.fmt_int(r["rooms"]), T.fmt_int(r["beds"]),
+             f"{r['overnight_per_night']:,.0f}", T.DASH if pd.isna(r["pressure"]) else f"{r['pressure']:.2f}",
+             str(r["pressure_label"]))
+            for r in shown.to_dict("records"))
+        blocks.append(Table(text("supply_demand", lang), (
+            text("col_zone", lang), text("col_accommodations", lang), text("col_rooms", lang), text("col_beds", lang),
+            text("kpi_overnight_night", lang), text("col_pressure", lang), text("col_class", lang)), rows,
+            (False, True, True, True, True, True, False)))
+        return blocks
+
+    def places(self) -> list:
+        lang, zone = self.lang, self.o.zone
+        places = geography.list_places(self.con)
+        if zone:
+            places = places[places["zone_id"] == zone].reset_index(drop=True)
+        header = (text("measure", lang), text("this_period", lang), "", "")
+        blocks: list = [KpiTable(header, (
+            T.Kpi(text("kpi_places", lang), f"{len(places):,}"),
+            T.Kpi(text("kpi_attractions", lang), f"{(places['layer'] == 'attraction').sum():,}"),
+            T.Kpi(text("kpi_accommodation", lang), f"{(places['layer'] == 'accommodation').sum():,}"),
+            T.Kpi(text("kpi_place_rooms", lang), f"{int(places['rooms'].fillna(0).sum()):,}"),
+        ))]
+        if places.empty:
+            return [*blocks, Paragraph(text("no_data", lang), "note")]
+        m = place_maps.places_map(places, self.zones_geojson, zoom=11)
+        if zone:
+            from geo.render.base import fit_to
+
+            fit_to(m, places["lat"].tolist(), places["lon"].tolist())
+        blocks.append(self.map(m, text("map_places", lang), text("zones_note", lang)))
+        counts = (places.assign(rooms=places["rooms"].fillna(0))
+                  .groupby(["layer", "category"], as_index=False).agg(places=("place_id", "count"), rooms=("rooms", "sum")))
+        rows = tuple((str(r["layer"]), CATEGORY_LABELS.get(r["category"], str(r["category"])), T.fmt_int(r["places"]),
+                      T.fmt_int(r["rooms"])) for r in counts.to_dict("records"))
+        blocks.append(Table(text("places_by_category", lang), ("Layer", text("col_category", lang),
+                                                              text("col_places", lang), text("col_rooms", lang)),
+                            rows, (False, False, True, True)))
+        return blocks
+
+    def sources(self, meta: pd.DataFrame) -> list:
+        lang = self.lang
+        rows = tuple(
+            (str(r["dataset"]), "SIMULATED" if r["simulated"] else "real", str(r["sources"]),
+             f"{pd.Timestamp(r['built_at']):%Y-%m-%d %H:%M}")
+            for r in meta.to_dict("records"))
+        return [
+            Paragraph(text("sources_intro", lang)),
+            Table("", (text("col_dataset", lang), text("col_kind", lang), text("col_sources", lang),
+                       text("col_built", lang)), rows),
+            Table(text("definitions", lang), (text("measure", lang), ""), (
+                (text("kpi_visitors", lang), presence.VISITORS_DEFINITION),
+                (text("col_present", lang), presence.PRESENT_DEFINITION),
+                (text("col_pressure", lang), text("capacity_note", lang)),
+                (text("col_zone", lang), text("zones_note", lang)),
+                (text("section_flows", lang), text("routes_note", lang)),
+            )),
+        ]
+
+
+def _timed(seconds: dict[str, float], name: str, step: Callable[[], list]) -> list:
+    started = time.perf_counter()
+    try:
+        return step()
+    except AtlasError as exc:  # a section whose data is not built says so instead of failing the report
+        return [Paragraph(str(exc), "warning")]
+    finally:
+        seconds[name] = time.perf_counter() - started
+
+
+def build_document(con: duckdb.DuckDBPyConnection, options: ReportOptions,
+                   now: datetime | None = None) -> tuple[ReportDoc, dict[str, float]]:
+    """The report's content (see the module docstring) and the seconds each section took."""
+    b = _Builder(con, options)
+    lang, f = options.lang, options.filters
+    meta = catalog.provenance(con)
+    simulated = bool(meta["simulated"].any()) if not meta.empty else False
+    seconds: dict[str, float] = {}
+    sections = [Section(text(f"section_{name}", lang), tuple(_timed(seconds, name, getattr(b, name))))
+                for name in options.sections]
+    sections.append(Section(text("section_sources", lang), tuple(b.sources(meta))))
+    prev = f.previous_period()
+    built = f"{pd.Timestamp(meta['built_at'].max()):%Y-%m-%d %H:%M} UTC" if not meta.empty else "—"
+    now = now or datetime.now(UTC)
+    destination = text("destination", lang)
+    facts = (
+        (text("period", lang), text("filters_dates", lang, start=f"{f.start:%Y-%m-%d}", end=f"{f.end:%Y-%m-%d}",
+                                    days=f.days)),
+        (text("previous_period", lang), text("filters_dates", lang, start=f"{prev.start:%Y-%m-%d}",
+                                             end=f"{prev.end:%Y-%m-%d}", days=prev.days)),
+        (text("filters", lang), filter_caption(f, ("weekdays", "hours", "segments", "categories"), lang=lang)),
+        (text("zone", lang), b.zone_name(options.zone) if options.zone else text("all_zones", lang)),
+        (text("sections", lang), ", ".join(text(f"section_{s}", lang) for s in options.sections)),
+        (text("database", lang), options.database or "—"),
+        (text("built", lang), built),
+        (text("generated", lang), f"{now:%Y-%m-%d %H:%M} UTC"),
+        (text("language", lang), text("language_note_th" if lang == "th" else "language_note", lang)),
+    )
+    footer = " · ".join([f"Tourism Atlas · {destination}", f"{f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}",
+                         text("simulated_footer" if simulated else "real_footer", lang)])
+    fonts = FAMILIES if lang == "th" else ("DejaVu Sans", *[x for x in FAMILIES if x != "DejaVu Sans"])
+    doc = ReportDoc(
+        title=text("report_title", lang, destination=destination), subtitle=text("report_subtitle", lang),
+        facts=facts, banner=text("simulated_banner", lang) if simulated else "", sections=tuple(sections),
+        footer=footer, lang=lang, contents_title=text("contents", lang), fonts=tuple(fonts),
+    )
+    return doc, seconds
+
+
+def build_report(con: duckdb.DuckDBPyConnection, options: ReportOptions, now: datetime | None = None) -> ReportResult:
+    """The report pack as PDF bytes (A4), with the seconds spent gathering, drawing and typesetting."""
+    started = time.perf_counter()
+    doc, seconds = build_document(con, options, now)
+    typeset = time.perf_counter()
+    pdf = render_pdf(doc)
+    seconds["typeset"] = time.perf_counter() - typeset
+    seconds["total"] = time.perf_counter() - started
+    return ReportResult(pdf=pdf, doc=doc, seconds=seconds)
+
+
+def page_count(pdf: bytes) -> int:
+    """Pages in a PDF the report wrote (its page objects; enough for Typst's output)."""
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+
+
+def parse_sections(raw: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``overview,density`` → ("overview", "density") in the report's order; None or empty → every section."""
+    if raw is None:
+        return SECTIONS
+    names = [s.strip().lower() for s in (raw.split(",") if isinstance(raw, str) else raw) if s.strip()]
+    unknown = [s for s in names if s not in SECTIONS]
+    if unknown:
+        msg = f"Unknown report section {', '.join(unknown)}: choose from {', '.join(SECTIONS)}."
+        raise FilterError(msg)
+    return tuple(s for s in SECTIONS if s in names) or SECTIONS

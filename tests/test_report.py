@@ -1,0 +1,163 @@
+"""The report pack (``geo.report.pack``, ``python -m geo report``): the PDF renders, holds the Overview's KPIs, is small.
+
+The default report is built once per module from the session database and read back with poppler's
+``pdftotext`` and ``pdftoppm`` (Debian ``poppler-utils``, installed by ``make test``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.__main__ import main
+from geo.db import connect
+from geo.errors import FilterError
+from geo.render.report_text import TEXTS, text, translated_keys
+from geo.report.pack import SECTIONS, ReportOptions, build_report, page_count, parse_sections, report_filters
+from geo.services import geography
+from geo.settings import ROOT
+from tests.markdown_helpers import shown
+from tests.presence_fixtures import flows_database
+
+#: The report must stay printable and mailable.
+MAX_BYTES = 5 * 1024 * 1024
+
+
+def _pdftotext(pdf: Path) -> str:
+    assert shutil.which("pdftotext"), "poppler-utils is missing (make test installs it)"
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(out.split())
+
+
+@pytest.fixture(scope="module")
+def flows_db(atlas_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return flows_database(atlas_db, tmp_path_factory.mktemp("report-flows"))
+
+
+@pytest.fixture(scope="module")
+def report(flows_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, object]:
+    """The default report (every section, the pages' default filters) as a file, its text and the result."""
+    con = connect(flows_db, read_only=True)
+    try:
+        options = ReportOptions(filters=report_filters(con), calendar=ROOT / "data" / "seed" / "calendar.csv",
+                                database=flows_db.name)
+        result = build_report(con, options)
+    finally:
+        con.close()
+    path = tmp_path_factory.mktemp("report") / "report.pdf"
+    path.write_bytes(result.pdf)
+    return path, _pdftotext(path), result
+
+
+def test_report_is_a_small_printable_pdf(report) -> None:
+    path, _, result = report
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) < MAX_BYTES
+    assert page_count(data) >= 1 + len(SECTIONS) + 1  # title page, a section each, sources
+    assert result.seconds["total"] > 0
+    assert shutil.which("pdftoppm"), "poppler-utils is missing (make test installs it)"
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path), str(path.with_suffix(""))],
+                   check=True)
+    first = next(path.parent.glob("report-*1.png"))
+    assert first.read_bytes().startswith(b"\x89PNG") and first.stat().st_size > 2_000
+    with __import__("PIL.Image").Image.open(first) as img:
+        width, height = img.size
+    assert abs(height / width - 297 / 210) < 0.02  # A4 portrait
+
+
+def test_report_text_has_title_sections_sources_page_numbers_and_simulated(report) -> None:
+    _, body, _ = report
+    assert "Tourism report: Chiang Mai" in body
+    for section in SECTIONS:
+        assert text(f"section_{section}") in body
+    assert "Data sources and definitions" in body
+    assert "SIMULATED visitor data" in body and "SIMULATED" in body.replace("SIMULATED visitor data", "")
+    pages = page_count(report[0].read_bytes())
+    assert f"1 / {pages}" in body and f"{pages} / {pages}" in body
+
+
+def test_report_holds_the_kpis_the_overview_shows(report, flows_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATLAS_DB", str(flows_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/views/overview.py")
+    at.run()
+    assert not at.exception
+    metrics = {m.label: shown(m.value) for m in at.metric}
+    _, body, _ = report
+    for label in ("Visitors (people-days)", "Overnight (people-days)", "Day-trippers (people-days)",
+                  "International share", "Dwell per attraction visit", "Busiest hour", "Visitors per day",
+                  "Busiest zone"):
+        value = " ".join(metrics[label].split())
+        assert value in body, f"{label}: {value!r} not in the report"
+        assert label in body
+
+
+def test_report_in_thai_uses_thai_names(flows_db: Path, tmp_path: Path) -> None:
+    con = connect(flows_db, read_only=True)
+    try:
+        zones = geography.list_zones(con)
+        options = ReportOptions(filters=report_filters(con), lang="th", sections=("capacity",))
+        result = build_report(con, options)
+    finally:
+        con.close()
+    (tmp_path / "th.pdf").write_bytes(result.pdf)
+    body = _pdftotext(tmp_path / "th.pdf")
+    thai = [n for n in zones["name_th"] if n]
+    assert any(" ".join(n.split()) in body for n in thai), "no Thai zone name in the Thai report"
+    assert result.doc.lang == "th" and result.doc.fonts[0] != "DejaVu Sans"
+
+
+def test_report_for_one_zone_and_section_from_the_command_line(flows_db: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "zone.pdf"
+    code = main(["report", "--out", str(out), "--db", str(flows_db), "--zone", "old_city", "--sections", "flows"])
+    assert code == 0 and out.read_bytes().startswith(b"%PDF-")
+    assert "wrote" in capsys.readouterr().out
+    body = _pdftotext(out)
+    assert "Old City" in body and "Flows and routes" in body and "Visitor density" not in body
+
+
+def test_report_command_line_errors_are_one_line(flows_db: Path, tmp_path: Path, capsys) -> None:
+    assert main(["report", "--out", str(tmp_path / "x.pdf"), "--db", str(flows_db), "--zone", "atlantis"]) == 2
+    assert "Unknown zone 'atlantis'" in capsys.readouterr().err
+    assert main(["report", "--out", str(tmp_path / "x.pdf"), "--db", str(flows_db), "--sections", "weather"]) == 2
+    assert main(["report", "--out", str(tmp_path / "x.pdf"), "--db", str(flows_db), "--from", "2026-10-01",
+                 "--to", "2026-09-01"]) == 2
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_hostile_texts_print_verbatim(hostile_db: Path, tmp_path: Path) -> None:
+    from tests.hostile_fixtures import EVERYTHING
+
+    con = connect(hostile_db, read_only=True)
+    try:
+        result = build_report(con, ReportOptions(filters=report_filters(con), sections=("capacity", "places")))
+    finally:
+        con.close()
+    (tmp_path / "h.pdf").write_bytes(result.pdf)
+    body = "".join(_pdftotext(tmp_path / "h.pdf").split())  # table cells wrap long names anywhere
+    for payload in ("<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "`+alert(1)+`", "${alert(1)}",
+                    "[Session expired](https://example.invalid/login)", EVERYTHING):
+        assert "".join(payload.split()) in body, payload
+
+
+def test_sections_and_languages() -> None:
+    assert parse_sections(None) == SECTIONS
+    assert parse_sections("places, overview") == ("overview", "places")
+    with pytest.raises(FilterError, match="weather"):
+        parse_sections("overview,weather")
+    with pytest.raises(FilterError, match="language"):
+        ReportOptions(filters=None, lang="fr")  # type: ignore[arg-type]
+    assert text("section_density", "th") == text("section_density", "en")  # Thai falls back until translated
+    assert translated_keys("th") == set(TEXTS["th"])
+    assert set(TEXTS["th"]) <= set(TEXTS["en"])
+
+
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.hostile_fixtures import build_hostile_database
+
+    return build_hostile_database(tmp_path_factory.mktemp("hostile-report") / "hostile.duckdb")

@@ -1,0 +1,303 @@
+"""The Export section at the end of every page: the page's data, charts and maps as files, and the report pack.
+
+A page calls ``section(page, filters, *tables, ...)`` once, at the end of its render. The maps and charts
+come from what the page drew in this run (``ui.state.drawn``: builder and inputs); the tables are the
+page's own (``table``, ``points``, ``cells``, ``lines``, ``zones`` describe how each becomes a file).
+Every file is made only when its button is clicked: ``st.download_button`` is given a function
+(Streamlit 1.67's deferred download, run on its own thread), so drawing the section costs a few
+milliseconds and a normal rerun makes no file.
+
+What is offered:
+
+* per table: CSV (UTF-8 with BOM); GeoJSON and GeoParquet when it has a geometry; and all tables in one
+  Excel workbook with an About sheet (page, filters, build time, simulated or real);
+* per chart: PNG and SVG with its title and a caption with the filters (and SIMULATED when it applies);
+* per map: a standalone HTML file (opens with no network and no server) and a PNG with legend, scale bar
+  and north arrow;
+* the report pack (PDF, ``geo.report.pack``) for the page's filters.
+
+**Public mode** (``ATLAS_MODE=public``) offers only pictures of what the page shows (map HTML and PNG,
+chart PNG and SVG): the map file carries exactly the data the browser already received. Data tables and
+the report pack (which covers pages the public view does not serve) are left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import AtlasError
+from geo.render import export
+from geo.render.report_text import text
+from geo.report.naming import FILTER_FIELDS, file_name, filter_caption, slug
+from geo.services import catalog
+from geo.services.filters import Filters
+from geo.text import markdown_text
+from ui import state
+
+#: Label of the section (an expander closed by default, so it takes one line under the page).
+SECTION_LABEL = "Export: data, charts, maps and the report pack"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table the page offers: ``name`` (file-name part and sheet name), the frame, a readable ``title``,
+    and ``geometry`` (a function turning the frame into a GeoDataFrame) when it has one."""
+
+    name: str
+    frame: pd.DataFrame
+    title: str = ""
+    geometry: Callable[[pd.DataFrame], Any] | None = field(default=None, compare=False)
+
+
+def table(name: str, frame: pd.DataFrame | None, title: str = "") -> Table | None:
+    """A table without geometry."""
+    if frame is None:
+        return None
+    return Table(name, frame, title or name.replace("_", " ").capitalize())
+
+
+def points(name: str, frame: pd.DataFrame | None, title: str = "", lon: str = "lon", lat: str = "lat") -> Table | None:
+    """A table whose rows are points (``lon``/``lat`` columns)."""
+    if frame is None:
+        return None
+    return Table(name, frame, title or name.replace("_", " ").capitalize(),
+                 lambda df: export.points_frame(df, lon, lat))
+
+
+def cells(name: str, frame: pd.DataFrame | None, title: str = "") -> Table | None:
+    """A table of H3 cells (``cell`` column): hexagon polygons, the cell as hex text."""
+    if frame is None:
+        return None
+    return Table(name, frame.assign(cell=[export.cell_hex(c) for c in frame["cell"]]) if "cell" in frame else frame,
+                 title or name.replace("_", " ").capitalize(), export.cells_frame)
+
+
+def lines(name: str, frame: pd.DataFrame | None, start: tuple[str, str], end: tuple[str, str], title: str = "") -> Table | None:
+    """A table of straight lines from the ``start`` (lon, lat) columns to the ``end`` ones (corridors)."""
+    if frame is None:
+        return None
+    return Table(name, frame, title or name.replace("_", " ").capitalize(),
+                 lambda df: export.lines_frame(df, start, end))
+
+
+def paths(name: str, frame: pd.DataFrame | None, title: str = "", path: str = "path") -> Table | None:
+    """A table with a column of [lat, lon] point lists (route legs)."""
+    if frame is None:
+        return None
+    return Table(name, frame, title or name.replace("_", " ").capitalize(), lambda df: export.path_frame(df, path))
+
+
+def zones(name: str, zones_geojson: str, frame: pd.DataFrame | None = None, title: str = "") -> Table:
+    """Zone polygons (the zones GeoJSON) with ``frame``'s columns joined on ``zone_id``."""
+    base = frame if frame is not None else pd.DataFrame({"zone_id": []})
+    return Table(name, base, title or name.replace("_", " ").capitalize(),
+                 lambda df: export.zones_frame(zones_geojson, df if frame is not None else None))
+
+
+def record(name: str, value: Any, title: str = "") -> Table | None:
+    """A frozen record (a service's dataclass, e.g. a zone summary) as a one-row table; None gives None.
+
+    Fields that are DataFrames are left out (offer them as tables of their own).
+    """
+    if value is None:
+        return None
+    fields = {k: v for k, v in vars(value).items() if not isinstance(v, pd.DataFrame)}
+    return table(name, pd.DataFrame([fields]), title)
+
+
+def kpis(value: Any, name: str = "kpis") -> Table | None:
+    """The Overview's ``presence.Kpis`` as numbers: a row per measure, this period, previous period, change."""
+    from geo.report.tables import kpi_frame
+
+    return None if value is None else table(name, kpi_frame(value), "KPIs against the previous period")
+
+
+def flow_totals(value: Any, level: str, name: str = "totals") -> Table | None:
+    """The Flows page's ``movement.FlowTotals`` as a one-row table."""
+    from geo.report.tables import flow_totals_frame
+
+    return None if value is None else table(name, flow_totals_frame(value, level), "Trip totals")
+
+
+def fetch(service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``state.call(service, ...)``, or None when the data it needs is not built (the page said so already)."""
+    try:
+        return state.call(service, *args, **kwargs)
+    except AtlasError:
+        return None
+
+
+def _simulated() -> bool:
+    try:
+        return bool(state.call(catalog.is_simulated))
+    except AtlasError:  # a missing meta table only loses the label in captions
+        return False
+
+
+def _caption(filters: Filters | None, fields: Sequence[str], extra: Mapping[str, object], simulated: bool) -> list[str]:
+    lines = [filter_caption(filters, fields, extra)]
+    if simulated:
+        lines.append(text("simulated_footer"))
+    lines.append(text("exported", when=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"))
+    return [line for line in lines if line]
+
+
+def _about(page: str, filters: Filters | None, fields: Sequence[str], extra: Mapping[str, object],
+           simulated: bool) -> list[tuple[str, str]]:
+    rows = [("Page", page), ("Filters", filter_caption(filters, fields, extra) or "none apply"),
+            ("Visitor data", "SIMULATED" if simulated else "real"),
+            ("Exported (UTC)", f"{datetime.now(UTC):%Y-%m-%d %H:%M}"), ("Database", state.app_settings().db_path.name)]
+    if filters is not None:
+        rows.append(("Filters (JSON)", json.dumps({
+            "start": filters.start.isoformat(), "end": filters.end.isoformat(), "weekdays": list(filters.weekdays),
+            "hours": list(filters.hours), "segments": list(filters.segments),
+            "categories": list(filters.categories), **{k: str(v) for k, v in extra.items()}})))
+    return rows
+
+
+def _button(label: str, data: Callable[[], bytes | str], name: str, key: str) -> None:
+    ext = name.rsplit(".", 1)[-1]
+    st.download_button(label, data=data, file_name=name, mime=export.MIME.get(ext, "application/octet-stream"),
+                       key=key, on_click="ignore", help=markdown_text(name), width="stretch")
+
+
+def _unique(parts: list[str], wanted: str) -> str:
+    part, n = wanted or "item", 2
+    while part in parts:
+        part, n = f"{wanted}-{n}", n + 1
+    parts.append(part)
+    return part
+
+
+def _chart_part(item: state.Drawn) -> str:
+    words = slug(item.title).split("-")
+    short = "-".join(words[:6]) if words and words[0] else ""
+    return short or slug(item.builder.__name__.removesuffix("_chart"))
+
+
+def _map_part(page: str, item: state.Drawn) -> str:
+    part = slug(item.key)
+    return part.removeprefix(f"{page}-") or "map"
+
+
+def _report_bytes(filters: Filters) -> Callable[[], bytes]:
+    key = state.connection_key()
+    settings = state.app_settings()
+
+    def build() -> bytes:
+        from geo.report.pack import ReportOptions, build_report
+
+        cur = state.connection(key).cursor()
+        try:
+            options = ReportOptions(filters=filters, calendar=settings.seed_dir / "calendar.csv",
+                                    database=settings.db_path.name)
+            return build_report(cur, options).pdf
+        finally:
+            cur.close()
+
+    return build
+
+
+def section(
+    page: str,
+    filters: Filters | None,
+    *tables: Table | None,
+    fields: Sequence[str] = FILTER_FIELDS,
+    extra: Mapping[str, object] | None = None,
+    report: bool = True,
+) -> None:
+    """Draw the Export section (see the module docstring) for ``page`` under ``filters``.
+
+    ``fields`` are the shared filters that apply to the page (file names and captions mention only
+    those); ``extra`` the page's own choices (season, hour, level, ...), in names and captions too.
+    """
+    extra = dict(extra or {})
+    public = state.app_settings().is_public
+    items = list(state.drawn())
+    simulated = _simulated()
+    caption = _caption(filters, fields, extra, simulated)
+    shown_tables = [] if public else [t for t in tables if t is not None and t.frame is not None]
+    with st.expander(SECTION_LABEL, icon=":material/download:"):
+        st.caption(markdown_text(f"Files for what this page shows, as filtered: {caption[0] or 'no filters apply'}. "
+                                 "Each file is made when you click its button."))
+
+        def name(ext: str, part: str = "") -> str:
+            return file_name(page, filters, ext, part=part, fields=fields, extra=extra)
+
+        if shown_tables:
+            st.markdown("**Data**")
+            for t in shown_tables:
+                cols = st.columns([3, 1, 1, 1])
+                cols[0].markdown(markdown_text(f"{t.title} ({len(t.frame):,} rows)"))
+                frame = t.frame
+                with cols[1]:
+                    _button("CSV", lambda f=frame: export.csv_bytes(f), name("csv", t.name), f"exp_{page}_{t.name}_csv")
+                if t.geometry is not None:
+                    geo_of = t.geometry
+                    with cols[2]:
+                        _button("GeoJSON", lambda f=frame, g=geo_of: export.geojson_bytes(g(f)), name("geojson", t.name),
+                                f"exp_{page}_{t.name}_geojson")
+                    with cols[3]:
+                        _button("GeoParquet", lambda f=frame, g=geo_of: export.geoparquet_bytes(g(f)),
+                                name("parquet", t.name), f"exp_{page}_{t.name}_parquet")
+            sheets = {t.name: t.frame for t in shown_tables}
+            about = _about(page, filters, fields, extra, simulated)
+            _button("All tables as Excel (.xlsx)", lambda: export.xlsx_bytes(sheets, about), name("xlsx"),
+                    f"exp_{page}_xlsx")
+        charts = [i for i in items if i.kind == "chart"]
+        if charts:
+            st.markdown("**Charts**")
+            parts: list[str] = []
+            for i, item in enumerate(charts):
+                part = _unique(parts, _chart_part(item))
+                cols = st.columns([4, 1, 1])
+                cols[0].markdown(markdown_text(item.title or part))
+
+                def draw(item: state.Drawn = item) -> Any:
+                    return item.builder(*item.args, **item.kwargs)
+
+                with cols[1]:
+                    _button("PNG", lambda d=draw: export.chart_png(d(), caption), name("png", part), f"exp_{page}_c{i}_png")
+                with cols[2]:
+                    _button("SVG", lambda d=draw: export.chart_svg(d(), caption), name("svg", part), f"exp_{page}_c{i}_svg")
+        maps = [i for i in items if i.kind == "map"]
+        if maps:
+            st.markdown("**Maps**")
+            parts = []
+            for i, item in enumerate(maps):
+                part = _unique(parts, _map_part(page, item))
+                cols = st.columns([4, 1, 1])
+                cols[0].markdown(markdown_text(f"Map: {item.key.replace('_', ' ')}"))
+
+                def build(item: state.Drawn = item) -> Any:
+                    return item.builder(*item.args, **item.kwargs)
+
+                def html(b: Callable[[], Any] = build, part: str = part) -> bytes:
+                    return export.standalone_map_html(b(), f"Tourism Atlas · {page} · {part}", caption).encode("utf-8")
+
+                def png(b: Callable[[], Any] = build, part: str = part) -> bytes:
+                    from geo.render.static_map import map_png
+
+                    return map_png(b(), title=f"Tourism Atlas · {page} · {part}", caption=caption)
+
+                with cols[1]:
+                    _button("HTML", html, name("html", part), f"exp_{page}_m{i}_html")
+                with cols[2]:
+                    _button("PNG", png, name("png", part), f"exp_{page}_m{i}_png")
+        report_filters = filters or state.chosen_filters()
+        if report and not public and report_filters is not None:
+            st.markdown("**Report pack**")
+            st.caption("Every officials' page for these filters in one printable A4 PDF: KPIs against the previous "
+                       "period, maps, charts, top tables and sources. Takes a few seconds.")
+            _button("Report pack (PDF)", _report_bytes(report_filters),
+                    file_name("report", report_filters, "pdf", fields=FILTER_FIELDS), f"exp_{page}_report")
+        if public:
+            st.caption("Public view: pictures of the maps and charts shown here; data tables and the report pack "
+                       "are for officials.")
