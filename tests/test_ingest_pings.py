@@ -89,9 +89,9 @@ def test_each_bad_ping_is_rejected_with_its_row_and_reason_and_dates_in_thai_for
                    (9, "rejected", "longitude out of range"), (10, "rejected", "unknown segment"),
                    (11, "rejected", "missing device"), (12, "rejected", "unreadable time")}
     con = duckdb.connect()
-    from geo import sql
+    from geo.ingest.telecom import define_time_macros
 
-    sql.execute(con, "ingest/macro_parse_time")
+    define_time_macros(con)
     assert con.execute("select atlas_parse_time('2 พ.ย. 2568 08:40')").fetchone()[0].isoformat() == "2025-11-02T08:40:00"
 
 

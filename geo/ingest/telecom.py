@@ -110,6 +110,15 @@ def _source(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, name: str,
     return rel.select(*exprs), columns, fm
 
 
+def define_time_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``atlas_parse_time(text)`` (and the macros it uses) on ``con`` as temp macros."""
+    sql.execute(con, "ingest/macro_thai_months")
+    sql.execute(con, "ingest/macro_be_year")
+    sql.execute(con, "ingest/macro_to_ce")
+    sql.execute(con, "ingest/macro_parse_time_slow")
+    sql.execute(con, "ingest/macro_parse_time")
+
+
 def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mapping: dict[str, str],
                 strict: bool, default_segment: str = "domestic") -> tuple[dict[str, Any], list[Problem], list[str],
                                                                         str, str | None]:
@@ -130,7 +139,7 @@ def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mappin
                          "breakdowns are not available")
         con.register("pings_source", rel)
         try:
-            sql.execute(con, "ingest/macro_parse_time")
+            define_time_macros(con)
             west, south, east, north = PROVINCE_BBOX
             try:
                 sql.execute(con, "ingest/pings_checked", {
