@@ -47,6 +47,7 @@ SERVICE_MODULES = (
     "geo.services.movement",
     "geo.services.capacity",
     "geo.services.placeinfo",
+    "geo.services.area",
 )
 
 

@@ -5,16 +5,23 @@ shared ``Filters`` (``from_query`` / ``to_query``, pure functions tested without
 ``PageParam``, one declaration per page widget that seeds the widget from the URL once per session,
 keeps the URL current and reports an invalid value once, in the sidebar, as plain text cut to
 ``geo.text.ECHO_LIMIT`` characters. A bad value never raises: it falls back to the default.
+
+A drawn area travels as ``area=lon_lat~lon_lat~...`` (``area_to_url`` / ``area_from_url``): its corners with
+5 decimals (≈1 m, what ``geo.services.area`` keeps), the ring not closed, written with characters a URL
+carries unescaped (``-``, ``.``, ``_``, ``~``), at most ``MAX_AREA_URL_CHARS`` characters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from geo import vocab
+from geo.errors import FilterError
+from geo.services.area import COORD_DECIMALS, MAX_AREA_KM2, MAX_VERTICES, Ring, check_area
 from geo.services.filters import Filters, default_filters
 from geo.text import clip, markdown_text
 
@@ -172,6 +179,51 @@ class PageParam:
             return None
         text = self.to_url(value)
         return text or None
+
+
+#: Separators of a drawn area in a URL: corners, and longitude from latitude (both left unescaped in a URL).
+AREA_CORNER_SEP = "~"
+AREA_PAIR_SEP = "_"
+#: Longest ``area`` URL value read: ``MAX_VERTICES`` corners of at most 22 characters (longer text is refused unread).
+MAX_AREA_URL_CHARS = MAX_VERTICES * 22
+_COORD = re.compile(rf"-?[0-9]{{1,3}}(?:\.[0-9]{{1,{COORD_DECIMALS}}})?")  # ASCII digits only
+
+
+def _coord_text(value: float) -> str:
+    text = f"{value:.{COORD_DECIMALS}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def area_to_url(ring: Sequence[Sequence[float]]) -> str:
+    """The URL form of a drawn area: ``lon_lat`` corners joined by ``~``, 5 decimals, trailing zeros dropped."""
+    return AREA_CORNER_SEP.join(f"{_coord_text(float(p[0]))}{AREA_PAIR_SEP}{_coord_text(float(p[1]))}" for p in ring)
+
+
+def area_from_url(raw: str) -> Ring:
+    """The area a URL value names, checked by ``geo.services.area.check_area``; ``ValueError`` for anything else.
+
+    Only plain decimal numbers are read (no exponents, ``nan`` or ``inf``), at most ``MAX_AREA_URL_CHARS``
+    characters, so garbage costs nothing and never reaches shapely or SQL.
+    """
+    if not isinstance(raw, str) or not raw or len(raw) > MAX_AREA_URL_CHARS:
+        msg = "not an area of the atlas' size"
+        raise ValueError(msg)
+    corners: list[tuple[float, float]] = []
+    for part in raw.split(AREA_CORNER_SEP):
+        pair = part.split(AREA_PAIR_SEP)
+        if len(pair) != 2 or not all(_COORD.fullmatch(v) for v in pair):
+            msg = f"not a lon_lat corner: {part[:30]!r}"
+            raise ValueError(msg)
+        corners.append((float(pair[0]), float(pair[1])))
+    try:
+        return check_area(tuple(corners)).ring
+    except FilterError as exc:
+        raise ValueError(str(exc)) from None
+
+
+#: Why an ``area`` URL value was ignored (one wording for every refusal; the value is echoed cut to 80 characters).
+AREA_WHY = (f"an area is 3 to {MAX_VERTICES} corners written lon_lat and joined by ~, inside the province, "
+            f"with edges that do not cross and at most {MAX_AREA_KM2:,.0f} km²")
 
 
 def note_markdown(note: str) -> str:

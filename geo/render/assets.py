@@ -7,17 +7,27 @@ XStatic-jQuery, and folium's own bundled heat-map plugin) into ``static/``, whic
 ``default_js``/``default_css`` to those URLs, so each map's HTML carries a few ``<script src>`` tags
 (~10 KB) instead of inlining ~1.4 MB. Nothing is committed to git: ``static/`` is rebuilt at setup.
 
+Leaflet.draw 1.0.2 (the drawn-area tool) has no XStatic package. The ``folium-offline`` wheel (0.20.0.2)
+embeds its JavaScript and CSS as strings in ``offlinefolium/elements.py`` (a dict ``_res`` keyed by the
+CDN URLs folium uses); ``install_assets`` reads those two entries out of the file's syntax tree (the
+module is not imported: it is 3.5 MB of strings and importing it costs ~1 s) and writes them to
+``static/draw/``. That CSS carries the toolbar's sprite as ``data:`` URIs (folium-offline inlined it), so
+the buttons draw with nothing else to fetch; ``tests/test_area.py`` checks the CSS names no other URL.
+
 Bootstrap, Font Awesome and awesome-markers are deliberately dropped: the atlas draws circle markers,
 its own legend and Leaflet's layer control, none of which need them.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 import shutil
 from collections import OrderedDict
 from pathlib import Path
 
+from geo.errors import ConfigError
 from geo.settings import get_settings
 
 #: (package module, file inside its data dir or package dir, name under static/)
@@ -31,6 +41,43 @@ _SOURCES: tuple[tuple[str, str, str], ...] = (
     ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.Default.css", "markercluster/MarkerCluster.Default.css"),
     ("folium", "templates/leaflet_heat.min.js", "heat/leaflet_heat.min.js"),
 )
+
+
+#: (CDN URL keyed in offlinefolium's ``_res``, name under static/): Leaflet.draw, as folium 0.20's Draw plugin names it.
+DRAW_JS_URL = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.js"
+DRAW_CSS_URL = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.css"
+_EMBEDDED: tuple[tuple[str, str], ...] = (
+    (DRAW_JS_URL, "draw/leaflet.draw.js"),
+    (DRAW_CSS_URL, "draw/leaflet.draw.css"),
+)
+
+
+def embedded_asset(url: str) -> str:
+    """The text folium-offline embeds for ``url`` (read from ``offlinefolium/elements.py`` without importing it)."""
+    spec = importlib.util.find_spec("offlinefolium")
+    if spec is None or not spec.submodule_search_locations:
+        msg = "Leaflet.draw comes from the folium-offline package: install it (pip install folium-offline==0.20.0.2)"
+        raise ConfigError(msg)
+    source = Path(next(iter(spec.submodule_search_locations))) / "elements.py"
+    for node in ast.parse(source.read_text(encoding="utf-8"), filename=str(source)).body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Subscript)):
+            continue
+        target = node.targets[0]
+        if (isinstance(target.value, ast.Name) and target.value.id == "_res"
+                and isinstance(target.slice, ast.Constant) and target.slice.value == url
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            return node.value.value
+    msg = f"folium-offline has no embedded copy of {url}: install folium-offline==0.20.0.2"
+    raise ConfigError(msg)
+
+
+def _write_text(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` unless it already holds exactly that."""
+    data = text.encode("utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or target.read_bytes() != data:
+        target.write_bytes(data)
 
 
 def _source_path(module: str, relative: str) -> Path:
@@ -54,6 +101,9 @@ def install_assets(dest: Path | None = None) -> list[Path]:
         if not target.exists() or target.stat().st_size != src.stat().st_size:
             shutil.copyfile(src, target)
         written.append(target)
+    for url, name in _EMBEDDED:
+        _write_text(dest / name, embedded_asset(url))
+        written.append(dest / name)
     return written
 
 
@@ -139,3 +189,5 @@ def use_local_assets() -> None:
         cls.default_js = list(cluster_js)
         cls.default_css = list(cluster_css)
     plugins.HeatMap.default_js = [("leaflet-heat.js", asset_url("heat/leaflet_heat.min.js"))]
+    plugins.Draw.default_js = [("leaflet_draw_js", asset_url("draw/leaflet.draw.js"))]
+    plugins.Draw.default_css = [("leaflet_draw_css", asset_url("draw/leaflet.draw.css"))]

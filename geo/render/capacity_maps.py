@@ -13,6 +13,7 @@ from typing import Any
 import folium
 import pandas as pd
 
+from geo.render.area_draw import add_area_tool
 from geo.render.base import (
     MAX_DOM_MARKERS,
     SELECTED_COLOUR,
@@ -34,13 +35,17 @@ def pressure_map(
     radius_m: float = 0.0,
     accommodation: pd.DataFrame | None = None,
     classes: Sequence[tuple[str, str]] = (),
+    *,
+    draw_tool: bool = False,
+    area: Sequence[Sequence[float]] = (),
 ) -> folium.Map:
     """Zones coloured by pressure class (``pressure.colour``), plus an attraction's catchment when ``place`` is given.
 
     ``pressure`` is ``geo.services.capacity.supply_demand`` output; ``classes`` the (colour, label) legend rows.
     The catchment is drawn from the fields of ``geo.services.capacity.Catchment``: ``place`` (a mapping with
     name_en, name_th, lat, lon), ``radius_m`` (metres) and ``accommodation`` (name_en, name_th, category, lat,
-    lon, rooms, beds, price_band, distance_m; none drawn when None).
+    lon, rooms, beds, price_band, distance_m; none drawn when None). ``draw_tool`` adds the drawn-area tool
+    with ``area`` ((lon, lat) corners) as its current area (``geo.render.area_draw``); the map then fits the area.
     """
     classes = list(classes) or [(c, label) for _, _, label, c in PRESSURE_CLASSES] + [
         (NO_BEDS[2], NO_BEDS[1])
@@ -106,5 +111,7 @@ def pressure_map(
                position="bottomright").add_to(m)
         radius_deg = radius_m / 111_000
         fit_to(m, [place["lat"] - radius_deg, place["lat"] + radius_deg], [place["lon"], place["lon"]], pad=radius_deg)
+    if draw_tool:
+        add_area_tool(m, area)
     folium.LayerControl(collapsed=True).add_to(m)
     return m

@@ -23,6 +23,7 @@ from branca.element import MacroElement, Template
 from folium import plugins
 from folium.map import Layer
 
+from geo.render.area_draw import add_area_tool
 from geo.render.base import Legend, add_zones, base_map, esc, safe_colour
 
 #: Sequential colour ramp (ColorBrewer YlOrRd, 6 classes), low → high.
@@ -207,11 +208,16 @@ def _start(zones_geojson: str | None) -> folium.Map:
     return m
 
 
-def _finish(m: folium.Map, legend: Legend, selected: Sequence[int] = ()) -> folium.Map:
+def _finish(
+    m: folium.Map, legend: Legend, selected: Sequence[int] = (), *, draw_tool: bool = False,
+    area: Sequence[Sequence[float]] = (),
+) -> folium.Map:
     for cell in selected:
         boundary = h3.cell_to_boundary(format(int(cell), "x"))
         _Highlight([[round(lat, 5), round(lon, 5)] for lat, lon in boundary]).add_to(m)
     legend.add_to(m)
+    if draw_tool:
+        add_area_tool(m, area)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
 
@@ -224,6 +230,8 @@ def heat_map(
     title: str = "People present (per hour, average)",
     note: str = "",
     selected: Sequence[int] = (),
+    draw_tool: bool = False,
+    area: Sequence[Sequence[float]] = (),
 ) -> folium.Map:
     """A heat map of ``value`` per cell centre (lat, lon), zones as context, a legend and a layer control.
 
@@ -246,7 +254,7 @@ def heat_map(
     items.append((stops[-1][1], f"≥ {_fmt(scale)}"))
     items = items if scale > 0 else []
     legend = Legend(title, items or [("#cccccc", "No data for this selection")], note=note)  # trusted-text: Legend escapes
-    return _finish(m, legend, selected)
+    return _finish(m, legend, selected, draw_tool=draw_tool, area=area)
 
 
 def choropleth_map(
@@ -258,8 +266,13 @@ def choropleth_map(
     unit: str = "people present (avg per hour)",
     note: str = "",
     selected: Sequence[int] = (),
+    draw_tool: bool = False,
+    area: Sequence[Sequence[float]] = (),
 ) -> folium.Map:
-    """H3 hexagons coloured by quantile classes of ``value`` with a class-break legend and layer control."""
+    """H3 hexagons coloured by quantile classes of ``value`` with a class-break legend and layer control.
+
+    ``draw_tool`` and ``area``: the drawn-area tool, as in ``heat_map``.
+    """
     m = _start(zones_geojson)
     data = cells[cells[value] > 0] if not cells.empty else cells
     bounds = class_breaks(data[value]) if not data.empty else []
@@ -268,7 +281,8 @@ def choropleth_map(
         template, rows = hex_rows(data, value, bounds)
         HexLayer(rows, template, colours, unit, name=f"H3 cells ({len(data):,})").add_to(m)
     items = legend_items(bounds) if bounds else [("#cccccc", "No data for this selection")]
-    return _finish(m, Legend(title, items, note=note), selected)  # trusted-text: Legend escapes
+    return _finish(m, Legend(title, items, note=note), selected,  # trusted-text: Legend escapes
+                   draw_tool=draw_tool, area=area)
 
 
 def heat_scale(values: Sequence[float] | pd.Series) -> float:

@@ -1,4 +1,5 @@
-"""Accommodation and capacity: beds against overnight visitors per zone, the pressure index map, an attraction's catchment."""
+"""Accommodation and capacity: beds against overnight visitors per zone, the pressure index map, an attraction's
+catchment, a drawn area's beds and visitors."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from geo.render import capacity_maps, charts
 from geo.services import capacity, catalog, geography, placeinfo
 from geo.services.filters import Filters
 from geo.text import markdown_text
+from ui import area as drawn_area
 from ui import export, state, url
 
 KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
@@ -95,8 +97,12 @@ def render() -> None:
     left, right = st.columns([3, 2])
     with left:
         table = pressure if pressure is not None else pd.DataFrame(columns=["zone_id", "pressure", "colour"])
-        state.folium_map(capacity_maps.pressure_map, zones, table, asdict(catch.place) if catch.place else None, catch.radius_m, catch.accommodation,
-                         key="capacity_map", height=560)
+        drawn = drawn_area.current()  # a copied address may name a drawn area
+        out = state.folium_map(capacity_maps.pressure_map, zones, table, asdict(catch.place) if catch.place else None, catch.radius_m, catch.accommodation,
+                               draw_tool=True, area=drawn or (), key="capacity_map", height=560,
+                               returned_objects=[drawn_area.RETURNED])
+        if drawn_area.take_drawing(out):  # drawn, edited or deleted: rerun so the map and the address hold it
+            st.rerun()
     with right:
         c = st.columns(3)
         c[0].metric("Accommodations in catchment", f"{catch.places:,}")
@@ -121,6 +127,7 @@ def render() -> None:
                            "rooms": st.column_config.NumberColumn("Rooms", format="%d"),
                            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f")},
         )
+    drawn_area.render_summary(filters)
     state.provenance_note()
     export.section("capacity", filters, export.zones("pressure_by_zone", zones, pressure),
                    export.points("catchment", catch.accommodation), export.table("catchment_price_bands", catch.by_price_band),

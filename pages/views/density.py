@@ -1,4 +1,5 @@
-"""Visitor density: a heat map or H3 choropleth of people present, hour/season playback, drill-down, area summary."""
+"""Visitor density: a heat map or H3 choropleth of people present, hour/season playback, drill-down, a drawn area's
+numbers, zone summary."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from geo.render import charts, presence_maps
 from geo.services import geography, presence
 from geo.services.filters import Filters
 from geo.text import markdown_text
+from ui import area as drawn_area
 from ui import export, state, url
 
 VIEWS = {"heat": "Heat map", "hex": "H3 hexagons (choropleth)"}
@@ -155,8 +157,12 @@ def render() -> None:
     selected = (presence.cell_at(click[0], click[1]),) if click else ()
     state.store(CELL, format(selected[0], "x") if selected else None)
     builder = presence_maps.heat_map if view == "heat" else presence_maps.choropleth_map
-    out = state.folium_map(builder, cells, zones_geojson, note=note, selected=selected, key="density_map",
-                           height=560, returned_objects=["last_clicked"])
+    drawn = drawn_area.current()  # a copied address may name a drawn area
+    out = state.folium_map(builder, cells, zones_geojson, note=note, selected=selected, draw_tool=True,
+                           area=drawn or (), key="density_map", height=560,
+                           returned_objects=["last_clicked", drawn_area.RETURNED])
+    if drawn_area.take_drawing(out):  # drawn, edited or deleted: rerun so the map and the address hold it
+        st.rerun()
     last = (out or {}).get("last_clicked")
     if last and last.get("lat") is not None:
         point = (round(float(last["lat"]), 6), round(float(last["lng"]), 6))
@@ -177,6 +183,8 @@ def render() -> None:
                     help=f"In {markdown_text(zone_names.get(top['zone_id'], top['zone_id']))}")
         k[2].metric("Cells shown" if public else "Cells with people", f"{len(cells):,}",
                     help="Public view: only figures of at least the privacy floor are summed and shown." if public else None)
+
+    drawn_area.render_summary(f, season, hour)  # public view: sums of the map's own floored units (ui.area)
 
     st.subheader("Drill-down")
     render_drilldown(f, season, hour, zone_names)
