@@ -60,8 +60,11 @@ def app_settings() -> Settings:
     return get_settings()
 
 
-_connections: dict[tuple[str, str], tuple[float, duckdb.DuckDBPyConnection]] = {}
-_connections_lock = threading.Lock()
+@st.cache_resource(show_spinner=False)
+def _registry() -> tuple[dict[tuple[str, str], tuple[float, duckdb.DuckDBPyConnection]], threading.Lock]:
+    """The shared connections by (file, mode) with the file's modification time, and their lock (a cached
+    resource, so ``st.cache_resource.clear()`` drops them like any other cached resource)."""
+    return {}, threading.Lock()
 
 
 def _shared_connection(path: str, mode: str, stamp: float) -> duckdb.DuckDBPyConnection:
@@ -71,23 +74,25 @@ def _shared_connection(path: str, mode: str, stamp: float) -> duckdb.DuckDBPyCon
     connection is closed before the new one opens: DuckDB keeps one database instance per path in a process
     and would otherwise hand the new connection the replaced file's instance, still showing the old data.
     """
-    with _connections_lock:
-        held = _connections.get((path, mode))
+    connections, lock = _registry()
+    with lock:
+        held = connections.get((path, mode))
         if held is not None and held[0] == stamp:
             return held[1]
         if held is not None:
             held[1].close()
         con = connect(path, mode, read_only=True)
-        _connections[(path, mode)] = (stamp, con)
+        connections[(path, mode)] = (stamp, con)
         return con
 
 
 def release_connections() -> None:
     """Close the shared connections (after this process replaced the database file, e.g. an upload import)."""
-    with _connections_lock:
-        for _, con in _connections.values():
+    connections, lock = _registry()
+    with lock:
+        for _, con in connections.values():
             con.close()
-        _connections.clear()
+        connections.clear()
 
 
 def _db_stamp(s: Settings) -> float:
