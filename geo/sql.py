@@ -36,6 +36,7 @@ TABLES = (
     "places",
     "zones",
     "cells",
+    "cell_zones",
     "pings",
     "stays",
     "place_visits",

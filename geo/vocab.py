@@ -95,10 +95,27 @@ PRICE_BAND_COLOURS: dict[str, str] = {
     "unknown": "#999999",
 }
 
-#: Zone levels a zone may have: the project's tourism zones, official districts, anything else drawn.
+#: Zone levels a seed zones file may name: the project's tourism zones, official districts, anything else
+#: drawn. An imported boundary file becomes a level of any name (``--level subdistrict``); the levels a
+#: database holds come from ``geo.services.geography.zone_levels``.
 ZONE_LEVELS: tuple[str, ...] = ("tourism_zone", "district", "custom")
 #: The zone level every page summarises by unless another is chosen.
 DEFAULT_ZONE_LEVEL = "tourism_zone"
+#: Readable plural name per well-known zone level (legends, selectors, headings); see ``zone_level_label``.
+ZONE_LEVEL_LABELS: dict[str, str] = {
+    "tourism_zone": "Tourism zones",
+    "district": "Districts",
+    "subdistrict": "Subdistricts",
+    "custom": "Custom areas",
+}
+
+
+def zone_level_label(level: str) -> str:
+    """Readable name of a zone level: the known label, else the level name with spaces for underscores.
+
+    The result may carry text from an imported file: escape it for where it lands (``geo.text``).
+    """
+    return ZONE_LEVEL_LABELS.get(level) or str(level).replace("_", " ").strip().capitalize() or "Zones"
 
 #: Origin segment groups (the part of a segment before ``:``), in display order.
 SEGMENT_GROUPS: tuple[str, ...] = ("domestic", "international", "resident")

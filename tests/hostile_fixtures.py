@@ -5,7 +5,8 @@ couple of weeks of simulated flows) and then rewrites the texts the pages show: 
 Thai), place sources, zone names and sources, the provenance ``meta.sources``, and the category of a few
 places (a category ``geo.vocab`` does not know, carrying a payload). Ids are unchanged, so every page,
 URL parameter and rollup still works; the pipeline's output tables store zones and places as codes whose
-``labels`` are ids, so rewriting the names in ``places`` and ``zones`` reaches every page.
+``labels`` are ids, so rewriting the names in ``places`` and ``zones`` reaches every page. A second zone
+level (``HOSTILE_LEVEL``: hostile level name, hostile zone names) is loaded as an import would load it.
 
 Not reachable here: festival names come from ``data/seed/calendar.csv`` read at run time from the seed
 directory, which has no environment variable; ``tests/test_flow_maps.py`` covers them on the chart.
@@ -18,6 +19,7 @@ from pathlib import Path
 from geo.build.run import BuildOptions, build_database
 from geo.db import connect
 from geo.settings import ROOT
+from tests.level_fixtures import add_level
 
 #: One payload per kind of context it attacks.
 PAYLOADS: dict[str, str] = {
@@ -47,6 +49,15 @@ HOSTILE_PLACES = ("att-wat-phra-singh", "att-wat-chedi-luang", "att-tha-phae-gat
 HOSTILE_CATEGORY_PLACES = ("att-wat-chedi-luang", "att-tha-phae-gate")
 #: The zone whose texts all carry ``EVERYTHING`` (the others cycle through ``PAYLOADS``).
 HOSTILE_ZONE = "old_city"
+
+#: An imported zone level whose name and zone names carry payloads (level names may come from an import):
+#: two boxes over the city, loaded beside the tourism zones with their cell lookup.
+HOSTILE_LEVEL = "ward <img src=x onerror=alert(1)> `+alert(1)+` [x](https://example.invalid/l)"
+HOSTILE_LEVEL_ZONES: dict[str, tuple[str, str, tuple[float, float, float, float]]] = {
+    "ward_west": (f"West {EVERYTHING}", f"ตะวันตก {PAYLOADS['img']}", (98.95, 18.76, 98.99, 18.82)),
+    "ward_east": (f"East {PAYLOADS['template']}", f"ตะวันออก {PAYLOADS['md_link']}",
+                  (98.99, 18.76, 99.03, 18.82)),
+}
 
 #: Small and quick (≈3 s): real seed places and zones, two weeks of simulated flows.
 HOSTILE_BUILD = BuildOptions(visitors=600, days=14, seed_dir=ROOT / "data" / "seed")
@@ -86,6 +97,7 @@ def make_hostile(path: Path) -> None:
         datasets = con.execute("select dataset, sources from meta order by dataset").fetchall()
         con.executemany("update meta set sources = ? where dataset = ?",
                         [(hostile(sources, i + 1), dataset) for i, (dataset, sources) in enumerate(datasets)])
+        add_level(con, HOSTILE_LEVEL, HOSTILE_LEVEL_ZONES)
         con.execute("checkpoint")
     finally:
         con.close()

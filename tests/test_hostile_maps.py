@@ -66,14 +66,18 @@ process.stdout.write(JSON.stringify({calls, errors}));
 """
 
 
-def _zones() -> str:
+def _zones(level: str | None = None) -> str:
+    """Zones named by the payloads; ``level`` (the collection member that names the map layer) when given."""
     ring = [[98.97, 18.77], [99.0, 18.77], [99.0, 18.8], [98.97, 18.77]]
     features = [
         {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[x + i * 0.04, y] for x, y in ring]]},
          "properties": {"zone_id": f"z{i}", "name_en": name, "name_th": f"เขต {name}", "area_km2": 1.0}}
         for i, name in enumerate(NAMES)
     ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+    doc = {"type": "FeatureCollection", "features": features}
+    if level is not None:
+        doc["level"] = level
+    return json.dumps(doc, ensure_ascii=False)
 
 
 def _places(n: int = len(NAMES)) -> pd.DataFrame:
@@ -133,6 +137,8 @@ def _map_builders() -> dict[str, Callable[[], folium.Map]]:
     cells = _cells()
     return {
         "places_map": lambda: place_maps.places_map(places, zones, note=EVERYTHING),
+        "places_map_imported_level": lambda: place_maps.places_map(places, _zones(level=EVERYTHING)),
+        "pressure_map_imported_level": lambda: capacity_maps.pressure_map(_zones(level=EVERYTHING), pressure),
         "places_result_map": lambda: place_maps.places_result_map(places, zones, selected, nearby),
         "places_result_map_clustered": lambda: place_maps.places_result_map(_places(520), zones),
         "corridor_map": lambda: flow_maps.corridor_map(_corridors(), zones, level="place"),

@@ -25,8 +25,22 @@ def test_round_trip_of_every_filter() -> None:
     q = url.to_query(f, FIRST, LAST)
     assert q == {"start": "2026-01-01", "end": "2026-01-31", "wd": "5,6", "h": "6-22", "seg": "international",
                  "cat": "temple,market", "level": "district"}
-    assert url.from_query(q, FIRST, LAST).filters == f
+    assert url.from_query(q, FIRST, LAST, ("tourism_zone", "district")).filters == f
     assert url.to_query(default_filters(FIRST, LAST), FIRST, LAST) == {}
+
+
+def test_level_must_be_one_of_the_levels_offered() -> None:
+    """Any loaded level name is accepted (an import may name it freely); others fall back with one note."""
+    levels = ("tourism_zone", "subdistrict", "watershed_2024")
+    chosen = url.from_query({"level": "watershed_2024"}, FIRST, LAST, levels).filters
+    assert chosen.zone_level == "watershed_2024"
+    parsed = url.from_query({"level": "district"}, FIRST, LAST, levels)
+    assert parsed.filters.zone_level == "tourism_zone"
+    assert parsed.notes == ("Ignored URL parameter level='district': the zone levels offered are "
+                            "tourism_zone, subdistrict, watershed_2024; using the default.",)
+    # by default only the tourism zones are offered (public mode, or a database without other levels)
+    note = url.from_query({"level": "subdistrict"}, FIRST, LAST).notes[0]
+    assert note.startswith("Ignored URL parameter level")
 
 
 @pytest.mark.parametrize(("key", "raw"), [

@@ -31,7 +31,7 @@ from geo import vocab
 from geo.db import connect
 from geo.errors import AtlasError, DatabaseMissingError
 from geo.render.export import chart_title
-from geo.services import catalog
+from geo.services import catalog, geography
 from geo.services.filters import Filters, default_filters
 from geo.settings import Settings, get_settings
 from geo.text import markdown_text
@@ -341,10 +341,24 @@ def _query_dict() -> dict[str, str]:
     return {k: st.query_params[k] for k in st.query_params}
 
 
+def zone_levels() -> tuple[str, ...]:
+    """The zone levels pages may offer: every level loaded in the database (tourism zones first) for
+    officials; only the tourism zones in public mode, whose pages show no more than before zone levels
+    existed (imported boundaries and summaries by level are not part of the public view yet)."""
+    if app_settings().is_public:
+        return (vocab.DEFAULT_ZONE_LEVEL,)
+    return call(geography.zone_levels) or (vocab.DEFAULT_ZONE_LEVEL,)
+
+
 def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = False) -> Filters:
-    """Draw the shared filters in the sidebar, synced with the URL; returns the chosen ``Filters``."""
+    """Draw the shared filters in the sidebar, synced with the URL; returns the chosen ``Filters``.
+
+    With ``show_zone_level`` the sidebar offers every zone level ``zone_levels`` allows (a radio, drawn
+    when there is more than one); the chosen level is ``Filters.zone_level`` on every page and in the URL.
+    """
     first, last = data_bounds()
-    parsed = url.from_query(_query_dict(), first, last)
+    levels = zone_levels()
+    parsed = url.from_query(_query_dict(), first, last, levels)
     f = parsed.filters
     initial = {
         "f_dates": (f.start, f.end),
@@ -359,6 +373,8 @@ def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = Fal
     # multipage pattern). A key not seen yet is seeded from the URL, which ``sync_url`` keeps current.
     for key, value in initial.items():
         st.session_state[key] = st.session_state[key] if key in st.session_state else value
+    if st.session_state["f_level"] not in levels:  # a level dropped from the database since it was chosen
+        st.session_state["f_level"] = levels[0]  # the tourism zones when loaded (zone_levels puts them first)
     sb = st.sidebar
     sb.header("Filters")
     dates = sb.date_input("Date range", key="f_dates", min_value=first, max_value=last, format="YYYY-MM-DD")
@@ -373,9 +389,13 @@ def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = Fal
             "Place categories (empty = all)", vocab.ALL_CATEGORIES, key="f_categories",
             format_func=lambda c: vocab.CATEGORY_LABELS.get(c, c),
         )
-    level = st.session_state.get("f_level", "tourism_zone")
-    if show_zone_level:
-        level = sb.radio("Zone level", vocab.ZONE_LEVELS, key="f_level", format_func=lambda z: z.replace("_", " "))
+    level = st.session_state["f_level"]
+    if show_zone_level and len(levels) > 1:
+        # option labels are Markdown and a level's name may come from an imported file: escape it
+        level = sb.radio("Zone level", levels, key="f_level",
+                         format_func=lambda z: markdown_text(vocab.zone_level_label(z)),
+                         help="Summaries and maps by the zones of this level (tourism zones or imported "
+                              "boundaries).")
     for note in parsed.notes:
         sb.warning(url.note_markdown(note))
     start, end = (dates if isinstance(dates, tuple | list) and len(dates) == 2 else (first, last))

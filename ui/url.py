@@ -46,9 +46,15 @@ def _split(raw: str) -> list[str]:
     return [p.strip() for p in raw.split(",") if p.strip()]
 
 
-def from_query(query: Mapping[str, str], first_day: date, last_day: date) -> ParsedFilters:
+def from_query(
+    query: Mapping[str, str],
+    first_day: date,
+    last_day: date,
+    levels: Sequence[str] = (vocab.DEFAULT_ZONE_LEVEL,),
+) -> ParsedFilters:
     """Parse URL parameters (``start, end, wd, h, seg, cat, level``) within the data's date bounds.
 
+    ``levels`` are the zone levels the URL may choose (the levels loaded in the database, or fewer).
     Never raises: each invalid value falls back to its default and adds one note.
     """
     base = default_filters(first_day, last_day)
@@ -97,10 +103,10 @@ def from_query(query: Mapping[str, str], first_day: date, last_day: date) -> Par
         else:
             values["categories"] = tuple(c for c in vocab.ALL_CATEGORIES if c in cats)
     if "level" in query:
-        if query["level"] in vocab.ZONE_LEVELS:
+        if query["level"] in levels:
             values["zone_level"] = query["level"]
         else:
-            bad("level", query["level"], f"zone level is one of {', '.join(vocab.ZONE_LEVELS)}")
+            bad("level", query["level"], f"the zone levels offered are {', '.join(levels)}")
     return ParsedFilters(replace(base, **values), tuple(notes))
 
 

@@ -1,4 +1,4 @@
-"""Build the atlas database atomically: seed places and zones, H3 cells, simulated flows, rollups.
+"""Build the atlas database atomically: seed places, zones, H3 cells and their zones, simulated flows, rollups.
 
 The build writes to a temporary file beside the target and renames it into place only when every step
 succeeded, so a failed build leaves the previous database byte-identical.
@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from geo import __version__, sql
-from geo.build import seed
+from geo.build import seed, zonelevels
 from geo.db import connect
 from geo.errors import AtlasError, BuildError
 from geo.settings import H3_RESOLUTION, Settings, get_settings
+from geo.vocab import DEFAULT_ZONE_LEVEL
 
 DEFAULT_SEED = 20251101
 DEFAULT_START = date(2025, 11, 1)
@@ -28,6 +29,7 @@ SCHEMA = (
     "schema/create_zones",
     "schema/create_places",
     "schema/create_cells",
+    "schema/create_cell_zones",
 )
 
 
@@ -73,7 +75,8 @@ def _record_meta(con, dataset: str, *, simulated: bool, seed_value: int | None, 
 
 
 def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[str, int]:
-    """Create the base schema and load zones, places and cells from ``seed_dir``; returns row counts."""
+    """Create the base schema, load zones, places and cells from ``seed_dir`` and fill the tourism zones'
+    cell lookup (``cell_zones``); returns row counts."""
     zones = seed.read_zones_geojson(seed_dir / "zones.geojson")
     places = seed.read_places(sorted((seed_dir / "places").glob("*.csv")))
     for name in SCHEMA:
@@ -81,6 +84,7 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
     counts = {"zones": seed.load_zones(con, zones)}
     counts["places"] = seed.load_places(con, places, resolution=resolution)
     counts["cells"] = seed.load_cells(con, zones, resolution=resolution)
+    counts["cell_zones"] = zonelevels.refresh_cell_zones(con, DEFAULT_ZONE_LEVEL)
     for name in ("schema/create_indexes", "schema/create_places_index", "schema/create_cells_index"):
         sql.execute(con, name)
     _record_meta(con, "places", simulated=False, seed_value=None,

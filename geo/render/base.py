@@ -35,6 +35,7 @@ from branca.element import MacroElement, Template
 from geo.render.assets import use_local_assets
 from geo.settings import MAP_CENTER, MAP_ZOOM, get_settings
 from geo.text import html_text
+from geo.vocab import DEFAULT_ZONE_LEVEL, zone_level_label
 
 #: Colour of a chosen place, attraction or cell outline on every map.
 SELECTED_COLOUR = "#e41a1c"
@@ -145,9 +146,26 @@ def base_map(
     return m
 
 
-def add_zones(m: folium.Map, zones_geojson: str, *, name: str = "Tourism zones (approximate)") -> folium.GeoJson:
-    """Outline zones (GeoJSON FeatureCollection with name_en/name_th properties) with escaped tooltips."""
+#: Layer name of the project's own tourism zones (drawn by the project, hence approximate).
+TOURISM_ZONES_LAYER = "Tourism zones (approximate)"
+
+
+def zones_layer_name(level: object) -> str:
+    """Layer-control name of a zones layer of ``level`` (None: the tourism zones); raw: ``esc`` it for HTML."""
+    if level is None or level == DEFAULT_ZONE_LEVEL:
+        return TOURISM_ZONES_LAYER
+    return zone_level_label(str(level))
+
+
+def add_zones(m: folium.Map, zones_geojson: str, *, name: str | None = None) -> folium.GeoJson:
+    """Outline zones (GeoJSON FeatureCollection with name_en/name_th properties) with escaped tooltips.
+
+    The layer is named after the collection's ``level`` member (``geography.zones_geojson`` sets it) unless
+    ``name`` is given; the name may come from an imported file and is escaped like the zone names.
+    """
     doc = json.loads(zones_geojson)
+    level = doc.pop("level", None)  # read here, not sent: the map needs only the features
+    name = name if name is not None else zones_layer_name(level)
     for feature in doc.get("features", []):
         props = feature.setdefault("properties", {})
         for key in ("name_en", "name_th"):  # shown by the GeoJsonTooltip through innerHTML: HTML context
@@ -157,7 +175,9 @@ def add_zones(m: folium.Map, zones_geojson: str, *, name: str = "Tourism zones (
         name=esc(name),  # layer control: HTML
         style_function=lambda _f: {"color": "#5a3e2b", "weight": 1.5, "fillColor": "#f3e6d3", "fillOpacity": 0.25},
         highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.4},
-        tooltip=folium.GeoJsonTooltip(fields=["name_en", "name_th"], aliases=["Zone", "เขต"], labels=True),
+        # folium refuses a tooltip on a collection without features (a level whose zones are all gone)
+        tooltip=folium.GeoJsonTooltip(fields=["name_en", "name_th"], aliases=["Zone", "เขต"], labels=True)
+        if doc.get("features") else None,
     )
     layer.add_to(m)
     return layer
@@ -166,6 +186,7 @@ def add_zones(m: folium.Map, zones_geojson: str, *, name: str = "Tourism zones (
 def escaped_zones(zones_geojson: str, extra: dict[str, dict[str, Any]] | None = None) -> dict:
     """Parse zones GeoJSON, escape the name properties and merge ``extra[zone_id]`` properties."""
     data = json.loads(zones_geojson)
+    data.pop("level", None)  # the level names the layer (add_zones); it is not sent with the features
     for feature in data.get("features", []):
         props = feature.setdefault("properties", {})
         props["name_en"] = esc(props.get("name_en"))

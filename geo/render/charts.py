@@ -110,7 +110,8 @@ def visits_bar_chart(
 
 def supply_demand_chart(df: pd.DataFrame) -> alt.Chart:
     """Beds against overnight visitors per night, two bars per zone, zones by the taller bar."""
-    long = df.melt(
+    named = df.assign(name_en=_zone_labels(df)) if "zone_id" in df.columns else df
+    long = named.melt(
         id_vars=["name_en"], value_vars=["beds", "overnight_per_night"], var_name="measure", value_name="persons"
     )
     long["measure"] = long["measure"].map({"beds": "Beds (supply)", "overnight_per_night": "Overnight visitors / night"})
@@ -128,3 +129,27 @@ def supply_demand_chart(df: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=320)
     )
+
+
+def _zone_labels(df: pd.DataFrame) -> pd.Series:
+    """One axis label per zone: its English name, with the zone id added where two zones share a name."""
+    names = df["name_en"].fillna(df["zone_id"]).astype(str)
+    twice = names.duplicated(keep=False)
+    return names.where(~twice, names + " (" + df["zone_id"].astype(str) + ")")
+
+
+def zone_presence_chart(df: pd.DataFrame, title: str) -> alt.Chart:
+    """Horizontal bars of people present per zone (a ``geo.services.presence`` level summary), busiest on top.
+
+    ``df`` has zone_id, name_en, present, visitor_hours and share; ``title`` is plain text (it may name an
+    imported level: Vega draws titles as text).
+    """
+    data = df.assign(zone=_zone_labels(df))[["zone", "present", "visitor_hours", "share"]]
+    return alt.Chart(data).mark_bar(color="#1f78b4").encode(
+        x=alt.X("present:Q", title="People present (avg per hour)"),
+        y=alt.Y("zone:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
+        tooltip=[alt.Tooltip("zone:N", title="Zone"),
+                 alt.Tooltip("present:Q", title="People present (avg per hour)", format=",.1f"),
+                 alt.Tooltip("visitor_hours:Q", title="People-hours", format=","),
+                 alt.Tooltip("share:Q", title="Share", format=".1%")],
+    ).properties(title=title, height=max(120, 22 * len(data)))

@@ -15,7 +15,14 @@ def present_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def require_tables(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
     """Raise ``DataNotBuiltError`` naming the missing tables when any of ``tables`` is absent."""
-    missing = [t for t in tables if t not in present_tables(con)]
+    present = present_tables(con)
+    missing = [t for t in tables if t not in present]
+    if missing and "visits_hourly" in present:  # flows are built: the database predates these rollups
+        msg = (
+            f"This database was built by an older version of the atlas (missing: {', '.join(missing)}). "
+            "Rebuild it with `make build` (or `python -m geo build`)."
+        )
+        raise DataNotBuiltError(msg)
     if missing:
         msg = (
             f"This database has no visitor flows yet (missing: {', '.join(missing)}). "

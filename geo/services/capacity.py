@@ -2,8 +2,12 @@
 
 Pressure index of a zone = (overnight visitors present in the zone at 02:00, averaged over the nights in
 the view) ÷ (bed capacity of the zone's accommodation: the ``capacity`` column, else rooms × 2).
-1.0 means every bed would be taken on an average night. Demand comes from the ``zone_nightly`` rollup
-(``queries/rollups/31_zone_nightly.sql``), supply from ``places``.
+1.0 means every bed would be taken on an average night. For the tourism zones demand comes from the
+``zone_nightly`` rollup (``queries/rollups/31_zone_nightly.sql``) and supply from ``places.zone_id``,
+unchanged since before zone levels existed. For any other zone level both are placed by H3 cell through
+``cell_zones``: demand from ``cell_nightly`` (``35_cell_nightly.sql``), supply by the cell holding each
+place, so a zone's beds and visitors cover the same cells (a hotel a few metres inside a boundary whose
+cell centre lies outside it counts with the neighbour, as do its guests).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import pandas as pd
 from geo import sql
 from geo.services._require import require_tables
 from geo.services.filters import Filters
-from geo.vocab import EARTH_RADIUS_M, PRICE_BANDS, pressure_class
+from geo.services.geography import check_zone_level
+from geo.vocab import DEFAULT_ZONE_LEVEL, EARTH_RADIUS_M, PRICE_BANDS, pressure_class
 
 if TYPE_CHECKING:  # placeinfo imports this module (bbox_around): the record is imported where it is built
     from geo.services.placeinfo import PlaceDetail
@@ -35,18 +40,34 @@ def bbox_around(lon: float, lat: float, radius_m: float) -> dict[str, float]:
     return {"min_lon": lon - dlon, "min_lat": lat - dlat, "max_lon": lon + dlon, "max_lat": lat + dlat}
 
 
-def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per tourism zone: accommodations, rooms, beds, overnight visitors per night, peak, pressure and class.
+#: Name of the row that gathers accommodation and demand in cells of no zone of the level.
+OUTSIDE_LABEL = "Outside every zone of this level"
 
-    Columns: zone_id, name_en, name_th, accommodations, rooms, beds, estimated_places, nights,
-    visitor_nights, overnight_per_night (persons), peak_overnight (persons), pressure, peak_pressure
-    (ratios; NaN when the zone has no beds), pressure_class, pressure_label, colour.
-    Filters used: dates and weekdays (of the evening a night begins) and segments; hours do not apply.
+
+def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per zone of ``filters.zone_level``: accommodations, rooms, beds, overnight visitors per night, pressure.
+
+    Columns: zone_id, name_en, name_th, outside (bool), accommodations, rooms, beds, estimated_places,
+    nights, visitor_nights, overnight_per_night (persons), peak_overnight (persons), pressure,
+    peak_pressure (ratios; NaN when the zone has no beds), pressure_class, pressure_label, colour.
+    For a level other than the tourism zones the last row (``outside``, zone_id '') holds what lies in
+    cells of no zone of the level, so the rows add up to the whole city (see the module docstring).
+    Filters used: dates and weekdays (of the evening a night begins), segments and the zone level; hours
+    do not apply. An unknown level raises ``FilterError`` naming the loaded ones.
     """
-    require_tables(con, "zone_nightly")
     p = filters.params()
     params = {k: p[k] for k in ("start", "end", "weekdays", "segments")}
-    df = sql.fetch_df(con, "app/capacity_supply_demand", {**params, "zone_level": "tourism_zone"})
+    if filters.zone_level == DEFAULT_ZONE_LEVEL:
+        require_tables(con, "zone_nightly")
+        df = sql.fetch_df(con, "app/capacity_supply_demand", {**params, "zone_level": DEFAULT_ZONE_LEVEL})
+        df.insert(3, "outside", False)
+    else:
+        require_tables(con, "cell_nightly")
+        level = check_zone_level(con, filters.zone_level)
+        df = sql.fetch_df(con, "app/capacity_level_supply_demand", {**params, "level": level})
+        df["outside"] = df["outside"].astype(bool)
+        df.loc[df["outside"], "name_en"] = OUTSIDE_LABEL
+        df.loc[df["outside"], "name_th"] = ""
     df["pressure"] = pd.to_numeric(df["pressure"], errors="coerce")
     df["peak_pressure"] = pd.to_numeric(df["peak_pressure"], errors="coerce")
     classes = [pressure_class(v) for v in df["pressure"]]

@@ -39,6 +39,7 @@ from geo import sql
 from geo.errors import FilterError
 from geo.services._require import require_tables
 from geo.services.filters import Filters
+from geo.services.geography import check_zone_level
 from geo.settings import H3_RESOLUTION
 from geo.vocab import SEASONS, origin_label
 
@@ -54,6 +55,17 @@ PRESENT_DEFINITION = (
 
 _DAILY_TABLES = ("presence_days", "presence_daily", "presence_zone_daily", "presence_hourly", "presence_place_daily")
 _CELL_TABLES = ("presence_days", "presence_cell_profile")
+_CELL_HOUR_TABLES = ("presence_days", "presence_cell_hourly")
+
+#: How the pages word the measure of a summary by zone level (shown in captions).
+LEVEL_DEFINITION = (
+    "People-hours = unique devices per H3 cell and hour, summed over the zone's cells and the selected hours "
+    "and days; people present = people-hours per selected hour of a day with data. A cell counts for the "
+    "zone holding its centre. Unlike people-days these add up exactly over any zones, so every zone level "
+    "is summarised from the same cell figures (someone in two zones in one hour counts in both)."
+)
+#: Name of the row of a level summary that gathers the cells in no zone of the level.
+OUTSIDE_LABEL = "Outside every zone of this level"
 
 
 def expected_days(filters: Filters) -> int:
@@ -395,6 +407,60 @@ def zone_summary(
         suppressed=suppressed,
         **figures,
     )
+
+
+def _level_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Finish a level summary: present (per slot), share of all people-hours, the outside row named."""
+    df = df.copy()
+    total = float(df["visitor_hours"].sum())
+    slots = df["slots"].astype("float64")
+    df["present"] = (df["visitor_hours"] / slots.where(slots > 0)).fillna(0.0)
+    df["share"] = df["visitor_hours"] / total if total else 0.0
+    df["outside"] = df["outside"].astype(bool)
+    df.loc[df["outside"], "name_en"] = OUTSIDE_LABEL
+    df.loc[df["outside"], "name_th"] = ""
+    df["area_km2"] = pd.to_numeric(df["area_km2"], errors="coerce")
+    df["visitor_hours"] = df["visitor_hours"].astype("int64")
+    df["cells_with_data"] = df["cells_with_data"].astype("int64")
+    return df.reset_index(drop=True)
+
+
+def level_hours(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """People-hours and people present per zone of ``filters.zone_level`` for the period (the Overview).
+
+    Summed from the cell-keyed ``presence_cell_hourly`` rollup through ``cell_zones``, so any loaded level
+    works without a rebuild, and the rows add up exactly: the zones plus the ``outside`` row (cells with
+    people in no zone of the level) equal the whole city. Columns: zone_id ('' for the outside row),
+    name_en, name_th, area_km2 (NaN outside), outside (bool), visitor_hours (people-hours), dwell_minutes,
+    cells_with_data, days_with_data, slots (days with data × selected hours), present (people present per
+    slot), share (of all people-hours, 0..1). Zones busiest first, the outside row last. Officials only:
+    day-level figures under a free date range (see ``zone_summary``).
+    """
+    require_tables(con, *_CELL_HOUR_TABLES)
+    level = check_zone_level(con, filters.zone_level)
+    return _level_frame(sql.fetch_df(con, "app/presence_level_hours", {**filters.params(), "level": level}))
+
+
+def level_density(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    season: str = "range",
+    hour: int | None = None,
+    *,
+    floor: int,
+) -> pd.DataFrame:
+    """People present per zone of ``filters.zone_level`` for the Visitor density selection (the map's).
+
+    The same selection as ``cell_density`` (months of ``season``, weekdays, sidebar hours or the playback
+    ``hour``, segment groups, profile rows with at least ``floor`` distinct devices), summed per zone over
+    ``cell_zones``: each zone's figure is the sum of its cells' on the map. Columns: zone_id ('' for the
+    outside row), name_en, name_th, area_km2, outside, visitor_hours, cells_with_data, slots, present
+    (people present per hour slot), share (0..1); zones busiest first, the outside row last.
+    """
+    require_tables(con, *_CELL_TABLES)
+    level = check_zone_level(con, filters.zone_level)
+    params = {**_density_params(filters, season, hour, floor), "level": level}
+    return _level_frame(sql.fetch_df(con, "app/presence_level_density", params))
 
 
 def _density_params(filters: Filters, season: str, hour: int | None, floor: int) -> dict[str, Any]:

@@ -1,19 +1,26 @@
-"""Atlas map: every real place on a Folium map, a layer per category, with zones and provenance."""
+"""Atlas map: every real place on a Folium map, a layer per category, the chosen level's zones, provenance."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from geo import vocab
 from geo.render import place_maps
 from geo.services import geography
+from geo.text import markdown_text
 from ui import export, state
 
 
 def render() -> None:
     """Draw the places map for the selected layers and categories."""
     st.title("Tourism Atlas · Chiang Mai")
-    st.caption("Real places of Chiang Mai province by category, with the project's approximate tourism zones.")
-    filters = state.sidebar_filters()
+    filters = state.sidebar_filters(show_zone_level=True)
+    if filters.zone_level == vocab.DEFAULT_ZONE_LEVEL:
+        st.caption("Real places of Chiang Mai province by category, with the project's approximate tourism "
+                   "zones.")
+    else:
+        st.caption("Real places of Chiang Mai province by category, with the zones of the level "
+                   f"{markdown_text(vocab.zone_level_label(filters.zone_level))}.")
     places = state.call(geography.list_places, (), filters.categories)
     if places.empty:
         st.info("No places match the chosen categories; clear the category filter in the sidebar.")
@@ -21,7 +28,7 @@ def render() -> None:
     layers = sorted(places["layer"].unique())
     chosen = st.multiselect("Layers", layers, default=layers, key="map_layers")
     shown = places[places["layer"].isin(chosen)]
-    zones = state.call(geography.zones_geojson)
+    zones = state.call(geography.zones_geojson, filters.zone_level)
     state.folium_map(place_maps.places_map, shown, zones, zoom=11, key="atlas_map", height=620)
     cols = st.columns(4)
     cols[0].metric("Places shown", f"{len(shown):,}")

@@ -8,6 +8,7 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
+from geo import vocab
 from geo.errors import DataNotBuiltError
 from geo.render import capacity_maps, charts
 from geo.services import capacity, catalog, geography, placeinfo
@@ -33,24 +34,35 @@ KM = url.PageParam("km", "cap_km", float(DEFAULT_KM), KM_CHOICES, parse=float, t
                    why="distances are 0.5 to 10 km in steps of 0.5")
 
 
+LEVEL_NOTE = (
+    "Zones of an imported level: beds and overnight visitors are both placed by the H3 cell holding them "
+    "(a cell counts for the zone holding its centre), so a zone's supply and demand cover the same cells; "
+    "the last row gathers cells in no zone of the level."
+)
+
+
 def _supply_demand(filters: Filters) -> pd.DataFrame | None:
+    """KPIs, chart and table of supply against demand per zone of the chosen level; its zones' rows or None."""
     try:
         df = state.call(capacity.supply_demand, filters)
     except DataNotBuiltError as exc:
         st.info(markdown_text(exc))
         return None
+    zones = df[~df["outside"]]
     beds = int(df["beds"].sum())
     c = st.columns(4)
     c[0].metric("Beds (all zones)", f"{beds:,}")
     c[1].metric("Rooms", f"{int(df['rooms'].sum()):,}")
     c[2].metric("Overnight visitors / night", f"{df['overnight_per_night'].sum():,.0f}")
-    c[3].metric("Zones at or over capacity", f"{int((df['pressure_class'] == 'over').sum())}")
+    c[3].metric("Zones at or over capacity", f"{int((zones['pressure_class'] == 'over').sum())}")
     if beds == 0:
         st.warning("No accommodation with rooms or capacity is loaded, so no zone has a pressure index yet.")
-    state.altair_chart(charts.supply_demand_chart, df)
+    state.altair_chart(charts.supply_demand_chart, zones)
+    # the outside row only when something lies outside every zone of the level
+    listed = df[~df["outside"] | (df["beds"] > 0) | (df["visitor_nights"] > 0)]
     st.dataframe(
-        df[["name_en", "accommodations", "rooms", "beds", "overnight_per_night", "peak_overnight", "pressure",
-            "peak_pressure", "pressure_label"]],
+        listed[["name_en", "accommodations", "rooms", "beds", "overnight_per_night", "peak_overnight",
+                "pressure", "peak_pressure", "pressure_label"]],
         hide_index=True, width="stretch",
         column_config={
             "name_en": "Zone",
@@ -65,16 +77,18 @@ def _supply_demand(filters: Filters) -> pd.DataFrame | None:
         },
     )
     st.caption(PRESSURE_DEFINITION)
+    if filters.zone_level != vocab.DEFAULT_ZONE_LEVEL:
+        st.caption(LEVEL_NOTE)
     if state.call(catalog.is_simulated):
         st.caption("Simulated flows count the simulated sample of visitors (see the Data page: build parameters), "
                    "not every tourist in the province, so pressure values read low against real bed counts.")
-    return df
+    return zones
 
 
 def render() -> None:
     """Supply vs demand chart and table, then the pressure map with an attraction's catchment."""
     st.title("Accommodation and capacity")
-    filters = state.sidebar_filters(show_categories=False)
+    filters = state.sidebar_filters(show_categories=False, show_zone_level=True)
     attractions = state.call(geography.list_places, ("attraction",))
     if attractions.empty:
         st.warning("No attractions are loaded; the catchment needs at least one.")
@@ -83,7 +97,8 @@ def render() -> None:
     attraction = url.PageParam("attraction", "cap_attraction",
                                DEFAULT_ATTRACTION if DEFAULT_ATTRACTION in ids else ids[0], tuple(ids),
                                why="not an attraction of the atlas", keep_default=True)
-    st.subheader("Supply against demand by zone")
+    level_name = vocab.zone_level_label(filters.zone_level)
+    st.subheader(f"Supply against demand by zone: {markdown_text(level_name)}")
     pressure = _supply_demand(filters)
     st.subheader("Pressure map and attraction catchment")
     labels = placeinfo.place_labels(attractions)
@@ -93,7 +108,7 @@ def render() -> None:
     state.store(attraction, place_id)
     state.store(KM, float(km))
     catch = state.call(capacity.catchment, place_id, km * 1000)
-    zones = state.call(geography.zones_geojson)
+    zones = state.call(geography.zones_geojson, filters.zone_level)
     left, right = st.columns([3, 2])
     with left:
         table = pressure if pressure is not None else pd.DataFrame(columns=["zone_id", "pressure", "colour"])

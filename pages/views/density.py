@@ -1,5 +1,5 @@
 """Visitor density: a heat map or H3 choropleth of people present, hour/season playback, drill-down, a drawn area's
-numbers, zone summary."""
+numbers, people present by zone of the chosen level, area summary of a tourism zone."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date
 import streamlit as st
 
 from geo import vocab
+from geo.errors import DataNotBuiltError
 from geo.render import charts, presence_maps
 from geo.services import geography, presence
 from geo.services.filters import Filters
@@ -113,9 +114,35 @@ def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], ho
         state.altair_chart(charts.hour_chart, profile, title, _shown(f, hour))
 
 
+def render_level(f: Filters, season: str, hour: int | None) -> None:
+    """People present per zone of the chosen zone level: the map's cells summed per zone (officials only)."""
+    try:
+        df = state.call(presence.level_density, f, season, hour, floor=0)  # officials only (see render)
+    except DataNotBuiltError as exc:  # a database older than zone levels, or a level without its lookup
+        st.info(markdown_text(exc))
+        return
+    zones = df[~df["outside"]]
+    if int(df["visitor_hours"].sum()) == 0:
+        st.info("No presence data for this selection.")
+        return
+    shown = df if int(df.loc[df["outside"], "visitor_hours"].sum()) else zones
+    st.dataframe(
+        shown[["name_en", "name_th", "present", "share", "cells_with_data", "area_km2"]],
+        hide_index=True,
+        column_config={
+            "name_en": "Zone", "name_th": "ชื่อ",
+            "present": st.column_config.NumberColumn("People present (avg per hour)", format="%.1f"),
+            "share": st.column_config.NumberColumn("Share", format="percent"),
+            "cells_with_data": st.column_config.NumberColumn("Cells with people", format="%d"),
+            "area_km2": st.column_config.NumberColumn("Area (km²)", format="%.1f"),
+        },
+    )
+    st.caption(f"{presence.LEVEL_DEFINITION} Same months, weekdays, hours and segments as the map.")
+
+
 def render() -> None:
     """The density page body."""
-    f = state.sidebar_filters(show_categories=False)
+    f = state.sidebar_filters(show_categories=False, show_zone_level=True)
     st.title("Visitor density")
     st.caption(
         f"Where people are, per H3 cell (resolution 8, ≈0.7 km²). {presence.PRESENT_DEFINITION} The map uses the "
@@ -145,7 +172,7 @@ def render() -> None:
     public = state.app_settings().is_public
     floor = state.privacy_floor()
     cells = state.call(presence.cell_density, f, season, hour, floor=floor)
-    zones_geojson = state.call(geography.zones_geojson)
+    zones_geojson = state.call(geography.zones_geojson, f.zone_level)  # the chosen level's outlines
     zones = state.call(geography.list_zones)
     zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
     months = presence.season_months(season, f)
@@ -195,9 +222,15 @@ def render() -> None:
         # day-level rollups under a free date range: two ranges a day apart would differ by one day's
         # small count, which no per-figure floor prevents. Not public until they are published at a
         # fixed, floored grain.
+        # The summary by zone level is officials only too, although it could respect the floor (it sums
+        # the floored profile rows the map shows): the public view shows nothing it did not show before
+        # zone levels existed, and sidebar_filters offers public visitors the tourism zones only.
         st.info("Zone summaries are not part of the public view.")
         export.section("density", f, fields=DENSITY_FIELDS, extra={"season": season, "hour": hour_raw})
         return
+    st.markdown(f"**People present by zone: {markdown_text(vocab.zone_level_label(f.zone_level))}**")
+    render_level(f, season, hour)
+    st.markdown("**One tourism zone**")
     zone_ids = tuple(zones["zone_id"])
     default_zone = "old_city" if "old_city" in zone_ids else zone_ids[0]
     zone_param = url.PageParam(ZONE.key, ZONE.widget_key, default_zone, zone_ids, why="not a zone of the atlas")

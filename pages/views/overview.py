@@ -1,14 +1,20 @@
-"""Overview: headline KPIs against the previous period, seasonality, hour-of-day by weekday, origins, top places."""
+"""Overview: headline KPIs against the previous period, seasonality, hour-of-day by weekday, origins, top
+places, and visitors by zone of the chosen zone level."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from geo import vocab
+from geo.errors import DataNotBuiltError
 from geo.render import charts
 from geo.services import presence
+from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import export, state
+
+#: Zones drawn in the level chart (the table lists every zone).
+CHART_ZONES = 25
 
 
 def _fmt_pct(change: float | None) -> str | None:
@@ -49,7 +55,8 @@ def render_kpis(k: presence.Kpis) -> None:
     row2[3].metric("Busiest zone", markdown_text(cur.busiest_zone_name or "—"),
                    None if prev is None else f"previous: {markdown_text(prev.busiest_zone_name or '—')}",
                    delta_color="off",
-                   help=f"Zone with the most people-days in the period ({cur.busiest_zone_visitors:,}).")
+                   help="Tourism zone with the most people-days in the period "
+                        f"({cur.busiest_zone_visitors:,}).")
     period = (f"Previous period: {k.previous_start:%d %b %Y} – {k.previous_end:%d %b %Y}. "
               f"Residents in the selection: {cur.residents:,} people-days. "
               f"Days with data: {cur.days_with_data} of {cur.days_expected}.")
@@ -58,9 +65,42 @@ def render_kpis(k: presence.Kpis) -> None:
         st.info(markdown_text(k.note))
 
 
+def render_level(f: Filters) -> None:
+    """People present per zone of the chosen zone level: bars of the busiest zones, a table of all of them."""
+    label = vocab.zone_level_label(f.zone_level)
+    st.subheader(f"Visitors by zone: {markdown_text(label)}")
+    try:
+        df = state.call(presence.level_hours, f)
+    except DataNotBuiltError as exc:  # a database older than zone levels, or a level without its lookup
+        st.info(markdown_text(exc))
+        return
+    zones = df[~df["outside"]]
+    if int(df["visitor_hours"].sum()) == 0:
+        st.info("No presence data in this selection.")
+        return
+    top = zones[zones["visitor_hours"] > 0].head(CHART_ZONES)
+    if not top.empty:
+        state.altair_chart(charts.zone_presence_chart, top, f"People present per hour by zone ({label})")
+    shown = df if int(df.loc[df["outside"], "visitor_hours"].sum()) else zones
+    st.dataframe(
+        shown[["name_en", "name_th", "present", "visitor_hours", "share", "cells_with_data", "area_km2"]],
+        hide_index=True,
+        column_config={
+            "name_en": "Zone", "name_th": "ชื่อ",
+            "present": st.column_config.NumberColumn("People present (avg per hour)", format="%.1f"),
+            "visitor_hours": st.column_config.NumberColumn("People-hours", format="%d"),
+            "share": st.column_config.NumberColumn("Share", format="percent"),
+            "cells_with_data": st.column_config.NumberColumn("Cells with people", format="%d"),
+            "area_km2": st.column_config.NumberColumn("Area (km²)", format="%.1f"),
+        },
+    )
+    st.caption(f"{presence.LEVEL_DEFINITION} Same period, weekdays, hours and segments as above."
+               + (f" The chart shows the {CHART_ZONES} busiest zones." if len(zones) > CHART_ZONES else ""))
+
+
 def render() -> None:
     """The overview of visitor presence for the filtered period."""
-    f = state.sidebar_filters(show_categories=True)
+    f = state.sidebar_filters(show_categories=True, show_zone_level=True)
     st.title("Overview")
     st.caption(
         f"{presence.VISITORS_DEFINITION} Figures cover {f.start:%d %b %Y} – {f.end:%d %b %Y}, the selected "
@@ -112,6 +152,8 @@ def render() -> None:
                    "to rank other places (e.g. hotels) instead.")
     export.section("overview", f, export.kpis(state.call(presence.kpis, f)), export.table("seasonality", season),
                    export.table("hour_weekday", hw), export.table("origins", mix), export.table("top_places", places))
+
+    render_level(f)
 
 
 state.guard(render)

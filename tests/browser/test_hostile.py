@@ -6,15 +6,15 @@ tiles, so the page has no reason to ask another host for anything. Every page is
 place's detail and a route through hostile places; each map must draw, and every tooltip and popup of every
 map is opened so its HTML is parsed. Then: no dialog (``alert``), no script error, no request to another
 origin, no link or image pointing at ``example.invalid``, no exception box. The public view's two pages
-are opened with Markdown payloads in URL parameters whose notes echo them. About a minute: 9 page loads,
-two servers, one small database.
+are opened with Markdown payloads in URL parameters whose notes echo them. About a minute and a half: 13
+page loads, two servers, one small database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -26,12 +26,13 @@ from tests.browser.helpers import (
     open_every_overlay,
     wait_for_app,
 )
-from tests.hostile_fixtures import HOSTILE_PLACES
+from tests.hostile_fixtures import HOSTILE_LEVEL, HOSTILE_PLACES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 HOST = "example.invalid"
 ROUTE = ",".join(HOSTILE_PLACES)
+LEVEL = quote(HOSTILE_LEVEL, safe="")
 
 #: case id → (address after the base URL, Leaflet maps the page draws)
 OFFICIAL_PAGES = {
@@ -42,6 +43,11 @@ OFFICIAL_PAGES = {
     "capacity": (f"capacity?attraction={HOSTILE_PLACES[0]}&km=3", 1),
     "places-detail": (f"places?place={HOSTILE_PLACES[0]}", 1),  # the chosen place, its hostile neighbours
     "data": ("data", 0),
+    # the imported level with a hostile name and hostile zone names: sidebar choice, headings, tables, maps
+    "map-level": (f"map?level={LEVEL}", 1),
+    "overview-level": (f"overview?level={LEVEL}", 0),
+    "density-level": (f"density?level={LEVEL}", 1),
+    "capacity-level": (f"capacity?level={LEVEL}&attraction={HOSTILE_PLACES[0]}&km=3", 1),
 }
 #: The public view's two pages, opened with Markdown payloads in URL parameters their notes echo (the notes
 #: are escaped in pages/ and ui/, not geo/render; one page load checks both the data and the note).
@@ -107,7 +113,7 @@ def _check(page, base: str, path: str, maps: int, name: str) -> list[dict]:
 def test_officials_pages_on_hostile_data(watched_page, hostile_url, case) -> None:
     path, maps = OFFICIAL_PAGES[case]
     overlays = _check(watched_page, hostile_url, path, maps, f"officials-{case}")
-    if case in ("map", "places-detail", "flows-route", "capacity"):
+    if case in ("map", "places-detail", "flows-route", "capacity", "map-level", "capacity-level"):
         # the hostile names are on the map, shown as text: tooltips and popups read "...alert(1)..."
         assert sum(o["tooltips"] for o in overlays) > 0, (case, overlays)
         assert sum(o["literal"] for o in overlays) > 0, (case, overlays)

@@ -1,0 +1,31 @@
+-- Presence per H3 cell by day × hour of day × segment group: the cell-keyed twin of presence_hourly, so
+-- the Overview can sum people-hours over the cells of any zone level (cell_zones) for a date range.
+-- visitors: hourly unique devices in the cell (people present in that hour; summed over hours they are
+-- people-hours); dwell_minutes: minutes present. Additive over cells, so a zone's figure is exactly the
+-- sum of its cells'.
+create table presence_cell_hourly as
+with hourly as (
+    select
+        cast(ts_hour as date) as day,
+        cast(hour(ts_hour) as tinyint) as hour,
+        cell,
+        split_part(segment, ':', 1) as segment_group,
+        visitors,
+        dwell_minutes
+    from visits_hourly
+),
+
+final as (
+    select
+        day,                                      -- local date
+        hour,                                     -- local hour of day, 0..23
+        cell,                                     -- H3 index (UBIGINT)
+        segment_group,                            -- domestic | international | resident
+        cast(sum(visitors) as bigint) as visitors,  -- people present in the hour (unique devices)
+        sum(dwell_minutes) as dwell_minutes       -- minutes present
+    from hourly
+    group by day, hour, cell, segment_group
+)
+
+select * from final
+order by day, hour, cell
