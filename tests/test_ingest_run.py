@@ -206,3 +206,14 @@ def test_an_openstreetmap_extract_becomes_places(db: Path, tmp_path: Path) -> No
     assert rows.get("acc-way-100") == "hotel"
     name_th = _rows(db, "select name_th from places where place_id = 'acc-way-100'")[0][0]
     assert name_th == "โรงแรมสแควร์"
+
+
+def test_every_rollup_can_be_refreshed_in_place() -> None:
+    """Imports re-run the rollups on an existing database: every rollup file must replace what it creates."""
+    import re
+
+    from geo import sql
+
+    for path in sorted(sql.QUERIES_DIR.glob("rollups/*.sql")):
+        text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8")).lower()
+        assert re.search(r"\bcreate\s+or\s+replace\b", text), f"{path.name} must use 'create or replace'"

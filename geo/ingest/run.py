@@ -276,10 +276,10 @@ def _after_zones(con: Any, level: str) -> list[str]:
     from geo.build import zonelevels
 
     cells = zonelevels.refresh_cell_zones(con, level)
-    lines = [f"{cells:,} H3 cells assigned to the {level} zones"]
+    lines = [f"{cells:,} H3 cells assigned to the {level} zones (summaries by this level need no pipeline re-run)"]
     report = zonelevels.level_report(con, level)
-    lines += [f"warning: {line}" for line in report.lines()]
-    return lines
+    first, *rest = report.lines()
+    return [*lines, first, *(f"warning: {line}" for line in rest)]
 
 
 __all__ = ["DEFAULT_MAX_BYTES", "IMPORT_LAYERS", "ImportOptions", "ImportReport", "check_options",

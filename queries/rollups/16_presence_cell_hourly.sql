@@ -3,7 +3,7 @@
 -- visitors: hourly unique devices in the cell (people present in that hour; summed over hours they are
 -- people-hours); dwell_minutes: minutes present. Additive over cells, so a zone's figure is exactly the
 -- sum of its cells'.
-create table presence_cell_hourly as
+create or replace table presence_cell_hourly as
 with hourly as (
     select
         cast(ts_hour as date) as day,

@@ -1,7 +1,7 @@
 -- Overnight visitors present in each H3 cell at 02:00, per night and segment group: the cell-keyed twin
 -- of zone_nightly, so the pressure index can be computed for any zone level (cell_zones). Summed over
 -- the cells of a tourism zone it equals zone_nightly.
-create table cell_nightly as
+create or replace table cell_nightly as
 with at_two as (
     select
         (h.ts_hour - interval 1 day)::date as night,    -- the night is named after the evening it began
