@@ -217,3 +217,27 @@ def test_every_rollup_can_be_refreshed_in_place() -> None:
     for path in sorted(sql.QUERIES_DIR.glob("rollups/*.sql")):
         text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8")).lower()
         assert re.search(r"\bcreate\s+or\s+replace\b", text), f"{path.name} must use 'create or replace'"
+
+
+def test_an_imported_level_is_offered_and_its_zones_add_up_to_the_city(db: Path, tmp_path: Path) -> None:
+    """The README's first walk-through: districts imported from a file, then visitors per district."""
+    from dataclasses import replace
+
+    from geo.db import connect
+    from geo.services import catalog, geography, presence
+    from geo.services.filters import Filters
+
+    src = tmp_path / "districts.geojson"
+    src.write_text(json.dumps(DISTRICTS, ensure_ascii=False), encoding="utf-8")
+    import_file(src, ImportOptions(layer="zones", level="district"), db)
+    con = connect(db, "officials", read_only=True)
+    try:
+        assert geography.zone_levels(con) == ("tourism_zone", "district")
+        first, last = catalog.date_bounds(con)
+        by_district = presence.level_hours(con, replace(Filters(start=first, end=last), zone_level="district"))
+        city = presence.level_hours(con, Filters(start=first, end=last))
+    finally:
+        con.close()
+    assert set(by_district["zone_id"]) == {"district_th5001", "district_th5002", ""}
+    assert by_district["visitor_hours"].sum() == city["visitor_hours"].sum() > 0
+    assert by_district.loc[by_district["zone_id"] == "district_th5001", "visitor_hours"].iloc[0] > 0
