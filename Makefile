@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-static/.ready: $(STAMP)
+static/.ready: $(STAMP) geo/render/assets.py
 	$(PY) -m geo assets --quiet
 	@touch $@
 

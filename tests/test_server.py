@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -38,7 +39,10 @@ def _run(method: str, path: str, kind: str = "http") -> tuple[list[dict], bool]:
     async def receive() -> dict:
         return {"type": "http.request"}
 
-    asyncio.run(NestedPathGuard(inner)({"type": kind, "method": method, "path": path}, receive, send))
+    coro = NestedPathGuard(inner)({"type": kind, "method": method, "path": path}, receive, send)
+    # a thread of its own: in the whole suite, Playwright's sync API may already run a loop on this thread
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coro).result()
     return sent, reached
 
 
