@@ -36,7 +36,7 @@ def _export_pings(db: Path, target: Path, fmt: str) -> int:
     """The session database's simulated pings as an operator would deliver them: text device ids."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        con.execute(f"copy (select 'dev-' || cast(device as varchar) as device_id, strftime(ts, '%Y-%m-%d %H:%M:%S') "
+        con.execute(f"copy (select 'dev-' || cast(device as varchar) as device_id, strftime(ts, '%Y-%m-%d %H:%M:%S') "  # noqa: S608 - a test export of its own data to a tmp path
                     f"as timestamp, lat as latitude, lon as longitude, segment from pings order by device, ts) "
                     f"to '{target}' (format {fmt})")
         return con.execute("select count(*) from pings").fetchone()[0]

@@ -88,8 +88,8 @@ def test_dry_run_changes_nothing(db: Path, tmp_path: Path) -> None:
 BAD_FILES = {
     "empty.csv": b"",
     "header-only.csv": b"name,lat,lon\n",
-    "no-names.csv": "hotel,lat,lon\nx,18.8,98.9\n".encode(),
-    "all-rejected.csv": "name,lat,lon,type\nA,abc,98.9,hotel\nB,18.8,98.9,casino\n".encode(),
+    "no-names.csv": b"hotel,lat,lon\nx,18.8,98.9\n",
+    "all-rejected.csv": b"name,lat,lon,type\nA,abc,98.9,hotel\nB,18.8,98.9,casino\n",
     "wrapped.geojson": b'var districts = {"type": "FeatureCollection", "features": []};',
     "not-json.geojson": b'{"type": "FeatureCollection", "features": [',
 }
