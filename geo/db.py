@@ -110,6 +110,10 @@ def connect(
         )
         raise DatabaseUnreadableError(msg) from exc
     try:
+        if mode == "public" and con.execute("select current_setting('lock_configuration')").fetchone()[0]:
+            # A second public connection to a file this process has open: DuckDB handed back the same
+            # instance, already set up (spatial loaded, external access off, locked) by the first one.
+            return con
         load_spatial(con)
         if mode == "public":
             con.execute("set enable_external_access = false")

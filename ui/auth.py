@@ -217,9 +217,13 @@ def signed_in_as(plan: AuthPlan, settings: Settings) -> str | None:
     return None
 
 
+#: The sign-in form's heading (no page shares it).
+SIGNIN_TITLE = "Sign in · Tourism Atlas"
+
+
 def _title() -> None:
-    st.title("Tourism Atlas · Chiang Mai")
-    st.caption("Officials' atlas. Sign in to continue.")
+    st.title(SIGNIN_TITLE)
+    st.caption("The officials' atlas of Chiang Mai tourism. Sign in to continue.")
 
 
 def _local_signin(settings: Settings) -> None:
