@@ -251,6 +251,15 @@ def test_removing_an_account_ends_its_session(local_accounts: Path) -> None:
     _signed_out_form(at, "after removal")
 
 
+def test_a_local_sign_in_expires(local_accounts: Path, monkeypatch) -> None:
+    at = _sign_in(AppTest.from_file(APP, default_timeout=60).run(), "somchai", PASSWORD)
+    assert at.title[0].value == PAGES["pages/views/atlas_map.py"]
+    name, since = at.session_state["atlas_signed_in"]
+    at.session_state["atlas_signed_in"] = (name, since - auth.SESSION_MAX_S - 1)
+    at.run()
+    _signed_out_form(at, "after expiry")
+
+
 def test_local_mode_without_accounts_says_how_to_add_one(atlas_env: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("ATLAS_AUTH", "local")
     monkeypatch.setenv("ATLAS_USERS_FILE", str(tmp_path / "none.json"))
@@ -262,7 +271,7 @@ def test_local_mode_without_accounts_says_how_to_add_one(atlas_env: Path, tmp_pa
 def test_sign_in_off_on_loopback_shows_the_local_use_note(atlas_env: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert at.title[0].value == PAGES["pages/views/atlas_map.py"]
-    assert any(c.value.startswith("Local use, no sign-in (ATLAS_AUTH=off;") for c in at.sidebar.caption)
+    assert any(c.value.startswith("Local use, no sign-in") for c in at.sidebar.caption)
 
 
 def test_off_on_a_network_address_shows_a_full_page_error(atlas_env: Path, monkeypatch) -> None:

@@ -9,8 +9,9 @@ Modes (``ATLAS_AUTH``, resolved by ``plan_auth``):
 * ``oidc``: Streamlit's ``st.login`` against the identity provider in ``.streamlit/secrets.toml`` ``[auth]``
   (identity kept in Streamlit's signed cookie; ``ATLAS_OIDC_ALLOW`` narrows who may enter);
 * ``local``: names and argon2 hashes in ``ATLAS_USERS_FILE`` (``python -m geo user add``); the signed-in
-  name lives in the Streamlit session (one browser tab's connection: a new tab signs in again); failed
-  attempts are limited per name and client (``geo.accounts.SignInLimiter``, in this process);
+  name lives in the Streamlit session (one browser tab's connection: a new tab signs in again) for at most
+  ``SESSION_MAX_S`` and only while the account exists; failed attempts are limited per name and client
+  (``geo.accounts.SignInLimiter``, in this process);
 * ``off``: no sign-in, only when the server is bound to a loopback address (``make run``); the sidebar
   says so, and ``ui.server.LocalOnlyGuard`` answers any request that did not come from this machine.
 * ``auto`` (default): ``oidc`` when ``[auth]`` is configured, else ``off`` on loopback, ``local`` otherwise.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +39,10 @@ from ui.server import is_loopback
 
 AuthMode = Literal["oidc", "local", "off", "public"]
 
-#: Session-state key of the signed-in local account name.
+#: Session-state key of the signed-in local account: (name, time.time() of sign-in).
 SESSION_KEY = "atlas_signed_in"
+#: A local sign-in lasts at most this long (seconds), however active the tab: then the form comes back.
+SESSION_MAX_S = 12 * 3600
 #: The address Streamlit binds when ``server.address`` is not set: every interface.
 ALL_INTERFACES = "0.0.0.0"
 FAILED_MESSAGE = "Sign-in failed: unknown account name or wrong password."
@@ -205,12 +209,18 @@ def signed_in_as(plan: AuthPlan, settings: Settings) -> str | None:
     if plan.mode in ("off", "public"):
         return ""
     if plan.mode == "local":
-        name = st.session_state.get(SESSION_KEY)
-        if name is not None and name not in _user_store(str(settings.users_file)).load():
-            log.info("session of removed account %r ended", name)
-            del st.session_state[SESSION_KEY]  # the account was removed: the session ends with it
+        signed = st.session_state.get(SESSION_KEY)
+        if signed is None:
             return None
-        return name
+        name, since = signed
+        if time.time() - since > SESSION_MAX_S:
+            log.info("session of %r expired", name)
+        elif name not in _user_store(str(settings.users_file)).load():
+            log.info("session of removed account %r ended", name)  # the session ends with its account
+        else:
+            return name
+        del st.session_state[SESSION_KEY]
+        return None
     logged_in, email = _oidc_user()
     if logged_in and oidc_allowed(email, settings.oidc_allow):
         return email or str(st.user.get("name") or "signed in")
@@ -260,7 +270,7 @@ def _local_signin(settings: Settings) -> None:
         return
     limiter.record_success(name, client)
     log.info("signed in: %s from %s", account, client)
-    st.session_state[SESSION_KEY] = account
+    st.session_state[SESSION_KEY] = (account, time.time())
     st.rerun()
 
 
@@ -294,7 +304,7 @@ def _sidebar(plan: AuthPlan, who: str) -> None:
         return
     sb = st.sidebar
     if plan.mode == "off":
-        sb.caption(f"Local use, no sign-in (ATLAS_AUTH=off; {markdown_text(plan.reason)}).")
+        sb.caption("Local use, no sign-in: this server answers only this machine (ATLAS_AUTH=off).")
         return
     sb.caption(f"Signed in as {markdown_text(who)}")
     if sb.button("Sign out", key="atlas_sign_out"):

@@ -167,6 +167,17 @@ def _get(base: str, path: str, headers: dict[str, str] | None = None) -> tuple[i
         con.close()
 
 
+def _status(base: str, path: str, headers: dict[str, str]) -> int:
+    """The status line only (a 101 answer is a websocket: its body never ends)."""
+    parts = urlsplit(base)
+    con = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        con.request("GET", path, headers=headers)
+        return con.getresponse().status
+    finally:
+        con.close()
+
+
 def test_sign_in_off_answers_only_this_machine(app_url) -> None:
     """The default browser-suite server (127.0.0.1, ATLAS_AUTH=off): proxied or rebound requests get 403."""
     assert _get(app_url, "/")[0] == 200
@@ -175,3 +186,11 @@ def test_sign_in_off_answers_only_this_machine(app_url) -> None:
                     {"X-Real-IP": "203.0.113.5"}, {"Host": "atlas.example.org"}):
         status, body = _get(app_url, "/density", headers)
         assert status == 403 and b"Local use only" in body, headers
+
+
+def test_sign_in_off_refuses_a_proxied_websocket(app_url) -> None:
+    """The page content travels over /_stcore/stream: a proxied upgrade is refused before it is accepted."""
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Origin": app_url}
+    assert _status(app_url, "/_stcore/stream", upgrade) == 101
+    assert _status(app_url, "/_stcore/stream", {**upgrade, "X-Forwarded-For": "203.0.113.5"}) == 403
