@@ -8,6 +8,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# make run binds to this machine only, where sign-in is off by default (ATLAS_AUTH=auto). Any other address
+# needs sign-in: ADDRESS=0.0.0.0 make run signs officials in with local accounts (python -m geo user add).
+ADDRESS ?= 127.0.0.1
 DB ?= $(or $(ATLAS_DB),data/atlas.duckdb)
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -21,7 +24,7 @@ DB_SOURCES := $(shell find data/seed geo/build queries -type f \( -name '*.py' -
 .PHONY: help setup run build test lint bench browser-deps fonts clean
 
 help:
-	@echo "make run    - set up, build data/atlas.duckdb if needed, serve on http://localhost:$(PORT)"
+	@echo "make run    - set up, build data/atlas.duckdb if needed, serve on http://$(ADDRESS):$(PORT) (local use, no sign-in)"
 	@echo "make test   - set up and run lint + every test (unit, AppTest, browser)"
 	@echo "make build  - rebuild the default database"
 	@echo "make bench  - run the performance benchmark (BENCH_PINGS=N)"
@@ -55,7 +58,7 @@ build: setup
 
 run: setup $(DB)
 	ATLAS_DB=$(DB) $(VENV)/bin/streamlit run serve.py --server.headless true --server.port $(PORT) \
-		--browser.gatherUsageStats false
+		--server.address $(ADDRESS) --browser.gatherUsageStats false
 
 # Debian Chromium for the browser suite (Playwright's own download does not work offline), Thai fonts, and
 # poppler-utils (pdftotext, pdftoppm) with which the report tests read the PDF back.

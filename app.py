@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import auth, state
 
 st.set_page_config(page_title="Tourism Atlas · Chiang Mai", page_icon="🗺️", layout="wide")
 
@@ -20,8 +20,13 @@ PAGES = {
                         url_path="capacity"),
     "places": st.Page("pages/views/places.py", title="Places", icon=":material/place:", url_path="places"),
     "data": st.Page("pages/views/data.py", title="Data", icon=":material/database:", url_path="data"),
+    "sql": st.Page("pages/views/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
 }
 
 # Public mode serves only the pages whose every figure passes the privacy floor (geo.settings.PUBLIC_PAGES);
 # the others are not registered, so their addresses open the landing page instead.
-st.navigation([page for name, page in PAGES.items() if state.app_settings().serves_page(name)]).run()
+served = {name: page for name, page in PAGES.items() if state.app_settings().serves_page(name)}
+# Officials' sign-in (ui/auth.py): until this session has signed in, every address shows the sign-in form and
+# no page script runs.
+auth.require_signin(served)
+st.navigation(list(served.values())).run()

@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo build | import | info | report | assets | bench`` (run ``python -m geo -h``)."""
+"""Command line: ``python -m geo build | import | info | report | sql | user | assets | bench`` (run ``python -m geo -h``)."""
 
 from __future__ import annotations
 
@@ -141,6 +141,79 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sql(args: argparse.Namespace) -> int:
+    from geo.db import connect, connect_console, console_cursor
+    from geo.services.sqlconsole import csv_bytes, run_readonly
+    from geo.settings import get_settings
+
+    settings = get_settings()
+    query = sys.stdin.read() if args.query == "-" else args.query
+    limit = args.limit or settings.sql_row_limit
+    timeout = args.timeout or settings.sql_timeout_s
+    if args.public:
+        con = connect(args.db, "public")
+        cur = con.cursor()
+    else:
+        con = connect_console(args.db)
+        cur = console_cursor(con)
+    try:
+        result = run_readonly(cur, query, row_limit=limit, timeout_s=timeout)
+    finally:
+        cur.close()
+        con.close()
+    if args.csv:
+        data = csv_bytes(result.frame)
+        if str(args.csv) == "-":
+            sys.stdout.buffer.write(data.removeprefix(b"\xef\xbb\xbf"))
+        else:
+            args.csv.write_bytes(data)
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                               "display.max_colwidth", 80):
+            print(result.frame.to_string(index=False) if len(result.frame.columns) else "(no columns)")
+    more = f"; stopped at the row limit of {limit:,}, the query has more" if result.truncated else ""
+    print(f"{len(result.frame):,} rows in {result.seconds:.2f} s{more}", file=sys.stderr)
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat it: ") != first:
+        from geo.errors import AccountError
+
+        msg = "the two passwords differ; nothing was changed"
+        raise AccountError(msg)
+    return first
+
+
+def _cmd_user(args: argparse.Namespace) -> int:
+    from geo.accounts import UserStore
+    from geo.settings import get_settings
+
+    path = args.users_file or get_settings().users_file
+    store = UserStore(path)
+    if args.action == "list":
+        for name in store.names():
+            print(name)
+        return 0
+    if not args.name:
+        print(f"error: user {args.action} needs an account NAME", file=sys.stderr)
+        return 2
+    if args.action == "add":
+        account = store.add(args.name, _read_password(args), replace=args.replace)
+        print(f"{'password set for' if args.replace else 'added'} {account.name} in {path}")
+    else:
+        store.remove(args.name)
+        print(f"removed {args.name.strip().lower()} from {path}; its open sessions end at their next action")
+    return 0
+
+
 def _cmd_assets(args: argparse.Namespace) -> int:
     from geo.render.assets import install_assets
 
@@ -224,6 +297,32 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--sections", default=None, help="comma-separated: overview,density,flows,capacity,places (default all)")
     r.add_argument("-q", "--quiet", action="store_true")
     r.set_defaults(func=_cmd_report)
+
+    q = sub.add_parser("sql", help="run one read-only SQL query (SELECT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)",
+                       description="Run a read-only query on the atlas database: the file attached read-only with "
+                                   "file, extension and network access off (--public: the public view's "
+                                   "connection). COPY, ATTACH, INSTALL/LOAD, SET, PRAGMA and writes are refused.")
+    q.add_argument("query", help="the query text, or - to read it from standard input")
+    q.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    q.add_argument("--public", action="store_true", help="run on a public-mode connection, as the public view has")
+    q.add_argument("--limit", type=_positive, default=None, help="most rows returned (default $ATLAS_SQL_ROW_LIMIT)")
+    q.add_argument("--timeout", type=_positive, default=None, help="seconds before the query is stopped "
+                                                                   "(default $ATLAS_SQL_TIMEOUT)")
+    q.add_argument("--csv", type=Path, default=None, metavar="FILE",
+                   help="write the rows as CSV (UTF-8 with BOM) to FILE, or to standard output with -")
+    q.set_defaults(func=_cmd_sql)
+
+    u = sub.add_parser("user", help="local officials' accounts: add, remove, list (ATLAS_USERS_FILE)",
+                       description="Manage the local accounts the officials' app signs in with (ATLAS_AUTH=local). "
+                                   "Passwords are stored as argon2 hashes in ATLAS_USERS_FILE (default "
+                                   "~/.config/tourism-atlas/users.json), written with mode 0600.")
+    u.add_argument("action", choices=("add", "remove", "list"))
+    u.add_argument("name", nargs="?", default=None, help="account name (letters, digits, . _ @ -)")
+    u.add_argument("--password-stdin", action="store_true", help="add: read the password from standard input "
+                                                                "(one line) instead of prompting")
+    u.add_argument("--replace", action="store_true", help="add: set a new password for an existing account")
+    u.add_argument("--users-file", type=Path, default=None, help="accounts file (default: $ATLAS_USERS_FILE)")
+    u.set_defaults(func=_cmd_user)
 
     a = sub.add_parser("assets", help="copy Leaflet and plugin assets from installed packages into static/")
     a.add_argument("--dest", type=Path, default=None)

@@ -110,6 +110,10 @@ def connect(
         )
         raise DatabaseUnreadableError(msg) from exc
     try:
+        if mode == "public" and con.execute("select current_setting('lock_configuration')").fetchone()[0]:
+            # A second public connection to a file this process has open: DuckDB handed back the same
+            # instance, already set up (spatial loaded, external access off, locked) by the first one.
+            return con
         load_spatial(con)
         if mode == "public":
             con.execute("set enable_external_access = false")
@@ -118,3 +122,58 @@ def connect(
         con.close()
         raise
     return con
+
+
+#: The catalog name the atlas file is attached under in a console connection.
+CONSOLE_CATALOG = "atlas"
+_USE_ATLAS = "use " + CONSOLE_CATALOG
+
+
+def connect_console(path: str | Path | None = None, *, settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection for officials' free SQL (the SQL page, ``geo sql``): the atlas file and nothing else, read-only.
+
+    An in-memory DuckDB with spatial loaded attaches the file read-only as ``atlas`` (the default catalog),
+    then switches external access off and locks its configuration: no file, extension or network access,
+    no setting changes, no writes to the atlas. Its own instance, so it can sit beside the app's officials
+    connection to the same file in one process (which keeps external access, for imports). Use
+    ``console_cursor`` for each query: a new cursor starts in the in-memory catalog.
+    """
+    settings = settings or get_settings()
+    target = Path(path if path is not None else settings.db_path)
+    if not target.exists():
+        msg = f"No atlas database at {target}. Build it with `make build` (or `python -m geo build --db {target}`)."
+        raise DatabaseMissingError(msg)
+    con = duckdb.connect(":memory:", config={
+        "threads": settings.duckdb_threads,
+        "memory_limit": settings.duckdb_memory,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    })
+    try:
+        load_spatial(con)
+        attach = f"attach {_sql_literal(str(target))} as {CONSOLE_CATALOG} (read_only)"
+        try:
+            con.execute(attach)
+        except duckdb.IOException as exc:
+            msg = (f"{target} is not a DuckDB database the atlas can read ({_first_line(exc)}). Point ATLAS_DB at an "
+                   "atlas database.")
+            raise DatabaseUnreadableError(msg) from exc
+        con.execute(_USE_ATLAS)
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+def console_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of a ``connect_console`` connection, working in the attached atlas catalog."""
+    cur = con.cursor()
+    cur.execute(_USE_ATLAS)
+    return cur
+
+
+def _sql_literal(text: str) -> str:
+    """``text`` as a SQL string literal (ATTACH takes no bound parameter for its path)."""
+    return "'" + text.replace("'", "''") + "'"

@@ -61,3 +61,15 @@ class ImportRefusedError(AtlasError, ValueError):
     def __init__(self, message: str, problems: list | None = None) -> None:
         super().__init__(message)
         self.problems = list(problems or [])
+
+
+class AccountError(AtlasError, ValueError):
+    """A local account cannot be added, changed or removed as asked (bad name, short password, unknown name)."""
+
+
+class SqlRejectedError(AtlasError, ValueError):
+    """A read-only SQL query was refused (not a single read statement) or failed; the message says why."""
+
+
+class SqlTimeoutError(AtlasError, TimeoutError):
+    """A read-only SQL query ran past its time limit and was interrupted."""

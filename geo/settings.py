@@ -14,6 +14,11 @@ call (cheap), so tests isolate settings with ``monkeypatch.setenv``.
 | ``ATLAS_TILES`` | ``OpenStreetMap`` | base-map tiles name, or ``none`` for a blank (offline) base |
 | ``ATLAS_STATIC_URL`` | ``app/static`` | URL prefix where the app serves Leaflet and plugin assets |
 | ``ATLAS_ROUTE_SPEED_KMH`` | ``25`` | assumed average door-to-door speed (km/h) for straight-line route times |
+| ``ATLAS_AUTH`` | ``auto`` | officials' sign-in: ``oidc``, ``local``, ``off``; ``auto`` = ``oidc`` when secrets.toml has ``[auth]``, else ``off`` on a loopback address and ``local`` on any other |
+| ``ATLAS_USERS_FILE`` | ``~/.config/tourism-atlas/users.json`` | local accounts (argon2 hashes), kept outside the repository |
+| ``ATLAS_OIDC_ALLOW`` | (empty) | OIDC: comma-separated e-mail addresses or ``@domain`` entries allowed in (empty: whoever the provider signs in) |
+| ``ATLAS_SQL_TIMEOUT`` | ``20`` | seconds a query on the SQL page (and ``geo sql``) may run |
+| ``ATLAS_SQL_ROW_LIMIT`` | ``5000`` | most rows the SQL page shows and downloads |
 """
 
 from __future__ import annotations
@@ -36,6 +41,15 @@ Mode = Literal["officials", "public"]
 #: not cover yet, so the public view leaves them out; each joins once its figures are floored.
 PUBLIC_PAGES: frozenset[str] = frozenset({"map", "density"})
 MODES: tuple[str, ...] = ("officials", "public")
+#: Officials' sign-in (``ATLAS_AUTH``); ``auto`` is resolved against the bind address and secrets by ui/auth.py.
+AUTH_MODES: tuple[str, ...] = ("auto", "oidc", "local", "off")
+
+
+def _default_users_file() -> Path:
+    """``$XDG_CONFIG_HOME/tourism-atlas/users.json`` (``~/.config/...``): outside the repository."""
+    base = os.environ.get("XDG_CONFIG_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".config") / "tourism-atlas" / "users.json"
+
 
 #: H3 resolution for every hex aggregation. Resolution 8 cells average 0.74 km² (edge ≈ 0.53 km):
 #: fine enough to separate Nimman from the Old City and a temple from its neighbouring market,
@@ -76,6 +90,14 @@ class Settings:
     #: Largest file the Data page's upload form accepts (MB); the CLI has its own --max-mb (default 200).
     #: Streamlit's own server.maxUploadSize (.streamlit/config.toml) is the outer bound (200 MB).
     upload_max_mb: int = 50
+    #: Officials' sign-in mode as configured (``auto`` until ui/auth.py resolves it).
+    auth: str = "auto"
+    users_file: Path = field(default_factory=_default_users_file)
+    #: OIDC: who may come in (e-mail addresses, ``@domain`` entries); empty = whoever the provider accepts.
+    oidc_allow: tuple[str, ...] = ()
+    #: Read-only SQL (SQL page, ``geo sql``): time limit in seconds and most rows returned.
+    sql_timeout_s: int = 20
+    sql_row_limit: int = 5000
 
     @property
     def is_public(self) -> bool:
@@ -117,6 +139,17 @@ def get_settings() -> Settings:
     if not memory[:-2].replace(".", "", 1).isdigit() or memory[-2:].upper() not in ("MB", "GB"):
         msg = f"ATLAS_DUCKDB_MEMORY must look like '512MB' or '4GB', got {memory!r}"
         raise ConfigError(msg)
+    auth = os.environ.get("ATLAS_AUTH", "auto").strip().lower() or "auto"
+    if auth not in AUTH_MODES:
+        msg = f"ATLAS_AUTH must be one of {', '.join(AUTH_MODES)}, got {auth!r}"
+        raise ConfigError(msg)
+    users = os.environ.get("ATLAS_USERS_FILE", "").strip()
+    users_file = Path(users).expanduser() if users else _default_users_file()
+    if not users_file.is_absolute():
+        users_file = (Path.cwd() / users_file).resolve()
+    if users_file.resolve().is_relative_to(ROOT):
+        msg = f"ATLAS_USERS_FILE must lie outside the repository ({ROOT}), got {users_file}"
+        raise ConfigError(msg)
     return Settings(
         db_path=db_path,
         mode=mode,  # type: ignore[arg-type]
@@ -128,4 +161,9 @@ def get_settings() -> Settings:
         static_url=os.environ.get("ATLAS_STATIC_URL", "app/static").strip().strip("/") or "app/static",
         route_speed_kmh=float(_int_env("ATLAS_ROUTE_SPEED_KMH", 25, minimum=1)),
         upload_max_mb=min(_int_env("ATLAS_UPLOAD_MAX_MB", 50, minimum=1), 200),
+        auth=auth,
+        users_file=users_file,
+        oidc_allow=tuple(a.strip().lower() for a in os.environ.get("ATLAS_OIDC_ALLOW", "").split(",") if a.strip()),
+        sql_timeout_s=_int_env("ATLAS_SQL_TIMEOUT", 20, minimum=1),
+        sql_row_limit=_int_env("ATLAS_SQL_ROW_LIMIT", 5000, minimum=1),
     )

@@ -41,6 +41,18 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def loopback_server_address() -> object:
+    """Streamlit's ``server.address`` is 127.0.0.1, as ``make run`` sets it, so AppTest runs of app.py get the
+    default sign-in of a loopback server (off); sign-in tests set ``ATLAS_AUTH`` or the address themselves."""
+    from streamlit import config
+
+    before = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    yield
+    config.set_option("server.address", before)
+
+
+@pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any connection to a non-loopback address (offline-first: nothing may need the internet)."""
     real_connect = socket.socket.connect

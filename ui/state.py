@@ -28,10 +28,10 @@ import pandas as pd
 import streamlit as st
 
 from geo import vocab
-from geo.db import connect
+from geo.db import connect, connect_console, console_cursor
 from geo.errors import AtlasError, DatabaseMissingError
 from geo.render.export import chart_title
-from geo.services import catalog, geography
+from geo.services import catalog, geography, sqlconsole
 from geo.services.filters import Filters, default_filters
 from geo.settings import Settings, get_settings
 from geo.text import markdown_text
@@ -110,6 +110,30 @@ def cursor() -> duckdb.DuckDBPyConnection:
     """A fresh cursor on the shared read-only connection for this script run."""
     s = app_settings()
     return _shared_connection(str(s.db_path), s.mode, _db_stamp(s)).cursor()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _console_connection(path: str, stamp: float) -> duckdb.DuckDBPyConnection:
+    """The officials' SQL connection (``geo.db.connect_console``) per database file version, shared by sessions."""
+    del stamp  # part of the cache key only
+    return connect_console(path)
+
+
+def run_sql(query: str, *, row_limit: int) -> sqlconsole.SqlResult:
+    """Run an official's read-only query (the SQL page): never cached, on a cursor of its own.
+
+    At most ``ATLAS_SQL_ROW_LIMIT`` rows and ``ATLAS_SQL_TIMEOUT`` seconds; refused in public mode.
+    """
+    s = app_settings()
+    if s.is_public:
+        msg = "SQL is for officials only; the public view does not run queries."
+        raise AtlasError(msg)
+    cur = console_cursor(_console_connection(str(s.db_path), _db_stamp(s)))
+    try:
+        return sqlconsole.run_readonly(cur, query, row_limit=max(1, min(row_limit, s.sql_row_limit)),
+                                       timeout_s=s.sql_timeout_s)
+    finally:
+        cur.close()
 
 
 def _frame_digest(df: pd.DataFrame) -> bytes:

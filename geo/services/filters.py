@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from numbers import Integral
 from typing import Any
 
+from geo.errors import FilterError
 from geo.vocab import DEFAULT_ZONE_LEVEL, SEGMENT_GROUPS
 
 
@@ -29,6 +31,28 @@ class Filters:
     def days(self) -> int:
         """Number of days in the range (inclusive)."""
         return (self.end - self.start).days + 1
+
+    def check(self) -> Filters:
+        """``self`` when every field is in range; ``FilterError`` naming the first that is not.
+
+        Services that take filters from outside the sidebar (the public view, the URL) call this first, so
+        a hand-built ``Filters`` fails with a message, never deep inside a query or a division.
+        """
+        problems = []
+        if not isinstance(self.start, date) or not isinstance(self.end, date) or self.start > self.end:
+            problems.append(f"the date range must run forward, got {self.start!r}..{self.end!r}")
+        if not self.weekdays or any(not isinstance(d, Integral) or not 0 <= d <= 6 for d in self.weekdays):
+            problems.append(f"weekdays are 0 (Mon) to 6 (Sun), got {self.weekdays!r}"[:160])
+        lo_hi = self.hours
+        if (len(lo_hi) != 2 or any(not isinstance(h, Integral) for h in lo_hi)
+                or not 0 <= lo_hi[0] <= lo_hi[1] <= 23):
+            problems.append(f"hours are from ≤ to within 0..23, got {lo_hi!r}"[:160])
+        if not self.segments or any(s not in SEGMENT_GROUPS for s in self.segments):
+            problems.append(f"segments are some of {', '.join(SEGMENT_GROUPS)}")
+        if problems:
+            msg = "Invalid filters: " + "; ".join(problems) + "."
+            raise FilterError(msg)
+        return self
 
     def previous_period(self) -> Filters:
         """The same-length period immediately before this one (for change-against-previous KPIs)."""

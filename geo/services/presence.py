@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
@@ -464,7 +465,8 @@ def level_density(
 
 
 def _density_params(filters: Filters, season: str, hour: int | None, floor: int) -> dict[str, Any]:
-    if hour is not None and not 0 <= hour <= 23:
+    filters.check()
+    if hour is not None and (not isinstance(hour, Integral) or not 0 <= hour <= 23):
         msg = f"Hour of day must be 0..23, got {hour}."
         raise FilterError(msg)
     lo, hi = (hour, hour) if hour is not None else filters.hours
@@ -556,6 +558,9 @@ def cell_detail(
 ) -> CellDetail | None:
     """Drill-down for the H3 cell under a clicked point (None when the point is outside the atlas' cells)."""
     require_tables(con, *_CELL_TABLES)
+    if not (isinstance(lat, Real) and isinstance(lon, Real)
+            and -90 <= lat <= 90 and -180 <= lon <= 180):  # NaN fails every comparison
+        return None
     cell = cell_at(lat, lon, resolution)
     info = sql.fetch_one(con, "app/presence_cell_info", {"cell": cell})
     if info is None:

@@ -49,7 +49,8 @@ def serve_app(db: Path, log_name: str = "streamlit.log", extra_env: dict[str, st
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
     port = _free_port()
-    env = {**os.environ, "ATLAS_DB": str(db), "ATLAS_TILES": "OpenStreetMap", **(extra_env or {})}
+    # Sign-in off, as `make run` serves on 127.0.0.1; tests/browser/test_signin.py turns it on.
+    env = {**os.environ, "ATLAS_DB": str(db), "ATLAS_TILES": "OpenStreetMap", "ATLAS_AUTH": "off", **(extra_env or {})}
     log = ROOT / "test-artifacts" / log_name
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
