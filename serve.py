@@ -1,4 +1,4 @@
-"""ASGI entry point: ``streamlit run serve.py`` serves app.py with the atlas's HTTP guards (ui/server.py).
+"""ASGI entry point: ``streamlit run serve.py`` serves app.py with the atlas's HTTP middleware (ui/server.py).
 
 ``make run`` and the browser suite start the app through this file; ``streamlit run app.py`` still works
 but without the guards (a nested unknown address then shows Streamlit's blank shell).
@@ -8,7 +8,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
-from ui.server import NestedPathGuard
+from ui.server import NestedPathGuard, StaticCache
 
 # app.py navigates with st.navigation. Streamlit 1.67 decides per process, from the mere existence of a
 # pages/ folder next to the main script, to run a fresh server's first session as the old folder-based
@@ -17,4 +17,6 @@ from ui.server import NestedPathGuard
 # first visitor.
 PagesManager.uses_pages_directory = False
 
-app = st.App("app.py", middleware=[Middleware(NestedPathGuard)])
+# StaticCache answers repeated requests for static files (Streamlit's frontend bundle, the map component,
+# Leaflet) from memory: most of a new browser's server CPU otherwise (docs/reliability.md).
+app = st.App("app.py", middleware=[Middleware(NestedPathGuard), Middleware(StaticCache)])
