@@ -453,6 +453,8 @@ class BrowserResult:
     errors: list[str] = field(default_factory=list)
     requests: int = 0
     bytes: int = 0
+    #: CPU seconds the browsers used per session in this phase (see ``browser_sessions``).
+    client_cpu_s: float = 0.0
     #: Same-origin (path, status) of every HTTP response the page got (for the replay phase).
     paths: list[tuple[str, int]] = field(default_factory=list)
 
@@ -466,7 +468,7 @@ MAP_DRAWN_JS = """() => {
 }"""
 
 
-async def _browser_session(browser: Any, url: str, timeout: float) -> BrowserResult:
+async def _browser_session(browser: Any, url: str, timeout: float) -> tuple[BrowserResult, Any]:
     res = BrowserResult()
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
@@ -508,18 +510,39 @@ async def _browser_session(browser: Any, url: str, timeout: float) -> BrowserRes
         res.seconds = time.perf_counter() - t0
     res.errors.extend(f"page error: {e}" for e in page_errors)
     res.ok = not res.errors
-    await context.close()
-    return res
+    return res, context
+
+
+def _descendants_cpu() -> float:
+    """CPU seconds of every live descendant of this process (Playwright's driver, Chromium's processes)."""
+    import psutil
+
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            t = child.cpu_times()
+            total += t.user + t.system
+    return total
 
 
 async def browser_sessions(url: str, n: int, timeout: float = 180.0) -> list[BrowserResult]:
-    """``n`` Chromium sessions opened at once (one browser process, a fresh context each)."""
+    """``n`` Chromium sessions opened at once (one browser process, a fresh context each).
+
+    Each result's ``client_cpu_s`` is the browsers' CPU seconds over the phase (every Chromium process and the
+    Playwright driver, read before the contexts close) divided by ``n``.
+    """
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            return list(await asyncio.gather(*(_browser_session(browser, url, timeout) for _ in range(n))))
+            c0 = _descendants_cpu()
+            pairs = await asyncio.gather(*(_browser_session(browser, url, timeout) for _ in range(n)))
+            client_cpu = (_descendants_cpu() - c0) / max(1, n)
+            for res, context in pairs:
+                res.client_cpu_s = round(client_cpu, 3)
+                await context.close()
+            return [res for res, _ in pairs]
         finally:
             await browser.close()
 
@@ -559,6 +582,7 @@ def _phase(kind: str, results: list[Any], wall: float, cpu: float, **extra: Any)
     elif results and isinstance(results[0], BrowserResult):
         out["map_drawn_s"] = _summary([r.seconds for r in results if r.ok])
         out["requests_per_session"] = round(statistics.fmean(r.requests for r in results), 1)
+        out["browser_cpu_s_per_session"] = results[0].client_cpu_s
     elif results:
         out["replay_s"] = _summary([r.seconds for r in results if r.ok])
         out["requests_per_session"] = round(statistics.fmean(r.requests for r in results), 1)
@@ -729,6 +753,9 @@ def format_table(doc: dict[str, Any]) -> str:
         s = p.get("open_s") or p.get("map_drawn_s") or p.get("replay_s") or {}
         lines.append(f"{name:<18} {p['sessions']:>4} {p['errors']:>4} {_f(s.get('p50'))} {_f(s.get('p95'))} "
                      f"{_f(s.get('max'))} {_f(p['server_cpu_s_per_session'], 10)} {_f(p['wall_s'])}")
+        if p.get("browser_cpu_s_per_session") is not None:
+            lines.append(f"{'  (Chromium)':<18} {'':>4} {'':>4} {'':>7} {'':>7} {'':>7} "
+                         f"{_f(p['browser_cpu_s_per_session'], 10)}")
         if p.get("change_s", {}).get("n"):
             c = p["change_s"]
             lines.append(f"{'  filter change':<18} {'':>4} {'':>4} {_f(c['p50'])} {_f(c['p95'])} {_f(c['max'])}")
