@@ -1,6 +1,7 @@
 # Tourism Atlas — every target is idempotent and quick when nothing changed.
 #   make run    set up, build the default database if missing/stale, serve the app (PORT, default 8501)
 #   make test   set up, install Debian Chromium + Thai fonts if missing, run lint and the whole suite
+#   make load   load and stability test of the served public view (LOAD_N, LOAD_SEQ, LOAD_BROWSERS, LOAD_DB)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -21,13 +22,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DB_SOURCES := $(shell find data/seed geo/build queries -type f \( -name '*.py' -o -name '*.sql' -o -name '*.csv' \
 	-o -name '*.geojson' \) -not -path 'queries/app/*' -not -path 'queries/bench/*' 2>/dev/null) $(wildcard geo/*.py)
 
-.PHONY: help setup run build test lint bench browser-deps fonts clean
+.PHONY: help setup run build test lint bench load browser-deps fonts clean
 
 help:
 	@echo "make run    - set up, build data/atlas.duckdb if needed, serve on http://$(ADDRESS):$(PORT) (local use, no sign-in)"
 	@echo "make test   - set up and run lint + every test (unit, AppTest, browser)"
 	@echo "make build  - rebuild the default database"
 	@echo "make bench  - run the performance benchmark (BENCH_PINGS=N)"
+	@echo "make load   - load test the served public view (LOAD_N=20 concurrent, LOAD_SEQ=500 sequential)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -79,6 +81,18 @@ test: setup browser-deps
 
 bench: setup
 	$(PY) -m geo bench $(if $(BENCH_PINGS),--pings $(BENCH_PINGS),) --json bench/results/latest.json
+
+# Load and stability (docs/reliability.md): LOAD_N concurrent protocol sessions, LOAD_SEQ sequential ones for
+# memory, LOAD_BROWSERS real Chromium sessions, against the public view of LOAD_DB (default: the atlas database).
+LOAD_N ?= 20
+LOAD_SEQ ?= 500
+LOAD_BROWSERS ?= 3
+LOAD_MODE ?= public
+LOAD_DB ?= $(DB)
+
+load: setup browser-deps $(DB)
+	$(PY) -m bench.load --db $(LOAD_DB) --mode $(LOAD_MODE) --sessions $(LOAD_N) --sequential $(LOAD_SEQ) \
+		--browsers $(LOAD_BROWSERS) --json bench/results/load-latest.json
 
 clean:
 	rm -rf $(VENV) static .pytest_cache .ruff_cache

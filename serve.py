@@ -1,4 +1,4 @@
-"""ASGI entry point: ``streamlit run serve.py`` serves app.py with the atlas's HTTP guards (ui/server.py).
+"""ASGI entry point: ``streamlit run serve.py`` serves app.py with the atlas's HTTP middleware (ui/server.py).
 
 ``make run`` and the browser suite start the app through this file; ``streamlit run app.py`` still works
 but without the guards (a nested unknown address then shows Streamlit's blank shell).
@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
 from ui.auth import startup_plan
-from ui.server import LocalOnlyGuard, NestedPathGuard
+from ui.server import LocalOnlyGuard, NestedPathGuard, StaticCache
 
 plan = startup_plan()
 
@@ -27,7 +27,10 @@ plan = startup_plan()
 if getattr(PagesManager, "uses_pages_directory", None) is None:
     PagesManager.uses_pages_directory = False
 
+# StaticCache answers repeated requests for static files (Streamlit's frontend bundle, the map component,
+# Leaflet) from memory: most of a new browser's server CPU otherwise (docs/reliability.md).
 app = st.App("app.py", middleware=[
     Middleware(LocalOnlyGuard, enabled=plan.mode == "off"),
     Middleware(NestedPathGuard),
+    Middleware(StaticCache),
 ])
