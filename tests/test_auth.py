@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from geo.accounts import UserStore
 from geo.errors import ConfigError
 from geo.settings import ROOT, Settings
+from tests.aio import run
 from ui import auth
 from ui.server import LOCAL_ONLY_HTML, LocalOnlyGuard, host_is_loopback, is_local_request, is_loopback
 
@@ -148,7 +148,7 @@ def _through_guard(scope: dict, enabled: bool = True) -> tuple[list[dict], bool]
     async def receive() -> dict:
         return {"type": "http.request"}
 
-    asyncio.run(LocalOnlyGuard(inner, enabled=enabled)(scope, receive, send))
+    run(LocalOnlyGuard(inner, enabled=enabled)(scope, receive, send))
     return sent, reached
 
 

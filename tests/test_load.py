@@ -16,6 +16,7 @@ import pytest
 
 from bench import load
 from geo.settings import ROOT
+from tests.aio import run as run_coro
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -36,12 +37,12 @@ def _check(results: list[load.SessionResult], change: bool = True) -> None:
 
 def test_first_sessions_of_a_fresh_server_open_the_deep_link(public_server: load.Server) -> None:
     """Sessions that start before any script run has finished (a fresh server) get the page, not page_not_found."""
-    _check(asyncio.run(load.protocol_sessions(public_server.url, "density", 3)))
+    _check(run_coro(load.protocol_sessions(public_server.url, "density", 3)))
 
 
 @pytest.mark.parametrize("page", ["density", "map"])
 def test_concurrent_protocol_sessions(public_server: load.Server, page: str) -> None:
-    results = asyncio.run(load.protocol_sessions(public_server.url, page, 3))
+    results = run_coro(load.protocol_sessions(public_server.url, page, 3))
     _check(results)
     # The filter change reached the server: the density page keeps the playback hour in the URL.
     if page == "density":
@@ -52,14 +53,14 @@ def test_sequential_sessions(public_server: load.Server) -> None:
     async def run() -> list[load.SessionResult]:
         return await load._sequential(public_server, "density", 20, True, 120)
 
-    results = asyncio.run(run())
+    results = run_coro(run())
     _check(results)
     assert public_server.cpu() > 0 and public_server.rss_mb() > 0
 
 
 def test_the_change_sends_every_widget_like_the_frontend(public_server: load.Server) -> None:
     session = load.ProtocolSession(public_server.url, "density")
-    result = asyncio.run(session.run(load.CHANGES["density"]))
+    result = run_coro(session.run(load.CHANGES["density"]))
     assert result.ok, result.errors
     keys = {wid.rsplit("-", 1)[-1] for wid in session.widgets}
     assert {"f_dates", "f_weekdays", "f_hours", "f_segments", "dens_view", "dens_season", "dens_hour"} <= keys
@@ -119,7 +120,7 @@ def test_static_files_are_streamlits_bytes_from_memory_and_gzipped(public_server
                     rest = rest[size + 2:]
                 body = b"".join(chunks)
             return int(lines[0].split()[1]), headers, body
-        return asyncio.run(run())
+        return run_coro(run())
 
     _, _, shell = get("/density", False)
     bundle = re.search(rb'src="\.?/?(static/js/[^"]+\.js)"', shell)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
+from tests.aio import run
 from ui.server import NOT_FOUND_HTML, NestedPathGuard, is_nested_page_path
 
 
@@ -39,10 +37,7 @@ def _run(method: str, path: str, kind: str = "http") -> tuple[list[dict], bool]:
     async def receive() -> dict:
         return {"type": "http.request"}
 
-    coro = NestedPathGuard(inner)({"type": kind, "method": method, "path": path}, receive, send)
-    # a thread of its own: in the whole suite, Playwright's sync API may already run a loop on this thread
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, coro).result()
+    run(NestedPathGuard(inner)({"type": kind, "method": method, "path": path}, receive, send))
     return sent, reached
 
 
@@ -94,7 +89,7 @@ def _get(mw, path: str, headers: list | None = None, query: bytes = b"", method:
         return {"type": "http.request"}
 
     scope = {"type": "http", "method": method, "path": path, "query_string": query, "headers": headers or []}
-    asyncio.run(mw(scope, receive, send))
+    run(mw(scope, receive, send))
     return sent[0], b"".join(m.get("body", b"") for m in sent[1:])
 
 
