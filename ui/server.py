@@ -222,12 +222,12 @@ class StaticCache:
 
     def _app_static_stamp(self, path: str) -> tuple[int, int] | None:
         """(mtime_ns, size) of the file an ``/app/static/...`` path names; None outside the folder or missing."""
-        target = (self.app_static_dir / path[len("/app/static/"):]).resolve()
-        if not target.is_relative_to(self.app_static_dir):
-            return None
         try:
+            target = (self.app_static_dir / path[len("/app/static/"):]).resolve()
+            if not target.is_relative_to(self.app_static_dir):
+                return None
             st = target.stat()
-        except OSError:
+        except (OSError, ValueError):  # ValueError: an embedded NUL byte
             return None
         return st.st_mtime_ns, st.st_size
 
@@ -255,7 +255,8 @@ class StaticCache:
             path = path[len(root_path):]
         prefix = next((p for p in CACHED_PREFIXES if path.startswith(p)), None)
         headers = [(k.lower(), v) for k, v in scope.get("headers", [])]
-        if prefix is None or any(k in PASS_HEADERS for k, _ in headers):
+        if prefix is None or any(k in PASS_HEADERS for k, _ in headers) or "\x00" in path or ".." in path:
+            # odd paths (NUL bytes, dot segments) are Streamlit's to refuse; nothing about them is kept
             await self.app(scope, receive, send)
             return
         accept = b" ".join(v for k, v in headers if k == b"accept-encoding").lower()
