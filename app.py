@@ -22,6 +22,19 @@ PAGES = {
     "data": st.Page("pages/views/data.py", title="Data", icon=":material/database:", url_path="data"),
 }
 
-# Public mode serves only the pages whose every figure passes the privacy floor (geo.settings.PUBLIC_PAGES);
-# the others are not registered, so their addresses open the landing page instead.
+#: Public mode (ATLAS_MODE=public) serves the published file through scripts of its own under the same addresses
+#: (the Atlas map shows public facts and is shared): they read only published rows (geo.services.public).
+PUBLIC_SCRIPTS = {
+    "overview": "pages/views/public_overview.py",
+    "density": "pages/views/public_density.py",
+    "flows": "pages/views/public_flows.py",
+    "capacity": "pages/views/public_capacity.py",
+    "places": "pages/views/public_places.py",
+}
+if state.app_settings().is_public:
+    PAGES = {name: st.Page(PUBLIC_SCRIPTS[name], title=page.title, icon=page.icon, url_path=name)
+             if name in PUBLIC_SCRIPTS else page for name, page in PAGES.items()}
+
+# Public mode serves only the pages in geo.settings.PUBLIC_PAGES (no Data page); the others are not registered,
+# so their addresses open the landing page instead.
 st.navigation([page for name, page in PAGES.items() if state.app_settings().serves_page(name)]).run()

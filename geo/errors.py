@@ -61,3 +61,12 @@ class ImportRefusedError(AtlasError, ValueError):
     def __init__(self, message: str, problems: list | None = None) -> None:
         super().__init__(message)
         self.problems = list(problems or [])
+
+
+class PublishError(AtlasError, RuntimeError):
+    """Publishing the public file failed; the previous published file was left untouched."""
+
+
+class NotPublishedError(AtlasError, ValueError):
+    """Public mode was pointed at a file that is not a published file it may serve (private tables in it, or
+    published with a lower privacy floor than the server requires)."""
