@@ -164,7 +164,7 @@ def require_published(con: duckdb.DuckDBPyConnection, *, floor: int, path: str |
     kinds = dict(zip(names, found["kind"], strict=True))
     extra = sorted(n for n in names if n not in PUBLISHED_TABLES or kinds[n] != "table")
     if extra:
-        private = [n for n in extra if n in PRIVATE_TABLES]
+        private = sorted((n for n in extra if n in PRIVATE_TABLES), key=PRIVATE_TABLES.index)
         listed = ", ".join((private or extra)[:6]) + (" …" if len(private or extra) > 6 else "")
         msg = (f"{where} is not a published file: it holds {'private tables' if private else 'tables'} public mode "
                f"never serves ({listed}). Point ATLAS_PUBLIC_DB at the output of `python -m geo publish` "

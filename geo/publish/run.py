@@ -55,7 +55,7 @@ METHOD = (
     "published). Primary suppression: a unit below the floor is not published, or is merged into a coarser "
     "unit (hidden cells into the rest of their zone, small origin markets into '<group>:other'), which is "
     "published only when the merged unit reaches the floor. Complementary suppression: where units partition "
-    "a total (the zones of a month, segment group and visitor type; the origin markets of a month and group) "
+    "a total (the zones and visitor types of a month and segment group; the origin markets of a month and group) "
     "the hidden units together hold no one or at least `floor` distinct people, the next smallest unit being "
     "hidden until they do. No total of a measure is published: each measure is in one table, at one grain, "
     "and every figure the public pages show is a sum of published rows, so any difference of two views is "

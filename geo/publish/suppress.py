@@ -5,11 +5,12 @@ segment, segment_group, visitor_type, people_days: one row per device, month and
 stay in this process; what leaves it is counts. docs/privacy.md explains the rules:
 
 * **primary**: a unit with fewer than ``floor`` distinct people is not published;
-* **complementary** (``zone_days``): within a family of units that partition a total (the zones of one
-  month, segment group and visitor type partition that month's person-days of the group and type), the
-  hidden units together must hold no one or at least ``floor`` distinct people; while they hold 1 to
-  ``floor - 1``, the smallest shown unit of the family is hidden too. Whatever total of the family anyone
-  knows or estimates, the total minus the shown units is then an aggregate of ``floor`` people or more;
+* **complementary** (``zone_days``): within a family of units that partition a total (the zones and visitor
+  types of one month and segment group partition that month's people of the group, whose number the origin
+  table publishes), the hidden units together must hold no one or at least ``floor`` distinct people; while
+  they hold 1 to ``floor - 1``, the smallest shown unit of the family is hidden too. Whatever total of the
+  family anyone knows or estimates, the total minus the shown units is then an aggregate of ``floor`` people
+  or more (or the whole family is hidden: then the group is below the floor and ``origins`` drops it too);
 * **merging** (``origins``): origin markets below the floor are merged into "<group>:other" per month and
   group; while "other" holds 1 to ``floor - 1`` people the smallest shown market joins it, and a group
   below the floor altogether is not published.
@@ -24,7 +25,8 @@ import pandas as pd
 #: Columns of the device-level person-days frame.
 PERSON_DAY_COLUMNS = ("month_start", "device", "zone_id", "segment", "segment_group", "visitor_type", "people_days")
 ZONE_DAY_KEY = ("month_start", "zone_id", "segment_group", "visitor_type")
-ZONE_DAY_FAMILY = ("month_start", "segment_group", "visitor_type")
+#: The units of one family partition the people of one month and segment group (pub_origins publishes that total).
+ZONE_DAY_FAMILY = ("month_start", "segment_group")
 #: Suffix of the merged origin of a segment group ("domestic:other", "international:other").
 OTHER = "other"
 
@@ -67,8 +69,7 @@ def zone_days(person_days: pd.DataFrame, floor: int) -> tuple[pd.DataFrame, Supp
         whole = units.loc[
             (units["month_start"] == family["month_start"].iloc[0])
             & (units["segment_group"] == family["segment_group"].iloc[0])
-            & (units["visitor_type"] == family["visitor_type"].iloc[0])
-        ].sort_values(["people", "people_days", "zone_id"])
+        ].sort_values(["people", "people_days", "zone_id", "visitor_type"])
         hidden_people: set = set()
         for idx in whole.index[whole["hidden"]]:
             hidden_people |= members[tuple(units.loc[idx, list(ZONE_DAY_KEY)])]

@@ -1,6 +1,6 @@
 -- pub_zone_days: person-days by main zone × month × segment group × visitor type (geo/publish/suppress.py);
--- every row has at least the floor of distinct people, with complementary suppression across the zones of a
--- month, segment group and visitor type.
+-- every row has at least the floor of distinct people, with complementary suppression across the zones and
+-- visitor types of a month and segment group.
 create table pub_zone_days as
 with final as (
     select
