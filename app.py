@@ -25,11 +25,11 @@ PAGES = {
 #: Public mode (ATLAS_MODE=public) serves the published file through scripts of its own under the same addresses
 #: (the Atlas map shows public facts and is shared): they read only published rows (geo.services.public).
 PUBLIC_SCRIPTS = {
-    "overview": "pages/views/public_overview.py",
-    "density": "pages/views/public_density.py",
-    "flows": "pages/views/public_flows.py",
-    "capacity": "pages/views/public_capacity.py",
-    "places": "pages/views/public_places.py",
+    "overview": "pages/views/public/overview.py",
+    "density": "pages/views/public/density.py",
+    "flows": "pages/views/public/flows.py",
+    "capacity": "pages/views/public/capacity.py",
+    "places": "pages/views/public/places.py",
 }
 if state.app_settings().is_public:
     PAGES = {name: st.Page(PUBLIC_SCRIPTS[name], title=page.title, icon=page.icon, url_path=name)

@@ -49,8 +49,7 @@ def public_k1(atlas_db: Path, tmp_path_factory) -> Path:
 
 def _tables(con) -> dict[str, list[str]]:
     found = sql.fetch_df(con, "publish/table_names")
-    return {r["name"]: [c[0] for c in con.execute(f'describe "{r["name"]}"').fetchall()]  # names from the catalogue
-            for r in found.to_dict("records")}
+    return {r["name"]: con.table(r["name"]).columns for r in found.to_dict("records")}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -77,7 +76,7 @@ def test_every_count_of_people_in_every_published_table_is_at_least_the_floor(pu
     assert counted == {t for t in PUBLISHED_TABLES if t.startswith("pub_") and t != "pub_calendar"}
     for table in counted:
         column = "people" if "people" in tables[table] else "devices"
-        low, n = pub.execute(f'select min("{column}"), count(*) from "{table}"').fetchone()  # names from the catalogue
+        low, n = pub.table(table).aggregate(f'min("{column}"), count(*)').fetchone()
         assert n > 0, table
         assert low >= PUBLIC_FLOOR, (table, low)
 
@@ -133,8 +132,8 @@ def test_floor_one_publishes_every_unit_and_ten_holds_back_the_small_ones(pub, p
     src = connect(atlas_db, "officials", read_only=True)
     try:
         for table in ("pub_presence", "pub_zone_days", "pub_origins", "pub_corridors", "pub_place_visits"):
-            n1 = k1.execute(f'select count(*) from "{table}"').fetchone()[0]  # names from PUBLISHED_TABLES
-            n10 = pub.execute(f'select count(*) from "{table}"').fetchone()[0]
+            n1 = k1.table(table).aggregate("count(*)").fetchone()[0]
+            n10 = pub.table(table).aggregate("count(*)").fetchone()[0]
             assert n1 > n10 > 0, table
         # with K = 1 nothing is held back: each published measure adds up to the officials' own figure
         people_hours = k1.execute("select sum(people_hours) from pub_presence where cell is not null").fetchone()[0]
@@ -266,15 +265,17 @@ def _cells(con, f: Filters, hour: int | None = None) -> pd.Series:
     return df.set_index("cell")["visitor_hours"]
 
 
-def _rows(con, where: str, params: dict) -> pd.DataFrame:
-    return con.execute(f"select * from pub_presence where cell is not null and {where}", params).df()  # test SQL
+def _cell_rows(con) -> pd.DataFrame:
+    df = con.table("pub_presence").df()
+    return df[df["cell"].notna()]
 
 
 def test_adjacent_month_ranges_differ_only_by_published_month_rows(pub) -> None:
     both = _cells(pub, _months(NOV, DEC))
     nov = _cells(pub, _months(NOV, NOV))
     diff = both.sub(nov, fill_value=0)
-    dec_rows = _rows(pub, "month_start = $m", {"m": DEC})
+    rows = _cell_rows(pub)
+    dec_rows = rows[pd.to_datetime(rows["month_start"]).dt.date == DEC]
     assert (dec_rows["people"] >= PUBLIC_FLOOR).all()
     expected = dec_rows.groupby("cell")["people_hours"].sum()
     expected.index = expected.index.astype("uint64")
@@ -287,7 +288,8 @@ def test_an_hour_range_minus_a_sub_range_is_the_published_rows_of_the_other_hour
     f_all = _months(NOV, DEC)
     f_sub = _months(NOV, DEC, hours=(0, 22))
     diff = _cells(pub, f_all).sub(_cells(pub, f_sub), fill_value=0)
-    late = _rows(pub, "hour = 23", {})
+    rows = _cell_rows(pub)
+    late = rows[rows["hour"] == 23]
     expected = late.groupby("cell")["people_hours"].sum()
     assert (late["people"] >= PUBLIC_FLOOR).all()
     assert diff[diff != 0].sort_index().astype("int64").to_dict() == expected.sort_index().astype("int64").to_dict()

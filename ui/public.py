@@ -23,7 +23,7 @@ FALLBACK_MONTHS = (state.FALLBACK_BOUNDS[1].replace(day=1),)
 MONTHS_KEY = "f_months"
 
 
-def _label(month: date) -> str:
+def _fmt_month(month: date) -> str:
     return f"{month:%b %Y}"
 
 
@@ -48,11 +48,11 @@ def sidebar_filters(*, show_categories: bool = True) -> Filters:
     sb = st.sidebar
     sb.header("Filters")
     if len(months) > 1:
-        first, last = sb.select_slider("Months", options=months, key=MONTHS_KEY, format_func=_label,
+        first, last = sb.select_slider("Months", options=months, key=MONTHS_KEY, format_func=_fmt_month,
                                        help="The public view is published per month (docs/privacy.md).")
     else:
         first = last = months[0]
-        sb.caption(f"Months: {_label(first)}")
+        sb.caption(f"Months: {_fmt_month(first)}")
     weekdays = sb.multiselect("Weekdays", vocab.WEEKDAY_NAMES, key="f_weekdays")
     hours = sb.slider("Hours of day", 0, 23, key="f_hours")
     segments = sb.multiselect(
@@ -67,7 +67,7 @@ def sidebar_filters(*, show_categories: bool = True) -> Filters:
     for note in parsed.notes:
         sb.warning(url.note_markdown(note))
     sb.caption(f"Public view: figures are published per month, each summed from rows of at least "
-               f"{state.app_settings().privacy_floor} people.")
+               f"{state.app_settings().privacy_floor:,} people.")
     base = Filters(start=first, end=first)
     chosen = Filters(
         start=first,

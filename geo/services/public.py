@@ -41,8 +41,8 @@ PRESENT_DEFINITION = (
     "data: how many people are there at that hour on an average day."
 )
 PUBLISHED_NOTE = (
-    "Published figures: every row behind them has at least {floor} distinct people, smaller units are "
-    "withheld or merged (docs/privacy.md), so totals can read slightly lower than the whole."
+    "Published figures: every row behind them has at least the privacy floor of distinct people, smaller units "
+    "are withheld or merged (docs/privacy.md), so totals can read slightly lower than the whole."
 )
 #: Name of the rows of figures outside every tourism zone.
 OUTSIDE_LABEL = "Outside every tourism zone"

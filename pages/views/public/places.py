@@ -38,11 +38,11 @@ def _visits(place_id: str, filters: Filters) -> None:
     c[1].metric("Average dwell", "–" if dwell is None else f"{dwell:.0f} min")
     if prof.visits == 0:
         st.caption(f"No published visits to this place in {first:%b %Y} – {last:%b %Y}: none, or a month with fewer "
-                   f"visitors than the privacy floor ({state.app_settings().privacy_floor} people).")
+                   f"visitors than the privacy floor ({state.app_settings().privacy_floor:,} people).")
         return
     state.altair_chart(charts.visits_bar_chart, prof.by_month, "month", "Month", "Visits by month")
     st.caption("Visits are published per place and month when at least "
-               f"{state.app_settings().privacy_floor} distinct people made them; other months are left out.")
+               f"{state.app_settings().privacy_floor:,} distinct people made them; other months are left out.")
 
 
 def _detail(detail: placeinfo.PlaceDetail, nearby: pd.DataFrame, filters: Filters) -> None:

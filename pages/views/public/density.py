@@ -92,8 +92,7 @@ def render() -> None:
     st.caption(
         f"Where people are, per H3 cell (resolution 8, ≈0.7 km²). {public.PRESENT_DEFINITION} The map sums the "
         f"published cells of {first:%b %Y} – {last:%b %Y}, the selected weekdays and origin segments, and the "
-        "sidebar hours or the single playback hour. "
-        + public.PUBLISHED_NOTE.format(floor=state.app_settings().privacy_floor)
+        "sidebar hours or the single playback hour. " + public.PUBLISHED_NOTE
     )
     state.provenance_note()
 

@@ -13,11 +13,11 @@ from geo.text import markdown_text
 from ui import export, state
 
 
-def _pct(change: float | None) -> str | None:
+def _fmt_pct(change: float | None) -> str | None:
     return None if change is None else f"{change:+.1f}% vs previous"
 
 
-def _hour(h: int | None) -> str:
+def _fmt_hour(h: int | None) -> str:
     return "—" if h is None else f"{h:02d}:00"
 
 
@@ -25,9 +25,9 @@ def render_kpis(k: presence.Kpis) -> None:
     """KPI tiles with the change against the same number of months just before, when those have data."""
     cur, prev, chg = k.current, k.previous, k.change
     row1 = st.columns(4)
-    row1[0].metric("Visitors (person-days)", f"{cur.visitors:,}", _pct(chg.visitors), help=public.VISITORS_DEFINITION)
-    row1[1].metric("Overnight (person-days)", f"{cur.overnight:,}", _pct(chg.overnight))
-    row1[2].metric("Day-trippers (person-days)", f"{cur.day_trippers:,}", _pct(chg.day_trippers))
+    row1[0].metric("Visitors (person-days)", f"{cur.visitors:,}", _fmt_pct(chg.visitors), help=public.VISITORS_DEFINITION)
+    row1[1].metric("Overnight (person-days)", f"{cur.overnight:,}", _fmt_pct(chg.overnight))
+    row1[2].metric("Day-trippers (person-days)", f"{cur.day_trippers:,}", _fmt_pct(chg.day_trippers))
     share, pp = cur.international_share, chg.international_share_pp
     row1[3].metric("International share", "—" if share is None else f"{share:.1%}",
                    None if pp is None else f"{pp:+.1f} pp vs previous",
@@ -37,12 +37,12 @@ def render_kpis(k: presence.Kpis) -> None:
     row2[0].metric("Dwell per attraction visit", "—" if dwell is None else f"{dwell:.0f} min",
                    None if dd is None else f"{dd:+.0f} min vs previous",
                    help="Minutes on site per visit to an attraction, over the published place rows.")
-    row2[1].metric("Busiest hour", _hour(cur.busiest_hour),
-                   None if prev is None else f"previous: {_hour(prev.busiest_hour)}", delta_color="off",
+    row2[1].metric("Busiest hour", _fmt_hour(cur.busiest_hour),
+                   None if prev is None else f"previous: {_fmt_hour(prev.busiest_hour)}", delta_color="off",
                    help="Hour of day with the most people present on an average day: "
                         + ("—" if cur.busiest_hour_present is None else f"{cur.busiest_hour_present:,.0f} people."))
     avg = cur.avg_daily_visitors
-    row2[2].metric("Visitors per day", "—" if avg is None else f"{avg:,.0f}", _pct(chg.avg_daily_visitors),
+    row2[2].metric("Visitors per day", "—" if avg is None else f"{avg:,.0f}", _fmt_pct(chg.avg_daily_visitors),
                    help="Average person-days per day with data in the months.")
     row2[3].metric("Busiest zone", markdown_text(cur.busiest_zone_name or "—"),
                    None if prev is None else f"previous: {markdown_text(prev.busiest_zone_name or '—')}",
@@ -87,7 +87,7 @@ def render() -> None:
     st.caption(
         f"{public.VISITORS_DEFINITION} Figures cover {first:%b %Y} – {last:%b %Y} and the selected origin segments; "
         "changes compare with the same number of months just before. Weekdays and hours apply to the presence "
-        "chart. " + public.PUBLISHED_NOTE.format(floor=state.app_settings().privacy_floor)
+        "chart. " + public.PUBLISHED_NOTE
     )
     state.provenance_note()
     kpis = state.call(public.kpis, f)

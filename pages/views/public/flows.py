@@ -62,7 +62,7 @@ def _corridors(filters: Filters, top_n: int, zones_geojson: str) -> pd.DataFrame
         )
     st.caption(
         f"Directed trips between tourism zones, {first:%b %Y} – {last:%b %Y}, summed over the corridors published "
-        f"for each month (at least {state.app_settings().privacy_floor} distinct people made the move that month). "
+        f"for each month (at least {state.app_settings().privacy_floor:,} distinct people made the move that month). "
         "Corridors are published per month only: the weekday, hour and segment filters do not apply. Share = "
         "corridor trips ÷ all published corridor trips."
     )
