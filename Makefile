@@ -17,9 +17,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Everything the default database is built from: rebuild when any of it is newer than the file. Found by
 # folder, not listed by hand: the seed data, the build lifecycle (geo/build/), the core it uses (geo/*.py:
-# settings, vocabulary, SQL runner) and every query outside the app's and the benchmark's folders.
+# settings, vocabulary, SQL runner) and every query outside the app's, the benchmark's and the publisher's folders.
 DB_SOURCES := $(shell find data/seed geo/build queries -type f \( -name '*.py' -o -name '*.sql' -o -name '*.csv' \
-	-o -name '*.geojson' \) -not -path 'queries/app/*' -not -path 'queries/bench/*' 2>/dev/null) $(wildcard geo/*.py)
+	-o -name '*.geojson' \) -not -path 'queries/app/*' -not -path 'queries/bench/*' -not -path 'queries/publish/*' \
+	2>/dev/null) $(wildcard geo/*.py)
 # What the published file is made from besides the database: the publisher and its queries.
 PUBLISH_SOURCES := $(wildcard geo/publish/*.py queries/publish/*.sql)
 
