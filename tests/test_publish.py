@@ -409,6 +409,8 @@ def test_cli_publishes_atomically_and_refuses_what_it_cannot_publish(tiny: Path,
     printed = capsys.readouterr().out
     assert "with a floor of 3 people" in printed and "pub_presence" in printed and "of the measure published" in printed
     before = out.read_bytes()
+    assert main(["info", "--db", str(out)]) == 0  # provenance of a published file: its rows keep no params
+    assert "publication" in capsys.readouterr().out
     # a published file cannot be published again; the previous output stays byte-identical
     assert main(["publish", "--db", str(out), "--out", str(out.with_name("again.duckdb"))]) == 2
     assert "cannot be published" in capsys.readouterr().err
