@@ -1,7 +1,8 @@
 # Tourism Atlas — every target is idempotent and quick when nothing changed.
-#   make run    set up, build the default database if missing/stale, serve the app (PORT, default 8501)
-#   make test   set up, install Debian Chromium + Thai fonts if missing, run lint and the whole suite
-#   make load   load and stability test of the served public view (LOAD_N, LOAD_SEQ, LOAD_BROWSERS, LOAD_DB)
+#   make run         set up, build the default database if missing/stale, serve the app (PORT, default 8501)
+#   make run-public  the same, then publish the public file if missing/stale and serve the public view on 127.0.0.1
+#   make test        set up, install Debian Chromium + Thai fonts if missing, run lint and the whole suite
+#   make load        load and stability test of the served public view (LOAD_N, LOAD_SEQ, LOAD_BROWSERS, LOAD_DB)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -13,19 +14,25 @@ PORT ?= 8501
 # needs sign-in: ADDRESS=0.0.0.0 make run signs officials in with local accounts (python -m geo user add).
 ADDRESS ?= 127.0.0.1
 DB ?= $(or $(ATLAS_DB),data/atlas.duckdb)
+PUBLIC_DB ?= $(or $(ATLAS_PUBLIC_DB),data/public.duckdb)
+FLOOR ?= $(or $(ATLAS_PRIVACY_FLOOR),10)
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Everything the default database is built from: rebuild when any of it is newer than the file. Found by
 # folder, not listed by hand: the seed data, the build lifecycle (geo/build/), the core it uses (geo/*.py:
-# settings, vocabulary, SQL runner) and every query outside the app's and the benchmark's folders.
+# settings, vocabulary, SQL runner) and every query outside the app's, the benchmark's and the publisher's folders.
 DB_SOURCES := $(shell find data/seed geo/build queries -type f \( -name '*.py' -o -name '*.sql' -o -name '*.csv' \
-	-o -name '*.geojson' \) -not -path 'queries/app/*' -not -path 'queries/bench/*' 2>/dev/null) $(wildcard geo/*.py)
+	-o -name '*.geojson' \) -not -path 'queries/app/*' -not -path 'queries/bench/*' -not -path 'queries/publish/*' \
+	2>/dev/null) $(wildcard geo/*.py)
+# What the published file is made from besides the database: the publisher and its queries.
+PUBLISH_SOURCES := $(wildcard geo/publish/*.py queries/publish/*.sql)
 
-.PHONY: help setup run build test lint bench load browser-deps fonts clean
+.PHONY: help setup run run-public publish build test lint bench load browser-deps fonts clean
 
 help:
 	@echo "make run    - set up, build data/atlas.duckdb if needed, serve on http://$(ADDRESS):$(PORT) (local use, no sign-in)"
+	@echo "make run-public - publish data/public.duckdb if needed, serve the public view on http://127.0.0.1:$(PORT)"
 	@echo "make test   - set up and run lint + every test (unit, AppTest, browser)"
 	@echo "make build  - rebuild the default database"
 	@echo "make bench  - run the performance benchmark (BENCH_PINGS=N)"
@@ -61,6 +68,18 @@ build: setup
 run: setup $(DB)
 	ATLAS_DB=$(DB) $(VENV)/bin/streamlit run serve.py --server.headless true --server.port $(PORT) \
 		--server.address $(ADDRESS) --browser.gatherUsageStats false
+
+# The published file (docs/privacy.md) is remade when the database or the publisher is newer than it.
+$(PUBLIC_DB): $(DB) $(PUBLISH_SOURCES)
+	$(PY) -m geo publish --db $(DB) --out $(PUBLIC_DB) --floor $(FLOOR)
+
+publish: setup $(PUBLIC_DB)
+
+# The public view serves only the published file (never ATLAS_DB), on the loopback address: put a reverse proxy
+# with TLS in front of it to publish it.
+run-public: setup $(PUBLIC_DB)
+	ATLAS_MODE=public ATLAS_PUBLIC_DB=$(PUBLIC_DB) ATLAS_PRIVACY_FLOOR=$(FLOOR) $(VENV)/bin/streamlit run serve.py \
+		--server.headless true --server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
 
 # Debian Chromium for the browser suite (Playwright's own download does not work offline), Thai fonts, and
 # poppler-utils (pdftotext, pdftoppm) with which the report tests read the PDF back.

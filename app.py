@@ -23,6 +23,19 @@ PAGES = {
     "sql": st.Page("pages/views/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
 }
 
+#: Public mode (ATLAS_MODE=public) serves the published file through scripts of its own under the same addresses
+#: (the Atlas map shows public facts and is shared): they read only published rows (geo.services.public).
+PUBLIC_SCRIPTS = {
+    "overview": "pages/views/public/overview.py",
+    "density": "pages/views/public/density.py",
+    "flows": "pages/views/public/flows.py",
+    "capacity": "pages/views/public/capacity.py",
+    "places": "pages/views/public/places.py",
+}
+if state.app_settings().is_public:
+    PAGES = {name: st.Page(PUBLIC_SCRIPTS[name], title=page.title, icon=page.icon, url_path=name)
+             if name in PUBLIC_SCRIPTS else page for name, page in PAGES.items()}
+
 # Public mode serves only the pages whose every figure passes the privacy floor (geo.settings.PUBLIC_PAGES);
 # the others are not registered, so their addresses open the landing page instead.
 served = {name: page for name, page in PAGES.items() if state.app_settings().serves_page(name)}

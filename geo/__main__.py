@@ -1,4 +1,5 @@
-"""Command line: ``python -m geo build | import | info | report | sql | user | assets | bench`` (run ``python -m geo -h``)."""
+"""Command line: ``python -m geo build | import | publish | info | report | sql | user | assets | bench``
+(``python -m geo -h``)."""
 
 from __future__ import annotations
 
@@ -88,6 +89,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
         if len(report.problems) > 10:
             print(f"  ... {len(report.problems) - 10:,} more problems"
                   + (f" in {args.report}" if args.report else " (--report FILE lists them all)"))
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from geo.publish.run import publish
+
+    report = publish(args.out, args.db, floor=args.floor)
+    if not args.quiet:
+        print("\n".join(report.summary_lines()))
     return 0
 
 
@@ -276,6 +286,18 @@ def build_parser() -> argparse.ArgumentParser:
                     help="refuse larger files (default 200 for places and zones; pings are streamed, no limit)")
     im.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     im.set_defaults(func=_cmd_import)
+
+    pu = sub.add_parser("publish", help="write the public file: floored aggregates at fixed grains (docs/privacy.md)",
+                        description="Read the officials' database and write a separate database that holds only "
+                                    "what the public may see: places, tourism zones, H3 cells and aggregates at "
+                                    "fixed grains, every row with at least the floor of distinct people. Atomic: "
+                                    "on any error the previous file is left unchanged.")
+    pu.add_argument("--out", type=Path, required=True, help="published file to write (e.g. data/public.duckdb)")
+    pu.add_argument("--db", type=Path, default=None, help="officials' database (default: $ATLAS_DB or data/atlas.duckdb)")
+    pu.add_argument("--floor", type=_positive, default=None,
+                    help="fewest distinct people behind any published row (default: $ATLAS_PRIVACY_FLOOR or 10)")
+    pu.add_argument("-q", "--quiet", action="store_true")
+    pu.set_defaults(func=_cmd_publish)
 
     i = sub.add_parser("info", help="tables, row counts and dataset provenance")
     i.add_argument("--db", type=Path, default=None)

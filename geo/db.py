@@ -17,20 +17,50 @@ that file with the same configuration, and ``enable_external_access`` is a setti
 Public connections are therefore opened with a configuration of their own (``PUBLIC_TAG``): a public
 and an officials connection to one file in one process can never share an instance (one would lose its
 restrictions, the other its extension loading); the second open fails with ``ConfigError`` instead.
+
+Public mode serves a *published* file (``python -m geo publish``, docs/privacy.md), never the officials'
+database: ``require_published`` checks an open file against the allow-list ``PUBLISHED_TABLES`` and the
+floor it was published with, and the app calls it on every public connection before the first query.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from geo.errors import ConfigError, DatabaseMissingError, DatabaseUnreadableError, SpatialExtensionError
+from geo import sql
+from geo.errors import (
+    ConfigError,
+    DatabaseMissingError,
+    DatabaseUnreadableError,
+    NotPublishedError,
+    SpatialExtensionError,
+)
 from geo.settings import MODES, STORAGE_VERSION, Settings, get_settings
 
 #: Marks a public connection's configuration, so DuckDB never shares its instance with another mode's.
 #: (``custom_user_agent`` is only sent on HTTP requests, which public connections cannot make.)
 PUBLIC_TAG = {"custom_user_agent": "tourism-atlas-public"}
+
+#: Every table a published file holds (``geo.publish``), and nothing else: public facts (``meta``, ``places``,
+#: ``zones``, ``cells``), the calendar of days with data and the floored aggregates (``pub_*``).
+PUBLISHED_TABLES: tuple[str, ...] = (
+    "meta", "places", "zones", "cells",
+    "pub_calendar", "pub_presence", "pub_zone_days", "pub_origins", "pub_corridors", "pub_place_visits",
+)
+#: What an officials' database holds and a published file never does: device-level tables and views (pings,
+#: stays, place visits, the presence cube, trips and their coded tables and labels) and the unfloored rollups.
+#: Public mode refuses any table outside ``PUBLISHED_TABLES``; these names make its message specific.
+PRIVATE_TABLES: tuple[str, ...] = (
+    "pings", "stays", "stays_data", "place_visits", "place_visits_data", "visits_hourly", "visits_hourly_data",
+    "trips", "trips_data", "labels", "device_segments", "cell_zones",
+    "presence_days", "presence_cell_profile", "presence_hourly", "presence_daily", "presence_zone_daily",
+    "presence_place_daily", "presence_cell_hourly", "od_daily", "place_profile", "zone_nightly", "place_origins",
+    "daily_coverage", "cell_coverage", "cell_nightly",
+)
 
 
 def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
@@ -177,3 +207,38 @@ def console_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 def _sql_literal(text: str) -> str:
     """``text`` as a SQL string literal (ATTACH takes no bound parameter for its path)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def require_published(con: duckdb.DuckDBPyConnection, *, floor: int, path: str | Path = "") -> dict[str, Any]:
+    """Check that ``con`` is a published file public mode may serve; return its publication record (params).
+
+    Refused with ``NotPublishedError`` (the message says what to run): any table or view outside
+    ``PUBLISHED_TABLES`` (an officials' database, or a file something was added to), a published table
+    missing (published by an older atlas), no publication record, or a privacy floor below ``floor``.
+    """
+    where = str(path) or "the database"
+    found = sql.fetch_df(con, "publish/table_names")
+    names = [f"{r['name']}" if r["schema_name"] == "main" else f"{r['schema_name']}.{r['name']}"
+             for r in found.to_dict("records")]
+    kinds = dict(zip(names, found["kind"], strict=True))
+    extra = sorted(n for n in names if n not in PUBLISHED_TABLES or kinds[n] != "table")
+    if extra:
+        private = sorted((n for n in extra if n in PRIVATE_TABLES), key=PRIVATE_TABLES.index)
+        listed = ", ".join((private or extra)[:6]) + (" …" if len(private or extra) > 6 else "")
+        msg = (f"{where} is not a published file: it holds {'private tables' if private else 'tables'} public mode "
+               f"never serves ({listed}). Point ATLAS_PUBLIC_DB at the output of `python -m geo publish` "
+               "(`make run-public` publishes and serves it).")
+        raise NotPublishedError(msg)
+    missing = [t for t in PUBLISHED_TABLES if t not in names]
+    record = sql.fetch_one(con, "publish/publication") if "meta" in names else None
+    if missing or record is None:
+        msg = (f"{where} is not a complete published file (missing: {', '.join(missing) or 'its publication record'}). "
+               "Publish it again with `python -m geo publish` (or `make run-public`).")
+        raise NotPublishedError(msg)
+    params = json.loads(record["params"] or "{}")
+    published_floor = int(params.get("floor") or 0)
+    if published_floor < floor:
+        msg = (f"{where} was published with a privacy floor of {published_floor} people; this server requires "
+               f"{floor} (ATLAS_PRIVACY_FLOOR). Publish it again with `python -m geo publish --floor {floor}`.")
+        raise NotPublishedError(msg)
+    return params

@@ -73,3 +73,12 @@ class SqlRejectedError(AtlasError, ValueError):
 
 class SqlTimeoutError(AtlasError, TimeoutError):
     """A read-only SQL query ran past its time limit and was interrupted."""
+
+
+class PublishError(AtlasError, RuntimeError):
+    """Publishing the public file failed; the previous published file was left untouched."""
+
+
+class NotPublishedError(AtlasError, ValueError):
+    """Public mode was pointed at a file that is not a published file it may serve (private tables in it, or
+    published with a lower privacy floor than the server requires)."""

@@ -6,8 +6,9 @@ call (cheap), so tests isolate settings with ``monkeypatch.setenv``.
 | variable | default | meaning |
 |---|---|---|
 | ``ATLAS_DB`` | ``data/atlas.duckdb`` | DuckDB file the app reads and ``geo build`` writes |
-| ``ATLAS_MODE`` | ``officials`` | ``officials`` (all pages) or ``public`` (read-only, privacy floor) |
-| ``ATLAS_PRIVACY_FLOOR`` | ``10`` | public mode: fewest distinct people behind any unit shown (k-anonymity floor) |
+| ``ATLAS_MODE`` | ``officials`` | ``officials`` (all pages) or ``public`` (serves the published file) |
+| ``ATLAS_PUBLIC_DB`` | ``data/public.duckdb`` | published file (``geo publish``) the public mode serves |
+| ``ATLAS_PRIVACY_FLOOR`` | ``10`` | fewest distinct people behind any published row (``geo publish`` default; public mode refuses a file published with less) |
 | ``ATLAS_DUCKDB_THREADS`` | ``2`` | DuckDB worker threads per connection |
 | ``ATLAS_DUCKDB_MEMORY`` | ``4GB`` | DuckDB memory limit per connection |
 | ``ATLAS_CACHE_TTL`` | ``600`` | seconds a cached service result lives in the app |
@@ -35,11 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 Mode = Literal["officials", "public"]
 
-#: Pages (their URL names in app.py's ``PAGES``) served in public mode: every figure on them is public
-#: fact (places, zones) or a sum of units of at least the privacy floor of people (density: see
-#: geo/presence.py). The others show per-place, per-corridor, per-zone and per-table counts the floor does
-#: not cover yet, so the public view leaves them out; each joins once its figures are floored.
-PUBLIC_PAGES: frozenset[str] = frozenset({"map", "density"})
+#: Pages (their URL names in app.py's ``PAGES``) served in public mode, from the published file only
+#: (``geo publish``, docs/privacy.md): every figure on them is public fact (places, zones) or a sum of
+#: published rows, each of at least the privacy floor of distinct people. The Data page (tables, provenance,
+#: uploads) is for officials.
+PUBLIC_PAGES: frozenset[str] = frozenset({"map", "overview", "density", "flows", "capacity", "places"})
 MODES: tuple[str, ...] = ("officials", "public")
 #: Officials' sign-in (``ATLAS_AUTH``); ``auto`` is resolved against the bind address and secrets by ui/auth.py.
 AUTH_MODES: tuple[str, ...] = ("auto", "oidc", "local", "off")
@@ -75,6 +76,8 @@ class Settings:
 
     db_path: Path = field(default_factory=lambda: ROOT / "data" / "atlas.duckdb")
     mode: Mode = "officials"
+    #: The published file (``python -m geo publish``) public mode serves instead of ``db_path``.
+    public_db_path: Path = field(default_factory=lambda: ROOT / "data" / "public.duckdb")
     privacy_floor: int = 10
     duckdb_threads: int = 2
     duckdb_memory: str = "4GB"
@@ -104,6 +107,11 @@ class Settings:
         """True when the app runs as the hosted read-only public view."""
         return self.mode == "public"
 
+    @property
+    def served_db(self) -> Path:
+        """The file the app opens: the published file in public mode, the officials' database otherwise."""
+        return self.public_db_path if self.is_public else self.db_path
+
     def serves_page(self, name: str) -> bool:
         """True when the page ``name`` (its URL name in app.py) is served in this mode (officials: every page;
         public: ``PUBLIC_PAGES``)."""
@@ -125,16 +133,20 @@ def _int_env(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _path_env(name: str, default: Path) -> Path:
+    raw = os.environ.get(name, "").strip()
+    path = Path(raw) if raw else default
+    return path if path.is_absolute() else (Path.cwd() / path).resolve()
+
+
 def get_settings() -> Settings:
     """Resolve settings from the environment; raise ``ConfigError`` with the variable name on bad values."""
     mode = os.environ.get("ATLAS_MODE", "officials").strip().lower() or "officials"
     if mode not in MODES:
         msg = f"ATLAS_MODE must be one of {', '.join(MODES)}, got {mode!r}"
         raise ConfigError(msg)
-    db = os.environ.get("ATLAS_DB", "").strip()
-    db_path = Path(db) if db else ROOT / "data" / "atlas.duckdb"
-    if not db_path.is_absolute():
-        db_path = (Path.cwd() / db_path).resolve()
+    db_path = _path_env("ATLAS_DB", ROOT / "data" / "atlas.duckdb")
+    public_db_path = _path_env("ATLAS_PUBLIC_DB", ROOT / "data" / "public.duckdb")
     memory = os.environ.get("ATLAS_DUCKDB_MEMORY", "4GB").strip() or "4GB"
     if not memory[:-2].replace(".", "", 1).isdigit() or memory[-2:].upper() not in ("MB", "GB"):
         msg = f"ATLAS_DUCKDB_MEMORY must look like '512MB' or '4GB', got {memory!r}"
@@ -152,7 +164,8 @@ def get_settings() -> Settings:
         raise ConfigError(msg)
     return Settings(
         db_path=db_path,
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
+        public_db_path=public_db_path,  # type: ignore[arg-type]
         privacy_floor=_int_env("ATLAS_PRIVACY_FLOOR", 10, minimum=1),
         duckdb_threads=_int_env("ATLAS_DUCKDB_THREADS", 2, minimum=1),
         duckdb_memory=memory,

@@ -23,8 +23,9 @@ QUERIES_DIR = ROOT / "queries"
 #: The folders of ``queries/``, one per lifecycle: ``schema`` (tables, views, indexes, drops) and ``build``
 #: (seed, simulator inputs, pipeline steps) build the database, ``rollups`` (run in name order by
 #: ``geo.build.rollups``) derive the tables the pages read, ``app`` answers the pages, ``bench`` serves
-#: ``bench/`` only.
-GROUPS = ("schema", "build", "rollups", "app", "bench", "ingest")
+#: ``bench/`` only, ``ingest`` is read by ``geo/ingest``, ``publish`` by ``geo/publish`` (the public file) and
+#: by ``geo.db.require_published``.
+GROUPS = ("schema", "build", "rollups", "app", "bench", "ingest", "publish")
 _NAME = re.compile(rf"^(?:{'|'.join(GROUPS)})/[a-z0-9_]+$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _IDENT = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")

@@ -87,3 +87,17 @@ def atlas_env(atlas_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the app at the session database."""
     monkeypatch.setenv("ATLAS_DB", str(atlas_db))
     return atlas_db
+
+
+#: The privacy floor the session's published file is published with (the default of ATLAS_PRIVACY_FLOOR).
+PUBLIC_FLOOR = 10
+
+
+@pytest.fixture(scope="session")
+def public_db(atlas_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session database published with the default floor (``python -m geo publish``), once per session."""
+    from geo.publish.run import publish
+
+    path = tmp_path_factory.mktemp("public") / "public.duckdb"
+    publish(path, atlas_db, floor=PUBLIC_FLOOR)
+    return path

@@ -140,19 +140,21 @@ def test_deferred_files_are_made_from_the_offered_tables(offered) -> None:
 
 
 @pytest.fixture
-def public_env(flows_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Public mode (the cached officials connections are dropped first: see tests/test_app.py)."""
+def public_env(public_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Public mode on the published session file (cached connections dropped first: see tests/test_app.py)."""
     st.cache_resource.clear()
     gc.collect()
-    monkeypatch.setenv("ATLAS_DB", str(flows_db))
     monkeypatch.setenv("ATLAS_MODE", "public")
-    yield flows_db
+    monkeypatch.setenv("ATLAS_PUBLIC_DB", str(public_db))
+    yield public_db
     st.cache_resource.clear()
     gc.collect()
 
 
-def test_public_density_offers_only_pictures(public_env) -> None:
-    at = _open("density")
+@pytest.mark.parametrize("page", ["public/density", "public/overview", "public/flows", "public/capacity",
+                                  "public/places"])
+def test_public_pages_offer_only_pictures(public_env, page) -> None:
+    at = _open(page)
     labels = _labels(at)
-    assert "HTML" in labels and "PNG" in labels
+    assert "PNG" in labels
     assert not {"CSV", "GeoJSON", "GeoParquet", "All tables as Excel (.xlsx)", "Report pack (PDF)"} & set(labels)

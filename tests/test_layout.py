@@ -40,7 +40,7 @@ def _under(name: str, package: str) -> bool:
 
 def test_geo_folders_name_the_lifecycles() -> None:
     packages = {p.name for p in (ROOT / "geo").iterdir() if (p / "__init__.py").is_file()}
-    assert packages == {"build", "services", "render", "ingest", "report"}
+    assert packages == {"build", "services", "render", "ingest", "report", "publish"}
     assert (ROOT / "bench" / "run.py").is_file() and not (ROOT / "geo" / "bench.py").exists()
 
 
@@ -86,7 +86,7 @@ def test_core_modules_import_only_the_core() -> None:
             continue
         bad = {n for n in _own(_imports(path)) if any(_under(n, p) for p in ("geo.build", "geo.services",
                                                                                "geo.render", "geo.ingest", "geo.report",
-                                                                               "ui", "bench"))}
+                                                                               "geo.publish", "ui", "bench"))}
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
 
@@ -136,3 +136,17 @@ def test_build_never_imports_the_importer() -> None:
     for path in _files("geo/build"):
         bad = {n for n in _imports(path) if _under(n, "geo.ingest")}
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_publish_reads_through_the_core_only_and_only_the_cli_runs_it() -> None:
+    """geo/publish (the public file) uses the core (db, sql, settings, vocab, errors) and nothing above it; it
+    does not reach services, render, ingest, report, ui or bench, and only the CLI imports it."""
+    for path in _files("geo/publish"):
+        bad = {n for n in _own(_imports(path)) if not (_under(n, "geo.publish") or n in ("geo", "geo.__version__")
+                                                        or any(n == f"geo.{m}" or _under(n, f"geo.{m}") for m in
+                                                               ("db", "sql", "settings", "vocab", "errors", "text")))}
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+    for folder in ("geo/build", "geo/services", "geo/render", "geo/ingest", "geo/report", "ui", "pages", "bench"):
+        for path in _files(folder):
+            bad = {n for n in _imports(path) if _under(n, "geo.publish")}
+            assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"

@@ -11,14 +11,15 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.db import connect
-from geo.services import area, catalog
-from geo.services.filters import default_filters
+from geo.services import area, catalog, public
+from geo.services.filters import Filters, default_filters
 from geo.settings import ROOT
 from tests.presence_fixtures import flows_database
 from ui import url
 
 APP = str(ROOT / "app.py")
 DENSITY = "pages/views/density.py"
+PUBLIC_DENSITY = "pages/views/public/density.py"
 CAPACITY = "pages/views/capacity.py"
 OLD_CITY: area.Ring = ((98.975, 18.78), (99.0, 18.78), (99.0, 18.8), (98.975, 18.8))
 OLD_CITY_URL = "98.975_18.78~99_18.78~99_18.8~98.975_18.8"
@@ -36,12 +37,16 @@ def flows_env(flows_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def public_env(flows_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Public mode; cached connections dropped before and after (one file, one mode per process: geo/db.py)."""
+def public_env(public_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Public mode on the published session file; cached connections dropped before and after. Yields a copy
+    of the file for the expected figures (one DuckDB instance per file in a process: geo/db.py)."""
     st.cache_resource.clear()
     gc.collect()
     monkeypatch.setenv("ATLAS_MODE", "public")
-    yield flows_env
+    monkeypatch.setenv("ATLAS_PUBLIC_DB", str(public_db))
+    copy = tmp_path / "expected.duckdb"
+    copy.write_bytes(public_db.read_bytes())
+    yield copy
     st.cache_resource.clear()
     gc.collect()
 
@@ -63,11 +68,11 @@ def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def _expected(db: Path, floor: int = 0) -> area.AreaSummary:
-    con = connect(db, read_only=True, mode="public" if floor else "officials")
+def _expected(db: Path) -> area.AreaSummary:
+    con = connect(db, read_only=True)
     try:
         first, last = catalog.date_bounds(con)
-        return area.area_summary(con, default_filters(first, last), OLD_CITY, floor=floor)
+        return area.area_summary(con, default_filters(first, last), OLD_CITY, floor=0)
     finally:
         con.close()
 
@@ -172,11 +177,15 @@ def test_a_refused_drawing_is_reported_and_not_used(flows_env) -> None:
     assert any("rectangles and polygons" in w.value for w in at.warning)
 
 
-def test_public_density_page_sums_only_floored_units_and_withholds_the_mix(public_env) -> None:
-    from geo.settings import get_settings
-
-    want = _expected(public_env, floor=get_settings().privacy_floor)
-    at = _open(DENSITY, {"area": OLD_CITY_URL})
+def test_public_density_page_sums_only_published_cells_and_withholds_the_mix(public_env) -> None:
+    con = connect(public_env, "public")
+    try:
+        first, last = public.months(con)[0], public.months(con)[-1]
+        filters = Filters(start=first, end=url.month_end(last))  # the default: the last three months (or all)
+        want = public.area_summary(con, filters, OLD_CITY)
+    finally:
+        con.close()
+    at = _open(PUBLIC_DENSITY, {"area": OLD_CITY_URL})
     _ok(at)
     m = _metrics(at)
     assert m["People-hours"] == f"{want.people_hours:,}"

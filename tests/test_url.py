@@ -104,3 +104,35 @@ def test_page_param_keeps_the_valid_part_of_a_list() -> None:
 def test_a_page_param_cannot_take_a_shared_filter_key() -> None:
     with pytest.raises(ValueError, match="shared filter key"):
         url.PageParam("cat", "x", "")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the public view's month range (ui/public.py draws it; these parse and write its URL form)
+
+MONTHS = tuple(date(2026, m, 1) for m in range(1, 11))
+
+
+def test_public_months_default_to_the_last_three_and_stay_out_of_the_url() -> None:
+    parsed = url.months_from_query({}, MONTHS)
+    assert (parsed.filters.start, parsed.filters.end) == (date(2026, 8, 1), date(2026, 10, 31))
+    assert parsed.notes == ()
+    assert url.months_to_query(parsed.filters, MONTHS) == {}
+    assert url.months_from_query({}, MONTHS[:2]).filters.start == date(2026, 1, 1)  # fewer months: all of them
+
+
+def test_public_months_round_trip_and_read_a_date_as_its_month() -> None:
+    parsed = url.months_from_query({"start": "2026-02", "end": "2026-03", "wd": "5,6", "seg": "domestic"}, MONTHS)
+    f = parsed.filters
+    assert (f.start, f.end, f.weekdays, f.segments) == (date(2026, 2, 1), date(2026, 3, 31), (5, 6), ("domestic",))
+    assert url.months_to_query(f, MONTHS) == {"start": "2026-02", "end": "2026-03", "wd": "5,6", "seg": "domestic"}
+    whole = url.months_from_query({"start": "2026-02-17", "end": "2026-02-18"}, MONTHS).filters
+    assert (whole.start, whole.end) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert url.month_end(date(2024, 2, 1)) == date(2024, 2, 29) and url.month_end(date(2026, 12, 1)).day == 31
+
+
+@pytest.mark.parametrize("query", [{"start": "2025-12"}, {"start": "2026-05", "end": "2026-04"}, {"end": "2027-01"},
+                                   {"start": "[x](https://example.invalid)"}, {"start": "2026-13"}])
+def test_public_months_outside_the_published_ones_fall_back_with_a_note(query) -> None:
+    parsed = url.months_from_query(query, MONTHS)
+    assert (parsed.filters.start, parsed.filters.end) == (date(2026, 8, 1), date(2026, 10, 31))
+    assert len(parsed.notes) == 1 and parsed.notes[0].startswith("Ignored URL parameter start/end=")

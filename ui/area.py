@@ -20,7 +20,7 @@ import streamlit as st
 from geo import vocab
 from geo.errors import FilterError
 from geo.render import charts
-from geo.services import area, geography, presence
+from geo.services import area, geography, presence, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import state, url
@@ -98,7 +98,10 @@ def render_summary(f: Filters, season: str = "range", hour: int | None = None) -
         st.caption(HINT)
         return
     try:
-        s = state.call(area.area_summary, f, ring, season, hour, floor=state.privacy_floor())
+        if state.app_settings().is_public:  # sums of the published cells the public density map shows
+            s = state.call(public.area_summary, f, ring, hour)
+        else:
+            s = state.call(area.area_summary, f, ring, season, hour, floor=state.privacy_floor())
     except FilterError as exc:
         st.warning(markdown_text(exc))
         st.button("Clear area", on_click=clear, key="area_clear")

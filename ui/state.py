@@ -28,7 +28,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import vocab
-from geo.db import connect, connect_console, console_cursor
+from geo.db import connect, connect_console, console_cursor, require_published
 from geo.errors import AtlasError, DatabaseMissingError
 from geo.render.export import chart_title
 from geo.services import catalog, geography, sqlconsole
@@ -48,6 +48,7 @@ SERVICE_MODULES = (
     "geo.services.capacity",
     "geo.services.placeinfo",
     "geo.services.area",
+    "geo.services.public",
 )
 
 
@@ -82,6 +83,12 @@ def _shared_connection(path: str, mode: str, stamp: float) -> duckdb.DuckDBPyCon
         if held is not None:
             held[1].close()
         con = connect(path, mode, read_only=True)
+        if mode == "public":  # only a published file, floored at least as this server requires (geo/db.py)
+            try:
+                require_published(con, floor=app_settings().privacy_floor, path=path)
+            except AtlasError:
+                con.close()
+                raise
         connections[(path, mode)] = (stamp, con)
         return con
 
@@ -97,9 +104,11 @@ def release_connections() -> None:
 
 def _db_stamp(s: Settings) -> float:
     try:
-        return s.db_path.stat().st_mtime
+        return s.served_db.stat().st_mtime
     except FileNotFoundError:
         msg = (
+            f"No published file at {s.served_db}. Publish one with `make run-public` (or `python -m geo publish "
+            "--out FILE`), or set ATLAS_PUBLIC_DB to an existing one." if s.is_public else
             f"No atlas database at {s.db_path}. Build it with `make build` "
             "(or set ATLAS_DB to an existing file)."
         )
@@ -109,7 +118,7 @@ def _db_stamp(s: Settings) -> float:
 def cursor() -> duckdb.DuckDBPyConnection:
     """A fresh cursor on the shared read-only connection for this script run."""
     s = app_settings()
-    return _shared_connection(str(s.db_path), s.mode, _db_stamp(s)).cursor()
+    return _shared_connection(str(s.served_db), s.mode, _db_stamp(s)).cursor()
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -209,7 +218,7 @@ def call(service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """
     _check_service(service)
     s = app_settings()
-    db_key = f"{s.db_path}:{_db_stamp(s)}:{s.mode}"
+    db_key = f"{s.served_db}:{_db_stamp(s)}:{s.mode}"
     return _cached_call(service, db_key, tuple(args), tuple(sorted(kwargs.items())))
 
 
@@ -287,7 +296,7 @@ def _record(item: Drawn) -> None:
 def connection_key() -> tuple[str, str, float]:
     """What names this run's shared connection (file, mode, file version), for ``connection``."""
     s = app_settings()
-    return str(s.db_path), s.mode, _db_stamp(s)
+    return str(s.served_db), s.mode, _db_stamp(s)
 
 
 def connection(key: tuple[str, str, float]) -> duckdb.DuckDBPyConnection:
@@ -379,7 +388,12 @@ def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = Fal
 
     With ``show_zone_level`` the sidebar offers every zone level ``zone_levels`` allows (a radio, drawn
     when there is more than one); the chosen level is ``Filters.zone_level`` on every page and in the URL.
+    Public mode draws the published file's month range instead (``ui.public.sidebar_filters``).
     """
+    if app_settings().is_public:
+        from ui import public  # imports this module
+
+        return public.sidebar_filters(show_categories=show_categories)
     first, last = data_bounds()
     levels = zone_levels()
     parsed = url.from_query(_query_dict(), first, last, levels)

@@ -235,3 +235,62 @@ AREA_WHY = (f"an area is 3 to {MAX_VERTICES} corners written lon_lat and joined 
 def note_markdown(note: str) -> str:
     """A note (which may echo URL text) escaped for Streamlit's Markdown-rendering alert boxes."""
     return markdown_text(note)
+
+
+#: How many months the public view shows by default (the latest ones with data).
+PUBLIC_DEFAULT_MONTHS = 3
+
+
+def _month_of(raw: str) -> date:
+    """The first day of the month ``raw`` names: ``YYYY-MM`` (or a full ``YYYY-MM-DD``, whose month is taken)."""
+    text = raw.strip()
+    if len(text) == 7:
+        text += "-01"
+    return date.fromisoformat(text).replace(day=1)
+
+
+def month_end(month: date) -> date:
+    """The last day of the month that starts on ``month``."""
+    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+def default_months(months: Sequence[date]) -> tuple[date, date]:
+    """The public view's default month range: the last ``PUBLIC_DEFAULT_MONTHS`` months with data (all when fewer)."""
+    return months[max(0, len(months) - PUBLIC_DEFAULT_MONTHS)], months[-1]
+
+
+def months_from_query(query: Mapping[str, str], months: Sequence[date]) -> ParsedFilters:
+    """Parse the public view's URL: ``start``/``end`` name months (``YYYY-MM``) among ``months`` (first days of
+    the published months, in order, not empty); ``wd``, ``h``, ``seg``, ``cat`` and ``level`` as ``from_query``.
+
+    The filters' dates are the first day of the first month and the last day of the last. Never raises.
+    """
+    first_day, last_day = months[0], month_end(months[-1])
+    parsed = from_query({k: v for k, v in query.items() if k not in ("start", "end")}, first_day, last_day)
+    notes = list(parsed.notes)
+    start, end = default_months(months)
+    if "start" in query or "end" in query:
+        raw = f"{query.get('start', '')}..{query.get('end', '')}"
+        try:
+            asked = (_month_of(query["start"]) if "start" in query else start,
+                     _month_of(query["end"]) if "end" in query else end)
+            if asked[0] not in months or asked[1] not in months or asked[0] > asked[1]:
+                notes.append(ignored_note("start/end", raw, f"months must lie within {months[0]:%Y-%m}.."
+                                                            f"{months[-1]:%Y-%m} in order"))
+            else:
+                start, end = asked
+        except (ValueError, TypeError):
+            notes.append(ignored_note("start/end", raw, "months look like 2026-08"))
+    return ParsedFilters(replace(parsed.filters, start=start, end=month_end(end)), tuple(notes))
+
+
+def months_to_query(filters: Filters, months: Sequence[date]) -> dict[str, str]:
+    """URL parameters of the public view for ``filters`` (months as ``YYYY-MM``); defaults are left out."""
+    out = to_query(filters, months[0], month_end(months[-1]))
+    out.pop("start", None)
+    out.pop("end", None)
+    chosen = (filters.start.replace(day=1), filters.end.replace(day=1))
+    if chosen != default_months(months):
+        out["start"], out["end"] = f"{chosen[0]:%Y-%m}", f"{chosen[1]:%Y-%m}"
+    return out

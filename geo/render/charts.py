@@ -69,16 +69,19 @@ def hour_weekday_chart(df: pd.DataFrame) -> alt.Chart:
     ).properties(title="People present by hour and weekday (average day)", height=260)
 
 
-def origin_chart(df: pd.DataFrame) -> alt.Chart:
-    """Horizontal bars of people-days per origin market, coloured by domestic/international/resident."""
+def origin_chart(df: pd.DataFrame, measure: str = "People-days") -> alt.Chart:
+    """Horizontal bars of ``visitors`` per origin market, coloured by domestic/international/resident.
+
+    ``measure`` names what ``visitors`` counts (axis, tooltip and title): people-days on the officials' pages.
+    """
     return alt.Chart(df).mark_bar().encode(
-        x=alt.X("visitors:Q", title="People-days"),
+        x=alt.X("visitors:Q", title=measure),
         y=alt.Y("origin:N", title=None, sort="-x"),
         color=alt.Color("segment_group:N", title="Origin",
                         scale=alt.Scale(domain=list(GROUP_COLOURS), range=list(GROUP_COLOURS.values()))),
-        tooltip=[alt.Tooltip("origin:N", title="Origin"), alt.Tooltip("visitors:Q", title="People-days", format=","),
+        tooltip=[alt.Tooltip("origin:N", title="Origin"), alt.Tooltip("visitors:Q", title=measure, format=","),
                  alt.Tooltip("share:Q", title="Share", format=".1%")],
-    ).properties(title="Origin markets (people-days)", height=300)
+    ).properties(title=f"Origin markets ({measure.lower()})", height=300)
 
 
 def hour_chart(df: pd.DataFrame, title: str, selected: tuple[int, int]) -> alt.Chart:

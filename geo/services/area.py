@@ -267,7 +267,8 @@ def _origins(mix: pd.DataFrame, total: int, top: int) -> pd.DataFrame:
     return out
 
 
-def _by_category(places: pd.DataFrame) -> pd.DataFrame:
+def places_by_category(places: pd.DataFrame) -> pd.DataFrame:
+    """Places, rooms and beds per category of ``places`` (an area's places), most places first."""
     columns = ["category", "label", "places", "rooms", "beds"]
     if places.empty:
         return pd.DataFrame(columns=columns)
@@ -345,7 +346,7 @@ def area_summary(
         visitor_types=visitor_types,
         origins=origins,
         places=places,
-        by_category=_by_category(places),
+        by_category=places_by_category(places),
         accommodations=len(acc),
         rooms=int(pd.to_numeric(acc["rooms"]).fillna(0).sum()),
         beds=int(pd.to_numeric(acc["beds"]).fillna(0).sum()),

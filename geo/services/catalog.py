@@ -36,7 +36,7 @@ def describe(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "simulated": bool(rec["simulated"]),
             "seed": None if pd.isna(rec["seed"]) else int(rec["seed"]),
             "sources": rec["sources"],
-            "params": json.loads(params) if params else {},
+            "params": json.loads(params) if isinstance(params, str) and params else {},  # null in a published file
             "built_at": str(rec["built_at"]),
             "version": rec["version"],
         }

@@ -19,8 +19,9 @@ privacy floor of distinct devices, so every figure is a sum of units of at least
 other services floor what they return too (hours with fewer people-hours left out of hour profiles,
 origins below the floor merged into "Other markets", itself shown only when it reaches the floor, places
 with fewer visits not ranked, a zone with fewer people-days withheld, breakdowns withheld with their
-complement); those floors count people-days, visits or people-hours, not distinct people, which is why
-the public page does not show them yet (see docs/architecture.md, Modes).
+complement); those floors count people-days, visits or people-hours, not distinct people. The public view
+no longer reads the officials' database at all: it serves a published file through ``geo.services.public``
+(docs/privacy.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A real browser on the public view (ATLAS_MODE=public): only the floored pages, no way to the others."""
+"""A real browser on the public view (ATLAS_MODE=public): the published file's six pages, no way to the others."""
 
 from __future__ import annotations
 
@@ -12,11 +12,22 @@ from tests.browser.helpers import leaflet_maps, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+#: Page address → (title, Leaflet maps it draws on the published session file).
+PUBLIC = {
+    "overview": ("Overview", 0),
+    "density": ("Visitor density", 1),
+    "flows": ("Flows and routes", 1),
+    "capacity": ("Accommodation and capacity", 1),
+    "places": ("Places", 1),
+}
+
 
 @pytest.fixture(scope="module")
-def public_url(atlas_db: Path) -> Iterator[str]:
-    """The app served in public mode against the session database (its own server process)."""
-    with serve_app(atlas_db, "streamlit-public.log", {"ATLAS_MODE": "public"}) as url:
+def public_url(atlas_db: Path, public_db: Path) -> Iterator[str]:
+    """The app served in public mode on the published session file (its own server process). ATLAS_DB names the
+    officials' database to show that public mode never opens it."""
+    env = {"ATLAS_MODE": "public", "ATLAS_PUBLIC_DB": str(public_db)}
+    with serve_app(atlas_db, "streamlit-public.log", env) as url:
         yield url
 
 
@@ -24,20 +35,20 @@ def _nav(page) -> str:
     return page.locator('[data-testid="stSidebarNav"]').inner_text()
 
 
-def test_public_view_lists_only_the_public_pages(page, public_url) -> None:
+def test_public_view_lists_the_public_pages(page, public_url) -> None:
     page.goto(public_url)
     wait_for_app(page)
-    nav = _nav(page)
-    assert "Atlas map" in nav and "Visitor density" in nav, nav
-    for hidden in ("Overview", "Flows and routes", "Accommodation and capacity", "Places", "Data"):
-        assert hidden not in nav.splitlines(), (hidden, nav)
+    nav = _nav(page).splitlines()
+    for shown in ("Atlas map", *(title for title, _ in PUBLIC.values())):
+        assert shown in nav, (shown, nav)
+    assert "Data" not in nav
     assert leaflet_maps(page), f"the landing map did not draw; page errors: {page.errors}"
+    assert page.get_by_text("Months").count() >= 1  # a month range, not dates
     assert page.errors == []
 
 
-@pytest.mark.parametrize("path", ["data", "flows", "overview"])
-def test_public_view_does_not_serve_other_pages_by_address(page, public_url, path) -> None:
-    page.goto(f"{public_url}/{path}")
+def test_public_view_does_not_serve_the_data_page_by_address(page, public_url) -> None:
+    page.goto(f"{public_url}/data")
     wait_for_app(page)
     assert page.get_by_role("heading", name="Tourism Atlas · Chiang Mai").count() == 1  # the landing page
     assert page.get_by_text("Data-quality notes").count() == 0
@@ -45,13 +56,25 @@ def test_public_view_does_not_serve_other_pages_by_address(page, public_url, pat
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_public_density_page_draws_without_zone_summaries(page, public_url) -> None:
+@pytest.mark.parametrize("path", list(PUBLIC))
+def test_public_pages_draw_from_the_published_file(page, public_url, path) -> None:
+    title, maps = PUBLIC[path]
+    page.goto(f"{public_url}/{path}")
+    wait_for_app(page)
+    assert page.get_by_role("heading", name=title).count() >= 1, path
+    if maps:
+        assert len(leaflet_maps(page, expected=maps)) >= maps, f"{path}: map did not draw; errors: {page.errors}"
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    assert page.errors == []
+    assert not page.outside or all("tile" in u or "openstreetmap" in u for u in page.outside), page.outside
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"public_{path}.png"), full_page=True)
+
+
+def test_public_density_shows_zone_figures_not_officials_summaries(page, public_url) -> None:
     page.goto(f"{public_url}/density")
     wait_for_app(page)
-    page.get_by_text("Zone summaries are not part of the public view").wait_for(timeout=60_000)
-    assert leaflet_maps(page), f"the density map did not draw; page errors: {page.errors}"
+    page.get_by_text("People present by tourism zone").first.wait_for(timeout=60_000)
     assert page.get_by_text("Visitors (people-days)").count() == 0
-    assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.errors == []
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "public_density.png"), full_page=True)
+    assert page.get_by_text("Season or month").count() == 0

@@ -1,0 +1,125 @@
+"""Public Flows and routes: the busiest published corridors between tourism zones for a month range, and a
+straight-line route between places (public facts)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.render import flow_maps
+from geo.services import geography, movement, placeinfo, public
+from geo.services.filters import Filters
+from geo.text import markdown_text
+from ui import export, state, url
+
+TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
+DEFAULT_TOP = 20
+TOP = url.PageParam("top", "fl_top", DEFAULT_TOP, TOP_CHOICES, parse=int, why="top corridors are 5 to 100 in fives")
+#: Most places an itinerary takes from the URL.
+MAX_ROUTE_PLACES = 25
+
+
+def _route_param(place_ids: set[str]) -> url.PageParam:
+    """The itinerary in the URL: known place ids, in order, without repeats; unknown ids are noted and dropped."""
+
+    def parse(raw: str) -> list[str] | url.Partial:
+        ids = [p for p in raw.split(",") if p]
+        known = list(dict.fromkeys(p for p in ids if p in place_ids))[:MAX_ROUTE_PLACES]
+        unknown = [p for p in ids if p not in place_ids]
+        return url.Partial(known, ",".join(unknown)) if unknown else known
+
+    return url.PageParam("route", "fl_route", [], parse=parse, to_url=",".join, why="names no place of the atlas")
+
+
+def _corridors(filters: Filters, top_n: int, zones_geojson: str) -> pd.DataFrame:
+    first, last = public.month_range(filters)
+    corridors = state.call(public.top_corridors, filters, top_n)
+    totals = state.call(public.flow_totals, filters)
+    c = st.columns(2)
+    c[0].metric("Trips between zones (published corridors)", f"{totals.corridor_trips:,}")
+    c[1].metric("Corridors published", f"{totals.corridors:,}")
+    if corridors.empty:
+        st.info("No published corridor in these months.")
+        return corridors
+    left, right = st.columns([3, 2])
+    with left:
+        state.folium_map(flow_maps.corridor_map, corridors, zones_geojson, level="zone", key="flows_map", height=560)
+    with right:
+        table = corridors.assign(
+            origin_label=corridors["origin_name_en"], destination_label=corridors["destination_name_en"],
+            share_pct=corridors["share"] * 100,
+        )[["rank", "origin_label", "destination_label", "trips", "trips_per_day", "share_pct"]]
+        st.dataframe(
+            table, hide_index=True, width="stretch", height=560,
+            column_config={
+                "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
+                "origin_label": st.column_config.TextColumn("From", width="medium"),
+                "destination_label": st.column_config.TextColumn("To", width="medium"),
+                "trips": st.column_config.NumberColumn("Trips", format="%d"),
+                "trips_per_day": st.column_config.NumberColumn("Trips / day", format="%.1f"),
+                "share_pct": st.column_config.NumberColumn("Share %", format="%.1f"),
+            },
+        )
+    st.caption(
+        f"Directed trips between tourism zones, {first:%b %Y} – {last:%b %Y}, summed over the corridors published "
+        f"for each month (at least {state.app_settings().privacy_floor:,} distinct people made the move that month). "
+        "Corridors are published per month only: the weekday, hour and segment filters do not apply. Share = "
+        "corridor trips ÷ all published corridor trips."
+    )
+    return corridors
+
+
+def _route(places: pd.DataFrame, zones_geojson: str) -> movement.Route | None:
+    st.subheader("Route between places")
+    labels = placeinfo.place_labels(places)
+    route_param = _route_param(set(labels))
+    chosen = st.multiselect(
+        "Itinerary (places in the order you pick them)", list(labels), key=state.seed(route_param),
+        format_func=lambda pid: labels.get(pid, pid), placeholder="Pick two or more places",
+    )
+    state.store(route_param, list(chosen))
+    if len(chosen) < 2:
+        st.caption("Pick at least two places to get distances and times.")
+        return None
+    route = state.call(movement.plan_route, tuple(chosen), speed_kmh=state.app_settings().route_speed_kmh)
+    c = st.columns(3)
+    c[0].metric("Total distance", f"{route.distance_km:.2f} km")
+    c[1].metric("Total time", f"{route.minutes:.0f} min")
+    c[2].metric("Legs", f"{len(route.legs)}")
+    st.info(
+        f"Distances are **{markdown_text(route.label)}**: great-circle segments between the places, times at an "
+        f"assumed average {route.speed_kmh:.0f} km/h. Real road distances are longer."
+    )
+    left, right = st.columns([3, 2])
+    with left:
+        state.folium_map(flow_maps.route_map, route.legs, route.stops, route.label, zones_geojson, key="route_map",
+                         height=480)
+    with right:
+        st.dataframe(
+            route.legs[["leg", "from_name", "to_name", "distance_km", "minutes"]], hide_index=True, width="stretch",
+            column_config={
+                "leg": st.column_config.NumberColumn("Leg", format="%d"),
+                "from_name": "From", "to_name": "To",
+                "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f"),
+                "minutes": st.column_config.NumberColumn("Time (min)", format="%.0f"),
+            },
+        )
+    return route
+
+
+def render() -> None:
+    """Published corridors map and table for the months, then the itinerary router."""
+    st.title("Flows and routes")
+    filters = state.sidebar_filters(show_categories=False)
+    places = state.call(geography.list_places)
+    zones_geojson = state.call(geography.zones_geojson)
+    st.subheader("Corridors between tourism zones")
+    top_n = st.slider("Top corridors shown", 5, movement.MAX_CORRIDORS, key=state.seed(TOP), step=5)
+    state.store(TOP, int(top_n))
+    _corridors(filters, top_n, zones_geojson)
+    _route(places, zones_geojson)
+    state.provenance_note()
+    export.section("flows", filters, fields=("dates",), extra={"top": top_n})
+
+
+state.guard(render)

@@ -1,0 +1,6 @@
+-- Provenance rows the published file keeps: every dataset but the zones of levels it does not publish
+-- ($level: the tourism zones). Their params (build parameters, file names) stay with the officials.
+select dataset, simulated, seed, sources, built_at, version
+from meta
+where dataset not like 'zones: %' or dataset = 'zones: ' || $level
+order by dataset
