@@ -102,14 +102,15 @@ bench: setup
 	$(PY) -m geo bench $(if $(BENCH_PINGS),--pings $(BENCH_PINGS),) --json bench/results/latest.json
 
 # Load and stability (docs/reliability.md): LOAD_N concurrent protocol sessions, LOAD_SEQ sequential ones for
-# memory, LOAD_BROWSERS real Chromium sessions, against the public view of LOAD_DB (default: the atlas database).
+# memory, LOAD_BROWSERS real Chromium sessions, against the public view of LOAD_DB (default: the published file;
+# with LOAD_MODE=officials give LOAD_DB=$(DB)).
 LOAD_N ?= 20
 LOAD_SEQ ?= 500
 LOAD_BROWSERS ?= 3
 LOAD_MODE ?= public
-LOAD_DB ?= $(DB)
+LOAD_DB ?= $(PUBLIC_DB)
 
-load: setup browser-deps $(DB)
+load: setup browser-deps $(PUBLIC_DB)
 	$(PY) -m bench.load --db $(LOAD_DB) --mode $(LOAD_MODE) --sessions $(LOAD_N) --sequential $(LOAD_SEQ) \
 		--browsers $(LOAD_BROWSERS) --json bench/results/load-latest.json
 

@@ -162,13 +162,16 @@ class Server:
 @contextlib.contextmanager
 def serve(db: Path, mode: str = "public", log: Path | None = None, extra_env: dict[str, str] | None = None,
           script: str = "serve.py", python: str = sys.executable, timeout: float = 90) -> Iterator[Server]:
-    """Serve ``script`` (app.py behind the HTTP guards) on a free loopback port against ``db`` in ``mode``.
+    """Serve ``script`` (app.py behind the HTTP guards) on a free loopback port against ``db`` in ``mode``
+    (in public mode ``db`` is a published file, served as ``ATLAS_PUBLIC_DB``).
 
     The server is ``python -m streamlit run`` itself (one process, no children), so its pid is the process
     whose CPU and memory the load test reads. Terminated on exit.
     """
     port = free_port()
-    env = {**os.environ, "ATLAS_DB": str(db), "ATLAS_MODE": mode, **(extra_env or {})}
+    # public mode serves only a published file (python -m geo publish); ``db`` is that file then
+    target = "ATLAS_PUBLIC_DB" if mode == "public" else "ATLAS_DB"
+    env = {**os.environ, target: str(db), "ATLAS_MODE": mode, "ATLAS_AUTH": "off", **(extra_env or {})}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     log = log or ROOT / "test-artifacts" / "load-server.log"
     log.parent.mkdir(parents=True, exist_ok=True)

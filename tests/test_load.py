@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 @pytest.fixture(scope="module")
-def public_server(atlas_db: Path) -> Iterator[load.Server]:
-    with load.serve(atlas_db, "public", log=ROOT / "test-artifacts" / "load-test-server.log") as server:
+def public_server(public_db: Path) -> Iterator[load.Server]:
+    with load.serve(public_db, "public", log=ROOT / "test-artifacts" / "load-test-server.log") as server:
         yield server
 
 
@@ -63,7 +63,8 @@ def test_the_change_sends_every_widget_like_the_frontend(public_server: load.Ser
     result = run_coro(session.run(load.CHANGES["density"]))
     assert result.ok, result.errors
     keys = {wid.rsplit("-", 1)[-1] for wid in session.widgets}
-    assert {"f_dates", "f_weekdays", "f_hours", "f_segments", "dens_view", "dens_season", "dens_hour"} <= keys
+    # the public view's sidebar: a month range instead of dates, no season (published rows are per month)
+    assert {"f_months", "f_weekdays", "f_hours", "f_segments", "dens_view", "dens_hour"} <= keys
     states = session._change_states(load.CHANGES["density"])
     by_key = {w.id.rsplit("-", 1)[-1]: w for w in states.widgets}
     assert list(by_key["dens_hour"].string_array_value.data) == ["12:00"]
