@@ -48,6 +48,7 @@ SERVICE_MODULES = (
     "geo.services.capacity",
     "geo.services.placeinfo",
     "geo.services.area",
+    "geo.services.roads",
 )
 
 
