@@ -91,6 +91,16 @@ def _timed(fn: Any) -> tuple[float, Any]:
 
 def run_roads(edges: int = 200_000, pairs: int = 10_000, workdir: Path | None = None, seed: int = 7) -> dict[str, Any]:
     """Measure the road network at about ``edges`` directed edges (see the module docstring)."""
+    import shutil
+
+    tmp = Path(tempfile.mkdtemp(prefix="atlas-roads-", dir=workdir))
+    try:
+        return _measure(tmp, edges, pairs, seed)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _measure(tmp: Path, edges: int, pairs: int, seed: int) -> dict[str, Any]:
     from bench.run import machine_info, peak_rss_mb, versions
     from geo import sql
     from geo.build import roads as stored
@@ -101,7 +111,6 @@ def run_roads(edges: int = 200_000, pairs: int = 10_000, workdir: Path | None = 
     from geo.services import roads
     from geo.services.filters import Filters
 
-    tmp = Path(tempfile.mkdtemp(prefix="atlas-roads-", dir=workdir))
     db = tmp / "atlas.duckdb"
     extract = tmp / "grid.osm.pbf"
     doc: dict[str, Any] = {"machine": machine_info(), "versions": versions(), "edges_requested": edges}

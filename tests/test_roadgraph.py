@@ -174,3 +174,15 @@ def test_the_graph_is_loaded_once_per_network(tmp_path: Path) -> None:
         assert road_service.road_graph(con, info) is road_service.road_graph(con, info)
     finally:
         con.close()
+
+
+def test_roads_benchmark_runs_small_and_reports_every_figure(tmp_path: Path) -> None:
+    from bench.roads import format_roads, run_roads
+
+    doc = run_roads(edges=2_000, pairs=200, workdir=tmp_path)
+    for key in ("read_build_s", "import_s", "graph_load_s", "paths_per_s", "single_routes_per_s", "loads_s",
+                "road_loads_query_ms"):
+        assert isinstance(doc[key], float) and doc[key] > 0, key
+    assert doc["network"]["edges"] == doc["grid"]["directed_edges"] and doc["paths"] == 200
+    assert "shortest paths" in format_roads(doc)
+    assert not list(tmp_path.iterdir())   # the temporary database is removed
