@@ -229,7 +229,7 @@ def test_cli_import_and_rebuild_keeps_the_network(db: Path, tmp_path: Path, caps
     extract = one_way_block(tmp_path / "block.osm.pbf")
     assert main(["import", str(extract), "--layer", "roads", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "network: 2 nodes, 3 directed edges" in out
+    assert "network: 2 nodes, 3 directed edges" in out and "2 road ways as 3 directed edges" in out
     # a rebuild from the seed carries the network (and its provenance) into the new file
     build_database(db, BuildOptions(flows=False, seed_dir=write_seed(tmp_path / "seed2")))
     con = connect(db, read_only=True)

@@ -87,10 +87,16 @@ class ImportReport:
         head += f", {self.encoding}" if self.encoding else ""
         head += f", {self.crs}" if self.crs else ""
         head += f") -> {self.layer}" + (f" level {self.level}" if self.level else "") + f" [{self.mode}]"
-        lines = [head,
-                 f"{verb}: {self.accepted:,} of {self.rows_read:,} rows accepted ({self.repaired:,} repaired), "
-                 f"{self.rejected:,} rejected, {self.warnings:,} warnings"]
-        lines += [f"  fields: {note}" for note in self.field_notes]
+        if self.layer == "roads":
+            lines = [head, f"{verb}: {self.rows_read:,} road ways as {self.accepted:,} directed edges, "
+                           f"{self.rejected:,} edges left out (not in the largest connected part), "
+                           f"{self.warnings:,} warnings"]
+        else:
+            lines = [head,
+                     f"{verb}: {self.accepted:,} of {self.rows_read:,} rows accepted ({self.repaired:,} repaired), "
+                     f"{self.rejected:,} rejected, {self.warnings:,} warnings"]
+        label = "roads" if self.layer == "roads" else "fields"
+        lines += [f"  {label}: {note}" for note in self.field_notes]
         for action, kind, n in self.reasons()[:12]:
             lines.append(f"  {n:>6,} {action:<8} {kind}")
         lines += [f"  then: {a}" for a in self.after]
