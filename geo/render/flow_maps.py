@@ -208,8 +208,10 @@ def road_load_map(loads: pd.DataFrame, zones_geojson: str | None = None, *, leve
     for rec in df.sort_values("trips").to_dict("records"):
         idx = _class_index(float(rec["trips"]), classes)
         street = rec["name"] or rec["ref"] or f"unnamed {rec['highway']}"
+        geometry = json.loads(rec["geometry"])
+        geometry["coordinates"] = [[round(x, 5), round(y, 5)] for x, y, *_ in geometry["coordinates"]]  # ~1 m
         by_class.setdefault(idx, []).append({
-            "type": "Feature", "geometry": json.loads(rec["geometry"]),
+            "type": "Feature", "geometry": geometry,
             "properties": {"tip": esc(f"{street}: {int(rec['trips']):,} trips ({rec['highway']}, "
                                       f"{float(rec['length_m']):,.0f} m)")},
         })

@@ -38,8 +38,9 @@ from geo.vocab import FLOW_LEVELS, ROAD_SNAP_MAX_M
 
 ROAD_LABEL = "on roads (imported OpenStreetMap network, free-flow times)"
 NETWORK_TABLES = ("road_nodes", "road_edges")
-#: Most street segments a road-load map draws.
-MAX_LOAD_SEGMENTS = 3000
+#: Most street segments a road-load map draws (~0.6 MB of map payload at 8 points a segment; the busiest
+#: segments of a city's corridors are well within it).
+MAX_LOAD_SEGMENTS = 2000
 
 _GRAPHS: OrderedDict[str, RoadGraph] = OrderedDict()
 _LOCK = threading.Lock()

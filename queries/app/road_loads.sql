@@ -1,6 +1,6 @@
 -- Road load for the filters: the trips of every routed corridor (od_filtered: level, dates, weekdays,
 -- segments, as the corridor map) added to each edge of its stored path, then both directions of a street
--- segment summed; the $top_n most loaded segments with their line (GeoJSON, drawn direction).
+-- segment summed; the $top_n most loaded segments with their line (GeoJSON, drawn direction, simplified).
 with filtered as (
     select origin, destination, trips
     from od_filtered($level, $start, $end, $weekdays, $segments)
@@ -32,7 +32,7 @@ shape as (
 ),
 final as (
     select r.rank, r.segment_id, r.trips, r.busier_direction, s.highway, s.name, s.name_th, s.ref, s.length_m,
-        st_asgeojson(s.geom) as geometry
+        st_asgeojson(st_simplify(s.geom, 0.00001)) as geometry   -- drawn: ~1 m tolerance keeps the map small
     from ranked as r
     join shape as s on s.segment_id = r.segment_id
     where r.rank <= $top_n
