@@ -152,9 +152,11 @@ def _cmd_route(args: argparse.Namespace) -> int:
         return 0
     print(f"{route.order}, {route.label}")
     width = max(len(leg["from"]) for leg in legs)
+    width_to = max(len(leg["to"]) for leg in legs) + 1
     for leg in legs:
         how = "on roads" if leg["on_roads"] else f"straight line ({leg['note'] or 'no road network'})"
-        print(f"  {leg['from']:<{width}} -> {leg['to']}: {leg['metres']:>10,.0f} m {leg['seconds']:>8,.0f} s  {how}")
+        print(f"  {leg['from']:<{width}} -> {leg['to'] + ':':<{width_to}} {leg['metres']:>10,.0f} m "
+              f"{leg['seconds']:>8,.0f} s  {how}")
     print(f"total: {doc['total_m']:,.0f} m, {doc['total_s']:,.0f} s ({doc['total_s'] / 60:,.0f} min)")
     if route.days is not None:
         for r in route.days.to_dict("records"):
