@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo build | import | publish | info | report | sql | user | assets | bench``
+"""Command line: ``python -m geo build | import | publish | info | route | report | sql | user | assets | bench``
 (``python -m geo -h``)."""
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         days=args.days,
         start=args.start,
         flows=not args.no_flows,
+        keep_roads=not args.no_roads,
     )
     stages = ["seed"] + ([] if args.no_flows else ["simulate", "pipeline", "rollups"])
     bar = tqdm(total=len(stages), desc="build", unit="step", disable=args.quiet)
@@ -50,6 +51,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
             print(f"  {table:<{width}}  {n:>12,}")
         from bench.run import peak_rss_mb
 
+        for note in report.notes:
+            if note:
+                print(f"  {note}")
         print(f"built {report.path} in {report.seconds['total']:.1f} s; peak memory {peak_rss_mb():,.0f} MB")
     return 0
 
@@ -121,6 +125,54 @@ def _cmd_info(args: argparse.Namespace) -> int:
         label = "SIMULATED" if m["simulated"] else "real"
         seed = f", seed {m['seed']}" if m["seed"] is not None else ""
         print(f"  {name:<8} {label}{seed}; built {m['built_at']}; {m['sources']}")
+    return 0
+
+
+def _cmd_route(args: argparse.Namespace) -> int:
+    from geo.db import connect
+    from geo.errors import FilterError
+    from geo.services.movement import plan_route
+    from geo.settings import get_settings
+
+    settings = get_settings()
+    con = connect(args.db or settings.db_path, "officials", read_only=True)
+    try:
+        route = plan_route(con, args.places, speed_kmh=settings.route_speed_kmh, order=args.order,
+                           closed=args.closed, day_hours=args.day_hours, start_hour=args.day_start,
+                           visit_minutes=args.visit_minutes)
+    finally:
+        con.close()
+    if len(route.stops) < 2:
+        found = ", ".join(route.stops["place_id"]) or "none"
+        msg = (f"a route needs two or more known places; found {found}"
+               + (f"; unknown: {', '.join(route.missing)}" if route.missing else ""))
+        raise FilterError(msg)
+    legs = [{"from": r["from_id"], "to": r["to_id"], "metres": round(float(r["distance_km"]) * 1000, 1),
+             "seconds": round(float(r["minutes"]) * 60, 1), "on_roads": bool(r["on_roads"]),
+             "snap_from_m": None if r["snap_from_m"] != r["snap_from_m"] else round(float(r["snap_from_m"]), 1),
+             "snap_to_m": None if r["snap_to_m"] != r["snap_to_m"] else round(float(r["snap_to_m"]), 1),
+             "note": r["note"]} for r in route.legs.to_dict("records")]
+    doc = {"legs": legs, "total_m": round(route.distance_km * 1000, 1), "total_s": round(route.minutes * 60, 1),
+           "order": list(route.stops["place_id"]), "method": route.order, "closed": route.closed,
+           "routing": route.label, "missing": list(route.missing)}
+    if route.days is not None:
+        doc["days"] = route.days.drop(columns=["name_th"]).to_dict("records")
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False))
+        return 0
+    print(f"{route.order}, {route.label}")
+    width = max(len(leg["from"]) for leg in legs)
+    width_to = max(len(leg["to"]) for leg in legs) + 1
+    for leg in legs:
+        how = "on roads" if leg["on_roads"] else f"straight line ({leg['note'] or 'no road network'})"
+        print(f"  {leg['from']:<{width}} -> {leg['to'] + ':':<{width_to}} {leg['metres']:>10,.0f} m "
+              f"{leg['seconds']:>8,.0f} s  {how}")
+    print(f"total: {doc['total_m']:,.0f} m, {doc['total_s']:,.0f} s ({doc['total_s'] / 60:,.0f} min)")
+    if route.days is not None:
+        for r in route.days.to_dict("records"):
+            print(f"  day {r['day']}: {r['start']}-{r['depart']} {r['place_id']}" + (f" ({r['note']})" if r["note"] else ""))
+    if route.missing:
+        print(f"unknown place ids left out: {', '.join(route.missing)}")
     return 0
 
 
@@ -236,6 +288,11 @@ def _cmd_assets(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from bench.run import BenchOptions, main_bench
 
+    if args.roads:
+        from bench.roads import main_roads
+
+        main_roads(args.edges, args.json, pairs=args.pairs, quiet=args.quiet)
+        return 0
     options = BenchOptions(pings=args.pings, zone_points=args.zone_points, warm_runs=args.warm_runs,
                            pages=not args.no_pages, keep_db=args.keep_db, workdir=args.workdir, db=args.db)
     main_bench(options, args.json, quiet=args.quiet)
@@ -256,6 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--days", type=_positive, default=None, help="days of simulated flows (default 365)")
     b.add_argument("--start", type=date.fromisoformat, default=None, help="first simulated day (default 2025-11-01)")
     b.add_argument("--no-flows", action="store_true", help="places, zones and cells only")
+    b.add_argument("--no-roads", action="store_true",
+                   help="drop the imported road network instead of carrying it into the new database")
     b.add_argument("-q", "--quiet", action="store_true")
     b.set_defaults(func=_cmd_build)
 
@@ -264,7 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
                                     "database is left byte-identical.")
     im.add_argument("path", type=Path, help="CSV/TSV, GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, KML, "
                                             "FlatGeobuf, .osm.pbf or .osm")
-    im.add_argument("--layer", required=True, choices=("places", "zones", "visits", "trips", "pings"))
+    im.add_argument("--layer", required=True, choices=("places", "zones", "visits", "trips", "pings", "roads"),
+                    help="roads: the routable network from an OpenStreetMap extract's highway=* ways (docs/roads.md)")
     im.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
     im.add_argument("--source-layer", default=None, metavar="NAME",
                     help="the layer to read from a file with several (GeoPackage, KML folders, a zip of shapefiles)")
@@ -303,6 +363,22 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--db", type=Path, default=None)
     i.add_argument("--json", action="store_true", help="print one JSON object")
     i.set_defaults(func=_cmd_info)
+
+    ro = sub.add_parser("route", help="route through places on the road network (straight lines without one)",
+                        description="Legs (from, to, metres, seconds, on_roads) and totals of a route through "
+                                    "places, in the order given or the best order (docs/roads.md).")
+    ro.add_argument("places", nargs="+", metavar="PLACE_ID", help="place ids (geo info / the Places page)")
+    ro.add_argument("--order", choices=("given", "best"), default="given",
+                    help="best: the first place stays the start, the others are reordered (up to 12 places)")
+    ro.add_argument("--closed", action="store_true", help="come back to the first place")
+    ro.add_argument("--day-hours", type=float, default=None, help="split into days of this many hours "
+                                                                    "(respecting opening hours)")
+    ro.add_argument("--day-start", type=float, default=9.0, help="hour the day starts (default 9)")
+    ro.add_argument("--visit-minutes", type=float, default=60.0, help="minutes at each place (default 60)")
+    ro.add_argument("--db", type=Path, default=None)
+    ro.add_argument("--json", action="store_true",
+                    help='print {"legs": [...], "total_m": ..., "total_s": ..., "order": [...]}')
+    ro.set_defaults(func=_cmd_route)
 
     r = sub.add_parser("report", help="write the report pack (PDF) for a period, zone and sections",
                        description="The officials' pages as one printable A4 PDF: KPIs with the change against "
@@ -364,6 +440,11 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--db", type=Path, default=None,
                     help="measure only the pages (warm/cold reruns, map payloads, app memory) on this existing "
                          "database; nothing is built")
+    be.add_argument("--roads", action="store_true",
+                    help="benchmark the road network instead: import a generated grid extract, shortest paths per "
+                         "second, road loads (docs/benchmarks.md)")
+    be.add_argument("--edges", type=_positive, default=200_000, help="--roads: directed edges of the grid")
+    be.add_argument("--pairs", type=_positive, default=10_000, help="--roads: shortest paths measured")
     be.add_argument("-q", "--quiet", action="store_true")
     be.set_defaults(func=_cmd_bench)
     return parser

@@ -43,6 +43,8 @@ TABLES = (
     "place_visits",
     "visits_hourly",
     "trips",
+    "road_nodes",
+    "road_edges",
 )
 #: The coded tables behind the pipeline's output views (``queries/schema/create_*.sql``).
 DATA_TABLES = ("stays_data", "place_visits_data", "visits_hourly_data", "trips_data")

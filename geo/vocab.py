@@ -196,3 +196,36 @@ def pressure_class(pressure: float | None) -> tuple[str, str, str]:
         if pressure < bound:
             return key, label, colour
     return PRESSURE_CLASSES[-1][1:]  # pragma: no cover - inf bound always matches
+
+#: Routable road classes (OpenStreetMap ``highway=*``) → (default speed in km/h, label). The default speed is
+#: the free-flow driving speed used where a way has no ``maxspeed`` tag; docs/roads.md lists this table (a
+#: test keeps the two equal). Any other ``highway`` value (footway, path, cycleway, steps, pedestrian, track,
+#: bridleway, construction, proposed, ...) is not a road a car is routed on and is left out of the network.
+ROAD_CLASSES: dict[str, tuple[float, str]] = {
+    "motorway": (100.0, "Motorway"),
+    "trunk": (80.0, "Trunk road"),
+    "primary": (60.0, "Primary road"),
+    "secondary": (50.0, "Secondary road"),
+    "tertiary": (40.0, "Tertiary road"),
+    "unclassified": (30.0, "Minor road"),
+    "residential": (25.0, "Residential street"),
+    "motorway_link": (50.0, "Motorway slip road"),
+    "trunk_link": (40.0, "Trunk slip road"),
+    "primary_link": (40.0, "Primary slip road"),
+    "secondary_link": (35.0, "Secondary slip road"),
+    "tertiary_link": (30.0, "Tertiary slip road"),
+    "living_street": (10.0, "Living street"),
+    "service": (15.0, "Service road"),
+    "road": (30.0, "Road of unknown class"),
+}
+
+#: Thailand's legal speed limits for ``maxspeed=TH:<zone>`` (cars, km/h; OpenStreetMap's default speed limits).
+MAXSPEED_ZONES: dict[str, float] = {"TH:urban": 80.0, "TH:rural": 90.0, "TH:motorway": 120.0}
+
+#: Farthest a place may lie from the nearest road of the imported network and still be routed on roads
+#: (metres, along the ground). A place farther away gets a straight-line leg, reported as such.
+ROAD_SNAP_MAX_M = 500.0
+#: Farthest a zone's anchor point may lie from the network (zone → zone corridors, road loads).
+ZONE_SNAP_MAX_M = 5_000.0
+#: Places an itinerary's "best order" takes (the tour search's limit).
+MAX_TOUR_PLACES = 12

@@ -57,6 +57,36 @@ def _route() -> tuple[pd.DataFrame, pd.DataFrame, str]:
     return legs, stops, "straight-line (no road network imported)"
 
 
+def _road_route() -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """A route with one leg on roads (turn point on a hostile street name) and one straight leg."""
+    legs = pd.DataFrame([{"leg": 1, "from_name": EVIL, "to_name": "B", "distance_km": 1.5, "minutes": 3.6,
+                          "path": [[18.79, 98.98], [18.79, 98.99], [18.78, 99.0]], "on_roads": True,
+                          "snap_from_m": 12.0, "snap_to_m": 30.0, "note": ""},
+                         {"leg": 2, "from_name": "B", "to_name": EVIL, "distance_km": 2.0, "minutes": 4.8,
+                          "path": [[18.78, 99.0], [18.77, 99.01]], "on_roads": False, "snap_from_m": 30.0,
+                          "snap_to_m": None, "note": f"{EVIL} is more than 500 m from the nearest road"}])
+    stops = pd.DataFrame([{"place_id": "a", "name_en": EVIL, "name_th": "ก", "lon": 98.98, "lat": 18.79},
+                          {"place_id": "b", "name_en": "B", "name_th": "ข", "lon": 99.0, "lat": 18.78},
+                          {"place_id": "c", "name_en": EVIL, "name_th": "ค", "lon": 99.01, "lat": 18.77}])
+    return legs, stops, "on roads (imported OpenStreetMap network, free-flow times)"
+
+
+def _turns() -> pd.DataFrame:
+    return pd.DataFrame([{"leg": 1, "lat": 18.79, "lon": 98.99, "angle": 90.0, "road": EVIL,
+                          "instruction": f"Turn right onto {EVIL}"}])
+
+
+def _loads() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"rank": 1, "segment_id": 7, "trips": 120, "busier_direction": 80, "highway": "primary", "name": EVIL,
+         "name_th": "ถนน", "ref": "", "length_m": 250.0,
+         "geometry": '{"type":"LineString","coordinates":[[98.98,18.79],[98.99,18.79]]}'},
+        {"rank": 2, "segment_id": 8, "trips": 15, "busier_direction": 15, "highway": "residential", "name": "",
+         "name_th": "", "ref": "", "length_m": 120.0,
+         "geometry": '{"type":"LineString","coordinates":[[98.99,18.79],[98.99,18.80]]}'},
+    ])
+
+
 def _catchment() -> tuple[dict[str, Any], float, pd.DataFrame]:
     """The arguments ``pressure_map`` takes from a ``capacity.Catchment``: place, radius_m, accommodation."""
     place = {"place_id": "att-x", "name_en": EVIL, "name_th": "วัด", "lon": 98.985, "lat": 18.788}
@@ -86,6 +116,8 @@ MAPS: list[tuple[Callable[..., Any], tuple, dict[str, Any]]] = [
                                   *_catchment()), {}),
     (flow_maps.corridor_map, (_corridors(), ZONES), {"level": "zone"}),
     (flow_maps.route_map, (*_route(), ZONES), {}),
+    (flow_maps.route_map, (*_road_route(), ZONES), {"turns": _turns()}),
+    (flow_maps.road_load_map, (_loads(), ZONES), {"level": "zone"}),
     (presence_maps.heat_map, (_cells(), ZONES), {"note": "n", "selected": ()}),
     (presence_maps.choropleth_map, (_cells(), ZONES), {"note": "n", "selected": (int(_cells()["cell"][0]),)}),
 ]

@@ -116,6 +116,28 @@ def _route(label: str = "straight-line (no road network imported)") -> tuple[pd.
     return legs, stops, label
 
 
+def _road_route() -> tuple[pd.DataFrame, pd.DataFrame, str, pd.DataFrame]:
+    """A route on roads (every other leg a flagged straight line) with turn points on hostile street names."""
+    legs, stops, _ = _route()
+    legs = legs.assign(on_roads=[i % 2 == 0 for i in range(len(legs))], snap_from_m=10.0, snap_to_m=20.0,
+                       note=[("" if i % 2 == 0 else f"{NAMES[i]} is more than 500 m from the nearest road")
+                             for i in range(len(legs))])
+    turns = pd.DataFrame([{"leg": i + 1, "lat": 18.79, "lon": 98.985 + i * 0.01, "angle": 90.0, "road": name,
+                           "instruction": f"Turn right onto {name}"} for i, name in enumerate(NAMES)])
+    return legs, stops, EVERYTHING, turns
+
+
+def _loads() -> pd.DataFrame:
+    """Road loads on streets with hostile names (``geo.services.roads.road_loads`` columns)."""
+    return pd.DataFrame([
+        {"rank": i + 1, "segment_id": i, "trips": 100 - i, "busier_direction": 60, "highway": name, "name": name,
+         "name_th": NAMES[-1 - i], "ref": name, "length_m": 100.0,
+         "geometry": json.dumps({"type": "LineString", "coordinates": [[98.98 + i * 0.01, 18.79],
+                                                                      [98.99 + i * 0.01, 18.79]]})}
+        for i, name in enumerate(NAMES)
+    ])
+
+
 def _cells() -> pd.DataFrame:
     import h3
 
@@ -144,6 +166,8 @@ def _map_builders() -> dict[str, Callable[[], folium.Map]]:
         "corridor_map": lambda: flow_maps.corridor_map(_corridors(), zones, level="place"),
         "route_map": lambda: flow_maps.route_map(*_route(), zones),
         "route_map_hostile_label": lambda: flow_maps.route_map(*_route(label=EVERYTHING), zones),
+        "route_map_on_roads": lambda: flow_maps.route_map(*_road_route()[:3], zones, turns=_road_route()[3]),
+        "road_load_map": lambda: flow_maps.road_load_map(_loads(), zones, level="place"),
         "pressure_map": lambda: capacity_maps.pressure_map(zones, pressure, selected, 1000.0, acc,
                                                            classes=[("#123456", EVERYTHING)]),
         "heat_map": lambda: presence_maps.heat_map(cells, zones, title=EVERYTHING, note=EVERYTHING),

@@ -76,7 +76,8 @@ def test_plan_route_keeps_pick_order_and_sums_legs(con) -> None:
     assert {"name_en", "name_th", "lon", "lat"} <= set(route.stops.columns)
     legs = route.legs
     assert legs.columns.tolist() == ["leg", "from_id", "from_name", "from_name_th", "to_id", "to_name", "to_name_th",
-                                     "distance_km", "minutes", "path"]
+                                     "distance_km", "minutes", "path", "on_roads", "snap_from_m", "snap_to_m", "note"]
+    assert not legs["on_roads"].any() and not route.on_roads  # no network in this database
     assert legs["leg"].tolist() == [1, 2]
     assert list(zip(legs["from_id"], legs["to_id"], strict=True)) == [
         ("att-night-bazaar", "att-wat-phra-singh"), ("att-wat-phra-singh", "att-tha-phae-gate")]

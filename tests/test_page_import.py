@@ -90,3 +90,17 @@ def test_a_replaced_file_is_read_fresh_not_from_duckdbs_cached_instance(tmp_path
         assert second.execute("select count(*) from t").fetchone()[0] == 5
     finally:
         state.release_connections()
+
+
+def test_a_road_network_uploads_through_the_form(db: Path, tmp_path: Path) -> None:
+    from tests.road_fixtures import one_way_block
+
+    extract = one_way_block(tmp_path / "block.osm.pbf").read_bytes()
+    at = _submit("block.osm.pbf", extract, dry_run=False, import_layer="roads")
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    con = connect(db, "officials", read_only=True)
+    try:
+        assert con.execute("select count(*) from road_edges").fetchone()[0] == 3
+    finally:
+        con.close()

@@ -54,6 +54,8 @@ class Table:
     frame: pd.DataFrame
     title: str = ""
     geometry: Callable[[pd.DataFrame], Any] | None = field(default=None, compare=False)
+    #: further files of the table: (button label, extension, file-name part, bytes maker)
+    files: tuple[tuple[str, str, str, Callable[[], bytes]], ...] = field(default=(), compare=False)
 
 
 def table(name: str, frame: pd.DataFrame | None, title: str = "") -> Table | None:
@@ -92,6 +94,15 @@ def paths(name: str, frame: pd.DataFrame | None, title: str = "", path: str = "p
     if frame is None:
         return None
     return Table(name, frame, title or name.replace("_", " ").capitalize(), lambda df: export.path_frame(df, path))
+
+
+def route(name: str, legs: pd.DataFrame | None, stops: pd.DataFrame | None, title: str = "") -> Table | None:
+    """A route's legs (lines, as ``paths``) with the whole route as GPX and as one GeoJSON file (stops and legs)."""
+    if legs is None or stops is None:
+        return None
+    return Table(name, legs, title or name.replace("_", " ").capitalize(), lambda df: export.path_frame(df, "path"),
+                 files=(("GPX", "gpx", f"{name}-gpx", lambda: export.route_gpx(legs, stops)),
+                        ("Route GeoJSON", "geojson", f"{name}-stops-and-legs", lambda: export.route_geojson(legs, stops))))
 
 
 def zones(name: str, zones_geojson: str, frame: pd.DataFrame | None = None, title: str = "") -> Table:
@@ -247,6 +258,12 @@ def section(
                     with cols[3]:
                         _button("GeoParquet", lambda f=frame, g=geo_of: export.geoparquet_bytes(g(f)),
                                 name("parquet", t.name), f"exp_{page}_{t.name}_parquet")
+                if t.files:
+                    cols = st.columns([3, 1, 1, 1])
+                    cols[0].caption(markdown_text(f"{t.title}: the whole route"))
+                    for k, (label, ext, part, make) in enumerate(t.files[:3]):
+                        with cols[k + 1]:
+                            _button(label, make, name(ext, part), f"exp_{page}_{t.name}_{k}_{ext}")
             sheets = {t.name: t.frame for t in shown_tables}
             about = _about(page, filters, fields, extra, simulated)
             _button("All tables as Excel (.xlsx)", lambda: export.xlsx_bytes(sheets, about), name("xlsx"),

@@ -49,6 +49,7 @@ SERVICE_MODULES = (
     "geo.services.placeinfo",
     "geo.services.area",
     "geo.services.public",
+    "geo.services.roads",
 )
 
 

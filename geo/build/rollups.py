@@ -5,6 +5,10 @@ files are numbered (``10_...``, ``20_...``) so later rollups may read earlier on
 share is a temp view on the build connection (``12_stay_day_parts``), and one two app queries share is a
 table macro stored with its table (``21_od_filtered``). Pages never scan pings or stays: they read these
 tables, ``visits_hourly``/``trips`` summaries, places and zones.
+
+When the database holds a road network, the road loads (``geo.build.roads.refresh_road_loads``: every
+corridor routed once, its path stored as edges) are refreshed after the SQL rollups, so a build, a places or
+pings import and a roads import all leave them in step with ``od_daily``.
 """
 
 from __future__ import annotations
@@ -28,4 +32,11 @@ def run_rollups(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] 
         if progress:
             progress(name)
         sql.execute(con, name)
+    from geo.build import roads
+
+    if roads.has_network(con):
+        if progress:
+            progress("road_loads")
+        roads.refresh_road_loads(con)
+        names.append("road_loads")
     return names

@@ -44,6 +44,8 @@ class BuildOptions:
     start: date = DEFAULT_START
     flows: bool = True
     seed_dir: Path | None = None
+    #: carry the road network of the database being replaced into the new one (``--no-roads``: drop it)
+    keep_roads: bool = True
 
 
 @dataclass
@@ -53,6 +55,7 @@ class BuildReport:
     path: Path
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 Progress = Callable[[str], None]
@@ -151,12 +154,22 @@ def build_database(
             report.counts.update(load_seed(con, options.seed_dir or settings.seed_dir,
                                            resolution=settings.h3_resolution))
             report.seconds["seed"] = (datetime.now() - started).total_seconds()
+            if options.keep_roads:
+                from geo.build import roads
+
+                kept = roads.carry_network(con, target)
+                if kept:
+                    report.notes.append(kept)
+                    if not options.flows:
+                        report.notes.append(roads.loads_line(roads.refresh_road_loads(con)) or "")
             if options.flows:
                 if progress:
                     progress("simulate")
                 t0 = datetime.now()
                 report.counts.update(build_flows(con, options, progress))
                 report.seconds["flows"] = (datetime.now() - t0).total_seconds()
+                if any(n.startswith("road network kept") for n in report.notes):
+                    report.notes.append("road loads recomputed for the new flows (every corridor routed once)")
             con.execute("checkpoint")
         finally:
             con.close()

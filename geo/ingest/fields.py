@@ -16,7 +16,7 @@ from geo.errors import ImportRefusedError
 from geo.ingest.model import Problem
 
 # The layers an import can fill. Geometry-free telecom layers are handled by their own readers.
-LAYERS: tuple[str, ...] = ("places", "zones", "visits", "trips", "pings")
+LAYERS: tuple[str, ...] = ("places", "zones", "visits", "trips", "pings", "roads")
 
 _ADM_EN = tuple(f"adm{i}_en" for i in (4, 3, 2, 1)) + tuple(f"name_{i}" for i in (4, 3, 2, 1))
 _ADM_TH = tuple(f"adm{i}_th" for i in (4, 3, 2, 1)) + tuple(f"nl_name_{i}" for i in (4, 3, 2, 1))

@@ -9,11 +9,13 @@ import csv
 import io
 import re
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geo import sql
 from geo.errors import ImportRefusedError
 from geo.ingest import fields, load, validate
 from geo.ingest.model import Problem, SourceTable, source_format_for
@@ -23,7 +25,7 @@ from geo.vocab import DEFAULT_ZONE_LEVEL
 #: Layers this version imports. The operator's aggregates (visits: presence per cell or zone; trips:
 #: origin-destination matrices) are listed by the CLI but refused with a clear message until their readers
 #: land; raw pings are imported and run through the pipeline (see docs/import.md).
-IMPORT_LAYERS: tuple[str, ...] = ("places", "zones", "pings")
+IMPORT_LAYERS: tuple[str, ...] = ("places", "zones", "pings", "roads")
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _LEVEL = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -85,10 +87,16 @@ class ImportReport:
         head += f", {self.encoding}" if self.encoding else ""
         head += f", {self.crs}" if self.crs else ""
         head += f") -> {self.layer}" + (f" level {self.level}" if self.level else "") + f" [{self.mode}]"
-        lines = [head,
-                 f"{verb}: {self.accepted:,} of {self.rows_read:,} rows accepted ({self.repaired:,} repaired), "
-                 f"{self.rejected:,} rejected, {self.warnings:,} warnings"]
-        lines += [f"  fields: {note}" for note in self.field_notes]
+        if self.layer == "roads":
+            lines = [head, f"{verb}: {self.rows_read:,} road ways as {self.accepted:,} directed edges, "
+                           f"{self.rejected:,} edges left out (not in the largest connected part), "
+                           f"{self.warnings:,} warnings"]
+        else:
+            lines = [head,
+                     f"{verb}: {self.accepted:,} of {self.rows_read:,} rows accepted ({self.repaired:,} repaired), "
+                     f"{self.rejected:,} rejected, {self.warnings:,} warnings"]
+        label = "roads" if self.layer == "roads" else "fields"
+        lines += [f"  {label}: {note}" for note in self.field_notes]
         for action, kind, n in self.reasons()[:12]:
             lines.append(f"  {n:>6,} {action:<8} {kind}")
         lines += [f"  then: {a}" for a in self.after]
@@ -176,6 +184,8 @@ def import_file(path: Path, options: ImportOptions, db_path: Path | None = None,
     level = check_options(options)
     if options.layer == "pings":
         return _import_pings(path, name, options, db_path, settings, started)
+    if options.layer == "roads":
+        return _import_roads(path, name, options, db_path, settings, started)
     default_category, category_map = validate.parse_category_options(list(options.category))
     table = read_source(path, name=name, max_bytes=options.max_bytes or DEFAULT_MAX_BYTES,
                         source_layer=options.source_layer)
@@ -254,14 +264,62 @@ def _import_pings(path: Path, name: str, options: ImportOptions, db_path: Path, 
     )
 
 
+def _import_roads(path: Path, name: str, options: ImportOptions, db_path: Path, settings: Settings,
+                  started: float) -> ImportReport:
+    """An OpenStreetMap extract's roads become the routable network (``geo.ingest.roads``), replacing any
+    loaded one; the road loads are then routed (``geo.build.roads``)."""
+    from geo.build import roads as stored
+    from geo.ingest import roads
+
+    for flag, given in (("--category", options.category), ("--map", options.mapping),
+                        ("--source-layer", options.source_layer)):
+        if given:
+            raise _refuse(f"{flag} does not apply to --layer roads (the roads are read from highway=* ways)")
+    if options.replace is False:
+        raise _refuse("--append does not apply to --layer roads: an import replaces the loaded road network")
+    if not path.is_file():
+        raise _refuse(f"{name}: no such file")
+    if source_format_for(Path(name)) != "osm":
+        raise _refuse(f"{name}: --layer roads reads OpenStreetMap extracts (.osm.pbf or .osm)")
+    network = roads.read_roads(path, name=name, max_bytes=options.max_bytes or roads.osm.MAX_OSM_BYTES)
+    st = network.stats
+    warnings = sum(p.action == "warning" for p in network.problems)
+    report = ImportReport(
+        name=name, layer="roads", format="osm", level=None, rows_read=int(st["road_ways"]),
+        accepted=int(st["edges"]), repaired=0, rejected=int(st["dropped_edges"]), warnings=warnings,
+        problems=network.problems, field_notes=tuple(network.notes), crs="EPSG:4326", dry_run=options.dry_run,
+        mode="replace",
+    )
+    if options.strict and warnings:
+        raise _refuse(f"{name}: refused with --strict: {warnings} warning(s); first: {network.problems[0]}",
+                      network.problems)
+    if options.dry_run:
+        report.seconds = time.perf_counter() - started
+        return report
+    with load.staged(db_path, settings) as con:
+        had = stored.has_network(con)
+        stored.write_network(con, network.nodes, network.edges)
+        report.dataset = "roads"
+        if had:
+            report.after.append("replaced the previously loaded road network")
+        load.record_meta(con, "roads", sources=options.attribution or f"{name} (OpenStreetMap extract)",
+                         params={"file": name, "format": "osm", "layer": "roads", "network_id": uuid.uuid4().hex,
+                                 "attribution": options.attribution, **{k: v for k, v in st.items()}})
+        line = stored.loads_line(stored.refresh_road_loads(con))
+        if line:
+            report.after.append(line)
+    report.written = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def _after_places(con: Any) -> list[str]:
     """Places changed: re-run the pipeline from the stored pings so visits match the new places."""
-    if not load.table_exists(con, "pings"):
-        return ["no pings are stored, so place visits were not recomputed"]
-    from geo import sql
+    if not load.table_exists(con, "pings") or not int(sql.fetch_one(con, "ingest/ping_count")["n"]):
+        from geo.build import roads
 
-    if not int(sql.fetch_one(con, "ingest/ping_count")["n"]):
-        return ["no pings are stored, so place visits were not recomputed"]
+        line = roads.loads_line(roads.refresh_road_loads(con))  # places moved: their corridors' paths too
+        return ["no pings are stored, so place visits were not recomputed", *([line] if line else [])]
     from geo.build import pipeline, rollups
 
     t0 = time.perf_counter()

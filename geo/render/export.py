@@ -59,6 +59,7 @@ MIME = {
     "svg": "image/svg+xml",
     "html": "text/html",
     "pdf": "application/pdf",
+    "gpx": "application/gpx+xml",
 }
 
 
@@ -266,6 +267,52 @@ def path_frame(frame: pd.DataFrame, path: str = "path") -> gpd.GeoDataFrame:
         for pts in frame[path]
     ]
     return gpd.GeoDataFrame(frame.drop(columns=[path]).reset_index(drop=True), geometry=geometry, crs=CRS)
+
+
+def _xml(text: Any) -> str:
+    """Text for XML content: escaped, and without the control characters XML 1.0 forbids."""
+    from xml.sax.saxutils import escape
+
+    clean = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", "" if text is None or pd.isna(text) else str(text))
+    return escape(clean, {'"': "&quot;"})
+
+
+def route_gpx(legs: pd.DataFrame, stops: pd.DataFrame, title: str = "Tourism Atlas route") -> bytes:
+    """A route as GPX 1.1: a waypoint per stop (name, Thai name as description) and a track per leg.
+
+    ``legs`` and ``stops`` are ``geo.services.movement.Route`` fields (path as [lat, lon] points). Garmin,
+    OsmAnd, Google My Maps and QGIS read it; every text is XML-escaped.
+    """
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<gpx version="1.1" creator="Tourism Atlas" xmlns="http://www.topografix.com/GPX/1/1">',
+           f"<metadata><name>{_xml(title)}</name></metadata>"]
+    for i, rec in enumerate(stops.to_dict("records"), start=1):
+        out.append(f'<wpt lat="{float(rec["lat"]):.7f}" lon="{float(rec["lon"]):.7f}"><name>{i}. {_xml(rec["name_en"])}'
+                   f"</name><desc>{_xml(rec.get('name_th'))}</desc></wpt>")
+    for rec in legs.to_dict("records"):
+        method = "on roads" if rec.get("on_roads") else "straight line"
+        name = f"Leg {rec['leg']}: {rec['from_name']} → {rec['to_name']}"
+        desc = f"{float(rec['distance_km']):.2f} km, {float(rec['minutes']):.0f} min, {method}"
+        points = "".join(f'<trkpt lat="{float(p[0]):.7f}" lon="{float(p[1]):.7f}"/>' for p in rec["path"])
+        out.append(f"<trk><name>{_xml(name)}</name><desc>{_xml(desc)}</desc><trkseg>{points}</trkseg></trk>")
+    out.append("</gpx>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def route_geojson(legs: pd.DataFrame, stops: pd.DataFrame) -> bytes:
+    """A route as one GeoJSON FeatureCollection: the stops (points, in visiting order) and the legs (lines)."""
+    features = []
+    for i, rec in enumerate(stops.to_dict("records"), start=1):
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(rec["lon"]), float(rec["lat"])]},
+                         "properties": {"kind": "stop", "order": i, "place_id": rec["place_id"],
+                                        "name_en": rec["name_en"], "name_th": rec.get("name_th")}})
+    for rec in legs.to_dict("records"):
+        props = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items() if k != "path"}
+        features.append({"type": "Feature", "properties": {"kind": "leg", **props},
+                         "geometry": {"type": "LineString",
+                                      "coordinates": [[float(p[1]), float(p[0])] for p in rec["path"]]}})
+    doc = {"type": "FeatureCollection", "features": features}
+    return json.dumps(doc, ensure_ascii=False, default=str).encode("utf-8")
 
 
 def zones_frame(zones_geojson: str, table: pd.DataFrame | None = None, key: str = "zone_id") -> gpd.GeoDataFrame:

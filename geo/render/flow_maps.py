@@ -110,26 +110,48 @@ def corridor_map(corridors: pd.DataFrame, zones_geojson: str | None = None, *, l
     return m
 
 
-def route_map(legs: pd.DataFrame, stops: pd.DataFrame, label: str, zones_geojson: str | None = None) -> folium.Map:
-    """An itinerary: numbered stops and one line per leg, labelled with the routing method (e.g. straight-line).
+#: Colour of turn points on a route.
+TURN_COLOUR = "#f39c12"
+#: Line width range in pixels for road loads (fewest → most trips).
+LOAD_WIDTH = (1.5, 9.0)
 
-    ``legs``, ``stops`` and ``label`` are the fields of ``geo.services.movement.Route``: legs with leg,
-    from_name, to_name, distance_km, minutes and path ([lat, lon] points); stops in visiting order with
-    name_en, name_th, lat, lon; the routing method's name.
+
+def route_map(legs: pd.DataFrame, stops: pd.DataFrame, label: str, zones_geojson: str | None = None,
+              turns: pd.DataFrame | None = None) -> folium.Map:
+    """An itinerary: numbered stops, one line per leg (solid on roads, dashed when straight), turn points.
+
+    ``legs``, ``stops``, ``label`` and ``turns`` are the fields of ``geo.services.movement.Route``: legs with leg,
+    from_name, to_name, distance_km, minutes, path ([lat, lon] points) and on_roads (absent: straight); stops
+    in visiting order with name_en, name_th, lat, lon; the routing method's name; turn points with lat, lon
+    and instruction.
     """
     m = base_map()
     add_context_zones(m, zones_geojson)
     label = str(label)  # the router's method name; escaped wherever it is shown
+    on_roads = legs["on_roads"] if "on_roads" in legs else pd.Series(False, index=legs.index)
     group = folium.FeatureGroup(name=esc(f"Route — {label}"), show=True)  # layer control: HTML
-    for rec in legs.to_dict("records"):
+    for rec, road in zip(legs.to_dict("records"), on_roads.tolist(), strict=True):
         text = f"Leg {rec['leg']}: {rec['from_name']} → {rec['to_name']}"
+        method = "on roads" if road else "straight line"
+        rows = {"Distance (km)": f"{rec['distance_km']:.2f}", "Time (min)": f"{rec['minutes']:.0f}", "Method": method}
+        if road:
+            rows["Snap from / to (m)"] = f"{rec.get('snap_from_m', 0):.0f} / {rec.get('snap_to_m', 0):.0f}"
+        elif rec.get("note"):
+            rows["Why straight"] = rec["note"]
         folium.PolyLine(
-            rec["path"], color=ROUTE_COLOUR, weight=4, opacity=0.9, dash_array="8 6",
-            tooltip=folium.Tooltip(f"{esc(text)} · {rec['distance_km']:.2f} km · {rec['minutes']:.0f} min ({esc(label)})"),
-            popup=popup_table(text, {"Distance (km)": f"{rec['distance_km']:.2f}", "Time (min)": f"{rec['minutes']:.0f}",
-                                     "Method": label}),  # trusted-text: popup_table escapes its title and values
+            rec["path"], color=ROUTE_COLOUR, weight=5 if road else 4, opacity=0.9, dash_array=None if road else "8 6",
+            tooltip=folium.Tooltip(f"{esc(text)} · {rec['distance_km']:.2f} km · {rec['minutes']:.0f} min ({esc(method)})"),
+            popup=popup_table(text, rows),  # trusted-text: popup_table escapes its title and values
         ).add_to(group)
     group.add_to(m)
+    if turns is not None and not turns.empty:
+        turn_group = folium.FeatureGroup(name=f"Turn points ({len(turns)})", show=True)
+        for rec in turns.to_dict("records"):
+            folium.CircleMarker(
+                [rec["lat"], rec["lon"]], radius=4, color="#333333", weight=1, fill=True, fill_color=TURN_COLOUR,
+                fill_opacity=1, tooltip=folium.Tooltip(f"Leg {int(rec['leg'])}: {esc(rec['instruction'])}"),
+            ).add_to(turn_group)
+        turn_group.add_to(m)
     stop_group = folium.FeatureGroup(name=f"Stops ({len(stops)})", show=True)
     for i, rec in enumerate(stops.to_dict("records"), start=1):
         folium.Marker(
@@ -143,8 +165,75 @@ def route_map(legs: pd.DataFrame, stops: pd.DataFrame, label: str, zones_geojson
             tooltip=folium.Tooltip(f"{i:d}. {esc(rec['name_en'])} · {esc(rec['name_th'])}"),
         ).add_to(stop_group)
     stop_group.add_to(m)
-    Legend("Route", [(ROUTE_COLOUR, f"Legs: {label}"), (ROUTE_COLOUR, "Numbered stops in visiting order")],
-           note="Distances are straight-line unless a road network is imported." if "straight" in label else "").add_to(m)
+    items = [(ROUTE_COLOUR, f"Legs: {label}")]
+    if bool(on_roads.any()) and not bool(on_roads.all()):
+        items.append(("#7f8c8d", "Dashed: straight line (no road near the place)"))
+    if turns is not None and not turns.empty:
+        items.append((TURN_COLOUR, "Turn points"))
+    items.append((ROUTE_COLOUR, "Numbered stops in visiting order"))
+    note = ("Distances are straight-line: no road network is imported." if not bool(on_roads.any())
+            else "Solid: on roads (free-flow times); dashed: straight line.")
+    Legend("Route", items, note=note).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
-    fit_to(m, stops["lat"].tolist(), stops["lon"].tolist())
+    lats = [p[0] for path in legs["path"] for p in path] or stops["lat"].tolist()
+    lons = [p[1] for path in legs["path"] for p in path] or stops["lon"].tolist()
+    fit_to(m, lats, lons, pad=0.005)
+    return m
+
+
+def _load_style(colour: str, width: float):
+    def style(_feature: dict) -> dict:
+        return {"color": colour, "weight": width, "opacity": 0.85}
+
+    return style
+
+
+def road_load_map(loads: pd.DataFrame, zones_geojson: str | None = None, *, level: str = "zone") -> folium.Map:
+    """Street segments drawn with width and colour by the trips routed along them (both directions), legend.
+
+    ``loads`` is ``geo.services.roads.road_loads`` output: trips, name, ref, highway, length_m and geometry
+    (GeoJSON LineString text), busiest first.
+    """
+    import json
+
+    m = base_map()
+    add_context_zones(m, zones_geojson)
+    df = loads[loads["trips"] > 0] if not loads.empty else loads
+    classes = corridor_classes(df["trips"].tolist())
+    hi = float(df["trips"].max()) if not df.empty else 1.0
+    lo = float(df["trips"].min()) if not df.empty else 0.0
+    group = folium.FeatureGroup(name=f"Road load ({len(df):,} street segments)", show=True)
+    by_class: dict[int, list[dict]] = {}
+    widths: dict[int, float] = {}
+    for rec in df.sort_values("trips").to_dict("records"):
+        idx = _class_index(float(rec["trips"]), classes)
+        street = rec["name"] or rec["ref"] or f"unnamed {rec['highway']}"
+        geometry = json.loads(rec["geometry"])
+        geometry["coordinates"] = [[round(x, 5), round(y, 5)] for x, y, *_ in geometry["coordinates"]]  # ~1 m
+        by_class.setdefault(idx, []).append({
+            "type": "Feature", "geometry": geometry,
+            "properties": {"tip": esc(f"{street}: {int(rec['trips']):,} trips ({rec['highway']}, "
+                                      f"{float(rec['length_m']):,.0f} m)")},
+        })
+        frac = 0.0 if hi <= lo else (float(rec["trips"]) - lo) / (hi - lo)
+        widths[idx] = max(widths.get(idx, 0.0), LOAD_WIDTH[0] + frac * (LOAD_WIDTH[1] - LOAD_WIDTH[0]))
+    for idx in sorted(by_class):
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": by_class[idx]},
+            style_function=_load_style(CORRIDOR_COLOURS[idx], round(widths[idx], 1)),
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+            control=False,
+        ).add_to(group)
+    group.add_to(m)
+    what = "zones" if level == "zone" else "places"
+    items = [(CORRIDOR_COLOURS[i], f"{math.floor(a):,}–{math.ceil(b):,} trips") for i, (a, b) in enumerate(classes)]
+    Legend(
+        f"Road load: corridors between {what}",  # trusted-text: "zones" or "places"; Legend escapes anyway
+        items or [("#999999", "No routed trips for these filters")],
+        note="Trips of every routed corridor added on the streets of its fastest path, both directions.",
+    ).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    if not df.empty:
+        coords = [c for g in df["geometry"] for c in json.loads(g)["coordinates"]]
+        fit_to(m, [c[1] for c in coords], [c[0] for c in coords], pad=0.005)
     return m

@@ -118,9 +118,10 @@ def render_import_form() -> None:
     with st.form("import_form", clear_on_submit=False):
         upload = st.file_uploader(f"File (at most {limit_mb} MB)", type=UPLOAD_TYPES, key="import_file")
         c = st.columns(3)
-        layer = c[0].selectbox("Import as", ["places", "zones", "pings"], key="import_layer",
+        layer = c[0].selectbox("Import as", ["places", "zones", "pings", "roads"], key="import_layer",
                                format_func={"places": "Places", "zones": "Zone boundaries (a level)",
-                                            "pings": "Raw pings (replace the visitor flows)"}.get)
+                                            "pings": "Raw pings (replace the visitor flows)",
+                                            "roads": "Road network (OpenStreetMap .osm/.osm.pbf)"}.get)
         level = c[1].text_input("Zone level name (boundaries)", placeholder="district", key="import_level")
         mode = c[2].radio("Mode", ["default", "append", "replace"], horizontal=True, key="import_mode",
                           help="Default: places are added, a boundary level replaces the same level.")

@@ -1,4 +1,5 @@
-"""Flows and routes: the busiest origin → destination corridors between zones or places, and a route between places."""
+"""Flows and routes: the busiest origin → destination corridors between zones or places, the road load of
+those corridors when a road network is imported, and a route between places (on roads, or straight lines)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import streamlit as st
 from geo import vocab
 from geo.errors import DataNotBuiltError
 from geo.render import flow_maps
-from geo.services import geography, movement, placeinfo
+from geo.services import geography, movement, placeinfo, roads, tours
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import export, state, url
@@ -22,6 +23,17 @@ LEVEL = url.PageParam("flows", "fl_level", "zone", vocab.FLOW_LEVELS, why="flows
 TOP = url.PageParam("top", "fl_top", DEFAULT_TOP, TOP_CHOICES, parse=int, why="top corridors are 5 to 100 in fives")
 #: Most places an itinerary takes from the URL (the multiselect has no limit of its own).
 MAX_ROUTE_PLACES = 25
+ORDER = url.PageParam("order", "fl_order", "given", movement.ROUTE_ORDERS, why="the order is given or best")
+TOUR = url.PageParam("tour", "fl_tour", "open", ("open", "closed"), why="a tour is open or closed")
+DAY_CHOICES = ("0", "4", "6", "8", "10", "12")
+DAY = url.PageParam("day", "fl_day", 0, DAY_CHOICES, parse=int, why="a day lasts 4 to 12 hours (0: no day plan)")
+START_CHOICES = tuple(str(h) for h in range(6, 13))
+START = url.PageParam("daystart", "fl_start", 9, START_CHOICES, parse=int, why="days start between 6 and 12 o'clock")
+VISIT_CHOICES = ("15", "30", "45", "60", "90", "120", "180")
+VISIT = url.PageParam("visit", "fl_visit", 60, VISIT_CHOICES, parse=int, why="minutes at a place are 15 to 180")
+ORDER_LABELS = {"given": "As chosen", "best": "Best order"}
+IMPORT_HINT = ("Import an OpenStreetMap extract of the city to route on roads: "
+               "`python -m geo import chiang-mai.osm.pbf --layer roads` (README: Routes on roads).")
 
 
 def _route_param(place_ids: set[str]) -> url.PageParam:
@@ -75,8 +87,41 @@ def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> 
     )
 
 
-def _route(places: pd.DataFrame, zones_geojson: str) -> None:
+def _route_options() -> dict:
+    """The itinerary's order, tour and day-plan choices (all in the URL)."""
+    c = st.columns([2, 2, 2, 1, 1])
+    order = c[0].radio("Order", movement.ROUTE_ORDERS, key=state.seed(ORDER), format_func=ORDER_LABELS.get,
+                       horizontal=True, help=f"Best order keeps the first place as the start and reorders the others "
+                                             f"(up to {vocab.MAX_TOUR_PLACES} places; exact up to {tours.EXACT_MAX}, "
+                                             "a heuristic above).")
+    tour = c[1].radio("Tour", ("open", "closed"), key=state.seed(TOUR), horizontal=True,
+                      format_func={"open": "Open", "closed": "Back to the start"}.get)
+    day = c[2].selectbox("Day length", [int(d) for d in DAY_CHOICES], key=state.seed(DAY),
+                         format_func=lambda h: "No day plan" if h == 0 else f"{h} hours",
+                         help="Split the tour into days that respect the places' opening hours.")
+    start = c[3].selectbox("Day starts", [int(h) for h in START_CHOICES], key=state.seed(START),
+                           format_func=lambda h: f"{h:02d}:00", disabled=day == 0)
+    visit = c[4].selectbox("Minutes at each", [int(v) for v in VISIT_CHOICES], key=state.seed(VISIT), disabled=day == 0)
+    for param, value in ((ORDER, order), (TOUR, tour), (DAY, int(day)), (START, int(start)), (VISIT, int(visit))):
+        state.store(param, value)
+    return {"order": order, "closed": tour == "closed", "day_hours": float(day) if day else None,
+            "start_hour": float(start), "visit_minutes": float(visit)}
+
+
+def _network_note(network: roads.NetworkInfo | None) -> None:
+    if network is None:
+        st.info("Routes are **straight lines**: no road network is imported. " + IMPORT_HINT)
+        return
+    dropped = (f"; {network.dropped_pieces:,} disconnected piece(s), {network.dropped_km:,.1f} km, left out"
+               if network.dropped_pieces else "")
+    st.caption(markdown_text(f"Road network: {network.sources}, imported {network.imported_at:%d %b %Y %H:%M} UTC — "
+                             f"{network.nodes:,} nodes, {network.edges:,} directed edges, {network.km:,.0f} km of road"
+                             f"{dropped}. Times are free-flow (speed limits or class defaults, no traffic)."))
+
+
+def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo | None) -> dict:
     st.subheader("Route between places")
+    _network_note(network)
     labels = placeinfo.place_labels(places)
     route_param = _route_param(set(labels))
     chosen = st.multiselect(
@@ -84,24 +129,40 @@ def _route(places: pd.DataFrame, zones_geojson: str) -> None:
         format_func=lambda pid: labels.get(pid, pid), placeholder="Pick two or more places",
     )
     state.store(route_param, list(chosen))
+    options = _route_options()
+    if options["order"] == "best" and len(chosen) > vocab.MAX_TOUR_PLACES:
+        st.warning(f"The best order is found for up to {vocab.MAX_TOUR_PLACES} places; {len(chosen)} are chosen, "
+                   "so they are visited as chosen.")
+        options["order"] = "given"
     if len(chosen) < 2:
         st.caption("Pick at least two places to get distances and times.")
-        return
-    route = state.call(movement.plan_route, tuple(chosen), speed_kmh=state.app_settings().route_speed_kmh)
-    c = st.columns(3)
+        return options
+    route = state.call(movement.plan_route, tuple(chosen), speed_kmh=state.app_settings().route_speed_kmh, **options)
+    c = st.columns(4)
     c[0].metric("Total distance", f"{route.distance_km:.2f} km")
-    c[1].metric("Total time", f"{route.minutes:.0f} min")
+    c[1].metric("Driving time", f"{route.minutes:.0f} min")
     c[2].metric("Legs", f"{len(route.legs)}")
-    st.info(
-        f"Distances are **{markdown_text(route.label)}**: great-circle segments between the places, times at an assumed "
-        f"average {route.speed_kmh:.0f} km/h (setting ATLAS_ROUTE_SPEED_KMH). Real road distances are longer."
-    )
+    c[3].metric("Order", markdown_text(route.order.replace("best order ", "best ").capitalize()))
+    straight = route.legs[~route.legs["on_roads"]]
+    if network is None:
+        st.info(
+            f"Distances are **{markdown_text(route.label)}**: great-circle segments between the places, times at an "
+            f"assumed average {route.speed_kmh:.0f} km/h (setting ATLAS_ROUTE_SPEED_KMH). Real road distances are longer."
+        )
+    elif not straight.empty:
+        st.warning(markdown_text(
+            f"{len(straight)} leg(s) are straight lines at an assumed {route.speed_kmh:.0f} km/h, not on roads: "
+            + "; ".join(sorted(set(straight["note"])))))
+    else:
+        st.caption(markdown_text(f"Every leg is {route.label}; the table gives each place's distance to the road "
+                                 "it joins (snap)."))
     left, right = st.columns([3, 2])
     with left:
-        state.folium_map(flow_maps.route_map, route.legs, route.stops, route.label, zones_geojson, key="route_map",
-                         height=480)
+        state.folium_map(flow_maps.route_map, route.legs, route.stops, route.label, zones_geojson, turns=route.turns,
+                         key="route_map", height=480)
     with right:
-        legs = route.legs[["leg", "from_name", "to_name", "distance_km", "minutes"]]
+        legs = route.legs[["leg", "from_name", "to_name", "distance_km", "minutes", "on_roads", "snap_from_m",
+                           "snap_to_m"]]
         st.dataframe(
             legs, hide_index=True, width="stretch",
             column_config={
@@ -109,8 +170,69 @@ def _route(places: pd.DataFrame, zones_geojson: str) -> None:
                 "from_name": "From", "to_name": "To",
                 "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f"),
                 "minutes": st.column_config.NumberColumn("Time (min)", format="%.0f"),
+                "on_roads": st.column_config.CheckboxColumn("On roads"),
+                "snap_from_m": st.column_config.NumberColumn("Snap from (m)", format="%.0f"),
+                "snap_to_m": st.column_config.NumberColumn("Snap to (m)", format="%.0f"),
             },
         )
+        if route.turns is not None and not route.turns.empty:
+            with st.expander(f"Turn points ({len(route.turns)})"):
+                st.dataframe(route.turns[["leg", "instruction"]], hide_index=True, width="stretch",
+                             column_config={"leg": st.column_config.NumberColumn("Leg", format="%d"),
+                                            "instruction": "Turn"})
+    if route.days is not None:
+        days = int(route.days["day"].max())
+        hours, start, visit = (int(options[k]) for k in ("day_hours", "start_hour", "visit_minutes"))
+        st.markdown(f"**Day plan**: {days:d} day{'s' if days != 1 else ''} of at most {hours:d} hours "
+                    f"from {start:02d}:00, {visit:d} min at each place; opening hours respected where known.")
+        st.dataframe(route.days.drop(columns=["place_id"]), hide_index=True, width="stretch",
+                     column_config={"step": st.column_config.NumberColumn("#", format="%d"),
+                                    "name_en": "Place", "name_th": "ชื่อ", "day": st.column_config.NumberColumn("Day", format="%d"),
+                                    "arrive": "Arrive", "start": "Visit from", "depart": "Leave",
+                                    "wait_min": st.column_config.NumberColumn("Wait (min)", format="%.0f"),
+                                    "note": "Note"})
+    return options
+
+
+def _road_load(filters: Filters, level: str, zones_geojson: str) -> None:
+    st.subheader("Road load")
+    try:
+        loads = state.call(roads.road_loads, filters, level)
+        totals = state.call(roads.road_load_totals, filters, level)
+        streets = state.call(roads.top_streets, filters, level, 20)
+    except DataNotBuiltError as exc:
+        st.info(markdown_text(exc))
+        return
+    what = "zone" if level == "zone" else "place"
+    c = st.columns(3)
+    c[0].metric("Trips routed on roads", f"{totals.routed_trips:,}")
+    c[1].metric("Share of corridor trips", f"{totals.routed_share:.0%}")
+    c[2].metric("Corridors routed", f"{totals.routed_corridors:,} of {totals.corridors:,}")
+    left, right = st.columns([3, 2])
+    with left:
+        state.folium_map(flow_maps.road_load_map, loads, zones_geojson, level=level, key="road_load_map", height=520)
+    with right:
+        st.markdown("**Most loaded streets**")
+        st.dataframe(
+            streets[["rank", "street", "highway", "peak_trips", "trip_km", "loaded_km"]], hide_index=True,
+            width="stretch", height=480,
+            column_config={
+                "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
+                "street": st.column_config.TextColumn("Street", width="medium"),
+                "highway": "Class",
+                "peak_trips": st.column_config.NumberColumn("Peak trips", format="%d",
+                                                            help="Trips on its busiest segment, both directions"),
+                "trip_km": st.column_config.NumberColumn("Trip-km", format="%.0f"),
+                "loaded_km": st.column_config.NumberColumn("Loaded km", format="%.1f"),
+            },
+        )
+    st.caption(
+        f"Every {what} → {what} corridor's trips {filters.start:%d %b %Y}–{filters.end:%d %b %Y} (chosen weekdays and "
+        "segments) follow its fastest path on the road network between the two "
+        + ("zones' anchor points" if level == "zone" else "places") +  # trusted-text: fixed words
+        "; the map adds them up per street, both directions. It shows which streets the corridors use, not counted "
+        "traffic. Paths are routed once after each build or import (docs/roads.md)."
+    )
 
 
 def render() -> None:
@@ -127,17 +249,24 @@ def render() -> None:
     state.store(LEVEL, level)
     state.store(TOP, int(top_n))
     _corridors(filters, level, top_n, zones_geojson)
-    _route(places, zones_geojson)
+    network = state.call(roads.network_info)
+    if network is not None:
+        _road_load(filters, level, zones_geojson)
+    options = _route(places, zones_geojson, network)
     state.provenance_note()
     route_ids = tuple(st.session_state.get("fl_route") or ())
-    route = (export.fetch(movement.plan_route, route_ids, speed_kmh=state.app_settings().route_speed_kmh)
+    route = (export.fetch(movement.plan_route, route_ids, speed_kmh=state.app_settings().route_speed_kmh, **options)
              if len(route_ids) >= 2 else None)
+    streets = export.fetch(roads.top_streets, filters, level, 20) if network is not None else None
     export.section("flows", filters,
                    export.lines("corridors", export.fetch(movement.top_corridors, filters, level, top_n),
                                 ("origin_lon", "origin_lat"), ("destination_lon", "destination_lat")),
                    export.flow_totals(export.fetch(movement.flow_totals, filters, level), level),
-                   export.paths("route_legs", None if route is None else route.legs),
+                   export.route("route_legs", None if route is None else route.legs,
+                                None if route is None else route.stops),
                    export.points("route_stops", None if route is None else route.stops),
+                   export.table("route_days", None if route is None else route.days, "Day plan"),
+                   export.table("road_load_streets", streets, "Most loaded streets"),
                    fields=("dates", "weekdays", "segments"), extra={"level": level, "top": top_n})
 
 

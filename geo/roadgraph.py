@@ -1,0 +1,506 @@
+"""A road network as arrays, and the arithmetic on it: strongly connected components, snapping a point to
+the nearest road, fastest paths (one source to many targets, many pairs), path geometry and turn points.
+
+Part of the core: no database, no lifecycle. The importer (``geo.ingest.roads``) builds the arrays from an
+OpenStreetMap extract, the build (``geo.build.roads``) routes every corridor for the road loads, the
+services (``geo.services.roads``) route itineraries; each reads the tables with its own query and hands the
+frames to :meth:`RoadGraph.from_frames`.
+
+Shortest paths are ``scipy.sparse.csgraph.dijkstra`` on a CSR matrix of travel seconds (one run per
+departure node gives the tree to every node; runs are split over threads, scipy releases the GIL).
+Parallel edges keep the fastest; a path is read back from the predecessor array, many targets at once.
+
+Snapping uses a local equirectangular projection (metres east and north of the network's mean latitude):
+within the ~300 km of a province the nearest segment it finds is the nearest on the ground unless two
+segments are within a few per cent of the same distance, and the distance reported is the haversine
+distance to the point found. A snapped place joins the network part-way along a segment: the partial
+edge's time is the edge's time times the fraction of its length travelled.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from geo.vocab import EARTH_RADIUS_M
+
+#: Threads the shortest-path runs are split over (the project's machines have two cores).
+WORKERS = 2
+#: Smallest edge time in seconds: csgraph reads a stored zero as "no edge".
+MIN_SECONDS = 1e-3
+#: A change of heading at least this large (degrees) at an intersection is a turn point.
+TURN_DEGREES = 30.0
+
+
+def haversine_m(lon1: np.ndarray | float, lat1: np.ndarray | float, lon2: np.ndarray | float,
+                lat2: np.ndarray | float) -> np.ndarray:
+    """Great-circle distances in metres between (lon, lat) points, element-wise."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dlat = p2 - p1
+    dlon = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def bearing_deg(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Initial compass bearing (0 = north, 90 = east) from the first point to the second."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dlon = math.radians(lon2 - lon1)
+    x = math.sin(dlon) * math.cos(p2)
+    y = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dlon)
+    return (math.degrees(math.atan2(x, y)) + 360.0) % 360.0
+
+
+def largest_strong_component(n_nodes: int, source: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, int]:
+    """(mask of the nodes in the largest strongly connected component, number of components).
+
+    Every node of the component can reach every other along directed edges; nodes outside it are islands
+    (or one-way dead ends) a route could enter and never leave, or never reach.
+    """
+    if n_nodes == 0:
+        return np.zeros(0, dtype=bool), 0
+    m = sparse.csr_matrix((np.ones(len(source), dtype=np.int8), (source, target)), shape=(n_nodes, n_nodes))
+    count, labels = csgraph.connected_components(m, directed=True, connection="strong")
+    biggest = np.bincount(labels).argmax()
+    return labels == biggest, int(count)
+
+
+@dataclass(frozen=True)
+class Snap:
+    """Where a point joins the network: ``segment`` and ``fraction`` of its length from its drawn start (or a
+    ``node`` for an anchor on a node, segment -1), the joining point and its distance from the given one."""
+
+    segment: int
+    fraction: float
+    distance_m: float
+    lon: float
+    lat: float
+    node: int = -1
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a directed edge: from ``start`` to ``end``, fractions of its length in travel direction."""
+
+    edge: int
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A turn point of a path: where, the heading change (degrees, + right, − left) and the road taken."""
+
+    lon: float
+    lat: float
+    angle: float
+    road: str
+    instruction: str
+
+
+@dataclass(frozen=True)
+class RoadPath:
+    """A fastest path between two snapped points: time, length, the directed edges used (partial first and
+    last included), the line as (lat, lon) points and the turn points."""
+
+    seconds: float
+    length_m: float
+    edges: np.ndarray                                    # directed edge ids in travel order
+    path: tuple[tuple[float, float], ...] = ()
+    turns: tuple[Turn, ...] = ()
+
+
+@dataclass(eq=False)
+class RoadGraph:
+    """Nodes (lon/lat), directed edges (source, target, seconds, length, segment, forward, road name) and the
+    segments' lines; the CSR matrix of fastest parallel edges and the snapping index are built on creation."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+    seconds: np.ndarray
+    length_m: np.ndarray
+    segment: np.ndarray
+    forward: np.ndarray
+    road: np.ndarray
+    lines: np.ndarray                                  # shapely LineStrings (lon/lat) per segment, drawn direction
+    _matrix: sparse.csr_matrix = field(init=False, repr=False)
+    _pair_keys: np.ndarray = field(init=False, repr=False)
+    _pair_edge: np.ndarray = field(init=False, repr=False)
+    _seg_fwd: np.ndarray = field(init=False, repr=False)
+    _seg_bwd: np.ndarray = field(init=False, repr=False)
+    _lat0: float = field(init=False, repr=False)
+    _proj: np.ndarray = field(init=False, repr=False)
+    _tree: shapely.STRtree = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.lon)
+        src, dst = self.source.astype(np.int64), self.target.astype(np.int64)
+        sec = np.maximum(self.seconds.astype(np.float64), MIN_SECONDS)
+        routable = np.flatnonzero(src != dst)                      # a loop never shortens a path
+        order = routable[np.lexsort((sec[routable], dst[routable], src[routable]))]
+        keys = src[order] * n + dst[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]                          # fastest of parallel edges
+        keep = order[first]
+        self._pair_keys = keys[first]
+        self._pair_edge = keep
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src[keep], minlength=n), out=indptr[1:])
+        self._matrix = sparse.csr_matrix((sec[keep], dst[keep].astype(np.int32), indptr), shape=(n, n))
+        n_seg = len(self.lines)
+        self._seg_fwd = np.full(n_seg, -1, dtype=np.int64)
+        self._seg_bwd = np.full(n_seg, -1, dtype=np.int64)
+        fwd = self.forward.astype(bool)
+        self._seg_fwd[self.segment[fwd]] = np.flatnonzero(fwd)
+        self._seg_bwd[self.segment[~fwd]] = np.flatnonzero(~fwd)
+        self._lat0 = float(np.mean(self.lat)) if n else 0.0
+        self._proj = np.asarray(shapely.transform(self.lines, self._to_metres), dtype=object)
+        self._tree = shapely.STRtree(self._proj)
+
+    # -- construction -------------------------------------------------------------------------------
+
+    @classmethod
+    def from_frames(cls, nodes: pd.DataFrame, edges: pd.DataFrame) -> RoadGraph:
+        """A graph from the ``road_nodes`` rows (node_id 0..n-1, lon, lat) and ``road_edges`` rows (edge_id
+        0..m-1, segment_id, forward, source, target, seconds, length_m, road, wkb: the edge's line in travel
+        direction)."""
+        nodes = nodes.sort_values("node_id")
+        edges = edges.sort_values("edge_id")
+        seg = edges["segment_id"].to_numpy(np.int64)
+        forward = edges["forward"].to_numpy(bool)
+        n_seg = int(seg.max()) + 1 if len(seg) else 0
+        lines = np.empty(n_seg, dtype=object)
+        geoms = shapely.from_wkb(np.array([bytes(w) for w in edges["wkb"]], dtype=object))
+        # a segment's drawn direction is its forward edge's; a one-way-against segment reverses its edge
+        order = np.lexsort((~forward, seg))                      # per segment, the forward edge first
+        first_idx = order[np.r_[True, seg[order][1:] != seg[order][:-1]]] if len(seg) else order
+        chosen = geoms[first_idx]
+        lines[seg[first_idx]] = np.where(forward[first_idx], chosen, shapely.reverse(chosen))
+        return cls(
+            lon=nodes["lon"].to_numpy(np.float64), lat=nodes["lat"].to_numpy(np.float64),
+            source=edges["source"].to_numpy(np.int64), target=edges["target"].to_numpy(np.int64),
+            seconds=edges["seconds"].to_numpy(np.float64), length_m=edges["length_m"].to_numpy(np.float64),
+            segment=seg, forward=forward, road=edges["road"].fillna("").astype(str).to_numpy(object), lines=lines,
+        )
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.lon)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return len(self.source)
+
+    # -- projection and snapping --------------------------------------------------------------------
+
+    def _to_metres(self, coords: np.ndarray) -> np.ndarray:
+        k = math.radians(1.0) * EARTH_RADIUS_M
+        return np.column_stack([coords[:, 0] * k * math.cos(math.radians(self._lat0)), coords[:, 1] * k])
+
+    def _to_degrees(self, coords: np.ndarray) -> np.ndarray:
+        k = math.radians(1.0) * EARTH_RADIUS_M
+        return np.column_stack([coords[:, 0] / (k * math.cos(math.radians(self._lat0))), coords[:, 1] / k])
+
+    def snap(self, lon: float, lat: float, max_m: float) -> Snap | None:
+        """The nearest point on any segment, or ``None`` when it is farther than ``max_m`` metres."""
+        if not len(self._proj):
+            return None
+        xy = self._to_metres(np.array([[lon, lat]], dtype=np.float64))[0]
+        point = shapely.Point(xy)
+        found = self._tree.query_nearest(point, max_distance=max_m * 1.1 + 1.0, return_distance=False,
+                                         all_matches=True)
+        if not len(found):
+            return None
+        seg = int(min(found))  # equally near segments: the lowest id, so a result never depends on the tree
+        line = self._proj[seg]
+        fraction = float(shapely.line_locate_point(line, point, normalized=True)) if line.length > 0 else 0.0
+        on = shapely.line_interpolate_point(line, fraction, normalized=True)
+        slon, slat = self._to_degrees(np.array([[on.x, on.y]]))[0]
+        distance = float(haversine_m(lon, lat, slon, slat))
+        if distance > max_m:
+            return None
+        return Snap(seg, fraction, distance, float(slon), float(slat))
+
+    def node_snap(self, node: int, lon: float, lat: float) -> Snap:
+        """An anchor on ``node`` for the point (lon, lat) (zone anchors)."""
+        return Snap(-1, 0.0, float(haversine_m(lon, lat, self.lon[node], self.lat[node])),
+                    float(self.lon[node]), float(self.lat[node]), node=int(node))
+
+    # -- where a snapped point leaves and joins the network -----------------------------------------
+
+    def departures(self, s: Snap) -> list[tuple[int, float, Part | None]]:
+        """(node, seconds to reach it, the partial edge travelled) for each way out of ``s``."""
+        if s.node >= 0:
+            return [(s.node, 0.0, None)]
+        out = []
+        f, b = self._seg_fwd[s.segment], self._seg_bwd[s.segment]
+        if f >= 0:
+            out.append((int(self.target[f]), (1 - s.fraction) * self._sec(f), Part(int(f), s.fraction, 1.0)))
+        if b >= 0:
+            out.append((int(self.target[b]), s.fraction * self._sec(b), Part(int(b), 1 - s.fraction, 1.0)))
+        return out
+
+    def arrivals(self, s: Snap) -> list[tuple[int, float, Part | None]]:
+        """(node, seconds from it, the partial edge travelled) for each way into ``s``."""
+        if s.node >= 0:
+            return [(s.node, 0.0, None)]
+        out = []
+        f, b = self._seg_fwd[s.segment], self._seg_bwd[s.segment]
+        if f >= 0:
+            out.append((int(self.source[f]), s.fraction * self._sec(f), Part(int(f), 0.0, s.fraction)))
+        if b >= 0:
+            out.append((int(self.source[b]), (1 - s.fraction) * self._sec(b), Part(int(b), 0.0, 1 - s.fraction)))
+        return out
+
+    def _direct(self, a: Snap, b: Snap) -> tuple[float, Part] | None:
+        """Travel from ``a`` to ``b`` along their shared segment without leaving it, when its direction allows."""
+        if a.node >= 0 or b.node >= 0 or a.segment != b.segment:
+            return None
+        f, r = self._seg_fwd[a.segment], self._seg_bwd[a.segment]
+        best: tuple[float, Part] | None = None
+        if f >= 0 and b.fraction >= a.fraction:
+            best = ((b.fraction - a.fraction) * self._sec(f), Part(int(f), a.fraction, b.fraction))
+        if r >= 0 and b.fraction <= a.fraction:
+            cost = (a.fraction - b.fraction) * self._sec(r)
+            if best is None or cost < best[0]:
+                best = (cost, Part(int(r), 1 - a.fraction, 1 - b.fraction))
+        return best
+
+    def _sec(self, edge: int) -> float:
+        return max(float(self.seconds[edge]), MIN_SECONDS)
+
+    # -- shortest paths -----------------------------------------------------------------------------
+
+    def trees(self, sources: Sequence[int], workers: int = WORKERS,
+              matrix: sparse.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Fastest-path trees from each node in ``sources``: (seconds, predecessors), one row per source
+        (on ``matrix`` when given: the network with extra start nodes, see ``route_pairs``)."""
+        matrix = self._matrix if matrix is None else matrix
+        sources = np.asarray(sources, dtype=np.int64)
+        if not len(sources):
+            return np.zeros((0, matrix.shape[0])), np.zeros((0, matrix.shape[0]), dtype=np.int32)
+        chunks = [c for c in np.array_split(sources, max(1, min(workers, len(sources)))) if len(c)]
+
+        def run(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return csgraph.dijkstra(matrix, directed=True, indices=chunk, return_predecessors=True)
+
+        if len(chunks) == 1:
+            results = [run(chunks[0])]
+        else:
+            with ThreadPoolExecutor(len(chunks)) as pool:
+                results = list(pool.map(run, chunks))
+        return np.vstack([r[0] for r in results]), np.vstack([r[1] for r in results])
+
+    def edge_between(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """The fastest directed edge from ``u`` to ``v`` (element-wise)."""
+        keys = u.astype(np.int64) * self.n_nodes + v.astype(np.int64)
+        return self._pair_edge[np.searchsorted(self._pair_keys, keys)]
+
+    def tree_paths(self, pred: np.ndarray, rows: np.ndarray, roots: np.ndarray, targets: np.ndarray) -> list[np.ndarray]:
+        """Edge ids from ``roots[k]`` to ``targets[k]`` along predecessor row ``rows[k]`` of ``pred``, every path
+        walked back at once (one NumPy step per edge of the longest path).
+
+        A root beyond the network's nodes is a start node of ``route_pairs``: its first step is no edge.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        roots = np.asarray(roots, dtype=np.int64)
+        cur = np.asarray(targets, dtype=np.int64).copy()
+        idx_parts, edge_parts, step_parts = [], [], []
+        active = np.flatnonzero((cur != roots) & (pred[rows, cur] >= 0))
+        step = 0
+        while len(active):
+            here = cur[active]
+            back = pred[rows[active], here].astype(np.int64)
+            real = back < self.n_nodes
+            idx_parts.append(active[real])
+            edge_parts.append(self.edge_between(back[real], here[real]))
+            step_parts.append(np.full(int(real.sum()), step))
+            cur[active] = back
+            keep = back != roots[active]
+            keep[keep] = pred[rows[active[keep]], back[keep]] >= 0
+            active = active[keep]
+            step += 1
+        n = len(cur)
+        if not idx_parts:
+            return [np.zeros(0, dtype=np.int64) for _ in range(n)]
+        idx, edges, steps = np.concatenate(idx_parts), np.concatenate(edge_parts), np.concatenate(step_parts)
+        counts = np.bincount(idx, minlength=n)
+        bounds = np.r_[0, np.cumsum(counts)]
+        out = np.empty(len(edges), dtype=np.int64)
+        out[bounds[idx] + counts[idx] - 1 - steps] = edges     # walked back from the target: reverse each path
+        return [out[bounds[i]:bounds[i + 1]] for i in range(n)]
+
+    def route_pairs(self, origins: Sequence[Snap], destinations: Sequence[Snap],
+                    pairs: Sequence[tuple[int, int]], *, paths: bool = True,
+                    workers: int = WORKERS) -> list[RoadPath | None]:
+        """Fastest paths for each (origin index, destination index) pair; ``None`` where none exists.
+
+        With ``paths=False`` only seconds and lengths are computed (the edges are still read back, for
+        the length); the line and turn points need ``paths=True``.
+        """
+        deps = [self.departures(o) for o in origins]
+        arrs = [self.arrivals(d) for d in destinations]
+        # one tree per origin: an origin that leaves its segment both ways gets a start node of its own,
+        # joined to both ends by its partial edges' times (half the Dijkstra runs of one tree per end)
+        n = self.n_nodes
+        root_of: dict[int, int] = {}
+        extra: list[tuple[int, int, float]] = []
+        for i in sorted({i for i, _ in pairs}):
+            if len(deps[i]) == 1 and deps[i][0][1] == 0.0:
+                root_of[i] = deps[i][0][0]
+            else:
+                root_of[i] = n + (extra[-1][0] - n + 1 if extra else 0)
+                extra += [(root_of[i], node, max(cost, MIN_SECONDS)) for node, cost, _ in deps[i]]
+        matrix = self._matrix
+        if extra:
+            k = max(r for r, _, _ in extra) - n + 1
+            src = np.array([r for r, _, _ in extra]) - n
+            counts = np.bincount(src, minlength=k)
+            order = np.argsort(src, kind="stable")
+            indptr = np.r_[self._matrix.indptr, self._matrix.indptr[-1] + np.cumsum(counts)]
+            indices = np.r_[self._matrix.indices, np.array([d for _, d, _ in extra])[order]].astype(np.int32)
+            data = np.r_[self._matrix.data, np.array([w for _, _, w in extra])[order]]
+            matrix = sparse.csr_matrix((data, indices, indptr), shape=(n + k, n + k))
+        roots = sorted(set(root_of.values()))
+        row = {node: r for r, node in enumerate(roots)}
+        dist, pred = self.trees(roots, workers, matrix)
+        best: list[tuple[float, int, int, Part | None, Part | None] | None] = []
+        for i, j in pairs:
+            choice = None
+            direct = self._direct(origins[i], destinations[j])
+            if direct is not None:
+                choice = (direct[0], -1, -1, direct[1], None)
+            d = dist[row[root_of[i]]]
+            for node_b, cost_b, part_b in arrs[j]:
+                total = d[node_b] + cost_b
+                if np.isfinite(total) and (choice is None or total < choice[0]):
+                    choice = (float(total), root_of[i], node_b, None, part_b)
+            best.append(choice)
+        edges_of: dict[int, list[np.ndarray]] = {}
+        ks = [k for k, choice in enumerate(best) if choice is not None and choice[1] >= 0]
+        if ks:
+            walked = self.tree_paths(pred, np.array([row[best[k][1]] for k in ks]), np.array([best[k][1] for k in ks]),
+                                     np.array([best[k][2] for k in ks]))
+            for k, e in zip(ks, walked, strict=True):
+                edges_of[k] = [e]
+        for k, choice in enumerate(best):   # which way out of its segment the path took, and its exact time
+            if choice is None or choice[1] < 0:
+                continue
+            middle = edges_of[k][0]
+            first = int(self.source[middle[0]]) if len(middle) else choice[2]
+            i = pairs[k][0]
+            cost_a, part_a = next(((c, p) for node, c, p in deps[i] if node == first), (0.0, None))
+            cost_b = next(c for node, c, p in arrs[pairs[k][1]] if node == choice[2] and p is choice[4])
+            seconds = cost_a + float(np.maximum(self.seconds[middle], MIN_SECONDS).sum()) + cost_b
+            best[k] = (seconds, choice[1], choice[2], part_a, choice[4])
+        out: list[RoadPath | None] = []
+        empty = np.zeros(0, dtype=np.int64)
+        for k, choice in enumerate(best):
+            if choice is None:
+                out.append(None)
+                continue
+            seconds, _, _, part_a, part_b = choice
+            middle = edges_of.get(k, [empty])[0]
+            ends = [p for p in (part_a, part_b) if p is not None]
+            length = float(self.length_m[middle].sum()) + sum((p.end - p.start) * self.length_m[p.edge] for p in ends)
+            head = [part_a.edge] if part_a is not None and (part_a.end > part_a.start or part_b is None) else []
+            tail = [part_b.edge] if part_b is not None and part_b.end > part_b.start else []
+            edges = np.concatenate([np.asarray(head, dtype=np.int64), middle, np.asarray(tail, dtype=np.int64)]) \
+                if head or tail else middle
+            if paths:
+                parts = ([part_a] if part_a is not None else []) + [Part(int(e), 0.0, 1.0) for e in middle] + \
+                    ([part_b] if part_b is not None else [])
+                line = self._line(parts, origins[pairs[k][0]], destinations[pairs[k][1]])
+                out.append(RoadPath(seconds, length, edges, line, self._turns(parts)))
+            else:
+                out.append(RoadPath(seconds, length, edges))
+        return out
+
+    def route(self, a: Snap, b: Snap) -> RoadPath | None:
+        """The fastest path from ``a`` to ``b`` with its line and turn points, or ``None``."""
+        return self.route_pairs([a], [b], [(0, 0)])[0]
+
+    def matrix(self, snaps: Sequence[Snap]) -> np.ndarray:
+        """Seconds between every ordered pair of snapped points (inf where no path; 0 on the diagonal)."""
+        n = len(snaps)
+        pairs = [(i, j) for i in range(n) for j in range(n) if i != j]
+        out = np.zeros((n, n))
+        for (i, j), p in zip(pairs, self.route_pairs(snaps, snaps, pairs, paths=False), strict=True):
+            out[i, j] = np.inf if p is None else p.seconds
+        return out
+
+    # -- geometry -----------------------------------------------------------------------------------
+
+    def edge_coords(self, edge: int) -> np.ndarray:
+        """The edge's (lon, lat) points in travel direction."""
+        coords = shapely.get_coordinates(self.lines[self.segment[edge]])
+        return coords if self.forward[edge] else coords[::-1]
+
+    def _part_coords(self, p: Part) -> np.ndarray:
+        coords = self.edge_coords(p.edge)
+        if p.start <= 0.0 and p.end >= 1.0:
+            return coords
+        xy = self._to_metres(coords)
+        cum = np.r_[0.0, np.cumsum(np.hypot(*np.diff(xy, axis=0).T))]
+        total = cum[-1]
+        if total <= 0:
+            return coords[:1]
+        a, b = p.start * total, p.end * total
+        inside = coords[(cum > a) & (cum < b)]
+        return np.vstack([self._along(coords, cum, a), inside, self._along(coords, cum, b)])
+
+    @staticmethod
+    def _along(coords: np.ndarray, cum: np.ndarray, at: float) -> np.ndarray:
+        return np.array([[np.interp(at, cum, coords[:, 0]), np.interp(at, cum, coords[:, 1])]])
+
+    def _line(self, parts: list[Part], a: Snap, b: Snap) -> tuple[tuple[float, float], ...]:
+        pieces = [np.array([[a.lon, a.lat]])] + [self._part_coords(p) for p in parts] + [np.array([[b.lon, b.lat]])]
+        coords = np.round(np.vstack(pieces), 7)
+        keep = np.r_[True, np.any(np.diff(coords, axis=0) != 0, axis=1)]
+        return tuple((float(lat), float(lon)) for lon, lat in coords[keep])
+
+    def _turns(self, parts: list[Part]) -> tuple[Turn, ...]:
+        turns = []
+        for before, after in zip(parts, parts[1:], strict=False):
+            c1, c2 = self._part_coords(before), self._part_coords(after)
+            if len(c1) < 2 or len(c2) < 2:
+                continue
+            h1 = bearing_deg(*c1[-2], *c1[-1])
+            h2 = bearing_deg(*c2[0], *c2[1])
+            angle = (h2 - h1 + 540.0) % 360.0 - 180.0
+            road_in, road_out = str(self.road[before.edge]), str(self.road[after.edge])
+            renamed = road_out != road_in and bool(road_out)
+            if abs(angle) < TURN_DEGREES and not renamed:
+                continue
+            turns.append(Turn(float(c2[0][0]), float(c2[0][1]), round(angle, 1), road_out,
+                              turn_instruction(angle, road_out)))
+        return tuple(turns)
+
+
+def turn_instruction(angle: float, road: str) -> str:
+    """"Turn left onto Huay Kaew Rd", "Continue onto ...", "Make a U-turn" from a heading change."""
+    a = abs(angle)
+    if a < TURN_DEGREES:
+        verb = "Continue"
+    elif a >= 150:
+        verb = "Make a U-turn"
+    else:
+        side = "right" if angle > 0 else "left"
+        verb = f"Turn {'sharp ' if a >= 120 else ''}{side}"
+    return f"{verb} onto {road}" if road else verb
+
+
+__all__ = ["MIN_SECONDS", "TURN_DEGREES", "WORKERS", "Part", "RoadGraph", "RoadPath", "Snap", "Turn",
+           "bearing_deg", "haversine_m", "largest_strong_component", "turn_instruction"]

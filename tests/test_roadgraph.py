@@ -1,0 +1,188 @@
+"""Routing on a road network: one-way streets honoured, snapping distances and limits, paths and turn points,
+the itinerary services and the route CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from geo.__main__ import main
+from geo.build.run import BuildOptions, build_database
+from geo.db import connect
+from geo.ingest import roads as reader
+from geo.ingest.run import ImportOptions, import_file
+from geo.roadgraph import RoadGraph, haversine_m, turn_instruction
+from geo.services import movement
+from geo.services import roads as road_service
+from tests.flow_fixtures import TINY_EXTRA_PLACES
+from tests.road_fixtures import LAT0, LAT_100M, LON0, block, lon_m, one_way_block, write_osm
+from tests.seed_fixtures import PLACES, write_seed
+
+
+def _graph(path: Path) -> RoadGraph:
+    network = reader.read_roads(path)
+    return RoadGraph.from_frames(network.nodes, network.edges.rename(columns={"name": "road"}))
+
+
+def test_one_way_street_is_honoured_both_ways(tmp_path: Path) -> None:
+    g = _graph(one_way_block(tmp_path / "block.osm.pbf"))
+    west = g.snap(LON0 + lon_m(20), LAT0 - 5 * LAT_100M / 100, 500)    # on the one-way south side, 20 m east of 1
+    east = g.snap(LON0 + lon_m(180), LAT0 - 5 * LAT_100M / 100, 500)   # 180 m east of 1
+    assert west is not None and east is not None
+    assert west.distance_m == pytest.approx(5.0, abs=0.05) and east.distance_m == pytest.approx(5.0, abs=0.05)
+    with_flow = g.route(west, east)
+    against = g.route(east, west)
+    assert with_flow.length_m == pytest.approx(160.0, rel=1e-3)            # straight along the one-way street
+    assert against.length_m == pytest.approx(20 + 600 + 20, rel=1e-3)      # round the block
+    assert against.seconds > 3 * with_flow.seconds
+    # the line starts and ends at the snapped points and goes round through the north corners
+    assert against.path[0] == pytest.approx((east.lat, east.lon)) and against.path[-1] == pytest.approx((west.lat, west.lon))
+    lats = [p[0] for p in against.path]
+    assert max(lats) == pytest.approx(LAT0 + 2 * LAT_100M, abs=1e-7)
+
+
+def test_snap_distance_and_limit(tmp_path: Path) -> None:
+    g = _graph(one_way_block(tmp_path / "block.osm.pbf"))
+    # 300 m south of the south side, halfway along it
+    s = g.snap(LON0 + lon_m(100), LAT0 - 3 * LAT_100M, 500)
+    assert s is not None and s.distance_m == pytest.approx(300.0, rel=2e-3) and s.fraction == pytest.approx(0.5, abs=1e-3)
+    assert g.snap(LON0 + lon_m(100), LAT0 - 6 * LAT_100M, 500) is None   # 600 m: beyond the limit
+    assert g.snap(LON0 + lon_m(100), LAT0 - 6 * LAT_100M, 700).distance_m == pytest.approx(600.0, rel=2e-3)
+
+
+def test_turn_points_and_instructions(tmp_path: Path) -> None:
+    g = _graph(one_way_block(tmp_path / "block.osm.pbf"))
+    east = g.snap(LON0 + lon_m(180), LAT0, 50)
+    west = g.snap(LON0 + lon_m(20), LAT0, 50)
+    path = g.route(east, west)   # east along... no: against the one-way, so north, west, south round the block
+    assert [t.instruction.split(" onto")[0] for t in path.turns][:1] == ["Turn left"]
+    assert all(abs(t.angle) >= 30 or t.road for t in path.turns)
+    assert turn_instruction(95, "Huay Kaew Rd") == "Turn right onto Huay Kaew Rd"
+    assert turn_instruction(-130, "") == "Turn sharp left"
+    assert turn_instruction(170, "X") == "Make a U-turn onto X"
+    assert turn_instruction(5, "Nimman") == "Continue onto Nimman"
+
+
+def test_matrix_and_many_pairs_agree_with_single_routes(tmp_path: Path) -> None:
+    from bench.roads import write_grid
+
+    write_grid(tmp_path / "g.osm.pbf", 12, spacing_m=100)
+    g = _graph(tmp_path / "g.osm.pbf")
+    rng = np.random.default_rng(3)
+    snaps = [g.snap(float(rng.uniform(g.lon.min(), g.lon.max())), float(rng.uniform(g.lat.min(), g.lat.max())), 500)
+             for _ in range(6)]
+    m = g.matrix(snaps)
+    for i in range(6):
+        for j in range(6):
+            if i != j:
+                single = g.route(snaps[i], snaps[j])
+                assert m[i, j] == pytest.approx(single.seconds, rel=1e-9)
+                # the path's length is the sum of its pieces, never shorter than the straight line
+                assert single.length_m >= haversine_m(snaps[i].lon, snaps[i].lat, snaps[j].lon, snaps[j].lat) - 1e-6
+
+
+def _network_db(tmp_path: Path, extract: Path) -> Path:
+    db = tmp_path / "atlas.duckdb"
+    build_database(db, BuildOptions(flows=False, seed_dir=write_seed(tmp_path / "seed", places=PLACES + TINY_EXTRA_PLACES)))
+    import_file(extract, ImportOptions(layer="roads"), db)
+    return db
+
+
+def _city_grid(tmp_path: Path) -> Path:
+    from bench.roads import write_grid
+
+    path = tmp_path / "city.osm.pbf"
+    write_grid(path, 50, spacing_m=100)   # 4.9 km square round the old city: every test place but one is on it
+    return path
+
+
+def test_plan_route_on_roads_with_snap_distances_and_a_far_place(tmp_path: Path) -> None:
+    db = _network_db(tmp_path, _city_grid(tmp_path))
+    con = connect(db, read_only=True)
+    try:
+        ids = ("att-wat-phra-singh", "att-night-bazaar", "att-far-hill")
+        route = movement.plan_route(con, ids, speed_kmh=30)
+        legs = route.legs
+        assert route.label == road_service.ROAD_LABEL
+        assert legs["on_roads"].tolist() == [True, False]
+        first = legs.iloc[0]
+        assert 0 <= first["snap_from_m"] <= 71 and 0 <= first["snap_to_m"] <= 71   # grid: within half a block diagonal
+        straight = movement.haversine_m(98.9817, 18.7886, 99.0002, 18.7850)
+        assert first["distance_km"] * 1000 > straight
+        assert first["path"][0] != first["path"][-1] and len(first["path"]) > 2
+        far = legs.iloc[1]
+        assert "Far Hill is more than 500 m from the nearest road" in far["note"]
+        assert far["distance_km"] * 1000 == pytest.approx(movement.haversine_m(99.0002, 18.7850, 98.9, 18.9), rel=1e-9)
+        assert not route.on_roads
+        assert len(route.turns) >= 1
+    finally:
+        con.close()
+
+
+def test_best_order_on_roads_and_closed_tour(tmp_path: Path) -> None:
+    db = _network_db(tmp_path, _city_grid(tmp_path))
+    con = connect(db, read_only=True)
+    try:
+        ids = ("att-night-bazaar", "att-wat-phra-singh", "att-tha-phae-gate", "acc-river-hotel", "att-cafe-pct")
+        given = movement.plan_route(con, ids, speed_kmh=30)
+        best = movement.plan_route(con, ids, speed_kmh=30, order="best")
+        assert best.order == "best order (exact)" and best.stops["place_id"].iloc[0] == "att-night-bazaar"
+        assert best.minutes <= given.minutes + 1e-9
+        closed = movement.plan_route(con, ids, speed_kmh=30, order="best", closed=True, day_hours=3)
+        assert closed.closed and closed.legs["to_id"].iloc[-1] == "att-night-bazaar" and len(closed.legs) == 5
+        assert closed.days is not None and closed.days["day"].max() >= 2     # 5 hours of visits in 3-hour days
+        assert closed.days["note"].iloc[-1] == "back at the start"
+    finally:
+        con.close()
+
+
+def test_route_cli_json(tmp_path: Path, capsys) -> None:
+    db = _network_db(tmp_path, _city_grid(tmp_path))
+    assert main(["route", "att-wat-phra-singh", "att-night-bazaar", "att-far-hill", "--db", str(db), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [(leg["from"], leg["to"], leg["on_roads"]) for leg in doc["legs"]] == [
+        ("att-wat-phra-singh", "att-night-bazaar", True), ("att-night-bazaar", "att-far-hill", False)]
+    assert doc["total_m"] == pytest.approx(sum(leg["metres"] for leg in doc["legs"]), abs=0.2)
+    assert doc["total_s"] == pytest.approx(sum(leg["seconds"] for leg in doc["legs"]), abs=0.2)
+    assert doc["order"] == ["att-wat-phra-singh", "att-night-bazaar", "att-far-hill"]
+    assert main(["route", "att-wat-phra-singh", "att-night-bazaar", "att-tha-phae-gate", "--order", "best",
+                 "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "best order (exact)" in out and "on roads" in out and "total:" in out
+    assert main(["route", "att-wat-phra-singh", "nope", "--db", str(db)]) == 2
+    assert "unknown: nope" in capsys.readouterr().err
+
+
+def test_route_cli_without_a_network_is_straight_lines(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "atlas.duckdb"
+    build_database(db, BuildOptions(flows=False, seed_dir=write_seed(tmp_path / "seed")))
+    assert main(["route", "att-wat-phra-singh", "att-night-bazaar", "--db", str(db), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["legs"][0]["on_roads"] is False and doc["routing"] == movement.STRAIGHT_LINE_LABEL
+
+
+def test_the_graph_is_loaded_once_per_network(tmp_path: Path) -> None:
+    db = _network_db(tmp_path, write_osm(tmp_path / "b.osm.pbf", block(), [
+        (10, [1, 2, 3, 4, 1], {"highway": "residential"})]))
+    con = connect(db, read_only=True)
+    try:
+        info = road_service.network_info(con)
+        assert info is not None and info.edges == 4 and info.nodes == 2
+        assert road_service.road_graph(con, info) is road_service.road_graph(con, info)
+    finally:
+        con.close()
+
+
+def test_roads_benchmark_runs_small_and_reports_every_figure(tmp_path: Path) -> None:
+    from bench.roads import format_roads, run_roads
+
+    doc = run_roads(edges=2_000, pairs=200, workdir=tmp_path)
+    for key in ("read_build_s", "import_s", "graph_load_s", "paths_per_s", "single_routes_per_s", "loads_s",
+                "road_loads_query_ms"):
+        assert isinstance(doc[key], float) and doc[key] > 0, key
+    assert doc["network"]["edges"] == doc["grid"]["directed_edges"] and doc["paths"] == 200
+    assert "shortest paths" in format_roads(doc)
+    assert not list(tmp_path.iterdir())   # the temporary database is removed
