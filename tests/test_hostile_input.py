@@ -168,3 +168,61 @@ def test_geography_answers_any_layer_category_and_level(public_con, layers, cate
         assert geography.zones_geojson(cur, level).startswith("{")
     finally:
         cur.close()
+
+
+# -- the public view's own services on a published file ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def published_con(public_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A public-mode connection to a copy of the session's published file (what ATLAS_MODE=public serves)."""
+    from geo.db import connect
+
+    path = tmp_path_factory.mktemp("hostile-published") / "public.duckdb"
+    shutil.copy(public_db, path)
+    con = connect(path, "public")
+    yield con
+    con.close()
+
+
+def _public_calls():
+    from geo.services import public
+
+    return {
+        "kpis": lambda cur, f, text, hour: public.kpis(cur, f),
+        "seasonality": lambda cur, f, text, hour: public.seasonality(cur, f),
+        "hour_weekday": lambda cur, f, text, hour: public.hour_weekday(cur, f),
+        "origin_mix": lambda cur, f, text, hour: public.origin_mix(cur, f),
+        "top_places": lambda cur, f, text, hour: public.top_places(cur, f),
+        "zone_days": lambda cur, f, text, hour: public.zone_days(cur, f),
+        "cell_density": lambda cur, f, text, hour: public.cell_density(cur, f, hour),
+        "cell_detail": lambda cur, f, text, hour: public.cell_detail(cur, 18.79, 98.99, f, hour),
+        "zone_presence": lambda cur, f, text, hour: public.zone_presence(cur, f, hour),
+        "area_summary": lambda cur, f, text, hour: public.area_summary(cur, f, text, hour),
+        "flow_totals": lambda cur, f, text, hour: public.flow_totals(cur, f),
+        "top_corridors": lambda cur, f, text, hour: public.top_corridors(cur, f),
+        "supply_demand": lambda cur, f, text, hour: public.supply_demand(cur, f),
+        "place_visits": lambda cur, f, text, hour: public.place_visits(cur, text, f),
+    }
+
+
+AREA_TEXT = ANY_TEXT | st.sampled_from(["98.95_18.75~99.0_18.75~99.0_18.8~98.95_18.8",
+                                        "98.95_18.75~99.0_18.75", "1e999_2~3_4~5_6"])
+
+
+@pytest.mark.parametrize("name", sorted(_public_calls()))
+def test_every_public_service_answers_any_input_or_raises_filter_error(published_con, name: str) -> None:
+    """Every function the public pages call, with filters a URL could give or anything at all."""
+    call = _public_calls()[name]
+
+    @SERVICE
+    @given(f=ANY_FILTERS, text=AREA_TEXT, hour=HOUR)
+    def check(f: Filters, text: str, hour: int | None) -> None:
+        cur = published_con.cursor()
+        try:
+            call(cur, f, text, hour)
+        except FilterError:
+            return
+        finally:
+            cur.close()
+
+    check()

@@ -54,6 +54,9 @@ def _month_start(day: date) -> date:
 
 def _add_months(month: date, n: int) -> date:
     index = month.year * 12 + month.month - 1 + n
+    if not 12 <= index < 12 * 10_000:
+        msg = "The month range reaches outside the calendar (years 1 to 9999)."
+        raise FilterError(msg)
     return date(index // 12, index % 12 + 1, 1)
 
 
@@ -124,11 +127,16 @@ def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> Kpis:
     just before (``presence.Kpis``; person-days are published per month, so weekdays and hours do not apply)."""
     first, last = month_range(filters)
     n = (last.year - first.year) * 12 + last.month - first.month + 1
-    prev_first, prev_last = _add_months(first, -n), _add_months(first, -1)
     current = _period(con, first, last, filters.segments)
-    previous: PeriodKpis | None = _period(con, prev_first, prev_last, filters.segments)
+    try:
+        prev_first, prev_last = _add_months(first, -n), _add_months(first, -1)
+    except FilterError:  # the range starts in year 1: there is no previous period (found by Hypothesis)
+        prev_first = prev_last = first
+        previous: PeriodKpis | None = None
+    else:
+        previous = _period(con, prev_first, prev_last, filters.segments)
     note = ""
-    if previous.days_with_data == 0:
+    if previous is None or previous.days_with_data == 0:
         previous = None
         note = f"No data for the previous months ({prev_first:%b %Y} – {prev_last:%b %Y}): changes are not shown."
     elif previous.days_with_data < previous.days_expected:
