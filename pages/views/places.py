@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import streamlit as st
 
-from geo import vocab
 from geo.errors import DataNotBuiltError
-from geo.render import charts, place_maps
-from geo.services import geography, placeinfo
+from geo.render import charts
+from geo.services import placeinfo
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import export, state, url
-
-QUERY = url.PageParam("q", "pl_q", "", parse=lambda raw: raw[:200])
-LAYER_PARAM = url.PageParam(
-    "layer", "pl_layers", [], parse=lambda raw: _layers(raw), to_url=",".join,
-    why=f"layers are {', '.join(vocab.LAYERS)}",
-)
-
-
-def _layers(raw: str) -> list[str]:
-    layers = [x for x in raw.split(",") if x]
-    if any(x not in vocab.LAYERS for x in layers):
-        raise ValueError(raw)
-    return layers
+from ui import export, place_page, state
 
 
 def _profile(place_id: str, filters: Filters) -> None:
@@ -60,77 +44,19 @@ def _profile(place_id: str, filters: Filters) -> None:
                "arrival hours and origin segments as filtered).")
 
 
-def _detail(detail: placeinfo.PlaceDetail, nearby: pd.DataFrame, filters: Filters) -> None:
-    st.subheader(markdown_text(detail.name_en))
-    st.markdown(f"**{markdown_text(detail.name_th)}**")
-    hours = ("always open" if detail.open_hour is None or detail.close_hour is None
-             else f"{detail.open_hour:02d}:00–{detail.close_hour:02d}:00")
-    facts = {
-        "Layer / category": f"{detail.layer} / {vocab.CATEGORY_LABELS.get(detail.category, detail.category)}",
-        "Zone": detail.zone_name or "outside every zone",
-        "Opening hours": hours,
-        "Coordinates": f"{detail.lat:.5f}, {detail.lon:.5f}",
-        "Source": detail.source,
-    }
-    if detail.rooms is not None:
-        facts["Rooms"] = f"{detail.rooms}{' (estimated)' if detail.estimated else ''}"
-    if detail.price_band:
-        facts["Price band"] = detail.price_band
-    # st.table renders its cells as Markdown: every value (names and sources come from data) is escaped
-    st.table(pd.DataFrame({"": list(facts), "value": [markdown_text(v) for v in facts.values()]}).set_index(""))
-    st.markdown("**Visitor profile**")
-    _profile(detail.place_id, filters)
-    st.markdown(f"**Nearby places** (within {placeinfo.NEARBY_RADIUS_M:,} m, straight-line)")
-    if nearby.empty:
-        st.caption("No other place within that distance.")
-    else:
-        st.dataframe(
-            nearby[["name_en", "category", "distance_m"]], hide_index=True, width="stretch",
-            column_config={"name_en": "Place", "category": "Category",
-                           "distance_m": st.column_config.NumberColumn("Distance (m)", format="%.0f")},
-        )
-
-
-def render() -> None:
-    """Search box, layer filter, results map and the chosen place's details."""
-    st.title("Places")
-    filters = state.sidebar_filters(show_categories=True)
-    all_places = state.call(geography.list_places)
-    place_param = url.PageParam("place", "pl_place", None, tuple(all_places["place_id"]), why="not a place id of the atlas")
-    state.seed(place_param)
-    c = st.columns([2, 2])
-    text = c[0].text_input("Search by name (English or Thai)", key=state.seed(QUERY), placeholder="e.g. Wat, วัด, market")
-    layers = c[1].multiselect("Layers (empty = all)", vocab.LAYERS, key=state.seed(LAYER_PARAM), format_func=str.capitalize)
-    state.store(QUERY, text.strip())
-    state.store(LAYER_PARAM, list(layers))
-    results = state.call(placeinfo.search_places, text, tuple(layers), tuple(filters.categories))
-    st.caption(f"{len(results):,} places match (categories from the sidebar; empty = all).")
-    if st.session_state.get("pl_place") not in set(results["place_id"]):
-        st.session_state["pl_place"] = results["place_id"].iloc[0] if not results.empty else None
-    labels = placeinfo.place_labels(results)
-    place_id = st.selectbox("Place details", list(labels), key="pl_place", format_func=lambda p: labels.get(p, p),
-                            placeholder="No place matches")
-    state.store(place_param, place_id)
-    detail = state.call(placeinfo.place_detail, place_id) if place_id else None
-    nearby = (state.call(placeinfo.nearby_places, place_id) if place_id
-              else pd.DataFrame(columns=["place_id", "name_en", "category", "distance_m", "lat", "lon"]))
-    left, right = st.columns([3, 2])
-    with left:
-        selected = None if detail is None else dataclasses.asdict(detail)  # the renderer takes a plain mapping
-        state.folium_map(place_maps.places_result_map, results, state.call(geography.zones_geojson), selected, nearby,
-                         placeinfo.NEARBY_RADIUS_M, key="places_map", height=640)
-    with right:
-        if detail is None:
-            st.info("No place matches the search; clear the search box or the filters.")
-        else:
-            _detail(detail, nearby, filters)
-    state.provenance_note()
+def _export(filters: Filters, results: pd.DataFrame, detail: placeinfo.PlaceDetail | None, nearby: pd.DataFrame,
+            place_id: str | None) -> None:
     profile = export.fetch(placeinfo.place_profile, place_id, filters) if place_id else None
     export.section("places", filters, export.points("results", results), export.record("place", detail),
                    export.points("nearby", nearby),
                    *(export.table(f"profile_{part}", getattr(profile, part, None))
                      for part in ("by_hour", "by_month", "by_weekday", "origins")),
                    extra={"place": place_id or ""})
+
+
+def render() -> None:
+    """The shared Places body with the officials' visitor profile."""
+    place_page.render(section_title="Visitor profile", section=_profile, export_section=_export)
 
 
 state.guard(render)
