@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from numbers import Integral
 from typing import Any
 
 import duckdb
@@ -81,6 +82,13 @@ def _selection(filters: Filters, hour: int | None = None) -> dict[str, Any]:
         msg = f"Hour of day must be 0..23, got {hour}."
         raise FilterError(msg)
     lo, hi = (hour, hour) if hour is not None else filters.hours
+    # every value is bound as a query parameter: out-of-range integers would fail in DuckDB, not with a message
+    if not (all(isinstance(h, Integral) and 0 <= h <= 23 for h in (lo, hi)) and lo <= hi):
+        msg = f"Hours of day run from ≤ to within 0..23, got {lo!r}..{hi!r}"[:120] + "."
+        raise FilterError(msg)
+    if not all(isinstance(d, Integral) and 0 <= d <= 6 for d in filters.weekdays):
+        msg = f"Weekdays are 0 (Mon) to 6 (Sun), got {filters.weekdays!r}"[:120] + "."
+        raise FilterError(msg)
     return {**_range_params(filters), "weekdays": list(filters.weekdays), "hour_from": int(lo), "hour_to": int(hi),
             "segments": list(filters.segments)}
 
