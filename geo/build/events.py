@@ -31,7 +31,7 @@ MAX_NAME = 120
 MAX_NOTE = 500
 SOURCES = ("calendar", "official")
 _UNSAFE = re.compile(r"[^a-z0-9]+")
-_PAREN = re.compile(r"\s*\(.*\)\s*$")
+_PAREN = re.compile(r"\s*\([^)]*\)")
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ Fitted once per rollup run (``geo.build.rollups.run_rollups``), never per page v
 and the whole city, the daily series of visitors (people-days of non-residents, in the measure the rollups
 carry: estimated people when present, else observed devices; ``geo.vocab.pick_measure``) is cut into 7-day
 weeks ending on the last day with data, and the weekly means are fitted with statsmodels' ``ETSModel``
-(exponential smoothing as a state-space model): additive errors, a damped additive trend and, once the data
-hold ``SEASON_CYCLES`` full years, an additive yearly season (52 weeks). The next ``HORIZON_WEEKS`` weeks
+(exponential smoothing as a state-space model) with additive errors; of the variants with or without a
+damped additive trend and, once the data hold ``SEASON_CYCLES`` full years, with or without an additive
+yearly season (52 weeks), the one with the lowest AIC is kept. The next ``HORIZON_WEEKS`` weeks
 come with the model's ``INTERVAL`` prediction interval. The backtest fits the same model on all but the last
 ``HORIZON_WEEKS`` weeks and compares those held-out weeks (MAPE, MAE, interval coverage).
 
@@ -38,8 +39,9 @@ SEASON_WEEKS = 52
 SEASON_CYCLES = 2
 #: Fewest complete weeks a series needs to be forecast.
 MIN_WEEKS = 8
-METHOD = (f"statsmodels ETSModel per zone on weekly means of daily visitors: additive error, damped additive "
-          f"trend, additive yearly season when the data hold {SEASON_CYCLES} years ({SEASON_WEEKS} weeks each); "
+METHOD = (f"statsmodels ETSModel per zone on weekly means of daily visitors: additive error; with or without a "
+          f"damped additive trend and (when the data hold {SEASON_CYCLES} years) a {SEASON_WEEKS}-week season, "
+          f"lowest AIC; "
           f"{INTERVAL:.0%} prediction intervals; backtest on the last {HORIZON_WEEKS} weeks held out")
 
 
@@ -59,18 +61,29 @@ def forecast_series(weekly: np.ndarray, weeks: int = HORIZON_WEEKS) -> SeriesFor
 
     A constant series (e.g. a zone nobody visits) is forecast as that constant with no spread.
     """
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels 0.14 uses pandas helpers pandas 3 deprecates
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     y = np.asarray(weekly, dtype=float)
     if len(y) == 0 or np.ptp(y) == 0:
         flat = np.full(weeks, float(y[-1]) if len(y) else 0.0)
         return SeriesForecast(flat, flat.copy(), flat.copy(), False)
-    seasonal = len(y) >= SEASON_CYCLES * SEASON_WEEKS
+    can_season = len(y) >= SEASON_CYCLES * SEASON_WEEKS
+    best = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter of the optimiser on short or sparse series
-        model = ETSModel(pd.Series(y), error="add", trend="add", damped_trend=True,
-                         seasonal="add" if seasonal else None, seasonal_periods=SEASON_WEEKS if seasonal else None)
-        fit = model.fit(disp=False)
+        for trend in (None, "add"):
+            for season in ((None, "add") if can_season else (None,)):
+                # a season's 52 starting values are set from the first two years (heuristic), not optimised:
+                # estimating them too took ~7 s per series
+                model = ETSModel(pd.Series(y), error="add", trend=trend, damped_trend=trend is not None,
+                                 seasonal=season, seasonal_periods=SEASON_WEEKS if season else None,
+                                 initialization_method="heuristic" if season else "estimated")
+                fit = model.fit(disp=False)
+                if best is None or fit.aic < best[0].aic:
+                    best = (fit, season is not None)
+        fit, seasonal = best
         frame = fit.get_prediction(start=len(y), end=len(y) + weeks - 1).summary_frame(alpha=1 - INTERVAL)
     mean = np.maximum(frame["mean"].to_numpy(float), 0.0)  # visitors are never negative
     lower = np.clip(np.minimum(frame["pi_lower"].to_numpy(float), mean), 0.0, None)

@@ -200,8 +200,8 @@ def event_impact(con: duckdb.DuckDBPyConnection, event_id: str, weeks: int = BAS
     for period, n in (("event", n_event), ("baseline", n_base)):
         part = hours[hours["period"] == period].set_index("hour")["visitors"] / n
         frame[f"{period}_mean"] = frame["hour"].map(part).fillna(0.0).astype(float)
-    busiest = tuple(int(h) for h in frame.sort_values(["event_mean", "hour"], ascending=[False, True])
-                    .head(BUSIEST)["hour"] if frame["event_mean"].max() > 0)
+    busy = frame[frame["event_mean"] > 0].sort_values(["event_mean", "hour"], ascending=[False, True])
+    busiest = tuple(int(h) for h in busy.head(BUSIEST)["hour"])
     return EventImpact(
         window=w, measures=measures, visitors_event=v_event, visitors_baseline=v_base,
         uplift=None if v_base <= 0 else v_event / v_base - 1,
