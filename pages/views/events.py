@@ -24,12 +24,16 @@ from ui import export, state, url
 ADDED_KEY = "events_added"
 
 
-def _pct(value: float | None) -> str:
+def _fmt_pct(value: float | None) -> str:
     return "—" if value is None else f"{value:+.1%}"
 
 
-def _share(value: float | None) -> str:
+def _fmt_share(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
+
+
+def _fmt_hours(hours: tuple[int, ...]) -> str:
+    return ", ".join(f"{h:02d}:00" for h in hours) or "—"
 
 
 def _measure_label(measure: str) -> str:
@@ -50,16 +54,16 @@ def _impact(impact: events.EventImpact, zones_geojson: str, simulated: bool) -> 
     w = impact.window
     measure = _measure_label(impact.measure)
     c = st.columns(4)
-    c[0].metric(_("Visitors per day, event days"), f"{impact.visitors_event:,.1f}", _pct(impact.uplift),
+    c[0].metric(_("Visitors per day, event days"), f"{impact.visitors_event:,.1f}", _fmt_pct(impact.uplift),
                 help=_("Visitors (people who are not residents) per day, city-wide, in {m}; the change is "
-                       "against the baseline days.").format(m=measure))
+                       "against the baseline days.").format(m=markdown_text(measure)))
     c[1].metric(_("Visitors per day, baseline"), f"{impact.visitors_baseline:,.1f}")
     on_e, on_b = impact.overnight_share_event, impact.overnight_share_baseline
-    c[2].metric(_("Overnight share"), _share(on_e),
-                None if on_e is None or on_b is None else _("{pp:+.1f} pp vs baseline").format(pp=(on_e - on_b) * 100),
+    c[2].metric(_("Overnight share"), _fmt_share(on_e),
+                None if on_e is None or on_b is None else _("{pp:+.1f} pp vs baseline").format(pp=float((on_e - on_b) * 100)),
                 help=_("Overnight visitors ÷ visitors (people-days)."))
     c[3].metric(_("Busiest hours (event days)"),
-                ", ".join(f"{h:02d}:00" for h in impact.busiest_hours) or "—",
+                _fmt_hours(impact.busiest_hours),
                 help=_("Hours of day with the most people present on an average event day, in the event's zones."))
     st.caption(markdown_text(_(
         "{n_e} event day(s) with data against {n_b} baseline day(s): the same weekdays 1 to {weeks} weeks before "
