@@ -77,3 +77,35 @@ def test_add_event_form_stores_the_event(atlas_db: Path, tmp_path: Path, monkeyp
     at.button(key="FormSubmitter:events_add_form-Add event").click()
     at.run()
     assert any("exists already" in shown(e.value) for e in at.error)
+
+
+def test_events_page_exports_its_tables_map_and_charts(atlas_env, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.export
+    from geo.render.static_map import map_png
+    from ui.state import DRAWN_KEY
+
+    seen: dict = {}
+    original = ui.export.section
+
+    def section(page, filters, *tables, **kwargs):
+        seen.update(page=page, tables={t.name: t for t in tables if t is not None}, **kwargs)
+        original(page, filters, *tables, **kwargs)
+
+    monkeypatch.setattr(ui.export, "section", section)
+    at = _page(event=YI_PENG)
+    _ok(at)
+    assert seen["page"] == "events" and seen["extra"] == {"event": YI_PENG}
+    assert {"calendar", "uplift_by_zone", "change_by_cell", "origin_mix", "segment_groups", "hours"} <= set(seen["tables"])
+    zones = seen["tables"]["uplift_by_zone"]
+    assert len(zones.geometry(zones.frame)) == len(zones.frame)   # zone polygons joined
+    # the zones export carries the same uplift as the table on the page
+    shown_table = at.dataframe[0].value
+    assert shown_table["uplift"].astype(float).round(9).fillna(-1).tolist() == \
+        zones.frame["uplift"].astype(float).round(9).fillna(-1).tolist()
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count("PNG") >= 4 and "HTML" in labels   # three charts and the change map
+    # the change map becomes a picture with its legend (geo.render.static_map knows the hex layer)
+    drawn = [d for d in at.session_state[DRAWN_KEY] if d.kind == "map"]
+    assert [d.key for d in drawn] == ["events_change_map"]
+    for item in drawn:
+        assert map_png(item.builder(*item.args, **item.kwargs), title="t", caption="c")[:4] == b"\x89PNG"
