@@ -22,7 +22,7 @@ def uplift_chart(zones: pd.DataFrame, title: str) -> alt.Chart:
         direction=lambda d: [_("more") if u >= 0 else _("fewer") for u in d["uplift"]],
         zone=lambda d: d["name_en"].astype(str))
     return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("zone:N", title=None, sort="-x"),
+        y=alt.Y("zone:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
         x=alt.X("uplift:Q", title=_("Uplift against the baseline"), axis=alt.Axis(format="+%")),
         color=alt.Color("direction:N", legend=None,
                         scale=alt.Scale(domain=[_("more"), _("fewer")], range=[EVENT_COLOUR, "#2166ac"])),
@@ -30,7 +30,7 @@ def uplift_chart(zones: pd.DataFrame, title: str) -> alt.Chart:
                  alt.Tooltip("event_mean:Q", title=_("Event, per day"), format=",.1f"),
                  alt.Tooltip("baseline_mean:Q", title=_("Baseline, per day"), format=",.1f"),
                  alt.Tooltip("uplift:Q", title=_("Uplift"), format="+.1%")],
-    ).properties(title=title, height=max(120, 24 * len(data)))
+    ).properties(title=title, height=alt.Step(22))
 
 
 def event_hours_chart(hours: pd.DataFrame, title: str) -> alt.Chart:

@@ -61,7 +61,7 @@ def _impact(impact: events.EventImpact, zones_geojson: str, simulated: bool) -> 
     on_e, on_b = impact.overnight_share_event, impact.overnight_share_baseline
     c[2].metric(_("Overnight share"), _fmt_share(on_e),
                 None if on_e is None or on_b is None else _("{pp:+.1f} pp vs baseline").format(pp=float((on_e - on_b) * 100)),
-                help=_("Overnight visitors ÷ visitors (people-days)."))
+                delta_color="off", help=_("Overnight visitors ÷ visitors (people-days)."))
     c[3].metric(_("Busiest hours (event days)"),
                 _fmt_hours(impact.busiest_hours),
                 help=_("Hours of day with the most people present on an average event day, in the event's zones."))
