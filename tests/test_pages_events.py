@@ -109,3 +109,15 @@ def test_events_page_exports_its_tables_map_and_charts(atlas_env, monkeypatch: p
     assert [d.key for d in drawn] == ["events_change_map"]
     for item in drawn:
         assert map_png(item.builder(*item.args, **item.kwargs), title="t", caption="c")[:4] == b"\x89PNG"
+
+
+def test_events_page_without_flows_keeps_the_form(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.build.run import BuildOptions, build_database
+
+    db = tmp_path / "atlas.duckdb"
+    build_database(db, BuildOptions(flows=False))
+    monkeypatch.setenv("ATLAS_DB", str(db))
+    at = _page()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("no visitor flows yet" in shown(i.value) for i in at.info)
+    assert at.text_input(key="events_add_name") is not None

@@ -101,12 +101,17 @@ def baseline_days(
     return sorted(out)
 
 
+def list_events_empty() -> pd.DataFrame:
+    """An empty calendar with ``list_events``' columns."""
+    return pd.DataFrame(columns=["event_id", "name", "start_day", "end_day", "zones", "applies_to", "source", "note",
+                                 "days", "days_with_data"])
+
+
 def list_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every event of the calendar: event_id, name, start_day, end_day, zones, applies_to, source, note, days,
     days_with_data. Empty (with those columns) when the database has no calendar yet."""
     if "events" not in present_tables(con):
-        return pd.DataFrame(columns=["event_id", "name", "start_day", "end_day", "zones", "applies_to", "source",
-                                     "note", "days", "days_with_data"])
+        return list_events_empty()
     require_tables(con, "presence_days")
     df = sql.fetch_df(con, "app/event_list")
     df["zones"] = [tuple(z) if z is not None else () for z in df["zones"]]

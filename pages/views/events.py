@@ -211,7 +211,11 @@ FC_ZONE = url.PageParam("fczone", "events_fc_zone", "all", why="not a zone of th
 def render() -> None:
     """Event picker, impact sections, the add-event form, the forecast, exports."""
     st.title(_("Events and forecast"))
-    calendar = state.call(events.list_events)
+    try:
+        calendar = state.call(events.list_events)
+    except DataNotBuiltError as exc:  # a database built without flows: the calendar is there, no days to compare
+        st.info(markdown_text(exc))
+        calendar = events.list_events_empty()
     zones = state.call(geography.list_zones)
     zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
     simulated = state.call(catalog.is_simulated)
