@@ -19,6 +19,9 @@ PAGES = {
     "capacity": st.Page("pages/views/capacity.py", title="Accommodation and capacity", icon=":material/hotel:",
                         url_path="capacity"),
     "places": st.Page("pages/views/places.py", title="Places", icon=":material/place:", url_path="places"),
+    # officials only (not in geo.settings.PUBLIC_PAGES): event days against baseline days are day-level figures
+    "events": st.Page("pages/views/events.py", title="Events and forecast", icon=":material/celebration:",
+                      url_path="events"),
     "data": st.Page("pages/views/data.py", title="Data", icon=":material/database:", url_path="data"),
     "sql": st.Page("pages/views/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
 }

@@ -1,4 +1,5 @@
-"""Command line: ``python -m geo build | import | publish | info | route | report | sql | user | assets | bench``
+"""Command line: ``python -m geo build | import | publish | info | route | report | sql | user | event | forecast |
+assets | bench``
 (``python -m geo -h``)."""
 
 from __future__ import annotations
@@ -93,6 +94,120 @@ def _cmd_import(args: argparse.Namespace) -> int:
         if len(report.problems) > 10:
             print(f"  ... {len(report.problems) - 10:,} more problems"
                   + (f" in {args.report}" if args.report else " (--report FILE lists them all)"))
+    return 0
+
+
+def _cmd_event(args: argparse.Namespace) -> int:
+    from geo.db import connect
+
+    if args.action == "add":
+        from geo.ingest.events import add_event
+
+        if not (args.name and args.start and args.end):
+            print("error: event add needs NAME, --start and --end", file=sys.stderr)
+            return 2
+        zones = [z for z in (args.zones or "").split(",") if z.strip()]
+        event = add_event(args.name, args.start, args.end, zones, note=args.note or "", db_path=args.db)
+        if args.json:
+            print(json.dumps({"event_id": event.event_id, "name": event.name, "start": event.start_day.isoformat(),
+                              "end": event.end_day.isoformat(), "zones": list(event.zones)}, ensure_ascii=False))
+        else:
+            print(f"added {event.event_id}: {event.name}, {event.start_day} to {event.end_day}"
+                  + (f", zones {', '.join(event.zones)}" if event.zones else ", city-wide"))
+        return 0
+    if args.action == "remove":
+        from geo.ingest.events import remove_event
+
+        if not args.name:
+            print("error: event remove needs the EVENT_ID (python -m geo event list)", file=sys.stderr)
+            return 2
+        remove_event(args.name, db_path=args.db)
+        print(f"removed {args.name}")
+        return 0
+    from geo.services import events
+
+    con = connect(args.db, "officials", read_only=True)
+    try:
+        if args.action == "list":
+            df = events.list_events(con)
+            rows = [{"event_id": r["event_id"], "name": r["name"], "start": str(r["start_day"])[:10],
+                     "end": str(r["end_day"])[:10], "zones": list(r["zones"]), "source": r["source"],
+                     "days_with_data": int(r["days_with_data"])} for r in df.to_dict("records")]
+            if args.json:
+                print(json.dumps({"events": rows}, ensure_ascii=False))
+            else:
+                for r in rows:
+                    print(f"{r['event_id']:<48} {r['start']} – {r['end']}  {r['source']:<8} "
+                          f"{r['days_with_data']} day(s) with data  {','.join(r['zones']) or 'city-wide'}")
+            return 0
+        if not args.name:
+            print("error: event impact needs the EVENT_ID (python -m geo event list)", file=sys.stderr)
+            return 2
+        impact = events.event_impact(con, args.name)
+    finally:
+        con.close()
+    w = impact.window
+    out = {
+        "event_id": w.event_id, "name": w.name, "event_days": [d.isoformat() for d in w.event_days],
+        "baseline_days": [d.isoformat() for d in w.baseline_days], "measure": impact.measure,
+        "visitors_per_day": impact.visitors_event, "baseline_per_day": impact.visitors_baseline,
+        "uplift": impact.uplift, "overnight_share": impact.overnight_share_event,
+        "overnight_share_baseline": impact.overnight_share_baseline, "busiest_hours": list(impact.busiest_hours),
+        "zones": [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+                  for r in impact.zones[["zone_id", "event_mean", "baseline_mean", "change", "uplift"]]
+                  .to_dict("records")],
+    }
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, default=str))
+        return 0
+    print(f"{w.name}: {len(w.event_days)} event day(s) against {len(w.baseline_days)} baseline day(s) "
+          f"(same weekdays, {events.BASELINE_WEEKS} weeks around, other events excluded); measure {impact.measure}")
+    up = "n/a" if impact.uplift is None else f"{impact.uplift:+.1%}"
+    print(f"  visitors per day {impact.visitors_event:,.1f} against {impact.visitors_baseline:,.1f}: {up}")
+    for r in out["zones"]:
+        u = "n/a" if r["uplift"] is None else f"{r['uplift']:+.1%}"
+        print(f"  {r['zone_id']:<26} {r['event_mean']:>10,.1f} {r['baseline_mean']:>10,.1f} {u:>9}")
+    return 0
+
+
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from geo.db import connect
+    from geo.services import forecast
+
+    if args.refit:
+        from geo.build.forecast import refresh_forecast
+
+        con = connect(args.db, "officials", read_only=False)
+        try:
+            refresh_forecast(con)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+    con = connect(args.db, "officials", read_only=True)
+    try:
+        fc = forecast.weekly_forecast(con)
+        errors = forecast.backtest_errors(con)
+        about = forecast.forecast_about(con)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps({
+            "about": about,
+            "forecast": [{**r, "week_start": str(r["week_start"])[:10]}
+                         for r in fc[fc["kind"] == "forecast"].drop(columns=["kind"]).to_dict("records")],
+            "backtest": errors.to_dict("records"),
+        }, ensure_ascii=False, default=str))
+        return 0
+    print(f"{about.get('label', 'forecast')}: {about.get('method', '')}")
+    for r in errors.to_dict("records"):
+        mape = "n/a" if r["mape"] is None or r["mape"] != r["mape"] else f"{r['mape']:.1%}"
+        print(f"  {r['zone_id']:<26} backtest MAPE {mape:>7}  coverage {r['coverage']:.0%}")
+    nxt = fc[fc["kind"] == "forecast"]
+    for zone, part in nxt.groupby("zone_id", sort=True):
+        first, last = part.iloc[0], part.iloc[-1]
+        print(f"  {zone:<26} {str(first['week_start'])[:10]}: {first['visitors']:,.1f} "
+              f"[{first['lower']:,.1f}, {first['upper']:,.1f}] … {str(last['week_start'])[:10]}: "
+              f"{last['visitors']:,.1f} [{last['lower']:,.1f}, {last['upper']:,.1f}] per day")
     return 0
 
 
@@ -421,6 +536,29 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--replace", action="store_true", help="add: set a new password for an existing account")
     u.add_argument("--users-file", type=Path, default=None, help="accounts file (default: $ATLAS_USERS_FILE)")
     u.set_defaults(func=_cmd_user)
+
+    ev = sub.add_parser("event", help="the event calendar: list, add or remove an event, or show one's impact",
+                        description="Events compared with a baseline of the same weekdays in the weeks around them "
+                                    "(docs/events.md). add stores an official's event in the database (kept on "
+                                    "rebuild); remove deletes one an official added.")
+    ev.add_argument("action", choices=("list", "add", "remove", "impact"))
+    ev.add_argument("name", nargs="?", default=None, help="add: the event's name; remove/impact: its event_id")
+    ev.add_argument("--start", type=date.fromisoformat, default=None, help="add: first day (YYYY-MM-DD)")
+    ev.add_argument("--end", type=date.fromisoformat, default=None, help="add: last day, inclusive (YYYY-MM-DD)")
+    ev.add_argument("--zones", default=None, help="add: comma-separated tourism zone ids (default: city-wide)")
+    ev.add_argument("--note", default=None, help="add: a short description")
+    ev.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    ev.add_argument("--json", action="store_true", help="print JSON")
+    ev.set_defaults(func=_cmd_event)
+
+    fo = sub.add_parser("forecast", help="the next 12 weeks of visitors per zone with intervals and backtest error",
+                        description="Print the forecast table the build wrote (docs/events.md): visitors per day, "
+                                    "week by week, per zone, an 80% prediction interval, and the backtest error "
+                                    "(trained on all but the last 12 weeks).")
+    fo.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    fo.add_argument("--json", action="store_true", help="print JSON")
+    fo.add_argument("--refit", action="store_true", help="fit the models again and rewrite the table first")
+    fo.set_defaults(func=_cmd_forecast)
 
     a = sub.add_parser("assets", help="copy Leaflet and plugin assets from installed packages into static/")
     a.add_argument("--dest", type=Path, default=None)

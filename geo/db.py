@@ -59,7 +59,7 @@ PRIVATE_TABLES: tuple[str, ...] = (
     "trips", "trips_data", "labels", "device_segments", "cell_zones",
     "presence_days", "presence_cell_profile", "presence_hourly", "presence_daily", "presence_zone_daily",
     "presence_place_daily", "presence_cell_hourly", "od_daily", "place_profile", "zone_nightly", "place_origins",
-    "daily_coverage", "cell_coverage", "cell_nightly",
+    "daily_coverage", "cell_coverage", "cell_nightly", "forecast_weekly", "forecast_backtest",
 )
 
 

@@ -82,3 +82,7 @@ class PublishError(AtlasError, RuntimeError):
 class NotPublishedError(AtlasError, ValueError):
     """Public mode was pointed at a file that is not a published file it may serve (private tables in it, or
     published with a lower privacy floor than the server requires)."""
+
+
+class EventError(AtlasError, ValueError):
+    """An event cannot be added or removed as asked (no name, end before start, too long, unknown zone or id)."""

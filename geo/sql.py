@@ -18,6 +18,7 @@ import pandas as pd
 
 from geo.errors import QueryNotFoundError, QueryParameterError
 from geo.settings import ROOT
+from geo.vocab import MEASURE_COLUMNS
 
 QUERIES_DIR = ROOT / "queries"
 #: The folders of ``queries/``, one per lifecycle: ``schema`` (tables, views, indexes, drops) and ``build``
@@ -48,7 +49,8 @@ TABLES = (
 )
 #: The coded tables behind the pipeline's output views (``queries/schema/create_*.sql``).
 DATA_TABLES = ("stays_data", "place_visits_data", "visits_hourly_data", "trips_data")
-ALLOWED_IDENTIFIERS: dict[str, tuple[str, ...]] = {"table": TABLES, "data_table": DATA_TABLES}
+ALLOWED_IDENTIFIERS: dict[str, tuple[str, ...]] = {"table": TABLES, "data_table": DATA_TABLES,
+                                                   "measure": MEASURE_COLUMNS, "city_measure": MEASURE_COLUMNS}
 
 
 def query_path(name: str) -> Path:

@@ -175,6 +175,17 @@ def origin_label(segment: str) -> str:
     return origin or group
 
 
+#: Columns a daily rollup may count people in, in order of preference: ``est_people`` (observed devices expanded
+#: to estimated people, when the build computed it) and ``visitors`` (observed devices). Pages choose one per
+#: rollup through ``geo.services.measure`` (the only place), and SQL files take it as the ``{{measure}}``
+#: identifier from this allow-list.
+MEASURE_COLUMNS: tuple[str, ...] = ("est_people", "visitors")
+
+
+def pick_measure(columns: set[str] | frozenset[str] | list[str] | tuple[str, ...]) -> str:
+    """The measure a rollup with these ``columns`` is read in: the first of ``MEASURE_COLUMNS`` it has."""
+    return next((m for m in MEASURE_COLUMNS if m in columns), "visitors")
+
 #: Flow levels: corridors between zones or between places.
 FLOW_LEVELS: tuple[str, ...] = ("zone", "place")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -189,8 +191,11 @@ def test_pings_target_sets_the_size() -> None:
 def test_arrival_weights_multiply_calendar_factors() -> None:
     inputs = simulate.read_inputs()
     w = simulate.arrival_weights(inputs, date(2025, 11, 1), 10, "domestic:Bangkok", same_day=False)
-    # 2025-11-03 (Monday): November 1.25 × Monday 0.80 × Yi Peng 2.6 (overnight arrivals from two days before)
-    assert w[2] == pytest.approx(1.25 * 0.80 * 2.6)
+    # 2025-11-03 (Monday): November 1.25 × Monday 0.80 × Yi Peng 2.6 × its overnight shift 1.15 (overnight
+    # arrivals from two days before)
+    assert w[2] == pytest.approx(1.25 * 0.80 * 2.6 * 1.15)
+    intl = simulate.arrival_weights(inputs, date(2025, 11, 1), 10, "international:KR", same_day=False)
+    assert intl[4] == pytest.approx(1.25 * 2.6 * 1.35 * 1.15)  # the international shift on top (weekdays flat)
     # 2025-11-07 (Friday), after the festival: November × Friday
     assert w[6] == pytest.approx(1.25 * 1.35)
     same_day = simulate.arrival_weights(inputs, date(2025, 11, 1), 10, "domestic:Lamphun", same_day=True)
@@ -222,3 +227,45 @@ def test_needs_places() -> None:
     with pytest.raises(SeedDataError, match="places table is empty"):
         simulate.simulate_pings(con, seed=1, visitors=10)
     con.close()
+
+
+def test_event_venues_are_seed_places() -> None:
+    inputs = simulate.read_inputs()
+    ids = set()
+    for path in sorted((simulate.SEED_DIR / "places").glob("*.csv")):
+        with path.open(encoding="utf-8") as fh:
+            ids |= {row["place_id"] for row in csv.DictReader(fh)}
+    venues = {p for row in inputs.events["places"] for p in row.split("|")}
+    assert venues and venues <= ids
+    festivals = set(inputs.calendar.loc[inputs.calendar["kind"] == "festival", "name"])
+    for prefix in inputs.events["event"]:
+        assert any(name.startswith(prefix) for name in festivals), prefix
+
+
+def test_event_days_send_a_share_of_days_to_the_venue() -> None:
+    con = sim_world()
+    inputs = simulate.read_inputs()
+    world = simulate.build_world(con, inputs)
+    con.close()
+    venue = world.place_ids[0]
+    events = inputs.events.iloc[:1].assign(event="Songkran", places=venue, visitor_share="1.0",
+                                           resident_share="0.0", hour_from="10", hour_to="10")
+    events[["visitor_share", "resident_share", "hour_from", "hour_to", "dwell_minutes"]] = \
+        events[["visitor_share", "resident_share", "hour_from", "hour_to", "dwell_minutes"]].astype(float)
+    inputs = simulate.Inputs(inputs.markets, inputs.calendar, inputs.profiles, inputs.roads, events)
+    first = date(2026, 4, 10)
+    eff = simulate._event_effects(inputs, world, first, 10)
+    # Songkran 13-15 April: days 3, 4, 5
+    assert list(np.flatnonzero(eff.day_effect >= 0)) == [3, 4, 5]
+    rng = np.random.default_rng(5)
+    day0 = np.array([0, 3, 4, 7], dtype=float) * simulate.DAY_S
+    n_act = np.array([2, 2, 0, 2])
+    place, pref, _dwell, _close, valid, _trip = simulate._fill_slots(
+        rng, world, day0, n_act, np.zeros(4, bool), residents=False, events=eff)
+    row = world.place_ids.index(venue)
+    assert (place[1:3, 0] == row).all() and valid[1:3, 0].all()   # event days: the venue, even on an empty day
+    assert ((pref[1:3, 0] - day0[1:3]) // 3600 == 10).all()        # at the event's hour
+    # days outside the event draw exactly what they draw without events
+    place0, pref0, *_ = simulate._fill_slots(np.random.default_rng(5), world, day0, n_act, np.zeros(4, bool),
+                                             residents=False)
+    assert (place[[0, 3]] == place0[[0, 3]]).all() and (pref[[0, 3]] == pref0[[0, 3]]).all()

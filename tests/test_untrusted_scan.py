@@ -8,7 +8,8 @@ names into the layer control's HTML. An f-string (or concatenation) passed there
 * a value wrapped in an escaping helper (``markdown_text``, ``html_text``, ``esc``, ``note_markdown``),
 * a value with a format spec (``{n:,}``, ``{d:%d %b %Y}``, ``{x:.1f}``: numbers and dates),
 * ``len(...)``/``int(...)``/``float(...)``/``round(...)`` of anything, a page's own number formatter
-  (``_fmt_*``, which returns digits and fixed words), or a module constant in capitals.
+  (``_fmt_*``, which returns digits and fixed words), or a module constant in capitals;
+* a translated literal ``_("...")``, and ``_("... {x}").format(x=...)`` whose arguments are safe themselves.
 
 A line may opt out with a ``# trusted-text: <reason>`` comment when the value is the atlas's own text.
 """
@@ -42,6 +43,10 @@ def _safe_value(node: ast.expr) -> bool:
     """True when an interpolated expression cannot carry Markdown/HTML from data or the URL."""
     if isinstance(node, ast.Call):
         name = _call_name(node.func)
+        if name == "_" and len(node.args) == 1 and isinstance(node.args[0], ast.Constant):
+            return True  # a translated literal: the atlas's own wording (geo.i18n)
+        if name == "format" and isinstance(node.func, ast.Attribute) and _safe_value(node.func.value):
+            return all(_safe_value(a) for a in node.args) and all(_safe_value(k.value) for k in node.keywords)
         if name == "join" and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp | ast.ListComp):
             return _safe_text(node.func.value) and _safe_text(node.args[0].elt)  # type: ignore[attr-defined]
         return name in ESCAPERS or name in SAFE_CALLS or name.startswith("_fmt_")
@@ -55,7 +60,7 @@ def _safe_value(node: ast.expr) -> bool:
     if isinstance(node, ast.IfExp):
         return _safe_value(node.body) and _safe_value(node.orelse)
     if isinstance(node, ast.BinOp):
-        return _safe_text(node)
+        return isinstance(node.op, ast.Add | ast.Mod) and _safe_text(node)
     return False
 
 

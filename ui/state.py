@@ -49,6 +49,8 @@ SERVICE_MODULES = (
     "geo.services.placeinfo",
     "geo.services.area",
     "geo.services.public",
+    "geo.services.events",
+    "geo.services.forecast",
     "geo.services.roads",
 )
 
@@ -230,9 +232,10 @@ def privacy_floor() -> int:
 
 
 #: Modules whose map builders pages may draw through ``folium_map`` (allow-list for the cache key).
-MAP_MODULES = ("geo.render.place_maps", "geo.render.flow_maps", "geo.render.capacity_maps", "geo.render.presence_maps")
+MAP_MODULES = ("geo.render.place_maps", "geo.render.flow_maps", "geo.render.capacity_maps", "geo.render.presence_maps",
+               "geo.render.event_maps")
 #: Modules whose chart builders pages may draw through ``altair_chart``.
-CHART_MODULES = ("geo.render.charts",)
+CHART_MODULES = ("geo.render.charts", "geo.render.event_charts")
 #: Rendered maps kept (each is what the browser receives: up to ~0.5 MB; 48 maps ≈ 25 MB at most).
 MAP_CACHE_ENTRIES = 48
 #: Chart specs kept (a few kB each: the chart's data as Arrow bytes plus the spec).

@@ -6,7 +6,8 @@ share is a temp view on the build connection (``12_stay_day_parts``), and one tw
 table macro stored with its table (``21_od_filtered``). Pages never scan pings or stays: they read these
 tables, ``visits_hourly``/``trips`` summaries, places and zones.
 
-When the database holds a road network, the road loads (``geo.build.roads.refresh_road_loads``: every
+After the SQL rollups the forecast is fitted (``geo.build.forecast``: the next weeks per zone with intervals
+and a backtest, written to ``forecast_weekly`` and ``forecast_backtest``). When the database holds a road network, the road loads (``geo.build.roads.refresh_road_loads``: every
 corridor routed once, its path stored as edges) are refreshed after the SQL rollups, so a build, a places or
 pings import and a roads import all leave them in step with ``od_daily``.
 """
@@ -32,8 +33,12 @@ def run_rollups(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] 
         if progress:
             progress(name)
         sql.execute(con, name)
-    from geo.build import roads
+    from geo.build import forecast, roads
 
+    if progress:
+        progress("forecast")
+    forecast.refresh_forecast(con)
+    names.append("forecast")
     if roads.has_network(con):
         if progress:
             progress("road_loads")

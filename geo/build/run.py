@@ -154,6 +154,12 @@ def build_database(
             report.counts.update(load_seed(con, options.seed_dir or settings.seed_dir,
                                            resolution=settings.h3_resolution))
             report.seconds["seed"] = (datetime.now() - started).total_seconds()
+            from geo.build import events
+
+            report.counts["events"] = events.seed_events(con, options.seed_dir or settings.seed_dir)
+            kept_events = events.carry_events(con, target)
+            if kept_events:
+                report.notes.append(kept_events)
             if options.keep_roads:
                 from geo.build import roads
 

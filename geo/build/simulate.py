@@ -9,7 +9,9 @@ simulator uses is read from a data file, with its source, never written here:
 * ``data/seed/calendar.csv`` – monthly seasonality, weekday and festival factors on arrivals;
 * ``data/seed/activity_profiles.csv`` – hour-of-day profiles of visits, arrivals and departures,
   day-trip zones, resident habits, ping cadence and the few behavioural rules;
-* ``data/seed/road_entries.csv`` – where visitors arriving by road enter the city.
+* ``data/seed/road_entries.csv`` – where visitors arriving by road enter the city;
+* ``data/seed/event_effects.csv`` (optional) – where and when an event's crowd gathers (venue places,
+  hours, share of visitor- and resident-days on the event's days that add a visit there).
 
 How a visitor is simulated (all NumPy, vectorised over a chunk of visitors; no per-row loop):
 
@@ -38,6 +40,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 import duckdb
@@ -63,7 +66,9 @@ CHUNK_RESIDENTS = 100
 SLOTS = 4
 
 SEED_DIR = ROOT / "data" / "seed"
-INPUT_FILES = ("origin_markets.csv", "calendar.csv", "activity_profiles.csv", "road_entries.csv")
+INPUT_FILES = ("origin_markets.csv", "calendar.csv", "activity_profiles.csv", "road_entries.csv", "event_effects.csv")
+#: Columns of ``event_effects.csv`` (optional: without it events lift arrivals only).
+EVENT_EFFECT_COLUMNS = ("event", "places", "visitor_share", "resident_share", "hour_from", "hour_to", "dwell_minutes")
 
 METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
 #: Scatter of pings around the spot a device stays at (GPS / small-cell positioning), metres (1 sigma).
@@ -103,6 +108,8 @@ class Inputs:
     calendar: pd.DataFrame
     profiles: pd.DataFrame
     roads: pd.DataFrame
+    #: event venues and hours (``event_effects.csv``); empty when the file is absent
+    events: pd.DataFrame = dataclass_field(default_factory=lambda: pd.DataFrame(columns=list(EVENT_EFFECT_COLUMNS)))
 
     def rule(self, name: str) -> float:
         """Value of a ``rule`` row of activity_profiles.csv."""
@@ -205,7 +212,20 @@ def read_inputs(seed_dir: Path | None = None) -> Inputs:
     path = base / "road_entries.csv"
     roads = _read_csv(path, ("entry", "lon", "lat", "weight", "segments"))
     _numbers(roads, path, ["lon", "lat", "weight"])
-    return Inputs(markets=markets, calendar=calendar, profiles=profiles, roads=roads)
+
+    path = base / "event_effects.csv"
+    events = pd.DataFrame(columns=list(EVENT_EFFECT_COLUMNS))
+    if path.is_file():
+        events = _read_csv(path, EVENT_EFFECT_COLUMNS)
+        _numbers(events, path, ["visitor_share", "resident_share", "hour_from", "hour_to", "dwell_minutes"])
+        bad = ~(events["visitor_share"].between(0, 1) & events["resident_share"].between(0, 1)
+                & events["hour_from"].between(0, 23) & events["hour_to"].between(events["hour_from"], 23)
+                & (events["dwell_minutes"] > 0))
+        if bad.any():
+            msg = (f"{path.name}, row {int(np.flatnonzero(bad.to_numpy())[0]) + 2}: shares must be 0..1, hours "
+                   "0 <= hour_from <= hour_to <= 23 and dwell_minutes > 0")
+            raise SeedDataError(msg)
+    return Inputs(markets=markets, calendar=calendar, profiles=profiles, roads=roads, events=events)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -292,6 +312,7 @@ class World:
     works: tuple[np.ndarray, np.ndarray, np.ndarray]
     stationary_rate: np.ndarray          # pings per hour, 24
     moving_rate: np.ndarray
+    place_ids: tuple[str, ...] = ()      # ``places.place_id`` by row (event venues are named by id)
 
 
 def _hour_profile(weights: np.ndarray, open_h: float, close_h: float) -> np.ndarray:
@@ -418,6 +439,7 @@ def build_world(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> World:
         homes=homes, works=works,
         stationary_rate=np.maximum(inputs.hours("ping", "stationary"), 1e-3),
         moving_rate=np.maximum(inputs.hours("ping", "moving"), 1e-3),
+        place_ids=tuple(places["place_id"].astype(str)),
     )
 
 
@@ -636,9 +658,13 @@ def _binomial_count(rng: np.random.Generator, mean: float, n: int, *, at_least_o
 
 def _fill_slots(
     rng: np.random.Generator, world: World, day0: np.ndarray, n_act: np.ndarray, trip: np.ndarray,
-    *, residents: bool,
+    *, residents: bool, events: _EventEffects | None = None,
 ) -> tuple[np.ndarray, ...]:
-    """Draw the places, preferred starts, dwell and closing time of each day's slots."""
+    """Draw the places, preferred starts, dwell and closing time of each day's slots.
+
+    On an event's days (``events``), a share of the days that are not day trips put the event's venue in
+    their first slot at the event's hours (``_event_slots``).
+    """
     n = len(day0)
     cum = world.visit_cum_res if residents else world.visit_cum
     place = world.visit_idx[_draw(rng, cum, n * SLOTS)].reshape(n, SLOTS)
@@ -649,6 +675,11 @@ def _fill_slots(
         for z, (pool, pcum) in enumerate(world.trip_pools):
             r = np.flatnonzero(trip_zone == z)
             place[r] = pool[_draw(rng, pcum, len(r) * SLOTS)].reshape(len(r), SLOTS)
+    hit, ev_rng, ev_hour, ev_venue, ev_dwell = _event_slots(rng, events, day0, trip_zone, residents=residents)
+    if len(hit):
+        place[hit, 0] = ev_venue
+        n_act = n_act.copy()
+        n_act[hit] = np.maximum(n_act[hit], 1)
     valid = np.arange(SLOTS)[None, :] < n_act[:, None]
     for k in range(1, SLOTS):  # no place twice on one day
         for j in range(k):
@@ -660,7 +691,78 @@ def _fill_slots(
     oh, ch = world.open_h[place], world.close_h[place]
     close_rel = np.where(np.isnan(ch), np.inf, np.where(ch > oh, ch, ch + 24) * 3600.0)
     close = day0[:, None] + close_rel
+    if len(hit):
+        pref[hit, 0] = day0[hit] + ev_hour * 3600 + ev_rng.integers(0, 3600, len(hit))
+        dwell[hit, 0] = ev_rng.gamma(4.0, ev_dwell / 4.0)
     return place, pref.astype(float), dwell, close, valid, trip_zone
+
+
+@dataclass(frozen=True)
+class _EventEffects:
+    """Where and when events gather crowds: per simulation day the effect row (-1 none), per row the venues
+    (place rows), shares of visitor- and resident-days, hours [from, to] and mean minutes on site."""
+
+    day_effect: np.ndarray
+    venues: tuple[np.ndarray, ...]
+    visitor_share: np.ndarray
+    resident_share: np.ndarray
+    hour_from: np.ndarray
+    hour_to: np.ndarray
+    dwell_s: np.ndarray
+
+
+def _event_effects(inputs: Inputs, world: World, first_day: dt.date, n_days: int) -> _EventEffects | None:
+    """The festivals of the calendar (rows applying to everyone) matched by name prefix to ``event_effects.csv``."""
+    eff = inputs.events
+    if eff.empty:
+        return None
+    row_of = {pid: i for i, pid in enumerate(world.place_ids)}
+    # venues missing from the places table (an official's own places) are skipped; an event with none left
+    # lifts arrivals only
+    venues = tuple(np.array([row_of[p.strip()] for p in str(row.places).split("|") if p.strip() in row_of], np.int64)
+                   for row in eff.itertuples(index=False))
+    day_effect = np.full(n_days, -1, np.int64)
+    cal = inputs.calendar
+    festivals = cal[(cal["kind"] == "festival") & (cal["applies_to"] == "all")]
+    for f in festivals.itertuples(index=False):
+        for e, prefix in enumerate(eff["event"]):
+            if len(venues[e]) and str(f.name).startswith(str(prefix)):
+                lo = (f.date_from.date() - first_day).days
+                hi = (f.date_to.date() - first_day).days
+                day_effect[max(lo, 0):max(min(hi + 1, n_days), 0)] = e
+                break
+    return _EventEffects(day_effect, venues, eff["visitor_share"].to_numpy(float),
+                         eff["resident_share"].to_numpy(float), eff["hour_from"].to_numpy(np.int64),
+                         eff["hour_to"].to_numpy(np.int64), eff["dwell_minutes"].to_numpy(float) * 60.0)
+
+
+def _event_slots(
+    rng: np.random.Generator, events: _EventEffects | None, day0: np.ndarray, trip_zone: np.ndarray, *,
+    residents: bool,
+) -> tuple[np.ndarray, np.random.Generator | None, np.ndarray, np.ndarray, np.ndarray]:
+    """Days (rows) that go to an event: (rows, a generator for their draws, start hour, venue row, mean dwell s).
+
+    Draws come from a generator spawned from ``rng``'s seed sequence, so days outside events keep exactly the
+    random stream they had without events.
+    """
+    none = np.zeros(0, np.int64)
+    if events is None:
+        return none, None, none, none, np.zeros(0)
+    day = (day0 // DAY_S).astype(np.int64)
+    inside = (day >= 0) & (day < len(events.day_effect))
+    eff = np.where(inside, events.day_effect[np.clip(day, 0, len(events.day_effect) - 1)], -1)
+    eff = np.where(trip_zone >= 0, -1, eff)
+    rows = np.flatnonzero(eff >= 0)
+    if not len(rows):
+        return none, None, none, none, np.zeros(0)
+    ev_rng = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])
+    e = eff[rows]
+    share = (events.resident_share if residents else events.visitor_share)[e]
+    keep = ev_rng.random(len(rows)) < share
+    rows, e = rows[keep], e[keep]
+    hour = ev_rng.integers(events.hour_from[e], events.hour_to[e] + 1)
+    venue = np.array([events.venues[k][ev_rng.integers(0, len(events.venues[k]))] for k in e], np.int64)
+    return rows, ev_rng, hour, venue, events.dwell_s[e]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -681,6 +783,7 @@ class _Population:
     share_cum: np.ndarray
     date_cum: dict[tuple[int, bool, bool], np.ndarray]
     weights: dict[tuple[int, bool], np.ndarray]   # arrival weight per day, by (segment, same-day)
+    events: _EventEffects | None = None           # event venues and hours by simulation day
 
 
 def _population(inputs: Inputs, world: World, start: dt.date, days: int) -> _Population:
@@ -698,7 +801,8 @@ def _population(inputs: Inputs, world: World, start: dt.date, days: int) -> _Pop
             date_cum[(s, same_day, True)] = _cum(w[:warm]) if warm else np.array([1.0])
             date_cum[(s, same_day, False)] = _cum(w[warm:])
     return _Population(inputs, world, first_day, warm, days, list(markets["segment"]),
-                       _cum(markets["share"].to_numpy(float)), date_cum, weights)
+                       _cum(markets["share"].to_numpy(float)), date_cum, weights,
+                       _event_effects(inputs, world, first_day, total))
 
 
 def _warm_visitors(pop: _Population, visitors: int) -> int:
@@ -811,7 +915,8 @@ def _visitor_stops(rng: np.random.Generator, pop: _Population, n: int, warm: np.
     avail_from = np.where(first, np.maximum(avail_from, arr_end[v] + np.where(sd_v, 0, to_base[v] + 2700)), avail_from)
     avail_to = np.where(last, np.minimum(avail_to, dep_start[v] - to_base[v] - np.where(sd_v, 1200, 1800)), avail_to)
 
-    place, pref_t, dwell, close, valid, trip_zone = _fill_slots(rng, world, day0, n_act, trip, residents=False)
+    place, pref_t, dwell, close, valid, trip_zone = _fill_slots(rng, world, day0, n_act, trip, residents=False,
+                                                                  events=pop.events)
     if world.trip_pools:
         rows = np.flatnonzero(trip_zone >= 0)
         leave = _draw_rows(rng, world.trip_leave_cum[trip_zone[rows]])
@@ -860,7 +965,8 @@ def _resident_stops(rng: np.random.Generator, pop: _Population, n: int) -> Stops
     p_out = np.where(weekend, inp.rule("resident_outing_weekend"), inp.rule("resident_outing_weekday"))
     outings = (rng.random(nd) < p_out).astype(int) + (rng.random(nd) < p_out / 3).astype(int)
     n_act = np.where(trip, 2, outings + workday)
-    place, pref, dwell, close, valid, trip_zone = _fill_slots(rng, world, day0, n_act, trip, residents=True)
+    place, pref, dwell, close, valid, trip_zone = _fill_slots(rng, world, day0, n_act, trip, residents=True,
+                                                                  events=pop.events)
     s_lon, s_lat = _offset(rng, world.lon[place].ravel(), world.lat[place].ravel(), STOP_OFFSET_M)
     s_lon, s_lat = s_lon.reshape(place.shape), s_lat.reshape(place.shape)
     # the last filled slot of a workday is the job (leaves home at the profile's hour)

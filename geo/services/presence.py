@@ -273,6 +273,8 @@ def festival_days(con: duckdb.DuckDBPyConnection, calendar: Path) -> pd.DataFram
         "name": rows["name"].astype(str),
         "applies_to": rows["applies_to"].astype(str) if "applies_to" in rows.columns else "all",
     })
+    # the calendar gives a festival extra rows (same name and days) that shift its origin mix: mark it once
+    out = out.drop_duplicates(subset=["name", "start", "end"], keep="first")
     return out.dropna(subset=["start", "end"]).sort_values("start").reset_index(drop=True)
 
 

@@ -1,0 +1,4 @@
+-- Whether the flows of this database are simulated (no row: no flows).
+select simulated
+from meta
+where dataset = 'flows'
