@@ -82,6 +82,9 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
     cell lookup (``cell_zones``); returns row counts."""
     zones = seed.read_zones_geojson(seed_dir / "zones.geojson")
     places = seed.read_places(sorted((seed_dir / "places").glob("*.csv")))
+    names_zh = seed.read_names_zh(seed_dir / "names_zh.csv")
+    zones = seed.with_names_zh(zones, "zone_id", names_zh["zone"], seed_dir / "names_zh.csv")
+    places = seed.with_names_zh(places, "place_id", names_zh["place"], seed_dir / "names_zh.csv")
     for name in SCHEMA:
         sql.execute(con, name)
     counts = {"zones": seed.load_zones(con, zones)}

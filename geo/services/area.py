@@ -257,7 +257,7 @@ def _origins(mix: pd.DataFrame, total: int, top: int) -> pd.DataFrame:
     by_segment = (mix.groupby(["segment", "segment_group"], as_index=False)["visitor_hours"].sum()
                   .sort_values(["visitor_hours", "segment"], ascending=[False, True]))
     head = by_segment.head(top)
-    rows = [{"origin": origin_label(r["segment"]), "segment_group": r["segment_group"],
+    rows = [{"origin": origin_label(r["segment"], "en"), "segment_group": r["segment_group"],
              "people_hours": int(r["visitor_hours"])} for r in head.to_dict("records")]
     rest = int(by_segment["visitor_hours"].iloc[top:].sum())
     if rest:

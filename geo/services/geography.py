@@ -77,6 +77,7 @@ def zones_geojson(con: duckdb.DuckDBPyConnection, level: str = DEFAULT_ZONE_LEVE
                 "zone_id": rec["zone_id"],
                 "name_en": rec["name_en"],
                 "name_th": rec["name_th"],
+                "name_zh": None if pd.isna(rec.get("name_zh")) else rec.get("name_zh"),
                 "area_km2": round(float(rec["area_km2"]), 1),
             },
         }

@@ -297,7 +297,7 @@ def origin_mix(
     require_tables(con, *_DAILY_TABLES)
     df = sql.fetch_df(con, "app/presence_origin_mix", {**filters.params(), "zone_id": zone_id})
     total = float(df["visitors"].sum()) if not df.empty else 0.0
-    df["origin"] = [origin_label(s) for s in df["segment"]]
+    df["origin"] = [origin_label(s, "en") for s in df["segment"]]
     if total < floor:
         return pd.DataFrame({"origin": pd.Series(dtype=object), "segment_group": pd.Series(dtype=object),
                              "visitors": pd.Series(dtype="int64"), "share": pd.Series(dtype=float)})

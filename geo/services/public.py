@@ -201,7 +201,7 @@ def origin_mix(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 12) 
     named = df[~df["origin"].str.endswith(":other")]
     head = named.head(top)
     rest = df[~df.index.isin(head.index)]
-    rows = [{"origin": origin_label(r["origin"]), "segment_group": r["segment_group"], "visitors": int(r["people"])}
+    rows = [{"origin": origin_label(r["origin"], "en"), "segment_group": r["segment_group"], "visitors": int(r["people"])}
             for r in head.to_dict("records")]
     if not rest.empty:
         rows.append({"origin": "Other markets", "segment_group": "other", "visitors": int(rest["people"].sum())})
