@@ -35,6 +35,13 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 #: Place layers, in display order.
 LAYERS: tuple[str, ...] = tuple(CATEGORIES)
+#: Readable name per place layer.
+LAYER_LABELS: dict[str, str] = {
+    "attraction": N_("Attractions"),
+    "accommodation": N_("Accommodation"),
+    "health": N_("Health"),
+    "transport": N_("Transport"),
+}
 #: Every category, in layer order.
 ALL_CATEGORIES: tuple[str, ...] = tuple(c for cats in CATEGORIES.values() for c in cats)
 

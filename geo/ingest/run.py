@@ -17,6 +17,7 @@ from typing import Any
 
 from geo import sql
 from geo.errors import ImportRefusedError
+from geo.i18n import _
 from geo.ingest import fields, load, validate
 from geo.ingest.model import Problem, SourceTable, source_format_for
 from geo.settings import Settings, get_settings
@@ -82,26 +83,29 @@ class ImportReport:
 
     def summary_lines(self) -> list[str]:
         """Plain-text summary, the same on the command line and the Data page."""
-        verb = "would import" if self.dry_run else ("imported" if self.written else "did not import")
+        verb = _("would import") if self.dry_run else (_("imported") if self.written else _("did not import"))
         head = f"{self.name} ({self.format}"
         head += f", {self.encoding}" if self.encoding else ""
         head += f", {self.crs}" if self.crs else ""
-        head += f") -> {self.layer}" + (f" level {self.level}" if self.level else "") + f" [{self.mode}]"
+        head += f") -> {self.layer}" + (" " + _("level {level}").format(level=self.level) if self.level else "")
+        head += f" [{self.mode}]"
         if self.layer == "roads":
-            lines = [head, f"{verb}: {self.rows_read:,} road ways as {self.accepted:,} directed edges, "
-                           f"{self.rejected:,} edges left out (not in the largest connected part), "
-                           f"{self.warnings:,} warnings"]
+            lines = [head, _("{verb}: {read} road ways as {edges} directed edges, {left_out} edges left out (not in "
+                             "the largest connected part), {warnings} warnings").format(
+                verb=verb, read=f"{self.rows_read:,}", edges=f"{self.accepted:,}", left_out=f"{self.rejected:,}",
+                warnings=f"{self.warnings:,}")]
         else:
-            lines = [head,
-                     f"{verb}: {self.accepted:,} of {self.rows_read:,} rows accepted ({self.repaired:,} repaired), "
-                     f"{self.rejected:,} rejected, {self.warnings:,} warnings"]
-        label = "roads" if self.layer == "roads" else "fields"
+            lines = [head, _("{verb}: {accepted} of {read} rows accepted ({repaired} repaired), {rejected} rejected, "
+                             "{warnings} warnings").format(
+                verb=verb, accepted=f"{self.accepted:,}", read=f"{self.rows_read:,}", repaired=f"{self.repaired:,}",
+                rejected=f"{self.rejected:,}", warnings=f"{self.warnings:,}")]
+        label = _("roads") if self.layer == "roads" else _("fields")
         lines += [f"  {label}: {note}" for note in self.field_notes]
         for action, kind, n in self.reasons()[:12]:
             lines.append(f"  {n:>6,} {action:<8} {kind}")
-        lines += [f"  then: {a}" for a in self.after]
+        lines += [f"  {_('then')}: {a}" for a in self.after]
         if self.dry_run:
-            lines.append("dry run: the database was not changed")
+            lines.append(_("dry run: the database was not changed"))
         return lines
 
     def to_dict(self) -> dict[str, Any]:

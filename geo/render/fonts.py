@@ -145,7 +145,7 @@ def matplotlib_families() -> list[str]:
 
     with _MPL_LOCK:
         if not _MPL_READY:
-            for path in (*thai_font_files(), *[p for p in cjk_font_files() if "Regular" in p.name]):
+            for path in (*thai_font_files(), *cjk_font_files()):
                 try:
                     font_manager.fontManager.addfont(str(path))
                 except (OSError, RuntimeError, ValueError):  # a font file Matplotlib cannot read: skip it

@@ -29,8 +29,8 @@ TEXTS: dict[str, str] = {
     "built": N_("Data built"),
     "generated": N_("Report generated"),
     "language": N_("Language"),
-    "language_note": N_("English (Thai names of places and zones where the data has them)"),
-    "language_note_th": N_("English labels (Thai translation not yet available); Thai names of places and zones"),
+    "language_note": N_("names of places and zones in this language where the data has one; a name marked * "
+                        "is shown in another language"),
     "simulated_banner": N_("SIMULATED visitor data. Visitor figures in this report are simulated "
                            "by the atlas from published tourism statistics; they are not real "
                            "telecom records. Places are real."),

@@ -12,6 +12,7 @@ from numbers import Integral
 from typing import Any
 
 from geo.errors import FilterError
+from geo.i18n import _
 from geo.vocab import DEFAULT_ZONE_LEVEL, SEGMENT_GROUPS
 
 
@@ -50,7 +51,7 @@ class Filters:
         if not self.segments or any(s not in SEGMENT_GROUPS for s in self.segments):
             problems.append(f"segments are some of {', '.join(SEGMENT_GROUPS)}")
         if problems:
-            msg = "Invalid filters: " + "; ".join(problems) + "."
+            msg = _("Invalid filters: {problems}.").format(problems="; ".join(problems))
             raise FilterError(msg)
         return self
 
