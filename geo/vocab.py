@@ -208,6 +208,32 @@ OTHER_MARKETS_LABEL = N_("Other markets")
 _COUNTRY_CODES = {name: code for code, name in COUNTRY_NAMES.items()}
 
 
+#: Thai and Chinese names of the Thai provinces the origin markets name (data/seed/origin_markets.csv), by
+#: their English name: (Thai, Chinese). Names in common use (data/README.md: Chinese names).
+PROVINCE_NAMES: dict[str, tuple[str, str]] = {
+    "Bangkok": ("กรุงเทพมหานคร", "曼谷"),
+    "Nonthaburi": ("นนทบุรี", "暖武里"),
+    "Samut Prakan": ("สมุทรปราการ", "北榄"),
+    "Pathum Thani": ("ปทุมธานี", "巴吞他尼"),
+    "Chon Buri": ("ชลบุรี", "春武里"),
+    "Chiang Rai": ("เชียงราย", "清莱"),
+    "Lamphun": ("ลำพูน", "南奔"),
+    "Lampang": ("ลำปาง", "南邦"),
+    "Phayao": ("พะเยา", "帕尧"),
+    "Mae Hong Son": ("แม่ฮ่องสอน", "夜丰颂"),
+    "Phrae": ("แพร่", "帕府"),
+    "Nan": ("น่าน", "难府"),
+    "Tak": ("ตาก", "达府"),
+    "Phitsanulok": ("พิษณุโลก", "彭世洛"),
+    "Sukhothai": ("สุโขทัย", "素可泰"),
+    "Nakhon Sawan": ("นครสวรรค์", "那空沙旺"),
+    "Khon Kaen": ("ขอนแก่น", "孔敬"),
+    "Nakhon Ratchasima": ("นครราชสีมา", "呵叻"),
+    "Songkhla": ("สงขลา", "宋卡"),
+    "Phuket": ("ภูเก็ต", "普吉"),
+}
+
+
 def translate_origin(label: str, lang: str | None = None) -> str:
     """An English origin label (``origin_label(segment, "en")``, as services return it) in ``lang``: countries
     by their CLDR name, residents and "Other markets" through the catalogue, Thai provinces unchanged."""
@@ -217,6 +243,8 @@ def translate_origin(label: str, lang: str | None = None) -> str:
 
         with using_language(lang):
             return _(label)
+    if label in PROVINCE_NAMES and lang in ("th", "zh"):
+        return PROVINCE_NAMES[label][0 if lang == "th" else 1]
     code = _COUNTRY_CODES.get(label)
     return origin_label(f"international:{code}", lang) if code else label
 

@@ -17,6 +17,7 @@ from geo import __version__, sql
 from geo.build import seed, zonelevels
 from geo.db import connect
 from geo.errors import AtlasError, BuildError
+from geo.i18n import N_
 from geo.settings import H3_RESOLUTION, Settings, get_settings
 from geo.vocab import DEFAULT_ZONE_LEVEL
 
@@ -94,13 +95,13 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
     for name in ("schema/create_indexes", "schema/create_places_index", "schema/create_cells_index"):
         sql.execute(con, name)
     _record_meta(con, "places", simulated=False, seed_value=None,
-                 sources="Real places; coordinates and names from public sources (data/README.md)",
+                 sources=N_("Real places; coordinates and names from public sources (data/README.md)"),
                  params={"files": sorted(p.name for p in (seed_dir / "places").glob("*.csv"))})
     _record_meta(con, "zones", simulated=False, seed_value=None,
-                 sources="Tourism zones drawn by the project (approximate), data/seed/zones.geojson",
+                 sources=N_("Tourism zones drawn by the project (approximate), data/seed/zones.geojson"),
                  params={"level": "tourism_zone"})
     _record_meta(con, "cells", simulated=False, seed_value=None,
-                 sources="H3 cells computed with the h3 package", params={"resolution": resolution})
+                 sources=N_("H3 cells computed with the h3 package"), params={"resolution": resolution})
     return counts
 
 
@@ -123,8 +124,8 @@ def build_flows(con, options: BuildOptions, progress: Progress | None = None) ->
         progress("rollups")
     rollups.run_rollups(con)
     _record_meta(con, "flows", simulated=True, seed_value=options.seed,
-                 sources="SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
-                         "figures (data/README.md)",
+                 sources=N_("SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
+                            "figures (data/README.md)"),
                  params=summary)
     return counts
 

@@ -145,7 +145,7 @@ class _Builder:
             k = presence.kpis(self.con, f)
             blocks.append(KpiTable(header, tuple(T.overview_kpis(k, lang, self.zone_names))))
             if k.note:
-                blocks.append(Paragraph(k.note, "note"))
+                blocks.append(Paragraph(presence.kpi_note(k), "note"))
         blocks.append(Paragraph(_(presence.VISITORS_DEFINITION), "note"))
         season = presence.seasonality(self.con, f)
         if not season.empty and not zone:
@@ -308,7 +308,7 @@ class _Builder:
     def sources(self, meta: pd.DataFrame) -> list:
         lang = self.lang
         rows = tuple(
-            (str(r["dataset"]), _("SIMULATED") if r["simulated"] else _("real"), str(r["sources"]),
+            (str(r["dataset"]), _("SIMULATED") if r["simulated"] else _("real"), _(str(r["sources"])),
              _stamp(pd.Timestamp(r["built_at"]), lang))
             for r in meta.to_dict("records"))
         return [

@@ -39,7 +39,7 @@ import pandas as pd
 
 from geo import sql
 from geo.errors import FilterError
-from geo.i18n import N_, _
+from geo.i18n import N_, _, format_date
 from geo.services._require import require_tables
 from geo.services.filters import Filters
 from geo.services.geography import check_zone_level
@@ -209,6 +209,18 @@ def _pct_change(now: float | None, before: float | None) -> float | None:
 
 def _difference(now: float | None, before: float | None, scale: float = 1.0) -> float | None:
     return None if now is None or before is None else (now - before) * scale
+
+
+def kpi_note(k: Kpis) -> str:
+    """``k.note`` in the current language (``geo.i18n``), dates in its own form: the services' records stay
+    language-neutral (they are cached across readers), so pages and the report word the note with this."""
+    if not k.note:
+        return ""
+    period = f"{format_date(k.previous_start)} – {format_date(k.previous_end)}"
+    if k.previous is None:
+        return _("No data for the previous period ({period}): changes are not shown.").format(period=period)
+    return _("The previous period ({period}) has data on {days} of {expected} days: compare with care.").format(
+        period=period, days=k.previous.days_with_data, expected=k.previous.days_expected)
 
 
 def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> Kpis:
