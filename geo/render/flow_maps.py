@@ -149,7 +149,8 @@ def route_map(legs: pd.DataFrame, stops: pd.DataFrame, label: str, zones_geojson
             rows[_("Why straight")] = rec["note"]
         folium.PolyLine(
             rec["path"], color=ROUTE_COLOUR, weight=5 if road else 4, opacity=0.9, dash_array=None if road else "8 6",
-            tooltip=folium.Tooltip(f"{esc(text)} · {rec['distance_km']:.2f} km · {rec['minutes']:.0f} min ({esc(method)})"),
+            tooltip=folium.Tooltip(esc(_("{leg} · {km} km · {minutes} min ({method})").format(
+                leg=text, km=f"{rec['distance_km']:.2f}", minutes=f"{rec['minutes']:.0f}", method=method))),
             popup=popup_table(text, rows),  # trusted-text: popup_table escapes its title and values
         ).add_to(group)
     group.add_to(m)
