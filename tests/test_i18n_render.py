@@ -420,3 +420,43 @@ def test_static_map_image_draws_chinese_labels() -> None:
     with using_language("zh"):
         png = map_png(place_maps.places_map(_places(), ZONES), title=i18n._("Places by category"), label_field="name")
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
+
+
+# --- Chinese names in the database and the published file ----------------------------------------------
+
+
+def test_chinese_names_reach_the_database_and_the_published_file(atlas_db: Path, public_db: Path) -> None:
+    from geo.db import connect
+    from geo.services import geography
+
+    for path in (atlas_db, public_db):
+        con = connect(path, read_only=True)
+        try:
+            places = geography.list_places(con).set_index("place_id")
+            zones = geography.list_zones(con).set_index("zone_id")
+        finally:
+            con.close()
+        assert places.loc["att-wat-phra-singh", "name_zh"] == "帕辛寺"
+        assert places.loc["att-wat-phra-singh", "zone_name_zh"] == "清迈古城（护城河内）"
+        assert pd.isna(places.loc["att-wat-lok-molee", "name_zh"])  # no Chinese name: English with a mark
+        assert display_name(places.loc["att-wat-lok-molee"].to_dict(), "zh") == "Wat Lok Molee*"
+        assert zones.loc["old_city", "name_zh"] == "清迈古城（护城河内）"
+        assert zones["name_zh"].notna().all()
+
+
+def test_names_zh_file_is_checked(tmp_path: Path) -> None:
+    from geo.build import seed
+    from geo.errors import SeedDataError
+
+    good = tmp_path / "names_zh.csv"
+    good.write_text("kind,id,name_zh\nplace,att-x,寺\nzone,old_city,古城\n", encoding="utf-8")
+    assert seed.read_names_zh(good) == {"place": {"att-x": "寺"}, "zone": {"old_city": "古城"}}
+    assert seed.read_names_zh(tmp_path / "missing.csv") == {"place": {}, "zone": {}}
+    for body in ("kind,id,name_zh\nplace,att-x,Wat\n", "kind,id,name_zh\nroad,x,路\n",
+                 "kind,id,name_zh\nplace,a,寺\nplace,a,庙\n", "id,name_zh\na,寺\n"):
+        good.write_text(body, encoding="utf-8")
+        with pytest.raises(SeedDataError):
+            seed.read_names_zh(good)
+    frame = pd.DataFrame({"place_id": ["att-x"]})
+    with pytest.raises(SeedDataError, match="att-y"):
+        seed.with_names_zh(frame, "place_id", {"att-y": "寺"})
