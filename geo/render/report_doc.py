@@ -188,4 +188,4 @@ def render_pdf(doc: ReportDoc) -> bytes:
             names.append(name)
         (root / "report.typ").write_text(typst_source(doc, names), encoding="utf-8")
         return typst.compile(str(root / "report.typ"), root=str(root),
-                             font_paths=[str(p) for p in font_dirs()], ignore_system_fonts=True)
+                             font_paths=[str(p) for p in font_dirs(doc.lang)], ignore_system_fonts=True)
