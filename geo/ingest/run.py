@@ -103,7 +103,8 @@ class ImportReport:
         lines += [f"  {label}: {note}" for note in self.field_notes]
         for action, kind, n in self.reasons()[:12]:
             lines.append(f"  {n:>6,} {action:<8} {kind}")
-        lines += [f"  {_('then')}: {a}" for a in self.after]
+        then = _("then")
+        lines += [f"  {then}: {a}" for a in self.after]
         if self.dry_run:
             lines.append(_("dry run: the database was not changed"))
         return lines

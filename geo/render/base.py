@@ -199,6 +199,13 @@ def name_label(names: Mapping[str, object], lang: str | None = None, prefix: str
     return f"{main} · {other}" if other else main
 
 
+def leg_end_name(rec: Mapping[str, object], end: str) -> str:
+    """The name of a route leg's start (``end="from"``) or end (``"to"``) in the current language (legs carry
+    the English name as ``from_name`` and the others as ``from_name_th``, ``from_name_zh``)."""
+    return display_name({"name_en": rec.get(f"{end}_name"), "name_th": rec.get(f"{end}_name_th"),
+                         "name_zh": rec.get(f"{end}_name_zh")})
+
+
 def _name_properties(props: dict[str, Any]) -> None:
     """Escape a zone's name properties in place and add ``name`` (in the current language) and ``name_other``."""
     raw = {k: props.get(k) for k in ("name_en", "name_th", "name_zh")}

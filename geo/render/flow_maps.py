@@ -15,7 +15,16 @@ import folium
 import pandas as pd
 
 from geo.i18n import _, display_name, format_number, format_percent
-from geo.render.base import Legend, add_context_zones, base_map, esc, fit_to, name_label, popup_table
+from geo.render.base import (
+    Legend,
+    add_context_zones,
+    base_map,
+    esc,
+    fit_to,
+    leg_end_name,
+    name_label,
+    popup_table,
+)
 from geo.vocab import ROAD_CLASSES
 
 #: Sequential colours for corridor classes, lightest (fewest trips) first (ColorBrewer YlOrRd).
@@ -139,7 +148,7 @@ def route_map(legs: pd.DataFrame, stops: pd.DataFrame, label: str, zones_geojson
     on_roads = legs["on_roads"] if "on_roads" in legs else pd.Series(False, index=legs.index)
     group = folium.FeatureGroup(name=esc(_("Route — {method}").format(method=label)), show=True)  # layer control
     for rec, road in zip(legs.to_dict("records"), on_roads.tolist(), strict=True):
-        text = _("Leg {n}: {start} → {end}").format(n=rec["leg"], start=_leg_end(rec, "from"), end=_leg_end(rec, "to"))
+        text = _("Leg {n}: {start} → {end}").format(n=rec["leg"], start=leg_end_name(rec, "from"), end=leg_end_name(rec, "to"))
         method = _("on roads") if road else _("straight line")
         rows = {_("Distance (km)"): f"{rec['distance_km']:.2f}", _("Time (min)"): f"{rec['minutes']:.0f}",
                 _("Method"): method}
@@ -197,13 +206,6 @@ def _load_style(colour: str, width: float):
         return {"color": colour, "weight": width, "opacity": 0.85}
 
     return style
-
-
-def _leg_end(rec: dict, end: str) -> str:
-    """The name of a leg's start (``end="from"``) or end (``"to"``) in the current language (legs carry the
-    English name as ``from_name`` and the others as ``from_name_th``, ``from_name_zh``)."""
-    return display_name({"name_en": rec.get(f"{end}_name"), "name_th": rec.get(f"{end}_name_th"),
-                         "name_zh": rec.get(f"{end}_name_zh")})
 
 
 def road_class_label(highway: object) -> str:
