@@ -460,3 +460,30 @@ def test_names_zh_file_is_checked(tmp_path: Path) -> None:
     frame = pd.DataFrame({"place_id": ["att-x"]})
     with pytest.raises(SeedDataError, match="att-y"):
         seed.with_names_zh(frame, "place_id", {"att-y": "寺"})
+
+
+# --- the command line ----------------------------------------------------------------------------------
+
+
+def test_cli_messages_in_the_chosen_language(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.__main__ import main
+
+    args = ["import", str(tmp_path / "nope.csv"), "--layer", "places", "--db", str(tmp_path / "x.duckdb")]
+    assert main([*args, "--lang", "th"]) == 2
+    err = capsys.readouterr().err
+    assert "ข้อผิดพลาด:" in err and "ฐานข้อมูลไม่มีการเปลี่ยนแปลง" in err
+    monkeypatch.setenv("ATLAS_LANG", "zh")  # the default when --lang is not given
+    assert main(args) == 2
+    assert "错误：" in capsys.readouterr().err
+    assert main([*args, "--lang", "en"]) == 2
+    assert "error: " in capsys.readouterr().err
+
+
+def test_gpx_in_the_reader_language() -> None:
+    from geo.render.export import route_gpx
+
+    legs, stops, _label = _route()
+    with using_language("zh"):
+        gpx = route_gpx(legs, stops).decode("utf-8")
+    assert "<name>旅游地图集路线</name>" in gpx and "<name>1. 甲</name>" in gpx and "第 1 段：甲 → 乙" in gpx
