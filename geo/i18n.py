@@ -20,6 +20,7 @@ from __future__ import annotations
 import gettext
 import math
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -146,7 +147,7 @@ def compile_catalogues(locale_dir: Path | None = None, *, force: bool = False) -
             continue
         with po.open("rb") as src:
             catalog = read_po(src, locale=po.parent.parent.name)
-        tmp = mo.with_suffix(".mo.tmp")
+        tmp = mo.with_name(f".{mo.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # concurrent first lookups
         with tmp.open("wb") as out:
             write_mo(out, catalog)
         tmp.replace(mo)
