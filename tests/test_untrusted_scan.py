@@ -8,7 +8,9 @@ names into the layer control's HTML. An f-string (or concatenation) passed there
 * a value wrapped in an escaping helper (``markdown_text``, ``html_text``, ``esc``, ``note_markdown``),
 * a value with a format spec (``{n:,}``, ``{d:%d %b %Y}``, ``{x:.1f}``: numbers and dates),
 * ``len(...)``/``int(...)``/``float(...)``/``round(...)`` of anything, a page's own number formatter
-  (``_fmt_*``, which returns digits and fixed words), or a module constant in capitals.
+  (``_fmt_*``, which returns digits and fixed words), or a module constant in capitals,
+* the catalogue's translation of a literal, ``_("...")`` (the atlas's own wording, in the reader's language;
+  ``_(value)`` of anything else and ``_("... {x}").format(x=value)`` still need escaping).
 
 A line may opt out with a ``# trusted-text: <reason>`` comment when the value is the atlas's own text.
 """
@@ -44,6 +46,8 @@ def _safe_value(node: ast.expr) -> bool:
         name = _call_name(node.func)
         if name == "join" and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp | ast.ListComp):
             return _safe_text(node.func.value) and _safe_text(node.args[0].elt)  # type: ignore[attr-defined]
+        if name == "_" and len(node.args) == 1 and isinstance(node.args[0], ast.Constant):
+            return True  # a translated literal: the atlas's own text from the message catalogue
         return name in ESCAPERS or name in SAFE_CALLS or name.startswith("_fmt_")
     if isinstance(node, ast.JoinedStr):
         return _safe_text(node)
