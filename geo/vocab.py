@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from geo.i18n import N_, _, get_language
+
 #: Mean Earth radius in metres (IUGG R1), used by every haversine and local metric projection. The SQL
 #: files receive it as the bound parameter ``$earth_radius_m``.
 EARTH_RADIUS_M = 6_371_008.8
@@ -33,6 +35,13 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 #: Place layers, in display order.
 LAYERS: tuple[str, ...] = tuple(CATEGORIES)
+#: Readable name per place layer.
+LAYER_LABELS: dict[str, str] = {
+    "attraction": N_("Attractions"),
+    "accommodation": N_("Accommodation"),
+    "health": N_("Health"),
+    "transport": N_("Transport"),
+}
 #: Every category, in layer order.
 ALL_CATEGORIES: tuple[str, ...] = tuple(c for cats in CATEGORIES.values() for c in cats)
 
@@ -62,26 +71,26 @@ CATEGORY_COLOURS: dict[str, str] = {
 
 #: Readable name per place category (legends, filters, tables).
 CATEGORY_LABELS: dict[str, str] = {
-    "temple": "Temples",
-    "museum": "Museums",
-    "market": "Markets & night bazaars",
-    "old_city": "Old-city gates & walls",
-    "nature": "Nature & national parks",
-    "waterfall": "Waterfalls",
-    "viewpoint": "Viewpoints",
-    "craft_village": "Craft villages",
-    "cultural_show": "Cultural shows",
-    "cafe_lifestyle": "Cafés & lifestyle areas",
-    "hotel": "Hotels",
-    "resort": "Resorts",
-    "guesthouse": "Guesthouses",
-    "hostel": "Hostels",
-    "homestay": "Homestays",
-    "hospital": "Hospitals",
-    "spa": "Spas & wellness",
-    "airport": "Airport",
-    "bus_terminal": "Bus terminals",
-    "railway_station": "Railway station",
+    "temple": N_("Temples"),
+    "museum": N_("Museums"),
+    "market": N_("Markets & night bazaars"),
+    "old_city": N_("Old-city gates & walls"),
+    "nature": N_("Nature & national parks"),
+    "waterfall": N_("Waterfalls"),
+    "viewpoint": N_("Viewpoints"),
+    "craft_village": N_("Craft villages"),
+    "cultural_show": N_("Cultural shows"),
+    "cafe_lifestyle": N_("Cafés & lifestyle areas"),
+    "hotel": N_("Hotels"),
+    "resort": N_("Resorts"),
+    "guesthouse": N_("Guesthouses"),
+    "hostel": N_("Hostels"),
+    "homestay": N_("Homestays"),
+    "hospital": N_("Hospitals"),
+    "spa": N_("Spas & wellness"),
+    "airport": N_("Airport"),
+    "bus_terminal": N_("Bus terminals"),
+    "railway_station": N_("Railway station"),
 }
 
 #: Price bands of accommodation, cheapest first (data/seed/places/FORMAT.md).
@@ -94,6 +103,14 @@ PRICE_BAND_COLOURS: dict[str, str] = {
     "luxury": "#9e0142",
     "unknown": "#999999",
 }
+#: Readable name per price band (legends, popups).
+PRICE_BAND_LABELS: dict[str, str] = {
+    "budget": N_("Budget"),
+    "mid": N_("Mid"),
+    "upscale": N_("Upscale"),
+    "luxury": N_("Luxury"),
+    "unknown": N_("Unknown"),
+}
 
 #: Zone levels a seed zones file may name: the project's tourism zones, official districts, anything else
 #: drawn. An imported boundary file becomes a level of any name (``--level subdistrict``); the levels a
@@ -103,10 +120,10 @@ ZONE_LEVELS: tuple[str, ...] = ("tourism_zone", "district", "custom")
 DEFAULT_ZONE_LEVEL = "tourism_zone"
 #: Readable plural name per well-known zone level (legends, selectors, headings); see ``zone_level_label``.
 ZONE_LEVEL_LABELS: dict[str, str] = {
-    "tourism_zone": "Tourism zones",
-    "district": "Districts",
-    "subdistrict": "Subdistricts",
-    "custom": "Custom areas",
+    "tourism_zone": N_("Tourism zones"),
+    "district": N_("Districts"),
+    "subdistrict": N_("Subdistricts"),
+    "custom": N_("Custom areas"),
 }
 
 
@@ -115,7 +132,8 @@ def zone_level_label(level: str) -> str:
 
     The result may carry text from an imported file: escape it for where it lands (``geo.text``).
     """
-    return ZONE_LEVEL_LABELS.get(level) or str(level).replace("_", " ").strip().capitalize() or "Zones"
+    known = ZONE_LEVEL_LABELS.get(level)
+    return _(known) if known else str(level).replace("_", " ").strip().capitalize() or _("Zones")
 
 #: Origin segment groups (the part of a segment before ``:``), in display order.
 SEGMENT_GROUPS: tuple[str, ...] = ("domestic", "international", "resident")
@@ -130,9 +148,9 @@ GROUP_COLOURS: dict[str, str] = {
 #: Visitor types the pipeline assigns per device, in code order (``labels`` table).
 VISITOR_TYPES: tuple[str, ...] = ("resident", "overnight", "day_tripper")
 VISITOR_TYPE_LABELS: dict[str, str] = {
-    "overnight": "Overnight visitors",
-    "day_tripper": "Day-trippers",
-    "resident": "Residents",
+    "overnight": N_("Overnight visitors"),
+    "day_tripper": N_("Day-trippers"),
+    "resident": N_("Residents"),
 }
 VISITOR_TYPE_COLOURS: dict[str, str] = {
     "Overnight visitors": "#1b9e77",
@@ -146,10 +164,10 @@ WEEKDAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun
 #: Seasons of northern Thailand (Thai Meteorological Department) and single months for the density
 #: playback: key -> (label, months). ``range`` means the months the date range touches.
 SEASONS: dict[str, tuple[str, tuple[int, ...]]] = {
-    "range": ("Months of the date range", ()),
-    "cool": ("Cool season (Nov–Feb)", (11, 12, 1, 2)),
-    "hot": ("Hot season (Mar–May)", (3, 4, 5)),
-    "rainy": ("Rainy season (Jun–Oct)", (6, 7, 8, 9, 10)),
+    "range": (N_("Months of the date range"), ()),
+    "cool": (N_("Cool season (Nov–Feb)"), (11, 12, 1, 2)),
+    "hot": (N_("Hot season (Mar–May)"), (3, 4, 5)),
+    "rainy": (N_("Rainy season (Jun–Oct)"), (6, 7, 8, 9, 10)),
     **{f"m{m}": (date(2000, m, 1).strftime("%B"), (m,)) for m in range(1, 13)},
 }
 
@@ -165,12 +183,20 @@ COUNTRY_NAMES: dict[str, str] = {
 }
 
 
-def origin_label(segment: str) -> str:
-    """Readable origin of a segment: 'Chiang Mai residents', a Thai province, or a country name."""
-    group, _, origin = segment.partition(":")
+def origin_label(segment: str, lang: str | None = None) -> str:
+    """Readable origin of a segment in ``lang`` (the current language when None): 'Chiang Mai residents', a
+    Thai province (its English name), or a country name (CLDR's name in Thai and Chinese)."""
+    group, _sep, origin = segment.partition(":")
+    lang = lang or get_language()
     if group == "resident":
-        return "Chiang Mai residents"
+        return _(RESIDENTS_LABEL)
     if group == "international":
+        if lang != "en":
+            from geo.i18n import babel_locale
+
+            name = babel_locale(lang).territories.get(origin)
+            if name:
+                return str(name)
         return COUNTRY_NAMES.get(origin, origin)
     return origin or group
 
@@ -186,17 +212,66 @@ def pick_measure(columns: set[str] | frozenset[str] | list[str] | tuple[str, ...
     """The measure a rollup with these ``columns`` is read in: the first of ``MEASURE_COLUMNS`` it has."""
     return next((m for m in MEASURE_COLUMNS if m in columns), "visitors")
 
+
+#: Origin label of the province's residents.
+RESIDENTS_LABEL = N_("Chiang Mai residents")
+#: Origin label of the markets folded together below a table's top rows or the privacy floor.
+OTHER_MARKETS_LABEL = N_("Other markets")
+_COUNTRY_CODES = {name: code for code, name in COUNTRY_NAMES.items()}
+
+
+#: Thai and Chinese names of the Thai provinces the origin markets name (data/seed/origin_markets.csv), by
+#: their English name: (Thai, Chinese). Names in common use (data/README.md: Chinese names).
+PROVINCE_NAMES: dict[str, tuple[str, str]] = {
+    "Bangkok": ("กรุงเทพมหานคร", "曼谷"),
+    "Nonthaburi": ("นนทบุรี", "暖武里"),
+    "Samut Prakan": ("สมุทรปราการ", "北榄"),
+    "Pathum Thani": ("ปทุมธานี", "巴吞他尼"),
+    "Chon Buri": ("ชลบุรี", "春武里"),
+    "Chiang Rai": ("เชียงราย", "清莱"),
+    "Lamphun": ("ลำพูน", "南奔"),
+    "Lampang": ("ลำปาง", "南邦"),
+    "Phayao": ("พะเยา", "帕尧"),
+    "Mae Hong Son": ("แม่ฮ่องสอน", "夜丰颂"),
+    "Phrae": ("แพร่", "帕府"),
+    "Nan": ("น่าน", "难府"),
+    "Tak": ("ตาก", "达府"),
+    "Phitsanulok": ("พิษณุโลก", "彭世洛"),
+    "Sukhothai": ("สุโขทัย", "素可泰"),
+    "Nakhon Sawan": ("นครสวรรค์", "那空沙旺"),
+    "Khon Kaen": ("ขอนแก่น", "孔敬"),
+    "Nakhon Ratchasima": ("นครราชสีมา", "呵叻"),
+    "Songkhla": ("สงขลา", "宋卡"),
+    "Phuket": ("ภูเก็ต", "普吉"),
+}
+
+
+def translate_origin(label: str, lang: str | None = None) -> str:
+    """An English origin label (``origin_label(segment, "en")``, as services return it) in ``lang``: countries
+    by their CLDR name, residents and "Other markets" through the catalogue, Thai provinces unchanged."""
+    lang = lang or get_language()
+    if label in (RESIDENTS_LABEL, OTHER_MARKETS_LABEL):
+        from geo.i18n import using_language
+
+        with using_language(lang):
+            return _(label)
+    if label in PROVINCE_NAMES and lang in ("th", "zh"):
+        return PROVINCE_NAMES[label][0 if lang == "th" else 1]
+    code = _COUNTRY_CODES.get(label)
+    return origin_label(f"international:{code}", lang) if code else label
+
+
 #: Flow levels: corridors between zones or between places.
 FLOW_LEVELS: tuple[str, ...] = ("zone", "place")
 
 #: Capacity pressure classes: (upper bound exclusive, key, label, colour). No recorded beds is ``NO_BEDS``.
 PRESSURE_CLASSES: tuple[tuple[float, str, str, str], ...] = (
-    (0.5, "low", "Low (< 0.50)", "#1a9850"),
-    (0.8, "moderate", "Moderate (0.50–0.79)", "#fee08b"),
-    (1.0, "high", "High (0.80–0.99)", "#fc8d59"),
-    (math.inf, "over", "Over capacity (≥ 1.00)", "#d73027"),
+    (0.5, "low", N_("Low (< 0.50)"), "#1a9850"),
+    (0.8, "moderate", N_("Moderate (0.50–0.79)"), "#fee08b"),
+    (1.0, "high", N_("High (0.80–0.99)"), "#fc8d59"),
+    (math.inf, "over", N_("Over capacity (≥ 1.00)"), "#d73027"),
 )
-NO_BEDS: tuple[str, str, str] = ("no_beds", "No recorded beds", "#bdbdbd")
+NO_BEDS: tuple[str, str, str] = ("no_beds", N_("No recorded beds"), "#bdbdbd")
 
 
 def pressure_class(pressure: float | None) -> tuple[str, str, str]:
@@ -213,21 +288,21 @@ def pressure_class(pressure: float | None) -> tuple[str, str, str]:
 #: test keeps the two equal). Any other ``highway`` value (footway, path, cycleway, steps, pedestrian, track,
 #: bridleway, construction, proposed, ...) is not a road a car is routed on and is left out of the network.
 ROAD_CLASSES: dict[str, tuple[float, str]] = {
-    "motorway": (100.0, "Motorway"),
-    "trunk": (80.0, "Trunk road"),
-    "primary": (60.0, "Primary road"),
-    "secondary": (50.0, "Secondary road"),
-    "tertiary": (40.0, "Tertiary road"),
-    "unclassified": (30.0, "Minor road"),
-    "residential": (25.0, "Residential street"),
-    "motorway_link": (50.0, "Motorway slip road"),
-    "trunk_link": (40.0, "Trunk slip road"),
-    "primary_link": (40.0, "Primary slip road"),
-    "secondary_link": (35.0, "Secondary slip road"),
-    "tertiary_link": (30.0, "Tertiary slip road"),
-    "living_street": (10.0, "Living street"),
-    "service": (15.0, "Service road"),
-    "road": (30.0, "Road of unknown class"),
+    "motorway": (100.0, N_("Motorway")),
+    "trunk": (80.0, N_("Trunk road")),
+    "primary": (60.0, N_("Primary road")),
+    "secondary": (50.0, N_("Secondary road")),
+    "tertiary": (40.0, N_("Tertiary road")),
+    "unclassified": (30.0, N_("Minor road")),
+    "residential": (25.0, N_("Residential street")),
+    "motorway_link": (50.0, N_("Motorway slip road")),
+    "trunk_link": (40.0, N_("Trunk slip road")),
+    "primary_link": (40.0, N_("Primary slip road")),
+    "secondary_link": (35.0, N_("Secondary slip road")),
+    "tertiary_link": (30.0, N_("Tertiary slip road")),
+    "living_street": (10.0, N_("Living street")),
+    "service": (15.0, N_("Service road")),
+    "road": (30.0, N_("Road of unknown class")),
 }
 
 #: Thailand's legal speed limits for ``maxspeed=TH:<zone>`` (cars, km/h; OpenStreetMap's default speed limits).

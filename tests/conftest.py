@@ -38,6 +38,16 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("ATLAS_"):
             monkeypatch.delenv(key, raising=False)
+    # the CLI's language defaults to $LANG: tests of English output must not depend on the developer's locale
+    monkeypatch.setenv("ATLAS_LANG", "en")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """Compile every locale/*/LC_MESSAGES/*.po newer than its .mo once per session (Babel's API)."""
+    from geo.i18n import compile_catalogues
+
+    compile_catalogues()
 
 
 @pytest.fixture(autouse=True)
