@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from geo import __version__, sql
-from geo.build import seed, zonelevels
+from geo.build import published, seed, zonelevels
 from geo.db import connect
 from geo.errors import AtlasError, BuildError
 from geo.settings import H3_RESOLUTION, Settings, get_settings
@@ -88,6 +88,8 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
     counts["places"] = seed.load_places(con, places, resolution=resolution)
     counts["cells"] = seed.load_cells(con, zones, resolution=resolution)
     counts["cell_zones"] = zonelevels.refresh_cell_zones(con, DEFAULT_ZONE_LEVEL)
+    counts["published_stats"] = published.load_published(con, seed_dir)
+    sql.execute(con, "schema/create_market_shares")
     for name in ("schema/create_indexes", "schema/create_places_index", "schema/create_cells_index"):
         sql.execute(con, name)
     _record_meta(con, "places", simulated=False, seed_value=None,
@@ -113,16 +115,17 @@ def build_flows(con, options: BuildOptions, progress: Progress | None = None) ->
         visitors=options.visitors,
         pings=options.pings,
     )
+    # recorded before the rollups: the expansion weights (run first by the rollups) label themselves from it
+    _record_meta(con, "flows", simulated=True, seed_value=options.seed,
+                 sources="SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
+                         "figures (data/README.md)",
+                 params=summary)
     if progress:
         progress("pipeline")
     counts = pipeline.run_pipeline(con)
     if progress:
         progress("rollups")
     rollups.run_rollups(con)
-    _record_meta(con, "flows", simulated=True, seed_value=options.seed,
-                 sources="SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
-                         "figures (data/README.md)",
-                 params=summary)
     return counts
 
 
