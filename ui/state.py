@@ -30,6 +30,7 @@ import streamlit as st
 from geo import vocab
 from geo.db import connect, connect_console, console_cursor, require_published
 from geo.errors import AtlasError, DatabaseMissingError
+from geo.i18n import _
 from geo.render.export import chart_title
 from geo.services import catalog, geography, sqlconsole
 from geo.services.filters import Filters, default_filters
@@ -50,6 +51,7 @@ SERVICE_MODULES = (
     "geo.services.area",
     "geo.services.public",
     "geo.services.roads",
+    "geo.services.calibration",
 )
 
 
@@ -496,23 +498,35 @@ def store(param: url.PageParam, value: Any) -> None:
 
 
 def provenance_note() -> None:
-    """Show where the data comes from, with a prominent SIMULATED label when any dataset is simulated."""
+    """Where the data comes from in three kinds (real with sources, approximate, simulated) plus estimates,
+    with a prominent SIMULATED label when any dataset is simulated."""
     meta = call(catalog.provenance)
     if meta.empty:
         return
+    kinds = call(catalog.data_kinds)
     sim = meta[meta["simulated"]]
     if not sim.empty:
         st.warning(
-            "**SIMULATED visitor data.** Visitor flows on this page are simulated by the atlas from "
-            "published tourism statistics; they are not real telecom records. Places are real.",
+            _("**SIMULATED visitor data.** Visitor flows on this page are simulated by the atlas from "
+              "published tourism statistics; they are not real telecom records. Places are real; the tourism "
+              "zones and the province outline are approximate (drawn by the project)."),
             icon="⚠️",
         )
+    labels = {"real": _("real"), "approximate": _("approximate"), "simulated": _("simulated"),
+              "estimate": _("estimate")}
+    parts = []
+    for kind in catalog.DATA_KINDS:
+        rows = kinds[kinds["kind"] == kind]
+        if not rows.empty:
+            names = ", ".join(markdown_text(p) for p in rows["part"])
+            parts.append(f"**{labels[kind]}**: {names}")
+    outline = kinds[kinds["part"] == "province outline"]
     built = meta["built_at"].max()
     st.caption(
-        "Data: " + "; ".join(f"{markdown_text(r['dataset'])} — {'simulated' if r['simulated'] else 'real'}"
-                             for r in meta.to_dict("records"))
-        + f". Built {built:%Y-%m-%d %H:%M} UTC. Sources: "
-        + ("data/README.md of the Tourism Atlas project." if app_settings().is_public else "see the Data page.")
+        _("Data") + " — " + "; ".join(parts)
+        + ("" if outline.empty else f" ({markdown_text(outline['detail'].iloc[0])})")
+        + ". " + _("Built {when} UTC. Sources: ").format(when=f"{built:%Y-%m-%d %H:%M}")
+        + (_("data/README.md of the Tourism Atlas project.") if app_settings().is_public else _("see the Data page."))
     )
 
 

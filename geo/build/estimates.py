@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from geo import __version__, sql
-from geo.build import published as pub
+from geo import published as pub
 from geo.errors import SeedDataError
 
 #: Columns of ``expansion_weights`` (and of ``fit_weights``'s result).

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from geo import __version__, sql
-from geo.build import published, seed, zonelevels
+from geo import __version__, published, sql
+from geo.build import seed, zonelevels
 from geo.db import connect
 from geo.errors import AtlasError, BuildError
 from geo.settings import H3_RESOLUTION, Settings, get_settings
@@ -96,8 +96,9 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
                  sources="Real places; coordinates and names from public sources (data/README.md)",
                  params={"files": sorted(p.name for p in (seed_dir / "places").glob("*.csv"))})
     _record_meta(con, "zones", simulated=False, seed_value=None,
-                 sources="Tourism zones drawn by the project (approximate), data/seed/zones.geojson",
-                 params={"level": "tourism_zone"})
+                 sources="APPROXIMATE: tourism zones and province outline drawn by the project, "
+                         "data/seed/zones.geojson and province.geojson",
+                 params={"level": "tourism_zone", **seed.outline_area(seed_dir / "province.geojson")})
     _record_meta(con, "cells", simulated=False, seed_value=None,
                  sources="H3 cells computed with the h3 package", params={"resolution": resolution})
     return counts

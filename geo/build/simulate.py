@@ -45,8 +45,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from geo import sql
-from geo.build import published
+from geo import published, sql
 from geo.errors import SeedDataError
 from geo.settings import MAP_CENTER, ROOT
 from geo.vocab import EARTH_RADIUS_M

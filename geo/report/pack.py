@@ -251,7 +251,7 @@ class _Builder:
         blocks: list = [KpiTable(header, (
             T.Kpi(text("kpi_beds", lang), f"{int(sd['beds'].sum()):,}"),
             T.Kpi(text("kpi_rooms", lang), f"{int(sd['rooms'].sum()):,}"),
-            T.Kpi(text("kpi_overnight_night", lang), f"{sd['overnight_per_night'].sum():,.0f}"),
+            T.Kpi(text("kpi_overnight_night", lang) + " (estimate)", f"{sd['est_overnight_per_night'].sum():,.0f}"),
             T.Kpi(text("kpi_over_capacity", lang), f"{int((sd['pressure_class'] == 'over').sum())}"),
         ))]
         caption = filter_caption(f, ("dates", "weekdays", "segments"), lang=lang)
@@ -261,7 +261,7 @@ class _Builder:
         shown = sd[sd["zone_id"] == zone] if zone else sd
         rows = tuple(
             (self.zone_name(r["zone_id"]), T.fmt_int(r["accommodations"]), T.fmt_int(r["rooms"]), T.fmt_int(r["beds"]),
-             f"{r['overnight_per_night']:,.0f}", T.DASH if pd.isna(r["pressure"]) else f"{r['pressure']:.2f}",
+             f"{r['est_overnight_per_night']:,.0f}", T.DASH if pd.isna(r["pressure"]) else f"{r['pressure']:.2f}",
              str(r["pressure_label"]))
             for r in shown.to_dict("records"))
         blocks.append(Table(text("supply_demand", lang), (

@@ -16,8 +16,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from geo import published as pub
 from geo import sql
-from geo.build import published as pub
 from geo.services._require import present_tables, require_tables
 from geo.services.capacity import published_supply
 
