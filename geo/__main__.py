@@ -100,7 +100,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         layer=args.layer, level=args.level, mapping=parse_map_options(args.map or []),
         category=tuple(args.category or ()), replace=args.replace, strict=args.strict, dry_run=args.dry_run,
         attribution=args.attribution, source_layer=args.source_layer,
-        max_bytes=args.max_mb * 1024 * 1024 if args.max_mb else None,
+        max_bytes=args.max_mb * 1024 * 1024 if args.max_mb else None, market_shares=args.market_shares,
     )
     try:
         report = import_file(args.path, options, args.db)
@@ -377,6 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--attribution", default=None, help="source and licence text shown with the data")
     im.add_argument("--max-mb", type=_positive, default=None,
                     help="refuse larger files (default 200 for places and zones; pings are streamed, no limit)")
+    im.add_argument("--market-shares", type=Path, default=None, metavar="FILE",
+                    help="pings: the operator's market shares, CSV segment_group,month,market_share[,sampling]; the "
+                         "expansion weights become 1 / (share x sampling) instead of a fit to published figures "
+                         "(docs/estimates.md)")
     im.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     im.set_defaults(func=_cmd_import)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from geo import sql
-from geo.errors import ImportRefusedError
+from geo.errors import ImportRefusedError, SeedDataError
 from geo.ingest import fields, load, validate
 from geo.ingest.model import Problem, SourceTable, source_format_for
 from geo.settings import Settings, get_settings
@@ -45,6 +45,7 @@ class ImportOptions:
     max_bytes: int | None = None         # None: DEFAULT_MAX_BYTES for places/zones, no limit for pings
     name: str | None = None              # display name (an uploaded file's original name)
     source_layer: str | None = None      # the layer inside a multi-layer file (GeoPackage, KML folders)
+    market_shares: Path | None = None    # pings: the operator's market shares (docs/estimates.md)
 
 
 @dataclass
@@ -152,6 +153,8 @@ def check_options(options: ImportOptions) -> str | None:
         raise _refuse(f"--layer {options.layer}: the operator's aggregated {options.layer} are not importable in "
                       f"this version; import raw pings (--layer pings) or one of {', '.join(IMPORT_LAYERS)} "
                       "(see docs/import.md)")
+    if options.market_shares is not None and options.layer != "pings":
+        return "--market-shares applies to --layer pings only"
     if options.layer != "zones":
         if options.level:
             raise _refuse("--level applies to --layer zones only")
@@ -250,8 +253,17 @@ def _import_pings(path: Path, name: str, options: ImportOptions, db_path: Path, 
     if options.max_bytes and path.is_file() and path.stat().st_size > options.max_bytes:
         raise _refuse(f"{name} is {path.stat().st_size / 1024 / 1024:,.0f} MB, over the {options.max_bytes // 1024 // 1024:,} "
                       "MB limit; raise it with --max-mb (pings are streamed, never loaded whole into memory)")
+    shares = None
+    if options.market_shares is not None:
+        from geo.build.estimates import read_market_shares
+
+        try:
+            shares = read_market_shares(options.market_shares)
+        except SeedDataError as exc:
+            raise _refuse(str(exc)) from None
     out = telecom.import_pings(path, name, db_path=db_path, settings=settings, mapping=options.mapping,
-                               strict=options.strict, dry_run=options.dry_run, attribution=options.attribution)
+                               strict=options.strict, dry_run=options.dry_run, attribution=options.attribution,
+                               market_shares=shares)
     c = out["counts"]
     return ImportReport(
         name=name, layer="pings", format=out["format"], level=None, rows_read=int(c["rows_read"]),
