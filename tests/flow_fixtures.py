@@ -24,7 +24,7 @@ from tests.seed_fixtures import PLACES, write_seed
 VISITS_COLUMNS = ("ts_hour", "cell", "zone_id", "segment", "visitor_type", "visitors", "dwell_minutes")
 TRIPS_COLUMNS = ("day", "level", "origin", "destination", "segment", "visitor_type", "trips")
 #: Rollup files these fixtures run (part B's 2x and 3x files; 1x files read stays, which are not built here).
-OWN_ROLLUP_PREFIXES = ("2", "3")
+OWN_ROLLUP_PREFIXES = ("0", "2", "3")  # 0x: the expansion weights table the others join
 PLACE_VISITS_COLUMNS = ("device", "place_id", "visit_start", "visit_end", "dwell_minutes", "segment", "visitor_type")
 
 
