@@ -19,7 +19,7 @@ from geo.build.run import BuildOptions, build_database
 from geo.db import connect
 from geo.errors import SeedDataError
 from geo.services import calibration, capacity, catalog
-from geo.services.filters import default_filters
+from geo.services.filters import Filters
 from geo.settings import ROOT
 
 SEED = ROOT / "data" / "seed"
@@ -201,14 +201,14 @@ def test_rollups_carry_est_people_equal_to_weights_times_observed(year_db: Path)
                                       ("presence_place_daily", "visits", "day"),
                                       ("cell_nightly", "overnight_visitors", "night + 1"),
                                       ("od_daily", "trips", "day")):
-            group = "segment_group" if table not in ("presence_daily", "presence_zone_daily") \
-                else "split_part(segment, ':', 1)"
+            group = "t.segment_group" if table not in ("presence_daily", "presence_zone_daily") \
+                else "split_part(t.segment, ':', 1)"
             est, expected = con.execute(f"""
                 select sum(t.est_people), sum(t.{observed} * w.weight)
                 from {table} as t join expansion_weights as w
                   on w.segment_group = {group} and w.month_start = date_trunc('month', t.{when})::date
-            """).fetchone()
-            total = con.execute(f"select sum(est_people), sum({observed}) from {table}").fetchone()
+            """).fetchone()  # noqa: S608 - table and column names from the literal tuple above
+            total = con.execute(f"select sum(est_people), sum({observed}) from {table}").fetchone()  # noqa: S608
             assert est == pytest.approx(expected, rel=1e-9), table
             assert total[0] == pytest.approx(est, rel=1e-9), table   # every row found its weight
             assert total[0] > 100 * total[1], table                   # a sample expanded to people
@@ -216,11 +216,15 @@ def test_rollups_carry_est_people_equal_to_weights_times_observed(year_db: Path)
         con.close()
 
 
+def _all_year() -> Filters:
+    return Filters(start=date(2025, 11, 1), end=date(2026, 10, 31))
+
+
 def test_capacity_pressure_uses_the_published_supply(year_db: Path, tmp_path: Path) -> None:
     con = connect(year_db, read_only=True)
     try:
         supply = capacity.published_supply(con)
-        df = capacity.supply_demand(con, default_filters(con))
+        df = capacity.supply_demand(con, _all_year())
     finally:
         con.close()
     assert supply.rooms == 60_000 and supply.rooms_hotels == 34_000 and supply.basis == "province"
@@ -238,7 +242,7 @@ def test_capacity_pressure_uses_the_published_supply(year_db: Path, tmp_path: Pa
     try:
         con.execute("insert into published_stats values ('rooms', 'all', 'old_city', 2024, null, 9000, 'rooms', "
                     "'read', 'test')")
-        df = capacity.supply_demand(con, default_filters(con)).set_index("zone_id")
+        df = capacity.supply_demand(con, _all_year()).set_index("zone_id")
     finally:
         con.close()
     assert df.loc["old_city", "supply_basis"] == "district"
@@ -258,3 +262,54 @@ def test_data_kinds_label_real_approximate_simulated_and_estimate(year_db: Path)
     assert "20,107 km²" in kinds.loc["province outline", "detail"]
     assert kinds.loc["visitor flows", "kind"] == "simulated"
     assert kinds.loc["estimated people", "kind"] == "estimate"
+
+
+# --- the pages: estimate as the headline, observed devices beside it, labels ---------------------------------
+
+APP = str(ROOT / "app.py")
+
+
+def _page(page: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+@pytest.mark.parametrize("page", ["pages/views/overview.py", "pages/views/density.py", "pages/views/flows.py",
+                                  "pages/views/capacity.py", "pages/views/places.py"])
+def test_pages_show_the_estimate_with_observed_devices_beside_it(atlas_env, page: str) -> None:
+    at = _page(page)
+    estimates_shown = [m for m in at.metric if m.label.endswith("· estimate")]
+    assert estimates_shown, [m.label for m in at.metric]
+    observed = [c.value for c in at.caption if c.value.startswith("Observed devices: ")]
+    assert len(observed) >= len(estimates_shown)
+    # the method is one click away
+    assert any("Estimate: method" in p.proto.popover.label for p in at.get("popover")), page
+    banner = " ".join(c.value for c in at.caption if c.value.startswith("Data — "))
+    for kind in ("**real**", "**approximate**", "**simulated**", "**estimate**"):
+        assert kind in banner, banner
+    assert "20,107 km²" in banner.replace("\\", "")  # markdown-escaped in the caption
+
+
+def test_overview_estimate_is_weights_times_observed(atlas_env) -> None:
+    at = _page("pages/views/overview.py")
+    value = next(m.value for m in at.metric if m.label == "Visitors (people-days) · estimate")
+    observed = next(c.value for c in at.caption if c.value.startswith("Observed devices: "))
+    est, obs = int(value.replace(",", "")), int(observed.split(": ")[1].replace(",", ""))
+    assert obs > 0 and est > 100 * obs
+
+
+def test_data_page_shows_the_calibration_and_the_kinds(atlas_env) -> None:
+    at = _page("pages/views/data.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Largest monthly error"].endswith("%")
+    assert metrics["Published yearly occupancy"] == "71.8%"
+    kinds = next(df.value for df in at.dataframe if list(df.value.columns) == ["part", "kind", "detail"])
+    assert set(kinds["kind"]) == {"real", "approximate", "simulated", "estimate"}
+    months = next(df.value for df in at.dataframe if "implied_occupancy" in df.value.columns)
+    assert list(months["month"]) == ["2025-11", "2025-12"]
