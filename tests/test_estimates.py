@@ -313,3 +313,27 @@ def test_data_page_shows_the_calibration_and_the_kinds(atlas_env) -> None:
     assert set(kinds["kind"]) == {"real", "approximate", "simulated", "estimate"}
     months = next(df.value for df in at.dataframe if "implied_occupancy" in df.value.columns)
     assert list(months["month"]) == ["2025-11", "2025-12"]
+
+
+def test_market_shares_apply_to_pings_only(tmp_path: Path) -> None:
+    from geo.errors import ImportRefusedError
+    from geo.ingest.run import ImportOptions, check_options
+
+    with pytest.raises(ImportRefusedError, match="--market-shares applies to --layer pings only"):
+        check_options(ImportOptions(layer="places", market_shares=tmp_path / "s.csv"))
+    assert check_options(ImportOptions(layer="pings", market_shares=tmp_path / "s.csv")) is None
+
+
+def test_public_file_carries_observed_counts_only(public_db: Path) -> None:
+    """The decision of docs/estimates.md: no estimate table, column or provenance row is published."""
+    con = connect(public_db, read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        columns = {r[0] for r in con.execute("select column_name from duckdb_columns()").fetchall()}
+        datasets = {r[0] for r in con.execute("select dataset from meta").fetchall()}
+        zones_source = con.execute("select sources from meta where dataset = 'zones'").fetchone()[0]
+    finally:
+        con.close()
+    assert not tables & {"expansion_weights", "published_stats", "market_shares"}
+    assert "est_people" not in columns and "estimates" not in datasets
+    assert "against the official 20,107 km²" in zones_source

@@ -95,10 +95,13 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
     _record_meta(con, "places", simulated=False, seed_value=None,
                  sources="Real places; coordinates and names from public sources (data/README.md)",
                  params={"files": sorted(p.name for p in (seed_dir / "places").glob("*.csv"))})
+    outline = seed.outline_area(seed_dir / "province.geojson")
+    stated = (f" (province outline {outline['province_outline_km2']:,} km² against the official "
+              f"{outline['official_province_km2']:,} km²)" if outline else "")
     _record_meta(con, "zones", simulated=False, seed_value=None,
-                 sources="APPROXIMATE: tourism zones and province outline drawn by the project, "
-                         "data/seed/zones.geojson and province.geojson",
-                 params={"level": "tourism_zone", **seed.outline_area(seed_dir / "province.geojson")})
+                 sources="APPROXIMATE: tourism zones and province outline drawn by the project" + stated
+                         + ", data/seed/zones.geojson and province.geojson",
+                 params={"level": "tourism_zone", **outline})
     _record_meta(con, "cells", simulated=False, seed_value=None,
                  sources="H3 cells computed with the h3 package", params={"resolution": resolution})
     return counts

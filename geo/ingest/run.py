@@ -154,7 +154,7 @@ def check_options(options: ImportOptions) -> str | None:
                       f"this version; import raw pings (--layer pings) or one of {', '.join(IMPORT_LAYERS)} "
                       "(see docs/import.md)")
     if options.market_shares is not None and options.layer != "pings":
-        return "--market-shares applies to --layer pings only"
+        raise _refuse("--market-shares applies to --layer pings only")
     if options.layer != "zones":
         if options.level:
             raise _refuse("--level applies to --layer zones only")

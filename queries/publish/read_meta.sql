@@ -1,6 +1,8 @@
 -- Provenance rows the published file keeps: every dataset but the zones of levels it does not publish
--- ($level: the tourism zones). Their params (build parameters, file names) stay with the officials.
+-- ($level: the tourism zones) and the estimates, which the published tables do not carry (docs/estimates.md,
+-- "The public view"). Their params (build parameters, file names) stay with the officials.
 select dataset, simulated, seed, sources, built_at, version
 from meta
-where dataset not like 'zones: %' or dataset = 'zones: ' || $level
+where (dataset not like 'zones: %' or dataset = 'zones: ' || $level)
+  and dataset <> 'estimates'
 order by dataset
