@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from geo.errors import AtlasError, FilterError
+from geo.i18n import _
 from geo.render import capacity_maps, charts, flow_maps, place_maps, presence_maps
 from geo.render.export import chart_svg
 from geo.render.fonts import FAMILIES
@@ -251,7 +252,7 @@ class _Builder:
         blocks: list = [KpiTable(header, (
             T.Kpi(text("kpi_beds", lang), f"{int(sd['beds'].sum()):,}"),
             T.Kpi(text("kpi_rooms", lang), f"{int(sd['rooms'].sum()):,}"),
-            T.Kpi(text("kpi_overnight_night", lang) + " (estimate)", f"{sd['est_overnight_per_night'].sum():,.0f}"),
+            T.Kpi(_("{label} (estimate)").format(label=text("kpi_overnight_night", lang)), f"{sd['est_overnight_per_night'].sum():,.0f}"),
             T.Kpi(text("kpi_over_capacity", lang), f"{int((sd['pressure_class'] == 'over').sum())}"),
         ))]
         caption = filter_caption(f, ("dates", "weekdays", "segments"), lang=lang)
