@@ -29,7 +29,8 @@ def method_popover(key: str = "estimate_method") -> None:
             st.markdown(_("Largest monthly difference from the published visitors: **{err}**.").format(
                 err=f"{worst:.1%}"))
         if not state.app_settings().is_public:
-            st.page_link("pages/views/data.py", label=_("The monthly calibration check (Data page)"))
+            # a plain relative link: st.page_link needs the navigation, which a page run on its own lacks
+            st.markdown("[" + _("The monthly calibration check (Data page)") + "](data)")
 
 
 def headline(column, label: str, estimated: float, observed: int, *, delta: str | None = None,
