@@ -24,7 +24,7 @@ from tests.seed_fixtures import PLACES, write_seed
 VISITS_COLUMNS = ("ts_hour", "cell", "zone_id", "segment", "visitor_type", "visitors", "dwell_minutes")
 TRIPS_COLUMNS = ("day", "level", "origin", "destination", "segment", "visitor_type", "trips")
 #: Rollup files these fixtures run (part B's 2x and 3x files; 1x files read stays, which are not built here).
-OWN_ROLLUP_PREFIXES = ("0", "2", "3")  # 0x: the expansion weights table the others join
+OWN_ROLLUP_PREFIXES = ("2", "3")
 PLACE_VISITS_COLUMNS = ("device", "place_id", "visit_start", "visit_end", "dwell_minutes", "segment", "visitor_type")
 
 
@@ -57,6 +57,7 @@ def add_flows(
     con.from_df(trips).create("trips")
     con.from_df(place_visits).create("place_visits")
     names = [n for n in rollups.rollup_names() if n.split("/", 1)[1][:1] in OWN_ROLLUP_PREFIXES]
+    sql.execute(con, "schema/create_expansion_weights")  # no weights fitted: est_people = the observed counts
     for name in names:
         sql.execute(con, name)
     return names

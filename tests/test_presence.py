@@ -144,7 +144,7 @@ def _atlas(tmp_path_factory, flows: Callable[[duckdb.DuckDBPyConnection], None])
     seed.load_cells(c, zones)
     seed.load_places(c, _places())
     flows(c)
-    sql.execute(c, "rollups/00_expansion_weights")  # no weights fitted: est_people = the observed counts
+    sql.execute(c, "schema/create_expansion_weights")  # no weights fitted: est_people = the observed counts
     for name in PRESENCE_ROLLUPS:
         sql.execute(c, name)
     return c

@@ -36,5 +36,5 @@ def method_popover(key: str = "estimate_method") -> None:
 def headline(column, label: str, estimated: float, observed: int, *, delta: str | None = None,
              help_text: str | None = None) -> None:
     """One KPI tile: the estimate as the value (labelled "estimate"), the observed devices under it."""
-    column.metric(_("{label} · estimate").format(label=label), f"{estimated:,.0f}", delta, help=help_text)
+    column.metric(_("{label} · estimate").format(label=label), f"{estimated:,.0f}", delta, help=help_text)  # trusted-text: callers pass translated literals
     column.caption(_("Observed devices: {n}").format(n=f"{observed:,}"))

@@ -523,7 +523,7 @@ def provenance_note() -> None:
     outline = kinds[kinds["part"] == "province outline"]
     built = meta["built_at"].max()
     st.caption(
-        _("Data") + " — " + "; ".join(parts)
+        _("Data") + " — " + "; ".join(parts)  # trusted-text: parts are the atlas labels and escaped part names
         + ("" if outline.empty else f" ({markdown_text(outline['detail'].iloc[0])})")
         + ". " + _("Built {when} UTC. Sources: ").format(when=f"{built:%Y-%m-%d %H:%M}")
         + (_("data/README.md of the Tourism Atlas project.") if app_settings().is_public else _("see the Data page."))

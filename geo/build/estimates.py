@@ -180,15 +180,16 @@ def refresh_weights(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     span_row = sql.fetch_one(con, "build/observed_span") or {}
     if observed.empty or span_row.get("first_day") is None:
         weights = pd.DataFrame(columns=list(WEIGHT_COLUMNS))
+        sql.execute(con, "schema/create_expansion_weights")
     else:
         span = Span(span_row["first_day"], span_row["last_day"])
         weights = fit_weights(observed, published, span, resident_devices=int(span_row.get("resident_devices") or 0),
                               shares=shares if not shares.empty else None)
-    con.register("weight_rows", weights.astype({"devices": "int64", "fit_devices": "int64"}))
-    try:
-        sql.execute(con, "build/create_expansion_weights")
-    finally:
-        con.unregister("weight_rows")
+        con.register("weight_rows", weights.astype({"devices": "int64", "fit_devices": "int64"}))
+        try:
+            sql.execute(con, "build/create_expansion_weights")
+        finally:
+            con.unregister("weight_rows")
     _record_meta(con, weights)
     return weights
 

@@ -263,12 +263,15 @@ class _Builder:
         rows = tuple(
             (self.zone_name(r["zone_id"]), T.fmt_int(r["accommodations"]), T.fmt_int(r["rooms"]), T.fmt_int(r["beds"]),
              f"{r['est_overnight_per_night']:,.0f}", T.DASH if pd.isna(r["pressure"]) else f"{r['pressure']:.2f}",
-             str(r["pressure_label"]))
+             str(r["pressure_label"]).split(" (")[0])  # the class; its thresholds are in the note below
             for r in shown.to_dict("records"))
         blocks.append(Table(text("supply_demand", lang), (
             text("col_zone", lang), text("col_accommodations", lang), text("col_rooms", lang), text("col_beds", lang),
             text("kpi_overnight_night", lang), text("col_pressure", lang), text("col_class", lang)), rows,
             (False, True, True, True, True, True, False)))
+        blocks.append(Paragraph(_("Overnight visitors and the pressure index are estimates (observed devices × "
+                                  "expansion weights) against beds scaled to the published room total; classes: "
+                                  "low < 0.50 ≤ moderate < 0.80 ≤ high < 1.00 ≤ over capacity."), "note"))
         return blocks
 
     def places(self) -> list:

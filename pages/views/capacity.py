@@ -54,14 +54,19 @@ def _supply_demand(filters: Filters) -> pd.DataFrame | None:
     zones = df[~df["outside"]]
     beds = int(df["beds"].sum())
     supply = state.call(capacity.published_supply)
-    c = st.columns(4)
+    c = st.columns(3)
     estimates.headline(c[0], _("Overnight visitors / night"), float(df["est_overnight_per_night"].sum()),
                        round(float(df["overnight_per_night"].sum())))
     c[1].metric(_("Beds on the published supply"), f"{df['supply_beds'].sum():,.0f}",
                 help=_("Listed beds scaled to the published room total (see below)."))
-    c[2].metric(_("Beds listed in the registry"), f"{beds:,}")
-    c[3].metric(_("Zones at or over capacity"), f"{int((zones['pressure_class'] == 'over').sum())}")
+    c[2].metric(_("Zones at or over capacity"), f"{int((zones['pressure_class'] == 'over').sum())}",
+                help=_("Pressure index (estimate) of 1.0 or more."))
     estimates.method_popover("capacity_method")
+    c = st.columns(3)
+    c[0].metric("Beds (all zones)", f"{beds:,}", help=_("Beds the registry of places lists (capacity, else rooms × 2)."))
+    c[1].metric("Rooms", f"{int(df['rooms'].sum()):,}", help=_("Rooms the registry of places lists."))
+    c[2].metric("Overnight visitors / night", f"{df['overnight_per_night'].sum():,.0f}",
+                help=_("Observed devices present at 02:00, average night (the sample behind the estimate)."))
     if beds == 0:
         st.warning(_("No accommodation with rooms or capacity is loaded, so no zone has a pressure index yet."))
     _supply_note(supply, df)
@@ -128,7 +133,7 @@ def _supply_note(supply: capacity.PublishedSupply, df: pd.DataFrame) -> None:
             if cal.annual_occupancy is not None:
                 line += " " + _("(published yearly rate {p}: {d:+.0f} points).").format(
                     p=f"{cal.annual_occupancy:.1%}", d=(peak.implied_occupancy - cal.annual_occupancy) * 100)
-        st.markdown(line)
+        st.markdown(line)  # trusted-text: translated literals and formatted numbers, the source escaped
     thin = df[df["thin_registry"]]
     if not thin.empty:
         st.caption(_("Registry thin (few listed beds for the estimated overnight visitors, their pressure reads "

@@ -202,7 +202,7 @@ def render_calibration() -> None:
     peak = cal.peak
     c[1].metric(_("Peak-month implied occupancy"),
                 "—" if peak is None or peak.implied_occupancy is None else f"{peak.implied_occupancy:.0%}",
-                None if peak is None else peak.month, delta_color="off",
+                None if peak is None else peak.month, delta_color="off",  # trusted-text: a YYYY-MM month
                 help=_("Estimated overnight visitors at 02:00 per night ÷ (published rooms × persons per room)."))
     c[2].metric(_("Published yearly occupancy"), "—" if cal.annual_occupancy is None else f"{cal.annual_occupancy:.1%}")
     if not months.empty:
@@ -241,9 +241,6 @@ def render() -> None:
     c[2].metric("Built (UTC)", f"{meta['built_at'].max():%Y-%m-%d}" if not meta.empty else "–")
     c[3].metric("Visitor data", "SIMULATED" if simulated else "real")
 
-    render_kinds()
-    render_calibration()
-
     st.subheader("Tables loaded")
     sizes = sizes.assign(
         kind=["pipeline" if t in TABLE_NOTES else "rollup" for t in sizes["table_name"]],
@@ -270,6 +267,9 @@ def render() -> None:
                            "built_at": st.column_config.DatetimeColumn("Built (UTC)", format="YYYY-MM-DD HH:mm"),
                            "version": "Atlas version"},
         )
+
+    render_kinds()
+    render_calibration()
 
     st.subheader("Data-quality notes")
     for level, text in _quality_notes(quality):

@@ -1,7 +1,7 @@
--- The expansion weights the rollups multiply by (est_people). geo.build.estimates.refresh_weights writes them
--- before the rollups run; this statement only guarantees the table exists when rollups run without that step
--- (flows loaded some other way), in which case every weight is missing and est_people equals the observed count.
-create table if not exists expansion_weights (
+-- An empty expansion_weights table (no weights: every rollup's est_people equals its observed count).
+-- geo.build.estimates.refresh_weights writes it when there is nothing to fit (no stays); test fixtures that run
+-- rollup files without the fitting step create it the same way. The filled table: build/create_expansion_weights.
+create or replace table expansion_weights (
     segment_group varchar,     -- domestic | international | resident
     month_start date,          -- first day of the local month
     devices bigint,            -- distinct devices observed in the month
