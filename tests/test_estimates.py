@@ -332,8 +332,12 @@ def test_public_file_carries_observed_counts_only(public_db: Path) -> None:
         columns = {r[0] for r in con.execute("select column_name from duckdb_columns()").fetchall()}
         datasets = {r[0] for r in con.execute("select dataset from meta").fetchall()}
         zones_source = con.execute("select sources from meta where dataset = 'zones'").fetchone()[0]
+        kinds = catalog.data_kinds(con).set_index("part")
     finally:
         con.close()
     assert not tables & {"expansion_weights", "published_stats", "market_shares"}
     assert "est_people" not in columns and "estimates" not in datasets
     assert "against the official 20,107 km²" in zones_source
+    # the public banner still states the outline's area (from the sources text: params are not published)
+    assert kinds.loc["province outline", "detail"] == "drawn by the project: 22,682 km² against the official 20,107 km²"
+    assert "estimate" not in set(kinds["kind"])

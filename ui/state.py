@@ -518,13 +518,14 @@ def provenance_note() -> None:
     for kind in catalog.DATA_KINDS:
         rows = kinds[kinds["kind"] == kind]
         if not rows.empty:
-            names = ", ".join(markdown_text(p) for p in rows["part"])
+            names = ", ".join(
+                markdown_text(part) + (f" ({markdown_text(detail.replace('drawn by the project: ', ''))})"
+                                       if part == "province outline" else "")
+                for part, detail in zip(rows["part"], rows["detail"], strict=True))
             parts.append(f"**{labels[kind]}**: {names}")
-    outline = kinds[kinds["part"] == "province outline"]
     built = meta["built_at"].max()
     st.caption(
         _("Data") + " — " + "; ".join(parts)  # trusted-text: parts are the atlas labels and escaped part names
-        + ("" if outline.empty else f" ({markdown_text(outline['detail'].iloc[0])})")
         + ". " + _("Built {when} UTC. Sources: ").format(when=f"{built:%Y-%m-%d %H:%M}")
         + (_("data/README.md of the Tourism Atlas project.") if app_settings().is_public else _("see the Data page."))
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import duckdb
@@ -95,8 +96,10 @@ def data_kinds(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                              "detail": f"drawn by the project: {extra['province_outline_km2']:,.0f} km² against the "
                                        f"official {extra['official_province_km2']:,.0f} km² "
                                        f"({extra['outline_vs_official']:+.0%})"})
-            elif "province outline" in str(rec["sources"]):  # a published file keeps sources, not params
-                rows.append({"part": "province outline", "kind": "approximate", "detail": str(rec["sources"])})
+            elif found := re.search(r"province outline ([\d,]+ km² against the official [\d,]+ km²)",
+                                    str(rec["sources"])):  # a published file keeps sources, not params
+                rows.append({"part": "province outline", "kind": "approximate",
+                             "detail": f"drawn by the project: {found.group(1)}"})
         elif name == "cells":
             rows.append({"part": "H3 cells", "kind": "real", "detail": str(rec["sources"])})
         else:
