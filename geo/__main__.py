@@ -1,5 +1,5 @@
-"""Command line: ``python -m geo build | import | publish | info | route | report | sql | user | event | forecast |
-assets | bench``
+"""Command line: ``python -m geo build | import | publish | info | calibrate | route | report | sql | user |
+event | forecast | assets | bench``
 (``python -m geo -h``)."""
 
 from __future__ import annotations
@@ -57,6 +57,39 @@ def _cmd_build(args: argparse.Namespace) -> int:
             if note:
                 print(f"  {note}")
         print(f"built {report.path} in {report.seconds['total']:.1f} s; peak memory {peak_rss_mb():,.0f} MB")
+        if not args.no_flows:
+            _print_calibration(report.path)
+    return 0
+
+
+def _print_calibration(db: Path) -> None:
+    """Print the calibration check of a freshly built database (estimated vs published, per month)."""
+    from geo.db import connect
+    from geo.services.calibration import calibration, report_lines
+
+    con = connect(db, "officials", read_only=True)
+    try:
+        cal = calibration(con)
+    finally:
+        con.close()
+    print("calibration (ESTIMATE vs published visitors, per month):")
+    for line in report_lines(cal):
+        print(f"  {line}")
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from geo.db import connect
+    from geo.services.calibration import calibration, report_lines
+
+    con = connect(args.db, "officials", read_only=True)
+    try:
+        cal = calibration(con)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(cal.to_json(), ensure_ascii=False))
+    else:
+        print("\n".join(report_lines(cal)))
     return 0
 
 
@@ -69,7 +102,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         layer=args.layer, level=args.level, mapping=parse_map_options(args.map or []),
         category=tuple(args.category or ()), replace=args.replace, strict=args.strict, dry_run=args.dry_run,
         attribution=args.attribution, source_layer=args.source_layer,
-        max_bytes=args.max_mb * 1024 * 1024 if args.max_mb else None,
+        max_bytes=args.max_mb * 1024 * 1024 if args.max_mb else None, market_shares=args.market_shares,
     )
     try:
         report = import_file(args.path, options, args.db)
@@ -471,6 +504,10 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--attribution", default=None, help="source and licence text shown with the data")
     im.add_argument("--max-mb", type=_positive, default=None,
                     help="refuse larger files (default 200 for places and zones; pings are streamed, no limit)")
+    im.add_argument("--market-shares", type=Path, default=None, metavar="FILE",
+                    help="pings: the operator's market shares, CSV segment_group,month,market_share[,sampling]; the "
+                         "expansion weights become 1 / (share x sampling) instead of a fit to published figures "
+                         "(docs/estimates.md)")
     im.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     _lang_option(im, "language of the summary and the messages")
     im.set_defaults(func=_cmd_import)
@@ -492,6 +529,14 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--db", type=Path, default=None)
     i.add_argument("--json", action="store_true", help="print one JSON object")
     i.set_defaults(func=_cmd_info)
+
+    ca = sub.add_parser("calibrate", help="estimated visitors against published statistics, per month, with the "
+                        "implied and published occupancy (docs/estimates.md)")
+    ca.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    ca.add_argument("--json", action="store_true",
+                    help='print {"months": [{"month", "estimated", "published", "error", "implied_occupancy", '
+                         '"published_occupancy"}], "method"}')
+    ca.set_defaults(func=_cmd_calibrate)
 
     ro = sub.add_parser("route", help="route through places on the road network (straight lines without one)",
                         description="Legs (from, to, metres, seconds, on_roads) and totals of a route through "

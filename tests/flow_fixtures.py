@@ -57,6 +57,7 @@ def add_flows(
     con.from_df(trips).create("trips")
     con.from_df(place_visits).create("place_visits")
     names = [n for n in rollups.rollup_names() if n.split("/", 1)[1][:1] in OWN_ROLLUP_PREFIXES]
+    sql.execute(con, "schema/create_expansion_weights")  # no weights fitted: est_people = the observed counts
     for name in names:
         sql.execute(con, name)
     return names

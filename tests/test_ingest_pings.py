@@ -61,6 +61,26 @@ def test_the_simulators_own_pings_reimported_give_the_same_flows(db: Path, tmp_p
     assert _one(db, "select count(*) from pings where cast(device as varchar) like 'dev-%'")[0] == 0
 
 
+def test_a_feed_with_market_shares_is_expanded_by_them_and_labelled_real(db: Path, tmp_path: Path) -> None:
+    src = tmp_path / "feed.parquet"
+    _export_pings(db, src, "parquet")
+    shares = tmp_path / "shares.csv"
+    shares.write_text("segment_group,month,market_share,sampling\ndomestic,,0.4,0.5\ninternational,,0.25,1\n"
+                      "resident,,0.5,1\n", encoding="utf-8")
+    report = import_file(src, ImportOptions(layer="pings", market_shares=shares), db)
+    assert any("market shares (3 rows)" in a for a in report.after)
+    assert _one(db, "select min(weight), max(weight), min(method), max(method) from expansion_weights "
+                    "where segment_group = 'domestic'") == (5.0, 5.0, "market_share", "market_share")
+    assert _one(db, "select min(weight) from expansion_weights where segment_group = 'international'") == (4.0,)
+    est, observed = _one(db, "select sum(est_people), sum(visitors) from presence_daily "
+                             "where split_part(segment, ':', 1) = 'domestic'")
+    assert est == pytest.approx(5.0 * observed)
+    assert _one(db, "select simulated from meta where dataset = 'estimates'") == (False,)
+    # a later feed without the option forgets them: weights are fitted to the published figures again
+    import_file(src, ImportOptions(layer="pings"), db)
+    assert _one(db, "select count(*) from market_shares") == (0,)
+    assert _one(db, "select min(method) from expansion_weights where segment_group = 'domestic'") == ("annual_fit",)
+
 FEED = (
     "device_id;timestamp;lat;lon;segment\n"
     "a1;2025-11-02 08:00:00;18.7886;98.9814;resident\n"

@@ -18,7 +18,7 @@ from geo.errors import SeedDataError
 from tests.pipeline_fixtures import sim_world
 
 START = date(2025, 11, 1)
-VISITORS = 2_500
+VISITORS = 5_000  # at 2,500 a festival lift of ~1.75 sat within noise of the 1.5 threshold
 SEED = 11
 
 

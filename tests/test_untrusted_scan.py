@@ -9,7 +9,8 @@ names into the layer control's HTML. An f-string (or concatenation) passed there
 * a value with a format spec (``{n:,}``, ``{d:%d %b %Y}``, ``{x:.1f}``: numbers and dates),
 * ``len(...)``/``int(...)``/``float(...)``/``round(...)`` of anything, a page's own number formatter
   (``_fmt_*``, which returns digits and fixed words), or a module constant in capitals;
-* a translated literal ``_("...")``, and ``_("... {x}").format(x=...)`` whose arguments are safe themselves.
+* a translated literal or constant, ``_("...")``/``_(CONSTANT)``, and ``_("... {n} ...").format(n=...)`` when
+  every placeholder value is itself safe by these rules.
 
 A line may opt out with a ``# trusted-text: <reason>`` comment when the value is the atlas's own text.
 """
@@ -28,6 +29,8 @@ MARKDOWN_CALLS = {"markdown", "caption", "info", "warning", "error", "success", 
 FOLIUM_CALLS = {"Tooltip", "Popup", "DivIcon", "FeatureGroup", "Legend", "popup_table"}
 ESCAPERS = {"markdown_text", "html_text", "esc", "note_markdown", "script_json"}
 SAFE_CALLS = {"len", "int", "float", "round"}
+#: geo.i18n's translation functions: their source texts are the atlas's own (checked like any other argument)
+TRANSLATORS = {"_", "N_"}
 OPT_OUT = "# trusted-text:"
 
 
@@ -43,10 +46,11 @@ def _safe_value(node: ast.expr) -> bool:
     """True when an interpolated expression cannot carry Markdown/HTML from data or the URL."""
     if isinstance(node, ast.Call):
         name = _call_name(node.func)
-        if name == "_" and len(node.args) == 1 and isinstance(node.args[0], ast.Constant):
-            return True  # a translated literal: the atlas's own wording (geo.i18n)
-        if name == "format" and isinstance(node.func, ast.Attribute) and _safe_value(node.func.value):
-            return all(_safe_value(a) for a in node.args) and all(_safe_value(k.value) for k in node.keywords)
+        if name in TRANSLATORS:  # the atlas's own wording through the catalogue: _("literal"), _(CONSTANT)
+            return all(_safe_value(arg) for arg in node.args) and not node.keywords
+        if (name == "format" and isinstance(node.func, ast.Attribute) and _safe_value(node.func.value)
+                and not node.args):  # _("... {n} ...").format(n=<safe>): each placeholder value checked
+            return all(_safe_text(kw.value) for kw in node.keywords)
         if name == "join" and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp | ast.ListComp):
             return _safe_text(node.func.value) and _safe_text(node.args[0].elt)  # type: ignore[attr-defined]
         return name in ESCAPERS or name in SAFE_CALLS or name.startswith("_fmt_")

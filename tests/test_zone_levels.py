@@ -423,8 +423,12 @@ def test_capacity_by_level_adds_up_to_the_city(con, view, hourly, assignment) ->
     assert int(df["visitor_nights"].sum()) == int(at_two["visitors"].sum()) > 0
     nights = int(df["nights"].iloc[0])
     with_beds = df[df["beds"] > 0]
-    assert with_beds["pressure"].tolist() == pytest.approx(
+    assert with_beds["observed_pressure"].tolist() == pytest.approx(
         (with_beds["visitor_nights"] / nights / with_beds["beds"]).tolist()
+    )
+    # the pressure index proper: estimated visitors over beds on the published supply (docs/estimates.md)
+    assert with_beds["pressure"].tolist() == pytest.approx(
+        (with_beds["est_overnight_per_night"] / with_beds["supply_beds"]).tolist()
     )
     assert df.loc[df["outside"], "name_en"].tolist() == [capacity.OUTSIDE_LABEL]
 

@@ -30,6 +30,7 @@ import streamlit as st
 from geo import vocab
 from geo.db import connect, connect_console, console_cursor, require_published
 from geo.errors import AtlasError, DatabaseMissingError
+from geo.i18n import _
 from geo.render.export import chart_title
 from geo.services import catalog, geography, sqlconsole
 from geo.services.filters import Filters, default_filters
@@ -52,6 +53,7 @@ SERVICE_MODULES = (
     "geo.services.events",
     "geo.services.forecast",
     "geo.services.roads",
+    "geo.services.calibration",
 )
 
 
@@ -499,23 +501,36 @@ def store(param: url.PageParam, value: Any) -> None:
 
 
 def provenance_note() -> None:
-    """Show where the data comes from, with a prominent SIMULATED label when any dataset is simulated."""
+    """Where the data comes from in three kinds (real with sources, approximate, simulated) plus estimates,
+    with a prominent SIMULATED label when any dataset is simulated."""
     meta = call(catalog.provenance)
     if meta.empty:
         return
+    kinds = call(catalog.data_kinds)
     sim = meta[meta["simulated"]]
     if not sim.empty:
         st.warning(
-            "**SIMULATED visitor data.** Visitor flows on this page are simulated by the atlas from "
-            "published tourism statistics; they are not real telecom records. Places are real.",
+            _("**SIMULATED visitor data.** Visitor flows on this page are simulated by the atlas from "
+              "published tourism statistics; they are not real telecom records. Places are real; the tourism "
+              "zones and the province outline are approximate (drawn by the project)."),
             icon="⚠️",
         )
+    labels = {"real": _("real"), "approximate": _("approximate"), "simulated": _("simulated"),
+              "estimate": _("estimate")}
+    parts = []
+    for kind in catalog.DATA_KINDS:
+        rows = kinds[kinds["kind"] == kind]
+        if not rows.empty:
+            names = ", ".join(
+                markdown_text(part) + (f" ({markdown_text(detail.replace('drawn by the project: ', ''))})"
+                                       if part == "province outline" else "")
+                for part, detail in zip(rows["part"], rows["detail"], strict=True))
+            parts.append(f"**{labels[kind]}**: {names}")
     built = meta["built_at"].max()
     st.caption(
-        "Data: " + "; ".join(f"{markdown_text(r['dataset'])} — {'simulated' if r['simulated'] else 'real'}"
-                             for r in meta.to_dict("records"))
-        + f". Built {built:%Y-%m-%d %H:%M} UTC. Sources: "
-        + ("data/README.md of the Tourism Atlas project." if app_settings().is_public else "see the Data page.")
+        _("Data") + " — " + "; ".join(parts)  # trusted-text: parts are the atlas labels and escaped part names
+        + ". " + _("Built {when} UTC. Sources: ").format(when=f"{built:%Y-%m-%d %H:%M}")
+        + (_("data/README.md of the Tourism Atlas project.") if app_settings().is_public else _("see the Data page."))
     )
 
 

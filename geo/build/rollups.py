@@ -6,6 +6,10 @@ share is a temp view on the build connection (``12_stay_day_parts``), and one tw
 table macro stored with its table (``21_od_filtered``). Pages never scan pings or stays: they read these
 tables, ``visits_hourly``/``trips`` summaries, places and zones.
 
+Before them the expansion weights are fitted (``geo.build.estimates.refresh_weights``: table
+``expansion_weights``), and the rollups the pages read carry ``est_people`` (estimated people: the observed
+count × the weight of its segment group and month) beside the observed count.
+
 After the SQL rollups the forecast is fitted (``geo.build.forecast``: the next weeks per zone with intervals
 and a backtest, written to ``forecast_weekly`` and ``forecast_backtest``). When the database holds a road network, the road loads (``geo.build.roads.refresh_road_loads``: every
 corridor routed once, its path stored as edges) are refreshed after the SQL rollups, so a build, a places or
@@ -28,6 +32,11 @@ def rollup_names() -> list[str]:
 
 def run_rollups(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] | None = None) -> list[str]:
     """Execute every rollup file in order; returns the names executed."""
+    from geo.build import estimates
+
+    if progress:
+        progress("expansion_weights")
+    estimates.refresh_weights(con)  # est_people in the rollups = observed x these weights
     names = rollup_names()
     for name in names:
         if progress:

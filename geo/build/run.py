@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from geo import __version__, sql
+from geo import __version__, published, sql
 from geo.build import seed, zonelevels
 from geo.db import connect
 from geo.errors import AtlasError, BuildError
@@ -92,14 +92,20 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
     counts["places"] = seed.load_places(con, places, resolution=resolution)
     counts["cells"] = seed.load_cells(con, zones, resolution=resolution)
     counts["cell_zones"] = zonelevels.refresh_cell_zones(con, DEFAULT_ZONE_LEVEL)
+    counts["published_stats"] = published.load_published(con, seed_dir)
+    sql.execute(con, "schema/create_market_shares")
     for name in ("schema/create_indexes", "schema/create_places_index", "schema/create_cells_index"):
         sql.execute(con, name)
     _record_meta(con, "places", simulated=False, seed_value=None,
                  sources=N_("Real places; coordinates and names from public sources (data/README.md)"),
                  params={"files": sorted(p.name for p in (seed_dir / "places").glob("*.csv"))})
+    outline = seed.outline_area(seed_dir / "province.geojson")
+    stated = (f" (province outline {outline['province_outline_km2']:,} km² against the official "
+              f"{outline['official_province_km2']:,} km²)" if outline else "")
     _record_meta(con, "zones", simulated=False, seed_value=None,
-                 sources=N_("Tourism zones drawn by the project (approximate), data/seed/zones.geojson"),
-                 params={"level": "tourism_zone"})
+                 sources="APPROXIMATE: tourism zones and province outline drawn by the project" + stated
+                         + ", data/seed/zones.geojson and province.geojson",
+                 params={"level": "tourism_zone", **outline})
     _record_meta(con, "cells", simulated=False, seed_value=None,
                  sources=N_("H3 cells computed with the h3 package"), params={"resolution": resolution})
     return counts
@@ -117,16 +123,17 @@ def build_flows(con, options: BuildOptions, progress: Progress | None = None) ->
         visitors=options.visitors,
         pings=options.pings,
     )
+    # recorded before the rollups: the expansion weights (run first by the rollups) label themselves from it
+    _record_meta(con, "flows", simulated=True, seed_value=options.seed,
+                 sources=N_("SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
+                            "figures (data/README.md)"),
+                 params=summary)
     if progress:
         progress("pipeline")
     counts = pipeline.run_pipeline(con)
     if progress:
         progress("rollups")
     rollups.run_rollups(con)
-    _record_meta(con, "flows", simulated=True, seed_value=options.seed,
-                 sources=N_("SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
-                            "figures (data/README.md)"),
-                 params=summary)
     return counts
 
 

@@ -297,6 +297,22 @@ def read_zones_geojson(path: Path, *, default_level: str = "tourism_zone") -> gp
     return gdf
 
 
+#: The province's official area (km²), the figure the project-drawn outline is compared with
+#: (data/README.md, "Tourism zones and province outline").
+OFFICIAL_PROVINCE_KM2 = 20_107
+
+
+def outline_area(path: Path) -> dict[str, float]:
+    """Area of the project-drawn province outline in km² (UTM 47N) beside the official area; {} when the file
+    is absent. Recorded in ``meta`` so the banner and the Data page can state both."""
+    if not path.is_file():
+        return {}
+    outline = gpd.read_file(path).to_crs(UTM_47N)
+    km2 = float(outline.geometry.area.sum() / 1e6)
+    return {"province_outline_km2": round(km2), "official_province_km2": OFFICIAL_PROVINCE_KM2,
+            "outline_vs_official": round(km2 / OFFICIAL_PROVINCE_KM2 - 1, 3)}
+
+
 def load_places(con: duckdb.DuckDBPyConnection, places: pd.DataFrame, *, resolution: int = H3_RESOLUTION) -> int:
     """Insert validated places (needs ``zones`` loaded for zone assignment); returns rows inserted."""
     frame = places.copy()

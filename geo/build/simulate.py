@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from geo import sql
+from geo import published, sql
 from geo.errors import SeedDataError
 from geo.settings import MAP_CENTER, ROOT
 from geo.vocab import EARTH_RADIUS_M
@@ -110,6 +110,9 @@ class Inputs:
     roads: pd.DataFrame
     #: event venues and hours (``event_effects.csv``); empty when the file is absent
     events: pd.DataFrame = dataclass_field(default_factory=lambda: pd.DataFrame(columns=list(EVENT_EFFECT_COLUMNS)))
+    #: published share of the year's arrivals per calendar month (12 values) by segment group, from
+    #: data/seed/published_stats.csv; a group listed here gets its arrivals per month rescaled to it
+    monthly: dict[str, np.ndarray] | None = None
 
     def rule(self, name: str) -> float:
         """Value of a ``rule`` row of activity_profiles.csv."""
@@ -225,7 +228,11 @@ def read_inputs(seed_dir: Path | None = None) -> Inputs:
             msg = (f"{path.name}, row {int(np.flatnonzero(bad.to_numpy())[0]) + 2}: shares must be 0..1, hours "
                    "0 <= hour_from <= hour_to <= 23 and dwell_minutes > 0")
             raise SeedDataError(msg)
-    return Inputs(markets=markets, calendar=calendar, profiles=profiles, roads=roads, events=events)
+    monthly = None
+    if (base / published.FILE_NAME).is_file():
+        monthly = published.monthly_profile(published.read_published(base / published.FILE_NAME)) or None
+    return Inputs(markets=markets, calendar=calendar, profiles=profiles, roads=roads, events=events,
+                  monthly=monthly)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -489,6 +496,26 @@ def _row_applies(cal: pd.DataFrame, segment: str, same_day: bool) -> np.ndarray:
         else:
             ok.append(_applies(target, segment, same_day))
     return np.array(ok, dtype=bool)
+
+
+def follow_monthly_profile(weights: np.ndarray, first_day: dt.date, profile: np.ndarray) -> np.ndarray:
+    """Rescale daily arrival weights so each calendar month's total is the published share of that month.
+
+    Within a month the shape (weekdays, festivals) is kept; a month only partly inside the days gets the
+    part of its share its days cover. So the month-to-month volume follows the published monthly profile
+    (a fact, data/seed/published_stats.csv) while the calendar factors shape the days inside each month.
+    """
+    days = np.datetime64(first_day, "D") + np.arange(len(weights))
+    months = days.astype("datetime64[M]")
+    out = weights.astype(float).copy()
+    for m in np.unique(months):
+        hit = months == m
+        total = out[hit].sum()
+        if total <= 0:
+            continue
+        n_month = ((m + 1).astype("datetime64[D]") - m.astype("datetime64[D]")).astype(int)
+        out[hit] *= profile[int(m.astype(int) % 12)] * hit.sum() / n_month / total
+    return out
 
 
 def arrival_weights(inputs: Inputs, first_day: dt.date, n_days: int, segment: str, same_day: bool) -> np.ndarray:
@@ -797,6 +824,9 @@ def _population(inputs: Inputs, world: World, start: dt.date, days: int) -> _Pop
     for s, seg in enumerate(markets["segment"]):
         for same_day in (False, True):
             w = (same if same_day else overnight)[_row_applies(cal, seg, same_day)].prod(axis=0)
+            group = seg.split(":", 1)[0]
+            if inputs.monthly and group in inputs.monthly:
+                w = follow_monthly_profile(w, first_day, inputs.monthly[group])
             weights[(s, same_day)] = w
             date_cum[(s, same_day, True)] = _cum(w[:warm]) if warm else np.array([1.0])
             date_cum[(s, same_day, False)] = _cum(w[warm:])

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from geo import sql
-from geo.errors import ImportRefusedError
+from geo.errors import ImportRefusedError, SeedDataError
 from geo.i18n import _
 from geo.ingest import fields, load, validate
 from geo.ingest.model import Problem, SourceTable, source_format_for
@@ -46,6 +46,7 @@ class ImportOptions:
     max_bytes: int | None = None         # None: DEFAULT_MAX_BYTES for places/zones, no limit for pings
     name: str | None = None              # display name (an uploaded file's original name)
     source_layer: str | None = None      # the layer inside a multi-layer file (GeoPackage, KML folders)
+    market_shares: Path | None = None    # pings: the operator's market shares (docs/estimates.md)
 
 
 @dataclass
@@ -158,6 +159,8 @@ def check_options(options: ImportOptions) -> str | None:
         raise _refuse(_("--layer {layer}: the operator's aggregated {layer} are not importable in this version; "
                         "import raw pings (--layer pings) or one of {choices} (see docs/import.md)").format(
             layer=options.layer, choices=", ".join(IMPORT_LAYERS)))
+    if options.market_shares is not None and options.layer != "pings":
+        raise _refuse(_("--market-shares applies to --layer pings only"))
     if options.layer != "zones":
         if options.level:
             raise _refuse(_("--level applies to --layer zones only"))
@@ -262,8 +265,17 @@ def _import_pings(path: Path, name: str, options: ImportOptions, db_path: Path, 
         raise _refuse(_("{name} is {size} MB, over the {limit} MB limit; raise it with --max-mb (pings are streamed, "
                         "never loaded whole into memory)").format(
             name=name, size=f"{path.stat().st_size / 1024 / 1024:,.0f}", limit=f"{options.max_bytes // 1024 // 1024:,}"))
+    shares = None
+    if options.market_shares is not None:
+        from geo.build.estimates import read_market_shares
+
+        try:
+            shares = read_market_shares(options.market_shares)
+        except SeedDataError as exc:
+            raise _refuse(str(exc)) from None
     out = telecom.import_pings(path, name, db_path=db_path, settings=settings, mapping=options.mapping,
-                               strict=options.strict, dry_run=options.dry_run, attribution=options.attribution)
+                               strict=options.strict, dry_run=options.dry_run, attribution=options.attribution,
+                               market_shares=shares)
     c = out["counts"]
     return ImportReport(
         name=name, layer="pings", format=out["format"], level=None, rows_read=int(c["rows_read"]),

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from geo import sql
 from geo.db import connect
@@ -165,12 +166,16 @@ def reasons(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
 
 
 def import_pings(path: Path, name: str, *, db_path: Path, settings: Settings, mapping: dict[str, str],
-                 strict: bool, dry_run: bool, attribution: str | None) -> dict[str, Any]:
+                 strict: bool, dry_run: bool, attribution: str | None,
+                 market_shares: pd.DataFrame | None = None) -> dict[str, Any]:
     """Check, then (unless ``dry_run``) load the pings into a staged copy, run pipeline and rollups, swap.
+
+    ``market_shares`` (``geo.build.estimates.read_market_shares``): the operator's own shares, stored so the
+    expansion weights come from them; without it any earlier feed's shares are forgotten.
 
     Returns a dict with counts, problems, reasons, notes, format, encoding, after (lines) and dataset.
     """
-    from geo.build import pipeline, rollups
+    from geo.build import estimates, pipeline, rollups
 
     started = time.perf_counter()
     out: dict[str, Any] = {"after": []}
@@ -200,18 +205,23 @@ def import_pings(path: Path, name: str, *, db_path: Path, settings: Settings, ma
         check(con)
         sql.execute(con, "schema/create_pings")
         sql.execute(con, "ingest/insert_checked_pings")
-        t0 = time.perf_counter()
-        counts = pipeline.run_pipeline(con)
-        rollups.run_rollups(con)
-        out["after"].append(f"pipeline and rollups run on the imported pings in {time.perf_counter() - t0:.1f} s: "
-                            + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
         c = out["counts"]
+        # recorded before the rollups: the expansion weights label themselves from the flows row
         load.record_meta(con, "flows", sources=attribution or f"{name} ({out['format']}), imported pings",
                          params={"file": name, "format": out["format"], "encoding": out["encoding"],
                                  "rows_read": int(c["rows_read"]), "accepted": int(c["accepted"]),
                                  "repaired": int(c["repaired"]), "rejected": int(c["rejected"]),
                                  "warnings": int(c["warnings"]), "devices": int(c["devices"]),
                                  "first": c["first_ts"], "last": c["last_ts"], "attribution": attribution})
+        n_shares = estimates.store_market_shares(
+            con, market_shares if market_shares is not None else pd.DataFrame(columns=list(estimates.MARKET_SHARE_COLUMNS)))
+        out["after"].append(f"expansion weights from the operator's market shares ({n_shares} rows)" if n_shares
+                            else "expansion weights fitted to the published statistics (no market shares given)")
+        t0 = time.perf_counter()
+        counts = pipeline.run_pipeline(con)
+        rollups.run_rollups(con)
+        out["after"].append(f"pipeline and rollups run on the imported pings in {time.perf_counter() - t0:.1f} s: "
+                            + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
         out["dataset"] = "flows"
     out["seconds"] = time.perf_counter() - started
     return out

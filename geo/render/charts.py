@@ -197,15 +197,20 @@ def visits_bar_chart(
 
 
 def supply_demand_chart(df: pd.DataFrame) -> alt.Chart:
-    """Beds against overnight visitors per night, two bars per zone, zones by the taller bar."""
+    """Beds against overnight visitors per night, two bars per zone, zones by the taller bar. With the estimate
+    columns (``supply_beds``, ``est_overnight_per_night``, from ``capacity.supply_demand``) it draws the published
+    supply against estimated visitors, labelled as estimates; otherwise listed beds against observed visitors."""
     named = df.assign(name_en=_zone_labels(df)) if "zone_id" in df.columns else df
-    long = named.melt(
-        id_vars=["name_en"], value_vars=["beds", "overnight_per_night"], var_name="measure", value_name="persons"
-    )
-    long["measure"] = long["measure"].map({"beds": _("Beds (supply)"),
-                                           "overnight_per_night": _("Overnight visitors / night")})
+    estimated = {"supply_beds", "est_overnight_per_night"} <= set(named.columns)
+    beds, visitors = ("supply_beds", "est_overnight_per_night") if estimated else ("beds", "overnight_per_night")
+    long = named.melt(id_vars=["name_en"], value_vars=[beds, visitors], var_name="measure", value_name="persons")
+    labels = ({beds: _("Beds (published supply)"), visitors: _("Overnight visitors / night (estimate)")} if estimated
+              else {beds: _("Beds (supply)"), visitors: _("Overnight visitors / night")})
+    long["measure"] = long["measure"].map(labels)
+    title = (_("Beds against estimated overnight visitors per night, by zone") if estimated
+             else _("Beds against overnight visitors per night, by zone"))
     return _localized(
-        alt.Chart(long, title=_("Beds against overnight visitors per night, by zone"))
+        alt.Chart(long, title=title)
         .mark_bar()
         .encode(
             x=alt.X("name_en:N", title=_("Zone"), sort="-y", axis=alt.Axis(labelAngle=-35, labelLimit=180)),

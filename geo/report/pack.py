@@ -255,7 +255,8 @@ class _Builder:
         blocks: list = [KpiTable(header, (
             T.Kpi(text("kpi_beds", lang), T.fmt_int(sd["beds"].sum())),
             T.Kpi(text("kpi_rooms", lang), T.fmt_int(sd["rooms"].sum())),
-            T.Kpi(text("kpi_overnight_night", lang), T.fmt_per_day(sd["overnight_per_night"].sum())),
+            T.Kpi(_("{label} (estimate)").format(label=text("kpi_overnight_night", lang)),
+                  T.fmt_per_day(sd["est_overnight_per_night"].sum())),
             T.Kpi(text("kpi_over_capacity", lang), T.fmt_int((sd["pressure_class"] == "over").sum())),
         ))]
         caption = filter_caption(f, ("dates", "weekdays", "segments"), lang=lang)
@@ -265,7 +266,7 @@ class _Builder:
         shown = sd[sd["zone_id"] == zone] if zone else sd
         rows = tuple(
             (self.zone_name(r["zone_id"]), T.fmt_int(r["accommodations"]), T.fmt_int(r["rooms"]), T.fmt_int(r["beds"]),
-             T.fmt_per_day(r["overnight_per_night"]),
+             T.fmt_per_day(r["est_overnight_per_night"]),
              T.DASH if pd.isna(r["pressure"]) else format_number(r["pressure"], decimals=2),
              _(str(r["pressure_label"])))
             for r in shown.to_dict("records"))
@@ -273,6 +274,9 @@ class _Builder:
             text("col_zone", lang), text("col_accommodations", lang), text("col_rooms", lang), text("col_beds", lang),
             text("kpi_overnight_night", lang), text("col_pressure", lang), text("col_class", lang)), rows,
             (False, True, True, True, True, True, False)))
+        blocks.append(Paragraph(_("Overnight visitors and the pressure index are estimates (observed devices × "
+                                  "expansion weights) against beds scaled to the published room total; classes: "
+                                  "low < 0.50 ≤ moderate < 0.80 ≤ high < 1.00 ≤ over capacity."), "note"))
         return blocks
 
     def places(self) -> list:

@@ -120,6 +120,13 @@ def kpi_frame(k: Kpis) -> pd.DataFrame:
          None, ""),
         ("days_with_data", "days", cur.days_with_data, prev and prev.days_with_data, None, ""),
         ("days_expected", "days", cur.days_expected, prev and prev.days_expected, None, ""),
+        # ESTIMATES: observed people-days × expansion weights (docs/estimates.md); visitors exclude residents
+        ("est_visitors", "people-days (estimate)", cur.est_overnight + cur.est_day_trippers,
+         prev and prev.est_overnight + prev.est_day_trippers, None, ""),
+        ("est_overnight", "people-days (estimate)", cur.est_overnight, prev and prev.est_overnight, None, ""),
+        ("est_international", "people-days (estimate)", cur.est_international, prev and prev.est_international,
+         None, ""),
+        ("est_residents", "people-days (estimate)", cur.est_residents, prev and prev.est_residents, None, ""),
     ]
     frame = pd.DataFrame(rows, columns=["measure", "unit", "this_period", "previous_period", "change",
                                         "change_unit"])

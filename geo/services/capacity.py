@@ -1,8 +1,13 @@
 """Answer accommodation questions: supply against overnight demand per zone, the pressure index, catchments.
 
-Pressure index of a zone = (overnight visitors present in the zone at 02:00, averaged over the nights in
-the view) ÷ (bed capacity of the zone's accommodation: the ``capacity`` column, else rooms × 2).
-1.0 means every bed would be taken on an average night. For the tourism zones demand comes from the
+Pressure index of a zone = (ESTIMATED overnight visitors present in the zone at 02:00, averaged over the
+nights in the view: observed devices × expansion weights, ``est_people``) ÷ (the zone's beds, with the
+supply side taken from published room totals: a district's own published rooms × persons per room where
+``published_stats`` has them, else the registry's beds in the zone scaled by published province rooms ÷
+the registry's rooms). The registry of places lists a few hundred accommodations; the province has tens of
+thousands of rooms, so unscaled beds would understate supply as much as observed devices understate demand.
+1.0 means every bed would be taken on an average night. The observed figures (devices ÷ listed beds) stay
+beside it (``observed_pressure``). For the tourism zones demand comes from the
 ``zone_nightly`` rollup (``queries/rollups/31_zone_nightly.sql``) and supply from ``places.zone_id``,
 unchanged since before zone levels existed. For any other zone level both are placed by H3 cell through
 ``cell_zones``: demand from ``cell_nightly`` (``35_cell_nightly.sql``), supply by the cell holding each
@@ -40,6 +45,98 @@ def bbox_around(lon: float, lat: float, radius_m: float) -> dict[str, float]:
     return {"min_lon": lon - dlon, "min_lat": lat - dlat, "max_lon": lon + dlon, "max_lat": lat + dlat}
 
 
+#: A zone's registry is "thin" when its share of the registry's beds is below this fraction of its share of
+#: the estimated overnight visitors (with at least ``THIN_MIN_DEMAND_SHARE`` of them).
+THIN_COVERAGE = 0.5
+THIN_MIN_DEMAND_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class PublishedSupply:
+    """The published accommodation supply beside the registry of places.
+
+    ``rooms`` published rooms in the province (None when not published), ``rooms_hotels`` the hotels' rooms
+    (a lower bound, None when not published), ``persons_per_room`` (2 by the project's convention when not
+    published), ``registry_*`` the accommodation places, rooms and beds the atlas lists, ``scale`` published
+    rooms ÷ registry rooms (1.0 without a published total), ``district_rooms`` published rooms by district
+    (area name → rooms), ``basis`` 'province' (scaled by the province total), 'listed' (no published total),
+    ``source`` the source text of the rooms figure.
+    """
+
+    rooms: float | None
+    rooms_hotels: float | None
+    persons_per_room: float
+    registry_places: int
+    registry_rooms: int
+    registry_beds: int
+    scale: float
+    district_rooms: dict[str, float]
+    basis: str
+    source: str
+
+    @property
+    def beds(self) -> float | None:
+        """Published province beds (rooms × persons per room), None when no total is published."""
+        return None if self.rooms is None else self.rooms * self.persons_per_room
+
+
+def published_supply(con: duckdb.DuckDBPyConnection) -> PublishedSupply:
+    """The published rooms (province, and districts where published) and the registry's totals."""
+    present = set(sql.fetch_df(con, "app/table_names")["table_name"])
+    if "published_stats" not in present:
+        df = pd.DataFrame()
+    else:
+        df = sql.fetch_df(con, "app/published_supply")
+    if df.empty:
+        reg = sql.fetch_one(con, "app/registry_supply") or {}
+        return PublishedSupply(None, None, 2.0, int(reg.get("registry_places") or 0), int(reg.get("registry_rooms") or 0),
+                               int(reg.get("registry_beds") or 0), 1.0, {}, "listed", "")
+    first = df.iloc[0]
+    prov = df[df["area"] == "province"]
+    rooms = None if prov.empty or pd.isna(prov["rooms"].iloc[0]) else float(prov["rooms"].iloc[0])
+    hotels = None if prov.empty or pd.isna(prov["rooms_hotels"].iloc[0]) else float(prov["rooms_hotels"].iloc[0])
+    ppr = 2.0 if prov.empty or pd.isna(prov["persons_per_room"].iloc[0]) else float(prov["persons_per_room"].iloc[0])
+    districts = {str(a): float(r) for a, r in zip(df["area"], df["rooms"], strict=True)
+                 if a not in (None, "province", "city") and pd.notna(r)}
+    reg_rooms = int(first["registry_rooms"] or 0)
+    scale = rooms / reg_rooms if rooms and reg_rooms else 1.0
+    return PublishedSupply(
+        rooms=rooms, rooms_hotels=hotels, persons_per_room=ppr,
+        registry_places=int(first["registry_places"] or 0), registry_rooms=reg_rooms,
+        registry_beds=int(first["registry_beds"] or 0), scale=scale, district_rooms=districts,
+        basis="province" if rooms and reg_rooms else "listed",
+        source="" if prov.empty or pd.isna(prov["rooms_source"].iloc[0]) else str(prov["rooms_source"].iloc[0]),
+    )
+
+
+def _with_estimates(df: pd.DataFrame, supply: PublishedSupply) -> pd.DataFrame:
+    """Add supply_beds, supply_basis, pressure, peak_pressure and the registry's coverage to a zone frame."""
+    df = df.copy()
+    basis, beds = [], []
+    for zone_id, name, listed in zip(df["zone_id"], df["name_en"], df["beds"], strict=True):
+        own = supply.district_rooms.get(str(zone_id)) or supply.district_rooms.get(str(name))
+        if own:
+            basis.append("district")
+            beds.append(own * supply.persons_per_room)
+        else:
+            basis.append(supply.basis)
+            beds.append(float(listed) * supply.scale)
+    df["supply_beds"] = beds
+    df["supply_basis"] = basis
+    est = pd.to_numeric(df["est_overnight_per_night"], errors="coerce").fillna(0.0)
+    peak = pd.to_numeric(df["est_peak_overnight"], errors="coerce").fillna(0.0)
+    supply_beds = df["supply_beds"].where(df["supply_beds"] > 0)
+    df["pressure"] = est / supply_beds
+    df["peak_pressure"] = peak / supply_beds
+    total_beds, total_est = float(df["beds"].sum()), float(est.sum())
+    df["registry_share"] = df["beds"] / total_beds if total_beds else 0.0
+    df["demand_share"] = est / total_est if total_est else 0.0
+    df["registry_coverage"] = (df["registry_share"] / df["demand_share"]).where(df["demand_share"] > 0)
+    df["thin_registry"] = (df["demand_share"] >= THIN_MIN_DEMAND_SHARE) & (
+        df["registry_coverage"].fillna(0.0) < THIN_COVERAGE) & (df["supply_basis"] != "district")
+    return df
+
+
 #: Name of the row that gathers accommodation and demand in cells of no zone of the level.
 OUTSIDE_LABEL = "Outside every zone of this level"
 
@@ -47,9 +144,13 @@ OUTSIDE_LABEL = "Outside every zone of this level"
 def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per zone of ``filters.zone_level``: accommodations, rooms, beds, overnight visitors per night, pressure.
 
-    Columns: zone_id, name_en, name_th, outside (bool), accommodations, rooms, beds, estimated_places,
-    nights, visitor_nights, overnight_per_night (persons), peak_overnight (persons), pressure,
-    peak_pressure (ratios; NaN when the zone has no beds), pressure_class, pressure_label, colour.
+    Columns: zone_id, name_en, name_th, outside (bool), accommodations, rooms, beds (listed in the registry),
+    estimated_places, nights, visitor_nights, overnight_per_night, peak_overnight (observed devices),
+    est_overnight_per_night, est_peak_overnight (ESTIMATED persons), observed_pressure and
+    observed_peak_pressure (devices ÷ listed beds), supply_beds (beds from published rooms, see the module
+    docstring), supply_basis ('district' | 'province' | 'listed'), pressure and peak_pressure (estimated
+    persons ÷ supply_beds; NaN without beds), registry_share, demand_share, registry_coverage,
+    thin_registry (bool), pressure_class, pressure_label, colour.
     For a level other than the tourism zones the last row (``outside``, zone_id '') holds what lies in
     cells of no zone of the level, so the rows add up to the whole city (see the module docstring).
     Filters used: dates and weekdays (of the evening a night begins), segments and the zone level; hours
@@ -68,8 +169,9 @@ def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
         df["outside"] = df["outside"].astype(bool)
         df.loc[df["outside"], "name_en"] = OUTSIDE_LABEL
         df.loc[df["outside"], "name_th"] = ""
-    df["pressure"] = pd.to_numeric(df["pressure"], errors="coerce")
-    df["peak_pressure"] = pd.to_numeric(df["peak_pressure"], errors="coerce")
+    df["observed_pressure"] = pd.to_numeric(df["observed_pressure"], errors="coerce")
+    df["observed_peak_pressure"] = pd.to_numeric(df["observed_peak_pressure"], errors="coerce")
+    df = _with_estimates(df, published_supply(con))
     classes = [pressure_class(v) for v in df["pressure"]]
     df["pressure_class"] = [c[0] for c in classes]
     df["pressure_label"] = [c[1] for c in classes]

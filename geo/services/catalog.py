@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import duckdb
@@ -63,3 +64,44 @@ def date_bounds(con: duckdb.DuckDBPyConnection) -> tuple:
     """First and last day with visitor presence data (``visits_hourly`` must exist)."""
     row = sql.fetch_one(con, "app/date_bounds")
     return (row["first_day"], row["last_day"])
+
+
+#: The kinds of data the atlas distinguishes in its labels (banner, Data page, exports).
+DATA_KINDS = ("real", "approximate", "simulated", "estimate")
+
+
+def data_kinds(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """What each part of the database is: real (with its source), approximate (project-drawn zones and the
+    province outline), simulated (the simulator's flows) or estimate (modelled figures).
+
+    Columns: part (what it is), kind (one of ``DATA_KINDS``), detail (source or why). The province outline's
+    area is stated beside the official area (from the zones' build parameters) when recorded.
+    """
+    rows: list[dict[str, str]] = []
+    for rec in dataset_meta(con).to_dict("records"):
+        name = str(rec["dataset"])
+        params = rec.get("params")
+        extra = json.loads(params) if isinstance(params, str) and params else {}
+        if name == "estimates":
+            rows.append({"part": "estimated people", "kind": "estimate", "detail": str(rec["sources"])})
+        elif bool(rec["simulated"]):
+            rows.append({"part": f"visitor {name}" if name == "flows" else name, "kind": "simulated",
+                         "detail": str(rec["sources"])})
+        elif name == "zones":
+            rows.append({"part": "tourism zones", "kind": "approximate",
+                         "detail": "drawn by the project from landmarks, not an official boundary "
+                                   "(data/seed/zones.geojson)"})
+            if "province_outline_km2" in extra:
+                rows.append({"part": "province outline", "kind": "approximate",
+                             "detail": f"drawn by the project: {extra['province_outline_km2']:,.0f} km² against the "
+                                       f"official {extra['official_province_km2']:,.0f} km² "
+                                       f"({extra['outline_vs_official']:+.0%})"})
+            elif found := re.search(r"province outline ([\d,]+ km² against the official [\d,]+ km²)",
+                                    str(rec["sources"])):  # a published file keeps sources, not params
+                rows.append({"part": "province outline", "kind": "approximate",
+                             "detail": f"drawn by the project: {found.group(1)}"})
+        elif name == "cells":
+            rows.append({"part": "H3 cells", "kind": "real", "detail": str(rec["sources"])})
+        else:
+            rows.append({"part": name, "kind": "real", "detail": str(rec["sources"])})
+    return pd.DataFrame(rows, columns=["part", "kind", "detail"])

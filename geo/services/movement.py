@@ -179,6 +179,8 @@ class FlowTotals:
     corridor_trips: int
     internal_trips: int
     corridors: int
+    #: ESTIMATED trips between different origins and destinations (trips × expansion weights)
+    est_corridor_trips: float = 0.0
 
 
 def flow_totals(con: duckdb.DuckDBPyConnection, filters: Filters, level: str = "zone") -> FlowTotals:
@@ -187,7 +189,8 @@ def flow_totals(con: duckdb.DuckDBPyConnection, filters: Filters, level: str = "
     require_tables(con, "od_daily")
     require_macros(con, "od_filtered")
     row = sql.fetch_one(con, "app/movement_flow_totals", {**_flow_params(filters), "level": level}) or {}
-    return FlowTotals(**{k: int(row.get(k) or 0) for k in ("corridor_trips", "internal_trips", "corridors")})
+    return FlowTotals(**{k: int(row.get(k) or 0) for k in ("corridor_trips", "internal_trips", "corridors")},
+                      est_corridor_trips=float(row.get("est_corridor_trips") or 0.0))
 
 
 def route_stops(con: duckdb.DuckDBPyConnection, place_ids: Sequence[str]) -> pd.DataFrame:

@@ -124,6 +124,8 @@ class PlaceProfile:
     by_weekday: pd.DataFrame
     by_segment_group: pd.DataFrame
     origins: pd.DataFrame
+    #: ESTIMATED visits (visits × expansion weights of their segment group and month)
+    est_visits: float = 0.0
 
 
 def place_profile(con: duckdb.DuckDBPyConnection, place_id: str, filters: Filters) -> PlaceProfile:
@@ -136,6 +138,7 @@ def place_profile(con: duckdb.DuckDBPyConnection, place_id: str, filters: Filter
         {"place_id": place_id, "start": p["start"], "end": p["end"], "segments": p["segments"]},
     )
     visits = int(rows["visits"].sum()) if not rows.empty else 0
+    est_visits = float(rows["est_people"].sum()) if not rows.empty else 0.0
     dwell = float(rows["dwell_minutes"].sum()) if not rows.empty else 0.0
 
     by_hour = rows.groupby("hour", as_index=False).agg(visits=("visits", "sum"), dwell=("dwell_minutes", "sum"))
@@ -162,6 +165,7 @@ def place_profile(con: duckdb.DuckDBPyConnection, place_id: str, filters: Filter
     origins["share"] = origins["visits"] / total_origin if total_origin else 0.0
     return PlaceProfile(
         visits=visits,
+        est_visits=est_visits,
         avg_dwell_minutes=dwell / visits if visits else None,
         by_hour=by_hour,
         by_month=by_month,

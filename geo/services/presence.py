@@ -130,6 +130,18 @@ class PeriodKpis:
     busiest_hour_present: float | None
     days_with_data: int
     days_expected: int
+    #: ESTIMATED people-days (observed × expansion weights, geo/build/estimates.py): all, overnight,
+    #: day-trippers, residents, international; equal to the observed counts where no weight was fitted
+    est_visitors: float = 0.0
+    est_overnight: float = 0.0
+    est_day_trippers: float = 0.0
+    est_residents: float = 0.0
+    est_international: float = 0.0
+
+    @property
+    def est_avg_daily_visitors(self) -> float | None:
+        """Estimated people-days per day with data (None without data)."""
+        return self.est_visitors / self.days_with_data if self.days_with_data else None
 
 
 @dataclass(frozen=True)
@@ -198,6 +210,11 @@ def _period_kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> PeriodKpis
         ),
         days_with_data=days_with_data,
         days_expected=expected_days(filters),
+        est_visitors=_number(row.get("est_visitors")),
+        est_overnight=_number(row.get("est_overnight")),
+        est_day_trippers=_number(row.get("est_day_trippers")),
+        est_residents=_number(row.get("est_residents")),
+        est_international=_number(row.get("est_international")),
     )
 
 

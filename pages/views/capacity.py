@@ -10,23 +10,26 @@ import streamlit as st
 
 from geo import vocab
 from geo.errors import DataNotBuiltError
+from geo.i18n import N_, _
 from geo.render import capacity_maps, charts
-from geo.services import capacity, catalog, geography, placeinfo
+from geo.services import calibration, capacity, geography, placeinfo
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import export, state, url
+from ui import estimates, export, state, url
 
 KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
 DEFAULT_KM = "2"
 DEFAULT_ATTRACTION = "att-wat-phra-singh"
 
-PRESSURE_DEFINITION = (
-    "**Pressure index** = overnight visitors present in the zone at 02:00, averaged over the nights in the "
-    "view (nights named after their evening, filtered by date range, weekdays and origin segments) ÷ the "
-    "zone's bed capacity (accommodation `capacity`, else rooms × 2). 1.0 means every bed would be taken on an "
-    "average night. Thresholds: low < 0.50 ≤ moderate < 0.80 ≤ high < 1.00 ≤ over capacity; zones with no "
-    "recorded beds are grey. The hours filter does not apply."
+PRESSURE_DEFINITION = N_(
+    "**Pressure index** (ESTIMATE) = estimated overnight visitors present in the zone at 02:00 (observed devices × "
+    "expansion weights), averaged over the nights in the view (nights named after their evening, filtered by date "
+    "range, weekdays and origin segments) ÷ the zone's beds on the published supply: a district's own published "
+    "rooms × persons per room where published, else the zone's listed beds scaled by the province's published rooms "
+    "÷ the rooms the registry lists. 1.0 means every bed would be taken on an average night. Thresholds: low < 0.50 "
+    "≤ moderate < 0.80 ≤ high < 1.00 ≤ over capacity; zones with no listed beds are grey. The hours filter does not "
+    "apply. Observed pressure (devices ÷ listed beds) is kept in the table and the export."
 )
 
 
@@ -50,39 +53,91 @@ def _supply_demand(filters: Filters) -> pd.DataFrame | None:
         return None
     zones = df[~df["outside"]]
     beds = int(df["beds"].sum())
-    c = st.columns(4)
-    c[0].metric("Beds (all zones)", f"{beds:,}")
-    c[1].metric("Rooms", f"{int(df['rooms'].sum()):,}")
-    c[2].metric("Overnight visitors / night", f"{df['overnight_per_night'].sum():,.0f}")
-    c[3].metric("Zones at or over capacity", f"{int((zones['pressure_class'] == 'over').sum())}")
+    supply = state.call(capacity.published_supply)
+    c = st.columns(3)
+    estimates.headline(c[0], _("Overnight visitors / night"), float(df["est_overnight_per_night"].sum()),
+                       round(float(df["overnight_per_night"].sum())))
+    c[1].metric(_("Beds on the published supply"), f"{df['supply_beds'].sum():,.0f}",
+                help=_("Listed beds scaled to the published room total (see below)."))
+    c[2].metric(_("Zones at or over capacity"), f"{int((zones['pressure_class'] == 'over').sum())}",
+                help=_("Pressure index (estimate) of 1.0 or more."))
+    estimates.method_popover("capacity_method")
+    c = st.columns(3)
+    c[0].metric("Beds (all zones)", f"{beds:,}", help=_("Beds the registry of places lists (capacity, else rooms × 2)."))
+    c[1].metric("Rooms", f"{int(df['rooms'].sum()):,}", help=_("Rooms the registry of places lists."))
+    c[2].metric("Overnight visitors / night", f"{df['overnight_per_night'].sum():,.0f}",
+                help=_("Observed devices present at 02:00, average night (the sample behind the estimate)."))
     if beds == 0:
-        st.warning("No accommodation with rooms or capacity is loaded, so no zone has a pressure index yet.")
+        st.warning(_("No accommodation with rooms or capacity is loaded, so no zone has a pressure index yet."))
+    _supply_note(supply, df)
     state.altair_chart(charts.supply_demand_chart, zones)
     # the outside row only when something lies outside every zone of the level
     listed = df[~df["outside"] | (df["beds"] > 0) | (df["visitor_nights"] > 0)]
     st.dataframe(
-        listed[["name_en", "accommodations", "rooms", "beds", "overnight_per_night", "peak_overnight",
-                "pressure", "peak_pressure", "pressure_label"]],
+        listed[["name_en", "accommodations", "rooms", "beds", "supply_beds", "est_overnight_per_night",
+                "overnight_per_night", "pressure", "peak_pressure", "pressure_label", "registry_coverage",
+                "thin_registry", "observed_pressure"]],
         hide_index=True, width="stretch",
         column_config={
-            "name_en": "Zone",
-            "accommodations": st.column_config.NumberColumn("Accommodations", format="%d"),
-            "rooms": st.column_config.NumberColumn("Rooms", format="%d"),
-            "beds": st.column_config.NumberColumn("Beds", format="%d"),
-            "overnight_per_night": st.column_config.NumberColumn("Overnight visitors / night", format="%.0f"),
-            "peak_overnight": st.column_config.NumberColumn("Peak night", format="%d"),
-            "pressure": st.column_config.NumberColumn("Pressure index", format="%.2f"),
-            "peak_pressure": st.column_config.NumberColumn("Peak-night pressure", format="%.2f"),
-            "pressure_label": "Class",
+            "name_en": _("Zone"),
+            "accommodations": st.column_config.NumberColumn(_("Accommodations listed"), format="%d"),
+            "rooms": st.column_config.NumberColumn(_("Rooms listed"), format="%d"),
+            "beds": st.column_config.NumberColumn(_("Beds listed"), format="%d"),
+            "supply_beds": st.column_config.NumberColumn(_("Beds (published supply)"), format="%.0f"),
+            "est_overnight_per_night": st.column_config.NumberColumn(_("Overnight visitors / night (estimate)"),
+                                                                     format="%.0f"),
+            "overnight_per_night": st.column_config.NumberColumn(_("Observed devices / night"), format="%.1f"),
+            "pressure": st.column_config.NumberColumn(_("Pressure index (estimate)"), format="%.2f"),
+            "peak_pressure": st.column_config.NumberColumn(_("Peak-night pressure"), format="%.2f"),
+            "pressure_label": _("Class"),
+            "registry_coverage": st.column_config.NumberColumn(
+                _("Registry coverage"), format="%.2f",
+                help=_("Share of the registry's beds ÷ share of the estimated overnight visitors: below 0.5 the "
+                       "registry lists few places where many visitors sleep, so scaled beds understate supply.")),
+            "thin_registry": st.column_config.CheckboxColumn(_("Registry thin")),
+            "observed_pressure": st.column_config.NumberColumn(_("Observed pressure"), format="%.3f"),
         },
     )
-    st.caption(PRESSURE_DEFINITION)
+    st.caption(_(PRESSURE_DEFINITION))
     if filters.zone_level != vocab.DEFAULT_ZONE_LEVEL:
         st.caption(LEVEL_NOTE)
-    if state.call(catalog.is_simulated):
-        st.caption("Simulated flows count the simulated sample of visitors (see the Data page: build parameters), "
-                   "not every tourist in the province, so pressure values read low against real bed counts.")
     return zones
+
+
+def _supply_note(supply: capacity.PublishedSupply, df: pd.DataFrame) -> None:
+    """Say which supply the pressure uses (district, province scale or listed beds), the city's implied
+    occupancy against the published rooms (and the hotels' rooms as a bound), and where the registry is thin."""
+    if supply.basis == "province":
+        st.info(_("Supply: the registry lists {places} accommodations with {rooms} rooms; the province has {pub} "
+                  "published rooms ({src}), so each listed room stands for {k} rooms (no district figures are "
+                  "published in this database).").format(
+            places=f"{supply.registry_places:,}", rooms=f"{supply.registry_rooms:,}", pub=f"{supply.rooms:,.0f}",
+            src=markdown_text(supply.source), k=f"{supply.scale:.1f}"))
+    elif supply.basis == "listed":
+        st.warning(_("No published room total in this database: the pressure uses the registry's listed beds only."))
+    if supply.beds:
+        est = float(df["est_overnight_per_night"].sum())
+        line = _("Implied city occupancy for this view: **{occ}** of {beds} beds ({rooms} rooms × {ppr} persons).").format(
+            occ=f"{est / supply.beds:.0%}", beds=f"{supply.beds:,.0f}", rooms=f"{supply.rooms:,.0f}",
+            ppr=f"{supply.persons_per_room:g}")
+        if supply.rooms_hotels:
+            line += " " + _("Against the hotels' {h} rooms alone (a lower bound on supply) it would be {occ}.").format(
+                h=f"{supply.rooms_hotels:,.0f}", occ=f"{est / (supply.rooms_hotels * supply.persons_per_room):.0%}")
+        try:
+            cal = state.call(calibration.calibration)
+        except DataNotBuiltError:
+            cal = None
+        peak = cal.peak if cal is not None else None
+        if peak is not None and peak.implied_occupancy is not None:
+            line += " " + _("Peak month {m}: {occ}").format(m=peak.month, occ=f"{peak.implied_occupancy:.0%}")
+            if cal.annual_occupancy is not None:
+                line += " " + _("(published yearly rate {p}: {d:+.0f} points).").format(
+                    p=f"{cal.annual_occupancy:.1%}", d=(peak.implied_occupancy - cal.annual_occupancy) * 100)
+        st.markdown(line)  # trusted-text: translated literals and formatted numbers, the source escaped
+    thin = df[df["thin_registry"]]
+    if not thin.empty:
+        st.caption(_("Registry thin (few listed beds for the estimated overnight visitors, their pressure reads "
+                     "high): {zones}.").format(zones=", ".join(markdown_text(n) for n in thin["name_en"].fillna(""))))
 
 
 def render() -> None:

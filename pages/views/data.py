@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo.errors import ImportRefusedError
+from geo.errors import DataNotBuiltError, ImportRefusedError
+from geo.i18n import _
 from geo.ingest.fields import parse_map_options
 from geo.ingest.run import ImportOptions, ImportReport, import_file, problems_csv
-from geo.services import catalog, placeinfo
+from geo.services import calibration, catalog, placeinfo
 from geo.text import markdown_text
 from geo.vocab import ALL_CATEGORIES, CATEGORY_LABELS
 from ui import export, state
@@ -172,6 +173,59 @@ def render_import_form() -> None:
     _show_import_result(report, error, name)
 
 
+def render_kinds() -> None:
+    """Real (with source), approximate and simulated parts of the database, and what is an estimate."""
+    st.subheader(_("Real, approximate, simulated and estimated"))
+    kinds = state.call(catalog.data_kinds)
+    if kinds.empty:
+        st.info(_("No provenance recorded in this database."))
+        return
+    st.dataframe(kinds, hide_index=True, width="stretch",
+                 column_config={"part": _("Part"), "kind": _("Kind"), "detail": _("Source or why")})
+
+
+def render_calibration() -> None:
+    """The calibration check: estimated visitors against the published figures per month, the method, the
+    weights with their inputs and every published figure with its status."""
+    st.subheader(_("Estimated people: calibration against published statistics"))
+    try:
+        cal = state.call(calibration.calibration)
+    except DataNotBuiltError as exc:
+        st.info(markdown_text(exc))
+        return
+    months = pd.DataFrame([m.__dict__ for m in cal.months])
+    worst = cal.worst_error
+    c = st.columns(3)
+    c[0].metric(_("Largest monthly error"), "—" if worst is None else f"{worst:.1%}",
+                help=_("|estimated − published| ÷ published, the worst month; the target is {t}.").format(
+                    t=f"{calibration.TARGET_ERROR:.0%}"))
+    peak = cal.peak
+    c[1].metric(_("Peak-month implied occupancy"),
+                "—" if peak is None or peak.implied_occupancy is None else f"{peak.implied_occupancy:.0%}",
+                None if peak is None else peak.month, delta_color="off",  # trusted-text: a YYYY-MM month
+                help=_("Estimated overnight visitors at 02:00 per night ÷ (published rooms × persons per room)."))
+    c[2].metric(_("Published yearly occupancy"), "—" if cal.annual_occupancy is None else f"{cal.annual_occupancy:.1%}")
+    if not months.empty:
+        st.dataframe(
+            months[["month", "estimated", "published", "error", "implied_occupancy", "published_occupancy", "observed"]],
+            hide_index=True, width="stretch",
+            column_config={
+                "month": _("Month"),
+                "estimated": st.column_config.NumberColumn(_("Estimated visitors"), format="localized"),
+                "published": st.column_config.NumberColumn(_("Published visitors"), format="localized"),
+                "error": st.column_config.NumberColumn(_("Error"), format="percent"),
+                "implied_occupancy": st.column_config.NumberColumn(_("Implied occupancy"), format="percent"),
+                "published_occupancy": st.column_config.NumberColumn(_("Published occupancy"), format="percent"),
+                "observed": st.column_config.NumberColumn(_("Observed devices"), format="localized"),
+            },
+        )
+    st.caption(markdown_text(cal.method))
+    with st.expander(_("Expansion weights and their inputs")):
+        st.dataframe(cal.weights, hide_index=True, width="stretch")
+    with st.expander(_("Published figures (status: read, derived, recalled = to verify, estimate)")):
+        st.dataframe(cal.published, hide_index=True, width="stretch")
+
+
 def render() -> None:
     """Loaded tables, datasets, quality notes and provenance text."""
     st.title("Data")
@@ -213,6 +267,9 @@ def render() -> None:
                            "built_at": st.column_config.DatetimeColumn("Built (UTC)", format="YYYY-MM-DD HH:mm"),
                            "version": "Atlas version"},
         )
+
+    render_kinds()
+    render_calibration()
 
     st.subheader("Data-quality notes")
     for level, text in _quality_notes(quality):

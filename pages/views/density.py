@@ -9,12 +9,13 @@ import streamlit as st
 
 from geo import vocab
 from geo.errors import DataNotBuiltError
+from geo.i18n import _
 from geo.render import charts, presence_maps
 from geo.services import geography, presence
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import export, state, url
+from ui import estimates, export, state, url
 
 VIEWS = {"heat": "Heat map", "hex": "H3 hexagons (choropleth)"}
 ALL_HOURS = "all"
@@ -204,12 +205,20 @@ def render() -> None:
         st.info("No presence data for this selection: widen the hours, weekdays, segments or months.")
     else:
         top = cells.head(1).to_dict("records")[0]
-        k = st.columns(3)
-        k[0].metric("People present (avg per hour, all cells)", f"{cells['present'].sum():,.0f}")
-        k[1].metric("Busiest cell (people present)", f"{top['present']:,.1f}",
+        k = st.columns(4)
+        if "est_present" in cells.columns:
+            estimates.headline(k[0], _("People present, avg per hour"), float(cells["est_present"].sum()),
+                               round(float(cells["present"].sum())),
+                               help_text=_("Estimated people present: observed people present × the expansion "
+                                           "weight of their origin segment and month."))
+        k[1].metric("People present (avg per hour, all cells)", f"{cells['present'].sum():,.0f}",
+                    help=_("Observed devices (the sample behind the estimate)."))
+        k[2].metric("Busiest cell (people present)", f"{top['present']:,.1f}",
                     help=f"In {markdown_text(zone_names.get(top['zone_id'], top['zone_id']))}")
-        k[2].metric("Cells shown" if public else "Cells with people", f"{len(cells):,}",
+        k[3].metric("Cells shown" if public else "Cells with people", f"{len(cells):,}",
                     help="Public view: only figures of at least the privacy floor are summed and shown." if public else None)
+        if "est_present" in cells.columns:
+            estimates.method_popover("density_method")
 
     drawn_area.render_summary(f, season, hour)  # public view: sums of the map's own floored units (ui.area)
 

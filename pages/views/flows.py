@@ -8,11 +8,12 @@ import streamlit as st
 
 from geo import vocab
 from geo.errors import DataNotBuiltError
+from geo.i18n import _
 from geo.render import flow_maps
 from geo.services import geography, movement, placeinfo, roads, tours
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import export, state, url
+from ui import estimates, export, state, url
 
 LEVEL_LABELS = {"zone": "Zones", "place": "Places"}
 TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
@@ -57,10 +58,16 @@ def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> 
         st.info(markdown_text(exc))
         return
     what = "zone" if level == "zone" else "place"
-    c = st.columns(3)
-    c[0].metric(f"Trips between {what}s", f"{totals.corridor_trips:,}")  # trusted-text: what is 'zone' or 'place'
-    c[1].metric(f"Trips within one {what}", f"{totals.internal_trips:,}")  # trusted-text: what is 'zone' or 'place'
-    c[2].metric("Corridors with trips", f"{totals.corridors:,}")
+    c = st.columns(4)
+    estimates.headline(c[0], _("Trips between zones") if level == "zone" else _("Trips between places"),
+                       totals.est_corridor_trips, totals.corridor_trips,
+                       help_text=_("Estimated trips: observed trips × the expansion weight of their origin segment "
+                                   "and month."))
+    c[1].metric(f"Trips between {what}s", f"{totals.corridor_trips:,}",  # trusted-text: what is 'zone' or 'place'
+                help=_("Observed devices' trips (the sample behind the estimate)."))
+    c[2].metric(f"Trips within one {what}", f"{totals.internal_trips:,}")  # trusted-text: what is 'zone' or 'place'
+    c[3].metric("Corridors with trips", f"{totals.corridors:,}")
+    estimates.method_popover("flows_method")
     left, right = st.columns([3, 2])
     with left:
         state.folium_map(flow_maps.corridor_map, corridors, zones_geojson, level=level, key="flows_map", height=560)

@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import DataNotBuiltError
+from geo.i18n import _
 from geo.render import charts
 from geo.services import placeinfo
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import export, place_page, state
+from ui import estimates, export, place_page, state
 
 
 def _profile(place_id: str, filters: Filters) -> None:
@@ -19,10 +20,14 @@ def _profile(place_id: str, filters: Filters) -> None:
     except DataNotBuiltError as exc:
         st.info(markdown_text(exc))
         return
-    c = st.columns(2)
-    c[0].metric("Visits in view", f"{prof.visits:,}")
+    c = st.columns(3)
+    estimates.headline(c[0], _("Visits"), prof.est_visits, prof.visits,
+                       help_text=_("Estimated visits: observed visits × the expansion weight of their origin segment "
+                                   "and month."))
+    c[1].metric("Visits in view", f"{prof.visits:,}", help=_("Observed devices' visits (the sample)."))
     dwell = prof.avg_dwell_minutes
-    c[1].metric("Average dwell", "–" if dwell is None else f"{dwell:.0f} min")
+    c[2].metric("Average dwell", "–" if dwell is None else f"{dwell:.0f} min")
+    estimates.method_popover("places_method")
     if prof.visits == 0:
         st.caption("No recorded visits to this place for these filters.")
         return

@@ -35,7 +35,8 @@ nights_in_view as (
 ),
 
 nightly as (
-    select coalesce(cz.zone_id, '') as zone_id, cn.night, sum(cn.overnight_visitors)::bigint as visitors
+    select coalesce(cz.zone_id, '') as zone_id, cn.night, sum(cn.overnight_visitors)::bigint as visitors,
+        sum(cn.est_people) as est_visitors  -- ESTIMATE (persons)
     from cell_nightly as cn
     left join cell_zones as cz on cz.cell = cn.cell and cz.level = $level
     where cn.night between $start and $end
@@ -45,7 +46,9 @@ nightly as (
 ),
 
 demand as (
-    select zone_id, sum(visitors)::bigint as visitor_nights, max(visitors)::bigint as peak_overnight
+    select
+        zone_id, sum(visitors)::bigint as visitor_nights, max(visitors)::bigint as peak_overnight,
+        sum(est_visitors) as est_visitor_nights, max(est_visitors) as est_peak_overnight
     from nightly
     group by zone_id
 ),
@@ -67,7 +70,9 @@ joined as (
         coalesce(s.estimated_places, 0) as estimated_places,
         n.nights,
         coalesce(d.visitor_nights, 0) as visitor_nights,
-        coalesce(d.peak_overnight, 0) as peak_overnight
+        coalesce(d.peak_overnight, 0) as peak_overnight,
+        coalesce(d.est_visitor_nights, 0) as est_visitor_nights,
+        coalesce(d.est_peak_overnight, 0) as est_peak_overnight
     from areas as a
     cross join nights_in_view as n
     left join supply as s on s.zone_id = a.zone_id
@@ -80,8 +85,10 @@ final as (
         visitor_nights,
         case when nights > 0 then visitor_nights / nights else 0.0 end as overnight_per_night,  -- persons
         peak_overnight,
-        case when beds > 0 and nights > 0 then visitor_nights / nights / beds end as pressure,   -- ratio
-        case when beds > 0 then peak_overnight / beds end as peak_pressure                    -- ratio
+        case when nights > 0 then est_visitor_nights / nights else 0.0 end as est_overnight_per_night,  -- ESTIMATE
+        est_peak_overnight,                                                                            -- ESTIMATE
+        case when beds > 0 and nights > 0 then visitor_nights / nights / beds end as observed_pressure,   -- ratio (observed devices ÷ listed beds)
+        case when beds > 0 then peak_overnight / beds end as observed_peak_pressure        -- ratio
     from joined
 )
 

@@ -17,7 +17,8 @@ nights_in_view as (
       and list_contains($weekdays, zn.weekday)
 ),
 nightly as (
-    select zn.zone_id, zn.night, sum(zn.overnight_visitors)::bigint as visitors
+    select zn.zone_id, zn.night, sum(zn.overnight_visitors)::bigint as visitors,
+        sum(zn.est_people) as est_visitors  -- ESTIMATE (persons)
     from zone_nightly as zn
     where zn.night between $start and $end
       and list_contains($weekdays, zn.weekday)
@@ -25,7 +26,9 @@ nightly as (
     group by zn.zone_id, zn.night
 ),
 demand as (
-    select zone_id, sum(visitors)::bigint as visitor_nights, max(visitors)::bigint as peak_overnight
+    select
+        zone_id, sum(visitors)::bigint as visitor_nights, max(visitors)::bigint as peak_overnight,
+        sum(est_visitors) as est_visitor_nights, max(est_visitors) as est_peak_overnight
     from nightly
     group by zone_id
 ),
@@ -38,7 +41,9 @@ joined as (
         coalesce(s.estimated_places, 0) as estimated_places,
         n.nights,
         coalesce(d.visitor_nights, 0) as visitor_nights,
-        coalesce(d.peak_overnight, 0) as peak_overnight
+        coalesce(d.peak_overnight, 0) as peak_overnight,
+        coalesce(d.est_visitor_nights, 0) as est_visitor_nights,
+        coalesce(d.est_peak_overnight, 0) as est_peak_overnight
     from zones as z
     cross join nights_in_view as n
     left join supply as s on s.zone_id = z.zone_id
@@ -50,8 +55,10 @@ final as (
         zone_id, name_en, name_th, name_zh, accommodations, rooms, beds, estimated_places, nights, visitor_nights,
         case when nights > 0 then visitor_nights / nights else 0.0 end as overnight_per_night,  -- persons
         peak_overnight,
-        case when beds > 0 and nights > 0 then visitor_nights / nights / beds end as pressure,   -- ratio
-        case when beds > 0 then peak_overnight / beds end as peak_pressure                    -- ratio
+        case when nights > 0 then est_visitor_nights / nights else 0.0 end as est_overnight_per_night,  -- ESTIMATE
+        est_peak_overnight,                                                                            -- ESTIMATE
+        case when beds > 0 and nights > 0 then visitor_nights / nights / beds end as observed_pressure,   -- ratio (observed devices ÷ listed beds)
+        case when beds > 0 then peak_overnight / beds end as observed_peak_pressure        -- ratio
     from joined
 )
 select * from final

@@ -12,7 +12,9 @@ with slots as (
 ),
 
 profile as (
-    select cp.cell, cp.zone_id, sum(cp.visitors)::bigint as visitor_hours, sum(cp.dwell_minutes) as dwell_minutes
+    select
+        cp.cell, cp.zone_id, sum(cp.visitors)::bigint as visitor_hours, sum(cp.dwell_minutes) as dwell_minutes,
+        sum(cp.est_people) as est_people_hours            -- ESTIMATE: people-hours × expansion weight
     from presence_cell_profile as cp
     where list_contains($months, cp.month)
       and list_contains($weekdays, cp.weekday)
@@ -29,7 +31,8 @@ final as (
         c.lat,                                           -- cell centre, WGS84
         c.lon,
         p.visitor_hours,                                 -- people-hours in the selection
-        p.visitor_hours / s.slots as present             -- people present per hour (average)
+        p.visitor_hours / s.slots as present,            -- people present per hour (average)
+        p.est_people_hours / s.slots as est_present      -- ESTIMATE: estimated people present per hour
     from profile as p
     cross join slots as s
     join cells as c on c.cell = p.cell

@@ -5,7 +5,8 @@ with daily as (
     select
         d.visitor_type,                                      -- resident | overnight | day_tripper
         split_part(d.segment, ':', 1) as segment_group,      -- domestic | international | resident
-        d.visitors                                           -- people-days (unique devices per day)
+        d.visitors,                                          -- people-days (unique devices per day)
+        d.est_people                                         -- ESTIMATE: people-days × expansion weight
     from presence_daily as d
     where d.day between $start and $end
       and list_contains($weekdays, isodow(d.day) - 1)
@@ -19,7 +20,12 @@ totals as (
         coalesce(sum(visitors) filter (where visitor_type = 'overnight'), 0)::bigint as overnight,
         coalesce(sum(visitors) filter (where visitor_type = 'day_tripper'), 0)::bigint as day_trippers,
         coalesce(sum(visitors) filter (where visitor_type = 'resident'), 0)::bigint as residents,
-        coalesce(sum(visitors) filter (where segment_group = 'international'), 0)::bigint as international
+        coalesce(sum(visitors) filter (where segment_group = 'international'), 0)::bigint as international,
+        coalesce(sum(est_people), 0) as est_visitors,
+        coalesce(sum(est_people) filter (where visitor_type = 'overnight'), 0) as est_overnight,
+        coalesce(sum(est_people) filter (where visitor_type = 'day_tripper'), 0) as est_day_trippers,
+        coalesce(sum(est_people) filter (where visitor_type = 'resident'), 0) as est_residents,
+        coalesce(sum(est_people) filter (where segment_group = 'international'), 0) as est_international
     from daily
 ),
 
@@ -73,6 +79,11 @@ final as (
         t.day_trippers,
         t.residents,
         t.international,
+        t.est_visitors,
+        t.est_overnight,
+        t.est_day_trippers,
+        t.est_residents,
+        t.est_international,
         d.days_with_data,
         p.place_visits,
         p.place_dwell_minutes,

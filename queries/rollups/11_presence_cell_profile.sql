@@ -2,21 +2,27 @@
 -- visitors: sum of hourly unique devices in the cell (device-hours); dwell_minutes: minutes present.
 -- devices: distinct devices present in the row at all (over all its days), from the stays — the unit
 -- of the public view's privacy floor (a device seen on five Wednesdays adds 5 visitors but 1 device).
+-- est_people: visitors (device-hours) × the expansion weight of the segment group and month (estimated
+-- people-hours, geo/build/estimates.py).
 -- Rows with no stays behind them (a delivered presence cube without stays) get devices 0, so the public
 -- view never shows them. Averages per hour divide by the number of matching (day, hour) slots in
 -- presence_days.
 create or replace table presence_cell_profile as
 with hourly as (
     select
-        cell,
-        zone_id,
-        cast(month(ts_hour) as tinyint) as month,
-        cast(isodow(ts_hour) - 1 as tinyint) as weekday,
-        cast(hour(ts_hour) as tinyint) as hour,
-        split_part(segment, ':', 1) as segment_group,
-        visitors,
-        dwell_minutes
-    from visits_hourly
+        v.cell,
+        v.zone_id,
+        cast(month(v.ts_hour) as tinyint) as month,
+        cast(isodow(v.ts_hour) - 1 as tinyint) as weekday,
+        cast(hour(v.ts_hour) as tinyint) as hour,
+        split_part(v.segment, ':', 1) as segment_group,
+        v.visitors,
+        v.visitors * coalesce(w.weight, 1.0) as est_people,
+        v.dwell_minutes
+    from visits_hourly as v
+    left join expansion_weights as w
+        on w.segment_group = split_part(v.segment, ':', 1)
+        and w.month_start = cast(date_trunc('month', v.ts_hour) as date)
 ),
 
 grouped as (
@@ -28,6 +34,7 @@ grouped as (
         hour,
         segment_group,
         cast(sum(visitors) as bigint) as visitors,
+        sum(est_people) as est_people,
         sum(dwell_minutes) as dwell_minutes
     from hourly
     group by cell, zone_id, month, weekday, hour, segment_group
@@ -70,6 +77,7 @@ final as (
         g.hour,
         g.segment_group,
         g.visitors,                                   -- device-hours
+        g.est_people,                                 -- estimated people-hours (ESTIMATE)
         coalesce(d.devices, 0)::bigint as devices,    -- distinct devices (privacy floor unit)
         g.dwell_minutes
     from grouped as g

@@ -18,7 +18,7 @@ with device_days as (
     group by day, device, segment, visitor_type
 ),
 
-final as (
+counted as (
     select
         day,
         segment,
@@ -29,6 +29,15 @@ final as (
         sum(dwell_minutes) as dwell_minutes
     from device_days
     group by day, segment, visitor_type, first_hour, last_hour
+),
+
+final as (
+    -- est_people: people-days × the expansion weight of the segment group and month (ESTIMATE)
+    select f.*, f.visitors * coalesce(w.weight, 1.0) as est_people
+    from counted as f
+    left join expansion_weights as w
+        on w.segment_group = split_part(f.segment, ':', 1)
+        and w.month_start = cast(date_trunc('month', f.day) as date)
 )
 
 select * from final

@@ -20,7 +20,7 @@ with device_days as (
     group by day, device, zone_id, segment, visitor_type
 ),
 
-final as (
+counted as (
     select
         day,
         zone_id,
@@ -32,6 +32,15 @@ final as (
         sum(dwell_minutes) as dwell_minutes
     from device_days
     group by day, zone_id, segment, visitor_type, first_hour, last_hour
+),
+
+final as (
+    -- est_people: people-days × the expansion weight of the segment group and month (ESTIMATE)
+    select f.*, f.visitors * coalesce(w.weight, 1.0) as est_people
+    from counted as f
+    left join expansion_weights as w
+        on w.segment_group = split_part(f.segment, ':', 1)
+        and w.month_start = cast(date_trunc('month', f.day) as date)
 )
 
 select * from final

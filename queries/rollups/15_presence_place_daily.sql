@@ -11,7 +11,7 @@ with visits as (
     from place_visits
 ),
 
-final as (
+counted as (
     select
         day,
         hour,
@@ -21,6 +21,15 @@ final as (
         sum(dwell_minutes) as dwell_minutes
     from visits
     group by day, hour, place_id, segment_group
+),
+
+final as (
+    -- est_people: visits × the expansion weight of the segment group and month (estimated visits, ESTIMATE)
+    select f.*, f.visits * coalesce(w.weight, 1.0) as est_people
+    from counted as f
+    left join expansion_weights as w
+        on w.segment_group = f.segment_group
+        and w.month_start = cast(date_trunc('month', f.day) as date)
 )
 
 select * from final

@@ -6,13 +6,17 @@
 create or replace table presence_cell_hourly as
 with hourly as (
     select
-        cast(ts_hour as date) as day,
-        cast(hour(ts_hour) as tinyint) as hour,
-        cell,
-        split_part(segment, ':', 1) as segment_group,
-        visitors,
-        dwell_minutes
-    from visits_hourly
+        cast(v.ts_hour as date) as day,
+        cast(hour(v.ts_hour) as tinyint) as hour,
+        v.cell,
+        split_part(v.segment, ':', 1) as segment_group,
+        v.visitors,
+        v.visitors * coalesce(w.weight, 1.0) as est_people,
+        v.dwell_minutes
+    from visits_hourly as v
+    left join expansion_weights as w
+        on w.segment_group = split_part(v.segment, ':', 1)
+        and w.month_start = cast(date_trunc('month', v.ts_hour) as date)
 ),
 
 final as (
@@ -22,6 +26,7 @@ final as (
         cell,                                     -- H3 index (UBIGINT)
         segment_group,                            -- domestic | international | resident
         cast(sum(visitors) as bigint) as visitors,  -- people present in the hour (unique devices)
+        sum(est_people) as est_people,            -- ESTIMATE: visitors x expansion weight (segment group, month)
         sum(dwell_minutes) as dwell_minutes       -- minutes present
     from hourly
     group by day, hour, cell, segment_group

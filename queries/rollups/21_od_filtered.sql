@@ -7,7 +7,9 @@
 -- segment groups (domestic | international | resident).
 create or replace macro od_filtered(flow_level, first_day, last_day, weekday_list, segment_list) as table
 with filtered as (
-    select od.origin, od.destination, sum(od.trips)::bigint as trips
+    select
+        od.origin, od.destination, sum(od.trips)::bigint as trips,
+        sum(od.est_people) as est_people  -- ESTIMATE: trips × expansion weight
     from od_daily as od
     where od.level = flow_level
       and od.day between first_day and last_day
@@ -17,7 +19,7 @@ with filtered as (
 ),
 
 final as (
-    select origin, destination, trips
+    select origin, destination, trips, est_people
     from filtered
 )
 

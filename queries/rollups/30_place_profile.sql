@@ -10,13 +10,19 @@ with visits as (
         v.dwell_minutes
     from place_visits as v
 ),
-final as (
+counted as (
     select
         place_id, month_start, weekday, hour, segment_group,
         count(*)::bigint as visits,                                -- visits (count)
         sum(dwell_minutes)::double as dwell_minutes                -- total dwell (minutes)
     from visits
     group by place_id, month_start, weekday, hour, segment_group
+),
+final as (
+    -- est_people: visits × the expansion weight of the segment group and month (estimated visits, ESTIMATE)
+    select f.*, f.visits * coalesce(w.weight, 1.0) as est_people
+    from counted as f
+    left join expansion_weights as w on w.segment_group = f.segment_group and w.month_start = f.month_start
 )
 select * from final
 order by place_id, month_start
