@@ -36,7 +36,8 @@ def test_events_page_shows_an_events_impact(atlas_env) -> None:
     labels = {m.label for m in at.metric}
     assert {"Visitors per day, event days", "Overnight share", "Busiest hours (event days)"} <= labels
     captions = " ".join(shown(c.value) for c in at.caption)
-    assert "baseline day(s)" in captions and "observed devices" in captions
+    # the session database is built with expansion weights, so the page reads estimated people (issue 16)
+    assert "baseline day(s)" in captions and "estimated people" in captions
     assert "Simulated flows" in captions
     # the session database holds six weeks: too short for a forecast, and the page says so
     assert any("too short for a forecast" in shown(i.value) for i in at.info)

@@ -12,6 +12,7 @@ the page number. Used by ``python -m geo report`` and the report button of every
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -79,6 +80,12 @@ class ReportResult:
     doc: ReportDoc
     seconds: dict[str, float] = field(default_factory=dict)
 
+
+
+def _class_name(label: str) -> str:
+    """A pressure class's name without its thresholds ("Moderate (0.50–0.79)" → "Moderate"; "中（0.50–0.79）" → "中"),
+    so the table's class column stays narrow and never interleaves with the zone names beside it."""
+    return re.split(r"\s*[(（]", label, maxsplit=1)[0]
 
 def report_filters(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date | None = None) -> Filters:
     """The report's filters: the pages' default period (the last 90 days of data) unless ``start``/``end`` given."""
@@ -268,7 +275,7 @@ class _Builder:
             (self.zone_name(r["zone_id"]), T.fmt_int(r["accommodations"]), T.fmt_int(r["rooms"]), T.fmt_int(r["beds"]),
              T.fmt_per_day(r["est_overnight_per_night"]),
              T.DASH if pd.isna(r["pressure"]) else format_number(r["pressure"], decimals=2),
-             _(str(r["pressure_label"])))
+             _class_name(_(str(r["pressure_label"]))))  # the class; its thresholds are in the note below
             for r in shown.to_dict("records"))
         blocks.append(Table(text("supply_demand", lang), (
             text("col_zone", lang), text("col_accommodations", lang), text("col_rooms", lang), text("col_beds", lang),
