@@ -22,10 +22,10 @@ from geo.ingest.model import Problem, SourceTable, source_format_for
 from geo.settings import Settings, get_settings
 from geo.vocab import DEFAULT_ZONE_LEVEL
 
-#: Layers this version imports. The operator's aggregates (visits: presence per cell or zone; trips:
-#: origin-destination matrices) are listed by the CLI but refused with a clear message until their readers
-#: land; raw pings are imported and run through the pipeline (see docs/import.md).
-IMPORT_LAYERS: tuple[str, ...] = ("places", "zones", "pings", "roads")
+#: Layers this version imports: places, zone boundaries, the road network, and an operator's telecom data,
+#: raw (pings, run through the pipeline) or aggregated (visits: hourly presence per H3 cell or zone; trips:
+#: origin-destination matrices per day), see docs/import.md.
+IMPORT_LAYERS: tuple[str, ...] = ("places", "zones", "visits", "trips", "pings", "roads")
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _LEVEL = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -148,13 +148,17 @@ def check_options(options: ImportOptions) -> str | None:
     """Refuse option combinations that cannot work; returns the zone level (zones) or None."""
     if options.layer not in fields.LAYERS:
         raise _refuse(f"--layer must be one of {', '.join(fields.LAYERS)}, got {options.layer!r}")
-    if options.layer not in IMPORT_LAYERS:
-        raise _refuse(f"--layer {options.layer}: the operator's aggregated {options.layer} are not importable in "
-                      f"this version; import raw pings (--layer pings) or one of {', '.join(IMPORT_LAYERS)} "
-                      "(see docs/import.md)")
+    if options.layer in ("visits", "trips"):
+        level = (options.level or "").strip() or None
+        if level is not None and level != "place" and not _LEVEL.match(level):
+            raise _refuse(f"--level {level[:40]!r}: the name of a loaded zone level (e.g. district)"
+                          + (" or place" if options.layer == "trips" else ""))
+        if level == "place" and options.layer == "visits":
+            raise _refuse("--level place applies to --layer trips only; presence is per H3 cell or per zone")
+        return level
     if options.layer != "zones":
         if options.level:
-            raise _refuse("--level applies to --layer zones only")
+            raise _refuse("--level applies to --layer zones, visits and trips only")
         return None
     level = (options.level or "").strip()
     if not level:
@@ -186,6 +190,8 @@ def import_file(path: Path, options: ImportOptions, db_path: Path | None = None,
         return _import_pings(path, name, options, db_path, settings, started)
     if options.layer == "roads":
         return _import_roads(path, name, options, db_path, settings, started)
+    if options.layer in ("visits", "trips"):
+        return _import_aggregate(path, name, options, level, db_path, settings, started)
     default_category, category_map = validate.parse_category_options(list(options.category))
     table = read_source(path, name=name, max_bytes=options.max_bytes or DEFAULT_MAX_BYTES,
                         source_layer=options.source_layer)
@@ -261,6 +267,34 @@ def _import_pings(path: Path, name: str, options: ImportOptions, db_path: Path, 
         dataset=out.get("dataset"), after=[f"{int(c['devices']):,} devices from {c['first_ts']} to {c['last_ts']}",
                                            *out["after"]],
         seconds=time.perf_counter() - started, reason_counts=out["reasons"],
+    )
+
+
+def _import_aggregate(path: Path, name: str, options: ImportOptions, level: str | None, db_path: Path,
+                      settings: Settings, started: float) -> ImportReport:
+    """An operator's aggregated presence (visits) or trips, checked in SQL and stored (``geo.ingest.aggregates``)."""
+    from geo.ingest import aggregates
+
+    if options.source_layer:
+        raise _refuse(f"--source-layer does not apply to --layer {options.layer}")
+    if options.replace is False:
+        raise _refuse(f"--append does not apply to --layer {options.layer}: an import replaces the loaded "
+                      f"{'presence' if options.layer == 'visits' else 'trips'}")
+    if options.max_bytes and path.is_file() and path.stat().st_size > options.max_bytes:
+        raise _refuse(f"{name} is {path.stat().st_size / 1024 / 1024:,.1f} MB, over the "
+                      f"{options.max_bytes / 1024 / 1024:,.0f} MB limit; raise it with --max-mb (aggregated tables "
+                      "are streamed, never loaded whole into memory)")
+    out = aggregates.import_aggregate(path, name, layer=options.layer, level=level, db_path=db_path,
+                                      settings=settings, mapping=options.mapping, category=list(options.category),
+                                      strict=options.strict, dry_run=options.dry_run,
+                                      attribution=options.attribution)
+    c = out["counts"]
+    return ImportReport(
+        name=name, layer=options.layer, format=out["format"], level=out["level"], rows_read=c["rows_read"],
+        accepted=c["accepted"], repaired=c["repaired"], rejected=c["rejected"], warnings=c["warnings"],
+        problems=out["problems"], field_notes=tuple(out["notes"]), encoding=out["encoding"],
+        dry_run=options.dry_run, written=not options.dry_run, mode="replace", dataset=out.get("dataset"),
+        after=out["after"], seconds=time.perf_counter() - started, reason_counts=out["reasons"],
     )
 
 
