@@ -30,6 +30,7 @@ import streamlit as st
 from geo import vocab
 from geo.db import connect, connect_console, console_cursor, require_published
 from geo.errors import AtlasError, DatabaseMissingError
+from geo.i18n import N_, _
 from geo.render.export import chart_title
 from geo.services import catalog, geography, sqlconsole
 from geo.services.filters import Filters, default_filters
@@ -495,6 +496,17 @@ def store(param: url.PageParam, value: Any) -> None:
         st.query_params[param.key] = wanted
 
 
+#: What each approximation of an aggregated presence feed means, as pages state it
+#: (keys: ``geo.ingest.aggregates.APPROXIMATIONS`` and ``zone_spread``, stored in ``meta``).
+APPROXIMATION_NOTES: dict[str, str] = {
+    "people_days": N_("people per day are estimated as the busiest hour's unique devices that day"),
+    "place_visits": N_("place visits are estimated as arrivals in the place's H3 cell, shared by the places in it"),
+    "visitor_type": N_("rows without a visitor type count non-residents as overnight visitors"),
+    "zone_spread": N_("presence delivered per zone is spread evenly over the zone's cells (approximate inside "
+                      "each zone; zone totals exact)"),
+}
+
+
 def provenance_note() -> None:
     """Show where the data comes from, with a prominent SIMULATED label when any dataset is simulated."""
     meta = call(catalog.provenance)
@@ -507,6 +519,13 @@ def provenance_note() -> None:
             "published tourism statistics; they are not real telecom records. Places are real.",
             icon="⚠️",
         )
+    feeds = call(catalog.aggregated_feeds)
+    if feeds.presence:
+        notes = [_(APPROXIMATION_NOTES[k]) for k in feeds.approximations if k in APPROXIMATION_NOTES]
+        st.info(_("**Visitor presence from an operator's aggregated feed** (hourly unique devices per {unit}), "
+                  "with no device-level data. Approximations: {notes}.").format(
+                      unit=_("H3 cell") if feeds.presence_by == "cell" else _("zone"), notes="; ".join(notes)),
+                icon="ℹ️")
     built = meta["built_at"].max()
     st.caption(
         "Data: " + "; ".join(f"{markdown_text(r['dataset'])} — {'simulated' if r['simulated'] else 'real'}"

@@ -56,10 +56,11 @@ _FIELDS = {
 
 #: What the rollups and pages show when presence comes from an aggregated feed (stored in ``meta``).
 APPROXIMATIONS: dict[str, str] = {
-    "people_days": "people per day (people-days) are approximated by the busiest hour's unique devices of "
-                   "that day (a lower bound: visitors who left before the peak hour are not counted)",
-    "place_visits": "place visits are approximated by arrivals in the place's H3 cell (the hourly rise in "
-                    "unique devices), shared by every place in the cell",
+    "people_days": "people per day (people-days) are estimated as the busiest hour's unique devices of that "
+                   "day (visitors who left before the peak hour are missed; a person in two cells within an "
+                   "hour counts in both)",
+    "place_visits": "place visits are estimated as arrivals in the place's H3 cell (the hourly rise in unique "
+                    "devices), shared in whole visits by the places in the cell",
     "visitor_type": "rows without a visitor type count non-residents as overnight visitors",
 }
 ZONE_SPREAD_NOTE = ("presence delivered per zone is spread evenly over the zone's H3 cells (approximate "
