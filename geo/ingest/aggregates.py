@@ -38,6 +38,7 @@ import duckdb
 from geo import sql
 from geo.db import connect
 from geo.errors import ImportRefusedError
+from geo.i18n import N_, _
 from geo.ingest import fields, load, telecom
 from geo.ingest.model import Problem
 from geo.settings import Settings
@@ -56,15 +57,15 @@ _FIELDS = {
 
 #: What the rollups and pages show when presence comes from an aggregated feed (stored in ``meta``).
 APPROXIMATIONS: dict[str, str] = {
-    "people_days": "people per day (people-days) are estimated as the busiest hour's unique devices of that "
-                   "day (visitors who left before the peak hour are missed; a person in two cells within an "
-                   "hour counts in both)",
-    "place_visits": "place visits are estimated as arrivals in the place's H3 cell (the hourly rise in unique "
-                    "devices), shared in whole visits by the places in the cell",
-    "visitor_type": "rows without a visitor type count non-residents as overnight visitors",
+    "people_days": N_("people per day (people-days) are estimated as the busiest hour's unique devices of that "
+                      "day (visitors who left before the peak hour are missed; a person in two cells within an "
+                      "hour counts in both)"),
+    "place_visits": N_("place visits are estimated as arrivals in the place's H3 cell (the hourly rise in unique "
+                       "devices), shared in whole visits by the places in the cell"),
+    "visitor_type": N_("rows without a visitor type count non-residents as overnight visitors"),
 }
-ZONE_SPREAD_NOTE = ("presence delivered per zone is spread evenly over the zone's H3 cells (approximate "
-                    "pattern inside each zone; zone totals exact)")
+ZONE_SPREAD_NOTE = N_("presence delivered per zone is spread evenly over the zone's H3 cells (approximate "
+                      "pattern inside each zone; zone totals exact)")
 
 
 def _refuse(message: str, problems: list[Problem] | None = None) -> ImportRefusedError:
@@ -77,16 +78,17 @@ def source_format(path: Path, name: str) -> tuple[str, str]:
     if any(ch in text for ch in "*?["):
         matches = sorted(glob.glob(text, recursive=True))
         if not matches:
-            raise _refuse(f"{name}: no file matches this pattern")
+            raise _refuse(_("{name}: no file matches this pattern").format(name=name))
         if not all(m.lower().endswith(".parquet") for m in matches):
-            raise _refuse(f"{name}: a pattern must match Parquet files only (CSV files are imported one at a time)")
+            raise _refuse(_("{name}: a pattern must match Parquet files only (CSV files are imported one at a time)").format(
+                name=name))
         return "parquet", text
     if not path.exists():
-        raise _refuse(f"{name}: no such file or folder")
+        raise _refuse(_("{name}: no such file or folder").format(name=name))
     if path.is_dir():
         return telecom.pings_format(path, name), str(path / "**" / "*.parquet")
     if not path.stat().st_size:
-        raise _refuse(f"{name} is empty")
+        raise _refuse(_("{name} is empty").format(name=name))
     return telecom.pings_format(path, name), str(path)
 
 
@@ -99,7 +101,8 @@ def _relation(con: duckdb.DuckDBPyConnection, source: str, fmt: str, name: str, 
         else:
             rel = con.read_csv(source, all_varchar=True, header=True)
     except duckdb.Error as exc:
-        raise _refuse(f"{name}: could not be read as {fmt.upper()}: {str(exc).splitlines()[0][:200]}") from None
+        raise _refuse(_("{name}: could not be read as {format}: {error}").format(
+            name=name, format=fmt.upper(), error=str(exc).splitlines()[0][:200])) from None
     columns = list(rel.columns)
     given, mapping = mapping, dict(mapping)
     if layer == "visits" and not mapping.keys() & {"ts_hour", "date"}:
@@ -134,8 +137,8 @@ def parse_segment_options(values: list[str]) -> tuple[str, list[str], list[str]]
         group, colon, origin = right.partition(":")
         right = group.lower() + (colon + (origin.upper() if group.lower() == "international" else origin))
         if not _SEGMENT.match(right):
-            msg = (f"--category {value!r}: {right!r} is not a segment; use resident, domestic[:Province] or "
-                   "international[:ISO country code]")
+            msg = _("--category {value}: {segment} is not a segment; use resident, domestic[:Province] or "
+                    "international[:ISO country code]").format(value=repr(value), segment=repr(right))
             raise _refuse(msg)
         if sep:
             src.append(left.strip().lower())
@@ -168,30 +171,33 @@ def check_aggregate(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, la
         rel, fm = _relation(con, source, fmt, name, layer, mapping)
         notes = list(fm.notes)
         if "segment" not in fm.columns:
-            notes.append(f"no segment column: every row is counted as {default_segment!r}; origin breakdowns are "
-                         "not available")
+            notes.append(_("no segment column: every row is counted as {segment}; origin breakdowns are not "
+                           "available").format(segment=repr(default_segment)))
         if "visitor_type" not in fm.columns:
-            notes.append("no visitor_type column: " + APPROXIMATIONS["visitor_type"])
+            notes.append(_("no visitor_type column: {note}").format(note=_(APPROXIMATIONS["visitor_type"])))
         if layer == "visits":
             by = "cell" if "cell" in fm.columns else "zone"
             if by == "cell" and "zone" in fm.columns:
-                notes.append(f"cells given: the zone column {fm.columns['zone']!r} is not used (each cell's zone is "
-                             "the atlas's own)")
+                notes.append(_("cells given: the zone column {column} is not used (each cell's zone is the "
+                               "atlas's own)").format(column=repr(fm.columns["zone"])))
             zone_level = level or DEFAULT_ZONE_LEVEL if by == "zone" else None
             if by == "zone":
-                notes.append(f"zones of level {zone_level!r}: " + ZONE_SPREAD_NOTE)
+                notes.append(_("zones of level {level}: {note}").format(level=repr(zone_level), note=_(ZONE_SPREAD_NOTE)))
             if "dwell_minutes" not in fm.columns:
-                notes.append(f"no dwell_minutes column: {DEFAULT_DWELL_PER_VISITOR:.0f} minutes per visitor-hour")
+                notes.append(_("no dwell_minutes column: {minutes} minutes per visitor-hour").format(
+                    minutes=f"{DEFAULT_DWELL_PER_VISITOR:.0f}"))
         else:
             by = "place" if level == "place" else "zone"
             zone_level = None if level in (None, "place") else level
             if "level" in fm.columns:
-                notes.append(f"each row's level from column {fm.columns['level']!r} ('place' or a zone)")
+                notes.append(_("each row's level from column {column} ('place' or a zone)").format(
+                    column=repr(fm.columns["level"])))
         if by != "cell" and by != "place" and zone_level is not None:
             levels = sql.fetch_df(con, "ingest/zone_levels")
             if zone_level not in set(levels["level"]):
-                raise _refuse(f"--level {zone_level}: no zones of that level are loaded; loaded levels: "
-                              f"{', '.join(levels['level']) or '(none)'} (import boundaries with --layer zones first)")
+                raise _refuse(_("--level {level}: no zones of that level are loaded; loaded levels: {levels} "
+                                "(import boundaries with --layer zones first)").format(
+                                    level=zone_level, levels=", ".join(levels["level"]) or "(none)"))
         define_macros(con)
         sql.execute(con, "ingest/create_area_keys", {"zone_level": zone_level if by != "cell" else None})
         con.register(f"{layer}_source", rel)
@@ -207,12 +213,13 @@ def check_aggregate(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, la
                 sql.execute(con, "ingest/trips_checked", {**params, "default_kind": by,
                                                           "zone_level_name": zone_level})
         except duckdb.Error as exc:
-            raise _refuse(f"{name}: could not be read: {str(exc).splitlines()[0][:200]}") from None
+            raise _refuse(_("{name}: could not be read: {error}").format(
+                name=name, error=str(exc).splitlines()[0][:200])) from None
         finally:
             con.unregister(f"{layer}_source")
     counts = sql.fetch_one(con, "ingest/aggregate_counts") or {}
     if not counts.get("rows_read"):
-        raise _refuse(f"{name} is empty: no data rows")
+        raise _refuse(_("{name} is empty: no data rows").format(name=name))
     problems = [Problem(int(r.row), r.field, r.reason, r.action) for r in
                 sql.fetch_df(con, "ingest/aggregate_problems", {"limit": PROBLEM_LIMIT}).itertuples()]
     reasons = [(r.action, r.kind, int(r.rows)) for r in sql.fetch_df(con, "ingest/aggregate_reasons").itertuples()]
@@ -234,15 +241,17 @@ def import_aggregate(path: Path, name: str, *, layer: str, level: str | None, db
         c, problems = out["counts"], out["problems"]
         if strict and (c["rejected"] or c["warnings"]):
             first = next((p for p in problems if p.action in ("rejected", "warning")), None)
-            raise ImportRefusedError(f"{name}: refused with --strict: {c['rejected']:,} rejected row(s); first: "
-                                     f"{first}", problems)
+            raise ImportRefusedError(_("{name}: refused with --strict: {rejected} rejected row(s); first: {first}")
+                                     .format(name=name, rejected=f"{c['rejected']:,}", first=first), problems)
         if not c["accepted"]:
-            raise ImportRefusedError(f"{name}: no row could be imported ({c['rows_read']:,} rejected); first: "
-                                     f"{problems[0] if problems else '?'}", problems)
+            raise ImportRefusedError(_("{name}: no row could be imported ({rejected} rejected); first: {first}")
+                                     .format(name=name, rejected=f"{c['rows_read']:,}",
+                                             first=problems[0] if problems else "?"), problems)
 
     if dry_run:
         if not Path(db_path).is_file():
-            raise _refuse(f"No atlas database at {db_path}: build one first (`python -m geo build`)")
+            raise _refuse(_("No atlas database at {path}: build one first (`python -m geo build`)").format(
+                path=db_path))
         con = connect(db_path, "officials", read_only=True, settings=settings)
         try:
             check(con)
@@ -257,7 +266,7 @@ def import_aggregate(path: Path, name: str, *, layer: str, level: str | None, db
 
         t0 = time.perf_counter()
         rollups.run_rollups(con)
-        out["after"].append(f"rollups refreshed in {time.perf_counter() - t0:.1f} s")
+        out["after"].append(_("rollups refreshed in {seconds} s").format(seconds=f"{time.perf_counter() - t0:.1f}"))
     out["seconds"] = time.perf_counter() - started
     return out
 
@@ -290,22 +299,26 @@ def _load(con: duckdb.DuckDBPyConnection, layer: str, out: dict[str, Any], *, na
         if has_pings:
             sql.execute(con, "ingest/delete_pings")
         if "flows" in meta:
-            after.append("the " + ("simulated" if meta["flows"] else "ping-derived") + " visitor flows were "
-                         "replaced: pings, stays, place visits and presence now come from this feed only")
+            after.append(_("the simulated visitor flows were replaced: pings, stays, place visits and presence now "
+                           "come from this feed only") if meta["flows"] else
+                         _("the visitor flows from imported pings were replaced: pings, stays, place visits and "
+                           "presence now come from this feed only"))
             if "trips" not in meta:
                 _clear(con, "trips_data")
-                after.append("their trips were removed too: import the operator's trips with --layer trips")
+                after.append(_("their trips were removed too: import the operator's trips with --layer trips"))
             sql.execute(con, "ingest/delete_meta", {"dataset": "flows"})
         sql.execute(con, "ingest/insert_checked_visits", {"level": out["level"],
                                                           "default_dwell": DEFAULT_DWELL_PER_VISITOR})
         stored = sql.fetch_one(con, "ingest/stored_visits")
         span = out["span"]
         if int(stored["visitors"]) != int(span["visitor_hours"]):
-            msg = (f"{name}: {int(stored['visitors']):,} visitor-hours stored for {int(span['visitor_hours']):,} "
-                   "accepted; nothing was imported (please report this)")
+            msg = _("{name}: {stored} visitor-hours stored for {accepted} accepted; nothing was imported (please "
+                    "report this)").format(name=name, stored=f"{int(stored['visitors']):,}",
+                                           accepted=f"{int(span['visitor_hours']):,}")
             raise _refuse(msg)
-        after.append(f"{int(stored['rows']):,} presence rows stored ({int(stored['visitors']):,} visitor-hours) from "
-                     f"{span['first_hour']} to {span['last_hour']}")
+        after.append(_("{rows} presence rows stored ({visitors} visitor-hours) from {first} to {last}").format(
+            rows=f"{int(stored['rows']):,}", visitors=f"{int(stored['visitors']):,}", first=span["first_hour"],
+            last=span["last_hour"]))
         approximations = dict(APPROXIMATIONS)
         if out["by"] == "zone":
             approximations["zone_spread"] = ZONE_SPREAD_NOTE
@@ -320,18 +333,21 @@ def _load(con: duckdb.DuckDBPyConnection, layer: str, out: dict[str, Any], *, na
             if has_pings:
                 sql.execute(con, "ingest/delete_pings")
             sql.execute(con, "ingest/delete_meta", {"dataset": "flows"})
-            after.append("the simulated visitor flows were removed so that nothing simulated sits beside the "
-                         "imported trips: import the operator's presence with --layer visits")
+            after.append(_("the simulated visitor flows were removed so that nothing simulated sits beside the "
+                           "imported trips: import the operator's presence with --layer visits"))
         elif "flows" in meta:
-            after.append("the trips computed from the imported pings were replaced by this origin-destination table")
+            after.append(_("the trips computed from the imported pings were replaced by this origin-destination "
+                           "table"))
         sql.execute(con, "ingest/insert_checked_trips")
         stored = sql.fetch_one(con, "ingest/stored_trips")
         span = out["span"]
         if int(stored["trips"]) != int(span["trips"]):
-            msg = f"{name}: {int(stored['trips']):,} trips stored for {int(span['trips']):,} accepted; nothing was imported"
+            msg = _("{name}: {stored} trips stored for {accepted} accepted; nothing was imported (please report "
+                    "this)").format(name=name, stored=f"{int(stored['trips']):,}", accepted=f"{int(span['trips']):,}")
             raise _refuse(msg)
-        after.append(f"{int(stored['rows']):,} trip rows stored ({int(stored['trips']):,} trips) from "
-                     f"{span['first_day']} to {span['last_day']}")
+        after.append(_("{rows} trip rows stored ({trips} trips) from {first} to {last}").format(
+            rows=f"{int(stored['rows']):,}", trips=f"{int(stored['trips']):,}", first=span["first_day"],
+            last=span["last_day"]))
         dataset, params = "trips", {"by": out["by"], "level": out["level"], "first_day": span["first_day"],
                                     "last_day": span["last_day"], "trips": int(span["trips"])}
         sources = attribution or f"{name} ({out['format']}), the operator's origin-destination trips per day"

@@ -17,6 +17,7 @@ from typing import Any
 
 from geo import sql
 from geo.errors import ImportRefusedError
+from geo.i18n import _
 from geo.ingest import fields, load, validate
 from geo.ingest.model import Problem, SourceTable, source_format_for
 from geo.settings import Settings, get_settings
@@ -151,14 +152,16 @@ def check_options(options: ImportOptions) -> str | None:
     if options.layer in ("visits", "trips"):
         level = (options.level or "").strip() or None
         if level is not None and level != "place" and not _LEVEL.match(level):
-            raise _refuse(f"--level {level[:40]!r}: the name of a loaded zone level (e.g. district)"
-                          + (" or place" if options.layer == "trips" else ""))
+            raise _refuse((_("--level {level}: the name of a loaded zone level (e.g. district) or place")
+                           if options.layer == "trips" else
+                           _("--level {level}: the name of a loaded zone level (e.g. district)")).format(
+                               level=repr(level[:40])))
         if level == "place" and options.layer == "visits":
-            raise _refuse("--level place applies to --layer trips only; presence is per H3 cell or per zone")
+            raise _refuse(_("--level place applies to --layer trips only; presence is per H3 cell or per zone"))
         return level
     if options.layer != "zones":
         if options.level:
-            raise _refuse("--level applies to --layer zones, visits and trips only")
+            raise _refuse(_("--level applies to --layer zones, visits and trips only"))
         return None
     level = (options.level or "").strip()
     if not level:
@@ -276,14 +279,16 @@ def _import_aggregate(path: Path, name: str, options: ImportOptions, level: str 
     from geo.ingest import aggregates
 
     if options.source_layer:
-        raise _refuse(f"--source-layer does not apply to --layer {options.layer}")
+        raise _refuse(_("--source-layer does not apply to --layer {layer}").format(layer=options.layer))
     if options.replace is False:
-        raise _refuse(f"--append does not apply to --layer {options.layer}: an import replaces the loaded "
-                      f"{'presence' if options.layer == 'visits' else 'trips'}")
+        raise _refuse(_("--append does not apply to --layer visits: an import replaces the loaded presence")
+                       if options.layer == "visits" else
+                       _("--append does not apply to --layer trips: an import replaces the loaded trips"))
     if options.max_bytes and path.is_file() and path.stat().st_size > options.max_bytes:
-        raise _refuse(f"{name} is {path.stat().st_size / 1024 / 1024:,.1f} MB, over the "
-                      f"{options.max_bytes / 1024 / 1024:,.0f} MB limit; raise it with --max-mb (aggregated tables "
-                      "are streamed, never loaded whole into memory)")
+        raise _refuse(_("{name} is {size} MB, over the {limit} MB limit; raise it with --max-mb (aggregated tables "
+                        "are streamed, never loaded whole into memory)").format(
+                            name=name, size=f"{path.stat().st_size / 1024 / 1024:,.1f}",
+                            limit=f"{options.max_bytes / 1024 / 1024:,.0f}"))
     out = aggregates.import_aggregate(path, name, layer=options.layer, level=level, db_path=db_path,
                                       settings=settings, mapping=options.mapping, category=list(options.category),
                                       strict=options.strict, dry_run=options.dry_run,
