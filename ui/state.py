@@ -366,7 +366,7 @@ def altair_chart(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> None
 def data_bounds() -> tuple[date, date]:
     """First and last day of visitor data (fallback bounds when flows are not built)."""
     counts = call(catalog.tables)
-    if counts.get("visits_hourly", 0) == 0:
+    if counts.get("visits_hourly", 0) == 0 and counts.get("trips", 0) == 0:  # trips alone: an imported OD table
         return FALLBACK_BOUNDS
     row = call(catalog.date_bounds)
     return row
