@@ -195,9 +195,9 @@ def test_pipeline_output_parquet_with_the_views_columns_imports_without_a_map(db
     (out / "visits_hourly").mkdir(parents=True)
     src = duckdb.connect(str(atlas_db), read_only=True)
     try:
-        src.execute(f"copy (select *, month(ts_hour) as m from visits_hourly) to '{out / 'visits_hourly'}' "
-                    "(format parquet, partition_by (m))")
-        src.execute(f"copy (select * from trips) to '{out / 'trips.parquet'}' (format parquet)")
+        src.sql("select *, month(ts_hour) as m from visits_hourly").write_parquet(
+            str(out / "visits_hourly"), partition_by=["m"], overwrite=True)  # a partitioned folder
+        src.sql("select * from trips").write_parquet(str(out / "trips.parquet"))
         expected = src.execute("select (select sum(visitors) from visits_hourly), (select sum(trips) from trips), "
                                "(select count(*) from visits_hourly)").fetchone()
     finally:
