@@ -20,7 +20,7 @@ with cube as (
         visitors,
         dwell_minutes
     from visits_hourly
-    where not exists (select 1 from stays_data)
+    where not exists (select 1 from stays)
 ),
 
 hourly as (
