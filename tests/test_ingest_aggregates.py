@@ -313,3 +313,15 @@ def test_the_data_page_uploads_a_presence_table(db: Path, tmp_path: Path, monkey
     finally:
         con.close()
     assert any("aggregated feed" in i.value for i in done.info), [i.value for i in done.info]
+
+
+def test_a_places_import_after_a_presence_feed_refreshes_the_place_estimates(db: Path, tmp_path: Path) -> None:
+    cell = h3.latlng_to_cell(18.8012, 98.9501, 8)
+    import_file(_write(tmp_path / "p.csv", f"ts_hour,cell,visitors\n2025-11-03 08:00,{cell},4\n"),
+                ImportOptions(layer="visits"), db)
+    places = _write(tmp_path / "places.csv", "name,name_th,latitude,longitude,type\n"
+                                             "Baan Suan Homestay,บ้านสวนโฮมสเตย์,18.8012,98.9501,homestay\n")
+    report = import_file(places, ImportOptions(layer="places"), db)
+    assert any("estimated from the imported presence" in a for a in report.after), report.after
+    new_id = _one(db, "select place_id from places where name_en = 'Baan Suan Homestay'")[0]
+    assert _one(db, f"select count(*) from presence_place_daily where place_id = '{new_id}'")[0] == 1  # noqa: S608

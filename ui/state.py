@@ -522,11 +522,11 @@ def provenance_note() -> None:
     feeds = call(catalog.aggregated_feeds)
     if feeds.presence:
         notes = [_(APPROXIMATION_NOTES[k]) for k in feeds.approximations if k in APPROXIMATION_NOTES]
-        st.info(  # trusted-text: the atlas's own words (unit and the APPROXIMATION_NOTES table), no data
-            _("**Visitor presence from an operator's aggregated feed** (hourly unique devices per {unit}), "
-              "with no device-level data. Approximations: {notes}.").format(
-                unit=_("H3 cell") if feeds.presence_by == "cell" else _("zone"), notes="; ".join(notes)),
-            icon="ℹ️")
+        text = _("**Visitor presence from an operator's aggregated feed** (hourly unique devices per {unit}), "
+                 "with no device-level data.").format(unit=_("H3 cell") if feeds.presence_by == "cell" else _("zone"))
+        if notes:
+            text += " " + _("Approximations: {notes}.").format(notes="; ".join(notes))
+        st.info(text, icon="ℹ️")  # trusted-text: the atlas's own words (APPROXIMATION_NOTES), no data
     built = meta["built_at"].max()
     st.caption(
         "Data: " + "; ".join(f"{markdown_text(r['dataset'])} — {'simulated' if r['simulated'] else 'real'}"

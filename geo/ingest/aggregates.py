@@ -273,7 +273,7 @@ def import_aggregate(path: Path, name: str, *, layer: str, level: str | None, db
 
 def _meta(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
     """Dataset -> simulated, for the datasets in ``meta``."""
-    frame = sql.fetch_df(con, "app/meta")
+    frame = sql.fetch_df(con, "ingest/meta_datasets")
     return dict(zip(frame["dataset"], frame["simulated"].astype(bool), strict=True))
 
 

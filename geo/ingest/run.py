@@ -357,6 +357,14 @@ def _after_places(con: Any) -> list[str]:
     if not load.table_exists(con, "pings") or not int(sql.fetch_one(con, "ingest/ping_count")["n"]):
         from geo.build import roads
 
+        if "presence" in set(sql.fetch_df(con, "ingest/meta_datasets")["dataset"]):
+            from geo.build import rollups  # an aggregated feed: place figures come from the places' cells
+
+            t0 = time.perf_counter()
+            rollups.run_rollups(con)
+            return [_("rollups refreshed in {seconds} s: place visits are estimated from the imported presence "
+                      "in each place's cell").format(seconds=f"{time.perf_counter() - t0:.1f}")]
+
         line = roads.loads_line(roads.refresh_road_loads(con))  # places moved: their corridors' paths too
         return ["no pings are stored, so place visits were not recomputed", *([line] if line else [])]
     from geo.build import pipeline, rollups
