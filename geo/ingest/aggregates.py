@@ -203,7 +203,7 @@ def check_aggregate(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, la
         con.register(f"{layer}_source", rel)
         params: dict[str, Any] = {
             "first_row": 2 if fmt == "csv" else 1, "default_segment": default_segment, "seg_src": seg_src,
-            "seg_dest": seg_dest, "latest": datetime.now() + timedelta(days=1),
+            "seg_dest": seg_dest, "has_seg_map": seg_src != ["\x00"], "latest": datetime.now() + timedelta(days=1),
         }
         try:
             if layer == "visits":

@@ -19,16 +19,29 @@ with src as (
     from trips_source
 ),
 
+mapped as (
+    -- an operator's spelling given with --category SRC=SEGMENT, then the segment split into its two parts once
+    select
+        *,
+        lower(trim(regexp_extract(seg_mapped, '^([^:/]*)', 1))) as seg_word,
+        trim(regexp_extract(seg_mapped, '^[^:/]*[:/](.*)$', 1)) as seg_origin
+    from (
+        select *, case when $has_seg_map then coalesce($seg_dest[list_position($seg_src, lower(seg_text))], seg_text)
+            else seg_text end as seg_mapped
+        from src
+    )
+),
+
 parsed as (
     select
         *,
         cast(atlas_parse_time(day_text) as date) as day_value,
         case when level_text = 'place' or level_text is null and $default_kind = 'place' then 'place' else 'zone' end
             as kind,
-        atlas_segment(coalesce($seg_dest[list_position($seg_src, lower(seg_text))], seg_text)) as seg,
+        atlas_segment(seg_word, seg_origin) as seg,
         atlas_visitor_type(vtype_text) as vtype0,
         atlas_count(trips_text) as trips0
-    from src
+    from mapped
 ),
 
 looked_up as (
@@ -76,9 +89,12 @@ verdict as (
 ),
 
 ranked as (
-    select row, min(row) over (partition by day_value, kind, origin_id, destination_id, seg, vtype) as first_row_of_key
+    -- the first row of each key among the rows not rejected for another reason (later ones are duplicates)
+    select
+        *,
+        min(row) filter (where reject_reason is null)
+            over (partition by day_value, kind, origin_id, destination_id, seg, vtype) as first_row_of_key
     from verdict
-    where reject_reason is null
 ),
 
 final as (
@@ -90,8 +106,8 @@ final as (
         v.destination_id as destination,
         v.seg as segment,
         v.vtype as visitor_type,
-        cast(case when v.reject_reason is null and r.first_row_of_key = v.row then v.trips0 end as integer) as trips,
-        case when v.reject_reason is not null or r.first_row_of_key <> v.row then 'rejected' end as action,
+        cast(case when v.reject_reason is null and v.first_row_of_key = v.row then v.trips0 end as integer) as trips,
+        case when v.reject_reason is not null or v.first_row_of_key <> v.row then 'rejected' end as action,
         case
             when v.reject_reason like '%date%' then 'day'
             when v.reject_reason like '%origin%' then 'origin'
@@ -99,15 +115,14 @@ final as (
             when v.reject_reason like 'unknown segment%' then 'segment'
             when v.reject_reason like 'unknown visitor type%' then 'visitor_type'
             when v.reject_reason is not null then 'trips'
-            when r.first_row_of_key <> v.row then 'origin'
+            when v.first_row_of_key <> v.row then 'origin'
         end as field,
         case
             when v.reject_reason is not null then v.reject_reason
-            when r.first_row_of_key <> v.row then 'duplicate key: the same day, origin, destination, segment and '
-                || 'visitor type as row ' || cast(r.first_row_of_key as varchar) || ' (only the first is kept)'
+            when v.first_row_of_key <> v.row then 'duplicate key: the same day, origin, destination, segment and '
+                || 'visitor type as row ' || cast(v.first_row_of_key as varchar) || ' (only the first is kept)'
         end as reason
-    from verdict as v
-    left join ranked as r on r.row = v.row
+    from ranked as v
 )
 
 select * from final

@@ -13,13 +13,26 @@ with src as (
         cast(ts_hour as varchar) as ts_text,
         cast(date as varchar) as date_text,
         trim(cast(hour as varchar)) as hour_text,
-        trim(cast(cell as varchar)) as cell_text,
-        trim(cast(zone as varchar)) as zone_text,
+        case when $by = 'cell' then trim(cast(cell as varchar)) end as cell_text,
+        case when $by = 'zone' then trim(cast(zone as varchar)) end as zone_text,
         coalesce(nullif(trim(cast(segment as varchar)), ''), $default_segment) as seg_text,
         nullif(trim(cast(visitor_type as varchar)), '') as vtype_text,
         cast(visitors as varchar) as visitors_text,
         cast(dwell_minutes as varchar) as dwell_text
     from visits_source
+),
+
+mapped as (
+    -- an operator's spelling given with --category SRC=SEGMENT, then the segment split into its two parts once
+    select
+        *,
+        lower(trim(regexp_extract(seg_mapped, '^([^:/]*)', 1))) as seg_word,
+        trim(regexp_extract(seg_mapped, '^[^:/]*[:/](.*)$', 1)) as seg_origin
+    from (
+        select *, case when $has_seg_map then coalesce($seg_dest[list_position($seg_src, lower(seg_text))], seg_text)
+            else seg_text end as seg_mapped
+        from src
+    )
 ),
 
 parsed as (
@@ -39,11 +52,11 @@ parsed as (
             when regexp_full_match(lower(cell_text), '(0x)?[0-9a-f]{15,16}')
                 then try_cast('0x' || regexp_replace(lower(cell_text), '^0x', '') as ubigint)
         end as cell_value,
-        atlas_segment(coalesce($seg_dest[list_position($seg_src, lower(seg_text))], seg_text)) as seg,
+        atlas_segment(seg_word, seg_origin) as seg,
         atlas_visitor_type(vtype_text) as vtype0,
         atlas_count(visitors_text) as visitors0,
         atlas_count(dwell_text) as dwell0
-    from src
+    from mapped
 ),
 
 looked_up as (
@@ -55,7 +68,7 @@ looked_up as (
         coalesce(z.cells, 0) as zone_cells
     from parsed as p
     left join cells as c on c.cell = p.cell_value
-    left join area_keys as k on $by = 'zone' and k.kind = 'zone' and k.key = lower(p.zone_text)
+    left join area_keys as k on k.kind = 'zone' and k.key = lower(p.zone_text)
     left join (select zone_id, count(*) as cells from cell_zones where level = $level group by zone_id) as z
         on z.zone_id = k.id
 ),
@@ -110,12 +123,12 @@ keyed as (
 ),
 
 ranked as (
+    -- the first row of each key among the rows not rejected for another reason (later ones are duplicates)
     select
         *,
-        min(row) over (partition by hour_start, coalesce(cast(cell_value as varchar), zone_match), seg, vtype)
-            as first_row_of_key
+        min(row) filter (where reject_reason is null)
+            over (partition by hour_start, cell_value, zone_match, seg, vtype) as first_row_of_key
     from keyed
-    where reject_reason is null
 ),
 
 final as (
@@ -126,11 +139,11 @@ final as (
         case when k.reject_reason is null and $by = 'zone' then k.zone_match end as zone_id,
         k.seg as segment,
         k.vtype as visitor_type,
-        cast(case when k.reject_reason is null and r.first_row_of_key = k.row then k.visitors0 end as integer)
+        cast(case when k.reject_reason is null and k.first_row_of_key = k.row then k.visitors0 end as integer)
             as visitors,
         k.dwell0 as dwell_minutes,
         case
-            when k.reject_reason is not null or r.first_row_of_key <> k.row then 'rejected'
+            when k.reject_reason is not null or k.first_row_of_key <> k.row then 'rejected'
             when k.hour_start <> k.ts_value then 'repaired'
         end as action,
         case
@@ -141,18 +154,17 @@ final as (
             when k.reject_reason like 'unknown visitor type%' then 'visitor_type'
             when k.reject_reason like '%dwell_minutes%' then 'dwell_minutes'
             when k.reject_reason is not null then 'visitors'
-            when r.first_row_of_key <> k.row then $by
+            when k.first_row_of_key <> k.row then $by
             when k.hour_start <> k.ts_value then 'ts_hour'
         end as field,
         case
             when k.reject_reason is not null then k.reject_reason
-            when r.first_row_of_key <> k.row then 'duplicate key: the same hour, ' || $by || ', segment and visitor '
-                || 'type as row ' || cast(r.first_row_of_key as varchar) || ' (only the first is kept)'
+            when k.first_row_of_key <> k.row then 'duplicate key: the same hour, ' || $by || ', segment and visitor '
+                || 'type as row ' || cast(k.first_row_of_key as varchar) || ' (only the first is kept)'
             when k.hour_start <> k.ts_value then 'time inside the hour: ' || cast(k.ts_value as varchar)
                 || ' counted in the hour from ' || strftime(k.hour_start, '%H:%M')
         end as reason
-    from keyed as k
-    left join ranked as r on r.row = k.row
+    from ranked as k
 )
 
 select * from final
