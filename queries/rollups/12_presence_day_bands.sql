@@ -1,5 +1,5 @@
--- People per day from the presence cube when there are no stays (an operator's aggregated feed; temp view,
--- read by 13_presence_daily.sql and 14_presence_zone_daily.sql; empty when stays exist).
+-- People per day from the presence cube when there are no stays (an operator's aggregated feed; a temp
+-- table on the build connection, computed once and read by 13_presence_daily.sql and 14_presence_zone_daily.sql; empty when stays exist).
 -- Without devices a day's people cannot be counted, so they are approximated by the busiest hour: the
 -- day's unique devices are the peak of the hourly unique devices (people who left before the peak hour
 -- are missed; a person in two cells within one hour counts in both). The daily rollups also answer "people present between hours a and b" by summing
@@ -9,7 +9,7 @@
 -- day has one busy period (more when it has two, the valley between them counting as present).
 -- city: true for the whole city (zone_id null), false per zone (zone_id null: cells outside every zone).
 -- dwell_minutes: the day's minutes present, shared over the bands by their people.
-create or replace temp view presence_day_bands as
+create or replace temp table presence_day_bands as
 with cube as (
     select
         cast(ts_hour as date) as day,

@@ -1,16 +1,17 @@
 -- Place visits from the presence cube when there are no place visits from stays (an operator's aggregated
--- feed; temp view, read by 15_presence_place_daily.sql, 30_place_profile.sql and 32_place_origins.sql;
+-- feed; a temp table on the build connection, computed once and read by 15_presence_place_daily.sql, 30_place_profile.sql and 32_place_origins.sql;
 -- empty when stays or place visits exist). Without devices a visit cannot be followed, so a place's visits are approximated
 -- by the arrivals in its H3 cell: per cell, segment and visitor type, the rise in unique devices from one
 -- hour to the next (an hour with no row counts as 0), i.e. the net inflow, a lower bound of the arrivals.
 -- The arrivals are shared by the places in the cell in whole visits (each gets arrivals // n, the
 -- remainder goes one each to places ranked by a hash of place and hour), so places add up to their cells.
 -- dwell_minutes: the cell's minutes present that day shared over the day's arrivals.
-create or replace temp view place_arrivals as
+create or replace temp table place_arrivals as
 with cube as (
     select ts_hour, cell, segment, visitor_type, sum(visitors) as visitors, sum(dwell_minutes) as dwell_minutes
     from visits_hourly
     where not exists (select 1 from place_visits) and not exists (select 1 from stays)
+        and cell in (select cell from places)
     group by ts_hour, cell, segment, visitor_type
 ),
 
