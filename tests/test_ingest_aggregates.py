@@ -325,3 +325,30 @@ def test_a_places_import_after_a_presence_feed_refreshes_the_place_estimates(db:
     assert any("estimated from the imported presence" in a for a in report.after), report.after
     new_id = _one(db, "select place_id from places where name_en = 'Baan Suan Homestay'")[0]
     assert _one(db, f"select count(*) from presence_place_daily where place_id = '{new_id}'")[0] == 1  # noqa: S608
+
+
+def test_presence_and_trips_by_an_imported_district_level(db: Path, tmp_path: Path) -> None:
+    import json
+
+    from tests.test_ingest_run import DISTRICTS
+
+    boundaries = _write(tmp_path / "districts.geojson", json.dumps(DISTRICTS))
+    import_file(boundaries, ImportOptions(layer="zones", level="district"), db)
+    presence_file = _write(tmp_path / "amphoe.csv", "date,hour,district,segment,visitors\n"
+                           "2025-11-03,8,Mueang Chiang Mai,domestic,500\n"
+                           "2025-11-03,8,แม่ริม,domestic,70\n")                     # by Thai name
+    report = import_file(presence_file, ImportOptions(layer="visits", level="district"), db)
+    assert (report.accepted, report.level) == (2, "district")
+    con = connect(db, "officials", read_only=True)
+    try:
+        filters = Filters(start=DAY, end=DAY, zone_level="district")
+        level = presence.level_density(con, filters, floor=0)
+    finally:
+        con.close()
+    assert {z: v for z, v in zip(level["zone_id"], level["visitor_hours"], strict=True) if v} == {
+        "district_th5001": 500, "district_th5002": 70}
+    # zones by the code the boundary file gave them (ADM2_PCODE), or by name
+    od = _write(tmp_path / "od.csv", "day,origin,destination,trips\n2025-11-03,Mae Rim,TH5001,12\n")
+    import_file(od, ImportOptions(layer="trips", level="district"), db)
+    assert _one(db, "select level, origin, destination, trips from od_daily") == (
+        "zone", "district_th5002", "district_th5001", 12)
