@@ -180,7 +180,9 @@ def check_aggregate(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, la
             if by == "cell" and "zone" in fm.columns:
                 notes.append(_("cells given: the zone column {column} is not used (each cell's zone is the "
                                "atlas's own)").format(column=repr(fm.columns["zone"])))
-            zone_level = level or DEFAULT_ZONE_LEVEL if by == "zone" else None
+            zone_level = (level or DEFAULT_ZONE_LEVEL) if by == "zone" else None
+            if by == "cell" and level:
+                notes.append(_("cells given: --level {level} is not used").format(level=level))
             if by == "zone":
                 notes.append(_("zones of level {level}: {note}").format(level=repr(zone_level), note=_(ZONE_SPREAD_NOTE)))
             if "dwell_minutes" not in fm.columns:
