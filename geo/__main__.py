@@ -478,20 +478,25 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("-q", "--quiet", action="store_true")
     b.set_defaults(func=_cmd_build)
 
-    im = sub.add_parser("import", help="import places, zone boundaries or OpenStreetMap POIs (docs/import.md)",
+    im = sub.add_parser("import", help="import places, zone boundaries, OpenStreetMap POIs or roads, or an operator's "
+                                       "pings, hourly presence or trips (docs/import.md)",
                         description="Validate a file and load it into the atlas database; on any error the "
                                     "database is left byte-identical.")
     im.add_argument("path", type=Path, help="CSV/TSV, GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, KML, "
-                                            "FlatGeobuf, .osm.pbf or .osm")
+                                            "FlatGeobuf, .osm.pbf or .osm; pings, visits and trips: CSV/TSV or Parquet "
+                                            "(a file, a folder or a quoted glob of partitioned files)")
     im.add_argument("--layer", required=True, choices=("places", "zones", "visits", "trips", "pings", "roads"),
-                    help="roads: the routable network from an OpenStreetMap extract's highway=* ways (docs/roads.md)")
+                    help="visits: hourly presence per H3 cell or zone; trips: origin-destination trips per day; "
+                         "roads: the routable network from an OpenStreetMap extract's highway=* ways (docs/roads.md)")
     im.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
     im.add_argument("--source-layer", default=None, metavar="NAME",
                     help="the layer to read from a file with several (GeoPackage, KML folders, a zip of shapefiles)")
-    im.add_argument("--level", default=None, help="zones: the level name the boundaries become (e.g. district)")
+    im.add_argument("--level", default=None, help="zones: the level name the boundaries become (e.g. district); visits and trips: the loaded "
+                         "level whose zones the file names (default tourism_zone; trips also: place)")
     im.add_argument("--map", action="append", metavar="DEST=SRC", help="take atlas field DEST from column SRC")
     im.add_argument("--category", action="append", metavar="VALUE|SRC=VALUE",
-                    help="category for rows with none or an unknown one, or map one source value")
+                    help="places: category for rows with none or an unknown one, or map one source value; "
+                         "visits and trips: the segment of rows with none, or SRC=SEGMENT for an operator's spelling")
     mode = im.add_mutually_exclusive_group()
     mode.add_argument("--replace", dest="replace", action="store_true", default=None,
                       help="places: replace the loaded places of the file's layers; zones: replace the level "

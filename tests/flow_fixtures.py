@@ -56,8 +56,11 @@ def add_flows(
     con.from_df(visits).create("visits_hourly")
     con.from_df(trips).create("trips")
     con.from_df(place_visits).create("place_visits")
-    names = [n for n in rollups.rollup_names() if n.split("/", 1)[1][:1] in OWN_ROLLUP_PREFIXES]
+    con.execute("create table stays (device ubigint)")  # no stays: 15_cell_arrivals reads it (empty view)
+    # with the temp view the place rollups read when there are no place visits (15_cell_arrivals)
     sql.execute(con, "schema/create_expansion_weights")  # no weights fitted: est_people = the observed counts
+    names = [n for n in rollups.rollup_names()
+             if n.split("/", 1)[1][:1] in OWN_ROLLUP_PREFIXES or n == "rollups/15_cell_arrivals"]
     for name in names:
         sql.execute(con, name)
     return names

@@ -30,7 +30,7 @@ import streamlit as st
 from geo import vocab
 from geo.db import connect, connect_console, console_cursor, require_published
 from geo.errors import AtlasError, DatabaseMissingError
-from geo.i18n import _
+from geo.i18n import N_, _
 from geo.render.export import chart_title
 from geo.services import catalog, geography, sqlconsole
 from geo.services.filters import Filters, default_filters
@@ -370,7 +370,7 @@ def altair_chart(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> None
 def data_bounds() -> tuple[date, date]:
     """First and last day of visitor data (fallback bounds when flows are not built)."""
     counts = call(catalog.tables)
-    if counts.get("visits_hourly", 0) == 0:
+    if counts.get("visits_hourly", 0) == 0 and counts.get("trips", 0) == 0:  # trips alone: an imported OD table
         return FALLBACK_BOUNDS
     row = call(catalog.date_bounds)
     return row
@@ -500,6 +500,17 @@ def store(param: url.PageParam, value: Any) -> None:
         st.query_params[param.key] = wanted
 
 
+#: What each approximation of an aggregated presence feed means, as pages state it
+#: (keys: ``geo.ingest.aggregates.APPROXIMATIONS`` and ``zone_spread``, stored in ``meta``).
+APPROXIMATION_NOTES: dict[str, str] = {
+    "people_days": N_("people per day are estimated as the busiest hour's unique devices that day"),
+    "place_visits": N_("place visits are estimated as arrivals in the place's H3 cell, shared by the places in it"),
+    "visitor_type": N_("rows without a visitor type count non-residents as overnight visitors"),
+    "zone_spread": N_("presence delivered per zone is spread evenly over the zone's cells (approximate inside "
+                      "each zone; zone totals exact)"),
+}
+
+
 def provenance_note() -> None:
     """Where the data comes from in three kinds (real with sources, approximate, simulated) plus estimates,
     with a prominent SIMULATED label when any dataset is simulated."""
@@ -526,6 +537,14 @@ def provenance_note() -> None:
                                        if part == "province outline" else "")
                 for part, detail in zip(rows["part"], rows["detail"], strict=True))
             parts.append(f"**{labels[kind]}**: {names}")
+    feeds = call(catalog.aggregated_feeds)
+    if feeds.presence:
+        notes = [_(APPROXIMATION_NOTES[k]) for k in feeds.approximations if k in APPROXIMATION_NOTES]
+        text = _("**Visitor presence from an operator's aggregated feed** (hourly unique devices per {unit}), "
+                 "with no device-level data.").format(unit=_("H3 cell") if feeds.presence_by == "cell" else _("zone"))
+        if notes:
+            text += " " + _("Approximations: {notes}.").format(notes="; ".join(notes))
+        st.info(text, icon="ℹ️")  # trusted-text: the atlas's own words (APPROXIMATION_NOTES), no data
     built = meta["built_at"].max()
     st.caption(
         _("Data") + " — " + "; ".join(parts)  # trusted-text: parts are the atlas labels and escaped part names

@@ -44,7 +44,22 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "source": ("source",),
     "device": ("device", "device_id", "hashed_device", "imsi_hash", "msisdn_hash", "user_id", "uid", "id"),
     "ts": ("ts", "time", "timestamp", "datetime", "date_time", "event_time", "เวลา"),
-    "segment": ("segment", "origin", "origin_segment", "visitor_segment"),
+    "segment": ("segment", "origin", "origin_segment", "visitor_segment", "market", "origin_market"),
+    # the operator's aggregates (visits: presence per cell or zone and hour; trips: origin-destination per day)
+    "ts_hour": ("ts_hour", "hour_start", "datetime", "date_time", "timestamp", "time", "ts", "เวลา"),
+    "date": ("date", "day", "วันที่"),
+    "hour": ("hour", "hour_of_day", "hr", "ชั่วโมง"),
+    "cell": ("cell", "h3", "h3_index", "h3_cell", "h3_id", "cell_id", "hex", "hex_id"),
+    "zone": ("zone", "zone_id", "zone_name", "area", "area_id", "district", "subdistrict", "amphoe", "tambon"),
+    "visitor_type": ("visitor_type", "visitor_kind", "stay_type", "traveller_type"),
+    "visitors": ("visitors", "unique_devices", "devices", "unique_visitors", "people", "users", "subscribers",
+                 "count"),
+    "dwell_minutes": ("dwell_minutes", "dwell", "dwell_min", "dwell_time", "minutes", "stay_minutes"),
+    "day": ("day", "date", "trip_date", "travel_date", "วันที่"),
+    "level": ("level", "flow_level"),
+    "origin": ("origin", "origin_zone", "origin_id", "from", "from_zone", "o"),
+    "destination": ("destination", "destination_zone", "destination_id", "dest", "to", "to_zone", "d"),
+    "trips": ("trips", "trip_count", "flows", "movements", "travellers", "volume", "count"),
 }
 
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -52,12 +67,17 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "places": (("name_en", "name_th"), ("geometry", "wkt", "lat")),
     "zones": (("name_en", "name_th"), ("geometry", "wkt")),
     "pings": (("device",), ("ts",), ("lat",)),
+    "visits": (("ts_hour", "date"), ("cell", "zone"), ("visitors",)),
+    "trips": (("day",), ("origin",), ("destination",), ("trips",)),
 }
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "places": ("place_id", "name_en", "name_th", "lat", "lon", "wkt", "category", "layer", "rooms", "capacity",
                "price_band", "open_hour", "close_hour", "opening_hours", "source"),
     "zones": ("zone_id", "name_en", "name_th", "wkt"),
     "pings": ("device", "ts", "lat", "lon", "segment"),
+    # order matters: a column goes to the first field that recognises it (a trips file's "origin" is a zone)
+    "visits": ("ts_hour", "date", "hour", "cell", "zone", "segment", "visitor_type", "visitors", "dwell_minutes"),
+    "trips": ("day", "level", "origin", "destination", "segment", "visitor_type", "trips"),
 }
 
 

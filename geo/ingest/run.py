@@ -23,10 +23,10 @@ from geo.ingest.model import Problem, SourceTable, source_format_for
 from geo.settings import Settings, get_settings
 from geo.vocab import DEFAULT_ZONE_LEVEL
 
-#: Layers this version imports. The operator's aggregates (visits: presence per cell or zone; trips:
-#: origin-destination matrices) are listed by the CLI but refused with a clear message until their readers
-#: land; raw pings are imported and run through the pipeline (see docs/import.md).
-IMPORT_LAYERS: tuple[str, ...] = ("places", "zones", "pings", "roads")
+#: Layers this version imports: places, zone boundaries, the road network, and an operator's telecom data,
+#: raw (pings, run through the pipeline) or aggregated (visits: hourly presence per H3 cell or zone; trips:
+#: origin-destination matrices per day), see docs/import.md.
+IMPORT_LAYERS: tuple[str, ...] = ("places", "zones", "visits", "trips", "pings", "roads")
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _LEVEL = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -155,15 +155,21 @@ def check_options(options: ImportOptions) -> str | None:
     if options.layer not in fields.LAYERS:
         raise _refuse(_("--layer must be one of {choices}, got {layer!r}").format(choices=", ".join(fields.LAYERS),
                                                                                     layer=options.layer))
-    if options.layer not in IMPORT_LAYERS:
-        raise _refuse(_("--layer {layer}: the operator's aggregated {layer} are not importable in this version; "
-                        "import raw pings (--layer pings) or one of {choices} (see docs/import.md)").format(
-            layer=options.layer, choices=", ".join(IMPORT_LAYERS)))
     if options.market_shares is not None and options.layer != "pings":
         raise _refuse(_("--market-shares applies to --layer pings only"))
+    if options.layer in ("visits", "trips"):
+        level = (options.level or "").strip() or None
+        if level is not None and level != "place" and not _LEVEL.match(level):
+            raise _refuse((_("--level {level}: the name of a loaded zone level (e.g. district) or place")
+                           if options.layer == "trips" else
+                           _("--level {level}: the name of a loaded zone level (e.g. district)")).format(
+                               level=repr(level[:40])))
+        if level == "place" and options.layer == "visits":
+            raise _refuse(_("--level place applies to --layer trips only; presence is per H3 cell or per zone"))
+        return level
     if options.layer != "zones":
         if options.level:
-            raise _refuse(_("--level applies to --layer zones only"))
+            raise _refuse(_("--level applies to --layer zones, visits and trips only"))
         return None
     level = (options.level or "").strip()
     if not level:
@@ -196,6 +202,8 @@ def import_file(path: Path, options: ImportOptions, db_path: Path | None = None,
         return _import_pings(path, name, options, db_path, settings, started)
     if options.layer == "roads":
         return _import_roads(path, name, options, db_path, settings, started)
+    if options.layer in ("visits", "trips"):
+        return _import_aggregate(path, name, options, level, db_path, settings, started)
     default_category, category_map = validate.parse_category_options(list(options.category))
     table = read_source(path, name=name, max_bytes=options.max_bytes or DEFAULT_MAX_BYTES,
                         source_layer=options.source_layer)
@@ -288,6 +296,36 @@ def _import_pings(path: Path, name: str, options: ImportOptions, db_path: Path, 
     )
 
 
+def _import_aggregate(path: Path, name: str, options: ImportOptions, level: str | None, db_path: Path,
+                      settings: Settings, started: float) -> ImportReport:
+    """An operator's aggregated presence (visits) or trips, checked in SQL and stored (``geo.ingest.aggregates``)."""
+    from geo.ingest import aggregates
+
+    if options.source_layer:
+        raise _refuse(_("--source-layer does not apply to --layer {layer}").format(layer=options.layer))
+    if options.replace is False:
+        raise _refuse(_("--append does not apply to --layer visits: an import replaces the loaded presence")
+                       if options.layer == "visits" else
+                       _("--append does not apply to --layer trips: an import replaces the loaded trips"))
+    if options.max_bytes and path.is_file() and path.stat().st_size > options.max_bytes:
+        raise _refuse(_("{name} is {size} MB, over the {limit} MB limit; raise it with --max-mb (aggregated tables "
+                        "are streamed, never loaded whole into memory)").format(
+                            name=name, size=f"{path.stat().st_size / 1024 / 1024:,.1f}",
+                            limit=f"{options.max_bytes / 1024 / 1024:,.0f}"))
+    out = aggregates.import_aggregate(path, name, layer=options.layer, level=level, db_path=db_path,
+                                      settings=settings, mapping=options.mapping, category=list(options.category),
+                                      strict=options.strict, dry_run=options.dry_run,
+                                      attribution=options.attribution)
+    c = out["counts"]
+    return ImportReport(
+        name=name, layer=options.layer, format=out["format"], level=out["level"], rows_read=c["rows_read"],
+        accepted=c["accepted"], repaired=c["repaired"], rejected=c["rejected"], warnings=c["warnings"],
+        problems=out["problems"], field_notes=tuple(out["notes"]), encoding=out["encoding"],
+        dry_run=options.dry_run, written=not options.dry_run, mode="replace", dataset=out.get("dataset"),
+        after=out["after"], seconds=time.perf_counter() - started, reason_counts=out["reasons"],
+    )
+
+
 def _import_roads(path: Path, name: str, options: ImportOptions, db_path: Path, settings: Settings,
                   started: float) -> ImportReport:
     """An OpenStreetMap extract's roads become the routable network (``geo.ingest.roads``), replacing any
@@ -343,6 +381,14 @@ def _after_places(con: Any) -> list[str]:
     """Places changed: re-run the pipeline from the stored pings so visits match the new places."""
     if not load.table_exists(con, "pings") or not int(sql.fetch_one(con, "ingest/ping_count")["n"]):
         from geo.build import roads
+
+        if "presence" in set(sql.fetch_df(con, "ingest/meta_datasets")["dataset"]):
+            from geo.build import rollups  # an aggregated feed: place figures come from the places' cells
+
+            t0 = time.perf_counter()
+            rollups.run_rollups(con)
+            return [_("rollups refreshed in {seconds} s: place visits are estimated from the imported presence "
+                      "in each place's cell").format(seconds=f"{time.perf_counter() - t0:.1f}")]
 
         line = roads.loads_line(roads.refresh_road_loads(con))  # places moved: their corridors' paths too
         return ["no pings are stored, so place visits were not recomputed", *([line] if line else [])]

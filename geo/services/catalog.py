@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -105,3 +106,39 @@ def data_kinds(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         else:
             rows.append({"part": name, "kind": "real", "detail": str(rec["sources"])})
     return pd.DataFrame(rows, columns=["part", "kind", "detail"])
+
+
+@dataclass(frozen=True)
+class AggregatedFeeds:
+    """What came in as an operator's aggregated tables (``python -m geo import --layer visits|trips``).
+
+    ``presence_by``: ``cell`` or ``zone`` when the presence cube was imported (else None); ``approximations``:
+    the keys of the approximations the rollups then use (``geo.ingest.aggregates.APPROXIMATIONS``:
+    ``people_days``, ``place_visits``, ``visitor_type``, ``zone_spread``), which pages state.
+    """
+
+    presence_by: str | None = None
+    presence_level: str | None = None
+    trips: bool = False
+    approximations: tuple[str, ...] = ()
+
+    @property
+    def presence(self) -> bool:
+        """True when presence comes from an imported aggregated feed (no device-level tables)."""
+        return self.presence_by is not None
+
+
+def aggregated_feeds(con: duckdb.DuckDBPyConnection) -> AggregatedFeeds:
+    """Which flow tables were imported as aggregates, read from ``meta`` (datasets ``presence`` and ``trips``)."""
+    meta = dataset_meta(con)
+    found: dict[str, dict[str, Any]] = {}
+    for rec in meta.to_dict("records"):
+        if rec["dataset"] in ("presence", "trips") and not rec["simulated"]:
+            params = rec.get("params")
+            found[rec["dataset"]] = json.loads(params) if isinstance(params, str) and params else {}
+    presence = found.get("presence")
+    if presence is None:
+        return AggregatedFeeds(trips="trips" in found)
+    return AggregatedFeeds(presence_by=str(presence.get("by") or "cell"), presence_level=presence.get("level"),
+                           trips="trips" in found,
+                           approximations=tuple(sorted((presence.get("approximations") or {}).keys())))

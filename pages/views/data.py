@@ -111,19 +111,26 @@ def render_import_form() -> None:
     limit_mb = state.app_settings().upload_max_mb
     st.subheader("Import data")
     st.caption(  # trusted-text: limit_mb is a number from the settings
-        f"Places (CSV/TSV, GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, KML, FlatGeobuf, OpenStreetMap "
-               f".osm/.osm.pbf), zone boundaries as a new level, or an operator's raw pings (CSV/TSV or Parquet: device, "
-        f"time, lat, lon, segment), which replace the visitor flows and re-run the pipeline. Files up to {limit_mb} MB. Every row is "
-               "checked; problems are listed with their row and reason, and if anything fails the database is "
-               "left exactly as it was. The same as `python -m geo import` (README, Import).")
+        _("Places (CSV/TSV, GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, KML, FlatGeobuf, OpenStreetMap "
+          ".osm/.osm.pbf), zone boundaries as a new level, an operator's raw pings (CSV/TSV or Parquet: device, "
+          "time, lat, lon, segment), which replace the visitor flows and re-run the pipeline, or an operator's "
+          "aggregated tables (CSV/TSV or Parquet): hourly presence per H3 cell or zone (hour, cell or zone, "
+          "segment, visitors), which replaces the visitor flows on every map, and origin-destination trips per "
+          "day (day, origin, destination, segment, trips). Files up to {limit_mb} MB. Every row is checked; "
+          "problems are listed with their row and reason, and if anything fails the database is left exactly "
+          "as it was. The same as `python -m geo import` (README, Import).").format(limit_mb=limit_mb))
     with st.form("import_form", clear_on_submit=False):
         upload = st.file_uploader(f"File (at most {limit_mb} MB)", type=UPLOAD_TYPES, key="import_file")
         c = st.columns(3)
-        layer = c[0].selectbox("Import as", ["places", "zones", "pings", "roads"], key="import_layer",
+        layer = c[0].selectbox("Import as", ["places", "zones", "visits", "trips", "pings", "roads"],
+                               key="import_layer",
                                format_func={"places": "Places", "zones": "Zone boundaries (a level)",
+                                            "visits": _("Hourly presence per H3 cell or zone (operator's aggregates)"),
+                                            "trips": _("Origin-destination trips per day (operator's aggregates)"),
                                             "pings": "Raw pings (replace the visitor flows)",
                                             "roads": "Road network (OpenStreetMap .osm/.osm.pbf)"}.get)
-        level = c[1].text_input("Zone level name (boundaries)", placeholder="district", key="import_level")
+        level = c[1].text_input(_("Zone level name (boundaries; or the level a presence or trips file names its "
+                                  "zones in, or place)"), placeholder="district", key="import_level")
         mode = c[2].radio("Mode", ["default", "append", "replace"], horizontal=True, key="import_mode",
                           help="Default: places are added, a boundary level replaces the same level.")
         category = st.selectbox("Category for rows with none or an unknown one (places)", ["", *ALL_CATEGORIES],
@@ -132,6 +139,9 @@ def render_import_form() -> None:
                                 else CATEGORY_LABELS.get(v, v))
         mapping = st.text_area("Field mapping, one DEST=SOURCE per line (optional)", key="import_map",
                                placeholder="name_en=ADM2_EN\nname_th=ADM2_TH")
+        segments = st.text_area(_("Segments (presence and trips): the operator's spellings, one SOURCE=SEGMENT per "
+                                  "line, or one SEGMENT for rows with none (optional)"), key="import_segments",
+                                placeholder="Bangkok=domestic:Bangkok\nChina=international:CN")
         source_layer = st.text_input("Layer inside the file (GeoPackage, KML or zip with several; optional)",
                                      key="import_source_layer")
         attribution = st.text_input("Source and licence (shown with the data)", key="import_attribution",
@@ -160,7 +170,9 @@ def render_import_form() -> None:
             options = ImportOptions(
                 layer=layer, level=level.strip() or None, mapping=parse_map_options(
                     line for line in mapping.splitlines() if line.strip()),
-                category=(category,) if category else (), replace={"append": False, "replace": True}.get(mode),
+                category=tuple(line.strip() for line in segments.splitlines() if line.strip())
+                if layer in ("visits", "trips") else (category,) if category else (),
+                replace={"append": False, "replace": True}.get(mode),
                 strict=strict, dry_run=dry_run, attribution=attribution.strip() or None,
                 max_bytes=limit_mb * 1024 * 1024, name=name, source_layer=source_layer.strip() or None,
             )

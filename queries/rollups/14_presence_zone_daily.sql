@@ -32,6 +32,11 @@ counted as (
         sum(dwell_minutes) as dwell_minutes
     from device_days
     group by day, zone_id, segment, visitor_type, first_hour, last_hour
+    union all
+    -- no stays (an operator's aggregated presence): approximate people per day from the hourly cube
+    select day, zone_id, segment, visitor_type, first_hour, last_hour, visitors, dwell_minutes
+    from presence_day_bands
+    where not city and zone_id is not null
 ),
 
 final as (

@@ -21,6 +21,13 @@ counted as (
         sum(dwell_minutes) as dwell_minutes
     from visits
     group by day, hour, place_id, segment_group
+    union all
+    -- no place visits from stays (an operator's aggregated presence): arrivals in the place's cell
+    select
+        cast(visit_start as date), cast(hour(visit_start) as tinyint), place_id, split_part(segment, ':', 1),
+        cast(sum(visits) as bigint), sum(dwell_minutes)
+    from place_arrivals
+    group by all
 ),
 
 final as (

@@ -17,6 +17,13 @@ counted as (
         sum(dwell_minutes)::double as dwell_minutes                -- total dwell (minutes)
     from visits
     group by place_id, month_start, weekday, hour, segment_group
+    union all
+    -- no place visits from stays (an operator's aggregated presence): arrivals in the place's cell
+    select
+        place_id, date_trunc('month', visit_start)::date, (isodow(visit_start) - 1)::tinyint,
+        hour(visit_start)::tinyint, split_part(segment, ':', 1), sum(visits)::bigint, sum(dwell_minutes)::double
+    from place_arrivals
+    group by all
 ),
 final as (
     -- est_people: visits × the expansion weight of the segment group and month (estimated visits, ESTIMATE)

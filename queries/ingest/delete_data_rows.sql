@@ -1,0 +1,2 @@
+-- Empty one of the pipeline's coded tables (an aggregated import replacing what it held).
+delete from {{data_table}}

@@ -1,0 +1,2 @@
+-- Empty the pings table (an aggregated presence import replaces the device-level sample).
+delete from pings
