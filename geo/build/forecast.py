@@ -174,10 +174,12 @@ def refresh_forecast(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     finally:
         con.unregister("forecast_rows")
         con.unregister("backtest_rows")
+    # the forecast is as simulated as the flows it is fitted to; without a 'flows' row the presence came from
+    # an operator's imported feed (geo.ingest.aggregates removes the row), which is real
     simulated = sql.fetch_one(con, "build/flows_meta")
     sql.execute(con, "build/insert_meta", {
         "dataset": "forecast",
-        "simulated": bool(simulated["simulated"]) if simulated else True,
+        "simulated": bool(simulated["simulated"]) if simulated else False,
         "seed": None,
         "sources": "FORECAST fitted at build time from the daily rollups (geo/build/forecast.py, docs/events.md)",
         "params": json.dumps({"method": METHOD, "horizon_weeks": HORIZON_WEEKS, "interval": INTERVAL,
