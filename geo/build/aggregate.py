@@ -22,11 +22,13 @@ Parquet ``UINT_64``) and H3 cells as signed 64-bit integers (bit 63 of an H3 ind
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -58,6 +60,9 @@ DEVICE_DECIMAL = pa.decimal128(20, 0)
 
 #: Columns the pings must have (the atlas's ``pings`` table: device is the salted 64-bit hash).
 PING_COLUMNS = ("device", "ts", "lon", "lat", "segment")
+
+#: What a run records beside its tables (engine, pings, counts, settings); the importer keeps it in ``meta``.
+PROVENANCE_FILE = "_aggregate.json"
 
 #: Rows per Arrow batch when the DuckDB engine streams an output to Parquet.
 WRITE_BATCH_ROWS = 1 << 20
@@ -91,6 +96,15 @@ class AggregateReport:
                  f"({rate:,.0f} pings/s)"]
         lines += [f"  {t:<14} {n:>12,}" for t, n in self.counts.items()]
         return lines
+
+    def record(self, pings_path: Path, params: pipeline.PipelineParams | None) -> None:
+        """Write ``PROVENANCE_FILE`` into the output folder."""
+        from geo import __version__
+
+        info = {"engine": self.engine, "pings_path": str(pings_path), "pings": self.pings, "counts": self.counts,
+                "seconds": round(self.seconds, 3), "params": asdict(params or pipeline.PipelineParams()),
+                "written_at": datetime.now(UTC).replace(microsecond=0).isoformat(), "version": __version__}
+        (self.out_dir / PROVENANCE_FILE).write_text(json.dumps(info, indent=1), encoding="utf-8")
 
 
 def read_reference(db_path: Path | str, settings: Settings | None = None) -> Reference:
@@ -267,5 +281,6 @@ def aggregate_duckdb(pings_path: Path, out_dir: Path, *, db_path: Path | None = 
             con.close()
     report = AggregateReport("duckdb", out_dir, n_pings, count_rows(out_dir))
     report.seconds = time.perf_counter() - started
+    report.record(pings_path, params)
     return report
 

@@ -240,6 +240,7 @@ def aggregate_spark(spark: SparkSession, pings_path: Path, out_dir: Path, *, db_
         wide.unpersist()
     report = aggregate.AggregateReport("spark", out_dir, n_pings, aggregate.count_rows(out_dir))
     report.seconds = time.perf_counter() - started
+    report.record(pings_path, params)
     return report
 
 
