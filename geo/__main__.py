@@ -69,7 +69,7 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
     else:
         from geo.build import spark
 
-        session = spark.session(args.master or "local[2]")
+        session = spark.session(args.master)  # None: spark-submit's master, else local[2]
         try:
             if not args.quiet:
                 print("spark: {master}, Spark {version}, parallelism {parallelism}".format(**spark.describe(session)))
@@ -359,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     ag.add_argument("--out", type=Path, required=True, help="output folder (each table's folder is replaced)")
     ag.add_argument("--db", type=Path, default=None,
                     help="atlas database the places, zones and cells come from (default: $ATLAS_DB)")
-    ag.add_argument("--master", default=None, help="spark: master URL (default local[2]; e.g. spark://host:7077, yarn)")
+    ag.add_argument("--master", default=None, help="spark: master URL (default: spark-submit's, else local[2]; e.g. spark://host:7077, yarn)")
     ag.add_argument("--buckets", type=_positive, default=None,
                     help="spark: device buckets, one Arrow table each in a worker (default 8; ~pings / 20M at scale)")
     ag.add_argument("--json", action="store_true", help="print the counts as one JSON object")

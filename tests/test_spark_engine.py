@@ -70,7 +70,7 @@ def spark_output(spark_world: dict[str, Path]) -> Path:
 
 def _sorted(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation) -> list[tuple]:
     """Every row of ``rel``, in one total order."""
-    return con.sql("select * from rel order by all").fetchall()
+    return rel.order("all").fetchall()
 
 
 def _rows(folder: Path, table: str) -> list[tuple]:

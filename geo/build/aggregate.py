@@ -269,7 +269,12 @@ def aggregate_duckdb(pings_path: Path, out_dir: Path, *, db_path: Path | None = 
                 msg = f"{pings_path}: could not be read as Parquet: {str(exc).splitlines()[0][:200]}"
                 raise FlowDataError(msg) from None
             check_ping_columns(list(source.columns), str(pings_path))
-            _insert_pings(con, source.select(*PING_COLUMNS))
+            try:
+                _insert_pings(con, source.select(*PING_COLUMNS))
+            except duckdb.Error as exc:
+                msg = (f"{pings_path}: a ping does not fit the atlas's pings table (device an unsigned 64-bit "
+                       f"hash, ts a local time, no empty value): {str(exc).splitlines()[0][:200]}")
+                raise FlowDataError(msg) from None
             n_pings = int(sql.fetch_one(con, "build/aggregate_count_pings")["n"])
             pipeline.run_pipeline(con, params)
             out_dir.mkdir(parents=True, exist_ok=True)

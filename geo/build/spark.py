@@ -70,25 +70,32 @@ def _require_pyspark() -> None:
         raise ConfigError(msg) from None
 
 
-def session(master: str = "local[2]", *, app_name: str = "tourism-atlas-aggregate",
+def session(master: str | None = "local[2]", *, app_name: str = "tourism-atlas-aggregate",
             conf: dict[str, str] | None = None) -> SparkSession:
     """A Spark session for ``master``; local masters get the offline settings (``LOCAL_CONF``).
 
-    Python workers run this interpreter with this checkout importable (local mode inherits the
-    environment; a cluster's executors need the package installed).
+    ``master=None`` keeps the master ``spark-submit`` gave (``local[2]`` outside spark-submit). Python
+    workers run this interpreter with this checkout importable (local mode inherits the environment; a
+    cluster's executors need the package installed).
     """
     _require_pyspark()
     from pyspark.sql import SparkSession
 
+    if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:  # not launched by spark-submit
+        master = "local[2]"
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     root = str(Path(__file__).resolve().parents[2])
     paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
     if root not in paths:
         os.environ["PYTHONPATH"] = os.pathsep.join([root, *[p for p in paths if p]])
-    builder = SparkSession.builder.master(master).appName(app_name)
-    settings = {**COMMON_CONF, **(LOCAL_CONF if master.startswith("local") else {}), **(conf or {})}
-    for key, value in settings.items():
+    builder = SparkSession.builder.appName(app_name)
+    if master is not None:
+        builder = builder.master(master)
+    local = master is not None and master.startswith("local")
+    if local:
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # the JVM binds and names itself on loopback
+    for key, value in {**COMMON_CONF, **(LOCAL_CONF if local else {}), **(conf or {})}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 
