@@ -76,7 +76,7 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
             report = spark.aggregate_spark(session, args.pings, args.out, db_path=args.db,
                                            buckets=args.buckets or spark.DEFAULT_BUCKETS)
         finally:
-            session.stop()
+            spark.stop(session)
     if args.json:
         print(json.dumps({"engine": report.engine, "out": str(report.out_dir), "pings": report.pings,
                           "seconds": round(report.seconds, 3), "counts": report.counts}))

@@ -64,8 +64,9 @@ def spark_output(spark_world: dict[str, Path]) -> Path:
                                               buckets=BUCKETS)
         assert report.pings > 10_000 and all(report.counts.values())
     finally:
-        session.stop()
+        spark_engine.stop(session)
     return out
+
 
 
 def _sorted(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation) -> list[tuple]:

@@ -100,6 +100,29 @@ def session(master: str | None = "local[2]", *, app_name: str = "tourism-atlas-a
     return builder.getOrCreate()
 
 
+def stop(spark: SparkSession) -> None:
+    """Stop the session and end the JVM PySpark launched for this process, if it launched one (under
+    ``spark-submit`` the JVM is not ours). Without this the JVM idles until the process exits."""
+    import subprocess
+
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    spark.stop()
+    proc = getattr(gateway, "proc", None)
+    if proc is None:
+        return
+    gateway.shutdown()
+    if proc.stdin:
+        proc.stdin.close()  # the launched JVM exits when its standard input closes
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    SparkContext._gateway = None
+    SparkContext._jvm = None
+
+
 def _spark_type(arrow_type: pa.DataType) -> str:
     """Spark SQL type of an output column's Arrow type (unsigned 64-bit: its bits as a signed bigint)."""
     if pa.types.is_timestamp(arrow_type):
