@@ -40,6 +40,7 @@ from geo import sql
 from geo.build import pipeline
 from geo.db import connect
 from geo.errors import FlowDataError
+from geo.i18n import _
 from geo.settings import Settings, get_settings
 
 OUTPUT_TABLES = pipeline.OUTPUT_TABLES
@@ -176,10 +177,10 @@ def parquet_files(path: Path) -> str:
 def check_pings_path(path: Path) -> None:
     """Refuse a pings path that holds no Parquet file."""
     if path.is_dir() and not any(path.rglob("*.parquet")):
-        msg = f"{path}: the folder holds no .parquet files (pings for `geo aggregate` are Parquet)"
+        msg = _("{path}: the folder holds no .parquet files (pings for `geo aggregate` are Parquet)").format(path=path)
         raise FlowDataError(msg)
     if not path.exists():
-        msg = f"{path}: no such file or folder"
+        msg = _("{path}: no such file or folder").format(path=path)
         raise FlowDataError(msg)
 
 
@@ -187,9 +188,10 @@ def check_ping_columns(columns: list[str], where: str) -> None:
     """Refuse pings without the columns the pipeline reads."""
     missing = [c for c in PING_COLUMNS if c not in columns]
     if missing:
-        msg = (f"{where}: the pings lack column(s) {', '.join(missing)}; `geo aggregate` reads the atlas's "
-               f"pings layout ({', '.join(PING_COLUMNS)}; device = salted 64-bit hash). Load a raw feed with "
-               "`python -m geo import FILE --layer pings` instead")
+        msg = _("{where}: the pings lack column(s) {missing}; `geo aggregate` reads the atlas's pings layout "
+                "({columns}; device = salted 64-bit hash). Load a raw feed with "
+                "`python -m geo import FILE --layer pings` instead").format(
+            where=where, missing=", ".join(missing), columns=", ".join(PING_COLUMNS))
         raise FlowDataError(msg)
 
 
@@ -266,14 +268,16 @@ def aggregate_duckdb(pings_path: Path, out_dir: Path, *, db_path: Path | None = 
             try:
                 source = con.read_parquet(parquet_files(pings_path), hive_partitioning=pings_path.is_dir())
             except duckdb.Error as exc:
-                msg = f"{pings_path}: could not be read as Parquet: {str(exc).splitlines()[0][:200]}"
+                msg = _("{path}: could not be read as Parquet: {error}").format(
+                    path=pings_path, error=str(exc).splitlines()[0][:200])
                 raise FlowDataError(msg) from None
             check_ping_columns(list(source.columns), str(pings_path))
             try:
                 _insert_pings(con, source.select(*PING_COLUMNS))
             except duckdb.Error as exc:
-                msg = (f"{pings_path}: a ping does not fit the atlas's pings table (device an unsigned 64-bit "
-                       f"hash, ts a local time, no empty value): {str(exc).splitlines()[0][:200]}")
+                msg = _("{path}: a ping does not fit the atlas's pings table (device an unsigned 64-bit hash, "
+                        "ts a local time, no empty value): {error}").format(
+                    path=pings_path, error=str(exc).splitlines()[0][:200])
                 raise FlowDataError(msg) from None
             n_pings = int(sql.fetch_one(con, "build/aggregate_count_pings")["n"])
             pipeline.run_pipeline(con, params)

@@ -32,6 +32,7 @@ import pyarrow as pa
 
 from geo.build import aggregate, pipeline
 from geo.errors import ConfigError, FlowDataError
+from geo.i18n import _
 from geo.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -65,8 +66,8 @@ def _require_pyspark() -> None:
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        msg = ("the Spark engine needs PySpark: install the project with its spark extra "
-               "(`pip install -e '.[spark]'`, which `make setup` does) and Java 17")
+        msg = _("the Spark engine needs PySpark: install the project with its spark extra "
+                "(`pip install -e '.[spark]'`, which `make setup` does) and Java 17")
         raise ConfigError(msg) from None
 
 
@@ -180,8 +181,8 @@ def _device_as_long(column: Column, spark_type: str) -> Column:
         return F.when(column >= F.lit(_TWO_63), column - F.lit(_TWO_64)).otherwise(column).cast("bigint")
     if spark_type in ("bigint", "int", "smallint", "tinyint"):
         return column.cast("bigint")
-    msg = (f"pings.device is {spark_type}; `geo aggregate` needs the salted 64-bit hash as an integer "
-           "(import a raw feed with `python -m geo import FILE --layer pings`)")
+    msg = _("pings.device is {kind}; `geo aggregate` needs the salted 64-bit hash as an integer "
+            "(import a raw feed with `python -m geo import FILE --layer pings`)").format(kind=spark_type)
     raise FlowDataError(msg)
 
 
@@ -241,7 +242,7 @@ def aggregate_spark(spark: SparkSession, pings_path: Path, out_dir: Path, *, db_
     from pyspark.sql import functions as F
 
     if buckets < 1:
-        msg = f"buckets must be 1 or more, got {buckets}"
+        msg = _("buckets must be 1 or more, got {buckets}").format(buckets=buckets)
         raise ConfigError(msg)
     started = time.perf_counter()
     settings = settings or get_settings()

@@ -25,6 +25,7 @@ from geo.build import aggregate, pipeline, rollups
 from geo.build import roads as stored_roads
 from geo.db import connect
 from geo.errors import FlowDataError, ImportRefusedError
+from geo.i18n import _
 from geo.ingest import load
 from geo.ingest.model import Problem
 from geo.settings import Settings
@@ -45,12 +46,14 @@ def _view_types(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
 def read_outputs(path: Path, name: str, con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """The four tables under ``path`` as frames with the views' columns and types; refuse anything else."""
     if not path.is_dir():
-        raise _refuse(f"{name}: --layer {LAYER} reads a folder written by `python -m geo aggregate` "
-                      f"({', '.join(aggregate.OUTPUT_TABLES)} subfolders of Parquet files)")
+        raise _refuse(_("{name}: --layer pipeline-output reads a folder written by `python -m geo aggregate` "
+                        "({tables} subfolders of Parquet files)").format(
+            name=name, tables=", ".join(aggregate.OUTPUT_TABLES)))
     missing = [t for t in aggregate.OUTPUT_TABLES if not (path / t).is_dir()]
     if missing:
-        raise _refuse(f"{name}: no {', '.join(missing)} folder(s); a pipeline output has all of "
-                      f"{', '.join(aggregate.OUTPUT_TABLES)} (written by `python -m geo aggregate`)")
+        raise _refuse(_("{name}: no {missing} folder(s); a pipeline output has all of {tables} (written by "
+                        "`python -m geo aggregate`)").format(
+            name=name, missing=", ".join(missing), tables=", ".join(aggregate.OUTPUT_TABLES)))
     reader = connect(":memory:", "officials")
     try:
         frames = {}
@@ -62,21 +65,25 @@ def read_outputs(path: Path, name: str, con: duckdb.DuckDBPyConnection) -> dict[
             try:
                 rel = reader.read_parquet(aggregate.parquet_files(folder), hive_partitioning=True)
             except duckdb.Error as exc:
-                raise _refuse(f"{name}/{table}: could not be read as Parquet: "
-                              f"{str(exc).splitlines()[0][:200]}") from None
+                raise _refuse(_("{name}/{table}: could not be read as Parquet: {error}").format(
+                    name=name, table=table, error=str(exc).splitlines()[0][:200])) from None
             columns = [c for c in rel.columns if c != aggregate.PARTITION_COLUMN]
             lacking = [c for c in types if c not in columns]
             extra = [c for c in columns if c not in types]
             if lacking or extra:
-                raise _refuse(f"{name}/{table}: the columns must be those of the atlas's {table} view "
-                              f"({', '.join(types)})" + (f"; missing: {', '.join(lacking)}" if lacking else "")
-                              + (f"; unexpected: {', '.join(extra)}" if extra else ""))
+                parts = [_("{name}/{table}: the columns must be those of the atlas's {table} view "
+                           "({columns})").format(name=name, table=table, columns=", ".join(types))]
+                if lacking:
+                    parts.append(_("missing: {columns}").format(columns=", ".join(lacking)))
+                if extra:
+                    parts.append(_("unexpected: {columns}").format(columns=", ".join(extra)))
+                raise _refuse("; ".join(parts))
             try:
                 frames[table] = rel.select(*[duckdb.ColumnExpression(c).cast(duckdb.sqltype(kind)).alias(c)
                                              for c, kind in types.items()]).df()
             except duckdb.Error as exc:
-                raise _refuse(f"{name}/{table}: a value does not fit the {table} view's types: "
-                              f"{str(exc).splitlines()[0][:200]}") from None
+                raise _refuse(_("{name}/{table}: a value does not fit the {table} view's types: {error}").format(
+                    name=name, table=table, error=str(exc).splitlines()[0][:200])) from None
         return frames
     finally:
         reader.close()
@@ -97,9 +104,10 @@ def import_pipeline_output(path: Path, name: str, *, db_path: Path, settings: Se
         try:
             out["counts"] = pipeline.load_outputs(con, frames)
         except FlowDataError as exc:
-            raise _refuse(f"{name}: {exc}") from None
+            raise _refuse(_("{name}: {error}").format(name=name, error=exc)) from None
         except duckdb.ConstraintException as exc:
-            raise _refuse(f"{name}: a required value is missing: {str(exc).splitlines()[0][:200]}") from None
+            raise _refuse(_("{name}: a required value is missing: {error}").format(
+                name=name, error=str(exc).splitlines()[0][:200])) from None
 
     if dry_run:
         con = connect(":memory:", "officials", settings=settings)
@@ -114,10 +122,10 @@ def import_pipeline_output(path: Path, name: str, *, db_path: Path, settings: Se
         load_into(con)
         t0 = time.perf_counter()
         rollups.run_rollups(con)
-        out["after"].append(f"rollups refreshed in {time.perf_counter() - t0:.1f} s")
+        out["after"].append(_("rollups refreshed in {seconds:.1f} s").format(seconds=time.perf_counter() - t0))
         if load.table_exists(con, "pings"):
             sql.execute(con, "schema/create_pings")  # emptied: the outputs no longer come from these pings
-            out["after"].append("stored pings cleared (the imported tables replace what they gave)")
+            out["after"].append(_("stored pings cleared (the imported tables replace what they gave)"))
         line = stored_roads.loads_line(stored_roads.refresh_road_loads(con))
         if line:
             out["after"].append(line)

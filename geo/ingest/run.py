@@ -17,6 +17,7 @@ from typing import Any
 
 from geo import sql
 from geo.errors import ImportRefusedError
+from geo.i18n import _
 from geo.ingest import fields, load, validate
 from geo.ingest.model import Problem, SourceTable, source_format_for
 from geo.settings import Settings, get_settings
@@ -275,9 +276,10 @@ def _import_pipeline_output(path: Path, name: str, options: ImportOptions, db_pa
     for flag, given in (("--category", options.category), ("--map", options.mapping), ("--level", options.level),
                         ("--source-layer", options.source_layer)):
         if given:
-            raise _refuse(f"{flag} does not apply to --layer pipeline-output (the tables carry the views' columns)")
+            raise _refuse(_("{flag} does not apply to --layer pipeline-output (the tables carry the views' "
+                            "columns)").format(flag=flag))
     if options.replace is False:
-        raise _refuse("--append does not apply to --layer pipeline-output: the four tables are replaced")
+        raise _refuse(_("--append does not apply to --layer pipeline-output: the four tables are replaced"))
     out = outputs.import_pipeline_output(path, name, db_path=db_path, settings=settings, dry_run=options.dry_run,
                                          attribution=options.attribution)
     rows = sum(out["counts"].values())
