@@ -65,7 +65,7 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
         if args.master or args.buckets:
             print("error: --master and --buckets apply to --engine spark", file=sys.stderr)
             return 2
-        report = aggregate.aggregate_duckdb(args.pings, args.out, db_path=args.db)
+        report = aggregate.aggregate_duckdb(Path(args.pings), args.out, db_path=args.db, workdir=args.workdir)
     else:
         from geo.build import spark
 
@@ -355,13 +355,17 @@ def build_parser() -> argparse.ArgumentParser:
                                     "same code and write the same rows.")
     ag.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
                     help="duckdb: this machine, one process; spark: PySpark, per device bucket")
-    ag.add_argument("--pings", type=Path, required=True, help="pings Parquet file or folder")
+    ag.add_argument("--pings", required=True,
+                    help="pings Parquet file or folder (spark: also a Hadoop URI, e.g. hdfs://..., s3a://...)")
     ag.add_argument("--out", type=Path, required=True, help="output folder (each table's folder is replaced)")
     ag.add_argument("--db", type=Path, default=None,
                     help="atlas database the places, zones and cells come from (default: $ATLAS_DB)")
     ag.add_argument("--master", default=None, help="spark: master URL (default: spark-submit's, else local[2]; e.g. spark://host:7077, yarn)")
     ag.add_argument("--buckets", type=_positive, default=None,
                     help="spark: device buckets, one Arrow table each in a worker (default 8; ~pings / 20M at scale)")
+    ag.add_argument("--workdir", type=Path, default=None,
+                    help="duckdb: folder for the temporary database (default: the system's temp folder; "
+                         "needs room for the pings)")
     ag.add_argument("--json", action="store_true", help="print the counts as one JSON object")
     ag.add_argument("-q", "--quiet", action="store_true")
     ag.set_defaults(func=_cmd_aggregate)

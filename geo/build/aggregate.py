@@ -98,7 +98,7 @@ class AggregateReport:
         lines += [f"  {t:<14} {n:>12,}" for t, n in self.counts.items()]
         return lines
 
-    def record(self, pings_path: Path, params: pipeline.PipelineParams | None) -> None:
+    def record(self, pings_path: str | Path, params: pipeline.PipelineParams | None) -> None:
         """Write ``PROVENANCE_FILE`` into the output folder."""
         from geo import __version__
 

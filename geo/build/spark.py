@@ -194,11 +194,18 @@ def _device_as_decimal(column: Column) -> Column:
     return F.when(column < 0, (value + F.lit(_TWO_64)).cast("decimal(20,0)")).otherwise(value)
 
 
-def read_pings(spark: SparkSession, path: Path) -> DataFrame:
-    """The pings Parquet (a file or hive-partitioned folder) as (device bigint, ts, lon, lat, segment)."""
+def is_remote(path: str | Path) -> bool:
+    """True for a URI Spark reads through Hadoop (``hdfs://``, ``s3a://``, ...), not a local path."""
+    return "://" in str(path) and not str(path).startswith("file://")
+
+
+def read_pings(spark: SparkSession, path: str | Path) -> DataFrame:
+    """The pings Parquet (a file or hive-partitioned folder, local or a Hadoop URI) as (device bigint, ts,
+    lon, lat, segment)."""
     from pyspark.sql import functions as F
 
-    aggregate.check_pings_path(path)
+    if not is_remote(path):
+        aggregate.check_pings_path(Path(path))
     frame = spark.read.parquet(str(path))
     aggregate.check_ping_columns(frame.columns, str(path))
     types = dict(frame.dtypes)
@@ -233,11 +240,12 @@ def _output_frame(wide: DataFrame, table: str, columns: list[str]) -> DataFrame:
     return rows.withColumn(aggregate.PARTITION_COLUMN, F.date_format(F.col(aggregate.MONTH_OF[table]), "yyyy-MM"))
 
 
-def aggregate_spark(spark: SparkSession, pings_path: Path, out_dir: Path, *, db_path: Path | None = None,
+def aggregate_spark(spark: SparkSession, pings_path: str | Path, out_dir: Path, *, db_path: Path | None = None,
                     params: pipeline.PipelineParams | None = None, buckets: int = DEFAULT_BUCKETS,
                     settings: Settings | None = None) -> aggregate.AggregateReport:
-    """Run the pipeline on Spark over the pings at ``pings_path``; write the four outputs under ``out_dir``
-    exactly as ``aggregate.aggregate_duckdb`` does (same columns, types and layout)."""
+    """Run the pipeline on Spark over the pings at ``pings_path`` (a local path or a Hadoop URI such as
+    ``hdfs://`` or ``s3a://``); write the four outputs under ``out_dir`` (a path every node and the driver
+    see) exactly as ``aggregate.aggregate_duckdb`` does (same columns, types and layout)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -247,7 +255,7 @@ def aggregate_spark(spark: SparkSession, pings_path: Path, out_dir: Path, *, db_
     started = time.perf_counter()
     settings = settings or get_settings()
     params = params or pipeline.PipelineParams()
-    pings_path, out_dir = Path(pings_path), Path(out_dir)
+    out_dir = Path(out_dir)
     ref = aggregate.read_reference(db_path or settings.db_path, settings)
     # the output columns and types: the pipeline run on no pings (on the driver, ~0.2 s)
     empty = aggregate.run_partition(aggregate.empty_pings(), ref, params, settings)
@@ -261,7 +269,7 @@ def aggregate_spark(spark: SparkSession, pings_path: Path, out_dir: Path, *, db_
             .groupBy(BUCKET_COLUMN)
             .applyInArrow(lambda table: task(table.drop_columns([BUCKET_COLUMN])), spark_schema)
             .persist(StorageLevel.MEMORY_AND_DISK))
-    n_pings = aggregate.count_pings(pings_path, settings)
+    n_pings = pings.count() if is_remote(pings_path) else aggregate.count_pings(Path(pings_path), settings)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for table, rows in empty.items():
