@@ -53,7 +53,7 @@ def run(pings: int, *, buckets: int, master: str, workdir: Path) -> dict[str, An
     build_database(db, BuildOptions(pings=pings, keep_roads=False))
     n = write_pings(db, workdir / "pings")
     result: dict[str, Any] = {"pings": n, "buckets": buckets, "master": master, "load_average": os.getloadavg()}
-    duck = aggregate.aggregate_duckdb(workdir / "pings", workdir / "duckdb", db_path=db)
+    duck = aggregate.aggregate_duckdb(workdir / "pings", workdir / "duckdb", db_path=db, simulated=True)
     result["duckdb_seconds"] = round(duck.seconds, 2)
     result["duckdb_pings_per_s"] = round(n / duck.seconds)
     from geo.build import spark
@@ -63,8 +63,8 @@ def run(pings: int, *, buckets: int, master: str, workdir: Path) -> dict[str, An
     session.sparkContext.setLogLevel("ERROR")
     result["spark_start_seconds"] = round(time.perf_counter() - t0, 2)
     try:
-        runs = [spark.aggregate_spark(session, workdir / "pings", workdir / "spark", db_path=db, buckets=buckets)
-                for _ in range(2)]
+        runs = [spark.aggregate_spark(session, workdir / "pings", workdir / "spark", db_path=db, buckets=buckets,
+                                      simulated=True) for _ in range(2)]
     finally:
         session.stop()
     result["spark_first_seconds"] = round(runs[0].seconds, 2)  # Python workers start and import here

@@ -65,7 +65,8 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
         if args.master or args.buckets:
             print("error: --master and --buckets apply to --engine spark", file=sys.stderr)
             return 2
-        report = aggregate.aggregate_duckdb(Path(args.pings), args.out, db_path=args.db, workdir=args.workdir)
+        report = aggregate.aggregate_duckdb(Path(args.pings), args.out, db_path=args.db, workdir=args.workdir,
+                                            simulated=args.simulated)
     else:
         from geo.build import spark
 
@@ -74,7 +75,7 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
             if not args.quiet:
                 print("spark: {master}, Spark {version}, parallelism {parallelism}".format(**spark.describe(session)))
             report = spark.aggregate_spark(session, args.pings, args.out, db_path=args.db,
-                                           buckets=args.buckets or spark.DEFAULT_BUCKETS)
+                                           buckets=args.buckets or spark.DEFAULT_BUCKETS, simulated=args.simulated)
         finally:
             spark.stop(session)
     if args.json:
@@ -366,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     ag.add_argument("--workdir", type=Path, default=None,
                     help="duckdb: folder for the temporary database (default: the system's temp folder; "
                          "needs room for the pings)")
+    ag.add_argument("--simulated", action="store_true",
+                    help="the pings are simulated (e.g. written from `geo build`): the run's record says so and "
+                         "an import keeps the tables labelled simulated")
     ag.add_argument("--json", action="store_true", help="print the counts as one JSON object")
     ag.add_argument("-q", "--quiet", action="store_true")
     ag.set_defaults(func=_cmd_aggregate)

@@ -49,7 +49,7 @@ def spark_world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                             partition_cols=["day"])
     finally:
         con.close()
-    aggregate.aggregate_duckdb(root / "pings", root / "duckdb", db_path=db)
+    aggregate.aggregate_duckdb(root / "pings", root / "duckdb", db_path=db)  # not marked simulated (a test)
     return {"root": root, "db": db, "pings": root / "pings", "duckdb": root / "duckdb"}
 
 
@@ -61,7 +61,7 @@ def spark_output(spark_world: dict[str, Path]) -> Path:
         session.sparkContext.setLogLevel("ERROR")
         out = spark_world["root"] / "spark"
         report = spark_engine.aggregate_spark(session, spark_world["pings"], out, db_path=spark_world["db"],
-                                              buckets=BUCKETS)
+                                              buckets=BUCKETS, simulated=True)
         assert report.pings > 10_000 and all(report.counts.values())
     finally:
         spark_engine.stop(session)
@@ -168,9 +168,11 @@ def test_spark_output_import_makes_the_app_read_the_same_tables(spark_world: dic
                 assert list(a) == [
                     pytest.approx(v, rel=1e-12) if isinstance(v, float) else v for v in b], name
         assert con.execute("select count(*) from pings").fetchone() == (0,)
-        params = json.loads(con.execute("select params from meta where dataset = 'flows' order by built_at desc "
-                                        "limit 1").fetchone()[0])
+        simulated, params = con.execute("select simulated, params from meta where dataset = 'flows' "
+                                        "order by built_at desc limit 1").fetchone()
+        params = json.loads(params)
         assert params["layer"] == "pipeline-output" and params["aggregate"]["engine"] == "spark"
+        assert simulated  # made from simulated pings with simulated=True: still labelled simulated
     finally:
         con.close()
 
@@ -210,10 +212,12 @@ def test_aggregate_cli_duckdb_and_its_refusals(spark_world: dict[str, Path], tmp
                                                capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "cli"
     assert main(["aggregate", "--engine", "duckdb", "--pings", str(spark_world["pings"]), "--out", str(out),
-                 "--db", str(spark_world["db"]), "--json"]) == 0
+                 "--db", str(spark_world["db"]), "--json", "--simulated"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["counts"] == aggregate.count_rows(spark_world["duckdb"])
-    assert json.loads((out / aggregate.PROVENANCE_FILE).read_text())["engine"] == "duckdb"
+    record = json.loads((out / aggregate.PROVENANCE_FILE).read_text())
+    assert record["engine"] == "duckdb" and record["simulated"] is True
+    assert json.loads((spark_world["duckdb"] / aggregate.PROVENANCE_FILE).read_text())["simulated"] is False
     assert main(["aggregate", "--engine", "duckdb", "--pings", str(tmp_path / "none"), "--out", str(out),
                  "--db", str(spark_world["db"])]) == 2
     assert "no such file or folder" in capsys.readouterr().err

@@ -98,11 +98,12 @@ class AggregateReport:
         lines += [f"  {t:<14} {n:>12,}" for t, n in self.counts.items()]
         return lines
 
-    def record(self, pings_path: str | Path, params: pipeline.PipelineParams | None) -> None:
-        """Write ``PROVENANCE_FILE`` into the output folder."""
+    def record(self, pings_path: str | Path, params: pipeline.PipelineParams | None, *, simulated: bool) -> None:
+        """Write ``PROVENANCE_FILE`` into the output folder (``simulated``: the pings are the simulator's)."""
         from geo import __version__
 
-        info = {"engine": self.engine, "pings_path": str(pings_path), "pings": self.pings, "counts": self.counts,
+        info = {"engine": self.engine, "pings_path": str(pings_path), "simulated": simulated,
+                "pings": self.pings, "counts": self.counts,
                 "seconds": round(self.seconds, 3), "params": asdict(params or pipeline.PipelineParams()),
                 "written_at": datetime.now(UTC).replace(microsecond=0).isoformat(), "version": __version__}
         (self.out_dir / PROVENANCE_FILE).write_text(json.dumps(info, indent=1), encoding="utf-8")
@@ -253,9 +254,10 @@ def count_pings(pings_path: Path, settings: Settings | None = None) -> int:
 
 def aggregate_duckdb(pings_path: Path, out_dir: Path, *, db_path: Path | None = None,
                      params: pipeline.PipelineParams | None = None, settings: Settings | None = None,
-                     workdir: Path | None = None) -> AggregateReport:
+                     workdir: Path | None = None, simulated: bool = False) -> AggregateReport:
     """The local engine: the pings (Parquet file or hive-partitioned folder) into a temporary DuckDB file
-    beside the atlas's reference tables, ``run_pipeline`` once, the four views written as Parquet."""
+    beside the atlas's reference tables, ``run_pipeline`` once, the four views written as Parquet.
+    ``simulated`` marks simulated pings in the run's record, so an import keeps the tables labelled so."""
     started = time.perf_counter()
     settings = settings or get_settings()
     pings_path, out_dir = Path(pings_path), Path(out_dir)
@@ -290,6 +292,6 @@ def aggregate_duckdb(pings_path: Path, out_dir: Path, *, db_path: Path | None = 
             con.close()
     report = AggregateReport("duckdb", out_dir, n_pings, count_rows(out_dir))
     report.seconds = time.perf_counter() - started
-    report.record(pings_path, params)
+    report.record(pings_path, params, simulated=simulated)
     return report
 

@@ -242,10 +242,11 @@ def _output_frame(wide: DataFrame, table: str, columns: list[str]) -> DataFrame:
 
 def aggregate_spark(spark: SparkSession, pings_path: str | Path, out_dir: Path, *, db_path: Path | None = None,
                     params: pipeline.PipelineParams | None = None, buckets: int = DEFAULT_BUCKETS,
-                    settings: Settings | None = None) -> aggregate.AggregateReport:
+                    settings: Settings | None = None, simulated: bool = False) -> aggregate.AggregateReport:
     """Run the pipeline on Spark over the pings at ``pings_path`` (a local path or a Hadoop URI such as
     ``hdfs://`` or ``s3a://``); write the four outputs under ``out_dir`` (a path every node and the driver
-    see) exactly as ``aggregate.aggregate_duckdb`` does (same columns, types and layout)."""
+    see) exactly as ``aggregate.aggregate_duckdb`` does (same columns, types and layout; ``simulated`` as
+    there)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -279,7 +280,7 @@ def aggregate_spark(spark: SparkSession, pings_path: str | Path, out_dir: Path, 
         wide.unpersist()
     report = aggregate.AggregateReport("spark", out_dir, n_pings, aggregate.count_rows(out_dir))
     report.seconds = time.perf_counter() - started
-    report.record(pings_path, params)
+    report.record(pings_path, params, simulated=simulated)
     return report
 
 

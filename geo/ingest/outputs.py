@@ -130,9 +130,15 @@ def import_pipeline_output(path: Path, name: str, *, db_path: Path, settings: Se
         if line:
             out["after"].append(line)
         provenance = _provenance(path)
-        load.record_meta(con, "flows", sources=attribution or f"{name} (pipeline output, Parquet)",
+        simulated = bool(provenance and provenance.get("simulated"))
+        sources = attribution or f"{name} (pipeline output, Parquet)"
+        if simulated:  # geo aggregate --simulated: the tables stay labelled simulated in every view
+            sources = f"SIMULATED pings (geo/simulate.py) through geo aggregate: {sources}"
+        load.record_meta(con, "flows", sources=sources, simulated=simulated,
                          params={"file": name, "format": "parquet", "layer": LAYER, **out["counts"],
                                  "aggregate": provenance, "attribution": attribution})
+        if simulated:
+            out["after"].append(_("recorded as SIMULATED flows (the run was made with --simulated)"))
         out["dataset"] = "flows"
     out["seconds"] = time.perf_counter() - started
     return out
