@@ -28,7 +28,7 @@ DB_SOURCES := $(shell find data/seed geo/build queries -type f \( -name '*.py' -
 # What the published file is made from besides the database: the publisher and its queries.
 PUBLISH_SOURCES := $(wildcard geo/publish/*.py queries/publish/*.sql)
 
-.PHONY: help setup run run-public publish build test lint bench load browser-deps fonts clean
+.PHONY: help setup run run-public publish build test lint bench load browser-deps fonts java clean
 
 help:
 	@echo "make run    - set up, build data/atlas.duckdb if needed, serve on http://$(ADDRESS):$(PORT) (local use, no sign-in)"
@@ -41,14 +41,22 @@ help:
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,spark]'
 	@touch $@
 
 static/.ready: $(STAMP) geo/render/assets.py
 	$(PY) -m geo assets --quiet
 	@touch $@
 
-setup: $(STAMP) static/.ready fonts
+setup: $(STAMP) static/.ready fonts java
+
+# Java 17 for PySpark 4 (`geo aggregate --engine spark`, docs/scale.md), from Debian when no Java 17+ is found.
+java:
+	@if ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			openjdk-17-jre-headless >/dev/null; \
+	fi
 
 # Fonts the exports and the report pack draw Thai, Chinese and Latin text with (charts, map images, PDF):
 # Debian's Thai TLWG fonts (Loma, Garuda, ...), Noto Sans CJK (Simplified Chinese) and DejaVu, found through

@@ -1,5 +1,5 @@
-"""Command line: ``python -m geo build | import | publish | info | calibrate | route | report | sql | user |
-event | forecast | assets | bench``
+"""Command line: ``python -m geo build | aggregate | import | publish | info | calibrate | route | report | sql |
+user | event | forecast | assets | bench``
 (``python -m geo -h``)."""
 
 from __future__ import annotations
@@ -90,6 +90,35 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         print(json.dumps(cal.to_json(), ensure_ascii=False))
     else:
         print("\n".join(report_lines(cal)))
+    return 0
+
+
+def _cmd_aggregate(args: argparse.Namespace) -> int:
+    from geo.build import aggregate
+
+    if args.engine == "duckdb":
+        if args.master or args.buckets:
+            print("error: --master and --buckets apply to --engine spark", file=sys.stderr)
+            return 2
+        report = aggregate.aggregate_duckdb(Path(args.pings), args.out, db_path=args.db, workdir=args.workdir,
+                                            simulated=args.simulated)
+    else:
+        from geo.build import spark
+
+        session = spark.session(args.master)  # None: spark-submit's master, else local[2]
+        try:
+            if not args.quiet:
+                print("spark: {master}, Spark {version}, parallelism {parallelism}".format(**spark.describe(session)))
+            report = spark.aggregate_spark(session, args.pings, args.out, db_path=args.db,
+                                           buckets=args.buckets or spark.DEFAULT_BUCKETS, simulated=args.simulated)
+        finally:
+            spark.stop(session)
+    if args.json:
+        print(json.dumps({"engine": report.engine, "out": str(report.out_dir), "pings": report.pings,
+                          "seconds": round(report.seconds, 3), "counts": report.counts}))
+    elif not args.quiet:
+        print("\n".join(report.summary_lines()))
+        print(f"load it into the atlas: python -m geo import {report.out_dir} --layer pipeline-output")
     return 0
 
 
@@ -478,6 +507,33 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("-q", "--quiet", action="store_true")
     b.set_defaults(func=_cmd_build)
 
+    ag = sub.add_parser("aggregate", help="run the pipeline on Parquet pings (DuckDB or Spark), write its tables as "
+                                          "Parquet (docs/scale.md)",
+                        description="Read pings (the atlas's pings layout: device, ts, lon, lat, segment) from a "
+                                    "Parquet file or hive-partitioned folder, run the pipeline with the places, "
+                                    "zones and cells of the atlas database, and write stays, place_visits, "
+                                    "visits_hourly and trips under OUT/<table>/month=YYYY-MM/. Both engines run the "
+                                    "same code and write the same rows.")
+    ag.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                    help="duckdb: this machine, one process; spark: PySpark, per device bucket")
+    ag.add_argument("--pings", required=True,
+                    help="pings Parquet file or folder (spark: also a Hadoop URI, e.g. hdfs://..., s3a://...)")
+    ag.add_argument("--out", type=Path, required=True, help="output folder (each table's folder is replaced)")
+    ag.add_argument("--db", type=Path, default=None,
+                    help="atlas database the places, zones and cells come from (default: $ATLAS_DB)")
+    ag.add_argument("--master", default=None, help="spark: master URL (default: spark-submit's, else local[2]; e.g. spark://host:7077, yarn)")
+    ag.add_argument("--buckets", type=_positive, default=None,
+                    help="spark: device buckets, one Arrow table each in a worker (default 8; ~pings / 20M at scale)")
+    ag.add_argument("--workdir", type=Path, default=None,
+                    help="duckdb: folder for the temporary database (default: the system's temp folder; "
+                         "needs room for the pings)")
+    ag.add_argument("--simulated", action="store_true",
+                    help="the pings are simulated (e.g. written from `geo build`): the run's record says so and "
+                         "an import keeps the tables labelled simulated")
+    ag.add_argument("--json", action="store_true", help="print the counts as one JSON object")
+    ag.add_argument("-q", "--quiet", action="store_true")
+    ag.set_defaults(func=_cmd_aggregate)
+
     im = sub.add_parser("import", help="import places, zone boundaries, OpenStreetMap POIs or roads, or an operator's "
                                        "pings, hourly presence or trips (docs/import.md)",
                         description="Validate a file and load it into the atlas database; on any error the "
@@ -485,9 +541,10 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("path", type=Path, help="CSV/TSV, GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, KML, "
                                             "FlatGeobuf, .osm.pbf or .osm; pings, visits and trips: CSV/TSV or Parquet "
                                             "(a file, a folder or a quoted glob of partitioned files)")
-    im.add_argument("--layer", required=True, choices=("places", "zones", "visits", "trips", "pings", "roads"),
+    im.add_argument("--layer", required=True, choices=("places", "zones", "visits", "trips", "pings", "roads", "pipeline-output"),
                     help="visits: hourly presence per H3 cell or zone; trips: origin-destination trips per day; "
-                         "roads: the routable network from an OpenStreetMap extract's highway=* ways (docs/roads.md)")
+                         "roads: the routable network from an OpenStreetMap extract's highway=* ways (docs/roads.md); "
+                         "pipeline-output: a folder written by `geo aggregate` (docs/scale.md)")
     im.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
     im.add_argument("--source-layer", default=None, metavar="NAME",
                     help="the layer to read from a file with several (GeoPackage, KML folders, a zip of shapefiles)")

@@ -114,10 +114,11 @@ def load_zones(con: duckdb.DuckDBPyConnection, frame: Any, *, level: str, replac
     return {"inserted": len(frame), "removed": removed}
 
 
-def record_meta(con: duckdb.DuckDBPyConnection, dataset: str, *, sources: str, params: dict[str, Any]) -> None:
-    """Record an imported dataset's provenance (real data: ``simulated`` false) in ``meta``."""
+def record_meta(con: duckdb.DuckDBPyConnection, dataset: str, *, sources: str, params: dict[str, Any],
+                simulated: bool = False) -> None:
+    """Record an imported dataset's provenance in ``meta`` (real data unless ``simulated``)."""
     sql.execute(con, "build/insert_meta", {
-        "dataset": dataset, "simulated": False, "seed": None, "sources": sources,
+        "dataset": dataset, "simulated": simulated, "seed": None, "sources": sources,
         "params": json.dumps(params, default=str, ensure_ascii=False),
         "built_at": datetime.now(UTC).replace(tzinfo=None, microsecond=0), "version": __version__,
     })

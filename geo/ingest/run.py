@@ -197,6 +197,8 @@ def import_file(path: Path, options: ImportOptions, db_path: Path | None = None,
     db_path = Path(db_path) if db_path is not None else settings.db_path
     path = Path(path)
     name = options.name or path.name
+    if options.layer == "pipeline-output":
+        return _import_pipeline_output(path, name, options, db_path, settings, started)
     level = check_options(options)
     if options.layer == "pings":
         return _import_pings(path, name, options, db_path, settings, started)
@@ -323,6 +325,30 @@ def _import_aggregate(path: Path, name: str, options: ImportOptions, level: str 
         problems=out["problems"], field_notes=tuple(out["notes"]), encoding=out["encoding"],
         dry_run=options.dry_run, written=not options.dry_run, mode="replace", dataset=out.get("dataset"),
         after=out["after"], seconds=time.perf_counter() - started, reason_counts=out["reasons"],
+    )
+
+
+def _import_pipeline_output(path: Path, name: str, options: ImportOptions, db_path: Path, settings: Settings,
+                            started: float) -> ImportReport:
+    """A folder of the pipeline's four tables (``geo aggregate``, DuckDB or Spark) replaces the flows
+    (``geo.ingest.outputs``)."""
+    from geo.ingest import outputs
+
+    for flag, given in (("--category", options.category), ("--map", options.mapping), ("--level", options.level),
+                        ("--source-layer", options.source_layer)):
+        if given:
+            raise _refuse(_("{flag} does not apply to --layer pipeline-output (the tables carry the views' "
+                            "columns)").format(flag=flag))
+    if options.replace is False:
+        raise _refuse(_("--append does not apply to --layer pipeline-output: the four tables are replaced"))
+    out = outputs.import_pipeline_output(path, name, db_path=db_path, settings=settings, dry_run=options.dry_run,
+                                         attribution=options.attribution)
+    rows = sum(out["counts"].values())
+    return ImportReport(
+        name=name, layer=outputs.LAYER, format="parquet", level=None, rows_read=rows, accepted=rows, repaired=0,
+        rejected=0, warnings=0, problems=[], dry_run=options.dry_run, written=not options.dry_run, mode="replace",
+        dataset=out.get("dataset"), after=[", ".join(f"{n:,} {t}" for t, n in out["counts"].items()), *out["after"]],
+        seconds=time.perf_counter() - started,
     )
 
 
