@@ -134,7 +134,7 @@ def _digest(path: Path) -> str:
 def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     """Every output view and rollup table's rows (what the pages read), sorted."""
     names = [r[0] for r in con.execute(
-        "select table_name from duckdb_tables() where schema_name = 'main' and table_name not in "
+        "select table_name from duckdb_tables() where schema_name = 'main' and not temporary and table_name not in "
         "('pings', 'meta', 'labels') and table_name not like '%\\_data' escape '\\'").fetchall()]
     return {n: _sorted(con, con.table(n)) for n in [*names, *aggregate.OUTPUT_TABLES]}
 

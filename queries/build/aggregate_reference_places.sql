@@ -6,6 +6,7 @@ select
     category,
     name_en,
     name_th,
+    name_zh,        -- Chinese name where known (data/seed/names_zh.csv)
     lon,            -- WGS84 degrees
     lat,            -- WGS84 degrees
     cell,           -- H3 cell of the point

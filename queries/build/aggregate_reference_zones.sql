@@ -5,6 +5,7 @@ select
     level,
     name_en,
     name_th,
+    name_zh,        -- Chinese name where known (data/seed/names_zh.csv)
     st_aswkb(geom) as wkb,   -- (multi)polygon, EPSG:4326
     area_km2,
     approximate,
