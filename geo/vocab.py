@@ -2,6 +2,8 @@
 
 Build, services, render, the UI and the benchmark all read these names from here, so a label, a colour
 or an allowed value never has two definitions. Plain data only: no imports from the rest of ``geo``.
+Readable labels are English source text marked with ``N_`` for the message catalogue (``make messages``):
+whoever shows one translates it then, with ``geo.i18n._``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,12 @@ from datetime import date
 #: Mean Earth radius in metres (IUGG R1), used by every haversine and local metric projection. The SQL
 #: files receive it as the bound parameter ``$earth_radius_m``.
 EARTH_RADIUS_M = 6_371_008.8
+
+
+def N_(message: str) -> str:
+    """Mark a label for the message catalogue (as ``geo.i18n.N_``, defined here so this module imports nothing)."""
+    return message
+
 
 #: Allowed place categories per layer (data/seed/places/FORMAT.md).
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -62,26 +70,26 @@ CATEGORY_COLOURS: dict[str, str] = {
 
 #: Readable name per place category (legends, filters, tables).
 CATEGORY_LABELS: dict[str, str] = {
-    "temple": "Temples",
-    "museum": "Museums",
-    "market": "Markets & night bazaars",
-    "old_city": "Old-city gates & walls",
-    "nature": "Nature & national parks",
-    "waterfall": "Waterfalls",
-    "viewpoint": "Viewpoints",
-    "craft_village": "Craft villages",
-    "cultural_show": "Cultural shows",
-    "cafe_lifestyle": "Cafés & lifestyle areas",
-    "hotel": "Hotels",
-    "resort": "Resorts",
-    "guesthouse": "Guesthouses",
-    "hostel": "Hostels",
-    "homestay": "Homestays",
-    "hospital": "Hospitals",
-    "spa": "Spas & wellness",
-    "airport": "Airport",
-    "bus_terminal": "Bus terminals",
-    "railway_station": "Railway station",
+    "temple": N_("Temples"),
+    "museum": N_("Museums"),
+    "market": N_("Markets & night bazaars"),
+    "old_city": N_("Old-city gates & walls"),
+    "nature": N_("Nature & national parks"),
+    "waterfall": N_("Waterfalls"),
+    "viewpoint": N_("Viewpoints"),
+    "craft_village": N_("Craft villages"),
+    "cultural_show": N_("Cultural shows"),
+    "cafe_lifestyle": N_("Cafés & lifestyle areas"),
+    "hotel": N_("Hotels"),
+    "resort": N_("Resorts"),
+    "guesthouse": N_("Guesthouses"),
+    "hostel": N_("Hostels"),
+    "homestay": N_("Homestays"),
+    "hospital": N_("Hospitals"),
+    "spa": N_("Spas & wellness"),
+    "airport": N_("Airport"),
+    "bus_terminal": N_("Bus terminals"),
+    "railway_station": N_("Railway station"),
 }
 
 #: Price bands of accommodation, cheapest first (data/seed/places/FORMAT.md).
@@ -103,10 +111,10 @@ ZONE_LEVELS: tuple[str, ...] = ("tourism_zone", "district", "custom")
 DEFAULT_ZONE_LEVEL = "tourism_zone"
 #: Readable plural name per well-known zone level (legends, selectors, headings); see ``zone_level_label``.
 ZONE_LEVEL_LABELS: dict[str, str] = {
-    "tourism_zone": "Tourism zones",
-    "district": "Districts",
-    "subdistrict": "Subdistricts",
-    "custom": "Custom areas",
+    "tourism_zone": N_("Tourism zones"),
+    "district": N_("Districts"),
+    "subdistrict": N_("Subdistricts"),
+    "custom": N_("Custom areas"),
 }
 
 
@@ -130,9 +138,9 @@ GROUP_COLOURS: dict[str, str] = {
 #: Visitor types the pipeline assigns per device, in code order (``labels`` table).
 VISITOR_TYPES: tuple[str, ...] = ("resident", "overnight", "day_tripper")
 VISITOR_TYPE_LABELS: dict[str, str] = {
-    "overnight": "Overnight visitors",
-    "day_tripper": "Day-trippers",
-    "resident": "Residents",
+    "overnight": N_("Overnight visitors"),
+    "day_tripper": N_("Day-trippers"),
+    "resident": N_("Residents"),
 }
 VISITOR_TYPE_COLOURS: dict[str, str] = {
     "Overnight visitors": "#1b9e77",
@@ -141,27 +149,27 @@ VISITOR_TYPE_COLOURS: dict[str, str] = {
 }
 
 #: ISO weekdays 0=Mon..6=Sun, short names.
-WEEKDAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAY_NAMES: tuple[str, ...] = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 #: Seasons of northern Thailand (Thai Meteorological Department) and single months for the density
 #: playback: key -> (label, months). ``range`` means the months the date range touches.
 SEASONS: dict[str, tuple[str, tuple[int, ...]]] = {
-    "range": ("Months of the date range", ()),
-    "cool": ("Cool season (Nov–Feb)", (11, 12, 1, 2)),
-    "hot": ("Hot season (Mar–May)", (3, 4, 5)),
-    "rainy": ("Rainy season (Jun–Oct)", (6, 7, 8, 9, 10)),
+    "range": (N_("Months of the date range"), ()),
+    "cool": (N_("Cool season (Nov–Feb)"), (11, 12, 1, 2)),
+    "hot": (N_("Hot season (Mar–May)"), (3, 4, 5)),
+    "rainy": (N_("Rainy season (Jun–Oct)"), (6, 7, 8, 9, 10)),
     **{f"m{m}": (date(2000, m, 1).strftime("%B"), (m,)) for m in range(1, 13)},
 }
 
 #: Names of the international markets the simulator uses (ISO 3166-1 alpha-2); unknown codes show as the code.
 COUNTRY_NAMES: dict[str, str] = {
-    "CN": "China", "US": "United States", "GB": "United Kingdom", "FR": "France", "DE": "Germany",
-    "JP": "Japan", "KR": "South Korea", "IN": "India", "MY": "Malaysia", "SG": "Singapore",
-    "AU": "Australia", "RU": "Russia", "TW": "Taiwan", "HK": "Hong Kong", "NL": "Netherlands",
-    "IT": "Italy", "ES": "Spain", "CA": "Canada", "IL": "Israel", "VN": "Vietnam", "LA": "Laos",
-    "MM": "Myanmar", "ID": "Indonesia", "PH": "Philippines", "SE": "Sweden", "CH": "Switzerland",
-    "DK": "Denmark", "NO": "Norway", "NZ": "New Zealand", "BE": "Belgium", "AT": "Austria",
-    "SA": "Saudi Arabia", "AE": "United Arab Emirates", "KH": "Cambodia",
+    "CN": N_("China"), "US": N_("United States"), "GB": N_("United Kingdom"), "FR": N_("France"), "DE": N_("Germany"),
+    "JP": N_("Japan"), "KR": N_("South Korea"), "IN": N_("India"), "MY": N_("Malaysia"), "SG": N_("Singapore"),
+    "AU": N_("Australia"), "RU": N_("Russia"), "TW": N_("Taiwan"), "HK": N_("Hong Kong"), "NL": N_("Netherlands"),
+    "IT": N_("Italy"), "ES": N_("Spain"), "CA": N_("Canada"), "IL": N_("Israel"), "VN": N_("Vietnam"), "LA": N_("Laos"),
+    "MM": N_("Myanmar"), "ID": N_("Indonesia"), "PH": N_("Philippines"), "SE": N_("Sweden"), "CH": N_("Switzerland"),
+    "DK": N_("Denmark"), "NO": N_("Norway"), "NZ": N_("New Zealand"), "BE": N_("Belgium"), "AT": N_("Austria"),
+    "SA": N_("Saudi Arabia"), "AE": N_("United Arab Emirates"), "KH": N_("Cambodia"),
 }
 
 
@@ -169,7 +177,7 @@ def origin_label(segment: str) -> str:
     """Readable origin of a segment: 'Chiang Mai residents', a Thai province, or a country name."""
     group, _, origin = segment.partition(":")
     if group == "resident":
-        return "Chiang Mai residents"
+        return N_("Chiang Mai residents")
     if group == "international":
         return COUNTRY_NAMES.get(origin, origin)
     return origin or group
@@ -180,12 +188,12 @@ FLOW_LEVELS: tuple[str, ...] = ("zone", "place")
 
 #: Capacity pressure classes: (upper bound exclusive, key, label, colour). No recorded beds is ``NO_BEDS``.
 PRESSURE_CLASSES: tuple[tuple[float, str, str, str], ...] = (
-    (0.5, "low", "Low (< 0.50)", "#1a9850"),
-    (0.8, "moderate", "Moderate (0.50–0.79)", "#fee08b"),
-    (1.0, "high", "High (0.80–0.99)", "#fc8d59"),
-    (math.inf, "over", "Over capacity (≥ 1.00)", "#d73027"),
+    (0.5, "low", N_("Low (< 0.50)"), "#1a9850"),
+    (0.8, "moderate", N_("Moderate (0.50–0.79)"), "#fee08b"),
+    (1.0, "high", N_("High (0.80–0.99)"), "#fc8d59"),
+    (math.inf, "over", N_("Over capacity (≥ 1.00)"), "#d73027"),
 )
-NO_BEDS: tuple[str, str, str] = ("no_beds", "No recorded beds", "#bdbdbd")
+NO_BEDS: tuple[str, str, str] = ("no_beds", N_("No recorded beds"), "#bdbdbd")
 
 
 def pressure_class(pressure: float | None) -> tuple[str, str, str]:
@@ -202,21 +210,21 @@ def pressure_class(pressure: float | None) -> tuple[str, str, str]:
 #: test keeps the two equal). Any other ``highway`` value (footway, path, cycleway, steps, pedestrian, track,
 #: bridleway, construction, proposed, ...) is not a road a car is routed on and is left out of the network.
 ROAD_CLASSES: dict[str, tuple[float, str]] = {
-    "motorway": (100.0, "Motorway"),
-    "trunk": (80.0, "Trunk road"),
-    "primary": (60.0, "Primary road"),
-    "secondary": (50.0, "Secondary road"),
-    "tertiary": (40.0, "Tertiary road"),
-    "unclassified": (30.0, "Minor road"),
-    "residential": (25.0, "Residential street"),
-    "motorway_link": (50.0, "Motorway slip road"),
-    "trunk_link": (40.0, "Trunk slip road"),
-    "primary_link": (40.0, "Primary slip road"),
-    "secondary_link": (35.0, "Secondary slip road"),
-    "tertiary_link": (30.0, "Tertiary slip road"),
-    "living_street": (10.0, "Living street"),
-    "service": (15.0, "Service road"),
-    "road": (30.0, "Road of unknown class"),
+    "motorway": (100.0, N_("Motorway")),
+    "trunk": (80.0, N_("Trunk road")),
+    "primary": (60.0, N_("Primary road")),
+    "secondary": (50.0, N_("Secondary road")),
+    "tertiary": (40.0, N_("Tertiary road")),
+    "unclassified": (30.0, N_("Minor road")),
+    "residential": (25.0, N_("Residential street")),
+    "motorway_link": (50.0, N_("Motorway slip road")),
+    "trunk_link": (40.0, N_("Trunk slip road")),
+    "primary_link": (40.0, N_("Primary slip road")),
+    "secondary_link": (35.0, N_("Secondary slip road")),
+    "tertiary_link": (30.0, N_("Tertiary slip road")),
+    "living_street": (10.0, N_("Living street")),
+    "service": (15.0, N_("Service road")),
+    "road": (30.0, N_("Road of unknown class")),
 }
 
 #: Thailand's legal speed limits for ``maxspeed=TH:<zone>`` (cars, km/h; OpenStreetMap's default speed limits).

@@ -16,6 +16,14 @@ from geo.settings import ROOT
 SESSION_BUILD = BuildOptions(visitors=1500, days=42)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the message catalogues (locale/*/LC_MESSAGES/atlas.mo, git-ignored) when missing or older than
+    their .po, so ``pytest`` alone works after a clean clone (``make setup`` does the same with pybabel)."""
+    from geo.catalogues import compile_catalogues
+
+    compile_catalogues()
+
+
 class NetworkBlockedError(OSError):
     """Raised by the test socket guard when code tries to reach a non-loopback address."""
 

@@ -33,6 +33,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import AtlasError
+from geo.i18n import N_, _, get_language, set_language
 from geo.render import export
 from geo.render.report_text import text
 from geo.report.naming import FILTER_FIELDS, file_name, filter_caption, slug
@@ -42,7 +43,7 @@ from geo.text import markdown_text
 from ui import state
 
 #: Label of the section (an expander closed by default, so it takes one line under the page).
-SECTION_LABEL = "Export: data, charts, maps and the report pack"
+SECTION_LABEL = N_("Export: data, charts, maps and the report pack")
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def route(name: str, legs: pd.DataFrame | None, stops: pd.DataFrame | None, titl
         return None
     return Table(name, legs, title or name.replace("_", " ").capitalize(), lambda df: export.path_frame(df, "path"),
                  files=(("GPX", "gpx", f"{name}-gpx", lambda: export.route_gpx(legs, stops)),
-                        ("Route GeoJSON", "geojson", f"{name}-stops-and-legs", lambda: export.route_geojson(legs, stops))))
+                        (N_("Route GeoJSON"), "geojson", f"{name}-stops-and-legs", lambda: export.route_geojson(legs, stops))))
 
 
 def zones(name: str, zones_geojson: str, frame: pd.DataFrame | None = None, title: str = "") -> Table:
@@ -134,7 +135,7 @@ def flow_totals(value: Any, level: str, name: str = "totals") -> Table | None:
     """The Flows page's ``movement.FlowTotals`` as a one-row table."""
     from geo.report.tables import flow_totals_frame
 
-    return None if value is None else table(name, flow_totals_frame(value, level), "Trip totals")
+    return None if value is None else table(name, flow_totals_frame(value, level), N_("Trip totals"))
 
 
 def fetch(service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -173,9 +174,21 @@ def _about(page: str, filters: Filters | None, fields: Sequence[str], extra: Map
     return rows
 
 
+def _in_language(data: Callable[[], bytes | str]) -> Callable[[], bytes | str]:
+    """``data`` made in this run's language: Streamlit calls a deferred download on a thread of its own, where the
+    language of the script run (a context variable) is not set."""
+    lang = get_language()
+
+    def made() -> bytes | str:
+        set_language(lang)
+        return data()
+
+    return made
+
+
 def _button(label: str, data: Callable[[], bytes | str], name: str, key: str) -> None:
     ext = name.rsplit(".", 1)[-1]
-    st.download_button(label, data=data, file_name=name, mime=export.MIME.get(ext, "application/octet-stream"),
+    st.download_button(label, data=_in_language(data), file_name=name, mime=export.MIME.get(ext, "application/octet-stream"),
                        key=key, on_click="ignore", help=markdown_text(name), width="stretch")
 
 
@@ -235,18 +248,18 @@ def section(
     simulated = _simulated()
     caption = _caption(filters, fields, extra, simulated)
     shown_tables = [] if public else [t for t in tables if t is not None and t.frame is not None]
-    with st.expander(SECTION_LABEL, icon=":material/download:"):
-        st.caption(markdown_text(f"Files for what this page shows, as filtered: {caption[0] or 'no filters apply'}. "
-                                 "Each file is made when you click its button."))
+    with st.expander(_(SECTION_LABEL), icon=":material/download:"):
+        st.caption(markdown_text(_("Files for what this page shows, as filtered: {filters}. Each file is made when "
+                                   "you click its button.").format(filters=caption[0] or _("no filters apply"))))
 
         def name(ext: str, part: str = "") -> str:
             return file_name(page, filters, ext, part=part, fields=fields, extra=extra)
 
         if shown_tables:
-            st.markdown("**Data**")
+            st.markdown(_("**Data**"))
             for t in shown_tables:
                 cols = st.columns([3, 1, 1, 1])
-                cols[0].markdown(markdown_text(f"{t.title} ({len(t.frame):,} rows)"))
+                cols[0].markdown(markdown_text(_("{title} ({n} rows)").format(title=_(t.title), n=f"{len(t.frame):,}")))
                 frame = t.frame
                 with cols[1]:
                     _button("CSV", lambda f=frame: export.csv_bytes(f), name("csv", t.name), f"exp_{page}_{t.name}_csv")
@@ -260,22 +273,22 @@ def section(
                                 name("parquet", t.name), f"exp_{page}_{t.name}_parquet")
                 if t.files:
                     cols = st.columns([3, 1, 1, 1])
-                    cols[0].caption(markdown_text(f"{t.title}: the whole route"))
+                    cols[0].caption(markdown_text(_("{title}: the whole route").format(title=_(t.title))))
                     for k, (label, ext, part, make) in enumerate(t.files[:3]):
                         with cols[k + 1]:
-                            _button(label, make, name(ext, part), f"exp_{page}_{t.name}_{k}_{ext}")
+                            _button(_(label), make, name(ext, part), f"exp_{page}_{t.name}_{k}_{ext}")
             sheets = {t.name: t.frame for t in shown_tables}
             about = _about(page, filters, fields, extra, simulated)
-            _button("All tables as Excel (.xlsx)", lambda: export.xlsx_bytes(sheets, about), name("xlsx"),
+            _button(_("All tables as Excel (.xlsx)"), lambda: export.xlsx_bytes(sheets, about), name("xlsx"),
                     f"exp_{page}_xlsx")
         charts = [i for i in items if i.kind == "chart"]
         if charts:
-            st.markdown("**Charts**")
+            st.markdown(_("**Charts**"))
             parts: list[str] = []
             for i, item in enumerate(charts):
                 part = _unique(parts, _chart_part(item))
                 cols = st.columns([4, 1, 1])
-                cols[0].markdown(markdown_text(item.title or part))
+                cols[0].markdown(markdown_text(item.title or part))  # the chart title, in the page's language
 
                 def draw(item: state.Drawn = item) -> Any:
                     return item.builder(*item.args, **item.kwargs)
@@ -286,12 +299,12 @@ def section(
                     _button("SVG", lambda d=draw: export.chart_svg(d(), caption), name("svg", part), f"exp_{page}_c{i}_svg")
         maps = [i for i in items if i.kind == "map"]
         if maps:
-            st.markdown("**Maps**")
+            st.markdown(_("**Maps**"))
             parts = []
             for i, item in enumerate(maps):
                 part = _unique(parts, _map_part(page, item))
                 cols = st.columns([4, 1, 1])
-                cols[0].markdown(markdown_text(f"Map: {item.key.replace('_', ' ')}"))
+                cols[0].markdown(markdown_text(_("Map: {name}").format(name=item.key.replace("_", " "))))
 
                 def build(item: state.Drawn = item) -> Any:
                     return item.builder(*item.args, **item.kwargs)
@@ -310,11 +323,11 @@ def section(
                     _button("PNG", png, name("png", part), f"exp_{page}_m{i}_png")
         report_filters = filters or state.chosen_filters()
         if report and not public and report_filters is not None:
-            st.markdown("**Report pack**")
-            st.caption("Every officials' page for these filters in one printable A4 PDF: KPIs against the previous "
-                       "period, maps, charts, top tables and sources. Takes a few seconds.")
-            _button("Report pack (PDF)", _report_bytes(report_filters),
+            st.markdown(_("**Report pack**"))
+            st.caption(_("Every officials' page for these filters in one printable A4 PDF: KPIs against the previous "
+                       "period, maps, charts, top tables and sources. Takes a few seconds."))
+            _button(_("Report pack (PDF)"), _report_bytes(report_filters),
                     file_name("report", report_filters, "pdf", fields=FILTER_FIELDS), f"exp_{page}_report")
         if public:
-            st.caption("Public view: pictures of the maps and charts shown here; data tables and the report pack "
-                       "are for officials.")
+            st.caption(_("Public view: pictures of the maps and charts shown here; data tables and the report pack "
+                       "are for officials."))

@@ -17,6 +17,7 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
+from geo.i18n import _
 from geo.vocab import GROUP_COLOURS, VISITOR_TYPE_COLOURS, VISITOR_TYPE_LABELS, WEEKDAY_NAMES
 
 
@@ -59,14 +60,15 @@ def seasonality_chart(df: pd.DataFrame, festivals: pd.DataFrame, start: date, en
 
 def hour_weekday_chart(df: pd.DataFrame) -> alt.Chart:
     """Heatmap of people present by hour of day (x) and weekday (y)."""
-    data = df.assign(day=df["weekday"].map(lambda d: WEEKDAY_NAMES[int(d)]))
+    days = [_(d) for d in WEEKDAY_NAMES]
+    data = df.assign(day=df["weekday"].map(lambda d: days[int(d)]))
     return alt.Chart(data).mark_rect().encode(
-        x=alt.X("hour:O", title="Hour of day (local time)"),
-        y=alt.Y("day:N", title="Weekday", sort=list(WEEKDAY_NAMES)),
-        color=alt.Color("present:Q", title="People present", scale=alt.Scale(scheme="yelloworangered")),
-        tooltip=[alt.Tooltip("day:N", title="Weekday"), alt.Tooltip("hour:O", title="Hour"),
-                 alt.Tooltip("present:Q", title="People present (avg)", format=",.0f")],
-    ).properties(title="People present by hour and weekday (average day)", height=260)
+        x=alt.X("hour:O", title=_("Hour of day (local time)")),
+        y=alt.Y("day:N", title=_("Weekday"), sort=days),
+        color=alt.Color("present:Q", title=_("People present"), scale=alt.Scale(scheme="yelloworangered")),
+        tooltip=[alt.Tooltip("day:N", title=_("Weekday")), alt.Tooltip("hour:O", title=_("Hour")),
+                 alt.Tooltip("present:Q", title=_("People present (avg)"), format=",.0f")],
+    ).properties(title=_("People present by hour and weekday (average day)"), height=260)
 
 
 def origin_chart(df: pd.DataFrame, measure: str = "People-days") -> alt.Chart:

@@ -15,6 +15,7 @@ import folium
 import pandas as pd
 from folium import plugins
 
+from geo.i18n import _
 from geo.render.base import (
     MAX_DOM_MARKERS,
     NEUTRAL_COLOUR,
@@ -44,7 +45,8 @@ def category_colour(category: object) -> str:
 def category_label(category: object) -> str:
     """The category's label in ``geo.vocab``, else its own text (unescaped: escape where it is shown)."""
     text = category_text(category)
-    return CATEGORY_LABELS.get(text) or text or "No category"
+    label = CATEGORY_LABELS.get(text)
+    return _(label) if label else text or _("No category")
 
 
 def category_order(categories: pd.Series) -> list[str]:
@@ -142,7 +144,7 @@ def places_map(
         add_zones(m, zones_geojson)
     drawn = add_place_layers(m, places)
     Legend(
-        "Places by category",
+        _("Places by category"),
         [(category_colour(c), category_label(c)) for c in drawn],  # Legend escapes the labels
         note=note,
     ).add_to(m)

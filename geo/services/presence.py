@@ -39,6 +39,7 @@ import pandas as pd
 
 from geo import sql
 from geo.errors import FilterError
+from geo.i18n import N_
 from geo.services._require import require_tables
 from geo.services.filters import Filters
 from geo.services.geography import check_zone_level
@@ -46,11 +47,11 @@ from geo.settings import H3_RESOLUTION
 from geo.vocab import SEASONS, origin_label
 
 #: How the pages word the headline measure (shown in captions).
-VISITORS_DEFINITION = (
+VISITORS_DEFINITION = N_(
     "Visitors = people-days: for each day, the unique devices with at least one stay in the area during the "
     "selected hours, summed over the days of the period (someone staying three days counts three times)."
 )
-PRESENT_DEFINITION = (
+PRESENT_DEFINITION = N_(
     "People present = unique devices per H3 cell and hour, summed over cells and averaged over the days with "
     "data: how many people are there at that hour on an average day."
 )
@@ -60,7 +61,7 @@ _CELL_TABLES = ("presence_days", "presence_cell_profile")
 _CELL_HOUR_TABLES = ("presence_days", "presence_cell_hourly")
 
 #: How the pages word the measure of a summary by zone level (shown in captions).
-LEVEL_DEFINITION = (
+LEVEL_DEFINITION = N_(
     "People-hours = unique devices per H3 cell and hour, summed over the zone's cells and the selected hours "
     "and days; people present = people-hours per selected hour of a day with data. A cell counts for the "
     "zone holding its centre. Unlike people-days these add up exactly over any zones, so every zone level "
