@@ -165,6 +165,8 @@ def findings_in(source: str, rel: str) -> list[str]:
                 args += [k.value for k in node.keywords if k.arg == "name"]
             if name == "Title":  # alt.Title("...")
                 args += node.args[:1]
+        if name == "PageParam":  # why a URL value was ignored: shown in the sidebar
+            args += [k.value for k in node.keywords if k.arg == "why"]
         for arg in args:
             hits += unmarked(arg)
     return sorted({f"{rel}:{line}: {text!r}" for line, text in hits if (rel, text) not in ALLOWED})

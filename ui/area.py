@@ -26,7 +26,7 @@ from geo.text import markdown_text
 from ui import lang, state, url
 
 #: The drawn area: (lon, lat) corners as ``geo.services.area.check_area`` keeps them, or None.
-AREA = url.PageParam("area", "drawn_area", None, parse=url.area_from_url, to_url=url.area_to_url, why=url.AREA_WHY)
+AREA = url.PageParam("area", "drawn_area", None, parse=url.area_from_url, to_url=url.area_to_url, why=url.area_why)
 #: What the map must return for the tool to work (add to ``state.folium_map``'s ``returned_objects``).
 RETURNED = "all_drawings"
 #: The last drawings value handled, so a map that comes back with an old value (same key) is not re-read.

@@ -229,11 +229,11 @@ def signed_in_as(plan: AuthPlan, settings: Settings) -> str | None:
 
 
 #: The sign-in form's heading (no page shares it).
-SIGNIN_TITLE = "Sign in · Tourism Atlas"
+SIGNIN_TITLE = N_("Sign in · Tourism Atlas")
 
 
 def _title() -> None:
-    st.title(SIGNIN_TITLE)
+    st.title(_(SIGNIN_TITLE))
     st.caption(_("The officials' atlas of Chiang Mai tourism. Sign in to continue."))
 
 

@@ -25,7 +25,7 @@ LAYER_LABELS = {"attraction": N_("Attraction"), "accommodation": N_("Accommodati
 QUERY = url.PageParam("q", "pl_q", "", parse=lambda raw: raw[:200])
 LAYER_PARAM = url.PageParam(
     "layer", "pl_layers", [], parse=lambda raw: _layers(raw), to_url=",".join,
-    why=f"layers are {', '.join(vocab.LAYERS)}",
+    why=lambda: _("layers are {names}").format(names=", ".join(vocab.LAYERS)),
 )
 
 
@@ -81,7 +81,7 @@ def render(*, section_title: str, section: Callable[[str, Filters], None],
     st.title(_("Places"))
     filters = state.sidebar_filters(show_categories=True)
     all_places = state.call(geography.list_places)
-    place_param = url.PageParam("place", "pl_place", None, tuple(all_places["place_id"]), why="not a place id of the atlas")
+    place_param = url.PageParam("place", "pl_place", None, tuple(all_places["place_id"]), why=N_("not a place id of the atlas"))
     state.seed(place_param)
     c = st.columns([2, 2])
     text = c[0].text_input(_("Search by name (English or Thai)"), key=state.seed(QUERY), placeholder=_("e.g. Wat, วัด, market"))

@@ -32,7 +32,7 @@ PRESSURE_DEFINITION = N_(
 
 
 KM = url.PageParam("km", "cap_km", float(DEFAULT_KM), KM_CHOICES, parse=float, to_url=lambda km: f"{km:g}",
-                   why="distances are 0.5 to 10 km in steps of 0.5")
+                   why=N_("distances are 0.5 to 10 km in steps of 0.5"))
 
 
 LEVEL_NOTE = N_(
@@ -97,7 +97,7 @@ def render() -> None:
     ids = attractions["place_id"].tolist()
     attraction = url.PageParam("attraction", "cap_attraction",
                                DEFAULT_ATTRACTION if DEFAULT_ATTRACTION in ids else ids[0], tuple(ids),
-                               why="not an attraction of the atlas", keep_default=True)
+                               why=N_("not an attraction of the atlas"), keep_default=True)
     level_name = vocab.zone_level_label(filters.zone_level)
     st.subheader(_("Supply against demand by zone: {level}").format(level=markdown_text(_(level_name))))
     pressure = _supply_demand(filters)

@@ -20,11 +20,11 @@ ALL_HOURS = "all"
 HOUR_CHOICES = (ALL_HOURS, *(str(h) for h in range(24)))
 
 VIEW = url.PageParam("d_view", "dens_view", "heat", tuple(VIEWS))
-SEASON = url.PageParam("d_season", "dens_season", "range", tuple(vocab.SEASONS), why="not a season or month")
-HOUR = url.PageParam("d_hour", "dens_hour", ALL_HOURS, HOUR_CHOICES, why="hours are all or 0 to 23")
+SEASON = url.PageParam("d_season", "dens_season", "range", tuple(vocab.SEASONS), why=N_("not a season or month"))
+HOUR = url.PageParam("d_hour", "dens_hour", ALL_HOURS, HOUR_CHOICES, why=N_("hours are all or 0 to 23"))
 #: The drilled-down cell, as H3 hex text of the atlas' resolution; the widget is the map click.
 CELL = url.PageParam("d_cell", "dens_click", None, parse=lambda raw: _cell_centre(raw),
-                     why="not an H3 cell of the atlas' resolution")
+                     why=N_("not an H3 cell of the atlas' resolution"))
 
 
 def _cell_centre(raw: str) -> tuple[float, float]:
@@ -234,7 +234,7 @@ def render() -> None:
     st.markdown(_("**One tourism zone**"))
     zone_ids = tuple(zones["zone_id"])
     default_zone = "old_city" if "old_city" in zone_ids else zone_ids[0]
-    zone_param = url.PageParam(ZONE.key, ZONE.widget_key, default_zone, zone_ids, why="not a zone of the atlas")
+    zone_param = url.PageParam(ZONE.key, ZONE.widget_key, default_zone, zone_ids, why=N_("not a zone of the atlas"))
     zone_id = st.selectbox(_("Zone"), zone_ids, key=state.seed(zone_param), format_func=lambda z: zone_names.get(z, z))
     state.store(zone_param, zone_id)
     render_area_summary(f, zone_id, zone_names, hour)

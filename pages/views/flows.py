@@ -20,18 +20,18 @@ TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
 DEFAULT_TOP = 20
 
 
-LEVEL = url.PageParam("flows", "fl_level", "zone", vocab.FLOW_LEVELS, why="flows are between zones or places")
-TOP = url.PageParam("top", "fl_top", DEFAULT_TOP, TOP_CHOICES, parse=int, why="top corridors are 5 to 100 in fives")
+LEVEL = url.PageParam("flows", "fl_level", "zone", vocab.FLOW_LEVELS, why=N_("flows are between zones or places"))
+TOP = url.PageParam("top", "fl_top", DEFAULT_TOP, TOP_CHOICES, parse=int, why=N_("top corridors are 5 to 100 in fives"))
 #: Most places an itinerary takes from the URL (the multiselect has no limit of its own).
 MAX_ROUTE_PLACES = 25
-ORDER = url.PageParam("order", "fl_order", "given", movement.ROUTE_ORDERS, why="the order is given or best")
-TOUR = url.PageParam("tour", "fl_tour", "open", ("open", "closed"), why="a tour is open or closed")
+ORDER = url.PageParam("order", "fl_order", "given", movement.ROUTE_ORDERS, why=N_("the order is given or best"))
+TOUR = url.PageParam("tour", "fl_tour", "open", ("open", "closed"), why=N_("a tour is open or closed"))
 DAY_CHOICES = ("0", "4", "6", "8", "10", "12")
-DAY = url.PageParam("day", "fl_day", 0, DAY_CHOICES, parse=int, why="a day lasts 4 to 12 hours (0: no day plan)")
+DAY = url.PageParam("day", "fl_day", 0, DAY_CHOICES, parse=int, why=N_("a day lasts 4 to 12 hours (0: no day plan)"))
 START_CHOICES = tuple(str(h) for h in range(6, 13))
-START = url.PageParam("daystart", "fl_start", 9, START_CHOICES, parse=int, why="days start between 6 and 12 o'clock")
+START = url.PageParam("daystart", "fl_start", 9, START_CHOICES, parse=int, why=N_("days start between 6 and 12 o'clock"))
 VISIT_CHOICES = ("15", "30", "45", "60", "90", "120", "180")
-VISIT = url.PageParam("visit", "fl_visit", 60, VISIT_CHOICES, parse=int, why="minutes at a place are 15 to 180")
+VISIT = url.PageParam("visit", "fl_visit", 60, VISIT_CHOICES, parse=int, why=N_("minutes at a place are 15 to 180"))
 ORDER_LABELS = {"given": N_("As chosen"), "best": N_("Best order")}
 IMPORT_HINT = N_("Import an OpenStreetMap extract of the city to route on roads: "
                  "`python -m geo import chiang-mai.osm.pbf --layer roads` (README: Routes on roads).")
@@ -47,7 +47,7 @@ def _route_param(place_ids: set[str]) -> url.PageParam:
         return url.Partial(known, ",".join(unknown)) if unknown else known
 
     return url.PageParam("route", "fl_route", [], parse=parse, to_url=",".join,
-                         why="names no place of the atlas")
+                         why=N_("names no place of the atlas"))
 
 
 def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> None:

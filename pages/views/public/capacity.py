@@ -20,7 +20,7 @@ KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km
 DEFAULT_KM = "2"
 DEFAULT_ATTRACTION = "att-wat-phra-singh"
 KM = url.PageParam("km", "cap_km", float(DEFAULT_KM), KM_CHOICES, parse=float, to_url=lambda km: f"{km:g}",
-                   why="distances are 0.5 to 10 km in steps of 0.5")
+                   why=N_("distances are 0.5 to 10 km in steps of 0.5"))
 
 PRESSURE_DEFINITION = N_(
     "**Pressure index** = domestic and international visitors present in the zone at 02:00 on an average night "
@@ -76,7 +76,7 @@ def render() -> None:
     ids = attractions["place_id"].tolist()
     attraction = url.PageParam("attraction", "cap_attraction",
                                DEFAULT_ATTRACTION if DEFAULT_ATTRACTION in ids else ids[0], tuple(ids),
-                               why="not an attraction of the atlas", keep_default=True)
+                               why=N_("not an attraction of the atlas"), keep_default=True)
     first, last = public.month_range(filters)
     st.subheader(_("Supply against demand by tourism zone, {first} – {last}").format(first=f"{first:%b %Y}", last=f"{last:%b %Y}"))
     pressure = _supply_demand(filters)

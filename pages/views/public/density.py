@@ -18,10 +18,10 @@ ALL_HOURS = "all"
 HOUR_CHOICES = (ALL_HOURS, *(str(h) for h in range(24)))
 
 VIEW = url.PageParam("d_view", "dens_view", "heat", tuple(VIEWS))
-HOUR = url.PageParam("d_hour", "dens_hour", ALL_HOURS, HOUR_CHOICES, why="hours are all or 0 to 23")
+HOUR = url.PageParam("d_hour", "dens_hour", ALL_HOURS, HOUR_CHOICES, why=N_("hours are all or 0 to 23"))
 #: The drilled-down cell, as H3 hex text of the atlas' resolution; the widget is the map click.
 CELL = url.PageParam("d_cell", "dens_click", None, parse=lambda raw: _cell_centre(raw),
-                     why="not an H3 cell of the atlas' resolution")
+                     why=N_("not an H3 cell of the atlas' resolution"))
 
 
 def _cell_centre(raw: str) -> tuple[float, float]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.i18n import _
+from geo.i18n import N_, _
 from geo.render import flow_maps
 from geo.services import geography, movement, placeinfo, public
 from geo.services.filters import Filters
@@ -15,7 +15,7 @@ from ui import export, state, url
 
 TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
 DEFAULT_TOP = 20
-TOP = url.PageParam("top", "fl_top", DEFAULT_TOP, TOP_CHOICES, parse=int, why="top corridors are 5 to 100 in fives")
+TOP = url.PageParam("top", "fl_top", DEFAULT_TOP, TOP_CHOICES, parse=int, why=N_("top corridors are 5 to 100 in fives"))
 #: Most places an itinerary takes from the URL.
 MAX_ROUTE_PLACES = 25
 
@@ -29,7 +29,7 @@ def _route_param(place_ids: set[str]) -> url.PageParam:
         unknown = [p for p in ids if p not in place_ids]
         return url.Partial(known, ",".join(unknown)) if unknown else known
 
-    return url.PageParam("route", "fl_route", [], parse=parse, to_url=",".join, why="names no place of the atlas")
+    return url.PageParam("route", "fl_route", [], parse=parse, to_url=",".join, why=N_("names no place of the atlas"))
 
 
 def _corridors(filters: Filters, top_n: int, zones_geojson: str) -> pd.DataFrame:
