@@ -142,4 +142,4 @@ load: setup browser-deps $(PUBLIC_DB)
 		--browsers $(LOAD_BROWSERS) --json bench/results/load-latest.json
 
 clean:
-	rm -rf $(VENV) static .pytest_cache .ruff_cache
+	rm -rf $(VENV) static .pytest_cache .ruff_cache locale/*/LC_MESSAGES/*.mo
