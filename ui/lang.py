@@ -10,10 +10,12 @@ words, so a new ``.po`` file is a new choice with no code change.
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from geo import catalogues
-from geo.i18n import DEFAULT_LANGUAGE, N_, _, set_language
+from geo.i18n import DEFAULT_LANGUAGE, N_, _, get_language, set_language
 
 #: The URL parameter holding the language code.
 URL_KEY = "lang"
@@ -84,8 +86,6 @@ def month_name(month: int, width: str = "wide") -> str:
     """The name of ``month`` (1–12) in the current language, as a label reads it (``wide`` or ``abbreviated``)."""
     from babel.dates import get_month_names
 
-    from geo.i18n import get_language
-
     return get_month_names(width, context="stand-alone", locale=get_language().replace("-", "_"))[month]
 
 
@@ -116,3 +116,27 @@ def category_label(category: str) -> str:
     from geo import vocab
 
     return _(vocab.CATEGORY_LABELS.get(category, category))
+
+
+def day(value: date) -> str:
+    """A date as a caption reads it, in the current language: ``01 Nov 2025``, ``1 พ.ย. 2025``, ``2025年11月1日``.
+
+    English keeps the atlas's own form; other languages take Babel's (CLDR) medium form. (The i18n number and
+    date helpers of ``geo.i18n``, with the Thai Buddhist era, supersede this once merged.)
+    """
+    lang = get_language()
+    if lang == DEFAULT_LANGUAGE:
+        return f"{value:%d %b %Y}"
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMMd", value, locale=lang.replace("-", "_"))
+
+
+def month(value: date) -> str:
+    """A month as a caption reads it, in the current language: ``Nov 2025``, ``พ.ย. 2025``, ``2025年11月``."""
+    lang = get_language()
+    if lang == DEFAULT_LANGUAGE:
+        return f"{value:%b %Y}"
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMM", value, locale=lang.replace("-", "_"))

@@ -25,7 +25,7 @@ MONTHS_KEY = "f_months"
 
 
 def _fmt_month(month: date) -> str:
-    return f"{lang.month_name(month.month, 'abbreviated')} {month.year}"
+    return lang.month(month)
 
 
 def sidebar_filters(*, show_categories: bool = True) -> Filters:

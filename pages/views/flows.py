@@ -13,7 +13,7 @@ from geo.render import flow_maps
 from geo.services import geography, movement, placeinfo, roads, tours
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import export, state, url
+from ui import export, lang, state, url
 
 LEVEL_LABELS = {"zone": N_("Zones"), "place": N_("Places")}
 TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
@@ -86,7 +86,7 @@ def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> 
            "filter does not apply). Share = corridor trips ÷ all trips between different zones.") if zones else
          _("Directed trips {start}–{end} for the chosen weekdays and origin segments (trips are daily, so the hours "
            "filter does not apply). Share = corridor trips ÷ all trips between different places.")).format(
-            start=f"{filters.start:%d %b %Y}", end=f"{filters.end:%d %b %Y}")
+            start=lang.day(filters.start), end=lang.day(filters.end))
     )
 
 
@@ -243,7 +243,7 @@ def _road_load(filters: Filters, level: str, zones_geojson: str) -> None:
          _("Every place → place corridor's trips {start}–{end} (chosen weekdays and segments) follow its fastest "
            "path on the road network between the two places; the map adds them up per street, both directions. It "
            "shows which streets the corridors use, not counted traffic. Paths are routed once after each build or "
-           "import (docs/roads.md).")).format(start=f"{filters.start:%d %b %Y}", end=f"{filters.end:%d %b %Y}")
+           "import (docs/roads.md).")).format(start=lang.day(filters.start), end=lang.day(filters.end))
     )
 
 

@@ -12,7 +12,7 @@ from geo.render import charts
 from geo.services import presence
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import export, state
+from ui import export, lang, state
 
 #: Zones drawn in the level chart (the table lists every zone).
 CHART_ZONES = 25
@@ -61,7 +61,7 @@ def render_kpis(k: presence.Kpis) -> None:
                        n=f"{cur.busiest_zone_visitors:,}"))
     period = _("Previous period: {start} – {end}. Residents in the selection: {residents} people-days. "
                "Days with data: {days} of {expected}.").format(
-        start=f"{k.previous_start:%d %b %Y}", end=f"{k.previous_end:%d %b %Y}", residents=f"{cur.residents:,}",
+        start=lang.day(k.previous_start), end=lang.day(k.previous_end), residents=f"{cur.residents:,}",
         days=cur.days_with_data, expected=cur.days_expected)
     st.caption(period)  # trusted-text: dates and counts formatted above
     if k.note:
@@ -110,7 +110,7 @@ def render() -> None:
         _(presence.VISITORS_DEFINITION) + " "
         + _("Figures cover {start} – {end}, the selected weekdays, hours {h0}:00–{h1}:59 and origin segments; "
             "changes compare with the same number of days just before.").format(
-            start=f"{f.start:%d %b %Y}", end=f"{f.end:%d %b %Y}", h0=f"{f.hours[0]:02d}", h1=f"{f.hours[1]:02d}")
+            start=lang.day(f.start), end=lang.day(f.end), h0=f"{f.hours[0]:02d}", h1=f"{f.hours[1]:02d}")
     )
     state.provenance_note()
     render_kpis(state.call(presence.kpis, f))

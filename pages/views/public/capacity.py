@@ -14,7 +14,7 @@ from geo.services import capacity, catalog, geography, placeinfo, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import export, state, url
+from ui import export, lang, state, url
 
 KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
 DEFAULT_KM = "2"
@@ -78,7 +78,7 @@ def render() -> None:
                                DEFAULT_ATTRACTION if DEFAULT_ATTRACTION in ids else ids[0], tuple(ids),
                                why=N_("not an attraction of the atlas"), keep_default=True)
     first, last = public.month_range(filters)
-    st.subheader(_("Supply against demand by tourism zone, {first} – {last}").format(first=f"{first:%b %Y}", last=f"{last:%b %Y}"))
+    st.subheader(_("Supply against demand by tourism zone, {first} – {last}").format(first=lang.month(first), last=lang.month(last)))
     pressure = _supply_demand(filters)
     st.subheader(_("Pressure map and attraction catchment"))
     labels = placeinfo.place_labels(attractions)

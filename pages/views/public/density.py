@@ -11,7 +11,7 @@ from geo.services import geography, presence, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import export, state, url
+from ui import export, lang, state, url
 
 VIEWS = {"heat": N_("Heat map"), "hex": N_("H3 hexagons (choropleth)")}
 ALL_HOURS = "all"
@@ -93,7 +93,7 @@ def render() -> None:
     st.caption(
         _("Where people are, per H3 cell (resolution 8, ≈0.7 km²).") + " " + _(public.PRESENT_DEFINITION) + " "
         + _("The map sums the published cells of {first} – {last}, the selected weekdays and origin segments, and "
-            "the sidebar hours or the single playback hour.").format(first=f"{first:%b %Y}", last=f"{last:%b %Y}")
+            "the sidebar hours or the single playback hour.").format(first=lang.month(first), last=lang.month(last))
         + " " + _(public.PUBLISHED_NOTE)
     )
     state.provenance_note()
@@ -117,7 +117,7 @@ def render() -> None:
     zones = state.call(geography.list_zones)
     zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
     when = _("all selected hours") if hour is None else f"{hour:02d}:00–{hour:02d}:59"
-    note = _("{n} cells · {months} · {when}").format(n=f"{len(cells):,}", months=f"{first:%b %Y} – {last:%b %Y}",
+    note = _("{n} cells · {months} · {when}").format(n=f"{len(cells):,}", months=f"{lang.month(first)} – {lang.month(last)}",
                                                     when=when)
     state.seed(CELL)  # a copied address may name the drilled-down cell
     click = st.session_state.get(CELL.widget_key)

@@ -11,7 +11,7 @@ from geo.render import flow_maps
 from geo.services import geography, movement, placeinfo, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import export, state, url
+from ui import export, lang, state, url
 
 TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
 DEFAULT_TOP = 20
@@ -65,7 +65,7 @@ def _corridors(filters: Filters, top_n: int, zones_geojson: str) -> pd.DataFrame
         _("Directed trips between tourism zones, {first} – {last}, summed over the corridors published for each "
           "month (at least {floor} distinct people made the move that month). Corridors are published per month "
           "only: the weekday, hour and segment filters do not apply. Share = corridor trips ÷ all published "
-          "corridor trips.").format(first=f"{first:%b %Y}", last=f"{last:%b %Y}",
+          "corridor trips.").format(first=lang.month(first), last=lang.month(last),
                                     floor=f"{state.app_settings().privacy_floor:,}")
     )
     return corridors

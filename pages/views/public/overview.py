@@ -11,7 +11,7 @@ from geo.render import charts
 from geo.services import presence, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import export, state
+from ui import export, lang, state
 
 
 def _fmt_pct(change: float | None) -> str | None:
@@ -53,7 +53,7 @@ def render_kpis(k: presence.Kpis) -> None:
                        n=f"{cur.busiest_zone_visitors:,}"))
     st.caption(_("Previous months: {start} – {end}. Residents in the selection: {residents} person-days. "  # trusted-text: dates, counts
                  "Days with data: {days} of {expected}.").format(
-        start=f"{k.previous_start:%b %Y}", end=f"{k.previous_end:%b %Y}", residents=f"{cur.residents:,}",
+        start=lang.month(k.previous_start), end=lang.month(k.previous_end), residents=f"{cur.residents:,}",
         days=cur.days_with_data, expected=cur.days_expected))
     if k.note:
         st.info(markdown_text(k.note))
@@ -92,7 +92,7 @@ def render() -> None:
         _(public.VISITORS_DEFINITION) + " "
         + _("Figures cover {first} – {last} and the selected origin segments; changes compare with the same number "
             "of months just before. Weekdays and hours apply to the presence chart.").format(
-            first=f"{first:%b %Y}", last=f"{last:%b %Y}") + " " + _(public.PUBLISHED_NOTE)
+            first=lang.month(first), last=lang.month(last)) + " " + _(public.PUBLISHED_NOTE)
     )
     state.provenance_note()
     kpis = state.call(public.kpis, f)

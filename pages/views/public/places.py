@@ -10,7 +10,7 @@ from geo.i18n import _
 from geo.render import charts
 from geo.services import placeinfo, public
 from geo.services.filters import Filters
-from ui import export, place_page, state
+from ui import export, lang, place_page, state
 
 
 def _visits(place_id: str, filters: Filters) -> None:
@@ -23,7 +23,7 @@ def _visits(place_id: str, filters: Filters) -> None:
     if prof.visits == 0:
         st.caption(_("No published visits to this place in {first} – {last}: none, or a month with fewer visitors "
                      "than the privacy floor ({floor} people).").format(
-            first=f"{first:%b %Y}", last=f"{last:%b %Y}", floor=f"{state.app_settings().privacy_floor:,}"))
+            first=lang.month(first), last=lang.month(last), floor=f"{state.app_settings().privacy_floor:,}"))
         return
     state.altair_chart(charts.visits_bar_chart, prof.by_month, "month", _("Month"), _("Visits by month"))
     st.caption(_("Visits are published per place and month when at least {floor} distinct people made them; other "
