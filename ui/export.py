@@ -46,6 +46,26 @@ from ui import state
 SECTION_LABEL = N_("Export: data, charts, maps and the report pack")
 
 
+#: Shown titles of the tables pages offer, by table name (translated when shown; other names read as words).
+TABLE_TITLES: dict[str, str] = {
+    "places": N_("Places"), "pressure_by_zone": N_("Pressure by zone"), "catchment": N_("Catchment"),
+    "catchment_price_bands": N_("Catchment by price band"), "tables": N_("Tables"), "datasets": N_("Datasets"),
+    "coverage_gaps": N_("Coverage gaps"), "cells": N_("Cells"), "zone_summary": N_("Zone summary"),
+    "zone_origins": N_("Zone origins"), "zone_top_places": N_("Zone top places"),
+    "zone_hour_profile": N_("Zone hour profile"), "corridors": N_("Corridors"), "route_legs": N_("Route legs"),
+    "route_stops": N_("Route stops"), "seasonality": N_("Seasonality"), "hour_weekday": N_("Hour and weekday"),
+    "origins": N_("Origins"), "top_places": N_("Top places"), "results": N_("Results"), "place": N_("Place"),
+    "nearby": N_("Nearby places"), "profile_by_hour": N_("Profile by hour"),
+    "profile_by_month": N_("Profile by month"), "profile_by_weekday": N_("Profile by weekday"),
+    "profile_origins": N_("Profile origins"), "totals": N_("Trip totals"),
+}
+
+
+def _default_title(name: str, title: str) -> str:
+    """``title``, else the table's known title (``TABLE_TITLES``), else its name as words."""
+    return title or TABLE_TITLES.get(name) or name.replace("_", " ").capitalize()
+
+
 @dataclass(frozen=True)
 class Table:
     """A table the page offers: ``name`` (file-name part and sheet name), the frame, a readable ``title``,
@@ -63,14 +83,14 @@ def table(name: str, frame: pd.DataFrame | None, title: str = "") -> Table | Non
     """A table without geometry."""
     if frame is None:
         return None
-    return Table(name, frame, title or name.replace("_", " ").capitalize())
+    return Table(name, frame, _default_title(name, title))
 
 
 def points(name: str, frame: pd.DataFrame | None, title: str = "", lon: str = "lon", lat: str = "lat") -> Table | None:
     """A table whose rows are points (``lon``/``lat`` columns)."""
     if frame is None:
         return None
-    return Table(name, frame, title or name.replace("_", " ").capitalize(),
+    return Table(name, frame, _default_title(name, title),
                  lambda df: export.points_frame(df, lon, lat))
 
 
@@ -79,14 +99,14 @@ def cells(name: str, frame: pd.DataFrame | None, title: str = "") -> Table | Non
     if frame is None:
         return None
     return Table(name, frame.assign(cell=[export.cell_hex(c) for c in frame["cell"]]) if "cell" in frame else frame,
-                 title or name.replace("_", " ").capitalize(), export.cells_frame)
+                 _default_title(name, title), export.cells_frame)
 
 
 def lines(name: str, frame: pd.DataFrame | None, start: tuple[str, str], end: tuple[str, str], title: str = "") -> Table | None:
     """A table of straight lines from the ``start`` (lon, lat) columns to the ``end`` ones (corridors)."""
     if frame is None:
         return None
-    return Table(name, frame, title or name.replace("_", " ").capitalize(),
+    return Table(name, frame, _default_title(name, title),
                  lambda df: export.lines_frame(df, start, end))
 
 
@@ -94,14 +114,14 @@ def paths(name: str, frame: pd.DataFrame | None, title: str = "", path: str = "p
     """A table with a column of [lat, lon] point lists (route legs)."""
     if frame is None:
         return None
-    return Table(name, frame, title or name.replace("_", " ").capitalize(), lambda df: export.path_frame(df, path))
+    return Table(name, frame, _default_title(name, title), lambda df: export.path_frame(df, path))
 
 
 def route(name: str, legs: pd.DataFrame | None, stops: pd.DataFrame | None, title: str = "") -> Table | None:
     """A route's legs (lines, as ``paths``) with the whole route as GPX and as one GeoJSON file (stops and legs)."""
     if legs is None or stops is None:
         return None
-    return Table(name, legs, title or name.replace("_", " ").capitalize(), lambda df: export.path_frame(df, "path"),
+    return Table(name, legs, _default_title(name, title), lambda df: export.path_frame(df, "path"),
                  files=(("GPX", "gpx", f"{name}-gpx", lambda: export.route_gpx(legs, stops)),
                         (N_("Route GeoJSON"), "geojson", f"{name}-stops-and-legs", lambda: export.route_geojson(legs, stops))))
 
@@ -109,7 +129,7 @@ def route(name: str, legs: pd.DataFrame | None, stops: pd.DataFrame | None, titl
 def zones(name: str, zones_geojson: str, frame: pd.DataFrame | None = None, title: str = "") -> Table:
     """Zone polygons (the zones GeoJSON) with ``frame``'s columns joined on ``zone_id``."""
     base = frame if frame is not None else pd.DataFrame({"zone_id": []})
-    return Table(name, base, title or name.replace("_", " ").capitalize(),
+    return Table(name, base, _default_title(name, title),
                  lambda df: export.zones_frame(zones_geojson, df if frame is not None else None))
 
 
@@ -128,7 +148,7 @@ def kpis(value: Any, name: str = "kpis") -> Table | None:
     """The Overview's ``presence.Kpis`` as numbers: a row per measure, this period, previous period, change."""
     from geo.report.tables import kpi_frame
 
-    return None if value is None else table(name, kpi_frame(value), "KPIs against the previous period")
+    return None if value is None else table(name, kpi_frame(value), N_("KPIs against the previous period"))
 
 
 def flow_totals(value: Any, level: str, name: str = "totals") -> Table | None:
@@ -163,11 +183,12 @@ def _caption(filters: Filters | None, fields: Sequence[str], extra: Mapping[str,
 
 def _about(page: str, filters: Filters | None, fields: Sequence[str], extra: Mapping[str, object],
            simulated: bool) -> list[tuple[str, str]]:
-    rows = [("Page", page), ("Filters", filter_caption(filters, fields, extra) or "none apply"),
-            ("Visitor data", "SIMULATED" if simulated else "real"),
-            ("Exported (UTC)", f"{datetime.now(UTC):%Y-%m-%d %H:%M}"), ("Database", state.app_settings().db_path.name)]
+    rows = [(_("Page"), page), (_("Filters"), filter_caption(filters, fields, extra) or _("none apply")),
+            (_("Visitor data"), _("SIMULATED") if simulated else _("real")),
+            (_("Exported (UTC)"), f"{datetime.now(UTC):%Y-%m-%d %H:%M}"),
+            (_("Database"), state.app_settings().db_path.name)]
     if filters is not None:
-        rows.append(("Filters (JSON)", json.dumps({
+        rows.append((_("Filters (JSON)"), json.dumps({
             "start": filters.start.isoformat(), "end": filters.end.isoformat(), "weekdays": list(filters.weekdays),
             "hours": list(filters.hours), "segments": list(filters.segments),
             "categories": list(filters.categories), **{k: str(v) for k, v in extra.items()}})))
