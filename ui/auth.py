@@ -261,7 +261,7 @@ def _local_signin(settings: Settings) -> None:
     if wait > 0:
         log.warning("sign-in refused (locked) for %r from %s", name[:64], client)
         minutes = max(1, round(wait / 60))
-        st.error(_("Too many failed sign-ins. Try again in {n} minute(s).").format(n=minutes))
+        st.error(_("Too many failed sign-ins. Try again in {n} minute(s).").format(n=f"{minutes:d}"))
         return
     account = store.verify(name, password) if name and password else None
     if account is None:

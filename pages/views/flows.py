@@ -194,7 +194,7 @@ def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo 
                              "place; opening hours respected where known.",
                              "**Day plan**: {days} days of at most {hours} hours from {start}:00, {visit} min at "
                              "each place; opening hours respected where known.", days).format(
-            days=days, hours=hours, start=f"{start:02d}", visit=visit))
+            days=f"{days:d}", hours=f"{hours:d}", start=f"{start:02d}", visit=f"{visit:d}"))
         st.dataframe(route.days.drop(columns=["place_id"]), hide_index=True, width="stretch",
                      column_config={"step": st.column_config.NumberColumn("#", format="%d"),
                                     "name_en": _("Place"), "name_th": _("Thai name"), "day": st.column_config.NumberColumn(_("Day"), format="%d"),

@@ -24,7 +24,7 @@ def render() -> None:
     st.caption(
         _("Read-only SQL on the atlas database: {allowed}. A query may run {seconds} s and show at most {rows} rows. "
           "The database is attached read-only; files, extensions, the network and settings are out of reach.").format(
-            allowed=sqlconsole.ALLOWED_TEXT, seconds=s.sql_timeout_s, rows=f"{s.sql_row_limit:,}")
+            allowed=sqlconsole.ALLOWED_TEXT, seconds=f"{s.sql_timeout_s:d}", rows=f"{s.sql_row_limit:,}")
     )
     state.provenance_note()
     with st.expander(_("Tables and row counts")):
