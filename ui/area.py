@@ -33,7 +33,7 @@ RETURNED = "all_drawings"
 _SEEN_KEY = "drawn_area_seen"
 
 HINT = N_("Draw a rectangle or a polygon on the map (tools at its top left) to get the numbers of that area; "
-        "a link to the page keeps the area.")
+          "a link to the page keeps the area.")
 
 
 def current() -> area.Ring | None:

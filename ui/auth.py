@@ -248,7 +248,7 @@ def _local_signin(settings: Settings) -> None:
         return
     if not has_accounts:
         st.info(_("No accounts exist yet. An administrator adds one on the server with "
-                "`python -m geo user add NAME`."))
+                  "`python -m geo user add NAME`."))
     with st.form("atlas_signin", clear_on_submit=True):
         name = st.text_input(_("Account name"), autocomplete="username", max_chars=64)
         password = st.text_input(_("Password"), type="password", autocomplete="current-password", max_chars=1024)

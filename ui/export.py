@@ -346,9 +346,9 @@ def section(
         if report and not public and report_filters is not None:
             st.markdown(_("**Report pack**"))
             st.caption(_("Every officials' page for these filters in one printable A4 PDF: KPIs against the previous "
-                       "period, maps, charts, top tables and sources. Takes a few seconds."))
+                         "period, maps, charts, top tables and sources. Takes a few seconds."))
             _button(_("Report pack (PDF)"), _report_bytes(report_filters),
                     file_name("report", report_filters, "pdf", fields=FILTER_FIELDS), f"exp_{page}_report")
         if public:
             st.caption(_("Public view: pictures of the maps and charts shown here; data tables and the report pack "
-                       "are for officials."))
+                         "are for officials."))

@@ -437,7 +437,7 @@ def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = Fal
         level = sb.radio(_("Zone level"), levels, key="f_level",
                          format_func=lambda z: markdown_text(_(vocab.zone_level_label(z))),
                          help=_("Summaries and maps by the zones of this level (tourism zones or imported "
-                              "boundaries)."))
+                                "boundaries)."))
     for note in parsed.notes:
         sb.warning(url.note_markdown(note))
     start, end = (dates if isinstance(dates, tuple | list) and len(dates) == 2 else (first, last))
@@ -507,7 +507,7 @@ def provenance_note() -> None:
     if not sim.empty:
         st.warning(
             _("**SIMULATED visitor data.** Visitor flows on this page are simulated by the atlas from "
-            "published tourism statistics; they are not real telecom records. Places are real."),
+              "published tourism statistics; they are not real telecom records. Places are real."),
             icon="⚠️",
         )
     built = meta["built_at"].max()

@@ -18,7 +18,7 @@ def render() -> None:
     filters = state.sidebar_filters(show_zone_level=True)
     if filters.zone_level == vocab.DEFAULT_ZONE_LEVEL:
         st.caption(_("Real places of Chiang Mai province by category, with the project's approximate tourism "
-                   "zones."))
+                     "zones."))
     else:
         st.caption(_("Real places of Chiang Mai province by category, with the zones of the level {level}.").format(
             level=markdown_text(_(vocab.zone_level_label(filters.zone_level)))))

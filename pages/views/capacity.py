@@ -82,7 +82,7 @@ def _supply_demand(filters: Filters) -> pd.DataFrame | None:
         st.caption(_(LEVEL_NOTE))
     if state.call(catalog.is_simulated):
         st.caption(_("Simulated flows count the simulated sample of visitors (see the Data page: build parameters), "
-                   "not every tourist in the province, so pressure values read low against real bed counts."))
+                     "not every tourist in the province, so pressure values read low against real bed counts."))
     return zones
 
 

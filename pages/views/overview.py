@@ -154,7 +154,7 @@ def render() -> None:
             },
         )
         st.caption(_("Attraction visits that started in the selected hours. Choose place categories in the sidebar "
-                   "to rank other places (e.g. hotels) instead."))
+                     "to rank other places (e.g. hotels) instead."))
     export.section("overview", f, export.kpis(state.call(presence.kpis, f)), export.table("seasonality", season),
                    export.table("hour_weekday", hw), export.table("origins", mix), export.table("top_places", places))
 

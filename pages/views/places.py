@@ -42,7 +42,7 @@ def _profile(place_id: str, filters: Filters) -> None:
                        "share_pct": st.column_config.NumberColumn(_("Share %"), format="%.1f")},
     )
     st.caption(_("Profile from the place_profile rollup (whole months overlapping the date range; weekdays, "
-               "arrival hours and origin segments as filtered)."))
+                 "arrival hours and origin segments as filtered)."))
 
 
 def _export(filters: Filters, results: pd.DataFrame, detail: placeinfo.PlaceDetail | None, nearby: pd.DataFrame,

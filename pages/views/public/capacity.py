@@ -61,7 +61,7 @@ def _supply_demand(filters: Filters) -> pd.DataFrame:
     st.caption(_(PRESSURE_DEFINITION))
     if state.call(catalog.is_simulated):
         st.caption(_("Simulated flows count the simulated sample of visitors, not every tourist in the province, so "
-                   "pressure values read low against real bed counts."))
+                     "pressure values read low against real bed counts."))
     return df
 
 

@@ -49,7 +49,7 @@ def render_drilldown(f: Filters, hour: int | None, zone_names: dict[str, str]) -
     st.markdown(_("**Cell `{cell}`** in {zone}").format(cell=detail.cell_hex, zone=markdown_text(zone)))  # trusted-text: cell_hex is hex digits from h3
     if detail.suppressed:
         st.info(_("No published figures for this cell in the selection: it is empty, or has fewer people than the "
-                "privacy floor (the public view does not say which)."))
+                  "privacy floor (the public view does not say which)."))
         return
     cols = st.columns(3)
     cols[0].metric(_("People present (avg per hour)"), f"{detail.present:,.1f}")
@@ -82,7 +82,7 @@ def render_zones(f: Filters, hour: int | None) -> None:
         },
     )
     st.caption(_("A zone's figure sums its cells on the map and the rest of the zone: its cells below the privacy "
-               "floor, published together when they reach it. Same months, weekdays, hours and segments as the map."))
+                 "floor, published together when they reach it. Same months, weekdays, hours and segments as the map."))
 
 
 def render() -> None:
@@ -139,7 +139,7 @@ def render() -> None:
 
     if cells.empty:
         st.info(_("No published cell for this selection: widen the months, hours, weekdays or segments. The zones' "
-                "figures below also count cells below the floor, published together."))
+                  "figures below also count cells below the floor, published together."))
     else:
         top = cells.head(1).to_dict("records")[0]
         k = st.columns(3)

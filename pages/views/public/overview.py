@@ -80,7 +80,7 @@ def render_zones(f: Filters) -> None:
         },
     )
     st.caption(_("Each person-day counts once, in the zone where that person spent most of the day, so the rows "
-               "add up to the province."))
+                 "add up to the province."))
 
 
 def render() -> None:
@@ -138,7 +138,7 @@ def render() -> None:
             },
         )
         st.caption(_("Visits in the chosen months (published per place and month). Choose place categories in the "
-                   "sidebar to rank other places (e.g. hotels) instead."))
+                     "sidebar to rank other places (e.g. hotels) instead."))
     render_zones(f)
     export.section("overview", f, fields=("dates", "segments"))
 
