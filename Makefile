@@ -77,13 +77,15 @@ messages: $(STAMP)
 	done
 	@$(MAKE) --no-print-directory catalogues
 
-# Fonts the exports and the report pack draw Thai and Latin text with (charts, map images, PDF): Debian's
-# Thai TLWG fonts (Loma, Garuda, ...) and DejaVu, found through fontconfig (geo/render/fonts.py).
+# Fonts the exports and the report pack draw Thai, Chinese and Latin text with (charts, map images, PDF):
+# Debian's Thai TLWG fonts (Loma, Garuda, ...), Noto Sans CJK (Simplified Chinese) and DejaVu, found through
+# fontconfig (geo/render/fonts.py).
 fonts:
-	@if ! fc-list :lang=th 2>/dev/null | grep -q . || ! fc-list 2>/dev/null | grep -q DejaVuSans; then \
+	@if ! fc-list :lang=th 2>/dev/null | grep -q . || ! fc-list :lang=zh-cn 2>/dev/null | grep -q "Noto Sans CJK" \
+			|| ! fc-list 2>/dev/null | grep -q DejaVuSans; then \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-			fonts-thai-tlwg fonts-dejavu-core fontconfig >/dev/null; \
+			fonts-thai-tlwg fonts-noto-cjk fonts-dejavu-core fontconfig >/dev/null; \
 	fi
 
 $(DB): $(STAMP) $(DB_SOURCES)
@@ -108,14 +110,15 @@ run-public: setup $(PUBLIC_DB)
 	ATLAS_MODE=public ATLAS_PUBLIC_DB=$(PUBLIC_DB) ATLAS_PRIVACY_FLOOR=$(FLOOR) $(VENV)/bin/streamlit run serve.py \
 		--server.headless true --server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
 
-# Debian Chromium for the browser suite (Playwright's own download does not work offline), Thai fonts, and
-# poppler-utils (pdftotext, pdftoppm) with which the report tests read the PDF back.
+# Debian Chromium for the browser suite (Playwright's own download does not work offline), Thai and Chinese
+# fonts, and poppler-utils (pdftotext, pdftoppm) with which the report tests read the PDF back.
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=th 2>/dev/null | grep -q . \
+			|| ! fc-list :lang=zh-cn 2>/dev/null | grep -q "Noto Sans CJK" \
 			|| ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-			chromium fonts-thai-tlwg fonts-dejavu-core fontconfig poppler-utils >/dev/null; \
+			chromium fonts-thai-tlwg fonts-noto-cjk fonts-dejavu-core fontconfig poppler-utils >/dev/null; \
 	fi
 
 lint: setup

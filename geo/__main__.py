@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from geo.errors import AtlasError
+from geo.i18n import LANGUAGES, _, language_from_env, using_language
 
 
 def _positive(text: str) -> int:
@@ -74,13 +75,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
     except ImportRefusedError as exc:
         if args.report:
             args.report.write_text(problems_csv(exc.problems), encoding="utf-8-sig")
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         for problem in exc.problems[:20]:
             print(f"  {problem}", file=sys.stderr)
         if len(exc.problems) > 20:
-            print(f"  ... {len(exc.problems) - 20:,} more" + (f" in {args.report}" if args.report else
-                                                             " (--report FILE lists them all)"), file=sys.stderr)
-        print("the database was not changed", file=sys.stderr)
+            print("  " + _more_problems(len(exc.problems) - 20, args.report), file=sys.stderr)
+        print(_("the database was not changed"), file=sys.stderr)
         return 2
     if args.report:
         args.report.write_text(problems_csv(report.problems), encoding="utf-8-sig")
@@ -91,9 +91,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
         for problem in report.problems[:10]:
             print(f"  {problem}")
         if len(report.problems) > 10:
-            print(f"  ... {len(report.problems) - 10:,} more problems"
-                  + (f" in {args.report}" if args.report else " (--report FILE lists them all)"))
+            print("  " + _more_problems(len(report.problems) - 10, args.report))
     return 0
+
+
+def _more_problems(n: int, report: Path | None) -> str:
+    """``... 12 more problems in FILE`` / ``(--report FILE lists them all)``, in the current language."""
+    if report:
+        return _("... {n} more problems in {file}").format(n=f"{n:,}", file=report)
+    return _("... {n} more problems (--report FILE lists them all)").format(n=f"{n:,}")
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
@@ -198,8 +204,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not args.quiet:
         from geo.report.pack import page_count
 
-        print(f"wrote {args.out} ({page_count(result.pdf)} pages, {len(result.pdf) / 1024:,.0f} KB) in "
-              f"{result.seconds['total']:.1f} s")
+        print(_("wrote {path} ({pages} pages, {kb} KB) in {seconds} s").format(
+            path=args.out, pages=page_count(result.pdf), kb=f"{len(result.pdf) / 1024:,.0f}",
+            seconds=f"{result.seconds['total']:.1f}"))
     return 0
 
 
@@ -299,6 +306,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lang_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help=f"{what}: {', '.join(LANGUAGES)} (default: from $ATLAS_LANG or $LANG, else en)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m geo`` argument parser."""
     parser = argparse.ArgumentParser(prog="python -m geo", description="Tourism Atlas data tools")
@@ -345,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--max-mb", type=_positive, default=None,
                     help="refuse larger files (default 200 for places and zones; pings are streamed, no limit)")
     im.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    _lang_option(im, "language of the summary and the messages")
     im.set_defaults(func=_cmd_import)
 
     pu = sub.add_parser("publish", help="write the public file: floored aggregates at fixed grains (docs/privacy.md)",
@@ -357,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     pu.add_argument("--floor", type=_positive, default=None,
                     help="fewest distinct people behind any published row (default: $ATLAS_PRIVACY_FLOOR or 10)")
     pu.add_argument("-q", "--quiet", action="store_true")
+    _lang_option(pu, "language of the summary and the messages")
     pu.set_defaults(func=_cmd_publish)
 
     i = sub.add_parser("info", help="tables, row counts and dataset provenance")
@@ -386,8 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the report pack).")
     r.add_argument("--out", type=Path, required=True, help="PDF file to write")
     r.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
-    r.add_argument("--lang", choices=("en", "th"), default="en",
-                   help="en, or th: Thai fonts and Thai place/zone names (labels stay English until translated)")
+    _lang_option(r, "the report's language: every label, number, date and name (th: Buddhist-era years)")
     r.add_argument("--from", dest="start", type=date.fromisoformat, default=None,
                    help="first day (default: the pages' default, the last 90 days of data)")
     r.add_argument("--to", dest="end", type=date.fromisoformat, default=None, help="last day (default: last day of data)")
@@ -459,11 +472,13 @@ def main(argv: list[str] | None = None) -> int:
         args.seed = DEFAULT_SEED if args.seed is None else args.seed
         args.days = DEFAULT_DAYS if args.days is None else args.days
         args.start = DEFAULT_START if args.start is None else args.start
-    try:
-        return args.func(args)
-    except AtlasError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    args.lang = getattr(args, "lang", None) or language_from_env()
+    with using_language(args.lang):
+        try:
+            return args.func(args)
+        except AtlasError as exc:
+            print(_("error: {message}").format(message=exc), file=sys.stderr)
+            return 2
 
 
 if __name__ == "__main__":

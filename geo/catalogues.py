@@ -11,11 +11,10 @@ Babel's API for code that starts without them (the test suite after a clean clon
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-from geo.i18n import DEFAULT_LANGUAGE, DOMAIN, LOCALE_DIR, translations
+from geo import i18n
+from geo.i18n import DEFAULT_LANGUAGE, DOMAIN, LOCALE_DIR
 
 #: The header a ``.po`` may carry to name its language in that language (when Babel has no name for it).
 NAME_HEADER = "Language-Name"
@@ -62,39 +61,7 @@ def display_name(lang: str, locale_dir: Path = LOCALE_DIR) -> str:
     return name or lang
 
 
-def _stale(po: Path, mo: Path) -> bool:
-    try:
-        return mo.stat().st_mtime < po.stat().st_mtime
-    except FileNotFoundError:
-        return True
-
-
 def compile_catalogues(locale_dir: Path = LOCALE_DIR, *, force: bool = False) -> list[Path]:
-    """Compile every ``.po`` under ``locale_dir`` whose ``.mo`` is missing or older (all with ``force``).
-
-    Fuzzy entries are left out, as ``pybabel compile`` does. Each ``.mo`` is written to a temporary file and
-    renamed over the old one, so a running app never reads half a file. Returns the files written.
-    """
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    written: list[Path] = []
-    for lang in languages(locale_dir)[1:]:
-        po = po_path(lang, locale_dir)
-        mo = po.with_suffix(".mo")
-        if not (force or _stale(po, mo)):
-            continue
-        with po.open("rb") as fh:
-            catalog = read_po(fh, locale=lang.replace("-", "_"), domain=DOMAIN)
-        fd, tmp = tempfile.mkstemp(dir=mo.parent, prefix=".atlas-", suffix=".mo")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                write_mo(out, catalog, use_fuzzy=False)
-            os.replace(tmp, mo)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        written.append(mo)
-    if written:
-        translations.cache_clear()  # a language loaded before its .mo existed fell back to English
-    return written
+    """Compile every ``.po`` under ``locale_dir`` whose ``.mo`` is missing or older (all with ``force``); the
+    ``.mo`` files written. The one implementation is ``geo.i18n.compile_catalogues``."""
+    return i18n.compile_catalogues(locale_dir, force=force)

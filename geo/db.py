@@ -39,6 +39,7 @@ from geo.errors import (
     NotPublishedError,
     SpatialExtensionError,
 )
+from geo.i18n import _
 from geo.settings import MODES, STORAGE_VERSION, Settings, get_settings
 
 #: Marks a public connection's configuration, so DuckDB never shares its instance with another mode's.
@@ -110,7 +111,8 @@ def connect(
         read_only = True
     read_only = bool(read_only) and not in_memory
     if read_only and not Path(target).exists():
-        msg = f"No atlas database at {target}. Build it with `make build` (or `python -m geo build --db {target}`)."
+        msg = _("No atlas database at {path}. Build it with `make build` (or `python -m geo build --db {path}`).").format(
+            path=target)
         raise DatabaseMissingError(msg)
     config = {
         "threads": settings.duckdb_threads,
@@ -134,10 +136,9 @@ def connect(
         )
         raise ConfigError(msg) from exc
     except duckdb.IOException as exc:
-        msg = (
-            f"{target} is not a DuckDB database the atlas can read ({_first_line(exc)}). Point ATLAS_DB at an atlas "
-            f"database, or build one with `make build` (or `python -m geo build --db {target}`)."
-        )
+        msg = _("{path} is not a DuckDB database the atlas can read ({error}). Point ATLAS_DB at an atlas database, "
+                "or build one with `make build` (or `python -m geo build --db {path}`).").format(
+            path=target, error=_first_line(exc))
         raise DatabaseUnreadableError(msg) from exc
     try:
         if mode == "public" and con.execute("select current_setting('lock_configuration')").fetchone()[0]:
@@ -171,7 +172,8 @@ def connect_console(path: str | Path | None = None, *, settings: Settings | None
     settings = settings or get_settings()
     target = Path(path if path is not None else settings.db_path)
     if not target.exists():
-        msg = f"No atlas database at {target}. Build it with `make build` (or `python -m geo build --db {target}`)."
+        msg = _("No atlas database at {path}. Build it with `make build` (or `python -m geo build --db {path}`).").format(
+            path=target)
         raise DatabaseMissingError(msg)
     con = duckdb.connect(":memory:", config={
         "threads": settings.duckdb_threads,
@@ -185,8 +187,8 @@ def connect_console(path: str | Path | None = None, *, settings: Settings | None
         try:
             con.execute(attach)
         except duckdb.IOException as exc:
-            msg = (f"{target} is not a DuckDB database the atlas can read ({_first_line(exc)}). Point ATLAS_DB at an "
-                   "atlas database.")
+            msg = _("{path} is not a DuckDB database the atlas can read ({error}). Point ATLAS_DB at an atlas "
+                    "database.").format(path=target, error=_first_line(exc))
             raise DatabaseUnreadableError(msg) from exc
         con.execute(_USE_ATLAS)
         con.execute("set enable_external_access = false")

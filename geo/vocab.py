@@ -2,8 +2,6 @@
 
 Build, services, render, the UI and the benchmark all read these names from here, so a label, a colour
 or an allowed value never has two definitions. Plain data only: no imports from the rest of ``geo``.
-Readable labels are English source text marked with ``N_`` for the message catalogue (``make messages``):
-whoever shows one translates it then, with ``geo.i18n._``.
 """
 
 from __future__ import annotations
@@ -11,14 +9,11 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from geo.i18n import N_, _, get_language
+
 #: Mean Earth radius in metres (IUGG R1), used by every haversine and local metric projection. The SQL
 #: files receive it as the bound parameter ``$earth_radius_m``.
 EARTH_RADIUS_M = 6_371_008.8
-
-
-def N_(message: str) -> str:
-    """Mark a label for the message catalogue (as ``geo.i18n.N_``, defined here so this module imports nothing)."""
-    return message
 
 
 #: Allowed place categories per layer (data/seed/places/FORMAT.md).
@@ -41,6 +36,13 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 #: Place layers, in display order.
 LAYERS: tuple[str, ...] = tuple(CATEGORIES)
+#: Readable name per place layer.
+LAYER_LABELS: dict[str, str] = {
+    "attraction": N_("Attractions"),
+    "accommodation": N_("Accommodation"),
+    "health": N_("Health"),
+    "transport": N_("Transport"),
+}
 #: Every category, in layer order.
 ALL_CATEGORIES: tuple[str, ...] = tuple(c for cats in CATEGORIES.values() for c in cats)
 
@@ -102,6 +104,14 @@ PRICE_BAND_COLOURS: dict[str, str] = {
     "luxury": "#9e0142",
     "unknown": "#999999",
 }
+#: Readable name per price band (legends, popups).
+PRICE_BAND_LABELS: dict[str, str] = {
+    "budget": N_("Budget"),
+    "mid": N_("Mid"),
+    "upscale": N_("Upscale"),
+    "luxury": N_("Luxury"),
+    "unknown": N_("Unknown"),
+}
 
 #: Zone levels a seed zones file may name: the project's tourism zones, official districts, anything else
 #: drawn. An imported boundary file becomes a level of any name (``--level subdistrict``); the levels a
@@ -123,7 +133,8 @@ def zone_level_label(level: str) -> str:
 
     The result may carry text from an imported file: escape it for where it lands (``geo.text``).
     """
-    return ZONE_LEVEL_LABELS.get(level) or str(level).replace("_", " ").strip().capitalize() or "Zones"
+    known = ZONE_LEVEL_LABELS.get(level)
+    return _(known) if known else str(level).replace("_", " ").strip().capitalize() or _("Zones")
 
 #: Origin segment groups (the part of a segment before ``:``), in display order.
 SEGMENT_GROUPS: tuple[str, ...] = ("domestic", "international", "resident")
@@ -173,14 +184,70 @@ COUNTRY_NAMES: dict[str, str] = {
 }
 
 
-def origin_label(segment: str) -> str:
-    """Readable origin of a segment: 'Chiang Mai residents', a Thai province, or a country name."""
-    group, _, origin = segment.partition(":")
+def origin_label(segment: str, lang: str | None = None) -> str:
+    """Readable origin of a segment in ``lang`` (the current language when None): 'Chiang Mai residents', a
+    Thai province (its English name), or a country name (CLDR's name in Thai and Chinese)."""
+    group, _sep, origin = segment.partition(":")
+    lang = lang or get_language()
     if group == "resident":
-        return N_("Chiang Mai residents")
+        return _(RESIDENTS_LABEL)
     if group == "international":
+        if lang != "en":
+            from geo.i18n import babel_locale
+
+            name = babel_locale(lang).territories.get(origin)
+            if name:
+                return str(name)
         return COUNTRY_NAMES.get(origin, origin)
     return origin or group
+
+
+#: Origin label of the province's residents.
+RESIDENTS_LABEL = N_("Chiang Mai residents")
+#: Origin label of the markets folded together below a table's top rows or the privacy floor.
+OTHER_MARKETS_LABEL = N_("Other markets")
+_COUNTRY_CODES = {name: code for code, name in COUNTRY_NAMES.items()}
+
+
+#: Thai and Chinese names of the Thai provinces the origin markets name (data/seed/origin_markets.csv), by
+#: their English name: (Thai, Chinese). Names in common use (data/README.md: Chinese names).
+PROVINCE_NAMES: dict[str, tuple[str, str]] = {
+    "Bangkok": ("กรุงเทพมหานคร", "曼谷"),
+    "Nonthaburi": ("นนทบุรี", "暖武里"),
+    "Samut Prakan": ("สมุทรปราการ", "北榄"),
+    "Pathum Thani": ("ปทุมธานี", "巴吞他尼"),
+    "Chon Buri": ("ชลบุรี", "春武里"),
+    "Chiang Rai": ("เชียงราย", "清莱"),
+    "Lamphun": ("ลำพูน", "南奔"),
+    "Lampang": ("ลำปาง", "南邦"),
+    "Phayao": ("พะเยา", "帕尧"),
+    "Mae Hong Son": ("แม่ฮ่องสอน", "夜丰颂"),
+    "Phrae": ("แพร่", "帕府"),
+    "Nan": ("น่าน", "难府"),
+    "Tak": ("ตาก", "达府"),
+    "Phitsanulok": ("พิษณุโลก", "彭世洛"),
+    "Sukhothai": ("สุโขทัย", "素可泰"),
+    "Nakhon Sawan": ("นครสวรรค์", "那空沙旺"),
+    "Khon Kaen": ("ขอนแก่น", "孔敬"),
+    "Nakhon Ratchasima": ("นครราชสีมา", "呵叻"),
+    "Songkhla": ("สงขลา", "宋卡"),
+    "Phuket": ("ภูเก็ต", "普吉"),
+}
+
+
+def translate_origin(label: str, lang: str | None = None) -> str:
+    """An English origin label (``origin_label(segment, "en")``, as services return it) in ``lang``: countries
+    by their CLDR name, residents and "Other markets" through the catalogue, Thai provinces unchanged."""
+    lang = lang or get_language()
+    if label in (RESIDENTS_LABEL, OTHER_MARKETS_LABEL):
+        from geo.i18n import using_language
+
+        with using_language(lang):
+            return _(label)
+    if label in PROVINCE_NAMES and lang in ("th", "zh"):
+        return PROVINCE_NAMES[label][0 if lang == "th" else 1]
+    code = _COUNTRY_CODES.get(label)
+    return origin_label(f"international:{code}", lang) if code else label
 
 
 #: Flow levels: corridors between zones or between places.

@@ -16,14 +16,6 @@ from geo.settings import ROOT
 SESSION_BUILD = BuildOptions(visitors=1500, days=42)
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Compile the message catalogues (locale/*/LC_MESSAGES/atlas.mo, git-ignored) when missing or older than
-    their .po, so ``pytest`` alone works after a clean clone (``make setup`` does the same with pybabel)."""
-    from geo.catalogues import compile_catalogues
-
-    compile_catalogues()
-
-
 class NetworkBlockedError(OSError):
     """Raised by the test socket guard when code tries to reach a non-loopback address."""
 
@@ -46,6 +38,16 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("ATLAS_"):
             monkeypatch.delenv(key, raising=False)
+    # the CLI's language defaults to $LANG: tests of English output must not depend on the developer's locale
+    monkeypatch.setenv("ATLAS_LANG", "en")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """Compile every locale/*/LC_MESSAGES/*.po newer than its .mo once per session (Babel's API)."""
+    from geo.i18n import compile_catalogues
+
+    compile_catalogues()
 
 
 @pytest.fixture(autouse=True)

@@ -52,10 +52,7 @@ ALLOWED: dict[tuple[str, str], str] = {
 #: geo/render files whose strings the i18n-render branch marks (issue 15 split in two): listed here until
 #: that branch is merged; ``test_pending_render_files_still_have_unmarked_strings`` fails once a file is clean,
 #: so the list only shrinks.
-PENDING_RENDER: frozenset[str] = frozenset({
-    "geo/render/base.py", "geo/render/capacity_maps.py", "geo/render/charts.py", "geo/render/flow_maps.py",
-    "geo/render/place_maps.py", "geo/render/presence_maps.py",
-})
+PENDING_RENDER: frozenset[str] = frozenset()
 
 
 def _has_letters(text: str) -> bool:

@@ -145,7 +145,7 @@ def test_publish_reads_through_the_core_only_and_only_the_cli_runs_it() -> None:
     for path in _files("geo/publish"):
         bad = {n for n in _own(_imports(path)) if not (_under(n, "geo.publish") or n in ("geo", "geo.__version__")
                                                         or any(n == f"geo.{m}" or _under(n, f"geo.{m}") for m in
-                                                               ("db", "sql", "settings", "vocab", "errors", "text")))}
+                                                               ("db", "sql", "settings", "vocab", "errors", "text", "i18n")))}
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
     for folder in ("geo/build", "geo/services", "geo/render", "geo/ingest", "geo/report", "ui", "pages", "bench"):
         for path in _files(folder):

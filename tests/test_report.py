@@ -6,6 +6,7 @@ The default report is built once per module from the session database and read b
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from geo.__main__ import main
 from geo.db import connect
 from geo.errors import FilterError
+from geo.render.report_doc import Figure, KpiTable, Paragraph, ReportDoc, Table
 from geo.render.report_text import TEXTS, text, translated_keys
 from geo.report.pack import SECTIONS, ReportOptions, build_report, page_count, parse_sections, report_filters
 from geo.services import geography
@@ -96,19 +98,81 @@ def test_report_holds_the_kpis_the_overview_shows(report, flows_db: Path, monkey
         assert label in body
 
 
-def test_report_in_thai_uses_thai_names(flows_db: Path, tmp_path: Path) -> None:
+def _written(doc: ReportDoc) -> list[str]:
+    """Every text the report typeset (title page, section titles, KPI rows, tables, notes, captions)."""
+    out = [doc.title, doc.subtitle, doc.banner, doc.footer, doc.contents_title]
+    out += [t for fact in doc.facts for t in fact]
+    for section in doc.sections:
+        out.append(section.title)
+        for block in section.blocks:
+            if isinstance(block, KpiTable):
+                out += [*block.header, *(t for r in block.rows for t in (r.label, r.value, r.previous, r.change))]
+            elif isinstance(block, Table):
+                out += [block.title, *block.columns, *(c for r in block.rows for c in r)]
+            elif isinstance(block, Paragraph):
+                out.append(block.text)
+            elif isinstance(block, Figure):
+                out.append(block.caption)
+    return [t for t in out if t]
+
+
+@pytest.fixture(scope="module", params=["th", "zh"])
+def translated_report(request: pytest.FixtureRequest, flows_db: Path,
+                      tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, ReportDoc]:
+    """The whole report in Thai (through the command line) and in Chinese (through ``build_report``)."""
+    lang = request.param
+    out = tmp_path_factory.mktemp(f"report-{lang}") / f"report-{lang}.pdf"
+    con = connect(flows_db, read_only=True)
+    try:
+        options = ReportOptions(filters=report_filters(con), lang=lang, database=flows_db.name,
+                                calendar=ROOT / "data" / "seed" / "calendar.csv")
+        doc = build_report(con, options).doc
+    finally:
+        con.close()
+    assert main(["report", "--out", str(out), "--db", str(flows_db), "--lang", lang, "--quiet"]) == 0
+    return lang, out, doc
+
+
+def test_translated_report_text_is_extracted_as_written(translated_report) -> None:
+    """Shape check: every text the report wrote comes back from pdftotext unchanged (no dotted circles, no
+    reordered or lost marks; whitespace aside, since table cells wrap), in the report's own script."""
+    lang, path, doc = translated_report
+    raw = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(raw.split())
+    written = _written(doc)
+    missing = [t for t in written if "".join(t.split()) not in flat]
+    assert not missing, missing[:5]
+    assert "\u25cc" not in raw  # the dotted circle a shaper puts under a mark it could not attach
+    script = r"[\u0e00-\u0e7f]" if lang == "th" else r"[\u4e00-\u9fff]"
+    assert re.search(script, doc.title) and re.search(script, doc.banner)
+    for section in doc.sections:
+        assert re.search(script, section.title), section.title
+
+
+def test_translated_report_has_no_untranslated_label(translated_report, flows_db: Path) -> None:
+    """Labels, headers and notes are in the report's language: the only Latin words left are data (English
+    names marked * where the data has no name in the language, source file paths, the database name)."""
+    lang, _, doc = translated_report
     con = connect(flows_db, read_only=True)
     try:
         zones = geography.list_zones(con)
-        options = ReportOptions(filters=report_filters(con), lang="th", sections=("capacity",))
-        result = build_report(con, options)
     finally:
         con.close()
-    (tmp_path / "th.pdf").write_bytes(result.pdf)
-    body = _pdftotext(tmp_path / "th.pdf")
-    thai = [n for n in zones["name_th"] if n]
-    assert any(" ".join(n.split()) in body for n in thai), "no Thai zone name in the Thai report"
-    assert result.doc.lang == "th" and result.doc.fonts[0] != "DejaVu Sans"
+    labels = [doc.title, doc.subtitle, doc.banner, doc.contents_title, *(k for k, _v in doc.facts)]
+    for section in doc.sections:
+        labels.append(section.title)
+        for block in section.blocks:
+            if isinstance(block, KpiTable):
+                labels += [*block.header, *(r.label for r in block.rows)]
+            elif isinstance(block, Table):
+                labels += [block.title, *block.columns]
+    english = [t for t in labels if re.search(r"[A-Za-z]{3,}", t.replace("UTC", ""))]
+    assert not english, english
+    names = {rec["zone_id"]: rec["name_th" if lang == "th" else "name_zh"] for rec in zones.to_dict("records")}
+    assert names["old_city"] and names["old_city"] in " ".join(t for t in _written(doc))
+    if lang == "th":  # Buddhist-era years on the title page
+        period = dict(doc.facts)["ช่วงเวลา"]
+        assert re.search(r"25[0-9]{2}", period) and not re.search(r"20[0-9]{2}", period)
 
 
 def test_report_for_one_zone_and_section_from_the_command_line(flows_db: Path, tmp_path: Path, capsys) -> None:
@@ -151,9 +215,13 @@ def test_sections_and_languages() -> None:
         parse_sections("overview,weather")
     with pytest.raises(FilterError, match="language"):
         ReportOptions(filters=None, lang="fr")  # type: ignore[arg-type]
-    assert text("section_density", "th") == text("section_density", "en")  # Thai falls back until translated
-    assert translated_keys("th") == set(TEXTS["th"])
-    assert set(TEXTS["th"]) <= set(TEXTS["en"])
+    assert text("section_density", "en") == "Visitor density"
+    assert text("section_density", "th") == "ความหนาแน่นของผู้มาเยือน"
+    assert text("section_density", "zh") == "游客密度"
+    assert text("report_title", "zh", destination="清迈") == "旅游报告：清迈"
+    for lang in ("th", "zh"):  # every report text has its translation in the catalogue
+        assert translated_keys(lang) == set(TEXTS), sorted(set(TEXTS) - translated_keys(lang))
+    assert text("section_density", "xx") == "Visitor density"  # an unknown language falls back to English
 
 
 @pytest.fixture(scope="module")

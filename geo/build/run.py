@@ -17,6 +17,7 @@ from geo import __version__, sql
 from geo.build import seed, zonelevels
 from geo.db import connect
 from geo.errors import AtlasError, BuildError
+from geo.i18n import N_
 from geo.settings import H3_RESOLUTION, Settings, get_settings
 from geo.vocab import DEFAULT_ZONE_LEVEL
 
@@ -82,6 +83,9 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
     cell lookup (``cell_zones``); returns row counts."""
     zones = seed.read_zones_geojson(seed_dir / "zones.geojson")
     places = seed.read_places(sorted((seed_dir / "places").glob("*.csv")))
+    names_zh = seed.read_names_zh(seed_dir / "names_zh.csv")
+    zones = seed.with_names_zh(zones, "zone_id", names_zh["zone"], seed_dir / "names_zh.csv")
+    places = seed.with_names_zh(places, "place_id", names_zh["place"], seed_dir / "names_zh.csv")
     for name in SCHEMA:
         sql.execute(con, name)
     counts = {"zones": seed.load_zones(con, zones)}
@@ -91,13 +95,13 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
     for name in ("schema/create_indexes", "schema/create_places_index", "schema/create_cells_index"):
         sql.execute(con, name)
     _record_meta(con, "places", simulated=False, seed_value=None,
-                 sources="Real places; coordinates and names from public sources (data/README.md)",
+                 sources=N_("Real places; coordinates and names from public sources (data/README.md)"),
                  params={"files": sorted(p.name for p in (seed_dir / "places").glob("*.csv"))})
     _record_meta(con, "zones", simulated=False, seed_value=None,
-                 sources="Tourism zones drawn by the project (approximate), data/seed/zones.geojson",
+                 sources=N_("Tourism zones drawn by the project (approximate), data/seed/zones.geojson"),
                  params={"level": "tourism_zone"})
     _record_meta(con, "cells", simulated=False, seed_value=None,
-                 sources="H3 cells computed with the h3 package", params={"resolution": resolution})
+                 sources=N_("H3 cells computed with the h3 package"), params={"resolution": resolution})
     return counts
 
 
@@ -120,8 +124,8 @@ def build_flows(con, options: BuildOptions, progress: Progress | None = None) ->
         progress("rollups")
     rollups.run_rollups(con)
     _record_meta(con, "flows", simulated=True, seed_value=options.seed,
-                 sources="SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
-                         "figures (data/README.md)",
+                 sources=N_("SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
+                            "figures (data/README.md)"),
                  params=summary)
     return counts
 

@@ -46,6 +46,9 @@ PLACE_COLUMNS = (
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ZONE_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 _THAI = re.compile(r"[\u0E00-\u0E7F]")
+_HAN = re.compile(r"[\u4E00-\u9FFF]")
+#: Header of ``names_zh.csv``: the Chinese name of a place or zone, by kind (``place`` or ``zone``) and id.
+NAMES_ZH_COLUMNS = ("kind", "id", "name_zh")
 MAX_SEED_BYTES = 50 * 1024 * 1024
 UTM_47N = "EPSG:32647"
 
@@ -177,6 +180,40 @@ def read_places(paths: Iterable[Path]) -> pd.DataFrame:
     return df
 
 
+def read_names_zh(path: Path) -> dict[str, dict[str, str]]:
+    """Chinese names (Simplified) of places and zones from ``names_zh.csv``: {"place": {id: name}, "zone": {...}}.
+
+    The file is optional (missing: no Chinese names); each name must hold Han characters, each (kind, id) once.
+    """
+    names: dict[str, dict[str, str]] = {"place": {}, "zone": {}}
+    if not path.exists():
+        return names
+    reader = csv.DictReader(_read_text(path).splitlines())
+    if tuple(reader.fieldnames or ()) != NAMES_ZH_COLUMNS:
+        raise _fail(path, 1, f"header must be {','.join(NAMES_ZH_COLUMNS)}; got {','.join(reader.fieldnames or [])}")
+    for row_no, row in enumerate(reader, start=2):
+        kind, key, name = (str(row.get(c) or "").strip() for c in NAMES_ZH_COLUMNS)
+        if kind not in names:
+            raise _fail(path, row_no, f"kind {kind!r} must be place or zone")
+        if not _HAN.search(name):
+            raise _fail(path, row_no, f"name_zh {name!r} must be written in Chinese characters")
+        if key in names[kind]:
+            raise _fail(path, row_no, f"{kind} {key!r} repeats")
+        names[kind][key] = name
+    return names
+
+
+def with_names_zh(frame: pd.DataFrame, key: str, names: dict[str, str], path: Path | None = None) -> pd.DataFrame:
+    """``frame`` with a ``name_zh`` column from ``names`` (by ``key``); an id ``frame`` lacks is an error."""
+    unknown = sorted(set(names) - set(frame[key]))
+    if unknown:
+        msg = f"{path or 'names_zh.csv'}: no {key} {', '.join(unknown[:10])} to give a Chinese name to"
+        raise SeedDataError(msg)
+    out = frame.copy()
+    out["name_zh"] = [names.get(k) for k in out[key]]
+    return out
+
+
 def _check_ring(coords: list, path: Path, row: int, what: str) -> None:
     if len(coords) < 4:
         raise _fail(path, row, f"{what} has {len(coords)} positions; a ring needs at least 4")
@@ -263,6 +300,9 @@ def read_zones_geojson(path: Path, *, default_level: str = "tourism_zone") -> gp
 def load_places(con: duckdb.DuckDBPyConnection, places: pd.DataFrame, *, resolution: int = H3_RESOLUTION) -> int:
     """Insert validated places (needs ``zones`` loaded for zone assignment); returns rows inserted."""
     frame = places.copy()
+    if "name_zh" not in frame.columns:  # imported places, or a seed without Chinese names
+        frame["name_zh"] = None
+    frame["name_zh"] = frame["name_zh"].astype(object)
     frame["cell"] = [
         h3.str_to_int(h3.latlng_to_cell(lat, lon, resolution))
         for lat, lon in zip(frame["lat"], frame["lon"], strict=True)
@@ -279,6 +319,9 @@ def load_places(con: duckdb.DuckDBPyConnection, places: pd.DataFrame, *, resolut
 def load_zones(con: duckdb.DuckDBPyConnection, zones: gpd.GeoDataFrame) -> int:
     """Insert validated zones; returns rows inserted."""
     frame = pd.DataFrame(zones.drop(columns="geometry"))
+    if "name_zh" not in frame.columns:  # imported boundaries, or a seed without Chinese names
+        frame["name_zh"] = None
+    frame["name_zh"] = frame["name_zh"].astype(object)
     frame["wkb"] = shapely.to_wkb(zones.geometry.values)
     con.register("zones_frame", frame)
     try:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from geo.errors import ImportRefusedError
+from geo.i18n import _
 from geo.ingest.model import Problem
 
 # The layers an import can fill. Geometry-free telecom layers are handled by their own readers.
@@ -83,7 +84,7 @@ def parse_map_options(pairs: Iterable[str]) -> dict[str, str]:
     for pair in pairs:
         dest, sep, src = pair.partition("=")
         if not sep or not dest.strip() or not src.strip():
-            msg = f"--map needs DEST=SRC (for example name_en=ADM2_EN), got {pair!r}"
+            msg = _("--map needs DEST=SRC (for example name_en=ADM2_EN), got {pair!r}").format(pair=pair)
             raise ImportRefusedError(msg, [Problem(None, None, msg, "refused")])
         out[dest.strip()] = src.strip()
     return out
@@ -108,11 +109,13 @@ def resolve(columns: Sequence[str], layer: str, explicit: Mapping[str, str] | No
     notes: list[str] = []
     for dest, src in (explicit or {}).items():
         if dest not in wanted:
-            msg = f"--map {dest}={src}: {dest!r} is not a field of layer {layer}; fields: {', '.join(wanted)}"
+            msg = _("--map {dest}={src}: {dest!r} is not a field of layer {layer}; fields: {fields}").format(
+                dest=dest, src=src, layer=layer, fields=", ".join(wanted))
             raise ImportRefusedError(msg, [Problem(None, None, msg, "refused")])
         col = src if src in columns else by_norm.get(normalise(src))
         if col is None:
-            msg = f"--map {dest}={src}: {name} has no column {src!r}; its columns are: {_list(columns)}"
+            msg = _("--map {dest}={src}: {name} has no column {src!r}; its columns are: {columns}").format(
+                dest=dest, src=src, name=name, columns=_list(columns))
             raise ImportRefusedError(msg, [Problem(None, dest, msg, "refused")])
         found[dest] = col
         notes.append(f"{dest} from column {col!r} (--map)")
@@ -138,8 +141,9 @@ def resolve(columns: Sequence[str], layer: str, explicit: Mapping[str, str] | No
         if not available.intersection(alternatives):
             spellings = sorted({s for a in alternatives for s in SYNONYMS.get(a, ())})
             what = " or ".join("a geometry" if a == "geometry" else a for a in alternatives if a != "lon")
-            msg = (f"{name} has no {what} field (looked for {', '.join(spellings)}); the fields found are: "
-                   f"{_list(columns)}. Name the column with --map, e.g. --map {alternatives[0]}=YOUR_COLUMN")
+            msg = _("{name} has no {what} field (looked for {spellings}); the fields found are: {columns}. Name "
+                    "the column with --map, e.g. --map {field}=YOUR_COLUMN").format(
+                name=name, what=what, spellings=", ".join(spellings), columns=_list(columns), field=alternatives[0])
             raise ImportRefusedError(msg, [Problem(None, alternatives[0], msg, "refused")])
     return FieldMap(columns=found, notes=tuple(notes))
 

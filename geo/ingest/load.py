@@ -25,6 +25,7 @@ from geo import __version__, sql
 from geo.build import seed
 from geo.db import connect
 from geo.errors import DatabaseMissingError, ImportRefusedError
+from geo.i18n import _
 from geo.ingest.model import Problem
 from geo.settings import Settings
 
@@ -42,8 +43,8 @@ def staged(db_path: Path, settings: Settings | None = None) -> Iterator[duckdb.D
     """
     db_path = Path(db_path)
     if not db_path.is_file():
-        msg = (f"No atlas database at {db_path}: build one first (`make build` or `python -m geo build`), "
-               "then import into it")
+        msg = _("No atlas database at {path}: build one first (`make build` or `python -m geo build`), then "
+                "import into it").format(path=db_path)
         raise DatabaseMissingError(msg)
     tmp = db_path.with_name(f".{db_path.name}.import-{os.getpid()}")
     _cleanup(tmp)
@@ -86,8 +87,8 @@ def load_places(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, replace:
     if not clash.empty:
         problems = [Problem(int(r.row), "place_id", f"duplicate id: {r.place_id} is already loaded; use --replace "
                             "to replace the loaded places of its layer", "refused") for r in clash.itertuples()]
-        msg = (f"{len(clash)} place id(s) are already in the database (first: {clash.iloc[0]['place_id']}); "
-               "import with --replace to replace the loaded places of the same layers")
+        msg = _("{n} place id(s) are already in the database (first: {first}); import with --replace to replace "
+                "the loaded places of the same layers").format(n=len(clash), first=clash.iloc[0]["place_id"])
         raise ImportRefusedError(msg, problems)
     seed.load_places(con, frame.drop(columns=["row"]), resolution=resolution)
     return {"inserted": len(frame), "removed": removed}
@@ -106,8 +107,8 @@ def load_zones(con: duckdb.DuckDBPyConnection, frame: Any, *, level: str, replac
     if not clash.empty:
         problems = [Problem(int(r.row), "zone_id", f"duplicate id: {r.zone_id} is already loaded (level "
                             f"{taken[r.zone_id]}); use --replace", "refused") for r in clash.itertuples()]
-        msg = (f"{len(clash)} zone id(s) of level {level!r} are already loaded (first: {clash.iloc[0]['zone_id']}); "
-               "import with --replace to replace the level")
+        msg = _("{n} zone id(s) of level {level!r} are already loaded (first: {first}); import with --replace to "
+                "replace the level").format(n=len(clash), level=level, first=clash.iloc[0]["zone_id"])
         raise ImportRefusedError(msg, problems)
     seed.load_zones(con, frame.drop(columns=["row"]))
     return {"inserted": len(frame), "removed": removed}

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import ImportRefusedError
+from geo.i18n import _
 from geo.ingest.model import SUFFIX_FORMATS, Problem, SourceTable, source_format_for
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
@@ -118,17 +119,17 @@ def read_table(path: Path, *, name: str | None = None, max_bytes: int = DEFAULT_
     path = Path(path)
     display = name or path.name
     if not path.exists():
-        raise _refuse(display, "file not found; check the path and try again")
+        raise _refuse(display, _("file not found; check the path and try again"))
     if path.is_dir():
-        raise _refuse(display, "is a folder, not a file; for a Shapefile, zip its .shp, .shx, .dbf, .prj "
-                               "(and .cpg) files together and import the .zip")
+        raise _refuse(display, _("is a folder, not a file; for a Shapefile, zip its .shp, .shx, .dbf, .prj (and "
+                                 ".cpg) files together and import the .zip"))
     size = path.stat().st_size
     if size > max_bytes:
-        raise _refuse(display, f"is {_mb(size)} MB; the import limit is {_mb(max_bytes)} MB. Split it into "
-                               "smaller files, or ask the administrator to raise the limit")
+        raise _refuse(display, _("is {size} MB; the import limit is {limit} MB. Split it into smaller files, or ask "
+                                 "the administrator to raise the limit").format(size=_mb(size), limit=_mb(max_bytes)))
     fmt = source_format_for(Path(display)) or source_format_for(path)
     if size == 0:
-        raise _refuse(display, "is empty (0 bytes); export the data again")
+        raise _refuse(display, _("is empty (0 bytes); export the data again"))
     with path.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
     kind = _sniff(head)
@@ -380,7 +381,7 @@ def _scrub(text: str, path: Path, display: str) -> str:
 def _read_csv(path: Path, display: str) -> SourceTable:
     raw = path.read_bytes()
     if not raw.strip(b" \t\r\n").strip(codecs.BOM_UTF8).strip(b" \t\r\n"):
-        raise _refuse(display, "is empty (only blank space); export the data again")
+        raise _refuse(display, _("is empty (only blank space); export the data again"))
     encoding = detect_encoding(raw)
     if encoding not in TEXT_ENCODINGS:
         try:
@@ -396,12 +397,12 @@ def _read_csv(path: Path, display: str) -> SourceTable:
                             "fix or remove that character, or save the file as CSV UTF-8") from None
     del raw
     if not text.strip(" \t\r\n\ufeff"):
-        raise _refuse(display, "is empty (only blank space); export the data again")
+        raise _refuse(display, _("is empty (only blank space); export the data again"))
     nul = text.find("\x00")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
-        raise _refuse(display, f"has a NUL character on line {line}: it is not a plain text table (or it is "
-                               "UTF-16 without a byte-order mark); save it as CSV UTF-8")
+        raise _refuse(display, _("has a NUL character on line {line}: it is not a plain text table (or it is UTF-16 "
+                                 "without a byte-order mark); save it as CSV UTF-8").format(line=line))
     delimiter, skip_lines = _csv_delimiter(text, Path(display).suffix.lower() == ".tsv")
     problems: list[Problem] = []
     header, columns, rows = _parse_csv(text, display, delimiter, skip_lines, problems)
@@ -412,7 +413,7 @@ def _read_csv(path: Path, display: str) -> SourceTable:
                 f"{display}: every data row has more values than the header's {len(header)} columns; the "
                 "values probably contain unquoted delimiters: put such values in double quotes",
                 [*problems, Problem(None, None, "no row has as many values as the header", "refused")])
-        raise _refuse(display, "is empty: it has a header line but no data rows")
+        raise _refuse(display, _("is empty: it has a header line but no data rows"))
     frame = _frame(columns, rows)
     return SourceTable(name=display, format="tsv" if delimiter == "\t" else "csv", frame=frame,
                        has_geometry=False, encoding=encoding, problems=problems)
@@ -494,7 +495,7 @@ def _parse_csv(text: str, display: str, delimiter: str, skip_lines: int,
                       "end of the line); double a quote that is part of a value (\"\")")
         raise _refuse(display, reason) from None
     if header is None:
-        raise _refuse(display, "is empty (only blank lines); export the data again")
+        raise _refuse(display, _("is empty (only blank lines); export the data again"))
     flush()
     texts = [pd.concat(series, ignore_index=True) if series else pd.Series([], dtype="str") for series in parts]
     names = _csv_column_names(header, texts, display, problems)
@@ -552,8 +553,8 @@ def _csv_column_names(header: list[str], texts: list[pd.Series], display: str,
         if column is None:
             continue
         if column in seen:
-            raise _refuse(display, f"two columns are both named {column!r} (columns {seen[column] + 1} and "
-                                   f"{position + 1}); rename one of them")
+            raise _refuse(display, _("two columns are both named {column!r} (columns {first} and {second}); rename one "
+                                     "of them").format(column=column, first=seen[column] + 1, second=position + 1))
         seen[column] = position
     return names
 
@@ -589,13 +590,13 @@ def _read_geojson(path: Path, display: str) -> SourceTable:
     del raw
     body = text.strip()
     if not body:
-        raise _refuse(display, "is empty (only blank space); export the data again")
+        raise _refuse(display, _("is empty (only blank space); export the data again"))
     _refuse_not_json(body, display)
     try:
         data = json.loads(body)
     except json.JSONDecodeError as exc:
-        raise _refuse(display, f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}; fix "
-                               "the file there or export it again") from None
+        raise _refuse(display, _("is not valid JSON: {error} at line {line}, column {column}; fix the file there or "
+                                 "export it again").format(error=exc.msg, line=exc.lineno, column=exc.colno)) from None
     except RecursionError:
         raise _refuse(display, "is not GeoJSON the atlas can read: its JSON is nested too deeply") from None
     del text, body
@@ -637,14 +638,14 @@ def _refuse_not_json(body: str, display: str) -> None:
             reason += " and the trailing `;`"
         raise _refuse(display, reason)
     if _HTML.match(body[:64]):
-        raise _refuse(display, "named .geojson but is an HTML web page; it is probably an error or sign-in page "
-                               "saved instead of the data: download the file again")
+        raise _refuse(display, _("named .geojson but is an HTML web page; it is probably an error or sign-in page "
+                                 "saved instead of the data: download the file again"))
     if body[0] not in "{[":
         lines = body.splitlines()
         first = lines[0]
         if len(lines) > 1 and any(d in first for d in _CSV_DELIMITERS):
-            raise _refuse(display, f"looks like CSV, not GeoJSON (first line: {first[:80]!r}); if it is a "
-                                   "table, rename it to end in .csv")
+            raise _refuse(display, _("looks like CSV, not GeoJSON (first line: {line!r}); if it is a table, rename it "
+                                     "to end in .csv").format(line=first[:80]))
 
 
 def _geojson_features(data: Any, display: str) -> tuple[list[Any], Any]:
@@ -663,15 +664,15 @@ def _geojson_features(data: Any, display: str) -> tuple[list[Any], Any]:
                 else "; GeoJSON has a \"type\" such as \"FeatureCollection\"")
         raise _refuse(display, f"is JSON but not GeoJSON: it has no \"type\" member (keys: {keys}){hint}")
     if kind == "Topology":
-        raise _refuse(display, "is TopoJSON, not GeoJSON; convert it to GeoJSON (for example with mapshaper or "
-                               "QGIS) and import that")
+        raise _refuse(display, _("is TopoJSON, not GeoJSON; convert it to GeoJSON (for example with mapshaper or "
+                                 "QGIS) and import that"))
     if kind == "FeatureCollection":
         features = data.get("features")
         if not isinstance(features, list):
             raise _refuse(display, 'is not GeoJSON the atlas can read: its FeatureCollection has no "features" '
                                    "list")
         if not features:
-            raise _refuse(display, "is empty: its FeatureCollection has no features")
+            raise _refuse(display, _("is empty: its FeatureCollection has no features"))
         return features, data.get("crs")
     if kind == "Feature":
         return [data], data.get("crs")
@@ -1025,7 +1026,7 @@ def _ogr_error(exc: Exception, path: Path, display: str, what: str) -> ImportRef
 def _pick_layer(layers: list[tuple[str, str | None]], layer: str | None, display: str) -> str:
     names = [n for n, _ in layers]
     if not names:
-        raise _refuse(display, "is empty: it has no layers")
+        raise _refuse(display, _("is empty: it has no layers"))
     listing = ", ".join(f"{n!r} ({t or 'no geometry'})" for n, t in layers)
     if layer is not None:
         if layer in names:
@@ -1033,10 +1034,11 @@ def _pick_layer(layers: list[tuple[str, str | None]], layer: str | None, display
         folded = [n for n in names if n.lower() == layer.lower()]
         if len(folded) == 1:
             return folded[0]
-        raise _refuse(display, f"has no layer {layer[:80]!r}; its layers are {listing}")
+        raise _refuse(display, _("has no layer {layer!r}; its layers are {layers}").format(layer=layer[:80],
+                                                                                             layers=listing))
     if len(names) > 1:
-        raise _refuse(display, f"has {len(names)} layers: {listing}; say which layer to read "
-                                f"(--source-layer NAME, or the upload form's \"Layer inside the file\")")
+        raise _refuse(display, _("has {n} layers: {layers}; say which layer to read (--source-layer NAME, or the "
+                                 "upload form's \"Layer inside the file\")").format(n=len(names), layers=listing))
     return names[0]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from geo import sql
 from geo.errors import ImportRefusedError
+from geo.i18n import _
 from geo.ingest import fields, load, validate
 from geo.ingest.model import Problem, SourceTable, source_format_for
 from geo.settings import Settings, get_settings
@@ -82,26 +83,30 @@ class ImportReport:
 
     def summary_lines(self) -> list[str]:
         """Plain-text summary, the same on the command line and the Data page."""
-        verb = "would import" if self.dry_run else ("imported" if self.written else "did not import")
+        verb = _("would import") if self.dry_run else (_("imported") if self.written else _("did not import"))
         head = f"{self.name} ({self.format}"
         head += f", {self.encoding}" if self.encoding else ""
         head += f", {self.crs}" if self.crs else ""
-        head += f") -> {self.layer}" + (f" level {self.level}" if self.level else "") + f" [{self.mode}]"
+        head += f") -> {self.layer}" + (" " + _("level {level}").format(level=self.level) if self.level else "")
+        head += f" [{self.mode}]"
         if self.layer == "roads":
-            lines = [head, f"{verb}: {self.rows_read:,} road ways as {self.accepted:,} directed edges, "
-                           f"{self.rejected:,} edges left out (not in the largest connected part), "
-                           f"{self.warnings:,} warnings"]
+            lines = [head, _("{verb}: {read} road ways as {edges} directed edges, {left_out} edges left out (not in "
+                             "the largest connected part), {warnings} warnings").format(
+                verb=verb, read=f"{self.rows_read:,}", edges=f"{self.accepted:,}", left_out=f"{self.rejected:,}",
+                warnings=f"{self.warnings:,}")]
         else:
-            lines = [head,
-                     f"{verb}: {self.accepted:,} of {self.rows_read:,} rows accepted ({self.repaired:,} repaired), "
-                     f"{self.rejected:,} rejected, {self.warnings:,} warnings"]
-        label = "roads" if self.layer == "roads" else "fields"
+            lines = [head, _("{verb}: {accepted} of {read} rows accepted ({repaired} repaired), {rejected} rejected, "
+                             "{warnings} warnings").format(
+                verb=verb, accepted=f"{self.accepted:,}", read=f"{self.rows_read:,}", repaired=f"{self.repaired:,}",
+                rejected=f"{self.rejected:,}", warnings=f"{self.warnings:,}")]
+        label = _("roads") if self.layer == "roads" else _("fields")
         lines += [f"  {label}: {note}" for note in self.field_notes]
         for action, kind, n in self.reasons()[:12]:
             lines.append(f"  {n:>6,} {action:<8} {kind}")
-        lines += [f"  then: {a}" for a in self.after]
+        then = _("then")
+        lines += [f"  {then}: {a}" for a in self.after]
         if self.dry_run:
-            lines.append("dry run: the database was not changed")
+            lines.append(_("dry run: the database was not changed"))
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,7 +139,7 @@ def _refuse(message: str, problems: list[Problem] | None = None) -> ImportRefuse
 def read_source(path: Path, *, name: str, max_bytes: int, source_layer: str | None = None) -> SourceTable:
     """Read any supported file into a :class:`SourceTable` (OpenStreetMap through ``geo.ingest.osm``)."""
     if not path.is_file():
-        raise _refuse(f"{name}: no such file")
+        raise _refuse(_("{name}: no such file").format(name=name))
     if source_format_for(Path(name)) == "osm":
         from geo.ingest import osm
 
@@ -147,24 +152,26 @@ def read_source(path: Path, *, name: str, max_bytes: int, source_layer: str | No
 def check_options(options: ImportOptions) -> str | None:
     """Refuse option combinations that cannot work; returns the zone level (zones) or None."""
     if options.layer not in fields.LAYERS:
-        raise _refuse(f"--layer must be one of {', '.join(fields.LAYERS)}, got {options.layer!r}")
+        raise _refuse(_("--layer must be one of {choices}, got {layer!r}").format(choices=", ".join(fields.LAYERS),
+                                                                                    layer=options.layer))
     if options.layer not in IMPORT_LAYERS:
-        raise _refuse(f"--layer {options.layer}: the operator's aggregated {options.layer} are not importable in "
-                      f"this version; import raw pings (--layer pings) or one of {', '.join(IMPORT_LAYERS)} "
-                      "(see docs/import.md)")
+        raise _refuse(_("--layer {layer}: the operator's aggregated {layer} are not importable in this version; "
+                        "import raw pings (--layer pings) or one of {choices} (see docs/import.md)").format(
+            layer=options.layer, choices=", ".join(IMPORT_LAYERS)))
     if options.layer != "zones":
         if options.level:
-            raise _refuse("--level applies to --layer zones only")
+            raise _refuse(_("--level applies to --layer zones only"))
         return None
     level = (options.level or "").strip()
     if not level:
-        raise _refuse("--layer zones needs --level NAME (for example --level district or --level subdistrict)")
+        raise _refuse(_("--layer zones needs --level NAME (for example --level district or --level subdistrict)"))
     if not _LEVEL.match(level):
-        raise _refuse(f"--level {level[:40]!r}: use lowercase letters, digits and underscores, starting with a "
-                      "letter (at most 40), e.g. district")
+        raise _refuse(_("--level {level!r}: use lowercase letters, digits and underscores, starting with a letter "
+                        "(at most 40), e.g. district").format(level=level[:40]))
     if level == DEFAULT_ZONE_LEVEL:
-        raise _refuse(f"--level {DEFAULT_ZONE_LEVEL} is the project's own tourism zones, built from "
-                      "data/seed/zones.geojson; import your boundaries under another level name (e.g. district)")
+        raise _refuse(_("--level {level} is the project's own tourism zones, built from data/seed/zones.geojson; "
+                        "import your boundaries under another level name (e.g. district)").format(
+            level=DEFAULT_ZONE_LEVEL))
     return level
 
 
@@ -207,12 +214,16 @@ def import_file(path: Path, options: ImportOptions, db_path: Path | None = None,
     )
     if options.strict and (checked.rejected_rows or report.warnings):
         first = next(p for p in problems if p.action in ("rejected", "warning"))
-        raise _refuse(f"{name}: refused with --strict: {report.rejected} rejected row(s), {report.warnings} "
-                      f"warning(s); first: {first}", problems)
+        raise _refuse(_("{name}: refused with --strict: {rejected} rejected row(s), {warnings} warning(s); first: "
+                        "{first}").format(name=name, rejected=report.rejected, warnings=report.warnings, first=first),
+                      problems)
     if checked.frame.empty:
         first = next((p for p in problems if p.action == "rejected"), None)
-        raise _refuse(f"{name}: no row could be imported ({report.rejected} rejected)"
-                      + (f"; first: {first}" if first else ""), problems)
+        message = _("{name}: no row could be imported ({rejected} rejected)").format(name=name,
+                                                                                     rejected=report.rejected)
+        if first:
+            message += "; " + _("first: {problem}").format(problem=first)
+        raise _refuse(message, problems)
     if options.dry_run:
         report.seconds = time.perf_counter() - started
         return report
@@ -244,12 +255,13 @@ def _import_pings(path: Path, name: str, options: ImportOptions, db_path: Path, 
     from geo.ingest import telecom
 
     if options.category:
-        raise _refuse("--category applies to places only")
+        raise _refuse(_("--category applies to places only"))
     if not path.exists():
-        raise _refuse(f"{name}: no such file or folder")
+        raise _refuse(_("{name}: no such file or folder").format(name=name))
     if options.max_bytes and path.is_file() and path.stat().st_size > options.max_bytes:
-        raise _refuse(f"{name} is {path.stat().st_size / 1024 / 1024:,.0f} MB, over the {options.max_bytes // 1024 // 1024:,} "
-                      "MB limit; raise it with --max-mb (pings are streamed, never loaded whole into memory)")
+        raise _refuse(_("{name} is {size} MB, over the {limit} MB limit; raise it with --max-mb (pings are streamed, "
+                        "never loaded whole into memory)").format(
+            name=name, size=f"{path.stat().st_size / 1024 / 1024:,.0f}", limit=f"{options.max_bytes // 1024 // 1024:,}"))
     out = telecom.import_pings(path, name, db_path=db_path, settings=settings, mapping=options.mapping,
                                strict=options.strict, dry_run=options.dry_run, attribution=options.attribution)
     c = out["counts"]
@@ -274,13 +286,14 @@ def _import_roads(path: Path, name: str, options: ImportOptions, db_path: Path, 
     for flag, given in (("--category", options.category), ("--map", options.mapping),
                         ("--source-layer", options.source_layer)):
         if given:
-            raise _refuse(f"{flag} does not apply to --layer roads (the roads are read from highway=* ways)")
+            raise _refuse(_("{flag} does not apply to --layer roads (the roads are read from highway=* ways)").format(
+                flag=flag))
     if options.replace is False:
-        raise _refuse("--append does not apply to --layer roads: an import replaces the loaded road network")
+        raise _refuse(_("--append does not apply to --layer roads: an import replaces the loaded road network"))
     if not path.is_file():
-        raise _refuse(f"{name}: no such file")
+        raise _refuse(_("{name}: no such file").format(name=name))
     if source_format_for(Path(name)) != "osm":
-        raise _refuse(f"{name}: --layer roads reads OpenStreetMap extracts (.osm.pbf or .osm)")
+        raise _refuse(_("{name}: --layer roads reads OpenStreetMap extracts (.osm.pbf or .osm)").format(name=name))
     network = roads.read_roads(path, name=name, max_bytes=options.max_bytes or roads.osm.MAX_OSM_BYTES)
     st = network.stats
     warnings = sum(p.action == "warning" for p in network.problems)
@@ -291,7 +304,8 @@ def _import_roads(path: Path, name: str, options: ImportOptions, db_path: Path, 
         mode="replace",
     )
     if options.strict and warnings:
-        raise _refuse(f"{name}: refused with --strict: {warnings} warning(s); first: {network.problems[0]}",
+        raise _refuse(_("{name}: refused with --strict: {warnings} warning(s); first: {first}").format(
+            name=name, warnings=warnings, first=network.problems[0]),
                       network.problems)
     if options.dry_run:
         report.seconds = time.perf_counter() - started

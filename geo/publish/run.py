@@ -27,6 +27,7 @@ import pyarrow as pa
 from geo import __version__, sql
 from geo.db import PUBLISHED_TABLES, connect, require_published
 from geo.errors import AtlasError, ConfigError, DataNotBuiltError, PublishError
+from geo.i18n import _
 from geo.publish import suppress
 from geo.settings import Settings, get_settings
 from geo.vocab import DEFAULT_ZONE_LEVEL
@@ -77,16 +78,18 @@ class PublishReport:
     def summary_lines(self) -> list[str]:
         """The CLI's summary: rows per table and the share of each measure published (officials only)."""
         width = max(len(t) for t in self.rows)
-        lines = [f"published {self.path} from {self.source.name} with a floor of {self.floor} people "
-                 f"in {self.seconds:.1f} s"]
+        lines = [_("published {path} from {source} with a floor of {floor} people in {seconds} s").format(
+            path=self.path, source=self.source.name, floor=self.floor, seconds=f"{self.seconds:.1f}")]
         for table, n in self.rows.items():
             s = self.suppression.get(table)
             note = ""
             if s is not None:
-                note = f"  ({s.share_published:.1%} of the measure published"
-                note += f"; {s.primary:,} units below the floor" if s.primary else ""
-                note += f", {s.complementary:,} more hidden to protect them" if s.complementary else ""
-                note += ")"
+                parts = [_("{share} of the measure published").format(share=f"{s.share_published:.1%}")]
+                if s.primary:
+                    parts.append(_("{n} units below the floor").format(n=f"{s.primary:,}"))
+                if s.complementary:
+                    parts.append(_("{n} more hidden to protect them").format(n=f"{s.complementary:,}"))
+                note = "  (" + "; ".join(parts) + ")"
             lines.append(f"  {table:<{width}}  {n:>10,}{note}")
         return lines
 

@@ -32,6 +32,7 @@ import folium
 import pandas as pd
 from branca.element import MacroElement, Template
 
+from geo.i18n import N_, _, display_name, get_language
 from geo.render.assets import use_local_assets
 from geo.settings import MAP_CENTER, MAP_ZOOM, get_settings
 from geo.text import html_text
@@ -142,18 +143,18 @@ def base_map(
         prefer_canvas=True,
     )
     if tiles.lower() != "none":
-        folium.TileLayer(tiles, name="Base map (tiles, needs internet)", max_zoom=18, control=True).add_to(m)
+        folium.TileLayer(tiles, name=esc(_("Base map (tiles, needs internet)")), max_zoom=18, control=True).add_to(m)
     return m
 
 
 #: Layer name of the project's own tourism zones (drawn by the project, hence approximate).
-TOURISM_ZONES_LAYER = "Tourism zones (approximate)"
+TOURISM_ZONES_LAYER = N_("Tourism zones (approximate)")
 
 
 def zones_layer_name(level: object) -> str:
     """Layer-control name of a zones layer of ``level`` (None: the tourism zones); raw: ``esc`` it for HTML."""
     if level is None or level == DEFAULT_ZONE_LEVEL:
-        return TOURISM_ZONES_LAYER
+        return _(TOURISM_ZONES_LAYER)
     return zone_level_label(str(level))
 
 
@@ -167,20 +168,51 @@ def add_zones(m: folium.Map, zones_geojson: str, *, name: str | None = None) -> 
     level = doc.pop("level", None)  # read here, not sent: the map needs only the features
     name = name if name is not None else zones_layer_name(level)
     for feature in doc.get("features", []):
-        props = feature.setdefault("properties", {})
-        for key in ("name_en", "name_th"):  # shown by the GeoJsonTooltip through innerHTML: HTML context
-            props[key] = esc(props.get(key))
+        _name_properties(feature.setdefault("properties", {}))
     layer = folium.GeoJson(
         doc,
         name=esc(name),  # layer control: HTML
         style_function=lambda _f: {"color": "#5a3e2b", "weight": 1.5, "fillColor": "#f3e6d3", "fillOpacity": 0.25},
         highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.4},
         # folium refuses a tooltip on a collection without features (a level whose zones are all gone)
-        tooltip=folium.GeoJsonTooltip(fields=["name_en", "name_th"], aliases=["Zone", "เขต"], labels=True)
+        tooltip=folium.GeoJsonTooltip(fields=["name", "name_other"], aliases=[esc(_("Zone")), esc(_("Other name"))],
+                                      labels=True)
         if doc.get("features") else None,
     )
     layer.add_to(m)
     return layer
+
+
+def other_name(names: Mapping[str, object], lang: str | None = None, prefix: str = "") -> str:
+    """The name a reader of ``lang`` may also know a place or zone by: the Thai name for English and Chinese
+    readers, the English one for Thai readers; empty when it is the name already shown."""
+    lang = lang or get_language()
+    other = "en" if lang == "th" else "th"
+    value = names.get(f"{prefix}name_{other}")
+    shown = display_name(names, lang, prefix=prefix, mark=False)
+    return "" if esc(value) == "" or str(value) == shown else str(value)
+
+
+def name_label(names: Mapping[str, object], lang: str | None = None, prefix: str = "") -> str:
+    """``name · other name`` for tooltips (see ``display_name`` and ``other_name``); raw: ``esc`` it for HTML."""
+    main, other = display_name(names, lang, prefix=prefix), other_name(names, lang, prefix)
+    return f"{main} · {other}" if other else main
+
+
+def leg_end_name(rec: Mapping[str, object], end: str) -> str:
+    """The name of a route leg's start (``end="from"``) or end (``"to"``) in the current language (legs carry
+    the English name as ``from_name`` and the others as ``from_name_th``, ``from_name_zh``)."""
+    return display_name({"name_en": rec.get(f"{end}_name"), "name_th": rec.get(f"{end}_name_th"),
+                         "name_zh": rec.get(f"{end}_name_zh")})
+
+
+def _name_properties(props: dict[str, Any]) -> None:
+    """Escape a zone's name properties in place and add ``name`` (in the current language) and ``name_other``."""
+    raw = {k: props.get(k) for k in ("name_en", "name_th", "name_zh")}
+    props["name"] = esc(display_name(raw))
+    props["name_other"] = esc(other_name(raw))
+    for key in ("name_en", "name_th", "name_zh"):  # shown by GeoJsonTooltips through innerHTML: HTML context
+        props[key] = esc(props.get(key))
 
 
 def escaped_zones(zones_geojson: str, extra: dict[str, dict[str, Any]] | None = None) -> dict:
@@ -189,8 +221,7 @@ def escaped_zones(zones_geojson: str, extra: dict[str, dict[str, Any]] | None = 
     data.pop("level", None)  # the level names the layer (add_zones); it is not sent with the features
     for feature in data.get("features", []):
         props = feature.setdefault("properties", {})
-        props["name_en"] = esc(props.get("name_en"))
-        props["name_th"] = esc(props.get("name_th"))
+        _name_properties(props)
         props.update((extra or {}).get(props.get("zone_id"), {}))
     return data
 

@@ -13,6 +13,7 @@ from typing import Any
 import folium
 import pandas as pd
 
+from geo.i18n import _, display_name
 from geo.render.area_draw import add_area_tool
 from geo.render.base import (
     MAX_DOM_MARKERS,
@@ -22,10 +23,12 @@ from geo.render.base import (
     esc,
     escaped_zones,
     fit_to,
+    name_label,
+    other_name,
     popup_table,
     safe_colour,
 )
-from geo.vocab import CATEGORY_LABELS, NO_BEDS, PRESSURE_CLASSES, PRICE_BAND_COLOURS
+from geo.vocab import CATEGORY_LABELS, NO_BEDS, PRESSURE_CLASSES, PRICE_BAND_COLOURS, PRICE_BAND_LABELS
 
 
 def pressure_map(
@@ -47,8 +50,8 @@ def pressure_map(
     lon, rooms, beds, price_band, distance_m; none drawn when None). ``draw_tool`` adds the drawn-area tool
     with ``area`` ((lon, lat) corners) as its current area (``geo.render.area_draw``); the map then fits the area.
     """
-    classes = list(classes) or [(c, label) for _, _, label, c in PRESSURE_CLASSES] + [
-        (NO_BEDS[2], NO_BEDS[1])
+    classes = list(classes) or [(c, _(label)) for _bound, _key, label, c in PRESSURE_CLASSES] + [
+        (NO_BEDS[2], _(NO_BEDS[1]))
     ]
     m = base_map()
     extra: dict[str, dict[str, Any]] = {}
@@ -56,58 +59,65 @@ def pressure_map(
         p = rec.get("pressure")
         extra[rec["zone_id"]] = {
             "fill": safe_colour(rec.get("colour"), NO_BEDS[2]),  # raw into the style map's script: hex only
-            "pressure_txt": "no beds recorded" if p is None or pd.isna(p) else f"{p:.2f}",
-            "class_txt": esc(rec.get("pressure_label")),
+            "pressure_txt": esc(_("no beds recorded")) if p is None or pd.isna(p) else f"{p:.2f}",
+            "class_txt": esc(_(str(rec.get("pressure_label") or ""))) if rec.get("pressure_label") else "",
             "beds_txt": f"{int(rec.get('beds') or 0):,}",
             "overnight_txt": f"{float(rec.get('overnight_per_night') or 0):,.0f}",
         }
     data = escaped_zones(zones_geojson, extra)
-    blank = {"fill": NO_BEDS[2], "pressure_txt": "no data", "class_txt": "", "beds_txt": "",
+    blank = {"fill": NO_BEDS[2], "pressure_txt": esc(_("no data")), "class_txt": "", "beds_txt": "",
              "overnight_txt": ""}
     for feature in data.get("features", []):
         for key, value in blank.items():
             feature["properties"].setdefault(key, value)
     folium.GeoJson(
         data,
-        name="Pressure index by zone",
+        name=esc(_("Pressure index by zone")),
         style_function=lambda f: {"color": "#444444", "weight": 1.2, "fillOpacity": 0.55,
                                   "fillColor": f["properties"].get("fill", "#bdbdbd")},
         highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.7},
         tooltip=folium.GeoJsonTooltip(
-            fields=["name_en", "name_th", "pressure_txt", "class_txt", "overnight_txt", "beds_txt"],
-            aliases=["Zone", "เขต", "Pressure index", "Class", "Overnight visitors / night", "Beds"],
+            fields=["name", "name_other", "pressure_txt", "class_txt", "overnight_txt", "beds_txt"],
+            aliases=[esc(a) for a in (_("Zone"), _("Other name"), _("Pressure index"), _("Class"),
+                                      _("Overnight visitors / night"), _("Beds"))],
         ),
     ).add_to(m)
-    Legend("Pressure index (overnight visitors per night ÷ beds)", classes, position="bottomleft").add_to(m)
+    Legend(_("Pressure index (overnight visitors per night ÷ beds)"), classes, position="bottomleft").add_to(m)
     if place:
         acc = accommodation if accommodation is not None else pd.DataFrame(columns=["lat", "lon", "name_en"])
         radius_m = float(radius_m)
-        group = folium.FeatureGroup(name=f"Catchment of {esc(place['name_en'])} ({len(acc)} accommodations)", show=True)
+        place_name = display_name(place)
+        group = folium.FeatureGroup(name=esc(_("Catchment of {place} ({n} accommodations)").format(
+            place=place_name, n=len(acc))), show=True)
         folium.Circle(
             [place["lat"], place["lon"]], radius=radius_m, color=SELECTED_COLOUR, weight=2,
             fill=False, dash_array="6 4",
-            tooltip=folium.Tooltip(f"{radius_m / 1000:.1f} km around {esc(place['name_en'])}"),
+            tooltip=folium.Tooltip(esc(_("{km} km around {place}").format(km=f"{radius_m / 1000:.1f}",
+                                                                           place=place_name))),
         ).add_to(group)
         folium.CircleMarker(
             [place["lat"], place["lon"]], radius=9, color="#000000", weight=2, fill=True, fill_color=SELECTED_COLOUR,
-            fill_opacity=1, tooltip=folium.Tooltip(f"{esc(place['name_en'])} · {esc(place['name_th'])}"),
+            fill_opacity=1, tooltip=folium.Tooltip(esc(name_label(place))),
         ).add_to(group)
         for rec in acc.head(MAX_DOM_MARKERS).to_dict("records"):
             band = rec.get("price_band") if esc(rec.get("price_band")) else "unknown"
+            category = rec.get("category")
             folium.CircleMarker(
                 [rec["lat"], rec["lon"]], radius=6, color="#222222", weight=1, fill=True,
                 fill_color=safe_colour(PRICE_BAND_COLOURS.get(band)), fill_opacity=0.95,
-                tooltip=folium.Tooltip(f"{esc(rec['name_en'])} · {rec['distance_m'] / 1000:.2f} km"),
-                popup=popup_table(rec["name_en"], {  # trusted-text: popup_table escapes its title and values
-                    "ชื่อ": rec.get("name_th"),
-                    "Category": CATEGORY_LABELS.get(rec.get("category"), rec.get("category")),  # popup_table escapes
-                    "Rooms": rec.get("rooms"), "Beds": rec.get("beds"), "Price band": band,
-                    "Distance (km)": f"{rec['distance_m'] / 1000:.2f}",
+                tooltip=folium.Tooltip(f"{esc(display_name(rec))} · {rec['distance_m'] / 1000:.2f} km"),
+                popup=popup_table(display_name(rec), {  # trusted-text: popup_table escapes its title and values
+                    _("Other name"): other_name(rec),
+                    _("Category"): _(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else category,
+                    _("Rooms"): rec.get("rooms"), _("Beds"): rec.get("beds"),
+                    _("Price band"): _(PRICE_BAND_LABELS.get(band, band)),
+                    _("Distance (km)"): f"{rec['distance_m'] / 1000:.2f}",
                 }),
             ).add_to(group)
         group.add_to(m)
-        Legend("Accommodation by price band",
-               [(SELECTED_COLOUR, "Chosen attraction")] + [(c, b.capitalize()) for b, c in PRICE_BAND_COLOURS.items()],
+        Legend(_("Accommodation by price band"),
+               [(SELECTED_COLOUR, _("Chosen attraction"))]
+               + [(c, _(PRICE_BAND_LABELS.get(b, b))) for b, c in PRICE_BAND_COLOURS.items()],
                position="bottomright").add_to(m)
         radius_deg = radius_m / 111_000
         fit_to(m, [place["lat"] - radius_deg, place["lat"] + radius_deg], [place["lon"], place["lon"]], pad=radius_deg)

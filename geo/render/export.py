@@ -36,7 +36,9 @@ import h3
 import pandas as pd
 import shapely
 
+from geo.i18n import _, display_name
 from geo.render.assets import asset_files, asset_url
+from geo.render.base import leg_end_name, other_name
 from geo.render.fonts import chart_font, register_vl_convert
 from geo.text import html_text
 
@@ -171,12 +173,12 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame], about: Sequence[tuple[str, st
             del i
 
     if about:
-        add("About", ("", ""), about)
+        add(_("About"), ("", ""), about)
     for name, frame in sheets.items():
         flat = _plain(frame)
         add(name, list(flat.columns), flat.itertuples(index=False, name=None))
     if not wb.sheetnames:
-        add("About", ("", ""), [("", "no data")])
+        add(_("About"), ("", ""), [("", _("no data"))])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -277,22 +279,26 @@ def _xml(text: Any) -> str:
     return escape(clean, {'"': "&quot;"})
 
 
-def route_gpx(legs: pd.DataFrame, stops: pd.DataFrame, title: str = "Tourism Atlas route") -> bytes:
-    """A route as GPX 1.1: a waypoint per stop (name, Thai name as description) and a track per leg.
+def route_gpx(legs: pd.DataFrame, stops: pd.DataFrame, title: str | None = None) -> bytes:
+    """A route as GPX 1.1: a waypoint per stop (its name in the current language, the other name as the
+    description) and a track per leg, every word in the current language (``geo.i18n``).
 
     ``legs`` and ``stops`` are ``geo.services.movement.Route`` fields (path as [lat, lon] points). Garmin,
     OsmAnd, Google My Maps and QGIS read it; every text is XML-escaped.
     """
+    default_title = _("Tourism Atlas route")
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<gpx version="1.1" creator="Tourism Atlas" xmlns="http://www.topografix.com/GPX/1/1">',
-           f"<metadata><name>{_xml(title)}</name></metadata>"]
+           f"<metadata><name>{_xml(title or default_title)}</name></metadata>"]
     for i, rec in enumerate(stops.to_dict("records"), start=1):
-        out.append(f'<wpt lat="{float(rec["lat"]):.7f}" lon="{float(rec["lon"]):.7f}"><name>{i}. {_xml(rec["name_en"])}'
-                   f"</name><desc>{_xml(rec.get('name_th'))}</desc></wpt>")
+        out.append(f'<wpt lat="{float(rec["lat"]):.7f}" lon="{float(rec["lon"]):.7f}"><name>{i}. '
+                   f"{_xml(display_name(rec))}</name><desc>{_xml(other_name(rec))}</desc></wpt>")
     for rec in legs.to_dict("records"):
-        method = "on roads" if rec.get("on_roads") else "straight line"
-        name = f"Leg {rec['leg']}: {rec['from_name']} → {rec['to_name']}"
-        desc = f"{float(rec['distance_km']):.2f} km, {float(rec['minutes']):.0f} min, {method}"
+        method = _("on roads") if rec.get("on_roads") else _("straight line")
+        name = _("Leg {n}: {start} → {end}").format(n=rec["leg"], start=leg_end_name(rec, "from"),
+                                                     end=leg_end_name(rec, "to"))
+        desc = _("{leg} · {km} km · {minutes} min ({method})").format(
+            leg=name, km=f"{float(rec['distance_km']):.2f}", minutes=f"{float(rec['minutes']):.0f}", method=method)
         points = "".join(f'<trkpt lat="{float(p[0]):.7f}" lon="{float(p[1]):.7f}"/>' for p in rec["path"])
         out.append(f"<trk><name>{_xml(name)}</name><desc>{_xml(desc)}</desc><trkseg>{points}</trkseg></trk>")
     out.append("</gpx>")

@@ -14,7 +14,18 @@ from collections.abc import Sequence
 import folium
 import pandas as pd
 
-from geo.render.base import Legend, add_context_zones, base_map, esc, fit_to, popup_table
+from geo.i18n import _, display_name, format_number, format_percent
+from geo.render.base import (
+    Legend,
+    add_context_zones,
+    base_map,
+    esc,
+    fit_to,
+    leg_end_name,
+    name_label,
+    popup_table,
+)
+from geo.vocab import ROAD_CLASSES
 
 #: Sequential colours for corridor classes, lightest (fewest trips) first (ColorBrewer YlOrRd).
 CORRIDOR_COLOURS: tuple[str, ...] = ("#fecc5c", "#fd8d3c", "#f03b20", "#bd0026", "#67000d")
@@ -36,10 +47,15 @@ def corridor_classes(trips: Sequence[float], n: int = len(CORRIDOR_COLOURS)) -> 
 
 
 def _class_index(value: float, classes: list[tuple[float, float]]) -> int:
-    for i, (_, upper) in enumerate(classes):
+    for i, (_lower, upper) in enumerate(classes):
         if value <= upper:
             return i
     return len(classes) - 1
+
+
+def _trips_range(lower: float, upper: float) -> str:
+    """A legend row: ``120–450 trips`` in the current language."""
+    return _("{low}–{high} trips").format(low=format_number(math.floor(lower)), high=format_number(math.ceil(upper)))
 
 
 def _bent_path(lat1: float, lon1: float, lat2: float, lon2: float, bend: float = 0.08) -> list[list[float]]:
@@ -60,50 +76,51 @@ def corridor_map(corridors: pd.DataFrame, zones_geojson: str | None = None, *, l
     classes = corridor_classes(df["trips"].tolist())
     hi = float(df["trips"].max()) if not df.empty else 1.0
     lo = float(df["trips"].min()) if not df.empty else 0.0
-    lines = folium.FeatureGroup(name=f"Corridors ({len(df)})", show=True)
+    lines = folium.FeatureGroup(name=esc(_("Corridors ({n})").format(n=len(df))), show=True)
     for rec in df.sort_values("trips").to_dict("records"):
         idx = _class_index(float(rec["trips"]), classes)
         frac = 0.0 if hi <= lo else (float(rec["trips"]) - lo) / (hi - lo)
         width = CORRIDOR_WIDTH[0] + frac * (CORRIDOR_WIDTH[1] - CORRIDOR_WIDTH[0])
-        label = f"{rec['origin_name_en']} → {rec['destination_name_en']}"
+        label = f"{display_name(rec, prefix='origin_')} → {display_name(rec, prefix='destination_')}"
+        trips = format_number(int(rec["trips"]))
         folium.PolyLine(
             _bent_path(rec["origin_lat"], rec["origin_lon"], rec["destination_lat"], rec["destination_lon"]),
             color=CORRIDOR_COLOURS[idx],
             weight=round(width, 1),
             opacity=0.85,
-            tooltip=folium.Tooltip(f"{esc(label)}: {int(rec['trips']):,} trips"),
+            tooltip=folium.Tooltip(esc(_("{route}: {trips} trips").format(route=label, trips=trips))),
             popup=popup_table(
                 label,  # trusted-text: popup_table escapes its title and values
                 {
-                    "From (ไทย)": rec.get("origin_name_th"),
-                    "To (ไทย)": rec.get("destination_name_th"),
-                    "Trips": f"{int(rec['trips']):,}",
-                    "Trips per day": f"{float(rec.get('trips_per_day', 0)):,.1f}",
-                    "Share of corridor trips": f"{float(rec.get('share', 0)):.1%}",
-                    "Rank": rec.get("rank"),
+                    _("From"): name_label(rec, prefix="origin_"),
+                    _("To"): name_label(rec, prefix="destination_"),
+                    _("Trips"): trips,
+                    _("Trips per day"): format_number(float(rec.get("trips_per_day", 0)), decimals=1),
+                    _("Share of corridor trips"): format_percent(float(rec.get("share", 0))),
+                    _("Rank"): rec.get("rank"),
                 },
             ),
         ).add_to(lines)
     lines.add_to(m)
-    ends = folium.FeatureGroup(name="Origins and destinations", show=True)
+    ends = folium.FeatureGroup(name=esc(_("Origins and destinations")), show=True)
+    cols = ["id", "name_en", "name_th", "name_zh", "lat", "lon"]
     endpoints = pd.concat([
-        df[["origin", "origin_name_en", "origin_name_th", "origin_lat", "origin_lon"]].set_axis(
-            ["id", "name_en", "name_th", "lat", "lon"], axis=1),
-        df[["destination", "destination_name_en", "destination_name_th", "destination_lat", "destination_lon"]]
-        .set_axis(["id", "name_en", "name_th", "lat", "lon"], axis=1),
+        df.reindex(columns=["origin", "origin_name_en", "origin_name_th", "origin_name_zh", "origin_lat",
+                            "origin_lon"]).set_axis(cols, axis=1),
+        df.reindex(columns=["destination", "destination_name_en", "destination_name_th", "destination_name_zh",
+                            "destination_lat", "destination_lon"]).set_axis(cols, axis=1),
     ]).drop_duplicates("id")
     for rec in endpoints.to_dict("records"):
         folium.CircleMarker(
             [rec["lat"], rec["lon"]], radius=5, color="#222222", weight=1, fill=True, fill_color="#ffffff",
-            fill_opacity=1, tooltip=folium.Tooltip(f"{esc(rec['name_en'])} · {esc(rec['name_th'])}"),
+            fill_opacity=1, tooltip=folium.Tooltip(esc(name_label(rec))),
         ).add_to(ends)
     ends.add_to(m)
-    what = "zones" if level == "zone" else "places"
-    items = [(CORRIDOR_COLOURS[i], f"{math.floor(a):,}–{math.ceil(b):,} trips") for i, (a, b) in enumerate(classes)]
+    items = [(CORRIDOR_COLOURS[i], _trips_range(a, b)) for i, (a, b) in enumerate(classes)]
     Legend(
-        f"Top corridors between {what}",  # trusted-text: "zones" or "places"; Legend escapes anyway
-        items or [("#999999", "No trips for these filters")],
-        note="Width and colour follow trips; lines bow right of travel.",
+        _("Top corridors between zones") if level == "zone" else _("Top corridors between places"),
+        items or [("#999999", _("No trips for these filters"))],
+        note=_("Width and colour follow trips; lines bow right of travel."),
     ).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     fit_to(m, endpoints["lat"].tolist(), endpoints["lon"].tolist())
@@ -129,30 +146,33 @@ def route_map(legs: pd.DataFrame, stops: pd.DataFrame, label: str, zones_geojson
     add_context_zones(m, zones_geojson)
     label = str(label)  # the router's method name; escaped wherever it is shown
     on_roads = legs["on_roads"] if "on_roads" in legs else pd.Series(False, index=legs.index)
-    group = folium.FeatureGroup(name=esc(f"Route — {label}"), show=True)  # layer control: HTML
+    group = folium.FeatureGroup(name=esc(_("Route — {method}").format(method=label)), show=True)  # layer control
     for rec, road in zip(legs.to_dict("records"), on_roads.tolist(), strict=True):
-        text = f"Leg {rec['leg']}: {rec['from_name']} → {rec['to_name']}"
-        method = "on roads" if road else "straight line"
-        rows = {"Distance (km)": f"{rec['distance_km']:.2f}", "Time (min)": f"{rec['minutes']:.0f}", "Method": method}
+        text = _("Leg {n}: {start} → {end}").format(n=rec["leg"], start=leg_end_name(rec, "from"), end=leg_end_name(rec, "to"))
+        method = _("on roads") if road else _("straight line")
+        rows = {_("Distance (km)"): f"{rec['distance_km']:.2f}", _("Time (min)"): f"{rec['minutes']:.0f}",
+                _("Method"): method}
         if road:
-            rows["Snap from / to (m)"] = f"{rec.get('snap_from_m', 0):.0f} / {rec.get('snap_to_m', 0):.0f}"
+            rows[_("Snap from / to (m)")] = f"{rec.get('snap_from_m', 0):.0f} / {rec.get('snap_to_m', 0):.0f}"
         elif rec.get("note"):
-            rows["Why straight"] = rec["note"]
+            rows[_("Why straight")] = rec["note"]
         folium.PolyLine(
             rec["path"], color=ROUTE_COLOUR, weight=5 if road else 4, opacity=0.9, dash_array=None if road else "8 6",
-            tooltip=folium.Tooltip(f"{esc(text)} · {rec['distance_km']:.2f} km · {rec['minutes']:.0f} min ({esc(method)})"),
+            tooltip=folium.Tooltip(esc(_("{leg} · {km} km · {minutes} min ({method})").format(
+                leg=text, km=f"{rec['distance_km']:.2f}", minutes=f"{rec['minutes']:.0f}", method=method))),
             popup=popup_table(text, rows),  # trusted-text: popup_table escapes its title and values
         ).add_to(group)
     group.add_to(m)
     if turns is not None and not turns.empty:
-        turn_group = folium.FeatureGroup(name=f"Turn points ({len(turns)})", show=True)
+        turn_group = folium.FeatureGroup(name=esc(_("Turn points ({n})").format(n=len(turns))), show=True)
         for rec in turns.to_dict("records"):
             folium.CircleMarker(
                 [rec["lat"], rec["lon"]], radius=4, color="#333333", weight=1, fill=True, fill_color=TURN_COLOUR,
-                fill_opacity=1, tooltip=folium.Tooltip(f"Leg {int(rec['leg'])}: {esc(rec['instruction'])}"),
+                fill_opacity=1, tooltip=folium.Tooltip(esc(_("Leg {n}: {instruction}").format(
+                    n=int(rec["leg"]), instruction=rec["instruction"]))),
             ).add_to(turn_group)
         turn_group.add_to(m)
-    stop_group = folium.FeatureGroup(name=f"Stops ({len(stops)})", show=True)
+    stop_group = folium.FeatureGroup(name=esc(_("Stops ({n})").format(n=len(stops))), show=True)
     for i, rec in enumerate(stops.to_dict("records"), start=1):
         folium.Marker(
             [rec["lat"], rec["lon"]],
@@ -162,18 +182,18 @@ def route_map(legs: pd.DataFrame, stops: pd.DataFrame, label: str, zones_geojson
                       f"text-align:center;font:bold 12px/22px sans-serif;border:2px solid #fff'>{i:d}</div>"),
                 icon_size=(22, 22), icon_anchor=(11, 11),
             ),
-            tooltip=folium.Tooltip(f"{i:d}. {esc(rec['name_en'])} · {esc(rec['name_th'])}"),
+            tooltip=folium.Tooltip(f"{i:d}. {esc(name_label(rec))}"),
         ).add_to(stop_group)
     stop_group.add_to(m)
-    items = [(ROUTE_COLOUR, f"Legs: {label}")]
+    items = [(ROUTE_COLOUR, _("Legs: {method}").format(method=label))]
     if bool(on_roads.any()) and not bool(on_roads.all()):
-        items.append(("#7f8c8d", "Dashed: straight line (no road near the place)"))
+        items.append(("#7f8c8d", _("Dashed: straight line (no road near the place)")))
     if turns is not None and not turns.empty:
-        items.append((TURN_COLOUR, "Turn points"))
-    items.append((ROUTE_COLOUR, "Numbered stops in visiting order"))
-    note = ("Distances are straight-line: no road network is imported." if not bool(on_roads.any())
-            else "Solid: on roads (free-flow times); dashed: straight line.")
-    Legend("Route", items, note=note).add_to(m)
+        items.append((TURN_COLOUR, _("Turn points")))
+    items.append((ROUTE_COLOUR, _("Numbered stops in visiting order")))
+    note = (_("Distances are straight-line: no road network is imported.") if not bool(on_roads.any())
+            else _("Solid: on roads (free-flow times); dashed: straight line."))
+    Legend(_("Route"), items, note=note).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     lats = [p[0] for path in legs["path"] for p in path] or stops["lat"].tolist()
     lons = [p[1] for path in legs["path"] for p in path] or stops["lon"].tolist()
@@ -186,6 +206,24 @@ def _load_style(colour: str, width: float):
         return {"color": colour, "weight": width, "opacity": 0.85}
 
     return style
+
+
+def road_class_label(highway: object) -> str:
+    """An OpenStreetMap road class in words in the current language (its tag value when unknown)."""
+    known = ROAD_CLASSES.get(str(highway))
+    return _(known[1]) if known else str(highway)
+
+
+def _street_name(rec: dict) -> str:
+    """A street's name for the reader: the Thai name for Thai readers when tagged, else the name, the ref or
+    "unnamed <class>"."""
+    from geo.i18n import get_language
+
+    if get_language() == "th" and esc(rec.get("name_th")):
+        return str(rec["name_th"])
+    if esc(rec.get("name")) or esc(rec.get("ref")):
+        return str(rec.get("name") or rec.get("ref"))
+    return _("unnamed {road_class}").format(road_class=road_class_label(rec.get("highway")).lower())
 
 
 def road_load_map(loads: pd.DataFrame, zones_geojson: str | None = None, *, level: str = "zone") -> folium.Map:
@@ -202,18 +240,20 @@ def road_load_map(loads: pd.DataFrame, zones_geojson: str | None = None, *, leve
     classes = corridor_classes(df["trips"].tolist())
     hi = float(df["trips"].max()) if not df.empty else 1.0
     lo = float(df["trips"].min()) if not df.empty else 0.0
-    group = folium.FeatureGroup(name=f"Road load ({len(df):,} street segments)", show=True)
+    group = folium.FeatureGroup(name=esc(_("Road load ({n} street segments)").format(n=format_number(len(df)))),
+                                show=True)
     by_class: dict[int, list[dict]] = {}
     widths: dict[int, float] = {}
     for rec in df.sort_values("trips").to_dict("records"):
         idx = _class_index(float(rec["trips"]), classes)
-        street = rec["name"] or rec["ref"] or f"unnamed {rec['highway']}"
+        street = _street_name(rec)
         geometry = json.loads(rec["geometry"])
         geometry["coordinates"] = [[round(x, 5), round(y, 5)] for x, y, *_ in geometry["coordinates"]]  # ~1 m
         by_class.setdefault(idx, []).append({
             "type": "Feature", "geometry": geometry,
-            "properties": {"tip": esc(f"{street}: {int(rec['trips']):,} trips ({rec['highway']}, "
-                                      f"{float(rec['length_m']):,.0f} m)")},
+            "properties": {"tip": esc(_("{street}: {trips} trips ({highway}, {metres} m)").format(
+                street=street, trips=format_number(int(rec["trips"])), highway=road_class_label(rec["highway"]),
+                metres=format_number(round(float(rec["length_m"])))))},
         })
         frac = 0.0 if hi <= lo else (float(rec["trips"]) - lo) / (hi - lo)
         widths[idx] = max(widths.get(idx, 0.0), LOAD_WIDTH[0] + frac * (LOAD_WIDTH[1] - LOAD_WIDTH[0]))
@@ -225,12 +265,11 @@ def road_load_map(loads: pd.DataFrame, zones_geojson: str | None = None, *, leve
             control=False,
         ).add_to(group)
     group.add_to(m)
-    what = "zones" if level == "zone" else "places"
-    items = [(CORRIDOR_COLOURS[i], f"{math.floor(a):,}–{math.ceil(b):,} trips") for i, (a, b) in enumerate(classes)]
+    items = [(CORRIDOR_COLOURS[i], _trips_range(a, b)) for i, (a, b) in enumerate(classes)]
     Legend(
-        f"Road load: corridors between {what}",  # trusted-text: "zones" or "places"; Legend escapes anyway
-        items or [("#999999", "No routed trips for these filters")],
-        note="Trips of every routed corridor added on the streets of its fastest path, both directions.",
+        _("Road load: corridors between zones") if level == "zone" else _("Road load: corridors between places"),
+        items or [("#999999", _("No routed trips for these filters"))],
+        note=_("Trips of every routed corridor added on the streets of its fastest path, both directions."),
     ).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     if not df.empty:

@@ -15,7 +15,7 @@ import folium
 import pandas as pd
 from folium import plugins
 
-from geo.i18n import _
+from geo.i18n import _, display_name
 from geo.render.base import (
     MAX_DOM_MARKERS,
     NEUTRAL_COLOUR,
@@ -26,10 +26,12 @@ from geo.render.base import (
     base_map,
     esc,
     fit_to,
+    name_label,
+    other_name,
     safe_colour,
 )
 from geo.settings import MAP_ZOOM
-from geo.vocab import CATEGORY_COLOURS, CATEGORY_LABELS
+from geo.vocab import CATEGORY_COLOURS, CATEGORY_LABELS, PRICE_BAND_LABELS
 
 
 def category_text(value: object) -> str:
@@ -43,10 +45,11 @@ def category_colour(category: object) -> str:
 
 
 def category_label(category: object) -> str:
-    """The category's label in ``geo.vocab``, else its own text (unescaped: escape where it is shown)."""
+    """The category's label in ``geo.vocab`` in the current language, else its own text (unescaped: escape
+    where it is shown)."""
     text = category_text(category)
-    label = CATEGORY_LABELS.get(text)
-    return _(label) if label else text or _("No category")
+    known = CATEGORY_LABELS.get(text)
+    return _(known) if known else text or _("No category")
 
 
 def category_order(categories: pd.Series) -> list[str]:
@@ -65,20 +68,21 @@ def _place_hours(rec: Mapping[str, object]) -> str | None:
 
 def _place_popup_html(rec: Mapping[str, object], category: str) -> str:
     """Popup HTML of one place: every value ``esc``-aped (it lands in a template literal, then HTML)."""
+    band = rec.get("price_band")
     rows = {
-        "ชื่อ": rec.get("name_th"),
-        "Category": category_label(category),
-        "Zone": rec.get("zone_name"),
-        "Rooms": rec.get("rooms"),
-        "Price band": rec.get("price_band"),
-        "Hours": _place_hours(rec),
+        _("Other name"): other_name(rec),
+        _("Category"): category_label(category),
+        _("Zone"): display_name(rec, prefix="zone_") if "zone_name_en" in rec else rec.get("zone_name"),
+        _("Rooms"): rec.get("rooms"),
+        _("Price band"): _(PRICE_BAND_LABELS[band]) if band in PRICE_BAND_LABELS else band,
+        _("Hours"): _place_hours(rec),
     }
     cells = "".join(
         f"<tr><th style='text-align:left;padding-right:8px'>{esc(k)}</th><td>{esc(v)}</td></tr>"
         for k, v in rows.items()
         if esc(v) != ""  # None, NaN, pd.NA and empty texts are left out
     )
-    return f"<div style='font:13px sans-serif'><b>{esc(rec.get('name_en'))}</b><table>{cells}</table></div>"
+    return f"<div style='font:13px sans-serif'><b>{esc(display_name(rec))}</b><table>{cells}</table></div>"
 
 
 def add_place_layers(m: folium.Map, places: pd.DataFrame, *, radius: int = 6) -> list[str]:
@@ -106,7 +110,7 @@ def add_place_layers(m: folium.Map, places: pd.DataFrame, *, radius: int = 6) ->
                 folium.CircleMarker(
                     location=[rec["lat"], rec["lon"]], radius=radius, color="#222222", weight=1, fill=True,
                     fill_color=colour, fill_opacity=0.9,
-                    tooltip=folium.Tooltip(f"{esc(rec['name_en'])} · {esc(rec['name_th'])}"),
+                    tooltip=folium.Tooltip(esc(name_label(rec))),
                     popup=folium.Popup(_place_popup_html(rec, category), max_width=320),  # trusted-text: esc-aped
                 ).add_to(target)
         else:
@@ -115,7 +119,7 @@ def add_place_layers(m: folium.Map, places: pd.DataFrame, *, radius: int = 6) ->
                     "type": "Feature",
                     "geometry": {"type": "Point", "coordinates": [round(rec["lon"], 6), round(rec["lat"], 6)]},
                     "properties": {
-                        "tip": f"{esc(rec['name_en'])} · {esc(rec['name_th'])}",
+                        "tip": esc(name_label(rec)),
                         "popup": _place_popup_html(rec, category),
                     },
                 }
@@ -165,27 +169,29 @@ def places_result_map(
     drawn = add_place_layers(m, results)
     items = [(category_colour(c), category_label(c)) for c in drawn]  # Legend escapes the labels
     if selected:
-        group = folium.FeatureGroup(name=f"Chosen place and nearby ({0 if nearby is None else len(nearby)})", show=True)
+        group = folium.FeatureGroup(name=esc(_("Chosen place and nearby ({n})").format(
+            n=0 if nearby is None else len(nearby))), show=True)
         folium.Circle(
             [selected["lat"], selected["lon"]], radius=nearby_radius_m, color=SELECTED_COLOUR, weight=2, fill=False,
-            dash_array="6 4", tooltip=folium.Tooltip(f"{nearby_radius_m / 1000:.1f} km around {esc(selected['name_en'])}"),
+            dash_array="6 4", tooltip=folium.Tooltip(esc(_("{km} km around {place}").format(
+                km=f"{nearby_radius_m / 1000:.1f}", place=display_name(selected)))),
         ).add_to(group)
         for rec in ([] if nearby is None else nearby.to_dict("records")):
             folium.PolyLine(
                 [[selected["lat"], selected["lon"]], [rec["lat"], rec["lon"]]], color="#555555", weight=1, opacity=0.6,
-                tooltip=folium.Tooltip(f"{esc(rec['name_en'])}: {rec['distance_m']:,.0f} m"),
+                tooltip=folium.Tooltip(f"{esc(display_name(rec))}: {rec['distance_m']:,.0f} m"),
             ).add_to(group)
         folium.CircleMarker(
             [selected["lat"], selected["lon"]], radius=11, color="#000000", weight=3, fill=True,
             fill_color=SELECTED_COLOUR, fill_opacity=0.9,
-            tooltip=folium.Tooltip(f"{esc(selected['name_en'])} · {esc(selected['name_th'])}"),
+            tooltip=folium.Tooltip(esc(name_label(selected))),
         ).add_to(group)
         group.add_to(m)
-        items.append((SELECTED_COLOUR, "Chosen place (circle = nearby radius)"))
+        items.append((SELECTED_COLOUR, _("Chosen place (circle = nearby radius)")))
         fit_to(m, [selected["lat"]], [selected["lon"]], pad=nearby_radius_m / 111_000 * 1.5)
     elif not results.empty:
         fit_to(m, results["lat"].tolist(), results["lon"].tolist())
-    note = "Clustered: more than 500 places" if len(results) > MAX_DOM_MARKERS else ""
-    Legend("Places found", items or [("#999999", "No places match")], note=note).add_to(m)
+    note = _("Clustered: more than {n} places").format(n=MAX_DOM_MARKERS) if len(results) > MAX_DOM_MARKERS else ""
+    Legend(_("Places found"), items or [("#999999", _("No places match"))], note=note).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m

@@ -23,6 +23,7 @@ from branca.element import MacroElement, Template
 from folium import plugins
 from folium.map import Layer
 
+from geo.i18n import N_, _, format_number
 from geo.render.area_draw import add_area_tool
 from geo.render.base import Legend, add_zones, base_map, esc, safe_colour
 
@@ -81,10 +82,10 @@ class HexLayer(Layer):
         template: list[int],
         colours: Sequence[str],
         unit: str,
-        name: str = "H3 cells",
+        name: str = N_("H3 cells"),
         show: bool = True,
     ):
-        super().__init__(name=esc(name), overlay=True, control=True, show=show)  # layer control: HTML
+        super().__init__(name=esc(_(name)), overlay=True, control=True, show=show)  # layer control: HTML
         self._name = "HexLayer"
         self._template = Template(_HEX_LAYER)
         # raw into the script, so numbers only (json.dumps of ints and floats cannot break out)
@@ -147,9 +148,9 @@ def class_of(value: float, bounds: Sequence[float]) -> int:
 def _fmt(x: float) -> str:
     """A readable number: thousands separators for large values, two significant digits for small ones."""
     if abs(x) >= 10:
-        return f"{x:,.0f}"
+        return format_number(round(x), decimals=0)
     if abs(x) >= 1 or x == 0:
-        return f"{x:.1f}"
+        return format_number(x, decimals=1)
     return f"{x:.2g}"
 
 
@@ -227,7 +228,7 @@ def heat_map(
     zones_geojson: str | None = None,
     *,
     value: str = "present",
-    title: str = "People present (per hour, average)",
+    title: str = N_("People present (per hour, average)"),
     note: str = "",
     selected: Sequence[int] = (),
     draw_tool: bool = False,
@@ -246,14 +247,15 @@ def heat_map(
             for r in cells[["lat", "lon", value]].to_dict("records")
         ]
         plugins.HeatMap(
-            data, name="Presence heat map", min_opacity=0.25, max_zoom=15, radius=18, blur=14,
+            data, name=esc(_("Presence heat map")), min_opacity=0.25, max_zoom=15, radius=18, blur=14,
             gradient={str(k): v for k, v in HEAT_GRADIENT.items()},
         ).add_to(m)
     stops = list(HEAT_GRADIENT.items())
     items = [(colour, f"≈ {_fmt(stop * scale)}") for stop, colour in stops[:-1]]
     items.append((stops[-1][1], f"≥ {_fmt(scale)}"))
     items = items if scale > 0 else []
-    legend = Legend(title, items or [("#cccccc", "No data for this selection")], note=note)  # trusted-text: Legend escapes
+    legend = Legend(_(title), items or [("#cccccc", _("No data for this selection"))],  # trusted-text: Legend escapes
+                    note=note)
     return _finish(m, legend, selected, draw_tool=draw_tool, area=area)
 
 
@@ -262,8 +264,8 @@ def choropleth_map(
     zones_geojson: str | None = None,
     *,
     value: str = "present",
-    title: str = "People present per H3 cell (per hour, average)",
-    unit: str = "people present (avg per hour)",
+    title: str = N_("People present per H3 cell (per hour, average)"),
+    unit: str = N_("people present (avg per hour)"),
     note: str = "",
     selected: Sequence[int] = (),
     draw_tool: bool = False,
@@ -279,9 +281,10 @@ def choropleth_map(
     if bounds:
         colours = _ramp_for(len(bounds))
         template, rows = hex_rows(data, value, bounds)
-        HexLayer(rows, template, colours, unit, name=f"H3 cells ({len(data):,})").add_to(m)
-    items = legend_items(bounds) if bounds else [("#cccccc", "No data for this selection")]
-    return _finish(m, Legend(title, items, note=note), selected,  # trusted-text: Legend escapes
+        HexLayer(rows, template, colours, _(unit), name=_("H3 cells ({n})").format(n=format_number(len(data)))
+                 ).add_to(m)
+    items = legend_items(bounds) if bounds else [("#cccccc", _("No data for this selection"))]
+    return _finish(m, Legend(_(title), items, note=note), selected,  # trusted-text: Legend escapes
                    draw_tool=draw_tool, area=area)
 
 

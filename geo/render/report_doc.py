@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.render.fonts import thai_font_dirs
+from geo.render.fonts import font_dirs
 from geo.text import typst_string as q
 
 
@@ -88,7 +88,7 @@ class ReportDoc:
     footer: str
     lang: str = "en"
     contents_title: str = "Contents"
-    fonts: tuple[str, ...] = field(default=("DejaVu Sans", "Loma", "Garuda", "Noto Sans Thai"))
+    fonts: tuple[str, ...] = field(default=("DejaVu Sans", "Loma", "Garuda", "Noto Sans Thai", "Noto Sans CJK SC"))
 
 
 _PREAMBLE = """
@@ -188,4 +188,4 @@ def render_pdf(doc: ReportDoc) -> bytes:
             names.append(name)
         (root / "report.typ").write_text(typst_source(doc, names), encoding="utf-8")
         return typst.compile(str(root / "report.typ"), root=str(root),
-                             font_paths=[str(p) for p in thai_font_dirs()], ignore_system_fonts=True)
+                             font_paths=[str(p) for p in font_dirs(doc.lang)], ignore_system_fonts=True)

@@ -28,6 +28,7 @@ import folium
 import numpy as np
 from folium import plugins
 
+from geo.i18n import _
 from geo.render.base import Legend
 from geo.render.fonts import matplotlib_families
 from geo.render.presence_maps import SCALE, HexLayer
@@ -262,7 +263,7 @@ def _legend_handles(legend: Legend) -> tuple[list[Any], list[str]]:
     return handles, labels
 
 
-def _scale_bar(ax: Any, view: tuple[float, float, float, float], km_label: str) -> None:
+def _scale_bar(ax: Any, view: tuple[float, float, float, float], km_label: str | None) -> None:
     west, south, east, north = view
     lat0 = (south + north) / 2
     km_per_deg = 111.195 * math.cos(math.radians(lat0))
@@ -276,7 +277,11 @@ def _scale_bar(ax: Any, view: tuple[float, float, float, float], km_label: str) 
     ax.plot([x0, x0 + length_deg], [y0, y0], color="black", lw=0.6, zorder=10)
     for x in (x0, x0 + length_deg):
         ax.plot([x, x], [y0 - (north - south) * 0.008, y0 + (north - south) * 0.008], color="black", lw=0.8, zorder=10)
-    text = f"{length_km:g} {km_label}" if length_km >= 1 else f"{length_km * 1000:g} m"
+    if km_label:
+        text = f"{length_km:g} {km_label}" if length_km >= 1 else f"{length_km * 1000:g} m"
+    else:  # the language of the map
+        text = (_("{n} km").format(n=f"{length_km:g}") if length_km >= 1
+                else _("{n} m").format(n=f"{length_km * 1000:g}"))
     ax.text(x0 + length_deg / 2, y0 + (north - south) * 0.018, text, ha="center", va="bottom", fontsize=8,
             zorder=10, bbox={"boxstyle": "round,pad=0.2", "fc": (1, 1, 1, 0.8), "ec": "none"})
 
@@ -293,15 +298,16 @@ def map_png(
     *,
     title: str = "",
     caption: Sequence[str] = (),
-    label_field: str | None = "name_en",
+    label_field: str | None = "name",
     width_in: float = 9.0,
     dpi: int = 150,
-    km_label: str = "km",
+    km_label: str | None = None,
 ) -> bytes:
     """``m`` drawn as a PNG (see the module docstring); ``title`` above, ``caption`` lines below the map.
 
-    ``label_field`` names the zone property written at each zone's centre (``name_th`` for Thai, None for
-    no labels).
+    ``label_field`` names the zone property written at each zone's centre: ``name`` (the default) is the zone's
+    name in the language the map was built in (``geo.render.base`` adds it), None for no labels. Text is set
+    in the fonts of the current language (``geo.render.fonts.families``: Thai and Chinese included).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

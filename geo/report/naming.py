@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 
+from geo.i18n import format_date, get_language, using_language, weekday_name
 from geo.render.report_text import text
 from geo.services.filters import Filters
 from geo.vocab import ALL_CATEGORIES, SEGMENT_GROUPS, WEEKDAY_NAMES
@@ -72,17 +74,30 @@ def _list(values: Iterable[str]) -> str:
     return ", ".join(values)
 
 
+def day_text(day: date, lang: str | None = None) -> str:
+    """A date in captions and the report: ISO ``2026-08-03`` in English (as the pages show it), the language's
+    own medium form elsewhere (``3 ส.ค. 2569``, ``2026年8月3日``; ``geo.i18n.format_date``)."""
+    lang = lang or get_language()
+    if lang == "en":
+        return f"{day:%Y-%m-%d}"
+    with using_language(lang):
+        return format_date(day, lang, "medium")
+
+
 def filter_caption(filters: Filters | None, fields: Sequence[str] = FILTER_FIELDS,
-                   extra: Mapping[str, object] | None = None, lang: str = "en") -> str:
-    """The filters in words for a chart caption or a report: ``2026-08-03 – 2026-10-31 (90 days) · all hours ...``."""
+                   extra: Mapping[str, object] | None = None, lang: str | None = None) -> str:
+    """The filters in words for a chart caption or a report, in ``lang`` (the current language when None):
+    ``2026-08-03 – 2026-10-31 (90 days) · all hours ...`` (Thai: ``3 ส.ค. 2569 – ...``)."""
+    lang = lang or get_language()
     parts: list[str] = []
     if filters is not None:
         if "dates" in fields:
-            parts.append(text("filters_dates", lang, start=f"{filters.start:%Y-%m-%d}",
-                              end=f"{filters.end:%Y-%m-%d}", days=filters.days))
+            parts.append(text("filters_dates", lang, start=day_text(filters.start, lang),
+                              end=day_text(filters.end, lang), days=filters.days))
         if "weekdays" in fields:
             parts.append(text("filters_all_weekdays", lang) if tuple(filters.weekdays) == tuple(range(7))
-                         else text("filters_weekdays", lang, value=_list(WEEKDAY_NAMES[d] for d in filters.weekdays)))
+                         else text("filters_weekdays", lang,
+                                   value=_list(weekday_name(d, lang) for d in filters.weekdays)))
         if "hours" in fields:
             lo, hi = filters.hours
             parts.append(text("filters_all_hours", lang) if (lo, hi) == (0, 23)

@@ -22,17 +22,18 @@ import duckdb
 import pandas as pd
 
 from geo.errors import AtlasError, FilterError
+from geo.i18n import LANGUAGE_NAMES, LANGUAGES, _, display_name, format_number, month_name, using_language
 from geo.render import capacity_maps, charts, flow_maps, place_maps, presence_maps
 from geo.render.export import chart_svg
-from geo.render.fonts import FAMILIES
+from geo.render.fonts import families
 from geo.render.report_doc import Figure, KpiTable, Paragraph, ReportDoc, Section, Table, render_pdf
-from geo.render.report_text import LANGUAGES, text
+from geo.render.report_text import text
 from geo.render.static_map import map_png
 from geo.report import tables as T
-from geo.report.naming import filter_caption
+from geo.report.naming import day_text, filter_caption
 from geo.services import capacity, catalog, geography, movement, presence
 from geo.services.filters import Filters, default_filters
-from geo.vocab import CATEGORY_LABELS
+from geo.vocab import CATEGORY_LABELS, LAYER_LABELS, translate_origin
 
 #: Report sections in their order; ``--sections`` picks a subset.
 SECTIONS: tuple[str, ...] = ("overview", "density", "flows", "capacity", "places")
@@ -60,11 +61,13 @@ class ReportOptions:
 
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:
-            msg = f"Report language must be one of {', '.join(LANGUAGES)}, got {self.lang!r}."
+            msg = _("Report language must be one of {choices}, got {lang!r}.").format(
+                choices=", ".join(LANGUAGES), lang=self.lang)
             raise FilterError(msg)
         unknown = [s for s in self.sections if s not in SECTIONS]
         if unknown or not self.sections:
-            msg = f"Unknown report section {', '.join(unknown) or '(none given)'}: choose from {', '.join(SECTIONS)}."
+            msg = _("Unknown report section {names}: choose from {choices}.").format(
+                names=", ".join(unknown) or _("(none given)"), choices=", ".join(SECTIONS))
             raise FilterError(msg)
 
 
@@ -88,13 +91,11 @@ def report_filters(con: duckdb.DuckDBPyConnection, start: date | None = None, en
     start = start or (base.start if end is None else max(first, end - (base.end - base.start)))
     end = end or base.end
     if start > end:
-        msg = f"--from {start} is after --to {end}."
+        msg = _("--from {start} is after --to {end}.").format(start=start, end=end)
         raise FilterError(msg)
     return replace(base, start=start, end=end)
 
 
-def _names(frame: pd.DataFrame, lang: str, prefix: str = "") -> list[str]:
-    return [T.name_of(rec, lang, f"{prefix}name_en", f"{prefix}name_th") for rec in frame.to_dict("records")]
 
 
 class _Builder:
@@ -106,9 +107,10 @@ class _Builder:
         self.zones = geography.list_zones(con)
         self.zones_geojson = geography.zones_geojson(con)
         self.zone_en = dict(zip(self.zones["zone_id"], self.zones["name_en"], strict=True))
-        self.zone_th = dict(zip(self.zones["zone_id"], self.zones["name_th"], strict=True))
+        self.zone_names = {rec["zone_id"]: display_name(rec, self.lang) for rec in self.zones.to_dict("records")}
         if options.zone is not None and options.zone not in self.zone_en:
-            msg = f"Unknown zone {options.zone!r}: choose from {', '.join(self.zone_en)}."
+            msg = _("Unknown zone {zone!r}: choose from {choices}.").format(zone=options.zone,
+                                                                            choices=", ".join(self.zone_en))
             raise FilterError(msg)
         self.caption = filter_caption(self.f, lang=self.lang)
         self.seconds: dict[str, float] = {}
@@ -116,12 +118,11 @@ class _Builder:
     def zone_name(self, zone_id: str | None) -> str:
         if not zone_id:
             return ""
-        names = self.zone_th if self.lang == "th" else self.zone_en
-        return names.get(zone_id) or self.zone_en.get(zone_id, zone_id)
+        return self.zone_names.get(zone_id) or self.zone_en.get(zone_id, zone_id)
 
     @property
     def label_field(self) -> str:
-        return "name_th" if self.lang == "th" else "name_en"
+        return "name"  # the zones' name in the report's language (geo.render.base adds it to every zone)
 
     def chart(self, chart: object, caption: str = "") -> Figure:
         return Figure(chart_svg(chart), "svg", caption or self.caption)
@@ -142,21 +143,21 @@ class _Builder:
                                                                     lang))))
         else:
             k = presence.kpis(self.con, f)
-            blocks.append(KpiTable(header, tuple(T.overview_kpis(k, lang, self.zone_th))))
+            blocks.append(KpiTable(header, tuple(T.overview_kpis(k, lang, self.zone_names))))
             if k.note:
-                blocks.append(Paragraph(k.note, "note"))
-        blocks.append(Paragraph(presence.VISITORS_DEFINITION, "note"))
+                blocks.append(Paragraph(presence.kpi_note(k), "note"))
+        blocks.append(Paragraph(_(presence.VISITORS_DEFINITION), "note"))
         season = presence.seasonality(self.con, f)
         if not season.empty and not zone:
             festivals = presence.festival_days(self.con, self.o.calendar) if self.o.calendar else pd.DataFrame(
                 columns=["start", "end", "name", "applies_to"])
             blocks.append(self.chart(charts.seasonality_chart(season, festivals, f.start, f.end),
-                                     self.caption + " · whole data span for the seasonality"))
+                                     self.caption + " · " + _("whole data span for the seasonality")))
         if zone:
             profile = presence.hour_profile(self.con, f, zone, floor=self.o.floor)
             if not profile.empty:
-                blocks.append(self.chart(charts.hour_chart(profile, f"{self.zone_name(zone)}: people present by hour",
-                                                           f.hours)))
+                blocks.append(self.chart(charts.hour_chart(
+                    profile, _("{zone}: people present by hour").format(zone=self.zone_name(zone)), f.hours)))
         else:
             hw = presence.hour_weekday(self.con, f)
             if not hw.empty:
@@ -166,7 +167,8 @@ class _Builder:
             blocks.append(self.chart(charts.origin_chart(mix)))
             blocks.append(Table(text("origins", lang), (text("col_origin", lang), text("col_people_days", lang),
                                                         text("col_share", lang)),
-                                T.rows_of(mix, [("origin", str), ("visitors", T.fmt_int), ("share", T.fmt_share)]),
+                                T.rows_of(mix, [("origin", lambda o: translate_origin(str(o))),
+                                                ("visitors", T.fmt_int), ("share", T.fmt_share)]),
                                 (False, True, True)))
         places = presence.top_places(self.con, f, zone or "", TOP_ROWS, floor=self.o.floor)
         title = text("top_places_zone" if zone else "top_places", lang)
@@ -174,7 +176,7 @@ class _Builder:
             blocks.append(Paragraph(f"{title}: {text('no_data', lang)}", "note"))
         else:
             rows = tuple(
-                (T.name_of(r, lang), CATEGORY_LABELS.get(r["category"], str(r["category"])),
+                (T.name_of(r, lang), _category(r["category"]),
                  self.zone_name(r.get("zone_id")) or str(r.get("zone_name") or ""),
                  T.fmt_int(r["visits"]), T.DASH if pd.isna(r["avg_dwell_minutes"]) else f"{r['avg_dwell_minutes']:.0f}")
                 for r in places.to_dict("records"))
@@ -194,24 +196,27 @@ class _Builder:
         top = cells.sort_values("present", ascending=False).iloc[0]
         header = (text("measure", lang), text("this_period", lang), "", "")
         blocks.append(KpiTable(header, (
-            T.Kpi(text("kpi_present", lang), f"{cells['present'].sum():,.0f}"),
-            T.Kpi(text("kpi_busiest_cell", lang), f"{top['present']:,.1f}", self.zone_name(top["zone_id"])),
-            T.Kpi(text("kpi_cells", lang), f"{len(cells):,}"),
+            T.Kpi(text("kpi_present", lang), format_number(round(cells["present"].sum()))),
+            T.Kpi(text("kpi_busiest_cell", lang), format_number(top["present"], decimals=1),
+                  self.zone_name(top["zone_id"])),
+            T.Kpi(text("kpi_cells", lang), format_number(len(cells))),
         )))
         months = presence.season_months("range", f)
-        note = f"{len(cells):,} cells · months {', '.join(str(m) for m in months)}"
+        note = _("{n} cells · months {months}").format(
+            n=format_number(len(cells)), months=", ".join(month_name(m, lang, "abbreviated") for m in months))
         m = presence_maps.choropleth_map(cells, self.zones_geojson, note=note)
         blocks.append(self.map(m, text("map_density", lang), text("density_note", lang) + " " + self.caption))
         profile = presence.hour_profile(self.con, f, zone or "", floor=self.o.floor)
         if not profile.empty:
-            title = f"{self.zone_name(zone)}: people present by hour" if zone else "People present by hour (average day)"
+            title = (_("{zone}: people present by hour").format(zone=self.zone_name(zone)) if zone
+                     else _("People present by hour (average day)"))
             blocks.append(self.chart(charts.hour_chart(profile, title, f.hours)))
         by_zone = T.presence_by_zone(cells, {z: self.zone_name(z) for z in self.zone_en})
         blocks.append(Table(text("presence_by_zone", lang), (text("col_zone", lang), text("col_present", lang),
                                                              text("col_cells", lang)),
-                            T.rows_of(by_zone.head(TOP_ROWS), [("zone", str), ("present", lambda v: f"{v:,.0f}"),
+                            T.rows_of(by_zone.head(TOP_ROWS), [("zone", str), ("present", T.fmt_per_day),
                                                                ("cells", T.fmt_int)]), (False, True, True)))
-        blocks.append(Paragraph(presence.PRESENT_DEFINITION, "note"))
+        blocks.append(Paragraph(_(presence.PRESENT_DEFINITION), "note"))
         return blocks
 
     def flows(self) -> list:
@@ -222,9 +227,9 @@ class _Builder:
             corridors = corridors[(corridors["origin"] == zone) | (corridors["destination"] == zone)].head(20)
         header = (text("measure", lang), text("this_period", lang), "", "")
         blocks: list = [KpiTable(header, (
-            T.Kpi(text("kpi_corridor_trips", lang), f"{totals.corridor_trips:,}"),
-            T.Kpi(text("kpi_internal_trips", lang), f"{totals.internal_trips:,}"),
-            T.Kpi(text("kpi_corridors", lang), f"{totals.corridors:,}"),
+            T.Kpi(text("kpi_corridor_trips", lang), T.fmt_int(totals.corridor_trips)),
+            T.Kpi(text("kpi_internal_trips", lang), T.fmt_int(totals.internal_trips)),
+            T.Kpi(text("kpi_corridors", lang), T.fmt_int(totals.corridors)),
         ))]
         caption = filter_caption(f, ("dates", "weekdays", "segments"), lang=lang)
         if corridors.empty:
@@ -234,9 +239,8 @@ class _Builder:
                                text("map_flows", lang), text("flows_note", lang) + " " + caption))
         table = corridors.head(TOP_ROWS)
         rows = tuple(
-            (T.name_of(r, lang, "origin_name_en", "origin_name_th"),
-             T.name_of(r, lang, "destination_name_en", "destination_name_th"),
-             T.fmt_int(r["trips"]), f"{r['trips_per_day']:,.1f}", f"{r['share']:.1%}")
+            (T.name_of(r, lang, "origin_"), T.name_of(r, lang, "destination_"),
+             T.fmt_int(r["trips"]), format_number(r["trips_per_day"], decimals=1), T.fmt_share(r["share"]))
             for r in table.to_dict("records"))
         blocks.append(Table(text("top_corridors", lang), (text("col_from", lang), text("col_to", lang),
                                                           text("col_trips", lang), text("col_trips_day", lang),
@@ -249,10 +253,10 @@ class _Builder:
         sd = capacity.supply_demand(self.con, f)
         header = (text("measure", lang), text("this_period", lang), "", "")
         blocks: list = [KpiTable(header, (
-            T.Kpi(text("kpi_beds", lang), f"{int(sd['beds'].sum()):,}"),
-            T.Kpi(text("kpi_rooms", lang), f"{int(sd['rooms'].sum()):,}"),
-            T.Kpi(text("kpi_overnight_night", lang), f"{sd['overnight_per_night'].sum():,.0f}"),
-            T.Kpi(text("kpi_over_capacity", lang), f"{int((sd['pressure_class'] == 'over').sum())}"),
+            T.Kpi(text("kpi_beds", lang), T.fmt_int(sd["beds"].sum())),
+            T.Kpi(text("kpi_rooms", lang), T.fmt_int(sd["rooms"].sum())),
+            T.Kpi(text("kpi_overnight_night", lang), T.fmt_per_day(sd["overnight_per_night"].sum())),
+            T.Kpi(text("kpi_over_capacity", lang), T.fmt_int((sd["pressure_class"] == "over").sum())),
         ))]
         caption = filter_caption(f, ("dates", "weekdays", "segments"), lang=lang)
         blocks.append(self.map(capacity_maps.pressure_map(self.zones_geojson, sd), text("map_capacity", lang),
@@ -261,8 +265,9 @@ class _Builder:
         shown = sd[sd["zone_id"] == zone] if zone else sd
         rows = tuple(
             (self.zone_name(r["zone_id"]), T.fmt_int(r["accommodations"]), T.fmt_int(r["rooms"]), T.fmt_int(r["beds"]),
-             f"{r['overnight_per_night']:,.0f}", T.DASH if pd.isna(r["pressure"]) else f"{r['pressure']:.2f}",
-             str(r["pressure_label"]))
+             T.fmt_per_day(r["overnight_per_night"]),
+             T.DASH if pd.isna(r["pressure"]) else format_number(r["pressure"], decimals=2),
+             _(str(r["pressure_label"])))
             for r in shown.to_dict("records"))
         blocks.append(Table(text("supply_demand", lang), (
             text("col_zone", lang), text("col_accommodations", lang), text("col_rooms", lang), text("col_beds", lang),
@@ -277,10 +282,10 @@ class _Builder:
             places = places[places["zone_id"] == zone].reset_index(drop=True)
         header = (text("measure", lang), text("this_period", lang), "", "")
         blocks: list = [KpiTable(header, (
-            T.Kpi(text("kpi_places", lang), f"{len(places):,}"),
-            T.Kpi(text("kpi_attractions", lang), f"{(places['layer'] == 'attraction').sum():,}"),
-            T.Kpi(text("kpi_accommodation", lang), f"{(places['layer'] == 'accommodation').sum():,}"),
-            T.Kpi(text("kpi_place_rooms", lang), f"{int(places['rooms'].fillna(0).sum()):,}"),
+            T.Kpi(text("kpi_places", lang), T.fmt_int(len(places))),
+            T.Kpi(text("kpi_attractions", lang), T.fmt_int((places["layer"] == "attraction").sum())),
+            T.Kpi(text("kpi_accommodation", lang), T.fmt_int((places["layer"] == "accommodation").sum())),
+            T.Kpi(text("kpi_place_rooms", lang), T.fmt_int(places["rooms"].fillna(0).sum())),
         ))]
         if places.empty:
             return [*blocks, Paragraph(text("no_data", lang), "note")]
@@ -292,9 +297,10 @@ class _Builder:
         blocks.append(self.map(m, text("map_places", lang), text("zones_note", lang)))
         counts = (places.assign(rooms=places["rooms"].fillna(0))
                   .groupby(["layer", "category"], as_index=False).agg(places=("place_id", "count"), rooms=("rooms", "sum")))
-        rows = tuple((str(r["layer"]), CATEGORY_LABELS.get(r["category"], str(r["category"])), T.fmt_int(r["places"]),
-                      T.fmt_int(r["rooms"])) for r in counts.to_dict("records"))
-        blocks.append(Table(text("places_by_category", lang), ("Layer", text("col_category", lang),
+        rows = tuple((_(LAYER_LABELS[r["layer"]]) if r["layer"] in LAYER_LABELS else str(r["layer"]),
+                      _category(r["category"]), T.fmt_int(r["places"]), T.fmt_int(r["rooms"]))
+                     for r in counts.to_dict("records"))
+        blocks.append(Table(text("places_by_category", lang), (_("Layer"), text("col_category", lang),
                                                               text("col_places", lang), text("col_rooms", lang)),
                             rows, (False, False, True, True)))
         return blocks
@@ -302,21 +308,32 @@ class _Builder:
     def sources(self, meta: pd.DataFrame) -> list:
         lang = self.lang
         rows = tuple(
-            (str(r["dataset"]), "SIMULATED" if r["simulated"] else "real", str(r["sources"]),
-             f"{pd.Timestamp(r['built_at']):%Y-%m-%d %H:%M}")
+            (str(r["dataset"]), _("SIMULATED") if r["simulated"] else _("real"), _(str(r["sources"])),
+             _stamp(pd.Timestamp(r["built_at"]), lang))
             for r in meta.to_dict("records"))
         return [
             Paragraph(text("sources_intro", lang)),
             Table("", (text("col_dataset", lang), text("col_kind", lang), text("col_sources", lang),
                        text("col_built", lang)), rows),
             Table(text("definitions", lang), (text("measure", lang), ""), (
-                (text("kpi_visitors", lang), presence.VISITORS_DEFINITION),
-                (text("col_present", lang), presence.PRESENT_DEFINITION),
+                (text("kpi_visitors", lang), _(presence.VISITORS_DEFINITION)),
+                (text("col_present", lang), _(presence.PRESENT_DEFINITION)),
                 (text("col_pressure", lang), text("capacity_note", lang)),
                 (text("col_zone", lang), text("zones_note", lang)),
                 (text("section_flows", lang), text("routes_note", lang)),
             )),
         ]
+
+
+def _category(category: object) -> str:
+    """A place category's label in the current language (its code when the vocabulary does not know it)."""
+    label = CATEGORY_LABELS.get(str(category))
+    return _(label) if label else str(category)
+
+
+def _stamp(when: datetime | pd.Timestamp, lang: str) -> str:
+    """``2026-12-06 10:15`` in English, the language's date form and the same 24-hour time elsewhere."""
+    return f"{day_text(when.date(), lang)} {when:%H:%M}"
 
 
 def _timed(seconds: dict[str, float], name: str, step: Callable[[], list]) -> list:
@@ -331,7 +348,14 @@ def _timed(seconds: dict[str, float], name: str, step: Callable[[], list]) -> li
 
 def build_document(con: duckdb.DuckDBPyConnection, options: ReportOptions,
                    now: datetime | None = None) -> tuple[ReportDoc, dict[str, float]]:
-    """The report's content (see the module docstring) and the seconds each section took."""
+    """The report's content (see the module docstring) and the seconds each section took, every text in the
+    report's language (``options.lang``)."""
+    with using_language(options.lang):
+        return _build_document(con, options, now)
+
+
+def _build_document(con: duckdb.DuckDBPyConnection, options: ReportOptions,
+                    now: datetime | None) -> tuple[ReportDoc, dict[str, float]]:
     b = _Builder(con, options)
     lang, f = options.lang, options.filters
     meta = catalog.provenance(con)
@@ -341,25 +365,26 @@ def build_document(con: duckdb.DuckDBPyConnection, options: ReportOptions,
                 for name in options.sections]
     sections.append(Section(text("section_sources", lang), tuple(b.sources(meta))))
     prev = f.previous_period()
-    built = f"{pd.Timestamp(meta['built_at'].max()):%Y-%m-%d %H:%M} UTC" if not meta.empty else "—"
+    built = f"{_stamp(pd.Timestamp(meta['built_at'].max()), lang)} UTC" if not meta.empty else "—"
     now = now or datetime.now(UTC)
     destination = text("destination", lang)
     facts = (
-        (text("period", lang), text("filters_dates", lang, start=f"{f.start:%Y-%m-%d}", end=f"{f.end:%Y-%m-%d}",
+        (text("period", lang), text("filters_dates", lang, start=day_text(f.start, lang), end=day_text(f.end, lang),
                                     days=f.days)),
-        (text("previous_period", lang), text("filters_dates", lang, start=f"{prev.start:%Y-%m-%d}",
-                                             end=f"{prev.end:%Y-%m-%d}", days=prev.days)),
+        (text("previous_period", lang), text("filters_dates", lang, start=day_text(prev.start, lang),
+                                             end=day_text(prev.end, lang), days=prev.days)),
         (text("filters", lang), filter_caption(f, ("weekdays", "hours", "segments", "categories"), lang=lang)),
         (text("zone", lang), b.zone_name(options.zone) if options.zone else text("all_zones", lang)),
         (text("sections", lang), ", ".join(text(f"section_{s}", lang) for s in options.sections)),
         (text("database", lang), options.database or "—"),
         (text("built", lang), built),
-        (text("generated", lang), f"{now:%Y-%m-%d %H:%M} UTC"),
-        (text("language", lang), text("language_note_th" if lang == "th" else "language_note", lang)),
+        (text("generated", lang), f"{_stamp(pd.Timestamp(now), lang)} UTC"),
+        (text("language", lang), f"{LANGUAGE_NAMES.get(lang, lang)} · {text('language_note', lang)}"),
     )
-    footer = " · ".join([f"Tourism Atlas · {destination}", f"{f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}",
+    footer = " · ".join([_("Tourism Atlas · {destination}").format(destination=destination),
+                         f"{day_text(f.start, lang)} – {day_text(f.end, lang)}",
                          text("simulated_footer" if simulated else "real_footer", lang)])
-    fonts = FAMILIES if lang == "th" else ("DejaVu Sans", *[x for x in FAMILIES if x != "DejaVu Sans"])
+    fonts = families(lang)
     doc = ReportDoc(
         title=text("report_title", lang, destination=destination), subtitle=text("report_subtitle", lang),
         facts=facts, banner=text("simulated_banner", lang) if simulated else "", sections=tuple(sections),
@@ -393,6 +418,7 @@ def parse_sections(raw: str | Sequence[str] | None) -> tuple[str, ...]:
     names = [s.strip().lower() for s in (raw.split(",") if isinstance(raw, str) else raw) if s.strip()]
     unknown = [s for s in names if s not in SECTIONS]
     if unknown:
-        msg = f"Unknown report section {', '.join(unknown)}: choose from {', '.join(SECTIONS)}."
+        msg = _("Unknown report section {names}: choose from {choices}.").format(names=", ".join(unknown),
+                                                                                 choices=", ".join(SECTIONS))
         raise FilterError(msg)
     return tuple(s for s in SECTIONS if s in names) or SECTIONS

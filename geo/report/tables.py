@@ -2,7 +2,8 @@
 
 The Overview shows ``12,345`` visitors, ``34.5%`` international share, ``47 min`` dwell, ``14:00`` busiest
 hour; the report prints the same texts (``tests/test_report.py`` compares them with the page), and the
-KPI export holds the unformatted numbers behind them.
+KPI export holds the unformatted numbers behind them. Numbers and units are written in the current
+language (``geo.i18n``: the report runs in its language), names through ``geo.i18n.display_name``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from geo.i18n import _, display_name, format_number, format_percent
 from geo.render.report_doc import Kpi
 from geo.render.report_text import text
 from geo.services.movement import FlowTotals
@@ -21,7 +23,7 @@ DASH = "—"
 
 def fmt_int(value: int | float | None) -> str:
     """``12,345`` (a dash for None)."""
-    return DASH if value is None else f"{int(value):,}"
+    return DASH if value is None else format_number(int(value))
 
 
 def fmt_pct_change(change: float | None) -> str:
@@ -31,7 +33,7 @@ def fmt_pct_change(change: float | None) -> str:
 
 def fmt_share(share: float | None) -> str:
     """``34.5%`` (a dash for None)."""
-    return DASH if share is None else f"{share:.1%}"
+    return DASH if share is None else format_percent(share)
 
 
 def fmt_hour(hour: int | None) -> str:
@@ -41,34 +43,37 @@ def fmt_hour(hour: int | None) -> str:
 
 def fmt_minutes(minutes: float | None) -> str:
     """``47 min`` (a dash for None)."""
-    return DASH if minutes is None else f"{minutes:.0f} min"
+    return DASH if minutes is None else _("{n} min").format(n=f"{minutes:.0f}")
 
 
 def fmt_per_day(value: float | None) -> str:
     """``1,234`` rounded (a dash for None)."""
-    return DASH if value is None else f"{value:,.0f}"
+    return DASH if value is None else format_number(round(value))
 
 
 def _zone_name(name: str | None) -> str:
     return name or DASH
 
 
-def overview_kpis(k: Kpis, lang: str = "en", zone_name_th: dict[str, str] | None = None) -> list[Kpi]:
-    """The Overview's KPI tiles as report rows (this period, previous period, change), same texts as the page."""
+def overview_kpis(k: Kpis, lang: str = "en", zone_names: dict[str, str] | None = None) -> list[Kpi]:
+    """The Overview's KPI tiles as report rows (this period, previous period, change), same texts as the page.
+
+    ``zone_names`` maps zone ids to their names in ``lang`` (the busiest zone); without it the English name.
+    """
     cur, prev, chg = k.current, k.previous, k.change
 
     def zone(p: PeriodKpis | None) -> str:
         if p is None:
             return ""
-        if lang == "th" and zone_name_th and p.busiest_zone_id in zone_name_th:
-            return zone_name_th[p.busiest_zone_id] or _zone_name(p.busiest_zone_name)
+        if zone_names and p.busiest_zone_id in zone_names:
+            return zone_names[p.busiest_zone_id] or _zone_name(p.busiest_zone_name)
         return _zone_name(p.busiest_zone_name)
 
     def pp(value: float | None) -> str:
-        return "" if value is None else f"{value:+.1f} pp"
+        return "" if value is None else _("{n} pp").format(n=f"{value:+.1f}")
 
     def mins(value: float | None) -> str:
-        return "" if value is None else f"{value:+.0f} min"
+        return "" if value is None else _("{n} min").format(n=f"{value:+.0f}")
 
     p = prev
     return [
@@ -131,7 +136,7 @@ def zone_kpis(cur: ZoneSummary, prev: ZoneSummary | None, lang: str = "en") -> l
         return "" if s is None else fmt(getattr(s, attr))  # type: ignore[operator]
 
     def hours(h: float | None) -> str:
-        return DASH if h is None else f"{h:.1f} h"
+        return DASH if h is None else _("{n} h").format(n=format_number(h, decimals=1))
 
     rows = [("kpi_visitors", "visitors", fmt_int), ("kpi_overnight", "overnight", fmt_int),
             ("kpi_day_trippers", "day_trippers", fmt_int), ("kpi_residents", "residents", fmt_int),
@@ -170,9 +175,7 @@ def rows_of(frame: pd.DataFrame, columns: Sequence[tuple[str, object]]) -> tuple
     return tuple(out)
 
 
-def name_of(rec: dict, lang: str, en: str = "name_en", th: str = "name_th") -> str:
-    """A place's or zone's name in ``lang``: the Thai name for ``th`` when the data has one, else English."""
-    value = rec.get(th) if lang == "th" else None
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
-        value = rec.get(en)
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+def name_of(rec: dict, lang: str, prefix: str = "") -> str:
+    """A place's or zone's name in ``lang`` (``geo.i18n.display_name``: another language's name, marked, when
+    the data has none in ``lang``); ``prefix`` picks e.g. ``origin_name_en``/``origin_name_th``/``..._zh``."""
+    return display_name(rec, lang, prefix=prefix)

@@ -6,6 +6,7 @@ import duckdb
 
 from geo import sql
 from geo.errors import DataNotBuiltError
+from geo.i18n import _
 
 
 def present_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -18,16 +19,12 @@ def require_tables(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
     present = present_tables(con)
     missing = [t for t in tables if t not in present]
     if missing and "visits_hourly" in present:  # flows are built: the database predates these rollups
-        msg = (
-            f"This database was built by an older version of the atlas (missing: {', '.join(missing)}). "
-            "Rebuild it with `make build` (or `python -m geo build`)."
-        )
+        msg = _("This database was built by an older version of the atlas (missing: {missing}). "
+                "Rebuild it with `make build` (or `python -m geo build`).").format(missing=", ".join(missing))
         raise DataNotBuiltError(msg)
     if missing:
-        msg = (
-            f"This database has no visitor flows yet (missing: {', '.join(missing)}). "
-            "Build them with `make build` (or `python -m geo build --visitors 3000 --days 60`)."
-        )
+        msg = _("This database has no visitor flows yet (missing: {missing}). Build them with `make build` "
+                "(or `python -m geo build --visitors 3000 --days 60`).").format(missing=", ".join(missing))
         raise DataNotBuiltError(msg)
 
 
@@ -39,8 +36,6 @@ def require_macros(con: duckdb.DuckDBPyConnection, *macros: str) -> None:
     present = set(sql.fetch_df(con, "app/macro_names")["macro_name"])
     missing = [m for m in macros if m not in present]
     if missing:
-        msg = (
-            f"This database was built by an older version of the atlas (missing: {', '.join(missing)}). "
-            "Rebuild it with `make build` (or `python -m geo build`)."
-        )
+        msg = _("This database was built by an older version of the atlas (missing: {missing}). "
+                "Rebuild it with `make build` (or `python -m geo build`).").format(missing=", ".join(missing))
         raise DataNotBuiltError(msg)

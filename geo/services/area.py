@@ -40,7 +40,7 @@ from shapely.geometry import Polygon
 
 from geo import sql
 from geo.errors import FilterError
-from geo.i18n import N_
+from geo.i18n import N_, _
 from geo.services._require import require_tables
 from geo.services.filters import Filters
 from geo.services.presence import season_months
@@ -119,51 +119,53 @@ def check_area(area: str | Ring) -> CheckedArea:
     """
     if isinstance(area, str):
         if len(area) > MAX_WKT_CHARS:
-            msg = f"The area has too many corners: draw it with at most {MAX_VERTICES} points."
+            msg = _("The area has too many corners: draw it with at most {n} points.").format(n=MAX_VERTICES)
             raise FilterError(msg)
         try:
             geom = shapely.from_wkt(area)
         except (shapely.errors.ShapelyError, ValueError, TypeError):
-            msg = "The area is not a readable polygon: draw it again with the rectangle or polygon tool."
+            msg = _("The area is not a readable polygon: draw it again with the rectangle or polygon tool.")
             raise FilterError(msg) from None
         if geom is None or geom.geom_type != "Polygon" or geom.is_empty:
-            msg = "The area must be one polygon: draw a single rectangle or polygon."
+            msg = _("The area must be one polygon: draw a single rectangle or polygon.")
             raise FilterError(msg)
         if len(geom.interiors):
-            msg = "The area must be one outline without holes: draw it again without holes."
+            msg = _("The area must be one outline without holes: draw it again without holes.")
             raise FilterError(msg)
         coords = list(geom.exterior.coords)
     else:
         try:
             coords = [(float(lon), float(lat)) for lon, lat in area]
         except (TypeError, ValueError):
-            msg = "The area must be a list of (longitude, latitude) corners."
+            msg = _("The area must be a list of (longitude, latitude) corners.")
             raise FilterError(msg) from None
     if not all(math.isfinite(v) for c in coords for v in c[:2]):
-        msg = "The area has a corner without finite coordinates: draw it again."
+        msg = _("The area has a corner without finite coordinates: draw it again.")
         raise FilterError(msg)
     ring = _rounded_ring(coords)
     if len(ring) > MAX_VERTICES:
-        msg = f"The area has {len(ring):,} corners: draw it with at most {MAX_VERTICES} points."
+        msg = _("The area has {corners} corners: draw it with at most {n} points.").format(corners=f"{len(ring):,}",
+                                                                                           n=MAX_VERTICES)
         raise FilterError(msg)
     if len(ring) < 3:
-        msg = "The area needs at least three distinct corners: draw a larger shape."
+        msg = _("The area needs at least three distinct corners: draw a larger shape.")
         raise FilterError(msg)
     min_lon, min_lat, max_lon, max_lat = PROVINCE_BBOX
     if not all(min_lon <= lon <= max_lon and min_lat <= lat <= max_lat for lon, lat in ring):
-        msg = (f"The area reaches outside the province (longitude {min_lon}–{max_lon}, latitude "
-               f"{min_lat}–{max_lat}): draw it inside the map's province.")
+        msg = _("The area reaches outside the province (longitude {west}–{east}, latitude {south}–{north}): draw it "
+                "inside the map's province.").format(west=min_lon, east=max_lon, south=min_lat, north=max_lat)
         raise FilterError(msg)
     polygon = Polygon(ring)
     if polygon.convex_hull.area <= 0:  # corners on one line (also invalid, but "crossing" would mislead)
-        msg = "The area is empty: draw a shape with some surface."
+        msg = _("The area is empty: draw a shape with some surface.")
         raise FilterError(msg)
     if not polygon.is_valid:
-        msg = "The area's edges cross each other: draw an outline that does not cross itself."
+        msg = _("The area's edges cross each other: draw an outline that does not cross itself.")
         raise FilterError(msg)
     km2 = area_km2(polygon)
     if km2 > MAX_AREA_KM2:
-        msg = f"The area covers {km2:,.0f} km²: draw one of at most {MAX_AREA_KM2:,.0f} km²."
+        msg = _("The area covers {km2} km²: draw one of at most {max_km2} km².").format(
+            km2=f"{km2:,.0f}", max_km2=f"{MAX_AREA_KM2:,.0f}")
         raise FilterError(msg)
     ring_t = tuple(ring)
     return CheckedArea(ring=ring_t, wkt=ring_wkt(ring_t), area_km2=km2)
@@ -177,20 +179,20 @@ def ring_from_geojson(shape: object) -> Ring:
     """
     geometry = shape.get("geometry") if isinstance(shape, dict) and shape.get("type") == "Feature" else shape
     if not isinstance(geometry, dict) or geometry.get("type") != "Polygon":
-        msg = "Only rectangles and polygons can be used as an area: draw one with those tools."
+        msg = _("Only rectangles and polygons can be used as an area: draw one with those tools.")
         raise FilterError(msg)
     rings = geometry.get("coordinates")
     if not isinstance(rings, list) or len(rings) != 1 or not isinstance(rings[0], list):
-        msg = "The area must be one outline without holes: draw it again."
+        msg = _("The area must be one outline without holes: draw it again.")
         raise FilterError(msg)
     if len(rings[0]) > MAX_VERTICES + 1:
-        msg = f"The area has too many corners: draw it with at most {MAX_VERTICES} points."
+        msg = _("The area has too many corners: draw it with at most {n} points.").format(n=MAX_VERTICES)
         raise FilterError(msg)
     corners: list[tuple[float, float]] = []
     for point in rings[0]:
         if (not isinstance(point, list | tuple) or len(point) < 2
                 or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in point[:2])):
-            msg = "The area has a corner without numeric coordinates: draw it again."
+            msg = _("The area has a corner without numeric coordinates: draw it again.")
             raise FilterError(msg)
         corners.append((float(point[0]), float(point[1])))
     return tuple(corners)
@@ -237,7 +239,7 @@ class AreaSummary:
 
 def _selection(filters: Filters, season: str, hour: int | None) -> tuple[list[int], int, int]:
     if hour is not None and not 0 <= hour <= 23:
-        msg = f"Hour of day must be 0..23, got {hour}."
+        msg = _("Hour of day must be 0..23, got {hour}.").format(hour=hour)
         raise FilterError(msg)
     lo, hi = (hour, hour) if hour is not None else filters.hours
     return list(season_months(season, filters)), int(lo), int(hi)
@@ -258,7 +260,7 @@ def _origins(mix: pd.DataFrame, total: int, top: int) -> pd.DataFrame:
     by_segment = (mix.groupby(["segment", "segment_group"], as_index=False)["visitor_hours"].sum()
                   .sort_values(["visitor_hours", "segment"], ascending=[False, True]))
     head = by_segment.head(top)
-    rows = [{"origin": origin_label(r["segment"]), "segment_group": r["segment_group"],
+    rows = [{"origin": origin_label(r["segment"], "en"), "segment_group": r["segment_group"],
              "people_hours": int(r["visitor_hours"])} for r in head.to_dict("records")]
     rest = int(by_segment["visitor_hours"].iloc[top:].sum())
     if rest:

@@ -12,6 +12,7 @@ from numbers import Integral
 from typing import Any
 
 from geo.errors import FilterError
+from geo.i18n import _
 from geo.vocab import DEFAULT_ZONE_LEVEL, SEGMENT_GROUPS
 
 
@@ -40,17 +41,19 @@ class Filters:
         """
         problems = []
         if not isinstance(self.start, date) or not isinstance(self.end, date) or self.start > self.end:
-            problems.append(f"the date range must run forward, got {self.start!r}..{self.end!r}")
+            problems.append(_("the date range must run forward, got {start!r}..{end!r}").format(start=self.start,
+                                                                                           end=self.end))
         if not self.weekdays or any(not isinstance(d, Integral) or not 0 <= d <= 6 for d in self.weekdays):
-            problems.append(f"weekdays are 0 (Mon) to 6 (Sun), got {self.weekdays!r}"[:160])
+            problems.append(_("weekdays are 0 (Mon) to 6 (Sun), got {weekdays}").format(
+                weekdays=f"{self.weekdays!r}"[:120]))
         lo_hi = self.hours
         if (len(lo_hi) != 2 or any(not isinstance(h, Integral) for h in lo_hi)
                 or not 0 <= lo_hi[0] <= lo_hi[1] <= 23):
-            problems.append(f"hours are from ≤ to within 0..23, got {lo_hi!r}"[:160])
+            problems.append(_("hours are from ≤ to within 0..23, got {hours}").format(hours=f"{lo_hi!r}"[:120]))
         if not self.segments or any(s not in SEGMENT_GROUPS for s in self.segments):
-            problems.append(f"segments are some of {', '.join(SEGMENT_GROUPS)}")
+            problems.append(_("segments are some of {choices}").format(choices=", ".join(SEGMENT_GROUPS)))
         if problems:
-            msg = "Invalid filters: " + "; ".join(problems) + "."
+            msg = _("Invalid filters: {problems}.").format(problems="; ".join(problems))
             raise FilterError(msg)
         return self
 

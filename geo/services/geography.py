@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo import sql
 from geo.errors import DataNotBuiltError, FilterError
+from geo.i18n import _
 from geo.services._require import present_tables
 from geo.vocab import DEFAULT_ZONE_LEVEL
 
@@ -42,18 +43,17 @@ def check_zone_level(con: duckdb.DuckDBPyConnection, level: str) -> str:
     """
     levels = zone_levels(con)
     if level not in levels:
-        msg = f"Unknown zone level {level!r}: the loaded levels are {', '.join(levels) or 'none'}."
+        msg = _("Unknown zone level {level!r}: the loaded levels are {levels}.").format(
+            level=level, levels=", ".join(levels) or _("none"))
         raise FilterError(msg)
     cells = 0
     if "cell_zones" in present_tables(con):
         row = sql.fetch_one(con, "app/zone_level_cells", {"level": level}) or {}
         cells = int(row.get("cells") or 0)
     if cells == 0:
-        msg = (
-            f"Zone level {level!r} has no cell lookup yet (or none of its zones holds an H3 cell centre "
-            "of the atlas), so it cannot be summarised. Import its boundary file again, or rebuild the "
-            "database with `make build` when it predates zone levels."
-        )
+        msg = _("Zone level {level!r} has no cell lookup yet (or none of its zones holds an H3 cell centre of the "
+                "atlas), so it cannot be summarised. Import its boundary file again, or rebuild the database with "
+                "`make build` when it predates zone levels.").format(level=level)
         raise DataNotBuiltError(msg)
     return level
 
@@ -77,6 +77,7 @@ def zones_geojson(con: duckdb.DuckDBPyConnection, level: str = DEFAULT_ZONE_LEVE
                 "zone_id": rec["zone_id"],
                 "name_en": rec["name_en"],
                 "name_th": rec["name_th"],
+                "name_zh": None if pd.isna(rec.get("name_zh")) else rec.get("name_zh"),
                 "area_km2": round(float(rec["area_km2"]), 1),
             },
         }

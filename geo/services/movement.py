@@ -22,6 +22,7 @@ import pandas as pd
 
 from geo import sql
 from geo.errors import FilterError
+from geo.i18n import _
 from geo.services._require import require_macros, require_tables
 from geo.services.filters import Filters
 from geo.vocab import EARTH_RADIUS_M, FLOW_LEVELS, MAX_TOUR_PLACES
@@ -148,7 +149,7 @@ def _flow_params(filters: Filters) -> dict[str, Any]:
 
 def _check_level(level: str) -> None:
     if level not in FLOW_LEVELS:
-        msg = f"Flows are between {' or '.join(FLOW_LEVELS)}s; got {level!r}."
+        msg = _("Flows are between zones or places; got {level!r}.").format(level=level)
         raise FilterError(msg)
 
 
@@ -265,10 +266,11 @@ def plan_route(
     from geo.services import tours
 
     if order not in ROUTE_ORDERS:
-        msg = f"The order of an itinerary is one of {', '.join(ROUTE_ORDERS)}; got {order!r}."
+        msg = _("The order of an itinerary is one of {choices}; got {order!r}.").format(
+            choices=", ".join(ROUTE_ORDERS), order=order)
         raise FilterError(msg)
     if day_hours is not None and not 0 < day_hours <= 24:
-        msg = f"A day lasts more than 0 and at most 24 hours; got {day_hours!r}."
+        msg = _("A day lasts more than 0 and at most 24 hours; got {hours!r}.").format(hours=day_hours)
         raise FilterError(msg)
     stops_df = route_stops(con, place_ids)
     found = set(stops_df["place_id"])
@@ -284,7 +286,8 @@ def plan_route(
     method = "as chosen"
     if order == "best" and len(stops) >= 3:
         if len(stops) > MAX_TOUR_PLACES:
-            msg = f"The best order is found for up to {MAX_TOUR_PLACES} places; {len(stops)} were chosen."
+            msg = _("The best order is found for up to {n} places; {chosen} were chosen.").format(
+                n=MAX_TOUR_PLACES, chosen=len(stops))
             raise FilterError(msg)
         tour = tours.best_order(_matrix(stops, engine), closed=closed, plan=plan)
         stops = [stops[i] for i in tour.order]

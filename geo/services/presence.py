@@ -39,7 +39,7 @@ import pandas as pd
 
 from geo import sql
 from geo.errors import FilterError
-from geo.i18n import N_
+from geo.i18n import N_, _, format_date
 from geo.services._require import require_tables
 from geo.services.filters import Filters
 from geo.services.geography import check_zone_level
@@ -83,7 +83,8 @@ def expected_days(filters: Filters) -> int:
 def season_months(season: str, filters: Filters) -> tuple[int, ...]:
     """Months (1..12) a density selection covers: a season, one month, or the months the date range touches."""
     if season not in SEASONS:
-        msg = f"Unknown season or month {season!r}: choose one of {', '.join(SEASONS)}."
+        msg = _("Unknown season or month {season!r}: choose one of {choices}.").format(
+            season=season, choices=", ".join(SEASONS))
         raise FilterError(msg)
     months = SEASONS[season][1]
     if months:
@@ -210,6 +211,18 @@ def _difference(now: float | None, before: float | None, scale: float = 1.0) -> 
     return None if now is None or before is None else (now - before) * scale
 
 
+def kpi_note(k: Kpis) -> str:
+    """``k.note`` in the current language (``geo.i18n``), dates in its own form: the services' records stay
+    language-neutral (they are cached across readers), so pages and the report word the note with this."""
+    if not k.note:
+        return ""
+    period = f"{format_date(k.previous_start)} – {format_date(k.previous_end)}"
+    if k.previous is None:
+        return _("No data for the previous period ({period}): changes are not shown.").format(period=period)
+    return _("The previous period ({period}) has data on {days} of {expected} days: compare with care.").format(
+        period=period, days=k.previous.days_with_data, expected=k.previous.days_expected)
+
+
 def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> Kpis:
     """Overview KPIs for ``filters`` and the same-length previous period, with the change between them (see ``Kpis``)."""
     require_tables(con, *_DAILY_TABLES)
@@ -298,7 +311,7 @@ def origin_mix(
     require_tables(con, *_DAILY_TABLES)
     df = sql.fetch_df(con, "app/presence_origin_mix", {**filters.params(), "zone_id": zone_id})
     total = float(df["visitors"].sum()) if not df.empty else 0.0
-    df["origin"] = [origin_label(s) for s in df["segment"]]
+    df["origin"] = [origin_label(s, "en") for s in df["segment"]]
     if total < floor:
         return pd.DataFrame({"origin": pd.Series(dtype=object), "segment_group": pd.Series(dtype=object),
                              "visitors": pd.Series(dtype="int64"), "share": pd.Series(dtype=float)})
@@ -469,7 +482,7 @@ def level_density(
 def _density_params(filters: Filters, season: str, hour: int | None, floor: int) -> dict[str, Any]:
     filters.check()
     if hour is not None and (not isinstance(hour, Integral) or not 0 <= hour <= 23):
-        msg = f"Hour of day must be 0..23, got {hour}."
+        msg = _("Hour of day must be 0..23, got {hour}.").format(hour=hour)
         raise FilterError(msg)
     lo, hi = (hour, hour) if hour is not None else filters.hours
     return {

@@ -25,7 +25,7 @@ import pandas as pd
 
 from geo import sql
 from geo.errors import FilterError
-from geo.i18n import N_
+from geo.i18n import N_, _
 from geo.services import area as area_service
 from geo.services.filters import Filters
 from geo.services.movement import FlowTotals
@@ -57,7 +57,7 @@ def _month_start(day: date) -> date:
 def _add_months(month: date, n: int) -> date:
     index = month.year * 12 + month.month - 1 + n
     if not 12 <= index < 12 * 10_000:
-        msg = "The month range reaches outside the calendar (years 1 to 9999)."
+        msg = _("The month range reaches outside the calendar (years 1 to 9999).")
         raise FilterError(msg)
     return date(index // 12, index % 12 + 1, 1)
 
@@ -80,15 +80,15 @@ def _range_params(filters: Filters) -> dict[str, Any]:
 
 def _selection(filters: Filters, hour: int | None = None) -> dict[str, Any]:
     if hour is not None and not 0 <= hour <= 23:
-        msg = f"Hour of day must be 0..23, got {hour}."
+        msg = _("Hour of day must be 0..23, got {hour}.").format(hour=hour)
         raise FilterError(msg)
     lo, hi = (hour, hour) if hour is not None else filters.hours
     # every value is bound as a query parameter: out-of-range integers would fail in DuckDB, not with a message
     if not (all(isinstance(h, Integral) and 0 <= h <= 23 for h in (lo, hi)) and lo <= hi):
-        msg = f"Hours of day run from ≤ to within 0..23, got {lo!r}..{hi!r}"[:120] + "."
+        msg = _("Hours of day run from ≤ to within 0..23, got {hours}.").format(hours=f"{lo!r}..{hi!r}"[:100])
         raise FilterError(msg)
     if not all(isinstance(d, Integral) and 0 <= d <= 6 for d in filters.weekdays):
-        msg = f"Weekdays are 0 (Mon) to 6 (Sun), got {filters.weekdays!r}"[:120] + "."
+        msg = _("Weekdays are 0 (Mon) to 6 (Sun), got {weekdays}.").format(weekdays=f"{filters.weekdays!r}"[:100])
         raise FilterError(msg)
     return {**_range_params(filters), "weekdays": list(filters.weekdays), "hour_from": int(lo), "hour_to": int(hi),
             "segments": list(filters.segments)}
@@ -202,7 +202,7 @@ def origin_mix(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 12) 
     named = df[~df["origin"].str.endswith(":other")]
     head = named.head(top)
     rest = df[~df.index.isin(head.index)]
-    rows = [{"origin": origin_label(r["origin"]), "segment_group": r["segment_group"], "visitors": int(r["people"])}
+    rows = [{"origin": origin_label(r["origin"], "en"), "segment_group": r["segment_group"], "visitors": int(r["people"])}
             for r in head.to_dict("records")]
     if not rest.empty:
         rows.append({"origin": "Other markets", "segment_group": "other", "visitors": int(rest["people"].sum())})

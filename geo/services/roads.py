@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from geo import sql
+from geo.i18n import _
 from geo.roadgraph import RoadGraph, RoadPath, Snap
 from geo.services._require import present_tables, require_macros, require_tables
 from geo.services.filters import Filters
@@ -169,7 +170,7 @@ def _check_level(level: str) -> None:
     if level not in FLOW_LEVELS:
         from geo.errors import FilterError
 
-        msg = f"Road loads are of corridors between {' or '.join(FLOW_LEVELS)}s; got {level!r}."
+        msg = _("Road loads are of corridors between zones or places; got {level!r}.").format(level=level)
         raise FilterError(msg)
 
 

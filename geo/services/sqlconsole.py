@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from geo.errors import SqlRejectedError, SqlTimeoutError
+from geo.i18n import _
 
 #: Statement types a read-only query may be (DESCRIBE, SHOW, SUMMARIZE, FROM, VALUES parse as SELECT).
 READ_TYPES = frozenset({duckdb.StatementType.SELECT})
@@ -62,7 +63,7 @@ def _statement_type(text: str) -> list[duckdb.StatementType]:
     try:
         return [s.type for s in duckdb.extract_statements(text)]
     except duckdb.Error as exc:
-        msg = f"The query does not parse: {_first_line(exc)}"
+        msg = _("The query does not parse: {error}").format(error=_first_line(exc))
         raise SqlRejectedError(msg) from None
 
 
@@ -76,33 +77,34 @@ def _first_keyword(text: str) -> str:
 def check_statement(query: str) -> str:
     """The kind of read ``query`` is ("SELECT" or "EXPLAIN"); ``SqlRejectedError`` for anything else."""
     if len(query) > MAX_QUERY_CHARS:
-        msg = f"The query is longer than {MAX_QUERY_CHARS:,} characters."
+        msg = _("The query is longer than {n} characters.").format(n=f"{MAX_QUERY_CHARS:,}")
         raise SqlRejectedError(msg)
     types = _statement_type(query)
     if not types:
-        msg = f"Write a query: {ALLOWED_TEXT}."
+        msg = _("Write a query: {allowed}.").format(allowed=ALLOWED_TEXT)
         raise SqlRejectedError(msg)
     if len(types) > 1:
-        msg = f"One statement at a time: the text holds {len(types)}. Only {ALLOWED_TEXT} runs here."
+        msg = _("One statement at a time: the text holds {n}. Only {allowed} runs here.").format(
+            n=len(types), allowed=ALLOWED_TEXT)
         raise SqlRejectedError(msg)
     kind = types[0]
     first = _first_keyword(query)
     if first not in READ_KEYWORDS:
         shown = first.upper() or kind.name
-        msg = (f"Only reading is allowed here: {shown} statements are refused. Run {ALLOWED_TEXT}; "
-               "COPY, ATTACH, INSTALL/LOAD, SET, PRAGMA, CALL and writes never run.")
+        msg = _("Only reading is allowed here: {kind} statements are refused. Run {allowed}; COPY, ATTACH, "
+                "INSTALL/LOAD, SET, PRAGMA, CALL and writes never run.").format(kind=shown, allowed=ALLOWED_TEXT)
         raise SqlRejectedError(msg)
     if kind == duckdb.StatementType.EXPLAIN:
         inner = _EXPLAIN.match(query)
         inner_types = _statement_type(inner.group("inner")) if inner else []
         if (len(inner_types) != 1 or inner_types[0] not in READ_TYPES
                 or _first_keyword(inner.group("inner")) not in READ_KEYWORDS - {"explain"}):
-            msg = "EXPLAIN is allowed only in front of a SELECT statement."
+            msg = _("EXPLAIN is allowed only in front of a SELECT statement.")
             raise SqlRejectedError(msg)
         return "EXPLAIN"
     if kind not in READ_TYPES:
-        msg = (f"Only reading is allowed here: {kind.name} statements are refused. Run {ALLOWED_TEXT}; "
-               "COPY, ATTACH, INSTALL/LOAD, SET, PRAGMA, CALL and writes never run.")
+        msg = _("Only reading is allowed here: {kind} statements are refused. Run {allowed}; COPY, ATTACH, "
+                "INSTALL/LOAD, SET, PRAGMA, CALL and writes never run.").format(kind=kind.name, allowed=ALLOWED_TEXT)
         raise SqlRejectedError(msg)
     return "SELECT"
 
@@ -152,15 +154,15 @@ def run_readonly(
         description = con.description or []
         rows = con.fetchmany(row_limit + 1)
     except duckdb.InterruptException:
-        msg = (f"The query ran longer than {timeout_s:g} s and was stopped. Narrow it (a WHERE clause, fewer "
-               "joins, an aggregate) and run it again.")
+        msg = _("The query ran longer than {seconds} s and was stopped. Narrow it (a WHERE clause, fewer joins, an "
+                "aggregate) and run it again.").format(seconds=f"{timeout_s:g}")
         raise SqlTimeoutError(msg) from None
     except duckdb.PermissionException as exc:
-        msg = ("The query tried to reach a file, an extension or the network, which read-only SQL never does "
-               f"({_first_line(exc)}).")
+        msg = _("The query tried to reach a file, an extension or the network, which read-only SQL never does "
+                "({error}).").format(error=_first_line(exc))
         raise SqlRejectedError(msg) from None
     except duckdb.Error as exc:
-        msg = f"The query failed: {_first_line(exc)}"
+        msg = _("The query failed: {error}").format(error=_first_line(exc))
         raise SqlRejectedError(msg) from None
     finally:
         timer.cancel()

@@ -10,7 +10,7 @@ with target as (
     where p.place_id = $place_id
 ),
 candidates as (
-    select p.place_id, p.category, p.name_en, p.name_th, p.lon, p.lat, p.zone_id, p.rooms,
+    select p.place_id, p.category, p.name_en, p.name_th, p.name_zh, p.lon, p.lat, p.zone_id, p.rooms,
         coalesce(p.capacity, p.rooms * 2) as beds, p.price_band, p.estimated
     from places as p
     where p.layer = 'accommodation'
@@ -29,7 +29,7 @@ measured as (
     cross join target as t
 ),
 final as (
-    select place_id, category, name_en, name_th, lon, lat, zone_id, rooms, beds, price_band, estimated, distance_m
+    select place_id, category, name_en, name_th, name_zh, lon, lat, zone_id, rooms, beds, price_band, estimated, distance_m
     from measured
     where distance_m <= $radius_m
 )

@@ -10,7 +10,7 @@ with target as (
     where p.place_id = $place_id
 ),
 candidates as (
-    select p.place_id, p.layer, p.category, p.name_en, p.name_th, p.lon, p.lat
+    select p.place_id, p.layer, p.category, p.name_en, p.name_th, p.name_zh, p.lon, p.lat
     from places as p
     where p.place_id <> $place_id
       and st_intersects(p.geom, st_makeenvelope($min_lon, $min_lat, $max_lon, $max_lat))
@@ -27,7 +27,7 @@ measured as (
     cross join target as t
 ),
 final as (
-    select place_id, layer, category, name_en, name_th, lon, lat, distance_m
+    select place_id, layer, category, name_en, name_th, name_zh, lon, lat, distance_m
     from measured
     where distance_m <= $radius_m
 )

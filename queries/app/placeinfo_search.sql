@@ -1,7 +1,7 @@
 -- Places whose English or Thai name matches $pattern (ILIKE, backslash escapes), limited to layers/categories (empty = all).
 with final as (
     select
-        p.place_id, p.layer, p.category, p.name_en, p.name_th, p.lat, p.lon, p.zone_id,
+        p.place_id, p.layer, p.category, p.name_en, p.name_th, p.name_zh, p.lat, p.lon, p.zone_id,
         z.name_en as zone_name, p.rooms, p.capacity, p.price_band, p.estimated, p.open_hour, p.close_hour
     from places as p
     left join zones as z on z.zone_id = p.zone_id

@@ -18,9 +18,12 @@ final as (
         p.place_id,
         p.name_en,
         p.name_th,
+        p.name_zh,
         p.category,
         p.zone_id,
         z.name_en as zone_name,
+        z.name_th as zone_name_th,
+        z.name_zh as zone_name_zh,
         v.visits,
         v.dwell_minutes / v.visits as avg_dwell_minutes   -- minutes per visit
     from visits as v

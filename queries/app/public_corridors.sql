@@ -14,15 +14,15 @@ ranked as (
 ),
 
 endpoints as (
-    select zone_id as id, name_en, name_th,
+    select zone_id as id, name_en, name_th, name_zh,
         st_x(st_pointonsurface(geom)) as lon, st_y(st_pointonsurface(geom)) as lat
     from zones
 ),
 
 final as (
     select
-        r.rank, r.origin, o.name_en as origin_name_en, o.name_th as origin_name_th, o.lon as origin_lon,
-        o.lat as origin_lat, r.destination, d.name_en as destination_name_en, d.name_th as destination_name_th,
+        r.rank, r.origin, o.name_en as origin_name_en, o.name_th as origin_name_th, o.name_zh as origin_name_zh, o.lon as origin_lon,
+        o.lat as origin_lat, r.destination, d.name_en as destination_name_en, d.name_th as destination_name_th, d.name_zh as destination_name_zh,
         d.lon as destination_lon, d.lat as destination_lat, r.trips
     from ranked as r
     left join endpoints as o on o.id = r.origin

@@ -53,7 +53,7 @@ demand as (
 
 joined as (
     select
-        z.zone_id, z.name_en, z.name_th,
+        z.zone_id, z.name_en, z.name_th, z.name_zh,
         coalesce(s.accommodations, 0) as accommodations,
         coalesce(s.rooms, 0) as rooms,
         coalesce(s.beds, 0) as beds,
@@ -69,7 +69,7 @@ joined as (
 
 final as (
     select
-        zone_id, name_en, name_th, accommodations, rooms, beds, estimated_places, nights, visitor_nights,
+        zone_id, name_en, name_th, name_zh, accommodations, rooms, beds, estimated_places, nights, visitor_nights,
         case when nights > 0 then visitor_nights / nights else 0.0 end as overnight_per_night,  -- persons
         peak_overnight,                                                                        -- persons
         case when beds > 0 and nights > 0 then visitor_nights / nights / beds end as pressure,   -- ratio

@@ -12,6 +12,7 @@ final as (
         p.place_id,
         p.name_en,
         p.name_th,
+        p.name_zh,
         p.category,
         p.zone_id,
         z.name_en as zone_name,

@@ -5,6 +5,7 @@ create table places (
     category varchar not null,        -- see data/seed/places/FORMAT.md
     name_en varchar not null,
     name_th varchar not null,
+    name_zh varchar,                  -- Chinese (Simplified) name, null when unknown (data/seed/names_zh.csv)
     lon double not null,              -- WGS84 degrees
     lat double not null,              -- WGS84 degrees
     geom geometry not null,           -- POINT(lon lat), EPSG:4326
