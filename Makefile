@@ -3,6 +3,7 @@
 #   make run-public  the same, then publish the public file if missing/stale and serve the public view on 127.0.0.1
 #   make test        set up, install Debian Chromium + Thai fonts if missing, run lint and the whole suite
 #   make load        load and stability test of the served public view (LOAD_N, LOAD_SEQ, LOAD_BROWSERS, LOAD_DB)
+#   make messages    extract every marked message into locale/atlas.pot and update each language's .po
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -28,7 +29,7 @@ DB_SOURCES := $(shell find data/seed geo/build queries -type f \( -name '*.py' -
 # What the published file is made from besides the database: the publisher and its queries.
 PUBLISH_SOURCES := $(wildcard geo/publish/*.py queries/publish/*.sql)
 
-.PHONY: help setup run run-public publish build test lint bench load browser-deps fonts java clean
+.PHONY: help setup run run-public publish build test lint bench load browser-deps fonts java clean messages catalogues
 
 help:
 	@echo "make run    - set up, build data/atlas.duckdb if needed, serve on http://$(ADDRESS):$(PORT) (local use, no sign-in)"
@@ -37,6 +38,7 @@ help:
 	@echo "make build  - rebuild the default database"
 	@echo "make bench  - run the performance benchmark (BENCH_PINGS=N)"
 	@echo "make load   - load test the served public view (LOAD_N=20 concurrent, LOAD_SEQ=500 sequential)"
+	@echo "make messages - extract the app's messages to locale/atlas.pot and update every locale/<lang>/ .po"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,7 +50,8 @@ static/.ready: $(STAMP) geo/render/assets.py
 	$(PY) -m geo assets --quiet
 	@touch $@
 
-setup: $(STAMP) static/.ready fonts java
+setup: $(STAMP) static/.ready fonts java catalogues
+
 
 # Java 17 for PySpark 4 (`geo aggregate --engine spark`, docs/scale.md), from Debian when no Java 17+ is found.
 java:
@@ -57,6 +60,32 @@ java:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
 			openjdk-17-jre-headless >/dev/null; \
 	fi
+
+
+# Languages (README "Languages"): one gettext catalogue per folder locale/<lang>/LC_MESSAGES/atlas.po; the
+# compiled .mo beside it is a build product (git-ignored), compiled again only when its .po is newer.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/atlas.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+PYBABEL := $(VENV)/bin/pybabel
+
+catalogues: $(MO_FILES)
+
+locale/%/LC_MESSAGES/atlas.mo: locale/%/LC_MESSAGES/atlas.po $(STAMP)
+	$(PYBABEL) compile --domain atlas --directory locale --locale $* --statistics
+
+# Extract every message marked with _(), N_(), ngettext() or pgettext() (babel.cfg) into the template, then
+# bring each language's catalogue up to date with it (new messages empty, none guessed: the catalogue test
+# names each one still to translate). A new language: `$(PYBABEL) init -D atlas -d locale -i locale/atlas.pot -l xx`.
+messages: $(STAMP)
+	$(PYBABEL) --quiet extract --mapping-file babel.cfg --output-file locale/atlas.pot --project "Tourism Atlas" \
+		--version 0.1 --copyright-holder "Tourism Atlas contributors" --add-comments "Translators:" \
+		--sort-by-file --width 110 app.py pages ui geo
+	@for po in $(PO_FILES); do \
+		lang=$$(basename $$(dirname $$(dirname $$po))); \
+		$(PYBABEL) --quiet update --domain atlas --input-file locale/atlas.pot --output-dir locale --locale $$lang \
+			--no-fuzzy-matching --ignore-obsolete --width 110 || exit 1; \
+	done
+	@$(MAKE) --no-print-directory catalogues
 
 # Fonts the exports and the report pack draw Thai, Chinese and Latin text with (charts, map images, PDF):
 # Debian's Thai TLWG fonts (Loma, Garuda, ...), Noto Sans CJK (Simplified Chinese) and DejaVu, found through
@@ -126,4 +155,4 @@ load: setup browser-deps $(PUBLIC_DB)
 		--browsers $(LOAD_BROWSERS) --json bench/results/load-latest.json
 
 clean:
-	rm -rf $(VENV) static .pytest_cache .ruff_cache
+	rm -rf $(VENV) static .pytest_cache .ruff_cache locale/*/LC_MESSAGES/*.mo

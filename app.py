@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import auth, state
+from geo.i18n import _
+from ui import auth, lang, state
 
-st.set_page_config(page_title="Tourism Atlas · Chiang Mai", page_icon="🗺️", layout="wide")
+# The reader's language first (sidebar, ?lang=, browser), before any string below is built (ui/lang.py).
+lang.choose_language()
+st.set_page_config(page_title=_("Tourism Atlas · Chiang Mai"), page_icon="🗺️", layout="wide")
 
 #: Every page by its URL name (the ``url_path``; the landing page's own ``url_path`` reads "" once it is the
 #: default, so the names are spelled out here for the public-mode choice).
 PAGES = {
-    "map": st.Page("pages/views/atlas_map.py", title="Atlas map", icon=":material/map:", url_path="map", default=True),
-    "overview": st.Page("pages/views/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"),
-    "density": st.Page("pages/views/density.py", title="Visitor density", icon=":material/local_fire_department:",
+    "map": st.Page("pages/views/atlas_map.py", title=_("Atlas map"), icon=":material/map:", url_path="map", default=True),
+    "overview": st.Page("pages/views/overview.py", title=_("Overview"), icon=":material/monitoring:", url_path="overview"),
+    "density": st.Page("pages/views/density.py", title=_("Visitor density"), icon=":material/local_fire_department:",
                        url_path="density"),
-    "flows": st.Page("pages/views/flows.py", title="Flows and routes", icon=":material/route:", url_path="flows"),
-    "capacity": st.Page("pages/views/capacity.py", title="Accommodation and capacity", icon=":material/hotel:",
+    "flows": st.Page("pages/views/flows.py", title=_("Flows and routes"), icon=":material/route:", url_path="flows"),
+    "capacity": st.Page("pages/views/capacity.py", title=_("Accommodation and capacity"), icon=":material/hotel:",
                         url_path="capacity"),
-    "places": st.Page("pages/views/places.py", title="Places", icon=":material/place:", url_path="places"),
+    "places": st.Page("pages/views/places.py", title=_("Places"), icon=":material/place:", url_path="places"),
     # officials only (not in geo.settings.PUBLIC_PAGES): event days against baseline days are day-level figures
-    "events": st.Page("pages/views/events.py", title="Events and forecast", icon=":material/celebration:",
+    "events": st.Page("pages/views/events.py", title=_("Events and forecast"), icon=":material/celebration:",
                       url_path="events"),
-    "data": st.Page("pages/views/data.py", title="Data", icon=":material/database:", url_path="data"),
-    "sql": st.Page("pages/views/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
+    "data": st.Page("pages/views/data.py", title=_("Data"), icon=":material/database:", url_path="data"),
+    "sql": st.Page("pages/views/sql.py", title=_("SQL"), icon=":material/terminal:", url_path="sql"),
 }
 
 #: Public mode (ATLAS_MODE=public) serves the published file through scripts of its own under the same addresses

@@ -61,6 +61,8 @@ def get_language() -> str:
 
 def _(message: str) -> str:
     """``message`` in the current language (the English source when no translation is compiled)."""
+    if not message:  # gettext("") is the catalogue's header, never a message
+        return message
     return translations(_current.get()).gettext(message)
 
 

@@ -15,6 +15,7 @@ from geo.i18n import N_, _, get_language
 #: files receive it as the bound parameter ``$earth_radius_m``.
 EARTH_RADIUS_M = 6_371_008.8
 
+
 #: Allowed place categories per layer (data/seed/places/FORMAT.md).
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "attraction": (
@@ -159,7 +160,7 @@ VISITOR_TYPE_COLOURS: dict[str, str] = {
 }
 
 #: ISO weekdays 0=Mon..6=Sun, short names.
-WEEKDAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAY_NAMES: tuple[str, ...] = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 #: Seasons of northern Thailand (Thai Meteorological Department) and single months for the density
 #: playback: key -> (label, months). ``range`` means the months the date range touches.
@@ -173,13 +174,13 @@ SEASONS: dict[str, tuple[str, tuple[int, ...]]] = {
 
 #: Names of the international markets the simulator uses (ISO 3166-1 alpha-2); unknown codes show as the code.
 COUNTRY_NAMES: dict[str, str] = {
-    "CN": "China", "US": "United States", "GB": "United Kingdom", "FR": "France", "DE": "Germany",
-    "JP": "Japan", "KR": "South Korea", "IN": "India", "MY": "Malaysia", "SG": "Singapore",
-    "AU": "Australia", "RU": "Russia", "TW": "Taiwan", "HK": "Hong Kong", "NL": "Netherlands",
-    "IT": "Italy", "ES": "Spain", "CA": "Canada", "IL": "Israel", "VN": "Vietnam", "LA": "Laos",
-    "MM": "Myanmar", "ID": "Indonesia", "PH": "Philippines", "SE": "Sweden", "CH": "Switzerland",
-    "DK": "Denmark", "NO": "Norway", "NZ": "New Zealand", "BE": "Belgium", "AT": "Austria",
-    "SA": "Saudi Arabia", "AE": "United Arab Emirates", "KH": "Cambodia",
+    "CN": N_("China"), "US": N_("United States"), "GB": N_("United Kingdom"), "FR": N_("France"), "DE": N_("Germany"),
+    "JP": N_("Japan"), "KR": N_("South Korea"), "IN": N_("India"), "MY": N_("Malaysia"), "SG": N_("Singapore"),
+    "AU": N_("Australia"), "RU": N_("Russia"), "TW": N_("Taiwan"), "HK": N_("Hong Kong"), "NL": N_("Netherlands"),
+    "IT": N_("Italy"), "ES": N_("Spain"), "CA": N_("Canada"), "IL": N_("Israel"), "VN": N_("Vietnam"), "LA": N_("Laos"),
+    "MM": N_("Myanmar"), "ID": N_("Indonesia"), "PH": N_("Philippines"), "SE": N_("Sweden"), "CH": N_("Switzerland"),
+    "DK": N_("Denmark"), "NO": N_("Norway"), "NZ": N_("New Zealand"), "BE": N_("Belgium"), "AT": N_("Austria"),
+    "SA": N_("Saudi Arabia"), "AE": N_("United Arab Emirates"), "KH": N_("Cambodia"),
 }
 
 

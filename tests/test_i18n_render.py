@@ -155,15 +155,17 @@ def _fields(text: str) -> list[str]:
 def test_catalogue_is_complete_and_keeps_placeholders(lang: str) -> None:
     with (LOCALE / lang / "LC_MESSAGES" / "atlas.po").open("rb") as fh:
         catalog = read_po(fh)
-    messages = [m for m in catalog if m.id]
+    # (singular id, translated forms): plural entries carry a tuple of each
+    messages = [(m.id[0] if isinstance(m.id, tuple) else m.id, m.string if isinstance(m.string, tuple) else (m.string,),
+                 m.fuzzy) for m in catalog if m.id]
     assert len(messages) > 300
-    untranslated = [m.id for m in messages if not m.string or m.fuzzy]
+    untranslated = [mid for mid, strings, fuzzy in messages if not all(strings) or fuzzy]
     assert not untranslated, untranslated[:5]
-    for m in messages:
-        assert _fields(m.string) == _fields(m.id), m.id
+    for mid, strings, _fuzzy in messages:
+        assert all(_fields(s) == _fields(mid) for s in strings), mid
     script = r"[\u0e00-\u0e7f]" if lang == "th" else r"[\u4e00-\u9fff]"
-    assert all(re.search(script, m.string) for m in messages if re.search(r"[A-Za-z]{4,}", m.id)
-               and not m.id.startswith("--"))
+    assert all(re.search(script, strings[0]) for mid, strings, _fuzzy in messages if re.search(r"[A-Za-z]{4,}", mid)
+               and not mid.startswith("--"))
 
 
 def test_compile_catalogues_writes_stale_mo_files_only(tmp_path: Path) -> None:

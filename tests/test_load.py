@@ -69,7 +69,8 @@ def test_the_change_sends_every_widget_like_the_frontend(public_server: load.Ser
     by_key = {w.id.rsplit("-", 1)[-1]: w for w in states.widgets}
     assert list(by_key["dens_hour"].string_array_value.data) == ["12:00"]
     assert list(by_key["f_hours"].double_array_value.data) == [0.0, 23.0]
-    assert session.query == "d_hour=12"  # the server wrote the playback hour into the address (page_info_changed)
+    # the server wrote the playback hour into the address (page_info_changed), beside the language
+    assert sorted(session.query.split("&")) == ["d_hour=12", "lang=en"]
 
 
 def test_figures_and_table_from_phases() -> None:

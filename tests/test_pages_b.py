@@ -122,7 +122,7 @@ def test_places_search_and_detail(flows_env) -> None:
     assert at.query_params["place"] == "att-wat-phra-singh"
     assert any(s.value == "Wat Phra Singh" for s in at.subheader)
     facts = {k: shown(v) for k, v in at.table[0].value["value"].items()}  # the PlaceDetail's fields, escaped
-    assert facts["Layer / category"] == "attraction / Temples" and facts["Opening hours"] == "06:00–18:00"
+    assert facts["Layer / category"] == "Attraction / Temples" and facts["Opening hours"] == "06:00–18:00"
     assert facts["Coordinates"].startswith("18.788") and facts["Source"] == "osm"
 
 

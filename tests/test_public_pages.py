@@ -148,7 +148,7 @@ def test_public_flows_shows_published_zone_corridors_and_routes(public_env, expe
     m = _metrics(at)
     assert m["Trips between zones (published corridors)"] == f"{totals.corridor_trips:,}"
     assert m["Corridors published"] == f"{totals.corridors:,}" and totals.corridors > 0
-    assert not at.radio  # zone corridors only: no place-level flows
+    assert [r.key for r in at.radio] == ["atlas_lang"]  # zone corridors only: no place-level flows radio
     assert "Legs" in m
 
 

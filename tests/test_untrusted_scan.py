@@ -8,9 +8,11 @@ names into the layer control's HTML. An f-string (or concatenation) passed there
 * a value wrapped in an escaping helper (``markdown_text``, ``html_text``, ``esc``, ``note_markdown``),
 * a value with a format spec (``{n:,}``, ``{d:%d %b %Y}``, ``{x:.1f}``: numbers and dates),
 * ``len(...)``/``int(...)``/``float(...)``/``round(...)`` of anything, a page's own number formatter
-  (``_fmt_*``, which returns digits and fixed words), or a module constant in capitals;
-* a translated literal or constant, ``_("...")``/``_(CONSTANT)``, and ``_("... {n} ...").format(n=...)`` when
-  every placeholder value is itself safe by these rules.
+  (``_fmt_*``, which returns digits and fixed words), or a module constant in capitals.
+
+A translated message is the atlas's own text, as a literal is: ``_("...")`` (and ``N_``, ``ngettext``,
+``pgettext``) of a literal or of a module constant in capitals; ``_("... {x} ...").format(x=...)`` is safe
+when every value filled in is.
 
 A line may opt out with a ``# trusted-text: <reason>`` comment when the value is the atlas's own text.
 """
@@ -29,8 +31,10 @@ MARKDOWN_CALLS = {"markdown", "caption", "info", "warning", "error", "success", 
 FOLIUM_CALLS = {"Tooltip", "Popup", "DivIcon", "FeatureGroup", "Legend", "popup_table"}
 ESCAPERS = {"markdown_text", "html_text", "esc", "note_markdown", "script_json"}
 SAFE_CALLS = {"len", "int", "float", "round"}
-#: geo.i18n's translation functions: their source texts are the atlas's own (checked like any other argument)
-TRANSLATORS = {"_", "N_"}
+#: ui.lang's date formatters: digits and the language's month names (Babel/CLDR).
+DATE_CALLS = {"day", "month", "month_name"}
+#: The message catalogue's functions (geo.i18n): their result is the atlas's own wording in the reader's language.
+TRANSLATORS = {"_", "N_", "ngettext", "pgettext"}
 OPT_OUT = "# trusted-text:"
 
 
@@ -42,9 +46,23 @@ def _call_name(func: ast.expr) -> str:
     return ""
 
 
+def _translated(node: ast.Call) -> bool:
+    """``_("...")`` / ``_(CONSTANT)`` (or ``N_``, ``ngettext``, ``pgettext``): a message of the catalogue."""
+    if not (isinstance(node.func, ast.Name) and node.func.id in TRANSLATORS):
+        return False
+    return all(isinstance(a, ast.Constant) or (isinstance(a, ast.Name | ast.Attribute) and _safe_value(a))
+               or isinstance(a, ast.Name) and node.func.id == "ngettext" for a in node.args)
+
+
 def _safe_value(node: ast.expr) -> bool:
     """True when an interpolated expression cannot carry Markdown/HTML from data or the URL."""
     if isinstance(node, ast.Call):
+        if _translated(node):
+            return True
+        if (isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+                and isinstance(node.func.value, ast.Call | ast.IfExp | ast.BoolOp) and _safe_value(node.func.value)):
+            # a translated template filled with safe values
+            return all(_safe_text(v) for v in (*node.args, *(k.value for k in node.keywords)))
         name = _call_name(node.func)
         if name in TRANSLATORS:  # the atlas's own wording through the catalogue: _("literal"), _(CONSTANT)
             return all(_safe_value(arg) for arg in node.args) and not node.keywords
@@ -53,6 +71,8 @@ def _safe_value(node: ast.expr) -> bool:
             return all(_safe_text(kw.value) for kw in node.keywords)
         if name == "join" and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp | ast.ListComp):
             return _safe_text(node.func.value) and _safe_text(node.args[0].elt)  # type: ignore[attr-defined]
+        if name in DATE_CALLS and isinstance(node.func, ast.Attribute) and _call_name(node.func.value) == "lang":
+            return True
         return name in ESCAPERS or name in SAFE_CALLS or name.startswith("_fmt_")
     if isinstance(node, ast.JoinedStr):
         return _safe_text(node)
@@ -65,6 +85,8 @@ def _safe_value(node: ast.expr) -> bool:
         return _safe_value(node.body) and _safe_value(node.orelse)
     if isinstance(node, ast.BinOp):
         return isinstance(node.op, ast.Add | ast.Mod) and _safe_text(node)
+    if isinstance(node, ast.BoolOp):
+        return all(_safe_value(v) for v in node.values)
     return False
 
 
@@ -131,8 +153,11 @@ def test_the_scan_catches_raw_values(tmp_path: Path) -> None:
         "st.metric('a', 1, help=f'In {name}')\n"
         "folium.Tooltip(f'{name} · {3:.1f} km')\n"
         "st.caption(f'{len(name):,} places {markdown_text(name)}')\n"
-        "st.markdown(f'{name}')  # trusted-text: a test\n",
+        "st.markdown(f'{name}')  # trusted-text: a test\n"
+        "st.info(_('Hi {n}').format(n=name))\n"
+        "st.info(_('Hi {n}').format(n=markdown_text(name)) + _(NOTE) + _('x'))\n"
+        "st.info(_(name))\n",
         encoding="utf-8",
     )
     found = _findings(bad, MARKDOWN_CALLS | FOLIUM_CALLS)
-    assert [f.split(":")[1] for f in found] == ["4", "5", "6", "7", "8"]
+    assert [f.split(":")[1] for f in found] == ["4", "5", "6", "7", "8", "11", "13"]

@@ -575,7 +575,7 @@ def test_public_pages_show_no_more_than_before_levels(public_levels_env) -> None
     for page in ("pages/views/atlas_map.py", "pages/views/public/density.py", "pages/views/public/capacity.py"):
         at = _open(page, {"level": LEVEL})
         _ok(at)
-        assert not at.sidebar.radio, page  # no level choice in public mode
+        assert [r.key for r in at.sidebar.radio] == ["atlas_lang"], page  # no level choice in public mode
         assert [shown(w.value) for w in at.sidebar.warning] == [
             "Ignored URL parameter level='district': the zone levels offered are tourism_zone; "
             "using the default."

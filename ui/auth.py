@@ -33,6 +33,7 @@ import streamlit as st
 
 from geo.accounts import SignInLimiter, UserStore
 from geo.errors import AtlasError, ConfigError
+from geo.i18n import N_, _
 from geo.settings import Settings, get_settings
 from geo.text import markdown_text
 from ui.server import is_loopback
@@ -45,7 +46,7 @@ SESSION_KEY = "atlas_signed_in"
 SESSION_MAX_S = 12 * 3600
 #: The address Streamlit binds when ``server.address`` is not set: every interface.
 ALL_INTERFACES = "0.0.0.0"
-FAILED_MESSAGE = "Sign-in failed: unknown account name or wrong password."
+FAILED_MESSAGE = N_("Sign-in failed: unknown account name or wrong password.")
 
 log = logging.getLogger("tourism_atlas.auth")
 if not log.handlers:
@@ -228,12 +229,12 @@ def signed_in_as(plan: AuthPlan, settings: Settings) -> str | None:
 
 
 #: The sign-in form's heading (no page shares it).
-SIGNIN_TITLE = "Sign in · Tourism Atlas"
+SIGNIN_TITLE = N_("Sign in · Tourism Atlas")
 
 
 def _title() -> None:
-    st.title(SIGNIN_TITLE)
-    st.caption("The officials' atlas of Chiang Mai tourism. Sign in to continue.")
+    st.title(_(SIGNIN_TITLE))
+    st.caption(_("The officials' atlas of Chiang Mai tourism. Sign in to continue."))
 
 
 def _local_signin(settings: Settings) -> None:
@@ -246,12 +247,12 @@ def _local_signin(settings: Settings) -> None:
         st.error(markdown_text(exc))
         return
     if not has_accounts:
-        st.info("No accounts exist yet. An administrator adds one on the server with "
-                "`python -m geo user add NAME`.")
+        st.info(_("No accounts exist yet. An administrator adds one on the server with "
+                  "`python -m geo user add NAME`."))
     with st.form("atlas_signin", clear_on_submit=True):
-        name = st.text_input("Account name", autocomplete="username", max_chars=64)
-        password = st.text_input("Password", type="password", autocomplete="current-password", max_chars=1024)
-        submitted = st.form_submit_button("Sign in", type="primary")
+        name = st.text_input(_("Account name"), autocomplete="username", max_chars=64)
+        password = st.text_input(_("Password"), type="password", autocomplete="current-password", max_chars=1024)
+        submitted = st.form_submit_button(_("Sign in"), type="primary")
     if not submitted:
         return
     client = _client()
@@ -260,13 +261,13 @@ def _local_signin(settings: Settings) -> None:
     if wait > 0:
         log.warning("sign-in refused (locked) for %r from %s", name[:64], client)
         minutes = max(1, round(wait / 60))
-        st.error(f"Too many failed sign-ins. Try again in {minutes:d} minute(s).")
+        st.error(_("Too many failed sign-ins. Try again in {n} minute(s).").format(n=f"{minutes:d}"))
         return
     account = store.verify(name, password) if name and password else None
     if account is None:
         limiter.record_failure(name, client)
         log.warning("sign-in failed for %r from %s", name[:64], client)
-        st.error(FAILED_MESSAGE)
+        st.error(_(FAILED_MESSAGE))
         return
     limiter.record_success(name, client)
     log.info("signed in: %s from %s", account, client)
@@ -279,13 +280,13 @@ def _oidc_signin(settings: Settings) -> None:
     logged_in, email = _oidc_user()
     if logged_in and not oidc_allowed(email, settings.oidc_allow):
         log.warning("OIDC account not allowed: %r", email)
-        st.error(f"The account {markdown_text(email or 'without an e-mail address')} may not use the officials' "
-                 "atlas. Sign out and sign in with an allowed account.")
-        if st.button("Sign out"):
+        st.error(_("The account {account} may not use the officials' atlas. Sign out and sign in with an allowed "
+                   "account.").format(account=markdown_text(email or _("without an e-mail address"))))
+        if st.button(_("Sign out")):
             st.logout()
         return
-    st.write("Officials sign in with the city's identity provider.")
-    if st.button("Sign in", type="primary"):
+    st.write(_("Officials sign in with the city's identity provider."))
+    if st.button(_("Sign in"), type="primary"):
         st.login(oidc_provider(auth_section()))
 
 
@@ -304,10 +305,10 @@ def _sidebar(plan: AuthPlan, who: str) -> None:
         return
     sb = st.sidebar
     if plan.mode == "off":
-        sb.caption("Local use, no sign-in: this server answers only this machine (ATLAS_AUTH=off).")
+        sb.caption(_("Local use, no sign-in: this server answers only this machine (ATLAS_AUTH=off)."))
         return
-    sb.caption(f"Signed in as {markdown_text(who)}")
-    if sb.button("Sign out", key="atlas_sign_out"):
+    sb.caption(_("Signed in as {who}").format(who=markdown_text(who)))
+    if sb.button(_("Sign out"), key="atlas_sign_out"):
         log.info("signed out: %s", who)
         if plan.mode == "oidc":
             st.logout()
@@ -320,7 +321,7 @@ def _sidebar(plan: AuthPlan, who: str) -> None:
 def _refuse(message: str) -> None:
     """A full-page error instead of any page, logged once per run; stops the script."""
     log.error("%s", message)
-    st.title("Tourism Atlas · Chiang Mai")
+    st.title(_("Tourism Atlas · Chiang Mai"))
     st.error(markdown_text(message))
     st.stop()
 
@@ -347,7 +348,7 @@ def require_signin(pages: Mapping[str, Any]) -> None:
         _refuse(str(exc))
         return
     if who is None:
-        stand_ins = [st.Page(_signin_view, title="Sign in", url_path=name, default=(i == 0))
+        stand_ins = [st.Page(_signin_view, title=_("Sign in"), url_path=name, default=(i == 0))
                      for i, name in enumerate(pages)]
         st.navigation(stand_ins, position="hidden").run()
         st.stop()

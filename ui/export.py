@@ -33,6 +33,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import AtlasError
+from geo.i18n import N_, _, get_language, set_language
 from geo.render import export
 from geo.render.report_text import text
 from geo.report.naming import FILTER_FIELDS, file_name, filter_caption, slug
@@ -42,7 +43,27 @@ from geo.text import markdown_text
 from ui import state
 
 #: Label of the section (an expander closed by default, so it takes one line under the page).
-SECTION_LABEL = "Export: data, charts, maps and the report pack"
+SECTION_LABEL = N_("Export: data, charts, maps and the report pack")
+
+
+#: Shown titles of the tables pages offer, by table name (translated when shown; other names read as words).
+TABLE_TITLES: dict[str, str] = {
+    "places": N_("Places"), "pressure_by_zone": N_("Pressure by zone"), "catchment": N_("Catchment"),
+    "catchment_price_bands": N_("Catchment by price band"), "tables": N_("Tables"), "datasets": N_("Datasets"),
+    "coverage_gaps": N_("Coverage gaps"), "cells": N_("Cells"), "zone_summary": N_("Zone summary"),
+    "zone_origins": N_("Zone origins"), "zone_top_places": N_("Zone top places"),
+    "zone_hour_profile": N_("Zone hour profile"), "corridors": N_("Corridors"), "route_legs": N_("Route legs"),
+    "route_stops": N_("Route stops"), "seasonality": N_("Seasonality"), "hour_weekday": N_("Hour and weekday"),
+    "origins": N_("Origins"), "top_places": N_("Top places"), "results": N_("Results"), "place": N_("Place"),
+    "nearby": N_("Nearby places"), "profile_by_hour": N_("Profile by hour"),
+    "profile_by_month": N_("Profile by month"), "profile_by_weekday": N_("Profile by weekday"),
+    "profile_origins": N_("Profile origins"), "totals": N_("Trip totals"),
+}
+
+
+def _default_title(name: str, title: str) -> str:
+    """``title``, else the table's known title (``TABLE_TITLES``), else its name as words."""
+    return title or TABLE_TITLES.get(name) or name.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -62,14 +83,14 @@ def table(name: str, frame: pd.DataFrame | None, title: str = "") -> Table | Non
     """A table without geometry."""
     if frame is None:
         return None
-    return Table(name, frame, title or name.replace("_", " ").capitalize())
+    return Table(name, frame, _default_title(name, title))
 
 
 def points(name: str, frame: pd.DataFrame | None, title: str = "", lon: str = "lon", lat: str = "lat") -> Table | None:
     """A table whose rows are points (``lon``/``lat`` columns)."""
     if frame is None:
         return None
-    return Table(name, frame, title or name.replace("_", " ").capitalize(),
+    return Table(name, frame, _default_title(name, title),
                  lambda df: export.points_frame(df, lon, lat))
 
 
@@ -78,14 +99,14 @@ def cells(name: str, frame: pd.DataFrame | None, title: str = "") -> Table | Non
     if frame is None:
         return None
     return Table(name, frame.assign(cell=[export.cell_hex(c) for c in frame["cell"]]) if "cell" in frame else frame,
-                 title or name.replace("_", " ").capitalize(), export.cells_frame)
+                 _default_title(name, title), export.cells_frame)
 
 
 def lines(name: str, frame: pd.DataFrame | None, start: tuple[str, str], end: tuple[str, str], title: str = "") -> Table | None:
     """A table of straight lines from the ``start`` (lon, lat) columns to the ``end`` ones (corridors)."""
     if frame is None:
         return None
-    return Table(name, frame, title or name.replace("_", " ").capitalize(),
+    return Table(name, frame, _default_title(name, title),
                  lambda df: export.lines_frame(df, start, end))
 
 
@@ -93,22 +114,22 @@ def paths(name: str, frame: pd.DataFrame | None, title: str = "", path: str = "p
     """A table with a column of [lat, lon] point lists (route legs)."""
     if frame is None:
         return None
-    return Table(name, frame, title or name.replace("_", " ").capitalize(), lambda df: export.path_frame(df, path))
+    return Table(name, frame, _default_title(name, title), lambda df: export.path_frame(df, path))
 
 
 def route(name: str, legs: pd.DataFrame | None, stops: pd.DataFrame | None, title: str = "") -> Table | None:
     """A route's legs (lines, as ``paths``) with the whole route as GPX and as one GeoJSON file (stops and legs)."""
     if legs is None or stops is None:
         return None
-    return Table(name, legs, title or name.replace("_", " ").capitalize(), lambda df: export.path_frame(df, "path"),
+    return Table(name, legs, _default_title(name, title), lambda df: export.path_frame(df, "path"),
                  files=(("GPX", "gpx", f"{name}-gpx", lambda: export.route_gpx(legs, stops)),
-                        ("Route GeoJSON", "geojson", f"{name}-stops-and-legs", lambda: export.route_geojson(legs, stops))))
+                        (N_("Route GeoJSON"), "geojson", f"{name}-stops-and-legs", lambda: export.route_geojson(legs, stops))))
 
 
 def zones(name: str, zones_geojson: str, frame: pd.DataFrame | None = None, title: str = "") -> Table:
     """Zone polygons (the zones GeoJSON) with ``frame``'s columns joined on ``zone_id``."""
     base = frame if frame is not None else pd.DataFrame({"zone_id": []})
-    return Table(name, base, title or name.replace("_", " ").capitalize(),
+    return Table(name, base, _default_title(name, title),
                  lambda df: export.zones_frame(zones_geojson, df if frame is not None else None))
 
 
@@ -127,14 +148,14 @@ def kpis(value: Any, name: str = "kpis") -> Table | None:
     """The Overview's ``presence.Kpis`` as numbers: a row per measure, this period, previous period, change."""
     from geo.report.tables import kpi_frame
 
-    return None if value is None else table(name, kpi_frame(value), "KPIs against the previous period")
+    return None if value is None else table(name, kpi_frame(value), N_("KPIs against the previous period"))
 
 
 def flow_totals(value: Any, level: str, name: str = "totals") -> Table | None:
     """The Flows page's ``movement.FlowTotals`` as a one-row table."""
     from geo.report.tables import flow_totals_frame
 
-    return None if value is None else table(name, flow_totals_frame(value, level), "Trip totals")
+    return None if value is None else table(name, flow_totals_frame(value, level), N_("Trip totals"))
 
 
 def fetch(service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -162,20 +183,33 @@ def _caption(filters: Filters | None, fields: Sequence[str], extra: Mapping[str,
 
 def _about(page: str, filters: Filters | None, fields: Sequence[str], extra: Mapping[str, object],
            simulated: bool) -> list[tuple[str, str]]:
-    rows = [("Page", page), ("Filters", filter_caption(filters, fields, extra) or "none apply"),
-            ("Visitor data", "SIMULATED" if simulated else "real"),
-            ("Exported (UTC)", f"{datetime.now(UTC):%Y-%m-%d %H:%M}"), ("Database", state.app_settings().db_path.name)]
+    rows = [(_("Page"), page), (_("Filters"), filter_caption(filters, fields, extra) or _("none apply")),
+            (_("Visitor data"), _("SIMULATED") if simulated else _("real")),
+            (_("Exported (UTC)"), f"{datetime.now(UTC):%Y-%m-%d %H:%M}"),
+            (_("Database"), state.app_settings().db_path.name)]
     if filters is not None:
-        rows.append(("Filters (JSON)", json.dumps({
+        rows.append((_("Filters (JSON)"), json.dumps({
             "start": filters.start.isoformat(), "end": filters.end.isoformat(), "weekdays": list(filters.weekdays),
             "hours": list(filters.hours), "segments": list(filters.segments),
             "categories": list(filters.categories), **{k: str(v) for k, v in extra.items()}})))
     return rows
 
 
+def _in_language(data: Callable[[], bytes | str]) -> Callable[[], bytes | str]:
+    """``data`` made in this run's language: Streamlit calls a deferred download on a thread of its own, where the
+    language of the script run (a context variable) is not set."""
+    lang = get_language()
+
+    def made() -> bytes | str:
+        set_language(lang)
+        return data()
+
+    return made
+
+
 def _button(label: str, data: Callable[[], bytes | str], name: str, key: str) -> None:
     ext = name.rsplit(".", 1)[-1]
-    st.download_button(label, data=data, file_name=name, mime=export.MIME.get(ext, "application/octet-stream"),
+    st.download_button(label, data=_in_language(data), file_name=name, mime=export.MIME.get(ext, "application/octet-stream"),
                        key=key, on_click="ignore", help=markdown_text(name), width="stretch")
 
 
@@ -235,18 +269,18 @@ def section(
     simulated = _simulated()
     caption = _caption(filters, fields, extra, simulated)
     shown_tables = [] if public else [t for t in tables if t is not None and t.frame is not None]
-    with st.expander(SECTION_LABEL, icon=":material/download:"):
-        st.caption(markdown_text(f"Files for what this page shows, as filtered: {caption[0] or 'no filters apply'}. "
-                                 "Each file is made when you click its button."))
+    with st.expander(_(SECTION_LABEL), icon=":material/download:"):
+        st.caption(markdown_text(_("Files for what this page shows, as filtered: {filters}. Each file is made when "
+                                   "you click its button.").format(filters=caption[0] or _("no filters apply"))))
 
         def name(ext: str, part: str = "") -> str:
             return file_name(page, filters, ext, part=part, fields=fields, extra=extra)
 
         if shown_tables:
-            st.markdown("**Data**")
+            st.markdown(_("**Data**"))
             for t in shown_tables:
                 cols = st.columns([3, 1, 1, 1])
-                cols[0].markdown(markdown_text(f"{t.title} ({len(t.frame):,} rows)"))
+                cols[0].markdown(markdown_text(_("{title} ({n} rows)").format(title=_(t.title), n=f"{len(t.frame):,}")))
                 frame = t.frame
                 with cols[1]:
                     _button("CSV", lambda f=frame: export.csv_bytes(f), name("csv", t.name), f"exp_{page}_{t.name}_csv")
@@ -260,22 +294,22 @@ def section(
                                 name("parquet", t.name), f"exp_{page}_{t.name}_parquet")
                 if t.files:
                     cols = st.columns([3, 1, 1, 1])
-                    cols[0].caption(markdown_text(f"{t.title}: the whole route"))
+                    cols[0].caption(markdown_text(_("{title}: the whole route").format(title=_(t.title))))
                     for k, (label, ext, part, make) in enumerate(t.files[:3]):
                         with cols[k + 1]:
-                            _button(label, make, name(ext, part), f"exp_{page}_{t.name}_{k}_{ext}")
+                            _button(_(label), make, name(ext, part), f"exp_{page}_{t.name}_{k}_{ext}")
             sheets = {t.name: t.frame for t in shown_tables}
             about = _about(page, filters, fields, extra, simulated)
-            _button("All tables as Excel (.xlsx)", lambda: export.xlsx_bytes(sheets, about), name("xlsx"),
+            _button(_("All tables as Excel (.xlsx)"), lambda: export.xlsx_bytes(sheets, about), name("xlsx"),
                     f"exp_{page}_xlsx")
         charts = [i for i in items if i.kind == "chart"]
         if charts:
-            st.markdown("**Charts**")
+            st.markdown(_("**Charts**"))
             parts: list[str] = []
             for i, item in enumerate(charts):
                 part = _unique(parts, _chart_part(item))
                 cols = st.columns([4, 1, 1])
-                cols[0].markdown(markdown_text(item.title or part))
+                cols[0].markdown(markdown_text(item.title or part))  # the chart title, in the page's language
 
                 def draw(item: state.Drawn = item) -> Any:
                     return item.builder(*item.args, **item.kwargs)
@@ -286,12 +320,12 @@ def section(
                     _button("SVG", lambda d=draw: export.chart_svg(d(), caption), name("svg", part), f"exp_{page}_c{i}_svg")
         maps = [i for i in items if i.kind == "map"]
         if maps:
-            st.markdown("**Maps**")
+            st.markdown(_("**Maps**"))
             parts = []
             for i, item in enumerate(maps):
                 part = _unique(parts, _map_part(page, item))
                 cols = st.columns([4, 1, 1])
-                cols[0].markdown(markdown_text(f"Map: {item.key.replace('_', ' ')}"))
+                cols[0].markdown(markdown_text(_("Map: {name}").format(name=item.key.replace("_", " "))))
 
                 def build(item: state.Drawn = item) -> Any:
                     return item.builder(*item.args, **item.kwargs)
@@ -310,11 +344,11 @@ def section(
                     _button("PNG", png, name("png", part), f"exp_{page}_m{i}_png")
         report_filters = filters or state.chosen_filters()
         if report and not public and report_filters is not None:
-            st.markdown("**Report pack**")
-            st.caption("Every officials' page for these filters in one printable A4 PDF: KPIs against the previous "
-                       "period, maps, charts, top tables and sources. Takes a few seconds.")
-            _button("Report pack (PDF)", _report_bytes(report_filters),
+            st.markdown(_("**Report pack**"))
+            st.caption(_("Every officials' page for these filters in one printable A4 PDF: KPIs against the previous "
+                         "period, maps, charts, top tables and sources. Takes a few seconds."))
+            _button(_("Report pack (PDF)"), _report_bytes(report_filters),
                     file_name("report", report_filters, "pdf", fields=FILTER_FIELDS), f"exp_{page}_report")
         if public:
-            st.caption("Public view: pictures of the maps and charts shown here; data tables and the report pack "
-                       "are for officials.")
+            st.caption(_("Public view: pictures of the maps and charts shown here; data tables and the report pack "
+                         "are for officials."))

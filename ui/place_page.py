@@ -12,16 +12,20 @@ import pandas as pd
 import streamlit as st
 
 from geo import vocab
+from geo.i18n import N_, _
 from geo.render import place_maps
 from geo.services import geography, placeinfo
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import state, url
 
+#: Shown names of the place layers (``geo.vocab.LAYERS``).
+LAYER_LABELS = {"attraction": N_("Attraction"), "accommodation": N_("Accommodation"), "health": N_("Health"),
+                "transport": N_("Transport")}
 QUERY = url.PageParam("q", "pl_q", "", parse=lambda raw: raw[:200])
 LAYER_PARAM = url.PageParam(
     "layer", "pl_layers", [], parse=lambda raw: _layers(raw), to_url=",".join,
-    why=f"layers are {', '.join(vocab.LAYERS)}",
+    why=lambda: _("layers are {names}").format(names=", ".join(vocab.LAYERS)),
 )
 
 
@@ -36,31 +40,32 @@ def _detail(detail: placeinfo.PlaceDetail, nearby: pd.DataFrame, filters: Filter
             section: Callable[[str, Filters], None]) -> None:
     st.subheader(markdown_text(detail.name_en))
     st.markdown(f"**{markdown_text(detail.name_th)}**")
-    hours = ("always open" if detail.open_hour is None or detail.close_hour is None
+    hours = (_("always open") if detail.open_hour is None or detail.close_hour is None
              else f"{detail.open_hour:02d}:00–{detail.close_hour:02d}:00")
     facts = {
-        "Layer / category": f"{detail.layer} / {vocab.CATEGORY_LABELS.get(detail.category, detail.category)}",
-        "Zone": detail.zone_name or "outside every zone",
-        "Opening hours": hours,
-        "Coordinates": f"{detail.lat:.5f}, {detail.lon:.5f}",
-        "Source": detail.source,
+        _("Layer / category"): f"{_(LAYER_LABELS.get(detail.layer, detail.layer))} / "
+                               f"{_(vocab.CATEGORY_LABELS.get(detail.category, detail.category))}",
+        _("Zone"): detail.zone_name or _("outside every zone"),
+        _("Opening hours"): hours,
+        _("Coordinates"): f"{detail.lat:.5f}, {detail.lon:.5f}",
+        _("Source"): detail.source,
     }
     if detail.rooms is not None:
-        facts["Rooms"] = f"{detail.rooms}{' (estimated)' if detail.estimated else ''}"
+        facts[_("Rooms")] = _("{n} (estimated)").format(n=detail.rooms) if detail.estimated else f"{detail.rooms}"
     if detail.price_band:
-        facts["Price band"] = detail.price_band
+        facts[_("Price band")] = detail.price_band
     # st.table renders its cells as Markdown: every value (names and sources come from data) is escaped
     st.table(pd.DataFrame({"": list(facts), "value": [markdown_text(v) for v in facts.values()]}).set_index(""))
     st.markdown(f"**{section_title}**")  # trusted-text: the page's own heading
     section(detail.place_id, filters)
-    st.markdown(f"**Nearby places** (within {placeinfo.NEARBY_RADIUS_M:,} m, straight-line)")
+    st.markdown(_("**Nearby places** (within {m} m, straight-line)").format(m=f"{placeinfo.NEARBY_RADIUS_M:,}"))
     if nearby.empty:
-        st.caption("No other place within that distance.")
+        st.caption(_("No other place within that distance."))
     else:
         st.dataframe(
             nearby[["name_en", "category", "distance_m"]], hide_index=True, width="stretch",
-            column_config={"name_en": "Place", "category": "Category",
-                           "distance_m": st.column_config.NumberColumn("Distance (m)", format="%.0f")},
+            column_config={"name_en": _("Place"), "category": _("Category"),
+                           "distance_m": st.column_config.NumberColumn(_("Distance (m)"), format="%.0f")},
         )
 
 
@@ -73,23 +78,23 @@ def render(*, section_title: str, section: Callable[[str, Filters], None],
     profile) and the public one (published visits per month), under ``section_title``;
     ``export_section(filters, results, detail, nearby, place_id)`` draws the page's Export section.
     """
-    st.title("Places")
+    st.title(_("Places"))
     filters = state.sidebar_filters(show_categories=True)
     all_places = state.call(geography.list_places)
-    place_param = url.PageParam("place", "pl_place", None, tuple(all_places["place_id"]), why="not a place id of the atlas")
+    place_param = url.PageParam("place", "pl_place", None, tuple(all_places["place_id"]), why=N_("not a place id of the atlas"))
     state.seed(place_param)
     c = st.columns([2, 2])
-    text = c[0].text_input("Search by name (English or Thai)", key=state.seed(QUERY), placeholder="e.g. Wat, วัด, market")
-    layers = c[1].multiselect("Layers (empty = all)", vocab.LAYERS, key=state.seed(LAYER_PARAM), format_func=str.capitalize)
+    text = c[0].text_input(_("Search by name (English or Thai)"), key=state.seed(QUERY), placeholder=_("e.g. Wat, วัด, market"))
+    layers = c[1].multiselect(_("Layers (empty = all)"), vocab.LAYERS, key=state.seed(LAYER_PARAM), format_func=lambda v: _(LAYER_LABELS.get(v, v)))
     state.store(QUERY, text.strip())
     state.store(LAYER_PARAM, list(layers))
     results = state.call(placeinfo.search_places, text, tuple(layers), tuple(filters.categories))
-    st.caption(f"{len(results):,} places match (categories from the sidebar; empty = all).")
+    st.caption(_("{n} places match (categories from the sidebar; empty = all).").format(n=f"{len(results):,}"))
     if st.session_state.get("pl_place") not in set(results["place_id"]):
         st.session_state["pl_place"] = results["place_id"].iloc[0] if not results.empty else None
     labels = placeinfo.place_labels(results)
-    place_id = st.selectbox("Place details", list(labels), key="pl_place", format_func=lambda p: labels.get(p, p),
-                            placeholder="No place matches")
+    place_id = st.selectbox(_("Place details"), list(labels), key="pl_place", format_func=lambda p: labels.get(p, p),
+                            placeholder=_("No place matches"))
     state.store(place_param, place_id)
     detail = state.call(placeinfo.place_detail, place_id) if place_id else None
     nearby = (state.call(placeinfo.nearby_places, place_id) if place_id
@@ -101,7 +106,7 @@ def render(*, section_title: str, section: Callable[[str, Filters], None],
                          placeinfo.NEARBY_RADIUS_M, key="places_map", height=640)
     with right:
         if detail is None:
-            st.info("No place matches the search; clear the search box or the filters.")
+            st.info(_("No place matches the search; clear the search box or the filters."))
         else:
             _detail(detail, nearby, filters, section_title, section)
     state.provenance_note()

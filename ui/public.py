@@ -14,9 +14,10 @@ from datetime import date
 import streamlit as st
 
 from geo import vocab
+from geo.i18n import _
 from geo.services import public
 from geo.services.filters import Filters
-from ui import state, url
+from ui import lang, state, url
 
 #: Months offered when the published file has no presence data (the pages then say there is nothing to show).
 FALLBACK_MONTHS = (state.FALLBACK_BOUNDS[1].replace(day=1),)
@@ -24,7 +25,7 @@ MONTHS_KEY = "f_months"
 
 
 def _fmt_month(month: date) -> str:
-    return f"{month:%b %Y}"
+    return lang.month(month)
 
 
 def sidebar_filters(*, show_categories: bool = True) -> Filters:
@@ -46,28 +47,28 @@ def sidebar_filters(*, show_categories: bool = True) -> Filters:
             and all(m in months for m in chosen_months)):
         st.session_state[MONTHS_KEY] = initial[MONTHS_KEY]
     sb = st.sidebar
-    sb.header("Filters")
+    sb.header(_("Filters"))
     if len(months) > 1:
-        first, last = sb.select_slider("Months", options=months, key=MONTHS_KEY, format_func=_fmt_month,
-                                       help="The public view is published per month (docs/privacy.md).")
+        first, last = sb.select_slider(_("Months"), options=months, key=MONTHS_KEY, format_func=_fmt_month,
+                                       help=_("The public view is published per month (docs/privacy.md)."))
     else:
         first = last = months[0]
-        sb.caption(f"Months: {_fmt_month(first)}")
-    weekdays = sb.multiselect("Weekdays", vocab.WEEKDAY_NAMES, key="f_weekdays")
-    hours = sb.slider("Hours of day", 0, 23, key="f_hours")
+        sb.caption(_("Months: {months}").format(months=_fmt_month(first)))
+    weekdays = sb.multiselect(_("Weekdays"), vocab.WEEKDAY_NAMES, key="f_weekdays", format_func=lang.weekday_label)
+    hours = sb.slider(_("Hours of day"), 0, 23, key="f_hours")
     segments = sb.multiselect(
-        "Origin segments", vocab.SEGMENT_GROUPS, key="f_segments", format_func=lambda s: s.capitalize()
+        _("Origin segments"), vocab.SEGMENT_GROUPS, key="f_segments", format_func=lang.segment_label
     )
     categories: list[str] = st.session_state.get("f_categories", [])
     if show_categories:
         categories = sb.multiselect(
-            "Place categories (empty = all)", vocab.ALL_CATEGORIES, key="f_categories",
-            format_func=lambda c: vocab.CATEGORY_LABELS.get(c, c),
+            _("Place categories (empty = all)"), vocab.ALL_CATEGORIES, key="f_categories",
+            format_func=lang.category_label,
         )
     for note in parsed.notes:
         sb.warning(url.note_markdown(note))
-    sb.caption(f"Public view: figures are published per month, each summed from rows of at least "
-               f"{state.app_settings().privacy_floor:,} people.")
+    sb.caption(_("Public view: figures are published per month, each summed from rows of at least {floor} "
+                 "people.").format(floor=f"{state.app_settings().privacy_floor:,}"))
     base = Filters(start=first, end=first)
     chosen = Filters(
         start=first,

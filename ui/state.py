@@ -30,13 +30,13 @@ import streamlit as st
 from geo import vocab
 from geo.db import connect, connect_console, console_cursor, require_published
 from geo.errors import AtlasError, DatabaseMissingError
-from geo.i18n import N_, _
+from geo.i18n import N_, _, get_language
 from geo.render.export import chart_title
 from geo.services import catalog, geography, sqlconsole
 from geo.services.filters import Filters, default_filters
 from geo.settings import Settings, get_settings
 from geo.text import markdown_text
-from ui import elements, url
+from ui import elements, lang, url
 
 T = TypeVar("T")
 
@@ -112,10 +112,10 @@ def _db_stamp(s: Settings) -> float:
         return s.served_db.stat().st_mtime
     except FileNotFoundError:
         msg = (
-            f"No published file at {s.served_db}. Publish one with `make run-public` (or `python -m geo publish "
-            "--out FILE`), or set ATLAS_PUBLIC_DB to an existing one." if s.is_public else
-            f"No atlas database at {s.db_path}. Build it with `make build` "
-            "(or set ATLAS_DB to an existing file)."
+            _("No published file at {path}. Publish one with `make run-public` (or `python -m geo publish "
+              "--out FILE`), or set ATLAS_PUBLIC_DB to an existing one.").format(path=s.served_db) if s.is_public else
+            _("No atlas database at {path}. Build it with `make build` (or set ATLAS_DB to an existing "
+              "file).").format(path=s.db_path)
         )
         raise DatabaseMissingError(msg) from None
 
@@ -140,7 +140,7 @@ def run_sql(query: str, *, row_limit: int) -> sqlconsole.SqlResult:
     """
     s = app_settings()
     if s.is_public:
-        msg = "SQL is for officials only; the public view does not run queries."
+        msg = _("SQL is for officials only; the public view does not run queries.")
         raise AtlasError(msg)
     cur = console_cursor(_console_connection(str(s.db_path), _db_stamp(s)))
     try:
@@ -253,9 +253,9 @@ def _builder(func: Callable[..., Any], allowed: tuple[str, ...]) -> Callable[...
 
 
 def _map_payload_uncached(
-    builder: Callable[..., Any], map_settings: tuple[str, str], key: str | None, args: tuple, kwargs: tuple
+    builder: Callable[..., Any], map_settings: tuple[str, str, str], key: str | None, args: tuple, kwargs: tuple
 ) -> dict[str, Any]:
-    del map_settings  # part of the cache key only: tiles and asset URLs are read by the builders
+    del map_settings  # part of the cache key only: tiles, asset URLs and language are read by the builders
     m = _builder(builder, MAP_MODULES)(*args, **dict(kwargs))
     return elements.folium_payload(m, key)
 
@@ -334,13 +334,14 @@ def folium_map(
         m = _builder(builder, MAP_MODULES)(*args, **kwargs)
         return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=returned)
     s = app_settings()
-    payload = _cached_map_payload(
-        _builder(builder, MAP_MODULES), (s.tiles, s.static_url), key, tuple(args), tuple(sorted(kwargs.items()))
+    payload = _cached_map_payload(  # the language is part of the key: builders write legends with geo.i18n._
+        _builder(builder, MAP_MODULES), (s.tiles, s.static_url, get_language()), key, tuple(args), tuple(sorted(kwargs.items()))
     )
     return elements.show_folium(payload, key=key, height=height, width=None, returned_objects=returned)
 
 
-def _chart_spec_uncached(builder: Callable[..., Any], args: tuple, kwargs: tuple) -> dict[str, Any]:
+def _chart_spec_uncached(builder: Callable[..., Any], lang: str, args: tuple, kwargs: tuple) -> dict[str, Any]:
+    del lang  # part of the cache key only: builders write titles and axes with geo.i18n._
     chart = _builder(builder, CHART_MODULES)(*args, **dict(kwargs))
     return elements.vega_lite_spec(chart)
 
@@ -362,7 +363,8 @@ def altair_chart(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> None
         _record(Drawn("chart", "", builder, tuple(args), dict(kwargs), chart_title(chart.to_dict())))
         st.altair_chart(chart, width="stretch")
         return
-    spec = _cached_chart_spec(_builder(builder, CHART_MODULES), tuple(args), tuple(sorted(kwargs.items())))
+    spec = _cached_chart_spec(_builder(builder, CHART_MODULES), get_language(), tuple(args),
+                              tuple(sorted(kwargs.items())))
     _record(Drawn("chart", "", builder, tuple(args), dict(kwargs), chart_title(spec)))
     st.vega_lite_chart(spec=spec, width="stretch")
 
@@ -420,26 +422,26 @@ def sidebar_filters(*, show_categories: bool = True, show_zone_level: bool = Fal
     if st.session_state["f_level"] not in levels:  # a level dropped from the database since it was chosen
         st.session_state["f_level"] = levels[0]  # the tourism zones when loaded (zone_levels puts them first)
     sb = st.sidebar
-    sb.header("Filters")
-    dates = sb.date_input("Date range", key="f_dates", min_value=first, max_value=last, format="YYYY-MM-DD")
-    weekdays = sb.multiselect("Weekdays", vocab.WEEKDAY_NAMES, key="f_weekdays")
-    hours = sb.slider("Hours of day", 0, 23, key="f_hours")
+    sb.header(_("Filters"))
+    dates = sb.date_input(_("Date range"), key="f_dates", min_value=first, max_value=last, format="YYYY-MM-DD")
+    weekdays = sb.multiselect(_("Weekdays"), vocab.WEEKDAY_NAMES, key="f_weekdays", format_func=lang.weekday_label)
+    hours = sb.slider(_("Hours of day"), 0, 23, key="f_hours")
     segments = sb.multiselect(
-        "Origin segments", vocab.SEGMENT_GROUPS, key="f_segments", format_func=lambda s: s.capitalize()
+        _("Origin segments"), vocab.SEGMENT_GROUPS, key="f_segments", format_func=lang.segment_label
     )
     categories: list[str] = st.session_state.get("f_categories", [])
     if show_categories:
         categories = sb.multiselect(
-            "Place categories (empty = all)", vocab.ALL_CATEGORIES, key="f_categories",
-            format_func=lambda c: vocab.CATEGORY_LABELS.get(c, c),
+            _("Place categories (empty = all)"), vocab.ALL_CATEGORIES, key="f_categories",
+            format_func=lang.category_label,
         )
     level = st.session_state["f_level"]
     if show_zone_level and len(levels) > 1:
         # option labels are Markdown and a level's name may come from an imported file: escape it
-        level = sb.radio("Zone level", levels, key="f_level",
-                         format_func=lambda z: markdown_text(vocab.zone_level_label(z)),
-                         help="Summaries and maps by the zones of this level (tourism zones or imported "
-                              "boundaries).")
+        level = sb.radio(_("Zone level"), levels, key="f_level",
+                         format_func=lambda z: markdown_text(_(vocab.zone_level_label(z))),
+                         help=_("Summaries and maps by the zones of this level (tourism zones or imported "
+                                "boundaries)."))
     for note in parsed.notes:
         sb.warning(url.note_markdown(note))
     start, end = (dates if isinstance(dates, tuple | list) and len(dates) == 2 else (first, last))

@@ -21,6 +21,7 @@ from typing import Any
 
 from geo import vocab
 from geo.errors import FilterError
+from geo.i18n import N_, _
 from geo.services.area import COORD_DECIMALS, MAX_AREA_KM2, MAX_VERTICES, Ring, check_area
 from geo.services.filters import Filters, default_filters
 from geo.text import clip, markdown_text
@@ -39,7 +40,8 @@ class ParsedFilters:
 
 def ignored_note(key: str, raw: object, why: str) -> str:
     """The one wording of an ignored URL value: key, the value cut to a readable length, the reason."""
-    return f"Ignored URL parameter {key}={clip(raw)!r}: {why}; using the default."
+    return _("Ignored URL parameter {key}={value}: {why}; using the default.").format(key=key, value=repr(clip(raw)),
+                                                                                   why=why)
 
 
 def _split(raw: str) -> list[str]:
@@ -68,11 +70,12 @@ def from_query(
         start = date.fromisoformat(query["start"]) if "start" in query else base.start
         end = date.fromisoformat(query["end"]) if "end" in query else base.end
         if not (first_day <= start <= end <= last_day):
-            bad("start/end", f"{start}..{end}", f"dates must lie within {first_day}..{last_day} in order")
+            bad("start/end", f"{start}..{end}", _("dates must lie within {first}..{last} in order").format(
+                first=first_day, last=last_day))
         else:
             values.update(start=start, end=end)
     except (ValueError, TypeError):
-        bad("start/end", f"{query.get('start')}..{query.get('end')}", "dates must be YYYY-MM-DD")
+        bad("start/end", f"{query.get('start')}..{query.get('end')}", _("dates must be YYYY-MM-DD"))
     if "wd" in query:
         try:
             wd = tuple(sorted({int(x) for x in _split(query["wd"])}))
@@ -80,7 +83,7 @@ def from_query(
                 raise ValueError
             values["weekdays"] = wd
         except (ValueError, OverflowError):
-            bad("wd", query["wd"], "weekdays are numbers 0 (Mon) to 6 (Sun)")
+            bad("wd", query["wd"], _("weekdays are numbers 0 (Mon) to 6 (Sun)"))
     if "h" in query:
         try:
             lo, hi = (int(x) for x in query["h"].split("-"))
@@ -88,25 +91,25 @@ def from_query(
                 raise ValueError
             values["hours"] = (lo, hi)
         except (ValueError, OverflowError):
-            bad("h", query["h"], "hours look like 6-22 with 0 ≤ from ≤ to ≤ 23")
+            bad("h", query["h"], _("hours look like 6-22 with 0 ≤ from ≤ to ≤ 23"))
     if "seg" in query:
         asked = _split(query["seg"])
         seg = tuple(s for s in vocab.SEGMENT_GROUPS if s in asked)
         if not seg or len(seg) != len(set(asked)):
-            bad("seg", query["seg"], f"segments are {', '.join(vocab.SEGMENT_GROUPS)}")
+            bad("seg", query["seg"], _("segments are {names}").format(names=", ".join(vocab.SEGMENT_GROUPS)))
         else:
             values["segments"] = seg
     if "cat" in query:
         cats = _split(query["cat"])
         if not cats or any(c not in vocab.ALL_CATEGORIES for c in cats):
-            bad("cat", query["cat"], "unknown place category")
+            bad("cat", query["cat"], _("unknown place category"))
         else:
             values["categories"] = tuple(c for c in vocab.ALL_CATEGORIES if c in cats)
     if "level" in query:
         if query["level"] in levels:
             values["zone_level"] = query["level"]
         else:
-            bad("level", query["level"], f"the zone levels offered are {', '.join(levels)}")
+            bad("level", query["level"], _("the zone levels offered are {names}").format(names=", ".join(levels)))
     return ParsedFilters(replace(base, **values), tuple(notes))
 
 
@@ -153,7 +156,9 @@ class PageParam:
     allowed: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None
     parse: Callable[[str], Any] = str
     to_url: Callable[[Any], str | None] = str
-    why: str = "not a known value"
+    #: Why a value was refused: a message marked with ``N_`` (translated when the note is written), or a function
+    #: returning the translated words (for reasons with values in them).
+    why: str | Callable[[], str] = N_("not a known value")
     #: Keep the value in the URL even when it is the default (a link then names it explicitly).
     keep_default: bool = False
 
@@ -169,15 +174,20 @@ class PageParam:
             return self.default, None
         allowed = self.allowed() if callable(self.allowed) else self.allowed
         if allowed is not None and raw not in allowed:
-            return self.default, ignored_note(self.key, raw, self.why)
+            return self.default, ignored_note(self.key, raw, self.reason())
         try:
             value = self.parse(raw)
         except (ValueError, TypeError, OverflowError):
-            return self.default, ignored_note(self.key, raw, self.why)
+            return self.default, ignored_note(self.key, raw, self.reason())
         if isinstance(value, Partial):
-            note = f"Ignored part of URL parameter {self.key}: {clip(value.dropped)!r} {self.why}."
+            note = _("Ignored part of URL parameter {key}: {value} {why}.").format(
+                key=self.key, value=repr(clip(value.dropped)), why=self.reason())
             return value.value, note
         return value, None
+
+    def reason(self) -> str:
+        """``why`` in the current language."""
+        return self.why() if callable(self.why) else _(self.why)
 
     def url_value(self, value: Any) -> str | None:
         """What the URL should hold for ``value`` (None: leave the key out)."""
@@ -228,8 +238,17 @@ def area_from_url(raw: str) -> Ring:
 
 
 #: Why an ``area`` URL value was ignored (one wording for every refusal; the value is echoed cut to 80 characters).
-AREA_WHY = (f"an area is 3 to {MAX_VERTICES} corners written lon_lat and joined by ~, inside the province, "
-            f"with edges that do not cross and at most {MAX_AREA_KM2:,.0f} km²")
+_AREA_WHY = N_("an area is 3 to {vertices} corners written lon_lat and joined by ~, inside the province, with edges "
+               "that do not cross and at most {km2} km²")
+
+
+def area_why() -> str:
+    """Why an ``area`` URL value was ignored, in the current language (``PageParam.why`` of the area)."""
+    return _(_AREA_WHY).format(vertices=MAX_VERTICES, km2=f"{MAX_AREA_KM2:,.0f}")
+
+
+#: ``area_why`` in English (the source text).
+AREA_WHY = _AREA_WHY.format(vertices=MAX_VERTICES, km2=f"{MAX_AREA_KM2:,.0f}")
 
 
 def note_markdown(note: str) -> str:
@@ -276,12 +295,12 @@ def months_from_query(query: Mapping[str, str], months: Sequence[date]) -> Parse
             asked = (_month_of(query["start"]) if "start" in query else start,
                      _month_of(query["end"]) if "end" in query else end)
             if asked[0] not in months or asked[1] not in months or asked[0] > asked[1]:
-                notes.append(ignored_note("start/end", raw, f"months must lie within {months[0]:%Y-%m}.."
-                                                            f"{months[-1]:%Y-%m} in order"))
+                notes.append(ignored_note("start/end", raw, _("months must lie within {first}..{last} in order").format(
+                    first=f"{months[0]:%Y-%m}", last=f"{months[-1]:%Y-%m}")))
             else:
                 start, end = asked
         except (ValueError, TypeError):
-            notes.append(ignored_note("start/end", raw, "months look like 2026-08"))
+            notes.append(ignored_note("start/end", raw, _("months look like 2026-08")))
     return ParsedFilters(replace(parsed.filters, start=start, end=month_end(end)), tuple(notes))
 
 

@@ -40,7 +40,7 @@ from shapely.geometry import Polygon
 
 from geo import sql
 from geo.errors import FilterError
-from geo.i18n import _
+from geo.i18n import N_, _
 from geo.services._require import require_tables
 from geo.services.filters import Filters
 from geo.services.presence import season_months
@@ -62,11 +62,11 @@ _GEOD = Geod(ellps="WGS84")
 _HOUR_TABLES = ("presence_days", "presence_cell_profile")
 
 #: How the pages word what an area counts (shown under the summary).
-AREA_RULE = (
+AREA_RULE = N_(
     "Visitor figures count the H3 cells (≈0.7 km² each) whose centre lies inside the shape, under the map's "
     "months, weekdays, hours and origin segments; places, rooms and beds count the places inside the shape."
 )
-PEOPLE_HOURS_DEFINITION = (
+PEOPLE_HOURS_DEFINITION = N_(
     "People-hours = unique devices per H3 cell and hour, summed over the area's cells and the selected hours on "
     "the days with data. People present = people-hours per selected hour and day: how many people are in the "
     "area at an average selected hour."

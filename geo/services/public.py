@@ -25,7 +25,7 @@ import pandas as pd
 
 from geo import sql
 from geo.errors import FilterError
-from geo.i18n import _
+from geo.i18n import N_, _
 from geo.services import area as area_service
 from geo.services.filters import Filters
 from geo.services.movement import FlowTotals
@@ -34,15 +34,15 @@ from geo.settings import H3_RESOLUTION
 from geo.vocab import CATEGORY_LABELS, origin_label, pressure_class
 
 #: How the public pages word their measures (captions).
-VISITORS_DEFINITION = (
+VISITORS_DEFINITION = N_(
     "Visitors = person-days: each person counts once per day they stayed anywhere in the province, in the "
     "tourism zone where they spent most of that day, summed over the days of the months chosen."
 )
-PRESENT_DEFINITION = (
+PRESENT_DEFINITION = N_(
     "People present = unique people per H3 cell and hour, summed over cells and averaged over the days with "
     "data: how many people are there at that hour on an average day."
 )
-PUBLISHED_NOTE = (
+PUBLISHED_NOTE = N_(
     "Published figures: every row behind them has at least the privacy floor of distinct people, smaller units "
     "are withheld or merged (docs/privacy.md), so totals can read slightly lower than the whole."
 )

@@ -34,10 +34,10 @@ PRESSURE_DEFINITION = N_(
 
 
 KM = url.PageParam("km", "cap_km", float(DEFAULT_KM), KM_CHOICES, parse=float, to_url=lambda km: f"{km:g}",
-                   why="distances are 0.5 to 10 km in steps of 0.5")
+                   why=N_("distances are 0.5 to 10 km in steps of 0.5"))
 
 
-LEVEL_NOTE = (
+LEVEL_NOTE = N_(
     "Zones of an imported level: beds and overnight visitors are both placed by the H3 cell holding them "
     "(a cell counts for the zone holding its centre), so a zone's supply and demand cover the same cells; "
     "the last row gathers cells in no zone of the level."
@@ -63,9 +63,9 @@ def _supply_demand(filters: Filters) -> pd.DataFrame | None:
                 help=_("Pressure index (estimate) of 1.0 or more."))
     estimates.method_popover("capacity_method")
     c = st.columns(3)
-    c[0].metric("Beds (all zones)", f"{beds:,}", help=_("Beds the registry of places lists (capacity, else rooms × 2)."))
-    c[1].metric("Rooms", f"{int(df['rooms'].sum()):,}", help=_("Rooms the registry of places lists."))
-    c[2].metric("Overnight visitors / night", f"{df['overnight_per_night'].sum():,.0f}",
+    c[0].metric(_("Beds (all zones)"), f"{beds:,}", help=_("Beds the registry of places lists (capacity, else rooms × 2)."))
+    c[1].metric(_("Rooms"), f"{int(df['rooms'].sum()):,}", help=_("Rooms the registry of places lists."))
+    c[2].metric(_("Observed devices / night"), f"{df['overnight_per_night'].sum():,.0f}",
                 help=_("Observed devices present at 02:00, average night (the sample behind the estimate)."))
     if beds == 0:
         st.warning(_("No accommodation with rooms or capacity is loaded, so no zone has a pressure index yet."))
@@ -74,7 +74,7 @@ def _supply_demand(filters: Filters) -> pd.DataFrame | None:
     # the outside row only when something lies outside every zone of the level
     listed = df[~df["outside"] | (df["beds"] > 0) | (df["visitor_nights"] > 0)]
     st.dataframe(
-        listed[["name_en", "accommodations", "rooms", "beds", "supply_beds", "est_overnight_per_night",
+        listed.assign(pressure_label=listed["pressure_label"].map(_))[["name_en", "accommodations", "rooms", "beds", "supply_beds", "est_overnight_per_night",
                 "overnight_per_night", "pressure", "peak_pressure", "pressure_label", "registry_coverage",
                 "thin_registry", "observed_pressure"]],
         hide_index=True, width="stretch",
@@ -100,7 +100,7 @@ def _supply_demand(filters: Filters) -> pd.DataFrame | None:
     )
     st.caption(_(PRESSURE_DEFINITION))
     if filters.zone_level != vocab.DEFAULT_ZONE_LEVEL:
-        st.caption(LEVEL_NOTE)
+        st.caption(_(LEVEL_NOTE))
     return zones
 
 
@@ -142,24 +142,24 @@ def _supply_note(supply: capacity.PublishedSupply, df: pd.DataFrame) -> None:
 
 def render() -> None:
     """Supply vs demand chart and table, then the pressure map with an attraction's catchment."""
-    st.title("Accommodation and capacity")
+    st.title(_("Accommodation and capacity"))
     filters = state.sidebar_filters(show_categories=False, show_zone_level=True)
     attractions = state.call(geography.list_places, ("attraction",))
     if attractions.empty:
-        st.warning("No attractions are loaded; the catchment needs at least one.")
+        st.warning(_("No attractions are loaded; the catchment needs at least one."))
         return
     ids = attractions["place_id"].tolist()
     attraction = url.PageParam("attraction", "cap_attraction",
                                DEFAULT_ATTRACTION if DEFAULT_ATTRACTION in ids else ids[0], tuple(ids),
-                               why="not an attraction of the atlas", keep_default=True)
+                               why=N_("not an attraction of the atlas"), keep_default=True)
     level_name = vocab.zone_level_label(filters.zone_level)
-    st.subheader(f"Supply against demand by zone: {markdown_text(level_name)}")
+    st.subheader(_("Supply against demand by zone: {level}").format(level=markdown_text(_(level_name))))
     pressure = _supply_demand(filters)
-    st.subheader("Pressure map and attraction catchment")
+    st.subheader(_("Pressure map and attraction catchment"))
     labels = placeinfo.place_labels(attractions)
     c = st.columns([2, 1])
-    place_id = c[0].selectbox("Attraction", ids, key=state.seed(attraction), format_func=lambda p: labels.get(p, p))
-    km = c[1].slider("Catchment distance (km, straight-line)", 0.5, 10.0, key=state.seed(KM), step=0.5)
+    place_id = c[0].selectbox(_("Attraction"), ids, key=state.seed(attraction), format_func=lambda p: labels.get(p, p))
+    km = c[1].slider(_("Catchment distance (km, straight-line)"), 0.5, 10.0, key=state.seed(KM), step=0.5)
     state.store(attraction, place_id)
     state.store(KM, float(km))
     catch = state.call(capacity.catchment, place_id, km * 1000)
@@ -175,27 +175,28 @@ def render() -> None:
             st.rerun()
     with right:
         c = st.columns(3)
-        c[0].metric("Accommodations in catchment", f"{catch.places:,}")
-        c[1].metric("Rooms in catchment", f"{catch.rooms:,}")
-        c[2].metric("Beds in catchment", f"{catch.beds:,}")
+        c[0].metric(_("Accommodations in catchment"), f"{catch.places:,}")
+        c[1].metric(_("Rooms in catchment"), f"{catch.rooms:,}")
+        c[2].metric(_("Beds in catchment"), f"{catch.beds:,}")
         st.caption(
-            f"Accommodation within {km:g} km (great-circle distance) of {markdown_text(catch.place.name_en)}."
-            if catch.place else "Unknown attraction."
+            _("Accommodation within {km} km (great-circle distance) of {place}.").format(
+                km=f"{km:g}", place=markdown_text(catch.place.name_en))
+            if catch.place else _("Unknown attraction.")
         )
         st.dataframe(
             catch.by_price_band, hide_index=True, width="stretch",
-            column_config={"price_band": "Price band",
-                           "places": st.column_config.NumberColumn("Places", format="%d"),
-                           "rooms": st.column_config.NumberColumn("Rooms", format="%d"),
-                           "beds": st.column_config.NumberColumn("Beds", format="%d")},
+            column_config={"price_band": _("Price band"),
+                           "places": st.column_config.NumberColumn(_("Places"), format="%d"),
+                           "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
+                           "beds": st.column_config.NumberColumn(_("Beds"), format="%d")},
         )
         acc = catch.accommodation
         st.dataframe(
             acc.assign(distance_km=acc["distance_m"] / 1000)[["name_en", "category", "price_band", "rooms", "distance_km"]],
             hide_index=True, width="stretch", height=260,
-            column_config={"name_en": "Accommodation", "category": "Type", "price_band": "Price band",
-                           "rooms": st.column_config.NumberColumn("Rooms", format="%d"),
-                           "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f")},
+            column_config={"name_en": _("Accommodation"), "category": _("Type"), "price_band": _("Price band"),
+                           "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
+                           "distance_km": st.column_config.NumberColumn(_("Distance (km)"), format="%.2f")},
         )
     drawn_area.render_summary(filters)
     state.provenance_note()

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import DataNotBuiltError, ImportRefusedError
-from geo.i18n import _
+from geo.i18n import N_, _
 from geo.ingest.fields import parse_map_options
 from geo.ingest.run import ImportOptions, ImportReport, import_file, problems_csv
 from geo.services import calibration, catalog, placeinfo
@@ -23,15 +23,15 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "zip", "parquet"
 
 #: What each table is, for the loaded-data table (rollups are described by their SQL file comments).
 TABLE_NOTES = {
-    "places": "Real places (attractions, accommodation, health, transport)",
-    "zones": "Tourism zones (approximate, drawn by the project)",
-    "cells": "H3 cells covering the zones",
-    "meta": "Provenance: one row per dataset",
-    "pings": "Raw device observations (officials only)",
-    "stays": "Stays detected from pings",
-    "place_visits": "Visits to places detected from stays",
-    "visits_hourly": "Presence cube: cell × hour × segment",
-    "trips": "Origin → destination trips per day",
+    "places": N_("Real places (attractions, accommodation, health, transport)"),
+    "zones": N_("Tourism zones (approximate, drawn by the project)"),
+    "cells": N_("H3 cells covering the zones"),
+    "meta": N_("Provenance: one row per dataset"),
+    "pings": N_("Raw device observations (officials only)"),
+    "stays": N_("Stays detected from pings"),
+    "place_visits": N_("Visits to places detected from stays"),
+    "visits_hourly": N_("Presence cube: cell × hour × segment"),
+    "trips": N_("Origin → destination trips per day"),
 }
 
 
@@ -43,38 +43,43 @@ def _quality_notes(q: placeinfo.DataQuality) -> list[tuple[str, str]]:
     """(level, text) notes, level one of ok / warn / info."""
     notes: list[tuple[str, str]] = []
     if q.places_without_zone:
-        notes.append(("warn", f"{q.places_without_zone} of {q.places} places lie outside every zone "
-                              "(they are left out of zone figures)."))
+        notes.append(("warn", _("{n} of {total} places lie outside every zone (they are left out of zone "
+                                "figures).").format(n=q.places_without_zone, total=q.places)))
     else:
-        notes.append(("ok", f"All {q.places} places lie inside a zone."))
+        notes.append(("ok", _("All {n} places lie inside a zone.").format(n=q.places)))
     if q.accommodations:
         notes.append(("warn" if q.accommodations_estimated else "ok",
-                      f"{q.accommodations_estimated} of {q.accommodations} accommodation places "
-                      f"({_pct(q.accommodations_estimated, q.accommodations)}) have estimated rooms/capacity; "
-                      f"{q.accommodations_without_rooms} have no room count."))
+                      _("{n} of {total} accommodation places ({pct}) have estimated rooms/capacity; {none} have no "
+                        "room count.").format(n=q.accommodations_estimated, total=q.accommodations,
+                                              pct=_pct(q.accommodations_estimated, q.accommodations),
+                                              none=q.accommodations_without_rooms)))
     else:
-        notes.append(("warn", "No accommodation is loaded: the pressure index and catchments have no supply."))
+        notes.append(("warn", _("No accommodation is loaded: the pressure index and catchments have no supply.")))
     if q.attractions_always_open:
-        notes.append(("info", f"{q.attractions_always_open} attractions have no opening hours (treated as always open)."))
-    notes.append(("info", f"{q.zones_approximate} of {q.zones} zones are approximate project boundaries, "
-                          "not official ones."))
+        notes.append(("info", _("{n} attractions have no opening hours (treated as always open).").format(
+            n=q.attractions_always_open)))
+    notes.append(("info", _("{n} of {total} zones are approximate project boundaries, not official ones.").format(
+        n=q.zones_approximate, total=q.zones)))
     if not q.flows:
-        notes.append(("warn", "No visitor flows (or their rollups) are built in this database."))
+        notes.append(("warn", _("No visitor flows (or their rollups) are built in this database.")))
         return notes
-    notes.append(("info", f"Visitor data covers {q.first_day} to {q.last_day} ({q.days_in_range} days): "
-                          f"{q.days_with_presence} days with presence data, {q.days_with_trips} with trips."))
+    notes.append(("info", _("Visitor data covers {first} to {last} ({days} days): {presence} days with presence "
+                            "data, {trips} with trips.").format(first=q.first_day, last=q.last_day,
+                                                                days=q.days_in_range, presence=q.days_with_presence,
+                                                                trips=q.days_with_trips)))
     gaps = q.gaps or ()
     if gaps:
         shown = ", ".join(str(g.day) for g in gaps[:10]) + (" …" if len(gaps) > 10 else "")
-        notes.append(("warn", f"{len(gaps)} days in that range miss presence rows or trips: {shown}."))
+        notes.append(("warn", _("{n} days in that range miss presence rows or trips: {days}.").format(
+            n=len(gaps), days=shown)))
     else:
-        notes.append(("ok", "No day in that range is missing presence rows or trips."))
+        notes.append(("ok", _("No day in that range is missing presence rows or trips.")))
     if q.days_partial_hours:
-        notes.append(("info", f"{q.days_partial_hours} days have presence rows in fewer than 24 hours "
-                              "(normal at night in small samples)."))
+        notes.append(("info", _("{n} days have presence rows in fewer than 24 hours (normal at night in small "
+                                "samples).").format(n=q.days_partial_hours)))
     empty = q.cells - q.cells_with_data
-    notes.append(("info", f"{empty:,} of {q.cells:,} H3 cells ({_pct(empty, q.cells)}) have no visitor data "
-                          "(mountains, forest and farmland as well as gaps)."))
+    notes.append(("info", _("{n} of {total} H3 cells ({pct}) have no visitor data (mountains, forest and farmland "
+                            "as well as gaps).").format(n=f"{empty:,}", total=f"{q.cells:,}", pct=_pct(empty, q.cells))))
     return notes
 
 
@@ -87,29 +92,30 @@ def _show_import_result(report: ImportReport | None, error: ImportRefusedError |
     """The summary as plain text, the problems as a table, and the problems as a CSV download."""
     problems = error.problems if error else report.problems if report else []
     if error is not None:
-        st.error(f"Not imported; the database is unchanged. {markdown_text(str(error))}")
+        st.error(_("Not imported; the database is unchanged.") + " " + markdown_text(str(error)))
     elif report is not None and report.dry_run:
-        st.info(f"Check only: {report.accepted:,} of {report.rows_read:,} rows would be imported. Nothing was "
-                "changed.")
+        st.info(_("Check only: {n} of {total} rows would be imported. Nothing was changed.").format(
+            n=f"{report.accepted:,}", total=f"{report.rows_read:,}"))
     elif report is not None:
-        st.success(f"Imported {report.accepted:,} of {report.rows_read:,} rows from {markdown_text(report.name)}.")
+        st.success(_("Imported {n} of {total} rows from {name}.").format(
+            n=f"{report.accepted:,}", total=f"{report.rows_read:,}", name=markdown_text(report.name)))
     if report is not None:
         st.text("\n".join(report.summary_lines()))
     if problems:
         st.dataframe(_problems_frame(problems), hide_index=True, width="stretch",
-                     column_config={"row": st.column_config.NumberColumn("Row", format="%d"), "field": "Field",
-                                    "action": "Action", "reason": "Reason"})
-        st.download_button("Download the problems (CSV)", problems_csv(problems).encode("utf-8-sig"),
+                     column_config={"row": st.column_config.NumberColumn(_("Row"), format="%d"), "field": _("Field"),
+                                    "action": _("Action"), "reason": _("Reason")})
+        st.download_button(_("Download the problems (CSV)"), problems_csv(problems).encode("utf-8-sig"),
                            file_name=f"{Path(name).stem}-import-problems.csv", mime="text/csv")
     if report is not None:
-        st.download_button("Download the summary (JSON)", json.dumps(report.to_dict(), ensure_ascii=False, indent=1),
+        st.download_button(_("Download the summary (JSON)"), json.dumps(report.to_dict(), ensure_ascii=False, indent=1),
                            file_name=f"{Path(name).stem}-import-summary.json", mime="application/json")
 
 
 def render_import_form() -> None:
     """Upload a file and import it (officials only): same checks, summary and guarantees as ``geo import``."""
     limit_mb = state.app_settings().upload_max_mb
-    st.subheader("Import data")
+    st.subheader(_("Import data"))
     st.caption(  # trusted-text: limit_mb is a number from the settings
         _("Places (CSV/TSV, GeoJSON, GeoPackage, zipped Shapefile, GeoParquet, KML, FlatGeobuf, OpenStreetMap "
           ".osm/.osm.pbf), zone boundaries as a new level, an operator's raw pings (CSV/TSV or Parquet: device, "
@@ -120,45 +126,46 @@ def render_import_form() -> None:
           "problems are listed with their row and reason, and if anything fails the database is left exactly "
           "as it was. The same as `python -m geo import` (README, Import).").format(limit_mb=limit_mb))
     with st.form("import_form", clear_on_submit=False):
-        upload = st.file_uploader(f"File (at most {limit_mb} MB)", type=UPLOAD_TYPES, key="import_file")
+        upload = st.file_uploader(_("File (at most {mb} MB)").format(mb=limit_mb), type=UPLOAD_TYPES, key="import_file")
         c = st.columns(3)
-        layer = c[0].selectbox("Import as", ["places", "zones", "visits", "trips", "pings", "roads"],
+        layer = c[0].selectbox(_("Import as"), ["places", "zones", "visits", "trips", "pings", "roads"],
                                key="import_layer",
-                               format_func={"places": "Places", "zones": "Zone boundaries (a level)",
+                               format_func={"places": _("Places"), "zones": _("Zone boundaries (a level)"),
                                             "visits": _("Hourly presence per H3 cell or zone (operator's aggregates)"),
                                             "trips": _("Origin-destination trips per day (operator's aggregates)"),
-                                            "pings": "Raw pings (replace the visitor flows)",
-                                            "roads": "Road network (OpenStreetMap .osm/.osm.pbf)"}.get)
+                                            "pings": _("Raw pings (replace the visitor flows)"),
+                                            "roads": _("Road network (OpenStreetMap .osm/.osm.pbf)")}.get)
         level = c[1].text_input(_("Zone level name (boundaries; or the level a presence or trips file names its "
                                   "zones in, or place)"), placeholder="district", key="import_level")
-        mode = c[2].radio("Mode", ["default", "append", "replace"], horizontal=True, key="import_mode",
-                          help="Default: places are added, a boundary level replaces the same level.")
-        category = st.selectbox("Category for rows with none or an unknown one (places)", ["", *ALL_CATEGORIES],
+        mode = c[2].radio(_("Mode"), ["default", "append", "replace"], horizontal=True, key="import_mode",
+                          format_func={"default": _("default"), "append": _("append"), "replace": _("replace")}.get,
+                          help=_("Default: places are added, a boundary level replaces the same level."))
+        category = st.selectbox(_("Category for rows with none or an unknown one (places)"), ["", *ALL_CATEGORIES],
                                 key="import_category",
-                                format_func=lambda v: "— none: such rows are rejected —" if not v
-                                else CATEGORY_LABELS.get(v, v))
-        mapping = st.text_area("Field mapping, one DEST=SOURCE per line (optional)", key="import_map",
+                                format_func=lambda v: _("— none: such rows are rejected —") if not v
+                                else _(CATEGORY_LABELS.get(v, v)))
+        mapping = st.text_area(_("Field mapping, one DEST=SOURCE per line (optional)"), key="import_map",
                                placeholder="name_en=ADM2_EN\nname_th=ADM2_TH")
         segments = st.text_area(_("Segments (presence and trips): the operator's spellings, one SOURCE=SEGMENT per "
                                   "line, or one SEGMENT for rows with none (optional)"), key="import_segments",
                                 placeholder="Bangkok=domestic:Bangkok\nChina=international:CN")
-        source_layer = st.text_input("Layer inside the file (GeoPackage, KML or zip with several; optional)",
+        source_layer = st.text_input(_("Layer inside the file (GeoPackage, KML or zip with several; optional)"),
                                      key="import_source_layer")
-        attribution = st.text_input("Source and licence (shown with the data)", key="import_attribution",
-                                    placeholder="Department of Provincial Administration, 2024")
+        attribution = st.text_input(_("Source and licence (shown with the data)"), key="import_attribution",
+                                    placeholder=_("Department of Provincial Administration, 2024"))
         c2 = st.columns(2)
-        strict = c2[0].checkbox("Strict: refuse the file if any row has a problem", key="import_strict")
-        dry_run = c2[1].checkbox("Check only (change nothing)", value=True, key="import_dry_run")
-        submitted = st.form_submit_button("Check and import", type="primary")
+        strict = c2[0].checkbox(_("Strict: refuse the file if any row has a problem"), key="import_strict")
+        dry_run = c2[1].checkbox(_("Check only (change nothing)"), value=True, key="import_dry_run")
+        submitted = st.form_submit_button(_("Check and import"), type="primary")
     if not submitted:
         return
     if upload is None:
-        st.warning("Choose a file first.")
+        st.warning(_("Choose a file first."))
         return
     if upload.size > limit_mb * 1024 * 1024:
         st.error(  # trusted-text: sizes are numbers
-            f"Not imported: the file is {upload.size / 1024 / 1024:.1f} MB, over the {limit_mb} MB limit of "
-                 "this form. Use `python -m geo import` for larger files.")
+            _("Not imported: the file is {size} MB, over the {mb} MB limit of this form. Use `python -m geo import` "
+              "for larger files.").format(size=f"{upload.size / 1024 / 1024:.1f}", mb=limit_mb))
         return
     name = Path(upload.name).name
     report: ImportReport | None = None
@@ -176,7 +183,7 @@ def render_import_form() -> None:
                 strict=strict, dry_run=dry_run, attribution=attribution.strip() or None,
                 max_bytes=limit_mb * 1024 * 1024, name=name, source_layer=source_layer.strip() or None,
             )
-            with st.spinner("Checking and importing..."):
+            with st.spinner(_("Checking and importing...")):
                 report = import_file(path, options, state.app_settings().db_path, state.app_settings())
             if report.written:
                 state.release_connections()  # the next query opens the new file, not DuckDB's cached old one
@@ -240,64 +247,67 @@ def render_calibration() -> None:
 
 def render() -> None:
     """Loaded tables, datasets, quality notes and provenance text."""
-    st.title("Data")
+    st.title(_("Data"))
     state.sidebar_filters(show_categories=False)
-    st.caption("What this atlas database holds, how good it is, and where it comes from. The filters do not apply here.")
+    st.caption(_("What this atlas database holds, how good it is, and where it comes from. The filters do not apply here."))
     meta = state.call(catalog.provenance)
     sizes = state.call(placeinfo.table_sizes)
     quality = state.call(placeinfo.data_quality)
     simulated = bool(meta["simulated"].any()) if not meta.empty else False
     c = st.columns(4)
-    c[0].metric("Tables", f"{len(sizes)}")
-    c[1].metric("Places", f"{quality.places:,}")
-    c[2].metric("Built (UTC)", f"{meta['built_at'].max():%Y-%m-%d}" if not meta.empty else "–")
-    c[3].metric("Visitor data", "SIMULATED" if simulated else "real")
+    c[0].metric(_("Tables"), f"{len(sizes)}")
+    c[1].metric(_("Places"), f"{quality.places:,}")
+    c[2].metric(_("Built (UTC)"), f"{meta['built_at'].max():%Y-%m-%d}" if not meta.empty else "–")
+    c[3].metric(_("Visitor data"), _("SIMULATED") if simulated else _("real"))
 
-    st.subheader("Tables loaded")
+    st.subheader(_("Tables loaded"))
     sizes = sizes.assign(
-        kind=["pipeline" if t in TABLE_NOTES else "rollup" for t in sizes["table_name"]],
-        description=[TABLE_NOTES.get(t, "Rollup read by the pages (queries/rollups)") for t in sizes["table_name"]],
+        kind=[_("pipeline") if t in TABLE_NOTES else _("rollup") for t in sizes["table_name"]],
+        description=[_(TABLE_NOTES.get(t, N_("Rollup read by the pages (queries/rollups)")))
+                     for t in sizes["table_name"]],
     ).sort_values(["kind", "table_name"])
     st.dataframe(
         sizes[["table_name", "kind", "row_count", "column_count", "description"]], hide_index=True,
         width="stretch",
-        column_config={"table_name": "Table", "kind": "Kind",
-                       "row_count": st.column_config.NumberColumn("Rows", format="localized"),
-                       "column_count": st.column_config.NumberColumn("Columns", format="%d"),
-                       "description": "What it holds"},
+        column_config={"table_name": _("Table"), "kind": _("Kind"),
+                       "row_count": st.column_config.NumberColumn(_("Rows"), format="localized"),
+                       "column_count": st.column_config.NumberColumn(_("Columns"), format="%d"),
+                       "description": _("What it holds")},
     )
 
-    st.subheader("Datasets and sources")
+    st.subheader(_("Datasets and sources"))
     if meta.empty:
-        st.info("No provenance recorded in this database.")
+        st.info(_("No provenance recorded in this database."))
     else:
         st.dataframe(
-            meta.assign(label=meta["simulated"].map({True: "SIMULATED", False: "real"}))[
+            meta.assign(label=meta["simulated"].map({True: _("SIMULATED"), False: _("real")}))[
                 ["dataset", "label", "sources", "seed", "built_at", "version"]],
             hide_index=True, width="stretch",
-            column_config={"dataset": "Dataset", "label": "Simulated?", "sources": "Sources", "seed": "Seed",
-                           "built_at": st.column_config.DatetimeColumn("Built (UTC)", format="YYYY-MM-DD HH:mm"),
-                           "version": "Atlas version"},
+            column_config={"dataset": _("Dataset"), "label": _("Simulated?"), "sources": _("Sources"), "seed": _("Seed"),
+                           "built_at": st.column_config.DatetimeColumn(_("Built (UTC)"), format="YYYY-MM-DD HH:mm"),
+                           "version": _("Atlas version")},
         )
 
     render_kinds()
     render_calibration()
 
-    st.subheader("Data-quality notes")
+    st.subheader(_("Data-quality notes"))
     for level, text in _quality_notes(quality):
         {"ok": st.success, "warn": st.warning}.get(level, st.info)(markdown_text(text))
     if quality.gaps:
         st.dataframe(pd.DataFrame(quality.gaps), hide_index=True, width="stretch")
 
-    st.subheader("Provenance")
+    st.subheader(_("Provenance"))
     for rec in meta.to_dict("records"):
-        label = "SIMULATED" if rec["simulated"] else "real"
-        seed = f", seed {int(rec['seed'])}" if rec.get("seed") is not None and not pd.isna(rec.get("seed")) else ""
-        st.markdown(f"**{markdown_text(rec['dataset'])}** — {label}{seed}; built {rec['built_at']:%Y-%m-%d %H:%M} UTC, "  # trusted-text: label and seed are the atlas's own words and a number
-                    f"atlas {markdown_text(rec['version'])}")
+        label = _("SIMULATED") if rec["simulated"] else _("real")
+        seed = (_(", seed {seed}").format(seed=int(rec["seed"]))
+                if rec.get("seed") is not None and not pd.isna(rec.get("seed")) else "")
+        st.markdown(_("**{dataset}** — {label}{seed}; built {built} UTC, atlas {version}").format(  # trusted-text: label and seed are the atlas's own words and a number
+            dataset=markdown_text(rec["dataset"]), label=label, seed=seed, built=f"{rec['built_at']:%Y-%m-%d %H:%M}",
+            version=markdown_text(rec["version"])))
         st.text(rec["sources"])
         if rec.get("params"):
-            with st.expander(f"Build parameters of {markdown_text(rec['dataset'])}"):
+            with st.expander(_("Build parameters of {dataset}").format(dataset=markdown_text(rec["dataset"]))):
                 st.json(json.loads(rec["params"]))
     if not state.app_settings().is_public:
         render_import_form()

@@ -3,30 +3,28 @@ numbers, people present by zone of the chosen level, area summary of a tourism z
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from geo import vocab
 from geo.errors import DataNotBuiltError
-from geo.i18n import _
+from geo.i18n import N_, _
 from geo.render import charts, presence_maps
 from geo.services import geography, presence
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import estimates, export, state, url
+from ui import estimates, export, lang, state, url
 
-VIEWS = {"heat": "Heat map", "hex": "H3 hexagons (choropleth)"}
+VIEWS = {"heat": N_("Heat map"), "hex": N_("H3 hexagons (choropleth)")}
 ALL_HOURS = "all"
 HOUR_CHOICES = (ALL_HOURS, *(str(h) for h in range(24)))
 
 VIEW = url.PageParam("d_view", "dens_view", "heat", tuple(VIEWS))
-SEASON = url.PageParam("d_season", "dens_season", "range", tuple(vocab.SEASONS), why="not a season or month")
-HOUR = url.PageParam("d_hour", "dens_hour", ALL_HOURS, HOUR_CHOICES, why="hours are all or 0 to 23")
+SEASON = url.PageParam("d_season", "dens_season", "range", tuple(vocab.SEASONS), why=N_("not a season or month"))
+HOUR = url.PageParam("d_hour", "dens_hour", ALL_HOURS, HOUR_CHOICES, why=N_("hours are all or 0 to 23"))
 #: The drilled-down cell, as H3 hex text of the atlas' resolution; the widget is the map click.
 CELL = url.PageParam("d_cell", "dens_click", None, parse=lambda raw: _cell_centre(raw),
-                     why="not an H3 cell of the atlas' resolution")
+                     why=N_("not an H3 cell of the atlas' resolution"))
 
 
 def _cell_centre(raw: str) -> tuple[float, float]:
@@ -49,69 +47,70 @@ def render_drilldown(f: Filters, season: str, hour: int | None, zone_names: dict
     """Numbers for the cell under the last map click (stored in session state)."""
     click = st.session_state.get(CELL.widget_key)
     if not click:
-        st.caption("Click the map to see the numbers of the H3 cell under the pointer and select its zone.")
+        st.caption(_("Click the map to see the numbers of the H3 cell under the pointer and select its zone."))
         return
     detail = state.call(presence.cell_detail, click[0], click[1], f, season, hour, floor=state.privacy_floor())
     if detail is None:
-        st.info("The clicked point lies outside the atlas' H3 cells.")
+        st.info(_("The clicked point lies outside the atlas' H3 cells."))
         return
     zone = zone_names.get(detail.zone_id or "", detail.zone_name or "—")
-    st.markdown(f"**Cell `{detail.cell_hex}`** in {markdown_text(zone)}")  # trusted-text: cell_hex is hex digits from h3
+    st.markdown(_("**Cell `{cell}`** in {zone}").format(cell=detail.cell_hex, zone=markdown_text(zone)))  # trusted-text: cell_hex is hex digits from h3
     if detail.suppressed:
-        st.info("Too few people in this cell for the selection: figures are withheld in the public view.")
+        st.info(_("Too few people in this cell for the selection: figures are withheld in the public view."))
         return
     cols = st.columns(3)
-    cols[0].metric("People present (avg per hour)", f"{detail.present:,.1f}")
-    cols[1].metric("Peak hour", "—" if detail.peak_hour is None else f"{detail.peak_hour:02d}:00")
-    cols[2].metric("People at peak (avg)", "—" if detail.peak_present is None else f"{detail.peak_present:,.1f}")
+    cols[0].metric(_("People present (avg per hour)"), f"{detail.present:,.1f}")
+    cols[1].metric(_("Peak hour"), "—" if detail.peak_hour is None else f"{detail.peak_hour:02d}:00")
+    cols[2].metric(_("People at peak (avg)"), "—" if detail.peak_present is None else f"{detail.peak_present:,.1f}")
     if not detail.hours.empty:
-        state.altair_chart(charts.hour_chart, detail.hours, "This cell: people present by hour", _shown(f, hour))
+        state.altair_chart(charts.hour_chart, detail.hours, _("This cell: people present by hour"), _shown(f, hour))
 
 
 def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], hour: int | None) -> None:
     """The chosen zone's figures: visitors, time in zone, origins, places and hour profile."""
     summary = state.call(presence.zone_summary, f, zone_id, floor=0)  # officials only (see render)
     if summary is None:
-        st.info("Unknown zone.")
+        st.info(_("Unknown zone."))
         return
     cols = st.columns(4)
-    cols[0].metric("Visitors (people-days)", f"{summary.visitors or 0:,}", help=presence.VISITORS_DEFINITION)
+    cols[0].metric(_("Visitors (people-days)"), f"{summary.visitors or 0:,}", help=_(presence.VISITORS_DEFINITION))
     avg = summary.avg_daily_visitors
-    cols[1].metric("Visitors per day (average)", "—" if avg is None else f"{avg:,.0f}")
+    cols[1].metric(_("Visitors per day (average)"), "—" if avg is None else f"{avg:,.0f}")
     hours = summary.hours_per_visitor
-    cols[2].metric("Time in zone per visitor-day", "—" if hours is None else f"{hours:.1f} h")
+    cols[2].metric(_("Time in zone per visitor-day"), "—" if hours is None else _("{n} h").format(n=f"{hours:.1f}"))
     share = summary.international_share
-    cols[3].metric("International share", "—" if share is None else f"{share:.1%}")
+    cols[3].metric(_("International share"), "—" if share is None else f"{share:.1%}")
     st.caption(
-        f"{summary.overnight or 0:,} overnight, {summary.day_trippers or 0:,} day-tripper and "
-        f"{summary.residents or 0:,} resident people-days; area {summary.area_km2:.1f} km²."
+        _("{overnight} overnight, {day} day-tripper and {residents} resident people-days; area {area} km².").format(
+            overnight=f"{summary.overnight or 0:,}", day=f"{summary.day_trippers or 0:,}",
+            residents=f"{summary.residents or 0:,}", area=f"{summary.area_km2:.1f}")
     )
     left, right = st.columns(2)
     with left:
         origins = state.call(presence.origin_mix, f, zone_id, 8, floor=0)
         if origins.empty:
-            st.info("No visitors in this zone for the selection.")
+            st.info(_("No visitors in this zone for the selection."))
         else:
-            st.markdown("**Top origins**")
+            st.markdown(_("**Top origins**"))
             st.dataframe(
                 origins[["origin", "visitors", "share"]], hide_index=True,
-                column_config={"origin": "Origin", "visitors": st.column_config.NumberColumn("People-days", format="%d"),
-                               "share": st.column_config.NumberColumn("Share", format="percent")},
+                column_config={"origin": _("Origin"), "visitors": st.column_config.NumberColumn(_("People-days"), format="%d"),
+                               "share": st.column_config.NumberColumn(_("Share"), format="percent")},
             )
     with right:
         places = state.call(presence.top_places, f, zone_id, 8, floor=0)
         if places.empty:
-            st.info("No place visits in this zone for the selection.")
+            st.info(_("No place visits in this zone for the selection."))
         else:
-            st.markdown("**Top places**")
+            st.markdown(_("**Top places**"))
             st.dataframe(
                 places[["name_en", "visits", "avg_dwell_minutes"]], hide_index=True,
-                column_config={"name_en": "Place", "visits": st.column_config.NumberColumn("Visits", format="%d"),
-                               "avg_dwell_minutes": st.column_config.NumberColumn("Avg dwell (min)", format="%.0f")},
+                column_config={"name_en": _("Place"), "visits": st.column_config.NumberColumn(_("Visits"), format="%d"),
+                               "avg_dwell_minutes": st.column_config.NumberColumn(_("Avg dwell (min)"), format="%.0f")},
             )
     profile = state.call(presence.hour_profile, f, zone_id, floor=0)
     if not profile.empty:
-        title = f"{zone_names.get(zone_id, zone_id)}: people present by hour (average day)"
+        title = _("{zone}: people present by hour (average day)").format(zone=zone_names.get(zone_id, zone_id))
         state.altair_chart(charts.hour_chart, profile, title, _shown(f, hour))
 
 
@@ -124,31 +123,32 @@ def render_level(f: Filters, season: str, hour: int | None) -> None:
         return
     zones = df[~df["outside"]]
     if int(df["visitor_hours"].sum()) == 0:
-        st.info("No presence data for this selection.")
+        st.info(_("No presence data for this selection."))
         return
     shown = df if int(df.loc[df["outside"], "visitor_hours"].sum()) else zones
     st.dataframe(
         shown[["name_en", "name_th", "present", "share", "cells_with_data", "area_km2"]],
         hide_index=True,
         column_config={
-            "name_en": "Zone", "name_th": "ชื่อ",
-            "present": st.column_config.NumberColumn("People present (avg per hour)", format="%.1f"),
-            "share": st.column_config.NumberColumn("Share", format="percent"),
-            "cells_with_data": st.column_config.NumberColumn("Cells with people", format="%d"),
-            "area_km2": st.column_config.NumberColumn("Area (km²)", format="%.1f"),
+            "name_en": _("Zone"), "name_th": _("Thai name"),
+            "present": st.column_config.NumberColumn(_("People present (avg per hour)"), format="%.1f"),
+            "share": st.column_config.NumberColumn(_("Share"), format="percent"),
+            "cells_with_data": st.column_config.NumberColumn(_("Cells with people"), format="%d"),
+            "area_km2": st.column_config.NumberColumn(_("Area (km²)"), format="%.1f"),
         },
     )
-    st.caption(f"{presence.LEVEL_DEFINITION} Same months, weekdays, hours and segments as the map.")
+    st.caption(_(presence.LEVEL_DEFINITION) + " " + _("Same months, weekdays, hours and segments as the map."))
 
 
 def render() -> None:
     """The density page body."""
     f = state.sidebar_filters(show_categories=False, show_zone_level=True)
-    st.title("Visitor density")
+    st.title(_("Visitor density"))
     st.caption(
-        f"Where people are, per H3 cell (resolution 8, ≈0.7 km²). {presence.PRESENT_DEFINITION} The map uses the "
-        "monthly presence profile of the chosen months (by default every month the date range touches), "
-        "the selected weekdays and origin segments, and the sidebar hours or the single playback hour."
+        _("Where people are, per H3 cell (resolution 8, ≈0.7 km²).") + " " + _(presence.PRESENT_DEFINITION) + " "
+        + _("The map uses the monthly presence profile of the chosen months (by default every month the date "
+            "range touches), the selected weekdays and origin segments, and the sidebar hours or the single "
+            "playback hour.")
     )
     state.provenance_note()
 
@@ -158,12 +158,12 @@ def render() -> None:
         st.session_state[HOUR.widget_key] = ALL_HOURS
 
     c1, c2, c3 = st.columns([1.2, 1.3, 2.5])
-    view = c1.radio("Map", tuple(VIEWS), key=state.seed(VIEW), format_func=VIEWS.get, horizontal=True)
-    season = c2.selectbox("Season or month", tuple(vocab.SEASONS), key=state.seed(SEASON),
-                          format_func=lambda s: vocab.SEASONS[s][0])
+    view = c1.radio(_("Map"), tuple(VIEWS), key=state.seed(VIEW), format_func=lambda v: _(VIEWS[v]), horizontal=True)
+    season = c2.selectbox(_("Season or month"), tuple(vocab.SEASONS), key=state.seed(SEASON),
+                          format_func=lang.season_label)
     hour_raw = c3.select_slider(
-        "Hour of day (playback: slide to replay the day)", options=hours, key=HOUR.widget_key,
-        format_func=lambda h: "All selected hours" if h == ALL_HOURS else f"{int(h):02d}:00",
+        _("Hour of day (playback: slide to replay the day)"), options=hours, key=HOUR.widget_key,
+        format_func=lambda h: _("All selected hours") if h == ALL_HOURS else f"{int(h):02d}:00",
     )
     state.store(VIEW, view)
     state.store(SEASON, season)
@@ -177,9 +177,9 @@ def render() -> None:
     zones = state.call(geography.list_zones)
     zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
     months = presence.season_months(season, f)
-    when = "all selected hours" if hour is None else f"{hour:02d}:00–{hour:02d}:59"
-    month_names = ", ".join(date(2000, m, 1).strftime("%b") for m in months)
-    note = f"{len(cells):,} cells · {month_names} · {when}"
+    when = _("all selected hours") if hour is None else f"{hour:02d}:00–{hour:02d}:59"
+    month_names = ", ".join(lang.month_name(m, "abbreviated") for m in months)
+    note = _("{n} cells · {months} · {when}").format(n=f"{len(cells):,}", months=month_names, when=when)
     state.seed(CELL)  # a copied address may name the drilled-down cell
     click = st.session_state.get(CELL.widget_key)
     selected = (presence.cell_at(click[0], click[1]),) if click else ()
@@ -202,7 +202,7 @@ def render() -> None:
             st.rerun()
 
     if cells.empty:
-        st.info("No presence data for this selection: widen the hours, weekdays, segments or months.")
+        st.info(_("No presence data for this selection: widen the hours, weekdays, segments or months."))
     else:
         top = cells.head(1).to_dict("records")[0]
         k = st.columns(4)
@@ -211,21 +211,21 @@ def render() -> None:
                                round(float(cells["present"].sum())),
                                help_text=_("Estimated people present: observed people present × the expansion "
                                            "weight of their origin segment and month."))
-        k[1].metric("People present (avg per hour, all cells)", f"{cells['present'].sum():,.0f}",
+        k[1].metric(_("People present (avg per hour, all cells)"), f"{cells['present'].sum():,.0f}",
                     help=_("Observed devices (the sample behind the estimate)."))
-        k[2].metric("Busiest cell (people present)", f"{top['present']:,.1f}",
-                    help=f"In {markdown_text(zone_names.get(top['zone_id'], top['zone_id']))}")
-        k[3].metric("Cells shown" if public else "Cells with people", f"{len(cells):,}",
-                    help="Public view: only figures of at least the privacy floor are summed and shown." if public else None)
+        k[2].metric(_("Busiest cell (people present)"), f"{top['present']:,.1f}",
+                    help=_("In {zone}").format(zone=markdown_text(zone_names.get(top["zone_id"], top["zone_id"]))))
+        k[3].metric(_("Cells shown") if public else _("Cells with people"), f"{len(cells):,}",
+                    help=_("Public view: only figures of at least the privacy floor are summed and shown.") if public else None)
         if "est_present" in cells.columns:
             estimates.method_popover("density_method")
 
     drawn_area.render_summary(f, season, hour)  # public view: sums of the map's own floored units (ui.area)
 
-    st.subheader("Drill-down")
+    st.subheader(_("Drill-down"))
     render_drilldown(f, season, hour, zone_names)
 
-    st.subheader("Area summary")
+    st.subheader(_("Area summary"))
     if public:
         # Officials only, so render_area_summary needs no public-floor branches. Zone figures come from
         # day-level rollups under a free date range: two ranges a day apart would differ by one day's
@@ -234,16 +234,16 @@ def render() -> None:
         # The summary by zone level is officials only too, although it could respect the floor (it sums
         # the floored profile rows the map shows): the public view shows nothing it did not show before
         # zone levels existed, and sidebar_filters offers public visitors the tourism zones only.
-        st.info("Zone summaries are not part of the public view.")
+        st.info(_("Zone summaries are not part of the public view."))
         export.section("density", f, fields=DENSITY_FIELDS, extra={"season": season, "hour": hour_raw})
         return
-    st.markdown(f"**People present by zone: {markdown_text(vocab.zone_level_label(f.zone_level))}**")
+    st.markdown(_("**People present by zone: {level}**").format(level=markdown_text(_(vocab.zone_level_label(f.zone_level)))))
     render_level(f, season, hour)
-    st.markdown("**One tourism zone**")
+    st.markdown(_("**One tourism zone**"))
     zone_ids = tuple(zones["zone_id"])
     default_zone = "old_city" if "old_city" in zone_ids else zone_ids[0]
-    zone_param = url.PageParam(ZONE.key, ZONE.widget_key, default_zone, zone_ids, why="not a zone of the atlas")
-    zone_id = st.selectbox("Zone", zone_ids, key=state.seed(zone_param), format_func=lambda z: zone_names.get(z, z))
+    zone_param = url.PageParam(ZONE.key, ZONE.widget_key, default_zone, zone_ids, why=N_("not a zone of the atlas"))
+    zone_id = st.selectbox(_("Zone"), zone_ids, key=state.seed(zone_param), format_func=lambda z: zone_names.get(z, z))
     state.store(zone_param, zone_id)
     render_area_summary(f, zone_id, zone_names, hour)
     export.section("density", f, export.cells("cells", cells),

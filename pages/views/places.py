@@ -24,29 +24,29 @@ def _profile(place_id: str, filters: Filters) -> None:
     estimates.headline(c[0], _("Visits"), prof.est_visits, prof.visits,
                        help_text=_("Estimated visits: observed visits × the expansion weight of their origin segment "
                                    "and month."))
-    c[1].metric("Visits in view", f"{prof.visits:,}", help=_("Observed devices' visits (the sample)."))
+    c[1].metric(_("Visits in view"), f"{prof.visits:,}", help=_("Observed devices' visits (the sample)."))
     dwell = prof.avg_dwell_minutes
-    c[2].metric("Average dwell", "–" if dwell is None else f"{dwell:.0f} min")
+    c[2].metric(_("Average dwell"), "–" if dwell is None else _("{n} min").format(n=f"{dwell:.0f}"))
     estimates.method_popover("places_method")
     if prof.visits == 0:
-        st.caption("No recorded visits to this place for these filters.")
+        st.caption(_("No recorded visits to this place for these filters."))
         return
-    state.altair_chart(charts.visits_bar_chart, prof.by_hour, "hour", "Hour of arrival (local)",
-                       "Visits by hour of arrival")
-    state.altair_chart(charts.visits_bar_chart, prof.by_month, "month", "Month", "Visits by month (season)")
-    state.altair_chart(charts.visits_bar_chart, prof.by_weekday, "day", "Weekday", "Visits by weekday",
+    state.altair_chart(charts.visits_bar_chart, prof.by_hour, "hour", _("Hour of arrival (local)"),
+                       _("Visits by hour of arrival"))
+    state.altair_chart(charts.visits_bar_chart, prof.by_month, "month", _("Month"), _("Visits by month (season)"))
+    state.altair_chart(charts.visits_bar_chart, prof.by_weekday, "day", _("Weekday"), _("Visits by weekday"),
                        sort=tuple(prof.by_weekday["day"]))
     origins = prof.origins.head(10)
-    st.markdown("**Origin mix** (top 10 origin markets)")
+    st.markdown(_("**Origin mix** (top 10 origin markets)"))
     st.dataframe(
         origins.assign(share_pct=origins["share"] * 100)[["segment", "visitor_type", "visits", "share_pct"]],
         hide_index=True, width="stretch",
-        column_config={"segment": "Origin", "visitor_type": "Visitor type",
-                       "visits": st.column_config.NumberColumn("Visits", format="%d"),
-                       "share_pct": st.column_config.NumberColumn("Share %", format="%.1f")},
+        column_config={"segment": _("Origin"), "visitor_type": _("Visitor type"),
+                       "visits": st.column_config.NumberColumn(_("Visits"), format="%d"),
+                       "share_pct": st.column_config.NumberColumn(_("Share %"), format="%.1f")},
     )
-    st.caption("Profile from the place_profile rollup (whole months overlapping the date range; weekdays, "
-               "arrival hours and origin segments as filtered).")
+    st.caption(_("Profile from the place_profile rollup (whole months overlapping the date range; weekdays, "
+                 "arrival hours and origin segments as filtered)."))
 
 
 def _export(filters: Filters, results: pd.DataFrame, detail: placeinfo.PlaceDetail | None, nearby: pd.DataFrame,
@@ -61,7 +61,7 @@ def _export(filters: Filters, results: pd.DataFrame, detail: placeinfo.PlaceDeta
 
 def render() -> None:
     """The shared Places body with the officials' visitor profile."""
-    place_page.render(section_title="Visitor profile", section=_profile, export_section=_export)
+    place_page.render(section_title=_("Visitor profile"), section=_profile, export_section=_export)
 
 
 state.guard(render)

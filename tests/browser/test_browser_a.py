@@ -132,7 +132,7 @@ def test_density_page_in_browser(page, url_a) -> None:
 
     copy = open_copied_url(page)
     assert metric(copy, "People present (avg per hour, all cells)") == after
-    assert copy.locator('[data-testid="stRadio"] input[type="radio"]:checked').first.evaluate(
+    assert copy.locator('[data-testid="stMainBlockContainer"] [data-testid="stRadio"] input[type="radio"]:checked').first.evaluate(
         "e => e.closest('label').innerText") == "H3 hexagons (choropleth)"
     copy_maps = leaflet_maps(copy)
     assert copy_maps and map_stats(copy_maps[0])["heat"] == 0

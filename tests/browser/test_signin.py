@@ -83,7 +83,10 @@ def test_signed_out_every_address_shows_only_the_sign_in_form(page, signin_url, 
     assert urlsplit(page.url).path == f"/{path}"  # the address is kept for after sign-in
     assert page.get_by_role("dialog").count() == 0  # no "Page not found" over the form (serve.py)
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0
-    assert page.locator('[data-testid="stSidebar"]').count() == 0
+    # the sidebar holds only the language choice, so the form reads in the official's language
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.locator('[data-testid="stRadio"]').count() == 1
+    assert sidebar.locator('[data-testid="stWidgetLabel"]').count() == 1
     assert page.locator("iframe").count() == 0 and not leaflet_maps(page, timeout=1)
     dom = _dom(page)
     leaked = [text for text in LEAKS if text in dom]

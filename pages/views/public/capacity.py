@@ -8,20 +8,21 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
+from geo.i18n import N_, _
 from geo.render import capacity_maps, charts
 from geo.services import capacity, catalog, geography, placeinfo, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import export, state, url
+from ui import export, lang, state, url
 
 KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
 DEFAULT_KM = "2"
 DEFAULT_ATTRACTION = "att-wat-phra-singh"
 KM = url.PageParam("km", "cap_km", float(DEFAULT_KM), KM_CHOICES, parse=float, to_url=lambda km: f"{km:g}",
-                   why="distances are 0.5 to 10 km in steps of 0.5")
+                   why=N_("distances are 0.5 to 10 km in steps of 0.5"))
 
-PRESSURE_DEFINITION = (
+PRESSURE_DEFINITION = N_(
     "**Pressure index** = domestic and international visitors present in the zone at 02:00 on an average night "
     "of the chosen months and weekdays (the evening a night begins), from the published presence rows of the "
     "zone, ÷ the zone's bed capacity (accommodation `capacity`, else rooms × 2). 1.0 means every bed would be "
@@ -34,56 +35,56 @@ def _supply_demand(filters: Filters) -> pd.DataFrame:
     df = state.call(public.supply_demand, filters)
     beds = int(df["beds"].sum())
     c = st.columns(4)
-    c[0].metric("Beds (all zones)", f"{beds:,}")
-    c[1].metric("Rooms", f"{int(df['rooms'].sum()):,}")
-    c[2].metric("Overnight visitors / night", f"{df['overnight_per_night'].sum():,.0f}")
-    c[3].metric("Zones at or over capacity", f"{int((df['pressure_class'] == 'over').sum())}")
+    c[0].metric(_("Beds (all zones)"), f"{beds:,}")
+    c[1].metric(_("Rooms"), f"{int(df['rooms'].sum()):,}")
+    c[2].metric(_("Overnight visitors / night"), f"{df['overnight_per_night'].sum():,.0f}")
+    c[3].metric(_("Zones at or over capacity"), f"{int((df['pressure_class'] == 'over').sum())}")
     if beds == 0:
-        st.warning("No accommodation with rooms or capacity is published, so no zone has a pressure index.")
+        st.warning(_("No accommodation with rooms or capacity is published, so no zone has a pressure index."))
     state.altair_chart(charts.supply_demand_chart, df)
     st.dataframe(
-        df[["name_en", "accommodations", "rooms", "beds", "overnight_per_night", "peak_overnight", "pressure",
+        df.assign(pressure_label=df["pressure_label"].map(_))[["name_en", "accommodations", "rooms", "beds", "overnight_per_night", "peak_overnight", "pressure",
             "peak_pressure", "pressure_label"]],
         hide_index=True, width="stretch",
         column_config={
-            "name_en": "Zone",
-            "accommodations": st.column_config.NumberColumn("Accommodations", format="%d"),
-            "rooms": st.column_config.NumberColumn("Rooms", format="%d"),
-            "beds": st.column_config.NumberColumn("Beds", format="%d"),
-            "overnight_per_night": st.column_config.NumberColumn("Overnight visitors / night", format="%.0f"),
-            "peak_overnight": st.column_config.NumberColumn("Busiest month / night", format="%.0f"),
-            "pressure": st.column_config.NumberColumn("Pressure index", format="%.2f"),
-            "peak_pressure": st.column_config.NumberColumn("Busiest-month pressure", format="%.2f"),
-            "pressure_label": "Class",
+            "name_en": _("Zone"),
+            "accommodations": st.column_config.NumberColumn(_("Accommodations"), format="%d"),
+            "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
+            "beds": st.column_config.NumberColumn(_("Beds"), format="%d"),
+            "overnight_per_night": st.column_config.NumberColumn(_("Overnight visitors / night"), format="%.0f"),
+            "peak_overnight": st.column_config.NumberColumn(_("Busiest month / night"), format="%.0f"),
+            "pressure": st.column_config.NumberColumn(_("Pressure index"), format="%.2f"),
+            "peak_pressure": st.column_config.NumberColumn(_("Busiest-month pressure"), format="%.2f"),
+            "pressure_label": _("Class"),
         },
     )
-    st.caption(PRESSURE_DEFINITION)
+    st.caption(_(PRESSURE_DEFINITION))
     if state.call(catalog.is_simulated):
-        st.caption("Simulated flows count the simulated sample of visitors, not every tourist in the province, so "
-                   "pressure values read low against real bed counts.")
+        st.caption(_("Simulated flows count the simulated sample of visitors, not every tourist in the province, so "
+                     "pressure values read low against real bed counts."))
     return df
 
 
 def render() -> None:
     """Supply against demand, then the pressure map with an attraction's catchment, then a drawn area."""
-    st.title("Accommodation and capacity")
+    st.title(_("Accommodation and capacity"))
     filters = state.sidebar_filters(show_categories=False)
     attractions = state.call(geography.list_places, ("attraction",))
     if attractions.empty:
-        st.warning("No attractions are published; the catchment needs at least one.")
+        st.warning(_("No attractions are published; the catchment needs at least one."))
         return
     ids = attractions["place_id"].tolist()
     attraction = url.PageParam("attraction", "cap_attraction",
                                DEFAULT_ATTRACTION if DEFAULT_ATTRACTION in ids else ids[0], tuple(ids),
-                               why="not an attraction of the atlas", keep_default=True)
+                               why=N_("not an attraction of the atlas"), keep_default=True)
     first, last = public.month_range(filters)
-    st.subheader(f"Supply against demand by tourism zone, {first:%b %Y} – {last:%b %Y}")
+    st.subheader(_("Supply against demand by tourism zone, {first} – {last}").format(first=lang.month(first), last=lang.month(last)))
     pressure = _supply_demand(filters)
-    st.subheader("Pressure map and attraction catchment")
+    st.subheader(_("Pressure map and attraction catchment"))
     labels = placeinfo.place_labels(attractions)
     c = st.columns([2, 1])
-    place_id = c[0].selectbox("Attraction", ids, key=state.seed(attraction), format_func=lambda p: labels.get(p, p))
-    km = c[1].slider("Catchment distance (km, straight-line)", 0.5, 10.0, key=state.seed(KM), step=0.5)
+    place_id = c[0].selectbox(_("Attraction"), ids, key=state.seed(attraction), format_func=lambda p: labels.get(p, p))
+    km = c[1].slider(_("Catchment distance (km, straight-line)"), 0.5, 10.0, key=state.seed(KM), step=0.5)
     state.store(attraction, place_id)
     state.store(KM, float(km))
     catch = state.call(capacity.catchment, place_id, km * 1000)
@@ -99,28 +100,29 @@ def render() -> None:
             st.rerun()
     with right:
         c = st.columns(3)
-        c[0].metric("Accommodations in catchment", f"{catch.places:,}")
-        c[1].metric("Rooms in catchment", f"{catch.rooms:,}")
-        c[2].metric("Beds in catchment", f"{catch.beds:,}")
+        c[0].metric(_("Accommodations in catchment"), f"{catch.places:,}")
+        c[1].metric(_("Rooms in catchment"), f"{catch.rooms:,}")
+        c[2].metric(_("Beds in catchment"), f"{catch.beds:,}")
         st.caption(
-            f"Accommodation within {km:g} km (great-circle distance) of {markdown_text(catch.place.name_en)}."
-            if catch.place else "Unknown attraction."
+            _("Accommodation within {km} km (great-circle distance) of {place}.").format(
+                km=f"{km:g}", place=markdown_text(catch.place.name_en))
+            if catch.place else _("Unknown attraction.")
         )
         st.dataframe(
             catch.by_price_band, hide_index=True, width="stretch",
-            column_config={"price_band": "Price band",
-                           "places": st.column_config.NumberColumn("Places", format="%d"),
-                           "rooms": st.column_config.NumberColumn("Rooms", format="%d"),
-                           "beds": st.column_config.NumberColumn("Beds", format="%d")},
+            column_config={"price_band": _("Price band"),
+                           "places": st.column_config.NumberColumn(_("Places"), format="%d"),
+                           "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
+                           "beds": st.column_config.NumberColumn(_("Beds"), format="%d")},
         )
         acc = catch.accommodation
         st.dataframe(
             acc.assign(distance_km=acc["distance_m"] / 1000)[["name_en", "category", "price_band", "rooms",
                                                               "distance_km"]],
             hide_index=True, width="stretch", height=260,
-            column_config={"name_en": "Accommodation", "category": "Type", "price_band": "Price band",
-                           "rooms": st.column_config.NumberColumn("Rooms", format="%d"),
-                           "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f")},
+            column_config={"name_en": _("Accommodation"), "category": _("Type"), "price_band": _("Price band"),
+                           "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
+                           "distance_km": st.column_config.NumberColumn(_("Distance (km)"), format="%.2f")},
         )
     drawn_area.render_summary(filters)
     state.provenance_note()

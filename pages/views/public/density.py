@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.i18n import N_, _
 from geo.render import charts, presence_maps
 from geo.services import geography, presence, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import export, state, url
+from ui import export, lang, state, url
 
-VIEWS = {"heat": "Heat map", "hex": "H3 hexagons (choropleth)"}
+VIEWS = {"heat": N_("Heat map"), "hex": N_("H3 hexagons (choropleth)")}
 ALL_HOURS = "all"
 HOUR_CHOICES = (ALL_HOURS, *(str(h) for h in range(24)))
 
 VIEW = url.PageParam("d_view", "dens_view", "heat", tuple(VIEWS))
-HOUR = url.PageParam("d_hour", "dens_hour", ALL_HOURS, HOUR_CHOICES, why="hours are all or 0 to 23")
+HOUR = url.PageParam("d_hour", "dens_hour", ALL_HOURS, HOUR_CHOICES, why=N_("hours are all or 0 to 23"))
 #: The drilled-down cell, as H3 hex text of the atlas' resolution; the widget is the map click.
 CELL = url.PageParam("d_cell", "dens_click", None, parse=lambda raw: _cell_centre(raw),
-                     why="not an H3 cell of the atlas' resolution")
+                     why=N_("not an H3 cell of the atlas' resolution"))
 
 
 def _cell_centre(raw: str) -> tuple[float, float]:
@@ -38,61 +39,62 @@ def render_drilldown(f: Filters, hour: int | None, zone_names: dict[str, str]) -
     """Numbers for the cell under the last map click (stored in session state)."""
     click = st.session_state.get(CELL.widget_key)
     if not click:
-        st.caption("Click the map to see the numbers of the H3 cell under the pointer.")
+        st.caption(_("Click the map to see the numbers of the H3 cell under the pointer."))
         return
     detail = state.call(public.cell_detail, click[0], click[1], f, hour)
     if detail is None:
-        st.info("The clicked point lies outside the atlas' H3 cells.")
+        st.info(_("The clicked point lies outside the atlas' H3 cells."))
         return
     zone = zone_names.get(detail.zone_id or "", detail.zone_name or "—")
-    st.markdown(f"**Cell `{detail.cell_hex}`** in {markdown_text(zone)}")  # trusted-text: cell_hex is hex digits from h3
+    st.markdown(_("**Cell `{cell}`** in {zone}").format(cell=detail.cell_hex, zone=markdown_text(zone)))  # trusted-text: cell_hex is hex digits from h3
     if detail.suppressed:
-        st.info("No published figures for this cell in the selection: it is empty, or has fewer people than the "
-                "privacy floor (the public view does not say which).")
+        st.info(_("No published figures for this cell in the selection: it is empty, or has fewer people than the "
+                  "privacy floor (the public view does not say which)."))
         return
     cols = st.columns(3)
-    cols[0].metric("People present (avg per hour)", f"{detail.present:,.1f}")
-    cols[1].metric("Peak hour", "—" if detail.peak_hour is None else f"{detail.peak_hour:02d}:00")
-    cols[2].metric("People at peak (avg)", "—" if detail.peak_present is None else f"{detail.peak_present:,.1f}")
+    cols[0].metric(_("People present (avg per hour)"), f"{detail.present:,.1f}")
+    cols[1].metric(_("Peak hour"), "—" if detail.peak_hour is None else f"{detail.peak_hour:02d}:00")
+    cols[2].metric(_("People at peak (avg)"), "—" if detail.peak_present is None else f"{detail.peak_present:,.1f}")
     if not detail.hours.empty:
-        state.altair_chart(charts.hour_chart, detail.hours, "This cell: people present by hour", _shown(f, hour))
+        state.altair_chart(charts.hour_chart, detail.hours, _("This cell: people present by hour"), _shown(f, hour))
 
 
 def render_zones(f: Filters, hour: int | None) -> None:
     """People present per tourism zone: its published cells and the rest of the zone."""
     df = state.call(public.zone_presence, f, hour)
     if int(df["visitor_hours"].sum()) == 0:
-        st.info("No published presence for this selection.")
+        st.info(_("No published presence for this selection."))
         return
     zones = df[~df["outside"]]
     shown = df if int(df.loc[df["outside"], "visitor_hours"].sum()) else zones
     top = zones[zones["visitor_hours"] > 0]
     if not top.empty:
-        state.altair_chart(charts.zone_presence_chart, top, "People present per hour by tourism zone")
+        state.altair_chart(charts.zone_presence_chart, top, _("People present per hour by tourism zone"))
     st.dataframe(
         shown[["name_en", "name_th", "present", "share", "cells_with_data", "area_km2"]],
         hide_index=True,
         column_config={
-            "name_en": "Zone", "name_th": "ชื่อ",
-            "present": st.column_config.NumberColumn("People present (avg per hour)", format="%.1f"),
-            "share": st.column_config.NumberColumn("Share", format="percent"),
-            "cells_with_data": st.column_config.NumberColumn("Cells on the map", format="%d"),
-            "area_km2": st.column_config.NumberColumn("Area (km²)", format="%.1f"),
+            "name_en": _("Zone"), "name_th": _("Thai name"),
+            "present": st.column_config.NumberColumn(_("People present (avg per hour)"), format="%.1f"),
+            "share": st.column_config.NumberColumn(_("Share"), format="percent"),
+            "cells_with_data": st.column_config.NumberColumn(_("Cells on the map"), format="%d"),
+            "area_km2": st.column_config.NumberColumn(_("Area (km²)"), format="%.1f"),
         },
     )
-    st.caption("A zone's figure sums its cells on the map and the rest of the zone: its cells below the privacy "
-               "floor, published together when they reach it. Same months, weekdays, hours and segments as the map.")
+    st.caption(_("A zone's figure sums its cells on the map and the rest of the zone: its cells below the privacy "
+                 "floor, published together when they reach it. Same months, weekdays, hours and segments as the map."))
 
 
 def render() -> None:
     """The public density page body."""
     f = state.sidebar_filters(show_categories=False)
     first, last = public.month_range(f)
-    st.title("Visitor density")
+    st.title(_("Visitor density"))
     st.caption(
-        f"Where people are, per H3 cell (resolution 8, ≈0.7 km²). {public.PRESENT_DEFINITION} The map sums the "
-        f"published cells of {first:%b %Y} – {last:%b %Y}, the selected weekdays and origin segments, and the "
-        "sidebar hours or the single playback hour. " + public.PUBLISHED_NOTE
+        _("Where people are, per H3 cell (resolution 8, ≈0.7 km²).") + " " + _(public.PRESENT_DEFINITION) + " "
+        + _("The map sums the published cells of {first} – {last}, the selected weekdays and origin segments, and "
+            "the sidebar hours or the single playback hour.").format(first=lang.month(first), last=lang.month(last))
+        + " " + _(public.PUBLISHED_NOTE)
     )
     state.provenance_note()
 
@@ -101,10 +103,10 @@ def render() -> None:
     if st.session_state[HOUR.widget_key] not in hours:  # the sidebar hours changed under the playback hour
         st.session_state[HOUR.widget_key] = ALL_HOURS
     c1, c2 = st.columns([1.2, 3.8])
-    view = c1.radio("Map", tuple(VIEWS), key=state.seed(VIEW), format_func=VIEWS.get, horizontal=True)
+    view = c1.radio(_("Map"), tuple(VIEWS), key=state.seed(VIEW), format_func=lambda v: _(VIEWS[v]), horizontal=True)
     hour_raw = c2.select_slider(
-        "Hour of day (playback: slide to replay the day)", options=hours, key=HOUR.widget_key,
-        format_func=lambda h: "All selected hours" if h == ALL_HOURS else f"{int(h):02d}:00",
+        _("Hour of day (playback: slide to replay the day)"), options=hours, key=HOUR.widget_key,
+        format_func=lambda h: _("All selected hours") if h == ALL_HOURS else f"{int(h):02d}:00",
     )
     state.store(VIEW, view)
     state.store(HOUR, hour_raw)
@@ -114,8 +116,9 @@ def render() -> None:
     zones_geojson = state.call(geography.zones_geojson)
     zones = state.call(geography.list_zones)
     zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
-    when = "all selected hours" if hour is None else f"{hour:02d}:00–{hour:02d}:59"
-    note = f"{len(cells):,} cells · {first:%b %Y} – {last:%b %Y} · {when}"
+    when = _("all selected hours") if hour is None else f"{hour:02d}:00–{hour:02d}:59"
+    note = _("{n} cells · {months} · {when}").format(n=f"{len(cells):,}", months=f"{lang.month(first)} – {lang.month(last)}",
+                                                    when=when)
     state.seed(CELL)  # a copied address may name the drilled-down cell
     click = st.session_state.get(CELL.widget_key)
     selected = (presence.cell_at(click[0], click[1]),) if click else ()
@@ -135,23 +138,23 @@ def render() -> None:
             st.rerun()
 
     if cells.empty:
-        st.info("No published cell for this selection: widen the months, hours, weekdays or segments. The zones' "
-                "figures below also count cells below the floor, published together.")
+        st.info(_("No published cell for this selection: widen the months, hours, weekdays or segments. The zones' "
+                  "figures below also count cells below the floor, published together."))
     else:
         top = cells.head(1).to_dict("records")[0]
         k = st.columns(3)
-        k[0].metric("People present (avg per hour, cells shown)", f"{cells['present'].sum():,.0f}")
-        k[1].metric("Busiest cell (people present)", f"{top['present']:,.1f}",
-                    help=f"In {markdown_text(zone_names.get(top['zone_id'], top['zone_id']))}")
-        k[2].metric("Cells shown", f"{len(cells):,}",
-                    help="Only cells with at least the privacy floor of people in every summed row are drawn.")
+        k[0].metric(_("People present (avg per hour, cells shown)"), f"{cells['present'].sum():,.0f}")
+        k[1].metric(_("Busiest cell (people present)"), f"{top['present']:,.1f}",
+                    help=_("In {zone}").format(zone=markdown_text(zone_names.get(top["zone_id"], top["zone_id"]))))
+        k[2].metric(_("Cells shown"), f"{len(cells):,}",
+                    help=_("Only cells with at least the privacy floor of people in every summed row are drawn."))
 
     drawn_area.render_summary(f, "range", hour)  # sums of the map's own published cells (ui.area)
 
-    st.subheader("Drill-down")
+    st.subheader(_("Drill-down"))
     render_drilldown(f, hour, zone_names)
 
-    st.subheader("People present by tourism zone")
+    st.subheader(_("People present by tourism zone"))
     render_zones(f, hour)
     export.section("density", f, fields=DENSITY_FIELDS, extra={"hour": hour_raw})
 

@@ -6,15 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo.i18n import N_, _
 from geo.render import flow_maps
 from geo.services import geography, movement, placeinfo, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import export, state, url
+from ui import export, lang, state, url
 
 TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
 DEFAULT_TOP = 20
-TOP = url.PageParam("top", "fl_top", DEFAULT_TOP, TOP_CHOICES, parse=int, why="top corridors are 5 to 100 in fives")
+TOP = url.PageParam("top", "fl_top", DEFAULT_TOP, TOP_CHOICES, parse=int, why=N_("top corridors are 5 to 100 in fives"))
 #: Most places an itinerary takes from the URL.
 MAX_ROUTE_PLACES = 25
 
@@ -28,7 +29,7 @@ def _route_param(place_ids: set[str]) -> url.PageParam:
         unknown = [p for p in ids if p not in place_ids]
         return url.Partial(known, ",".join(unknown)) if unknown else known
 
-    return url.PageParam("route", "fl_route", [], parse=parse, to_url=",".join, why="names no place of the atlas")
+    return url.PageParam("route", "fl_route", [], parse=parse, to_url=",".join, why=N_("names no place of the atlas"))
 
 
 def _corridors(filters: Filters, top_n: int, zones_geojson: str) -> pd.DataFrame:
@@ -36,10 +37,10 @@ def _corridors(filters: Filters, top_n: int, zones_geojson: str) -> pd.DataFrame
     corridors = state.call(public.top_corridors, filters, top_n)
     totals = state.call(public.flow_totals, filters)
     c = st.columns(2)
-    c[0].metric("Trips between zones (published corridors)", f"{totals.corridor_trips:,}")
-    c[1].metric("Corridors published", f"{totals.corridors:,}")
+    c[0].metric(_("Trips between zones (published corridors)"), f"{totals.corridor_trips:,}")
+    c[1].metric(_("Corridors published"), f"{totals.corridors:,}")
     if corridors.empty:
-        st.info("No published corridor in these months.")
+        st.info(_("No published corridor in these months."))
         return corridors
     left, right = st.columns([3, 2])
     with left:
@@ -53,42 +54,44 @@ def _corridors(filters: Filters, top_n: int, zones_geojson: str) -> pd.DataFrame
             table, hide_index=True, width="stretch", height=560,
             column_config={
                 "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
-                "origin_label": st.column_config.TextColumn("From", width="medium"),
-                "destination_label": st.column_config.TextColumn("To", width="medium"),
-                "trips": st.column_config.NumberColumn("Trips", format="%d"),
-                "trips_per_day": st.column_config.NumberColumn("Trips / day", format="%.1f"),
-                "share_pct": st.column_config.NumberColumn("Share %", format="%.1f"),
+                "origin_label": st.column_config.TextColumn(_("From"), width="medium"),
+                "destination_label": st.column_config.TextColumn(_("To"), width="medium"),
+                "trips": st.column_config.NumberColumn(_("Trips"), format="%d"),
+                "trips_per_day": st.column_config.NumberColumn(_("Trips / day"), format="%.1f"),
+                "share_pct": st.column_config.NumberColumn(_("Share %"), format="%.1f"),
             },
         )
     st.caption(
-        f"Directed trips between tourism zones, {first:%b %Y} – {last:%b %Y}, summed over the corridors published "
-        f"for each month (at least {state.app_settings().privacy_floor:,} distinct people made the move that month). "
-        "Corridors are published per month only: the weekday, hour and segment filters do not apply. Share = "
-        "corridor trips ÷ all published corridor trips."
+        _("Directed trips between tourism zones, {first} – {last}, summed over the corridors published for each "
+          "month (at least {floor} distinct people made the move that month). Corridors are published per month "
+          "only: the weekday, hour and segment filters do not apply. Share = corridor trips ÷ all published "
+          "corridor trips.").format(first=lang.month(first), last=lang.month(last),
+                                    floor=f"{state.app_settings().privacy_floor:,}")
     )
     return corridors
 
 
 def _route(places: pd.DataFrame, zones_geojson: str) -> movement.Route | None:
-    st.subheader("Route between places")
+    st.subheader(_("Route between places"))
     labels = placeinfo.place_labels(places)
     route_param = _route_param(set(labels))
     chosen = st.multiselect(
-        "Itinerary (places in the order you pick them)", list(labels), key=state.seed(route_param),
-        format_func=lambda pid: labels.get(pid, pid), placeholder="Pick two or more places",
+        _("Itinerary (places in the order you pick them)"), list(labels), key=state.seed(route_param),
+        format_func=lambda pid: labels.get(pid, pid), placeholder=_("Pick two or more places"),
     )
     state.store(route_param, list(chosen))
     if len(chosen) < 2:
-        st.caption("Pick at least two places to get distances and times.")
+        st.caption(_("Pick at least two places to get distances and times."))
         return None
     route = state.call(movement.plan_route, tuple(chosen), speed_kmh=state.app_settings().route_speed_kmh)
     c = st.columns(3)
-    c[0].metric("Total distance", f"{route.distance_km:.2f} km")
-    c[1].metric("Total time", f"{route.minutes:.0f} min")
-    c[2].metric("Legs", f"{len(route.legs)}")
+    c[0].metric(_("Total distance"), _("{n} km").format(n=f"{route.distance_km:.2f}"))
+    c[1].metric(_("Total time"), _("{n} min").format(n=f"{route.minutes:.0f}"))
+    c[2].metric(_("Legs"), f"{len(route.legs)}")
     st.info(
-        f"Distances are **{markdown_text(route.label)}**: great-circle segments between the places, times at an "
-        f"assumed average {route.speed_kmh:.0f} km/h. Real road distances are longer."
+        _("Distances are **{label}**: great-circle segments between the places, times at an assumed average "
+          "{speed} km/h. Real road distances are longer.").format(label=markdown_text(_(route.label)),
+                                                                 speed=f"{route.speed_kmh:.0f}")
     )
     left, right = st.columns([3, 2])
     with left:
@@ -98,10 +101,10 @@ def _route(places: pd.DataFrame, zones_geojson: str) -> movement.Route | None:
         st.dataframe(
             route.legs[["leg", "from_name", "to_name", "distance_km", "minutes"]], hide_index=True, width="stretch",
             column_config={
-                "leg": st.column_config.NumberColumn("Leg", format="%d"),
-                "from_name": "From", "to_name": "To",
-                "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f"),
-                "minutes": st.column_config.NumberColumn("Time (min)", format="%.0f"),
+                "leg": st.column_config.NumberColumn(_("Leg"), format="%d"),
+                "from_name": _("From"), "to_name": _("To"),
+                "distance_km": st.column_config.NumberColumn(_("Distance (km)"), format="%.2f"),
+                "minutes": st.column_config.NumberColumn(_("Time (min)"), format="%.0f"),
             },
         )
     return route
@@ -109,12 +112,12 @@ def _route(places: pd.DataFrame, zones_geojson: str) -> movement.Route | None:
 
 def render() -> None:
     """Published corridors map and table for the months, then the itinerary router."""
-    st.title("Flows and routes")
+    st.title(_("Flows and routes"))
     filters = state.sidebar_filters(show_categories=False)
     places = state.call(geography.list_places)
     zones_geojson = state.call(geography.zones_geojson)
-    st.subheader("Corridors between tourism zones")
-    top_n = st.slider("Top corridors shown", 5, movement.MAX_CORRIDORS, key=state.seed(TOP), step=5)
+    st.subheader(_("Corridors between tourism zones"))
+    top_n = st.slider(_("Top corridors shown"), 5, movement.MAX_CORRIDORS, key=state.seed(TOP), step=5)
     state.store(TOP, int(top_n))
     _corridors(filters, top_n, zones_geojson)
     _route(places, zones_geojson)

@@ -6,26 +6,28 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo.i18n import _
 from geo.render import charts
 from geo.services import placeinfo, public
 from geo.services.filters import Filters
-from ui import export, place_page, state
+from ui import export, lang, place_page, state
 
 
 def _visits(place_id: str, filters: Filters) -> None:
     first, last = public.month_range(filters)
     prof = state.call(public.place_visits, place_id, filters)
     c = st.columns(2)
-    c[0].metric("Visits in the months", f"{prof.visits:,}")
+    c[0].metric(_("Visits in the months"), f"{prof.visits:,}")
     dwell = prof.avg_dwell_minutes
-    c[1].metric("Average dwell", "–" if dwell is None else f"{dwell:.0f} min")
+    c[1].metric(_("Average dwell"), "–" if dwell is None else _("{n} min").format(n=f"{dwell:.0f}"))
     if prof.visits == 0:
-        st.caption(f"No published visits to this place in {first:%b %Y} – {last:%b %Y}: none, or a month with fewer "
-                   f"visitors than the privacy floor ({state.app_settings().privacy_floor:,} people).")
+        st.caption(_("No published visits to this place in {first} – {last}: none, or a month with fewer visitors "
+                     "than the privacy floor ({floor} people).").format(
+            first=lang.month(first), last=lang.month(last), floor=f"{state.app_settings().privacy_floor:,}"))
         return
-    state.altair_chart(charts.visits_bar_chart, prof.by_month, "month", "Month", "Visits by month")
-    st.caption("Visits are published per place and month when at least "
-               f"{state.app_settings().privacy_floor:,} distinct people made them; other months are left out.")
+    state.altair_chart(charts.visits_bar_chart, prof.by_month, "month", _("Month"), _("Visits by month"))
+    st.caption(_("Visits are published per place and month when at least {floor} distinct people made them; other "
+                 "months are left out.").format(floor=f"{state.app_settings().privacy_floor:,}"))
 
 
 def _export(filters: Filters, results: pd.DataFrame, detail: placeinfo.PlaceDetail | None, nearby: pd.DataFrame,
@@ -35,7 +37,7 @@ def _export(filters: Filters, results: pd.DataFrame, detail: placeinfo.PlaceDeta
 
 def render() -> None:
     """The shared Places body with the published visits per month."""
-    place_page.render(section_title="Visits", section=_visits, export_section=_export)
+    place_page.render(section_title=_("Visits"), section=_visits, export_section=_export)
 
 
 state.guard(render)
