@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import DataNotBuiltError, EventError
-from geo.i18n import _
+from geo.i18n import N_, _
 from geo.ingest.events import add_event, remove_event
 from geo.render import event_charts, event_maps
 from geo.services import catalog, events, forecast, geography
@@ -204,8 +204,8 @@ def _event_ids() -> tuple[str, ...]:
     return tuple(state.call(events.list_events)["event_id"])
 
 
-EVENT = url.PageParam("event", "events_event", "", _event_ids, why="not an event of the calendar")
-FC_ZONE = url.PageParam("fczone", "events_fc_zone", "all", why="not a zone of the forecast")
+EVENT = url.PageParam("event", "events_event", "", _event_ids, why=N_("not an event of the calendar"))
+FC_ZONE = url.PageParam("fczone", "events_fc_zone", "all", why=N_("not a zone of the forecast"))
 
 
 def render() -> None:
