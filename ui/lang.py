@@ -119,24 +119,24 @@ def category_label(category: str) -> str:
 
 
 def day(value: date) -> str:
-    """A date as a caption reads it, in the current language: ``01 Nov 2025``, ``1 พ.ย. 2025``, ``2025年11月1日``.
+    """A date as a caption reads it, in the current language: ``01 Nov 2025``, ``1 พ.ย. 2568``, ``2025年11月1日``.
 
-    English keeps the atlas's own form; other languages take Babel's (CLDR) medium form. (The i18n number and
-    date helpers of ``geo.i18n``, with the Thai Buddhist era, supersede this once merged.)
+    English keeps the atlas's own form; other languages take ``geo.i18n.format_date`` (CLDR medium form; Thai
+    years in the Buddhist era unless ``THAI_BUDDHIST_ERA`` is off).
     """
     lang = get_language()
     if lang == DEFAULT_LANGUAGE:
         return f"{value:%d %b %Y}"
-    from babel.dates import format_skeleton
+    from geo.i18n import format_date
 
-    return format_skeleton("yMMMd", value, locale=lang.replace("-", "_"))
+    return format_date(value, lang, "yMMMd")
 
 
 def month(value: date) -> str:
-    """A month as a caption reads it, in the current language: ``Nov 2025``, ``พ.ย. 2025``, ``2025年11月``."""
+    """A month as a caption reads it, in the current language: ``Nov 2025``, ``พ.ย. 2568``, ``2025年11月``."""
     lang = get_language()
     if lang == DEFAULT_LANGUAGE:
         return f"{value:%b %Y}"
-    from babel.dates import format_skeleton
+    from geo.i18n import format_month
 
-    return format_skeleton("yMMM", value, locale=lang.replace("-", "_"))
+    return format_month(value, lang, "abbreviated")
