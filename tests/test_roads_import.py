@@ -275,6 +275,17 @@ def _refused(db: Path, path: Path, match: str, **options) -> None:
     assert _sha(db) == before
 
 
+def test_an_extract_of_another_city_is_imported_with_a_warning(db: Path, tmp_path: Path) -> None:
+    here = import_file(real_world_excerpt(tmp_path / "here.osm.pbf"), ImportOptions(layer="roads"), db)
+    assert not any("Is this an extract of the atlas's city" in p.reason for p in here.problems)
+    far = {k: (lon + 25.0, lat + 41.4) for k, (lon, lat) in block().items()}      # the same block in Helsinki
+    there = import_file(write_osm(tmp_path / "there.osm.pbf", far, [(10, [1, 2, 3, 4, 1], {"highway": "residential"})]),
+                        ImportOptions(layer="roads"), db)
+    warning = [p.reason for p in there.problems if "Is this an extract of the atlas's city" in p.reason]
+    assert there.written and len(warning) == 1 and there.warnings == 1
+    assert "60.190 to 60.192 N" in warning[0] and "km away" in warning[0]
+
+
 def test_bad_files_are_refused_and_the_database_is_unchanged(db: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty.osm.pbf"
     empty.write_bytes(b"")
