@@ -267,3 +267,8 @@ def test_roads_benchmark_on_a_real_shaped_extract_moved_onto_the_city(tmp_path: 
     text = format_roads(doc)
     assert "same-run baseline" in text and "recentred on the map centre" in text
     assert extract_path("x.osm.pbf") == Path("x.osm.pbf")
+
+
+def test_bench_pbf_needs_roads(capsys) -> None:
+    assert main(["bench", "--pbf", "x.osm.pbf"]) == 2
+    assert "--pbf and --recentre go with --roads" in capsys.readouterr().err
