@@ -7,8 +7,10 @@ services (``geo.services.roads``) route itineraries; each reads the tables with 
 frames to :meth:`RoadGraph.from_frames`.
 
 Shortest paths are ``scipy.sparse.csgraph.dijkstra`` on a CSR matrix of travel seconds (one run per
-departure node gives the tree to every node; runs are split over threads, scipy releases the GIL).
-Parallel edges keep the fastest; a path is read back from the predecessor array, many targets at once.
+origin gives the tree to every node). scipy holds the GIL while it runs, so a big batch of pairs splits
+its trees over forked processes rather than threads (``PARALLEL_MIN_WORK``, ``WORKERS``), in blocks of
+bounded memory (``TREE_BLOCK_CELLS``). Parallel edges keep the fastest; paths are read back from the
+predecessor arrays, every path of a block at once, and the results do not depend on the split.
 
 Snapping uses a local equirectangular projection (metres east and north of the network's mean latitude):
 within the ~300 km of a province the nearest segment it finds is the nearest on the ground unless two
