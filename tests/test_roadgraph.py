@@ -272,3 +272,17 @@ def test_roads_benchmark_on_a_real_shaped_extract_moved_onto_the_city(tmp_path: 
 def test_bench_pbf_needs_roads(capsys) -> None:
     assert main(["bench", "--pbf", "x.osm.pbf"]) == 2
     assert "--pbf and --recentre go with --roads" in capsys.readouterr().err
+
+
+def _die(share: int) -> None:
+    import os
+
+    os._exit(1)
+
+
+def test_a_dead_path_process_falls_back_to_this_one(monkeypatch) -> None:
+    from geo import roadgraph
+
+    monkeypatch.setattr(roadgraph, "_run_job", _die)
+    assert roadgraph._in_processes(lambda s: s * 10, 3) == [0, 10, 20]
+    assert roadgraph._in_processes(lambda s: s, 1) == [0]
