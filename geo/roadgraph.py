@@ -7,8 +7,10 @@ services (``geo.services.roads``) route itineraries; each reads the tables with 
 frames to :meth:`RoadGraph.from_frames`.
 
 Shortest paths are ``scipy.sparse.csgraph.dijkstra`` on a CSR matrix of travel seconds (one run per
-departure node gives the tree to every node; runs are split over threads, scipy releases the GIL).
-Parallel edges keep the fastest; a path is read back from the predecessor array, many targets at once.
+origin gives the tree to every node). scipy holds the GIL while it runs, so a big batch of pairs splits
+its trees over forked processes rather than threads (``PARALLEL_MIN_WORK``, ``WORKERS``), in blocks of
+bounded memory (``TREE_BLOCK_CELLS``). Parallel edges keep the fastest; paths are read back from the
+predecessor arrays, every path of a block at once, and the results do not depend on the split.
 
 Snapping uses a local equirectangular projection (metres east and north of the network's mean latitude):
 within the ~300 km of a province the nearest segment it finds is the nearest on the ground unless two
@@ -20,9 +22,12 @@ edge's time is the edge's time times the fraction of its length travelled.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -32,8 +37,15 @@ from scipy.sparse import csgraph
 
 from geo.vocab import EARTH_RADIUS_M
 
-#: Threads the shortest-path runs are split over (the project's machines have two cores).
+T = TypeVar("T")
+
+#: Processes the shortest-path trees of a big batch are split over (the project's machines have two cores).
 WORKERS = 2
+#: Trees × nodes from which a batch is split over processes (below it, forking costs more than it saves:
+#: 2M is ~40 trees on the 50k-node benchmark grid, ~0.2 s of Dijkstra).
+PARALLEL_MIN_WORK = 2_000_000
+#: Distances and predecessors held at once (trees × nodes; 12 bytes each): bounds a batch's memory.
+TREE_BLOCK_CELLS = 4_000_000
 #: Smallest edge time in seconds: csgraph reads a stored zero as "no edge".
 MIN_SECONDS = 1e-3
 #: A change of heading at least this large (degrees) at an intersection is a turn point.
@@ -136,6 +148,8 @@ class RoadGraph:
     _matrix: sparse.csr_matrix = field(init=False, repr=False)
     _pair_keys: np.ndarray = field(init=False, repr=False)
     _pair_edge: np.ndarray = field(init=False, repr=False)
+    _edge_of: sparse.csr_array = field(init=False, repr=False)
+    _sec_min: np.ndarray = field(init=False, repr=False)
     _seg_fwd: np.ndarray = field(init=False, repr=False)
     _seg_bwd: np.ndarray = field(init=False, repr=False)
     _lat0: float = field(init=False, repr=False)
@@ -157,6 +171,8 @@ class RoadGraph:
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(src[keep], minlength=n), out=indptr[1:])
         self._matrix = sparse.csr_matrix((sec[keep], dst[keep].astype(np.int32), indptr), shape=(n, n))
+        self._edge_of = sparse.csr_array((keep + 1, dst[keep].astype(np.int32), indptr), shape=(n, n))
+        self._sec_min = np.maximum(self.seconds, MIN_SECONDS)
         n_seg = len(self.lines)
         self._seg_fwd = np.full(n_seg, -1, dtype=np.int64)
         self._seg_bwd = np.full(n_seg, -1, dtype=np.int64)
@@ -283,73 +299,109 @@ class RoadGraph:
 
     # -- shortest paths -----------------------------------------------------------------------------
 
-    def trees(self, sources: Sequence[int], workers: int = WORKERS,
-              matrix: sparse.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def trees(self, sources: Sequence[int], matrix: sparse.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Fastest-path trees from each node in ``sources``: (seconds, predecessors), one row per source
         (on ``matrix`` when given: the network with extra start nodes, see ``route_pairs``)."""
         matrix = self._matrix if matrix is None else matrix
         sources = np.asarray(sources, dtype=np.int64)
         if not len(sources):
             return np.zeros((0, matrix.shape[0])), np.zeros((0, matrix.shape[0]), dtype=np.int32)
-        chunks = [c for c in np.array_split(sources, max(1, min(workers, len(sources)))) if len(c)]
-
-        def run(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return csgraph.dijkstra(matrix, directed=True, indices=chunk, return_predecessors=True)
-
-        if len(chunks) == 1:
-            results = [run(chunks[0])]
-        else:
-            with ThreadPoolExecutor(len(chunks)) as pool:
-                results = list(pool.map(run, chunks))
-        return np.vstack([r[0] for r in results]), np.vstack([r[1] for r in results])
+        return csgraph.dijkstra(matrix, directed=True, indices=sources, return_predecessors=True)
 
     def edge_between(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-        """The fastest directed edge from ``u`` to ``v`` (element-wise)."""
-        keys = u.astype(np.int64) * self.n_nodes + v.astype(np.int64)
-        return self._pair_edge[np.searchsorted(self._pair_keys, keys)]
+        """The fastest directed edge from ``u`` to ``v`` (element-wise; each pair must be joined by an edge)."""
+        u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+        if not len(u):
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(self._edge_of[u, v], dtype=np.int64) - 1   # scipy's C++ lookup per pair
 
-    def tree_paths(self, pred: np.ndarray, rows: np.ndarray, roots: np.ndarray, targets: np.ndarray) -> list[np.ndarray]:
-        """Edge ids from ``roots[k]`` to ``targets[k]`` along predecessor row ``rows[k]`` of ``pred``, every path
-        walked back at once (one NumPy step per edge of the longest path).
+    def tree_paths(self, pred: np.ndarray, rows: np.ndarray, roots: np.ndarray,
+                   targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The edges from ``roots[k]`` to ``targets[k]`` along predecessor row ``rows[k]`` of ``pred``, every path
+        walked back at once (one NumPy step per edge of the longest path, the edges looked up in one call):
+        (all paths' edge ids end to end, each in travel order; edges per path).
 
-        A root beyond the network's nodes is a start node of ``route_pairs``: its first step is no edge.
+        A node beyond the network's nodes is a start node of ``route_pairs``: the step from it is no edge.
         """
-        rows = np.asarray(rows, dtype=np.int64)
+        width = pred.shape[1] if pred.ndim == 2 else 0
+        flat = pred.reshape(-1)
         roots = np.asarray(roots, dtype=np.int64)
-        cur = np.asarray(targets, dtype=np.int64).copy()
-        idx_parts, edge_parts, step_parts = [], [], []
-        active = np.flatnonzero((cur != roots) & (pred[rows, cur] >= 0))
-        step = 0
+        here = np.asarray(targets, dtype=np.int64)
+        n = len(here)
+        active = np.flatnonzero(here != roots)
+        here, base, roots = here[active], np.asarray(rows, dtype=np.int64)[active] * width, roots[active]
+        walked: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []     # (path, node before, node) per step
         while len(active):
-            here = cur[active]
-            back = pred[rows[active], here].astype(np.int64)
-            real = back < self.n_nodes
-            idx_parts.append(active[real])
-            edge_parts.append(self.edge_between(back[real], here[real]))
-            step_parts.append(np.full(int(real.sum()), step))
-            cur[active] = back
-            keep = back != roots[active]
-            keep[keep] = pred[rows[active[keep]], back[keep]] >= 0
-            active = active[keep]
-            step += 1
-        n = len(cur)
-        if not idx_parts:
-            return [np.zeros(0, dtype=np.int64) for _ in range(n)]
-        idx, edges, steps = np.concatenate(idx_parts), np.concatenate(edge_parts), np.concatenate(step_parts)
-        counts = np.bincount(idx, minlength=n)
-        bounds = np.r_[0, np.cumsum(counts)]
-        out = np.empty(len(edges), dtype=np.int64)
-        out[bounds[idx] + counts[idx] - 1 - steps] = edges     # walked back from the target: reverse each path
-        return [out[bounds[i]:bounds[i + 1]] for i in range(n)]
+            back = flat[base + here].astype(np.int64)
+            walked.append((active, back, here))
+            go_on = (back != roots) & (back >= 0)      # negative: no tree reaches it (never asked for)
+            active, here, base, roots = active[go_on], back[go_on], base[go_on], roots[go_on]
+        counts = np.zeros(n, dtype=np.int64)
+        if not walked:
+            return np.zeros(0, dtype=np.int64), counts
+        idx = np.concatenate([w[0] for w in walked])
+        u = np.concatenate([w[1] for w in walked])
+        v = np.concatenate([w[2] for w in walked])
+        steps = np.repeat(np.arange(len(walked)), [len(w[0]) for w in walked])
+        real = (u >= 0) & (u < self.n_nodes)              # the step from a start node is no edge
+        idx, u, v, steps = idx[real], u[real], v[real], steps[real]
+        counts = np.bincount(idx, minlength=n).astype(np.int64)
+        bounds = np.cumsum(counts) - counts
+        out = np.empty(len(idx), dtype=np.int64)
+        out[bounds[idx] + counts[idx] - 1 - steps] = self.edge_between(u, v)   # walked back: reverse each path
+        return out, counts
+
+    def _solve(self, job: _Batch, share: np.ndarray) -> _Solved:
+        """Trees from the roots in ``share`` (in blocks of ``TREE_BLOCK_CELLS``), the way each of their pairs
+        joins its destination, the walked paths and their times and lengths."""
+        in_share = np.flatnonzero(np.isin(job.pair_root, share))
+        chosen = np.full(len(in_share), -1, dtype=np.int8)
+        routed, flats, counts, secs, lens = [], [], [], [], []
+        per_block = max(1, TREE_BLOCK_CELLS // max(1, job.matrix.shape[0]))
+        for b0 in range(0, len(share), per_block):
+            block = share[b0:b0 + per_block]
+            at = np.flatnonzero(np.isin(job.pair_root[in_share], block))
+            ks = in_share[at]
+            dist, pred = self.trees(block, job.matrix)
+            row = np.searchsorted(block, job.pair_root[ks])
+            nodes, cost = job.arr_node[job.pj[ks]], job.arr_cost[job.pj[ks]]
+            total = np.where(nodes >= 0, dist[row[:, None], np.maximum(nodes, 0)] + cost, np.inf)
+            # the same choice as one pair at a time: the direct way first, then each arrival if strictly faster
+            pick = np.full(len(ks), -1, dtype=np.int8)
+            best = job.direct_s[ks].copy()
+            has = np.isfinite(best)
+            for a in range(total.shape[1]):
+                ok = np.isfinite(total[:, a]) & (~has | (total[:, a] < best))
+                pick[ok], best[ok] = a, total[ok, a]
+                has |= ok
+            chosen[at] = pick
+            go = np.flatnonzero(pick >= 0)
+            flat, count = self.tree_paths(pred, row[go], job.pair_root[ks[go]], nodes[go, pick[go]])
+            bounds = np.r_[0, np.cumsum(count)]
+            routed.append(ks[go])
+            flats.append(flat)
+            counts.append(count)
+            # each path's own sum, as one pair at a time would add it (NumPy's pairwise order, bit for bit)
+            sec, metres = np.empty(len(go)), np.empty(len(go))
+            for k in range(len(go)):
+                walked = flat[bounds[k]:bounds[k + 1]]
+                sec[k], metres[k] = self._sec_min[walked].sum(), self.length_m[walked].sum()
+            secs.append(sec)
+            lens.append(metres)
+        return _Solved(in_share, chosen, _cat(routed, np.int64), _cat(flats, np.int64), _cat(counts, np.int64),
+                       _cat(secs, np.float64), _cat(lens, np.float64))
 
     def route_pairs(self, origins: Sequence[Snap], destinations: Sequence[Snap],
                     pairs: Sequence[tuple[int, int]], *, paths: bool = True,
                     workers: int = WORKERS) -> list[RoadPath | None]:
         """Fastest paths for each (origin index, destination index) pair; ``None`` where none exists.
 
-        With ``paths=False`` only seconds and lengths are computed (the edges are still read back, for
-        the length); the line and turn points need ``paths=True``.
+        With ``paths=False`` only seconds, lengths and edges are computed; the line and turn points need
+        ``paths=True``. From ``PARALLEL_MIN_WORK`` on, the trees are split over ``workers`` processes (forked:
+        scipy's ``dijkstra`` holds the GIL, so threads would not run at once); the results do not depend on it.
         """
+        if not pairs:
+            return []
         deps = [self.departures(o) for o in origins]
         arrs = [self.arrivals(d) for d in destinations]
         # one tree per origin: an origin that leaves its segment both ways gets a start node of its own,
@@ -373,59 +425,94 @@ class RoadGraph:
             indices = np.r_[self._matrix.indices, np.array([d for _, d, _ in extra])[order]].astype(np.int32)
             data = np.r_[self._matrix.data, np.array([w for _, _, w in extra])[order]]
             matrix = sparse.csr_matrix((data, indices, indptr), shape=(n + k, n + k))
-        roots = sorted(set(root_of.values()))
-        row = {node: r for r, node in enumerate(roots)}
-        dist, pred = self.trees(roots, workers, matrix)
-        best: list[tuple[float, int, int, Part | None, Part | None] | None] = []
-        for i, j in pairs:
-            choice = None
-            direct = self._direct(origins[i], destinations[j])
-            if direct is not None:
-                choice = (direct[0], -1, -1, direct[1], None)
-            d = dist[row[root_of[i]]]
-            for node_b, cost_b, part_b in arrs[j]:
-                total = d[node_b] + cost_b
-                if np.isfinite(total) and (choice is None or total < choice[0]):
-                    choice = (float(total), root_of[i], node_b, None, part_b)
-            best.append(choice)
-        edges_of: dict[int, list[np.ndarray]] = {}
-        ks = [k for k, choice in enumerate(best) if choice is not None and choice[1] >= 0]
-        if ks:
-            walked = self.tree_paths(pred, np.array([row[best[k][1]] for k in ks]), np.array([best[k][1] for k in ks]),
-                                     np.array([best[k][2] for k in ks]))
-            for k, e in zip(ks, walked, strict=True):
-                edges_of[k] = [e]
-        for k, choice in enumerate(best):   # which way out of its segment the path took, and its exact time
-            if choice is None or choice[1] < 0:
+        pi = np.array([i for i, _ in pairs], dtype=np.int64)
+        pj = np.array([j for _, j in pairs], dtype=np.int64)
+        dep = _ends(deps, self.length_m)
+        arr = _ends(arrs, self.length_m)
+        direct: dict[int, tuple[float, Part]] = {}
+        seg_o = np.array([o.segment if o.node < 0 else -1 for o in origins], dtype=np.int64)
+        seg_d = np.array([d.segment if d.node < 0 else -2 for d in destinations], dtype=np.int64)
+        for k in np.flatnonzero(seg_o[pi] == seg_d[pj]):
+            found = self._direct(origins[pi[k]], destinations[pj[k]])
+            if found is not None:
+                direct[int(k)] = found
+        direct_s = np.full(len(pairs), np.inf)
+        for k, (cost, _) in direct.items():
+            direct_s[k] = cost
+        root_by_origin = np.full(len(origins), -1, dtype=np.int64)
+        for i, r in root_of.items():
+            root_by_origin[i] = r
+        job = _Batch(matrix, pj, root_by_origin[pi], arr.node, arr.cost, direct_s)
+        roots = np.array(sorted(set(root_of.values())), dtype=np.int64)
+        shares = workers if workers > 1 and len(roots) >= 2 and len(roots) * matrix.shape[0] >= PARALLEL_MIN_WORK else 1
+        solved = _in_processes(lambda s: self._solve(job, roots[s::shares]), shares)
+
+        # gather: which arrival each pair took, its walked edges, their seconds and length
+        chosen = np.full(len(pairs), -1, dtype=np.int64)
+        start = np.zeros(len(pairs), dtype=np.int64)
+        count = np.zeros(len(pairs), dtype=np.int64)
+        mid_s = np.zeros(len(pairs))
+        mid_m = np.zeros(len(pairs))
+        offset = 0
+        for part in solved:
+            chosen[part.pairs] = part.chosen
+            count[part.routed] = part.counts
+            start[part.routed] = offset + np.cumsum(part.counts) - part.counts
+            mid_s[part.routed], mid_m[part.routed] = part.seconds, part.length
+            offset += len(part.flat)
+        flat = np.concatenate([part.flat for part in solved]) if solved else np.zeros(0, dtype=np.int64)
+        go = np.flatnonzero(chosen >= 0)
+        gi, gj, ga = pi[go], pj[go], chosen[go]
+        target = arr.node[gj, ga]
+        first = target.copy()
+        walked = count[go] > 0
+        first[walked] = self.source[flat[start[go][walked]]]
+        # which way out of its segment the path took: the first departure leading to its first node
+        d0 = dep.node[gi, 0] == first
+        d1 = ~d0 & (dep.node[gi, 1] == first)
+        da = np.where(d0, 0, np.where(d1, 1, -1))
+        dk = np.maximum(da, 0)
+        cost_a = np.where(da >= 0, dep.cost[gi, dk], 0.0)
+        has_a = (da >= 0) & dep.has_part[gi, dk]
+        has_b = arr.has_part[gj, ga]
+        seconds = cost_a + mid_s[go] + arr.cost[gj, ga]
+        length = mid_m[go] + (np.where(has_a, dep.part_m[gi, dk], 0.0) + np.where(has_b, arr.part_m[gj, ga], 0.0))
+        head = has_a & ((dep.part_end[gi, dk] > dep.part_start[gi, dk]) | ~has_b)
+        tail = has_b & (arr.part_end[gj, ga] > arr.part_start[gj, ga])
+        # each path's edges: the partial first edge, the walked ones, the partial last edge, end to end
+        size = head.astype(np.int64) + count[go] + tail.astype(np.int64)
+        out_start = np.r_[0, np.cumsum(size)[:-1]]
+        edges_all = np.empty(int(size.sum()), dtype=np.int64)
+        edges_all[out_start[head]] = dep.edge[gi[head], dk[head]]
+        edges_all[(out_start + size - 1)[tail]] = arr.edge[gj[tail], ga[tail]]
+        if len(flat):
+            which = np.repeat(np.arange(len(go)), count[go])
+            inner = np.arange(len(which)) - np.repeat(np.r_[0, np.cumsum(count[go])[:-1]], count[go])
+            edges_all[out_start[which] + head[which] + inner] = flat[start[go][which] + inner]
+
+        out: list[RoadPath | None] = [None] * len(pairs)
+        for k, (cost, part) in direct.items():
+            if chosen[k] < 0:
+                edges = np.array([part.edge], dtype=np.int64)
+                length_k = float(self.length_m[edges[:0]].sum()) + (part.end - part.start) * self.length_m[part.edge]
+                if paths:
+                    line = self._line([part], origins[pi[k]], destinations[pj[k]])
+                    out[k] = RoadPath(cost, length_k, edges, line, self._turns([part]))
+                else:
+                    out[k] = RoadPath(cost, length_k, edges)
+        bounds = np.r_[out_start, len(edges_all)]
+        for g, k in enumerate(go.tolist()):
+            edges = edges_all[bounds[g]:bounds[g + 1]]
+            if not paths:
+                out[k] = RoadPath(float(seconds[g]), float(length[g]), edges)
                 continue
-            middle = edges_of[k][0]
-            first = int(self.source[middle[0]]) if len(middle) else choice[2]
-            i = pairs[k][0]
-            cost_a, part_a = next(((c, p) for node, c, p in deps[i] if node == first), (0.0, None))
-            cost_b = next(c for node, c, p in arrs[pairs[k][1]] if node == choice[2] and p is choice[4])
-            seconds = cost_a + float(np.maximum(self.seconds[middle], MIN_SECONDS).sum()) + cost_b
-            best[k] = (seconds, choice[1], choice[2], part_a, choice[4])
-        out: list[RoadPath | None] = []
-        empty = np.zeros(0, dtype=np.int64)
-        for k, choice in enumerate(best):
-            if choice is None:
-                out.append(None)
-                continue
-            seconds, _, _, part_a, part_b = choice
-            middle = edges_of.get(k, [empty])[0]
-            ends = [p for p in (part_a, part_b) if p is not None]
-            length = float(self.length_m[middle].sum()) + sum((p.end - p.start) * self.length_m[p.edge] for p in ends)
-            head = [part_a.edge] if part_a is not None and (part_a.end > part_a.start or part_b is None) else []
-            tail = [part_b.edge] if part_b is not None and part_b.end > part_b.start else []
-            edges = np.concatenate([np.asarray(head, dtype=np.int64), middle, np.asarray(tail, dtype=np.int64)]) \
-                if head or tail else middle
-            if paths:
-                parts = ([part_a] if part_a is not None else []) + [Part(int(e), 0.0, 1.0) for e in middle] + \
-                    ([part_b] if part_b is not None else [])
-                line = self._line(parts, origins[pairs[k][0]], destinations[pairs[k][1]])
-                out.append(RoadPath(seconds, length, edges, line, self._turns(parts)))
-            else:
-                out.append(RoadPath(seconds, length, edges))
+            part_a = deps[gi[g]][dk[g]][2] if has_a[g] else None
+            part_b = arrs[gj[g]][ga[g]][2]
+            middle = flat[start[k]:start[k] + count[k]]
+            parts = ([part_a] if part_a is not None else []) + [Part(int(e), 0.0, 1.0) for e in middle] + \
+                ([part_b] if part_b is not None else [])
+            line = self._line(parts, origins[pi[k]], destinations[pj[k]])
+            out[k] = RoadPath(float(seconds[g]), float(length[g]), edges, line, self._turns(parts))
         return out
 
     def route(self, a: Snap, b: Snap) -> RoadPath | None:
@@ -487,6 +574,96 @@ class RoadGraph:
             turns.append(Turn(float(c2[0][0]), float(c2[0][1]), round(angle, 1), road_out,
                               turn_instruction(angle, road_out)))
         return tuple(turns)
+
+
+
+@dataclass(frozen=True)
+class _Ends:
+    """Up to two ways out of (or into) each snapped point as arrays, -1 / inf where there is none."""
+
+    node: np.ndarray
+    cost: np.ndarray
+    has_part: np.ndarray
+    edge: np.ndarray
+    part_start: np.ndarray
+    part_end: np.ndarray
+    part_m: np.ndarray
+
+
+def _ends(ways: list[list[tuple[int, float, Part | None]]], length_m: np.ndarray) -> _Ends:
+    shape = (len(ways), 2)
+    node, edge = np.full(shape, -1, dtype=np.int64), np.full(shape, -1, dtype=np.int64)
+    cost, part_m = np.full(shape, np.inf), np.zeros(shape)
+    start, end = np.zeros(shape), np.zeros(shape)
+    has = np.zeros(shape, dtype=bool)
+    for i, options in enumerate(ways):
+        for a, (at, seconds, part) in enumerate(options):
+            node[i, a], cost[i, a] = at, seconds
+            if part is not None:
+                has[i, a], edge[i, a], start[i, a], end[i, a] = True, part.edge, part.start, part.end
+                part_m[i, a] = (part.end - part.start) * length_m[part.edge]
+    return _Ends(node, cost, has, edge, start, end, part_m)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What every share of a ``route_pairs`` call needs: the matrix with its start nodes, each pair's
+    destination and root, the destinations' arrivals and each pair's direct time (inf: none)."""
+
+    matrix: sparse.csr_matrix
+    pj: np.ndarray
+    pair_root: np.ndarray
+    arr_node: np.ndarray
+    arr_cost: np.ndarray
+    direct_s: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Solved:
+    """One share's answer: its pairs and the arrival each took (-1: none or direct); for the pairs routed
+    through the network, their walked edges end to end, edges per pair, seconds and metres of those edges."""
+
+    pairs: np.ndarray
+    chosen: np.ndarray
+    routed: np.ndarray
+    flat: np.ndarray
+    counts: np.ndarray
+    seconds: np.ndarray
+    length: np.ndarray
+
+
+def _cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+_JOB: Callable[[int], Any] | None = None
+
+
+def _take_job(job: Callable[[int], Any]) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _run_job(share: int) -> Any:
+    assert _JOB is not None
+    return _JOB(share)
+
+
+def _in_processes(job: Callable[[int], T], shares: int) -> list[T]:
+    """``[job(0), ..., job(shares - 1)]``: the first in this process while forked processes run the others.
+
+    Where processes cannot be forked (not POSIX), or a forked process dies, the shares run here in turn.
+    """
+    if shares <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [job(s) for s in range(shares)]
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(shares - 1, mp_context=context, initializer=_take_job, initargs=(job,)) as pool:
+            futures = [pool.submit(_run_job, s) for s in range(1, shares)]
+            here = job(0)
+            return [here, *(f.result() for f in futures)]
+    except BrokenProcessPool:
+        return [job(s) for s in range(shares)]
 
 
 def turn_instruction(angle: float, road: str) -> str:

@@ -84,6 +84,68 @@ def test_matrix_and_many_pairs_agree_with_single_routes(tmp_path: Path) -> None:
                 assert single.length_m >= haversine_m(snaps[i].lon, snaps[i].lat, snaps[j].lon, snaps[j].lat) - 1e-6
 
 
+
+def _random_streets(path: Path, seed: int) -> Path:
+    """A jittered 12 x 12 lattice of nodes joined by 260 random ways of 1-5 blocks: random classes, speeds and
+    one-way tags (``yes`` and ``-1``), ways that overlap (parallel edges), turn back on themselves or close."""
+    rng = np.random.default_rng(seed)
+    side = 12
+    nodes = {r * side + c + 1: (LON0 + lon_m(c * 90 + rng.uniform(-25, 25)), LAT0 + LAT_100M * (r * 90 + rng.uniform(-25, 25)) / 100)
+             for r in range(side) for c in range(side)}
+    ways = []
+    for w in range(260):
+        r, c = int(rng.integers(side)), int(rng.integers(side))
+        refs = [r * side + c + 1]
+        for _ in range(int(rng.integers(1, 6))):
+            dr, dc = [(0, 1), (1, 0), (0, -1), (-1, 0)][int(rng.integers(4))]
+            r, c = min(max(r + dr, 0), side - 1), min(max(c + dc, 0), side - 1)
+            refs.append(r * side + c + 1)
+        tags = {"highway": str(rng.choice(["primary", "residential", "service", "tertiary_link"])), "name": f"Way {w}"}
+        oneway = str(rng.choice(["", "", "", "yes", "-1"]))
+        if oneway:
+            tags["oneway"] = oneway
+        if rng.random() < 0.3:
+            tags["maxspeed"] = str(rng.choice(["20", "45", "30 mph"]))
+        ways.append((1000 + w, refs, tags))
+    return write_osm(path, nodes, ways)
+
+
+def _same_paths(fast: list, reference: list) -> None:
+    assert len(fast) == len(reference)
+    for a, b in zip(fast, reference, strict=True):
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert (a.seconds, a.length_m, a.path, a.turns) == (b.seconds, b.length_m, b.path, b.turns)
+            assert a.edges.dtype == b.edges.dtype and a.edges.tolist() == b.edges.tolist()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fast_paths_equal_the_reference_on_a_random_graph(tmp_path: Path, monkeypatch, seed: int) -> None:
+    from bench import roads_baseline
+    from geo import roadgraph
+
+    g = _graph(_random_streets(tmp_path / "random.osm.pbf", seed))
+    assert g.n_nodes > 100 and not g.forward.all()                      # one-way streets against their drawing
+    rng = np.random.default_rng(seed)
+    snaps = [g.snap(float(rng.uniform(g.lon.min(), g.lon.max())), float(rng.uniform(g.lat.min(), g.lat.max())), 2000)
+             for _ in range(14)]
+    snaps += [g.node_snap(k, float(g.lon[k]), float(g.lat[k])) for k in (0, 7)]     # anchors on nodes
+    snaps.append(roadgraph.Snap(snaps[0].segment, min(snaps[0].fraction + 0.01, 1.0), 0.0, snaps[0].lon, snaps[0].lat))
+    snaps.append(roadgraph.Snap(snaps[1].segment, 1.0, 0.0, snaps[1].lon, snaps[1].lat))   # at a segment's very end
+    pairs = [(i, j) for i in range(len(snaps)) for j in range(len(snaps))]             # with i == j and same-segment
+    reference = roads_baseline.route_pairs(g, snaps, snaps, pairs, paths=True)
+    assert all(p is not None for p in reference)            # one strongly connected network: every pair routed
+    assert any(len(p.edges) > 10 for p in reference)
+    _same_paths(g.route_pairs(snaps, snaps, pairs, paths=True), reference)
+    _same_paths(g.route_pairs(snaps, snaps, pairs, paths=False, workers=1),
+                roads_baseline.route_pairs(g, snaps, snaps, pairs, paths=False))
+    # the same split over two processes, the trees in blocks of three
+    monkeypatch.setattr(roadgraph, "PARALLEL_MIN_WORK", 0)
+    monkeypatch.setattr(roadgraph, "TREE_BLOCK_CELLS", 3 * (g.n_nodes + len(snaps)))
+    _same_paths(g.route_pairs(snaps, snaps, pairs, paths=True, workers=2), reference)
+    assert g.route_pairs(snaps, snaps, [], workers=2) == []
+
+
 def _network_db(tmp_path: Path, extract: Path) -> Path:
     db = tmp_path / "atlas.duckdb"
     build_database(db, BuildOptions(flows=False, seed_dir=write_seed(tmp_path / "seed", places=PLACES + TINY_EXTRA_PLACES)))
@@ -186,3 +248,41 @@ def test_roads_benchmark_runs_small_and_reports_every_figure(tmp_path: Path) -> 
     assert doc["network"]["edges"] == doc["grid"]["directed_edges"] and doc["paths"] == 200
     assert "shortest paths" in format_roads(doc)
     assert not list(tmp_path.iterdir())   # the temporary database is removed
+
+
+def test_roads_benchmark_on_a_real_shaped_extract_moved_onto_the_city(tmp_path: Path) -> None:
+    from bench.roads import extract_path, format_roads, recentre, run_roads
+    from tests.test_roads_import import real_world_excerpt
+
+    far = tmp_path / "far.osm.pbf"
+    moved = recentre(real_world_excerpt(tmp_path / "excerpt.osm.pbf"), far, centre=(60.17, 24.94))   # to Helsinki
+    assert moved["to_centre"] == [60.17, 24.94] and moved["lon_stretch"] > 1.8
+    assert reader.read_roads(far).stats["km"] == pytest.approx(reader.read_roads(tmp_path / "excerpt.osm.pbf").stats["km"],
+                                                               rel=0.01)   # lengths on the ground kept
+    doc = run_roads(pairs=100, workdir=tmp_path, pbf=far, recentred=True)
+    assert doc["extract"] == "far.osm.pbf" and doc["recentred"]["to_centre"][0] == pytest.approx(18.7883)
+    assert doc["paths_identical"] and doc["paths"] == 100 and doc["baseline_paths_per_s"] > 0
+    assert any("highway ways are roads" in n for n in doc["import_notes"])
+    assert any("outside the extract" in p for p in doc["import_problems"])
+    text = format_roads(doc)
+    assert "same-run baseline" in text and "recentred on the map centre" in text
+    assert extract_path("x.osm.pbf") == Path("x.osm.pbf")
+
+
+def test_bench_pbf_needs_roads(capsys) -> None:
+    assert main(["bench", "--pbf", "x.osm.pbf"]) == 2
+    assert "--pbf and --recentre go with --roads" in capsys.readouterr().err
+
+
+def _die(share: int) -> None:
+    import os
+
+    os._exit(1)
+
+
+def test_a_dead_path_process_falls_back_to_this_one(monkeypatch) -> None:
+    from geo import roadgraph
+
+    monkeypatch.setattr(roadgraph, "_run_job", _die)
+    assert roadgraph._in_processes(lambda s: s * 10, 3) == [0, 10, 20]
+    assert roadgraph._in_processes(lambda s: s, 1) == [0]

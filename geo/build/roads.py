@@ -147,6 +147,7 @@ def route_corridors(graph: RoadGraph, corridors: pd.DataFrame, ends: dict[str, d
                 rows.append({"level": level, "origin": o, "destination": d, "routed": False, "seconds": None,
                              "length_m": None, "edges": 0, "note": note})
         results = graph.route_pairs(points, points, pairs, paths=False) if pairs else []
+        routed: list[tuple[str, str, np.ndarray]] = []
         for rec, path in zip(todo, results, strict=True):
             o, d = rec["origin"], rec["destination"]
             if path is None:
@@ -155,8 +156,14 @@ def route_corridors(graph: RoadGraph, corridors: pd.DataFrame, ends: dict[str, d
                 continue
             rows.append({"level": level, "origin": o, "destination": d, "routed": True, "seconds": path.seconds,
                          "length_m": path.length_m, "edges": len(path.edges), "note": ""})
-            edge_rows.append(pd.DataFrame({"level": level, "origin": o, "destination": d,
-                                           "edge_id": np.asarray(path.edges, dtype=np.int32)}))
+            routed.append((o, d, path.edges))
+        if routed:   # one frame per level, not one per corridor
+            counts = [len(e) for _, _, e in routed]
+            edge_rows.append(pd.DataFrame({
+                "level": level,
+                "origin": np.repeat(np.array([o for o, _, _ in routed], dtype=object), counts),
+                "destination": np.repeat(np.array([d for _, d, _ in routed], dtype=object), counts),
+                "edge_id": np.concatenate([e for _, _, e in routed]).astype(np.int32)}))
     columns = ["level", "origin", "destination", "routed", "seconds", "length_m", "edges", "note"]
     out = pd.DataFrame(rows, columns=columns).astype({"routed": bool, "edges": "int32",
                                                       "seconds": "float64", "length_m": "float64"})

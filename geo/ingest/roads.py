@@ -5,8 +5,11 @@ locations in its C++ index and hands Python only the ways tagged ``highway=*`` (
 network is built with NumPy on the flat arrays of the ways' node references:
 
 * **roads**: ways whose ``highway`` value is a class of ``geo.vocab.ROAD_CLASSES`` (motorway ... service);
-  footways, paths, tracks, steps, construction and the rest are left out and counted. ``area=yes`` and
-  ``access``/``motor_vehicle``/``motorcar``/``vehicle`` = ``no`` or ``private`` ways are left out too.
+  footways, paths, tracks, steps, construction and the rest are left out and counted. ``area=yes`` ways are
+  left out too, and ways closed to cars: the most specific of ``motorcar``, ``motor_vehicle``, ``vehicle``,
+  ``access`` that is tagged decides (``access=no`` + ``motorcar=yes`` is open; ``access=yes`` +
+  ``motor_vehicle=no`` is closed), and ``no``, ``private``, ``agricultural``, ``forestry``, ``emergency``,
+  ``psv``, ``bus``, ``delivery`` close it (``destination``, ``permissive``, ``customers`` stay open).
 * **nodes** at both ends of every way and wherever ways share a node (intersections), and halfway round a
   closed way (a ring road would otherwise be a loop from one node back to itself); each way is split
   there into segments, whose length is the haversine length of their node chain (``EARTH_RADIUS_M``).
@@ -45,8 +48,8 @@ from geo.vocab import MAXSPEED_ZONES, ROAD_CLASSES
 _YES = frozenset({"yes", "true", "1"})
 _REVERSE = frozenset({"-1", "reverse"})
 _NO = frozenset({"no", "false", "0", "reversible", "alternating"})
-_BLOCKED = frozenset({"no", "private"})
-_ACCESS_KEYS = ("access", "vehicle", "motor_vehicle", "motorcar")
+_BLOCKED = frozenset({"no", "private", "agricultural", "forestry", "emergency", "psv", "bus", "delivery"})
+_ACCESS_KEYS = ("access", "vehicle", "motor_vehicle", "motorcar")     # general to specific
 _MAXSPEED = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph|knots)?\s*$", re.IGNORECASE)
 _MPH = 1.609344
 #: Speeds outside this range (km/h) are taken as typing errors and replaced by the class default.
@@ -84,6 +87,16 @@ def directions(tags: dict[str, str]) -> tuple[bool, bool]:
     if tags.get("junction") in ("roundabout", "circular") or tags.get("highway") == "motorway":
         return True, False
     return True, True
+
+
+def closed_to_cars(tags: dict[str, str]) -> bool:
+    """Whether a way's access tags close it to cars: the most specific tagged key of ``motorcar``,
+    ``motor_vehicle``, ``vehicle``, ``access`` decides (see the module docstring)."""
+    for key in reversed(_ACCESS_KEYS):
+        value = (tags.get(key) or "").strip().lower()
+        if value:
+            return value.split(";")[0].strip() in _BLOCKED
+    return False
 
 
 def road_name(tags: dict[str, str]) -> str:
@@ -149,7 +162,7 @@ def _read(path: Path, fmt: str) -> _Ways:
             why = f"highway={highway[:40]}"
         elif tags.get("area") == "yes":
             why = "area=yes"
-        elif any((tags.get(k) or "").strip().lower() in _BLOCKED for k in _ACCESS_KEYS):
+        elif closed_to_cars(tags):
             why = "no motor access"
         if why is not None:
             out.skipped[why] = out.skipped.get(why, 0) + 1
@@ -383,4 +396,4 @@ def read_roads(path: Path, *, name: str | None = None, max_bytes: int = osm.MAX_
     return network
 
 
-__all__ = ["RoadNetwork", "build_network", "directions", "parse_maxspeed", "read_roads", "road_name"]
+__all__ = ["RoadNetwork", "build_network", "closed_to_cars", "directions", "parse_maxspeed", "read_roads", "road_name"]

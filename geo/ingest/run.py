@@ -390,6 +390,10 @@ def _import_roads(path: Path, name: str, options: ImportOptions, db_path: Path, 
         had = stored.has_network(con)
         stored.write_network(con, network.nodes, network.edges)
         report.dataset = "roads"
+        elsewhere = _network_elsewhere(con, network)
+        if elsewhere is not None:
+            report.problems = [*report.problems, Problem(None, "network", elsewhere, "warning")]
+            report.warnings += 1
         if had:
             report.after.append("replaced the previously loaded road network")
         load.record_meta(con, "roads", sources=options.attribution or f"{name} (OpenStreetMap extract)",
@@ -401,6 +405,29 @@ def _import_roads(path: Path, name: str, options: ImportOptions, db_path: Path, 
     report.written = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _network_elsewhere(con: Any, network: Any) -> str | None:
+    """A warning when none of the atlas's places lies within the snapping distance of the network's bounding box
+    (an extract of another city, or of the wrong part of the province); ``None`` when some do or there are none."""
+    from geo.i18n import _
+    from geo.roadgraph import haversine_m
+    from geo.vocab import ROAD_SNAP_MAX_M
+
+    places = sql.fetch_df(con, "build/road_place_points")
+    if places.empty or network.nodes.empty:
+        return None
+    lon, lat = network.nodes["lon"], network.nodes["lat"]
+    west, east, south, north = float(lon.min()), float(lon.max()), float(lat.min()), float(lat.max())
+    near_lon = places["lon"].clip(west, east).to_numpy()
+    near_lat = places["lat"].clip(south, north).to_numpy()
+    gap = haversine_m(places["lon"].to_numpy(), places["lat"].to_numpy(), near_lon, near_lat)
+    if (gap <= ROAD_SNAP_MAX_M).any():
+        return None
+    return _("none of the atlas's {n} places lies on or near the network (it covers {south:.3f} to {north:.3f} N, "
+             "{west:.3f} to {east:.3f} E; the nearest place is {km:,.0f} km away): nothing will be routed on it. Is "
+             "this an extract of the atlas's city?").format(n=len(places), south=south, north=north, west=west,
+                                                              east=east, km=float(gap.min()) / 1000)
 
 
 def _after_places(con: Any) -> list[str]:
