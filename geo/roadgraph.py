@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -649,12 +650,22 @@ def _run_job(share: int) -> Any:
     return _JOB(share)
 
 
+def _may_fork() -> bool:
+    """Fork only from a process whose only Python thread is the caller (the CLI, the build, the benchmark).
+
+    A served app (Streamlit: a server thread, script threads, file watchers) refreshes road loads from the Data
+    page's import; forking a process with other Python threads running can copy a lock another thread holds, so
+    there the shares run in this process, one after another (the same result, one core).
+    """
+    return threading.active_count() == 1
+
+
 def _in_processes(job: Callable[[int], T], shares: int) -> list[T]:
     """``[job(0), ..., job(shares - 1)]``: the first in this process while forked processes run the others.
 
     Where processes cannot be forked (not POSIX), or a forked process dies, the shares run here in turn.
     """
-    if shares <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if shares <= 1 or "fork" not in multiprocessing.get_all_start_methods() or not _may_fork():
         return [job(s) for s in range(shares)]
     context = multiprocessing.get_context("fork")
     try:

@@ -141,6 +141,7 @@ def test_fast_paths_equal_the_reference_on_a_random_graph(tmp_path: Path, monkey
                 roads_baseline.route_pairs(g, snaps, snaps, pairs, paths=False))
     # the same split over two processes, the trees in blocks of three
     monkeypatch.setattr(roadgraph, "PARALLEL_MIN_WORK", 0)
+    monkeypatch.setattr(roadgraph, "_may_fork", lambda: True)  # whatever threads earlier tests left running
     monkeypatch.setattr(roadgraph, "TREE_BLOCK_CELLS", 3 * (g.n_nodes + len(snaps)))
     _same_paths(g.route_pairs(snaps, snaps, pairs, paths=True, workers=2), reference)
     assert g.route_pairs(snaps, snaps, [], workers=2) == []
@@ -284,5 +285,27 @@ def test_a_dead_path_process_falls_back_to_this_one(monkeypatch) -> None:
     from geo import roadgraph
 
     monkeypatch.setattr(roadgraph, "_run_job", _die)
+    monkeypatch.setattr(roadgraph, "_may_fork", lambda: True)
     assert roadgraph._in_processes(lambda s: s * 10, 3) == [0, 10, 20]
     assert roadgraph._in_processes(lambda s: s, 1) == [0]
+
+
+def test_no_fork_while_other_python_threads_run(monkeypatch) -> None:
+    """A served app has other threads: there the shares run in this process (same results, nothing forked)."""
+    import threading
+
+    from geo import roadgraph
+
+    def no_fork(*_args, **_kwargs):
+        raise AssertionError("forked with other threads running")
+
+    monkeypatch.setattr(roadgraph.multiprocessing, "get_context", no_fork)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert not roadgraph._may_fork()
+        assert roadgraph._in_processes(lambda s: s * 10, 3) == [0, 10, 20]
+    finally:
+        stop.set()
+        other.join()
