@@ -65,7 +65,7 @@ def _supply_demand(filters: Filters) -> pd.DataFrame | None:
     c = st.columns(3)
     c[0].metric(_("Beds (all zones)"), f"{beds:,}", help=_("Beds the registry of places lists (capacity, else rooms × 2)."))
     c[1].metric(_("Rooms"), f"{int(df['rooms'].sum()):,}", help=_("Rooms the registry of places lists."))
-    c[2].metric(_("Observed devices / night"), f"{df['overnight_per_night'].sum():,.0f}",
+    c[2].metric(_("Overnight visitors / night"), f"{df['overnight_per_night'].sum():,.0f}",
                 help=_("Observed devices present at 02:00, average night (the sample behind the estimate)."))
     if beds == 0:
         st.warning(_("No accommodation with rooms or capacity is loaded, so no zone has a pressure index yet."))

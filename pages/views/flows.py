@@ -63,7 +63,7 @@ def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> 
                        totals.est_corridor_trips, totals.corridor_trips,
                        help_text=_("Estimated trips: observed trips × the expansion weight of their origin segment "
                                    "and month."))
-    c[1].metric(_("Observed trips between zones") if zones else _("Observed trips between places"),
+    c[1].metric(_("Trips between zones") if zones else _("Trips between places"),
                 f"{totals.corridor_trips:,}", help=_("Observed devices' trips (the sample behind the estimate)."))
     c[2].metric(_("Trips within one zone") if zones else _("Trips within one place"), f"{totals.internal_trips:,}")
     c[3].metric(_("Corridors with trips"), f"{totals.corridors:,}")
