@@ -33,6 +33,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         start=args.start,
         flows=not args.no_flows,
         keep_roads=not args.no_roads,
+        partitions=args.partitions,
     )
     stages = ["seed"] + ([] if args.no_flows else ["simulate", "pipeline", "rollups"])
     bar = tqdm(total=len(stages), desc="build", unit="step", disable=args.quiet)
@@ -54,6 +55,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         for note in report.notes:
             if note:
                 print(f"  {note}")
+        if report.pipeline_stages:
+            print("  pipeline stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in report.pipeline_stages.items()))
         print(f"built {report.path} in {report.seconds['total']:.1f} s; peak memory {peak_rss_mb():,.0f} MB")
     return 0
 
@@ -313,6 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--days", type=_positive, default=None, help="days of simulated flows (default 365)")
     b.add_argument("--start", type=date.fromisoformat, default=None, help="first simulated day (default 2025-11-01)")
     b.add_argument("--no-flows", action="store_true", help="places, zones and cells only")
+    b.add_argument("--partitions", type=_positive, default=None,
+                   help="device partitions the pipeline works through one after another (a power of two; default: "
+                        "one per 25M pings asked for, docs/scale.md)")
     b.add_argument("--no-roads", action="store_true",
                    help="drop the imported road network instead of carrying it into the new database")
     b.add_argument("-q", "--quiet", action="store_true")

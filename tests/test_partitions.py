@@ -90,3 +90,22 @@ def test_stage_timings_are_recorded(simulated: object) -> None:
     assert all(v >= 0 for v in timings.values())
     assert "stays_data" in present_tables(simulated)
     assert not {"pipeline_parts_trips", "pipeline_parts_visits_hourly"} & set(present_tables(simulated))
+
+
+def test_simulator_writes_the_same_pings_partition_by_partition(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(simulate, "FLUSH_ROWS", 5_000)  # several flushes per partition at this size
+    tables = {}
+    for parts in (1, 4):
+        con = sim_world()
+        simulate.simulate_pings(con, seed=3, days=14, start=date(2025, 12, 1), visitors=300, partitions=parts)
+        tables[parts] = con.table("pings").df()
+        con.close()
+    one, four = tables[1], tables[4]
+    key = ["device", "ts", "lon", "lat"]
+    pd.testing.assert_frame_equal(four.sort_values(key, ignore_index=True), one.sort_values(key, ignore_index=True))
+    # stored clustered: the partition changes only where a flush of another partition starts
+    def changes(frame: pd.DataFrame) -> int:
+        return int((np.diff(partition_of(frame["device"].to_numpy(np.uint64), 4)) != 0).sum())
+
+    assert changes(four) <= len(four) // 5_000 + 4
+    assert changes(one) > 10 * changes(four)
