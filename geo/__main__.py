@@ -13,7 +13,16 @@ from geo.errors import AtlasError
 
 
 def _positive(text: str) -> int:
-    value = int(text.replace("_", ""))
+    """A positive whole number: ``1000000``, ``1_000_000`` or ``1e6``."""
+    clean = text.replace("_", "").strip()
+    try:
+        value = int(clean)
+    except ValueError:
+        number = float(clean)  # "1e9"; a ValueError here is argparse's "invalid value"
+        if not number.is_integer():
+            msg = f"must be a positive whole number, got {text}"
+            raise argparse.ArgumentTypeError(msg) from None
+        value = int(number)
     if value <= 0:
         msg = f"must be a positive whole number, got {text}"
         raise argparse.ArgumentTypeError(msg)
@@ -297,7 +306,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         main_roads(args.edges, args.json, pairs=args.pairs, quiet=args.quiet)
         return 0
     options = BenchOptions(pings=args.pings, zone_points=args.zone_points, warm_runs=args.warm_runs,
-                           pages=not args.no_pages, keep_db=args.keep_db, workdir=args.workdir, db=args.db)
+                           pages=not args.no_pages, keep_db=args.keep_db, workdir=args.workdir, db=args.db,
+                           pipeline_runs=args.pipeline_runs, partitions=args.partitions,
+                           presence=not args.no_presence)
     main_bench(options, args.json, quiet=args.quiet)
     return 0
 
@@ -433,14 +444,21 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("-q", "--quiet", action="store_true")
     a.set_defaults(func=_cmd_assets)
 
-    from bench.run import DEFAULT_PINGS, DEFAULT_WARM_RUNS, DEFAULT_ZONE_POINTS
+    from bench.run import DEFAULT_PINGS, DEFAULT_PIPELINE_RUNS, DEFAULT_WARM_RUNS, DEFAULT_ZONE_POINTS
 
     be = sub.add_parser("bench", help="benchmark pipeline, zone join, pages and memory against baselines")
-    be.add_argument("--pings", type=_positive, default=DEFAULT_PINGS, help=f"simulated pings (default {DEFAULT_PINGS:,})")
+    be.add_argument("--pings", type=_positive, default=DEFAULT_PINGS,
+                    help=f"simulated pings, e.g. 1e7, 1e8, 1e9 (default {DEFAULT_PINGS:,}; docs/benchmarks.md)")
+    be.add_argument("--pipeline-runs", type=_positive, default=DEFAULT_PIPELINE_RUNS,
+                    help="pipeline runs (the build's and reruns) and bare sorts; the best of each is compared")
+    be.add_argument("--partitions", type=_positive, default=None,
+                    help="device partitions of the pipeline and the sort baseline (default: one per 25M pings)")
     be.add_argument("--json", type=Path, default=None, help="write the results as JSON to this file")
     be.add_argument("--zone-points", type=_positive, default=DEFAULT_ZONE_POINTS, help="points in the zone-join test")
     be.add_argument("--warm-runs", type=_positive, default=DEFAULT_WARM_RUNS, help="warm reruns per page")
     be.add_argument("--no-pages", action="store_true", help="skip the page and map-payload measures")
+    be.add_argument("--no-presence", action="store_true",
+                    help="skip presence_vs_groupby_ratio (its SQL recomputations take minutes at 1e9 pings)")
     be.add_argument("--keep-db", action="store_true", help="keep the temporary benchmark database")
     be.add_argument("--workdir", type=Path, default=None, help="folder for the temporary database")
     be.add_argument("--db", type=Path, default=None,

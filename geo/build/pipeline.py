@@ -469,8 +469,9 @@ def partition_of(device: np.ndarray, partitions: int) -> np.ndarray:
     return (np.asarray(device, np.uint64) >> np.uint64(shift)).astype(np.int64)
 
 
-def _partition_relation(con: duckdb.DuckDBPyConnection, part: int, partitions: int) -> duckdb.DuckDBPyRelation:
-    """The pings of one device partition, lazily (the range filter reaches the table scan)."""
+def partition_relation(con: duckdb.DuckDBPyConnection, part: int, partitions: int) -> duckdb.DuckDBPyRelation:
+    """The pings of one device partition as a lazy relation (the range filter reaches the table scan, whose
+    zone maps skip the row groups of other partitions when the table is stored clustered)."""
     lo, hi = partition_bounds(part, partitions)
     ubigint = duckdb.sqltype("UBIGINT")
     return con.table("pings").filter(duckdb.ColumnExpression("device").between(
@@ -512,7 +513,7 @@ def _stream_pipeline(
             )
             for part in range(partitions):
                 if parted:
-                    con.register("pings_partition", _partition_relation(con, part, partitions))
+                    con.register("pings_partition", partition_relation(con, part, partitions))
                     sql.execute(con, "build/create_device_segments", idents={"pings": "pings_partition"})
                     clock.lap("segments")
                 try:
