@@ -16,6 +16,14 @@ and ``trips`` show the texts (``create_*.sql``). Everything downstream reads the
 5. moves → ``write_trips`` (counted there). Each write runs on its own cursor while NumPy computes the
    next table.
 
+Out of core (``partitions`` > 1, ``docs/scale.md``): the stream engine runs steps 1–5 on one device
+partition after another (``partition_bounds``: ranges of the salted device hash, a power of two in
+number). The labels are made once from every segment the pings carry; each partition makes its own
+device segments (``create_device_segments`` on the registered relation ``pings_partition``), appends its
+stays and place visits, and writes hourly presence and trip counts as partial sums
+(``write_*_part``) that ``merge_visits_hourly`` and ``merge_trips`` add up exactly at the end. The tables
+equal a single pass row for row, whatever the count (``tests/test_partitions.py``).
+
 ``engine="sql"`` (``_sql_pipeline``; the reference a distributed SQL engine can run): ``detect_stays_sql``
 + ``create_stay_candidates``, ``stay_coordinates`` + ``create_stay_cells``, ``insert_stays``,
 ``insert_place_visits``, ``insert_visits_hourly``, ``insert_trips``. The tests run every exact pipeline
@@ -343,9 +351,6 @@ def _load_stay_cells(con: duckdb.DuckDBPyConnection, resolution: int) -> None:
     coords = sql.fetch_df(con, "build/stay_coordinates")
     _cell_zones(con, coords["lat4"].to_numpy(float), coords["lon4"].to_numpy(float), resolution)
 
-
-#: Steps of the stream engine (for ``progress``) in one pass; a run in P partitions reports P + 1 steps.
-STREAM_STEPS = 2
 
 #: Pings per device partition the stream engine aims at (``partition_count``): ~1.5 GB of the process's
 #: memory at most, whatever the number of pings (docs/scale.md).
