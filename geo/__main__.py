@@ -29,6 +29,15 @@ def _positive(text: str) -> int:
     return value
 
 
+def _power_of_two(text: str) -> int:
+    """A device partition count: a positive power of two (1, 2, 4, ... 4096)."""
+    value = _positive(text)
+    if value & (value - 1) or value > 4096:
+        msg = f"must be a power of two from 1 to 4096, got {text}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -327,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--days", type=_positive, default=None, help="days of simulated flows (default 365)")
     b.add_argument("--start", type=date.fromisoformat, default=None, help="first simulated day (default 2025-11-01)")
     b.add_argument("--no-flows", action="store_true", help="places, zones and cells only")
-    b.add_argument("--partitions", type=_positive, default=None,
+    b.add_argument("--partitions", type=_power_of_two, default=None,
                    help="device partitions the pipeline works through one after another (a power of two; default: "
                         "one per 25M pings asked for, docs/scale.md)")
     b.add_argument("--no-roads", action="store_true",
@@ -451,7 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"simulated pings, e.g. 1e7, 1e8, 1e9 (default {DEFAULT_PINGS:,}; docs/benchmarks.md)")
     be.add_argument("--pipeline-runs", type=_positive, default=DEFAULT_PIPELINE_RUNS,
                     help="pipeline runs (the build's and reruns) and bare sorts; the best of each is compared")
-    be.add_argument("--partitions", type=_positive, default=None,
+    be.add_argument("--partitions", type=_power_of_two, default=None,
                     help="device partitions of the pipeline and the sort baseline (default: one per 25M pings)")
     be.add_argument("--json", type=Path, default=None, help="write the results as JSON to this file")
     be.add_argument("--zone-points", type=_positive, default=DEFAULT_ZONE_POINTS, help="points in the zone-join test")

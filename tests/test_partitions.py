@@ -143,3 +143,17 @@ def test_importing_partitioned_parquet_in_device_partitions_gives_the_same_flows
         con.close()
     part = partition_of(devices, 4)
     assert (np.diff(part) != 0).sum() == 3  # stored one partition after another
+
+
+def test_sizes_are_given_as_whole_numbers_or_powers_of_ten() -> None:
+    from geo.__main__ import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["bench", "--pings", "1e9"]).pings == 10**9
+    assert parser.parse_args(["build", "--pings", "100_000_000", "--partitions", "8"]).partitions == 8
+    for bad in ("1.5e0", "0", "-1e3"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["bench", "--pings", bad])
+    for bad in ("3", "8192"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["build", "--partitions", bad])
