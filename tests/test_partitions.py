@@ -98,6 +98,7 @@ def test_stage_timings_are_recorded(simulated: object) -> None:
 
 def test_simulator_writes_the_same_pings_partition_by_partition(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(simulate, "FLUSH_ROWS", 5_000)  # several flushes per partition at this size
+    monkeypatch.setattr(simulate, "HELD_ROWS", 16_000)  # and the biggest partition flushed past this
     tables = {}
     for parts in (1, 4):
         con = sim_world()

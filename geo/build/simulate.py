@@ -1032,6 +1032,10 @@ def simulate_pings(
 #: Rows of one device partition held back before they are inserted together (partitioned simulation):
 #: a few of DuckDB's 122,880-row groups, so nearly every row group holds one partition's devices.
 FLUSH_ROWS = 1 << 19
+#: Most rows held back over all partitions (~300 MB): past it the partition holding most is inserted,
+#: so the simulator's memory does not grow with the partition count (64 partitions × FLUSH_ROWS would
+#: hold 1.1 GB).
+HELD_ROWS = 1 << 23
 
 
 class _PartitionedSink:
@@ -1061,6 +1065,8 @@ class _PartitionedSink:
             self.rows[p] += bounds[p + 1] - bounds[p]
             if self.rows[p] >= FLUSH_ROWS:
                 self._flush(int(p))
+        while self.rows.sum() > HELD_ROWS:
+            self._flush(int(np.argmax(self.rows)))
         return table.num_rows
 
     def _flush(self, part: int) -> None:
