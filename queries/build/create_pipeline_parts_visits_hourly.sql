@@ -1,7 +1,7 @@
--- Per-partition partial sums of the two outputs that add up across devices (out-of-core runs,
--- geo/build/pipeline.py): hourly presence with its dwell in whole microseconds (exact integer sums, so
--- the merged minutes equal a single pass's) and moves counted per trip key. Plain tables, not temp: the
--- writes run on cursors of their own. merge_visits_hourly.sql and merge_trips.sql add them up.
+-- Per-partition partial sums of hourly presence (out-of-core runs, geo/build/pipeline.py), with the dwell in
+-- whole microseconds: exact integer sums, so the merged minutes equal a single pass's. A plain table, not
+-- temp: the writes run on cursors of their own. merge_visits_hourly.sql adds the partitions up
+-- (create_pipeline_parts_trips.sql holds the trip counts).
 create or replace table pipeline_parts_visits_hourly (
     ts_hour timestamp not null,
     cell ubigint not null,
