@@ -352,8 +352,9 @@ def _load_stay_cells(con: duckdb.DuckDBPyConnection, resolution: int) -> None:
     _cell_zones(con, coords["lat4"].to_numpy(float), coords["lon4"].to_numpy(float), resolution)
 
 
-#: Pings per device partition the stream engine aims at (``partition_count``): ~1.5 GB of the process's
-#: memory at most, whatever the number of pings (docs/scale.md).
+#: Pings per device partition the stream engine aims at (``partition_count``): the sort of one partition
+#: fits DuckDB's 4 GB limit and its stays' arrays take a few hundred MB, whatever the number of pings
+#: (docs/scale.md).
 PARTITION_PINGS = 25_000_000
 #: Most device partitions (each a 1/4096 share of the devices).
 MAX_PARTITIONS = 4096
