@@ -56,6 +56,8 @@ DEFAULT_PINGS = 100_000_000
 DEFAULT_ZONE_POINTS = 5_000_000
 #: Cells drawn on the density maps for the payload measure (the issue's 10k).
 DEFAULT_MAP_CELLS = 10_000
+#: Runs of the pipeline and of the bare sort, best of each compared.
+DEFAULT_PIPELINE_RUNS = 3
 #: Warm reruns per page (alternating two filter values) for the p95.
 DEFAULT_WARM_RUNS = 12
 
@@ -89,6 +91,13 @@ class BenchOptions:
     workdir: Path | None = None
     keep_db: bool = False
     pages: bool = True
+    #: Runs of the pipeline (the build's, then reruns on the built database) and of the bare sort; the best
+    #: of each side is compared (``pipeline_vs_sort_ratio``).
+    pipeline_runs: int = DEFAULT_PIPELINE_RUNS
+    #: Device partitions of the build's pipeline and of the sort baseline (``None``: sized by ``pings``).
+    partitions: int | None = None
+    #: Measure ``presence_vs_groupby_ratio`` (three SQL recomputations of visits_hourly and six group-bys).
+    presence: bool = True
     #: Measure the pages (and the app's memory) on this existing database instead of building one.
     db: Path | None = None
 
@@ -171,6 +180,16 @@ def peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
+def reset_peak_rss() -> bool:
+    """Start a new high-water mark of this process's resident memory (Linux: ``/proc/self/clear_refs``
+    with 5 resets ``VmHWM``); False where that is not possible (then peaks are cumulative)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
 def _run_child(target: Callable[..., dict[str, Any]], *args: Any, timeout: float = 7200) -> dict[str, Any]:
     """Run ``target(*args)`` in a fresh (spawned) process; return its dict (or ``{"error": ...}``)."""
     ctx = mp.get_context("spawn")
@@ -201,7 +220,7 @@ def _child_main(conn: Any, target: Callable[..., dict[str, Any]], args: tuple) -
         out = target(*args)
     except Exception as exc:  # reported to the parent as a reason, never swallowed silently
         out = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=8)}
-    out["peak_rss_mb"] = peak_rss_mb()
+    out["peak_rss_mb"] = max(peak_rss_mb(), out.get("peak_rss_mb_whole", 0.0))
     conn.send(out)
     conn.close()
 
@@ -214,20 +233,29 @@ def _child_build(db: str, options: dict[str, Any]) -> dict[str, Any]:
     from geo.build.run import BuildOptions, build_database
 
     marks: list[tuple[str, float, float]] = []
+    peaks: list[float] = []  # peak RSS of the stage that ended at each mark (the first: before any stage)
+    resets = reset_peak_rss()
     started = time.perf_counter()
 
     def progress(stage: str) -> None:
+        peaks.append(peak_rss_mb())
+        reset_peak_rss()
         marks.append((stage, time.perf_counter(), cpu_seconds()))
 
     report = build_database(Path(db), BuildOptions(**options), progress=progress)
     ended, ended_cpu = time.perf_counter(), cpu_seconds()
+    peaks.append(peak_rss_mb())
     stages: dict[str, float] = {}
     stages_cpu: dict[str, float] = {}
+    stages_rss: dict[str, float] = {}
     for i, (stage, t, c) in enumerate(marks):
         t_next, c_next = (marks[i + 1][1], marks[i + 1][2]) if i + 1 < len(marks) else (ended, ended_cpu)
         stages[stage] = t_next - t
         stages_cpu[stage] = c_next - c
-    return {"counts": report.counts, "stages": stages, "stages_cpu": stages_cpu, "total_s": ended - started}
+        stages_rss[stage] = peaks[i + 1] if resets else max(peaks[: i + 2])
+    return {"counts": report.counts, "stages": stages, "stages_cpu": stages_cpu, "stages_peak_rss_mb": stages_rss,
+            "pipeline_stages": report.pipeline_stages, "total_s": ended - started,
+            "peak_rss_mb_whole": max(peaks)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,12 +312,27 @@ def presence_steps() -> list[str] | None:
     return list(PRESENCE_STEPS)
 
 
-def measure_sort(con: Any, runs: int = 2) -> tuple[float, float, list[float]]:
-    """Bare ``order by device, ts`` over every pings column, materialised: best wall s, its CPU s, all runs."""
+def measure_sort(con: Any, runs: int = 2, partitions: int = 1) -> tuple[float, float, list[float]]:
+    """Bare ``order by device, ts`` over every pings column, materialised: best wall s, its CPU s, all runs.
+
+    With ``partitions`` > 1 the same sort of each device partition in turn (the pipeline's unit of work and
+    memory), timed together: a global sort of a billion rows would spill tens of GB to disk, which the
+    out-of-core pipeline never does.
+    """
+    from geo.build.pipeline import partition_relation
 
     def once() -> None:
-        sql.execute(con, "bench/bench_sort_pings")
-        sql.execute(con, "bench/bench_drop_sorted")
+        if partitions == 1:
+            sql.execute(con, "bench/bench_sort_pings")
+            sql.execute(con, "bench/bench_drop_sorted")
+            return
+        for part in range(partitions):
+            con.register("pings_partition", partition_relation(con, part, partitions))
+            try:
+                sql.execute(con, "bench/bench_sort_partition")
+                sql.execute(con, "bench/bench_drop_sorted")
+            finally:
+                con.unregister("pings_partition")
 
     return _best_of_cpu(once, runs)
 
@@ -587,6 +630,7 @@ def run_bench(options: BenchOptions | None = None, progress: Progress | None = N
             "pings": int(options.pings),
             "seed": DEFAULT_SEED if options.seed is None else options.seed,
             "days": DEFAULT_DAYS if options.days is None else options.days,
+            "partitions": options.partitions,
         }
         say(f"building a database with {options.pings:,} simulated pings")
         build = _run_child(_child_build, str(db), build_opts)
@@ -611,7 +655,7 @@ def run_bench(options: BenchOptions | None = None, progress: Progress | None = N
             build["counts"] = {**build.get("counts", {}), **counts}
             result.details["table_rows"] = counts
             result.details["n_pings"] = counts.get("pings")
-            _measure_pipeline(con, build, flows, result, say)
+            _measure_pipeline(con, build, flows, result, say, options)
             say(f"zone join: GeoPandas sjoin vs geo.zoning on {options.zone_points:,} points")
             zj = measure_zone_join(con, options.zone_points)
             result.details["zone_join"] = zj
@@ -672,8 +716,12 @@ def _bench_existing_db(options: BenchOptions, say: Progress) -> BenchResult:
     return result
 
 
-def _measure_pipeline(con: Any, build: dict[str, Any], flows: bool, result: BenchResult, say: Progress) -> None:
+def _measure_pipeline(con: Any, build: dict[str, Any], flows: bool, result: BenchResult, say: Progress,
+                      options: BenchOptions | None = None) -> None:
+    from geo.build.pipeline import partition_count, run_pipeline
     from geo.services._require import present_tables
+
+    options = options or BenchOptions()
 
     stages = build.get("stages", {})
     if not flows or "pipeline" not in stages or "pings" not in present_tables(con):
@@ -681,18 +729,31 @@ def _measure_pipeline(con: Any, build: dict[str, Any], flows: bool, result: Benc
         for key in ("pipeline_vs_sort_ratio", "pipeline_pings_per_s", "presence_vs_groupby_ratio"):
             result.set(key, None, why)
         return
-    pipeline_s = stages["pipeline"]
     n_pings = int(build["counts"].get("pings") or 0)
-    say("bare sort: order by device, ts over the same pings")
-    sort_s, sort_cpu, sort_runs = measure_sort(con)
-    pipeline_cpu = build.get("stages_cpu", {}).get("pipeline")
+    partitions = options.partitions or partition_count(int(options.pings))
+    runs = [(stages["pipeline"], build.get("stages_cpu", {}).get("pipeline"), build.get("pipeline_stages", {}))]
+    for i in range(1, max(1, options.pipeline_runs)):
+        say(f"pipeline rerun {i + 1} of {options.pipeline_runs} ({partitions} partition(s))")
+        timings: dict[str, float] = {}
+        wall, cpu = _timed_cpu(lambda t=timings: run_pipeline(con, partitions=partitions, timings=t))
+        runs.append((wall, cpu, timings))
+    pipeline_s, pipeline_cpu, pipeline_stages = min(runs, key=lambda r: r[0])
+    say(f"bare sort: order by device, ts over the same pings ({partitions} partition(s))")
+    sort_s, sort_cpu, sort_runs = measure_sort(con, max(1, options.pipeline_runs), partitions)
     result.details["pipeline"] = {"pipeline_s": pipeline_s, "sort_s": sort_s, "sort_runs": sort_runs,
+                                  "pipeline_runs": [r[0] for r in runs], "partitions": partitions,
                                   "pipeline_cpu_s": pipeline_cpu, "sort_cpu_s": sort_cpu,
                                   "ratio_cpu": pipeline_cpu / sort_cpu if pipeline_cpu and sort_cpu else None,
-                                  "stages": stages, "stages_cpu": build.get("stages_cpu")}
+                                  "pipeline_stages": pipeline_stages,
+                                  "stages": stages, "stages_cpu": build.get("stages_cpu"),
+                                  "stages_peak_rss_mb": build.get("stages_peak_rss_mb"),
+                                  "stages_pings_per_s": {k: n_pings / v for k, v in stages.items() if v > 0}}
     result.set("pipeline_vs_sort_ratio", pipeline_s / sort_s)
     result.set("pipeline_pings_per_s", n_pings / pipeline_s if pipeline_s > 0 else None,
                "pipeline took no measurable time")
+    if not options.presence:
+        result.set("presence_vs_groupby_ratio", None, "not measured (--no-presence)")
+        return
     say("presence: visits_hourly vs bare count(*) group by cell, hour, segment")
     presence = measure_presence(con)
     result.details["presence"] = presence
@@ -786,7 +847,31 @@ def format_table(doc: dict[str, Any]) -> str:
                  f"streamlit {v['streamlit']}, folium {v['folium']}")
     for key, why in doc["reasons"].items():
         lines.append(f"  {key}: null because {why}")
+    lines.extend(stage_lines(doc))
     return "\n".join(lines)
+
+
+def stage_lines(doc: dict[str, Any]) -> list[str]:
+    """Seconds, pings/s and peak memory of each build stage, then the pipeline's own stages (best run)."""
+    details = doc.get("details", {})
+    build = details.get("build", {})
+    stages = build.get("stages") or {}
+    if not stages:
+        return []
+    n = doc.get("n_pings") or 0
+    rss = build.get("stages_peak_rss_mb") or {}
+    lines = ["", f"{'build stage':<14}{'seconds':>10}{'pings/s':>14}{'peak RSS MB':>13}"]
+    for stage, secs in stages.items():
+        rate = f"{n / secs:,.0f}" if secs > 0 and n else "—"
+        peak = f"{rss[stage]:,.0f}" if stage in rss else "—"
+        lines.append(f"{stage:<14}{secs:>10.2f}{rate:>14}{peak:>13}")
+    best = details.get("pipeline", {})
+    parts = best.get("pipeline_stages") or {}
+    if parts:
+        lines.append(f"pipeline stages (best of {len(best.get('pipeline_runs', [1]))} runs, "
+                     f"{best.get('partitions', 1)} partition(s)): "
+                     + ", ".join(f"{k} {v:.2f}" for k, v in sorted(parts.items(), key=lambda kv: -kv[1])))
+    return lines
 
 
 def write_json(doc: dict[str, Any], path: Path) -> None:

@@ -15,9 +15,27 @@ from geo.i18n import LANGUAGES, _, language_from_env, using_language
 
 
 def _positive(text: str) -> int:
-    value = int(text.replace("_", ""))
+    """A positive whole number: ``1000000``, ``1_000_000`` or ``1e6``."""
+    clean = text.replace("_", "").strip()
+    try:
+        value = int(clean)
+    except ValueError:
+        number = float(clean)  # "1e9"; a ValueError here is argparse's "invalid value"
+        if not number.is_integer():
+            msg = f"must be a positive whole number, got {text}"
+            raise argparse.ArgumentTypeError(msg) from None
+        value = int(number)
     if value <= 0:
         msg = f"must be a positive whole number, got {text}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _power_of_two(text: str) -> int:
+    """A device partition count: a positive power of two (1, 2, 4, ... 4096)."""
+    value = _positive(text)
+    if value & (value - 1) or value > 4096:
+        msg = f"must be a power of two from 1 to 4096, got {text}"
         raise argparse.ArgumentTypeError(msg)
     return value
 
@@ -35,6 +53,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         start=args.start,
         flows=not args.no_flows,
         keep_roads=not args.no_roads,
+        partitions=args.partitions,
     )
     stages = ["seed"] + ([] if args.no_flows else ["simulate", "pipeline", "rollups"])
     bar = tqdm(total=len(stages), desc="build", unit="step", disable=args.quiet)
@@ -56,6 +75,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         for note in report.notes:
             if note:
                 print(f"  {note}")
+        if report.pipeline_stages:
+            print("  pipeline stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in report.pipeline_stages.items()))
         print(f"built {report.path} in {report.seconds['total']:.1f} s; peak memory {peak_rss_mb():,.0f} MB")
         if not args.no_flows:
             _print_calibration(report.path)
@@ -482,7 +503,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         print(parser_error, file=sys.stderr)
         return 2
     options = BenchOptions(pings=args.pings, zone_points=args.zone_points, warm_runs=args.warm_runs,
-                           pages=not args.no_pages, keep_db=args.keep_db, workdir=args.workdir, db=args.db)
+                           pages=not args.no_pages, keep_db=args.keep_db, workdir=args.workdir, db=args.db,
+                           pipeline_runs=args.pipeline_runs, partitions=args.partitions,
+                           presence=not args.no_presence)
     main_bench(options, args.json, quiet=args.quiet)
     return 0
 
@@ -506,6 +529,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--days", type=_positive, default=None, help="days of simulated flows (default 365)")
     b.add_argument("--start", type=date.fromisoformat, default=None, help="first simulated day (default 2025-11-01)")
     b.add_argument("--no-flows", action="store_true", help="places, zones and cells only")
+    b.add_argument("--partitions", type=_power_of_two, default=None,
+                   help="device partitions the pipeline works through one after another (a power of two; default: "
+                        "one per 25M pings asked for, docs/scale.md)")
     b.add_argument("--no-roads", action="store_true",
                    help="drop the imported road network instead of carrying it into the new database")
     b.add_argument("-q", "--quiet", action="store_true")
@@ -689,14 +715,21 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("-q", "--quiet", action="store_true")
     a.set_defaults(func=_cmd_assets)
 
-    from bench.run import DEFAULT_PINGS, DEFAULT_WARM_RUNS, DEFAULT_ZONE_POINTS
+    from bench.run import DEFAULT_PINGS, DEFAULT_PIPELINE_RUNS, DEFAULT_WARM_RUNS, DEFAULT_ZONE_POINTS
 
     be = sub.add_parser("bench", help="benchmark pipeline, zone join, pages and memory against baselines")
-    be.add_argument("--pings", type=_positive, default=DEFAULT_PINGS, help=f"simulated pings (default {DEFAULT_PINGS:,})")
+    be.add_argument("--pings", type=_positive, default=DEFAULT_PINGS,
+                    help=f"simulated pings, e.g. 1e7, 1e8, 1e9 (default {DEFAULT_PINGS:,}; docs/benchmarks.md)")
+    be.add_argument("--pipeline-runs", type=_positive, default=DEFAULT_PIPELINE_RUNS,
+                    help="pipeline runs (the build's and reruns) and bare sorts; the best of each is compared")
+    be.add_argument("--partitions", type=_power_of_two, default=None,
+                    help="device partitions of the pipeline and the sort baseline (default: one per 25M pings)")
     be.add_argument("--json", type=Path, default=None, help="write the results as JSON to this file")
     be.add_argument("--zone-points", type=_positive, default=DEFAULT_ZONE_POINTS, help="points in the zone-join test")
     be.add_argument("--warm-runs", type=_positive, default=DEFAULT_WARM_RUNS, help="warm reruns per page")
     be.add_argument("--no-pages", action="store_true", help="skip the page and map-payload measures")
+    be.add_argument("--no-presence", action="store_true",
+                    help="skip presence_vs_groupby_ratio (its SQL recomputations take minutes at 1e9 pings)")
     be.add_argument("--keep-db", action="store_true", help="keep the temporary benchmark database")
     be.add_argument("--workdir", type=Path, default=None, help="folder for the temporary database")
     be.add_argument("--db", type=Path, default=None,

@@ -49,8 +49,13 @@ TABLES = (
 )
 #: The coded tables behind the pipeline's output views (``queries/schema/create_*.sql``).
 DATA_TABLES = ("stays_data", "place_visits_data", "visits_hourly_data", "trips_data")
-ALLOWED_IDENTIFIERS: dict[str, tuple[str, ...]] = {"table": TABLES, "data_table": DATA_TABLES,
+#: Where the pipeline reads pings: the whole table, or one device partition of it registered as a relation
+#: (``geo.build.pipeline``: out-of-core runs, one partition after another).
+PINGS_SOURCES = ("pings", "pings_partition")
+ALLOWED_IDENTIFIERS: dict[str, tuple[str, ...]] = {"table": TABLES, "data_table": DATA_TABLES, "pings": PINGS_SOURCES,
                                                    "measure": MEASURE_COLUMNS, "city_measure": MEASURE_COLUMNS}
+#: Placeholders that may be left out: filled with this value (the whole pings table).
+DEFAULT_IDENTIFIERS: dict[str, str] = {"pings": "pings"}
 
 
 def query_path(name: str) -> Path:
@@ -87,7 +92,7 @@ def render(name: str, idents: dict[str, str] | None = None) -> str:
         if allowed is None:
             msg = f"queries/{name}.sql uses unknown identifier placeholder {{{{{key}}}}}"
             raise QueryParameterError(msg)
-        value = idents.get(key)
+        value = idents.get(key, DEFAULT_IDENTIFIERS.get(key))
         if value not in allowed:
             msg = f"Identifier {key}={value!r} is not allowed in queries/{name}.sql (allowed: {', '.join(allowed)})"
             raise QueryParameterError(msg)

@@ -16,6 +16,14 @@ and ``trips`` show the texts (``create_*.sql``). Everything downstream reads the
 5. moves → ``write_trips`` (counted there). Each write runs on its own cursor while NumPy computes the
    next table.
 
+Out of core (``partitions`` > 1, ``docs/scale.md``): the stream engine runs steps 1–5 on one device
+partition after another (``partition_bounds``: ranges of the salted device hash, a power of two in
+number). The labels are made once from every segment the pings carry; each partition makes its own
+device segments (``create_device_segments`` on the registered relation ``pings_partition``), appends its
+stays and place visits, and writes hourly presence and trip counts as partial sums
+(``write_*_part``) that ``merge_visits_hourly`` and ``merge_trips`` add up exactly at the end. The tables
+equal a single pass row for row, whatever the count (``tests/test_partitions.py``).
+
 ``engine="sql"`` (``_sql_pipeline``; the reference a distributed SQL engine can run): ``detect_stays_sql``
 + ``create_stay_candidates``, ``stay_coordinates`` + ``create_stay_cells``, ``insert_stays``,
 ``insert_place_visits``, ``insert_visits_hourly``, ``insert_trips``. The tests run every exact pipeline
@@ -27,6 +35,8 @@ of ``PipelineParams``; ``data/README.md`` ("The pipeline's settings") explains e
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -131,36 +141,53 @@ def run_pipeline(
     progress: Progress | None = None,
     *,
     engine: str = "stream",
+    partitions: int | None = None,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, int]:
     """Build stays, place_visits, visits_hourly and trips from ``pings``; returns their row counts.
 
     Needs ``pings``, ``places``, ``zones`` and ``cells`` in ``con``; replaces the four outputs (and the
     ``labels`` table their codes refer to). ``engine`` is ``"stream"`` (the default: NumPy on the sorted
     pings and then on the stays) or ``"sql"`` (every step a SQL file); both give the same tables.
-    ``progress(step, steps)`` is called after each step.
+
+    The stream engine works through the pings in ``partitions`` device partitions (a power of two; by
+    default ``partition_count`` of the pings: one up to ``PARTITION_PINGS``), one after another, so its
+    memory is set by a partition, not by the number of pings; the result does not depend on the count.
+    ``progress(step, steps)`` is called after each step (each partition, with the stream engine).
+    ``timings``, when given, receives the seconds of each stage (added up over partitions).
     """
     if engine not in ENGINES:
         msg = f"engine must be one of {', '.join(ENGINES)}, got {engine!r}"
         raise ValueError(msg)
+    if partitions is not None and engine != "stream":
+        msg = "only the stream engine runs in device partitions"
+        raise ValueError(msg)
+    clock = _Clock(timings)
     params = params or PipelineParams()
+    if partitions is None:
+        partitions = partition_count(int(sql.fetch_one(con, "ingest/ping_count")["n"])) if engine == "stream" else 1
+    partition_bounds(0, partitions)  # a power of two, or ValueError
     ref = sql.fetch_one(con, "build/reference_point", {"default_lon": MAP_CENTER[1], "default_lat": MAP_CENTER[0]})
     # the local metric projection every SQL step that measures metres takes: origin and sphere radius
     ref = {"ref_lon": float(ref["ref_lon"]), "ref_lat": float(ref["ref_lat"]), "earth_radius_m": EARTH_RADIUS_M}
     restore_order = _unordered_inserts(con)
     try:
-        _prepare_outputs(con)
+        _prepare_outputs(con, segments_from_pings=partitions == 1, segments_of_pings=partitions > 1)
+        clock.lap("prepare")
         if engine == "sql":
             _sql_pipeline(con, params, ref, progress)
         else:
-            _stream_pipeline(con, params, ref, progress)
+            _stream_pipeline(con, params, ref, progress, partitions, clock)
     finally:
         sql.execute(con, "schema/drop_device_segments")
         if restore_order:
             sql.execute(con, "build/ordered_inserts")
-    return {  # counted on the coded tables: the views' joins would only slow the count
+    counts = {  # counted on the coded tables: the views' joins would only slow the count
         t: int(sql.fetch_one(con, "build/count_data_rows", idents={"data_table": f"{t}_data"})["n"])
         for t in OUTPUT_TABLES
     }
+    clock.lap("count")
+    return counts
 
 
 #: The four coded tables, each followed by its view (written out, so a search for a file finds this caller).
@@ -176,14 +203,25 @@ _OUTPUT_SCHEMA = (
 )
 
 
-def _prepare_outputs(con: duckdb.DuckDBPyConnection, *, segments_from_pings: bool = True) -> None:
+def _prepare_outputs(con: duckdb.DuckDBPyConnection, *, segments_from_pings: bool = True,
+                     segments_of_pings: bool = False) -> None:
     """Device segments (from the pings, unless given), labels, and the four empty coded tables with
-    their views."""
+    their views. ``segments_of_pings``: label every segment the pings carry (out-of-core runs, whose
+    device segments are made partition by partition)."""
     for table in sql.fetch_df(con, "schema/output_tables")["table_name"]:
         sql.execute(con, "schema/drop_output_table", idents={"table": table})  # an older build's base table
     if segments_from_pings:
         sql.execute(con, "build/create_device_segments")
-    sql.execute(con, "schema/create_labels")
+    if segments_of_pings:
+        names = sql.fetch_df(con, "build/pings_segments")["segment"].astype(str).tolist()
+        con.register("device_segments", pa.table({"device": pa.nulls(len(names), pa.uint64()),
+                                                  "segment": pa.array(names, pa.string())}))
+        try:
+            sql.execute(con, "schema/create_labels")
+        finally:
+            con.unregister("device_segments")
+    else:
+        sql.execute(con, "schema/create_labels")
     for name in _OUTPUT_SCHEMA:
         sql.execute(con, name)
 
@@ -314,8 +352,12 @@ def _load_stay_cells(con: duckdb.DuckDBPyConnection, resolution: int) -> None:
     _cell_zones(con, coords["lat4"].to_numpy(float), coords["lon4"].to_numpy(float), resolution)
 
 
-#: Steps of the stream engine (for ``progress``).
-STREAM_STEPS = 5
+#: Pings per device partition the stream engine aims at (``partition_count``): the sort of one partition
+#: fits DuckDB's 4 GB limit and its stays' arrays take a few hundred MB, whatever the number of pings
+#: (docs/scale.md).
+PARTITION_PINGS = 25_000_000
+#: Most device partitions (each a 1/4096 share of the devices).
+MAX_PARTITIONS = 4096
 
 #: Rows per Arrow batch handed to a write (DuckDB scans a table's batches in parallel).
 WRITE_BATCH_ROWS = 122_880
@@ -326,22 +368,192 @@ def _codes(values: pd.Series | list[str], labels: list[str]) -> np.ndarray:
     return pd.Categorical(values, categories=labels).codes.astype(np.int32)
 
 
+class _Clock:
+    """Seconds per pipeline stage, added up over partitions (``timings``; ``None``: not recorded)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+        self.lock = threading.Lock()
+
+    def lap(self, stage: str) -> None:
+        """Charge the time since the previous lap to ``stage``."""
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now
+
+    def add(self, stage: str, seconds: float) -> None:
+        """Charge ``seconds`` measured elsewhere (a write thread) to ``stage``."""
+        if self.timings is not None:
+            with self.lock:
+                self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
+
+@dataclass
+class _Shared:
+    """What every device partition of a stream run shares: codes, places, the cell cache, the writers."""
+
+    zones: list[str]
+    place_ids: list[str]
+    segment_names: list[str]
+    places: staysteps.PlacePoints
+    place_codes: np.ndarray
+    cells: _CellCache
+    pool: ThreadPoolExecutor
+    side: ThreadPoolExecutor
+    jobs: list[Future[None]]
+    clock: _Clock
+
+    def drain(self) -> None:
+        """Wait for the writes handed over so far (a failed write raises here): at most one partition's
+        tables wait in memory while the next partition is computed."""
+        while self.jobs:
+            self.jobs.pop(0).result()
+
+
+class _CellCache:
+    """H3 cell and zone code of every rounded stay centre seen so far (keys of ``rounded_points``), so a
+    later device partition looks up only the centres no earlier partition had."""
+
+    def __init__(self) -> None:
+        self.keys = np.empty(0, np.int64)
+        self.cells = np.empty(0, np.uint64)
+        self.zones = np.empty(0, np.int32)
+
+    def lookup(self, con: duckdb.DuckDBPyConnection, lat4: np.ndarray, lon4: np.ndarray, resolution: int,
+               zones: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(cell, zone code) of each centre; new centres go through ``create_stay_cells`` and are kept."""
+        keys = staysteps.centre_keys(lat4, lon4)
+        at = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
+        known = (self.keys[at] == keys) if len(self.keys) else np.zeros(len(keys), bool)
+        new = np.flatnonzero(~known)
+        cells = np.empty(len(keys), np.uint64)
+        zone = np.empty(len(keys), np.int32)
+        cells[known], zone[known] = self.cells[at[known]], self.zones[at[known]]
+        if len(new):
+            cells[new] = _cell_zones(con, lat4[new], lon4[new], resolution)
+            zone[new] = _codes(sql.fetch_df(con, "build/stay_cell_zones")["zone_id"], zones)
+            sql.execute(con, "schema/drop_stay_cells")
+            keys_all = np.concatenate([self.keys, keys[new]])
+            order = np.argsort(keys_all, kind="stable")
+            self.keys = keys_all[order]
+            self.cells = np.concatenate([self.cells, cells[new]])[order]
+            self.zones = np.concatenate([self.zones, zone[new]])[order]
+        return cells, zone
+
+
+def partition_count(n_pings: int, target: int | None = None) -> int:
+    """Device partitions for ``n_pings`` pings: the smallest power of two giving at most ``target``
+    (``PARTITION_PINGS``) pings per partition; 1 up to ``target``."""
+    target = target or PARTITION_PINGS
+    parts = 1
+    while n_pings > parts * target and parts < MAX_PARTITIONS:
+        parts *= 2
+    return parts
+
+
+def partition_bounds(part: int, partitions: int) -> tuple[int, int]:
+    """Device ids of partition ``part`` of ``partitions`` (a power of two): [lo, hi], both included.
+
+    Device ids are salted 64-bit hashes (the simulator's and the importer's alike), so equal ranges of
+    ids are equal shares of devices: range partitions of a hash are hash partitions, and a pings table
+    written partition by partition lets each partition's scan skip the others' row groups (zone maps).
+    """
+    if partitions < 1 or partitions & (partitions - 1) or not 0 <= part < partitions:
+        msg = f"partition {part} of {partitions}: the count must be a power of two and 0 <= part < count"
+        raise ValueError(msg)
+    width = (1 << 64) // partitions
+    return part * width, (part + 1) * width - 1
+
+
+def partition_of(device: np.ndarray, partitions: int) -> np.ndarray:
+    """Partition of each device id (``partition_bounds``)."""
+    shift = 64 - (partitions.bit_length() - 1)
+    if shift >= 64:
+        return np.zeros(len(device), np.int64)
+    return (np.asarray(device, np.uint64) >> np.uint64(shift)).astype(np.int64)
+
+
+def partition_relation(con: duckdb.DuckDBPyConnection, part: int, partitions: int) -> duckdb.DuckDBPyRelation:
+    """The pings of one device partition as a lazy relation (the range filter reaches the table scan, whose
+    zone maps skip the row groups of other partitions when the table is stored clustered)."""
+    lo, hi = partition_bounds(part, partitions)
+    ubigint = duckdb.sqltype("UBIGINT")
+    return con.table("pings").filter(duckdb.ColumnExpression("device").between(
+        duckdb.ConstantExpression(lo).cast(ubigint), duckdb.ConstantExpression(hi).cast(ubigint)))
+
+
 def _stream_pipeline(
-    con: duckdb.DuckDBPyConnection, params: PipelineParams, ref: dict[str, float], progress: Progress | None
+    con: duckdb.DuckDBPyConnection, params: PipelineParams, ref: dict[str, float], progress: Progress | None,
+    partitions: int = 1, clock: _Clock | None = None,
 ) -> None:
-    """NumPy on the sorted pings (stays), then on the stays in (device, start) order (everything else).
+    """NumPy on the sorted pings (stays), then on the stays in (device, start) order (everything else),
+    one device partition after another (``partitions`` > 1: out of core, memory set by a partition's size).
 
     Each table is written by its ``write_*.sql`` on a cursor of its own while NumPy computes the next
-    one (DuckDB and NumPy release the GIL).
+    one (DuckDB and NumPy release the GIL). With several partitions, stays and place visits are appended
+    partition by partition (in device order, as one pass writes them) and hourly presence and trips are
+    kept as partial sums, added up once at the end (``merge_*.sql``).
     """
+    clock = clock or _Clock(None)
+    labels = sql.fetch_df(con, "build/labels").groupby("kind")["label"].agg(list).to_dict()
+    points = sql.fetch_df(con, "build/place_points")
+    places = staysteps.place_points(
+        list(points["place_id"]), points["lon"].to_numpy(float), points["lat"].to_numpy(float),
+        points["open_hour"].to_numpy(float, na_value=np.nan), points["close_hour"].to_numpy(float, na_value=np.nan),
+    )
+    place_ids = labels.get("place", [])
+    clock.lap("prepare")
+    parted = partitions > 1
+    if parted:
+        sql.execute(con, "build/create_pipeline_parts_visits_hourly")
+        sql.execute(con, "build/create_pipeline_parts_trips")
+    try:
+        with (ThreadPoolExecutor(max_workers=4, thread_name_prefix="pipeline-write") as pool,
+              ThreadPoolExecutor(max_workers=1, thread_name_prefix="match-places") as side):
+            shared = _Shared(
+                zones=labels.get("zone", []), place_ids=place_ids, segment_names=labels.get("segment", []),
+                places=places, place_codes=_codes(list(places.place_id), place_ids), cells=_CellCache(),
+                pool=pool, side=side, jobs=[], clock=clock,
+            )
+            for part in range(partitions):
+                if parted:
+                    con.register("pings_partition", partition_relation(con, part, partitions))
+                    sql.execute(con, "build/create_device_segments", idents={"pings": "pings_partition"})
+                    clock.lap("segments")
+                try:
+                    _stream_partition(con, params, ref, shared, "pings_partition" if parted else "pings")
+                finally:
+                    if parted:
+                        con.unregister("pings_partition")
+                if progress:
+                    progress(part + 1, partitions + 1)
+            shared.drain()
+            clock.lap("writes_wait")
+        if parted:
+            sql.execute(con, "build/merge_visits_hourly")
+            sql.execute(con, "build/merge_trips")
+            clock.lap("merge")
+    finally:
+        if parted:
+            sql.execute(con, "schema/drop_pipeline_parts_visits_hourly")
+            sql.execute(con, "schema/drop_pipeline_parts_trips")
+    if progress:
+        progress(partitions + 1, partitions + 1)
 
-    def done(step: int) -> None:
-        if progress:
-            progress(step, STREAM_STEPS)
 
-    reader = sql.execute(con, "build/stay_stream", ref).to_arrow_reader(staydetect.BATCH_ROWS)
+def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, ref: dict[str, float],
+                      shared: _Shared, source: str) -> None:
+    """The stream engine on the pings of ``source`` (whole devices): stays, place visits, hourly presence
+    and moves, each handed to a write thread as soon as it is computed."""
+    clock = shared.clock
+    reader = sql.execute(con, "build/stay_stream", ref, idents={"pings": source}).to_arrow_reader(
+        staydetect.BATCH_ROWS)
     found = staydetect.stream_stays(reader, stay_rules(params))
-    done(1)
+    clock.lap("stay_stream")
+    shared.drain()  # the previous partition's writes ran during this partition's sort
+    clock.lap("writes_wait")
     device = found.column("device").to_numpy()
     start = found.column("start_t").to_numpy()
     end = found.column("end_t").to_numpy()
@@ -350,93 +562,87 @@ def _stream_pipeline(
     n_pings = found.column("n_pings").to_numpy().astype(np.int32)
     del found
     dwell = (end - start) / 60000000.0
-    labels = sql.fetch_df(con, "build/labels").groupby("kind")["label"].agg(list).to_dict()
-    zones, place_ids, segment_names = (labels.get(k, []) for k in ("zone", "place", "segment"))
-
-    # nearest open place (NumPy threads) while the cells are computed (the h3 loop holds the GIL)
-    points = sql.fetch_df(con, "build/place_points")
-    places = staysteps.place_points(
-        list(points["place_id"]), points["lon"].to_numpy(float), points["lat"].to_numpy(float),
-        points["open_hour"].to_numpy(float, na_value=np.nan), points["close_hour"].to_numpy(float, na_value=np.nan),
-    )
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="match-places") as side:
-        matching = side.submit(staysteps.match_places, lon, lat, start, dwell, places, ref["ref_lon"], ref["ref_lat"],
-                               float(params.place_radius_m))
-        # segment per stay (device_segments is in device order, as the stays)
-        segments = sql.fetch_df(con, "build/device_segments")
-        segment = _codes(segments["segment"], segment_names)[
-            np.searchsorted(segments["device"].to_numpy(np.uint64), device)
-        ]
-        del segments
-        # cell and zone from the centre rounded to 1e-4 degrees
-        lat4, lon4, centre = staysteps.rounded_points(lon, lat)
-        centre_cells = _cell_zones(con, lat4, lon4, params.h3_resolution)
-        centre_zones = _codes(sql.fetch_df(con, "build/stay_cell_zones")["zone_id"], zones)
-        sql.execute(con, "schema/drop_stay_cells")
-        cell, zone = centre_cells[centre], centre_zones[centre]
-        matched, distance = matching.result()
+    zones, segment_names = shared.zones, shared.segment_names
+    # nearest open place (NumPy threads) while the segments and cells are looked up (h3 holds the GIL)
+    matching = shared.side.submit(staysteps.match_places, lon, lat, start, dwell, shared.places, ref["ref_lon"],
+                                  ref["ref_lat"], float(params.place_radius_m))
+    # segment per stay (device_segments is in device order, as the stays)
+    segments = sql.fetch_df(con, "build/device_segments")
+    segment = _codes(segments["segment"], segment_names)[
+        np.searchsorted(segments["device"].to_numpy(np.uint64), device)
+    ]
+    del segments
+    sql.execute(con, "schema/drop_device_segments")
+    clock.lap("segments")
+    # cell and zone from the centre rounded to 1e-4 degrees (cached across partitions)
+    lat4, lon4, centre = staysteps.rounded_points(lon, lat)
+    centre_cells, centre_zones = shared.cells.lookup(con, lat4, lon4, params.h3_resolution, zones)
+    cell, zone = centre_cells[centre], centre_zones[centre]
+    clock.lap("cells")
+    matched, distance = matching.result()
+    clock.lap("places")
     place = np.full(len(matched), -1, np.int32)  # indexed only where matched: there may be no places at all
     hit = matched >= 0
-    place[hit] = _codes(list(places.place_id), place_ids)[matched[hit]]
+    place[hit] = shared.place_codes[matched[hit]]
     resident = segment == (segment_names.index("resident") if "resident" in segment_names else -2)
     slept = staysteps.spans_hour(start, end, params.night_hour)
     vtype = staysteps.visitor_types(device, resident, slept)
     at_home = resident & slept  # a resident's night: at home, not at a place
     place[at_home] = -1
     distance[at_home] = np.nan
+    clock.lap("visitor_types")
 
-    jobs: list[Future[None]] = []
-    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="pipeline-write") as pool:
+    def write(query: str, view: str, columns: dict[str, Any]) -> None:
+        table = pa.table(columns)
+        table = pa.Table.from_batches(table.to_batches(max_chunksize=WRITE_BATCH_ROWS), table.schema)
+        shared.jobs.append(shared.pool.submit(_write, con.cursor(), query, view, table, clock))
 
-        def write(query: str, view: str, columns: dict[str, Any]) -> None:
-            table = pa.table(columns)
-            table = pa.Table.from_batches(table.to_batches(max_chunksize=WRITE_BATCH_ROWS), table.schema)
-            jobs.append(pool.submit(_write, con.cursor(), query, view, table))
-
-        write("build/write_stays", "stream_stays", {
-            "device": device, "stay_start": staysteps.timestamps(start), "stay_end": staysteps.timestamps(end),
-            "lon": lon, "lat": lat, "cell": cell, "zone_code": _nullable(zone), "place_code": _nullable(place),
-            "place_distance_m": pa.array(distance, from_pandas=True), "segment_code": segment,
-            "visitor_type_code": vtype, "n_pings": n_pings, "dwell_minutes": dwell,
-        })
-        done(2)
-        first, visit_end, n_stays = staysteps.place_visits(
-            device, start, end, place, float(params.visit_merge_gap_minutes) * 60000000
-        )
-        write("build/write_place_visits", "stream_place_visits", {
-            "device": device[first], "place_code": place[first], "visit_start": staysteps.timestamps(start[first]),
-            "visit_end": staysteps.timestamps(visit_end), "dwell_minutes": (visit_end - start[first]) / 60000000.0,
-            "segment_code": segment[first], "visitor_type_code": vtype[first], "n_stays": n_stays.astype(np.int32),
-        })
-        done(3)
-        cell_code, cell_values = staysteps.factorize(centre_cells)
-        group = staysteps.combine_codes([
-            (cell_code[centre], len(cell_values)), (zone + 1, len(zones) + 1),
-            (segment, max(len(segment_names), 1)), (vtype, len(VISITOR_TYPES)),
-        ])
-        presence = staysteps.hourly_presence(device, start, end, group)
-        row = presence.group_row
-        write("build/write_visits_hourly", "stream_visits_hourly", {
-            "ts_hour": staysteps.timestamps(presence.hour_us), "cell": cell[row], "zone_code": _nullable(zone[row]),
-            "segment_code": segment[row], "visitor_type_code": vtype[row],
-            "visitors": presence.visitors, "dwell_minutes": presence.dwell_minutes,
-        })
-        del presence, row, group
-        done(4)
-        zone_to, zone_from = staysteps.moves(device, end, zone)
-        place_to, place_from = staysteps.moves(device, end, place)
-        dest = np.concatenate([zone_to, place_to])
-        write("build/write_trips", "stream_moves", {
-            "day": pa.array((end[np.concatenate([zone_from, place_from])] // staysteps.DAY_US).astype(np.int32),
-                            type=pa.date32()),
-            "level_code": np.repeat(np.array([0, 1], np.int8), [len(zone_to), len(place_to)]),
-            "origin_code": np.concatenate([zone[zone_from], place[place_from]]),
-            "destination_code": np.concatenate([zone[zone_to], place[place_to]]),
-            "segment_code": segment[dest], "visitor_type_code": vtype[dest],
-        })
-    for job in jobs:
-        job.result()  # a failed write raises here
-    done(5)
+    write("build/write_stays", "stream_stays", {
+        "device": device, "stay_start": staysteps.timestamps(start), "stay_end": staysteps.timestamps(end),
+        "lon": lon, "lat": lat, "cell": cell, "zone_code": _nullable(zone), "place_code": _nullable(place),
+        "place_distance_m": pa.array(distance, from_pandas=True), "segment_code": segment,
+        "visitor_type_code": vtype, "n_pings": n_pings, "dwell_minutes": dwell,
+    })
+    first, visit_end, n_stays = staysteps.place_visits(
+        device, start, end, place, float(params.visit_merge_gap_minutes) * 60000000
+    )
+    write("build/write_place_visits", "stream_place_visits", {
+        "device": device[first], "place_code": place[first], "visit_start": staysteps.timestamps(start[first]),
+        "visit_end": staysteps.timestamps(visit_end), "dwell_minutes": (visit_end - start[first]) / 60000000.0,
+        "segment_code": segment[first], "visitor_type_code": vtype[first], "n_stays": n_stays.astype(np.int32),
+    })
+    clock.lap("place_visits")
+    cell_code, cell_values = staysteps.factorize(centre_cells)
+    group = staysteps.combine_codes([
+        (cell_code[centre], len(cell_values)), (zone + 1, len(zones) + 1),
+        (segment, max(len(segment_names), 1)), (vtype, len(VISITOR_TYPES)),
+    ])
+    presence = staysteps.hourly_presence(device, start, end, group)
+    row = presence.group_row
+    hourly = {
+        "ts_hour": staysteps.timestamps(presence.hour_us), "cell": cell[row], "zone_code": _nullable(zone[row]),
+        "segment_code": segment[row], "visitor_type_code": vtype[row], "visitors": presence.visitors,
+    }
+    if source == "pings":
+        write("build/write_visits_hourly", "stream_visits_hourly",
+              {**hourly, "dwell_minutes": presence.dwell_minutes})
+    else:  # a partial sum, in exact microseconds (merge_visits_hourly.sql)
+        write("build/write_visits_hourly_part", "stream_visits_hourly",
+              {**hourly, "dwell_us": np.rint(presence.dwell_minutes * 60000000.0).astype(np.int64)})
+    del presence, row, group, hourly
+    clock.lap("hourly_presence")
+    zone_to, zone_from = staysteps.moves(device, end, zone)
+    place_to, place_from = staysteps.moves(device, end, place)
+    dest = np.concatenate([zone_to, place_to])
+    write("build/write_trips" if source == "pings" else "build/write_trips_part", "stream_moves", {
+        "day": pa.array((end[np.concatenate([zone_from, place_from])] // staysteps.DAY_US).astype(np.int32),
+                        type=pa.date32()),
+        "level_code": np.repeat(np.array([0, 1], np.int8), [len(zone_to), len(place_to)]),
+        "origin_code": np.concatenate([zone[zone_from], place[place_from]]),
+        "destination_code": np.concatenate([zone[zone_to], place[place_to]]),
+        "segment_code": segment[dest], "visitor_type_code": vtype[dest],
+    })
+    clock.lap("trips")
 
 
 def _nullable(codes: np.ndarray) -> pa.Array:
@@ -444,10 +650,13 @@ def _nullable(codes: np.ndarray) -> pa.Array:
     return pa.array(codes, type=pa.int32(), mask=codes < 0)
 
 
-def _write(cur: duckdb.DuckDBPyConnection, query: str, view: str, table: pa.Table) -> None:
+def _write(cur: duckdb.DuckDBPyConnection, query: str, view: str, table: pa.Table, clock: _Clock | None = None) -> None:
     """Run ``query`` (an insert reading ``view``) on its own cursor with ``table`` registered as ``view``."""
+    started = time.perf_counter()
     try:
         cur.register(view, table)
         sql.execute(cur, query)
     finally:
         cur.close()
+        if clock is not None:
+            clock.add("write:" + query.rsplit("/", 1)[-1], time.perf_counter() - started)

@@ -47,6 +47,9 @@ class BuildOptions:
     seed_dir: Path | None = None
     #: carry the road network of the database being replaced into the new one (``--no-roads``: drop it)
     keep_roads: bool = True
+    #: device partitions of the pipeline (a power of two); ``None``: sized by ``pings``
+    #: (``geo.build.pipeline.partition_count``)
+    partitions: int | None = None
 
 
 @dataclass
@@ -57,6 +60,8 @@ class BuildReport:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: the pipeline's seconds per stage (``geo.build.pipeline.run_pipeline``)
+    pipeline_stages: dict[str, float] = field(default_factory=dict)
 
 
 Progress = Callable[[str], None]
@@ -111,10 +116,16 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
     return counts
 
 
-def build_flows(con, options: BuildOptions, progress: Progress | None = None) -> dict[str, int]:
-    """Simulate pings and run the pipeline and rollups; returns row counts of the flow tables."""
+def build_flows(con, options: BuildOptions, progress: Progress | None = None,
+                timings: dict[str, float] | None = None) -> dict[str, int]:
+    """Simulate pings and run the pipeline and rollups; returns row counts of the flow tables.
+
+    ``timings``, when given, receives the pipeline's seconds per stage (``run_pipeline``)."""
     from geo.build import pipeline, rollups, simulate
 
+    # device partitions sized by the pings asked for: the simulator stores the pings clustered by them and
+    # the pipeline works through them one after another (out of core)
+    partitions = options.partitions or (pipeline.partition_count(options.pings) if options.pings else None)
     summary = simulate.simulate_pings(
         con,
         seed=options.seed,
@@ -122,6 +133,7 @@ def build_flows(con, options: BuildOptions, progress: Progress | None = None) ->
         start=options.start,
         visitors=options.visitors,
         pings=options.pings,
+        partitions=partitions or 1,
     )
     # recorded before the rollups: the expansion weights (run first by the rollups) label themselves from it
     _record_meta(con, "flows", simulated=True, seed_value=options.seed,
@@ -130,7 +142,7 @@ def build_flows(con, options: BuildOptions, progress: Progress | None = None) ->
                  params=summary)
     if progress:
         progress("pipeline")
-    counts = pipeline.run_pipeline(con)
+    counts = pipeline.run_pipeline(con, partitions=partitions, timings=timings)
     if progress:
         progress("rollups")
     rollups.run_rollups(con)
@@ -183,7 +195,7 @@ def build_database(
                 if progress:
                     progress("simulate")
                 t0 = datetime.now()
-                report.counts.update(build_flows(con, options, progress))
+                report.counts.update(build_flows(con, options, progress, report.pipeline_stages))
                 report.seconds["flows"] = (datetime.now() - t0).total_seconds()
                 if any(n.startswith("road network kept") for n in report.notes):
                     report.notes.append("road loads recomputed for the new flows (every corridor routed once)")

@@ -1081,6 +1081,7 @@ def simulate_pings(
     pings: int | None = None,
     progress: Progress | None = None,
     seed_dir: Path | None = None,
+    partitions: int = 1,
 ) -> dict:
     """Create ``pings`` in ``con`` and fill it with SIMULATED telecom-style pings; returns a summary.
 
@@ -1092,6 +1093,10 @@ def simulate_pings(
     Generation runs in chunks of ``CHUNK_VISITORS`` visitors / ``CHUNK_RESIDENTS`` residents, each
     inserted through ``queries/build/insert_pings.sql``, so memory stays bounded at any size.
     ``progress(done, total)`` is called after each chunk (devices done, devices in all).
+    ``partitions`` (a power of two, ``geo.build.pipeline.partition_count``): rows are held back per device
+    partition and inserted a partition's ``FLUSH_ROWS`` at a time, so the table is stored clustered by
+    partition and the pipeline's scan of one partition skips the others' row groups; the rows are the
+    same whatever the count.
 
     The summary (seed, start, days, visitors, warm-up visitors, residents, pings, inputs) is what the
     build records in ``meta`` for dataset ``flows`` (simulated = true).
@@ -1120,6 +1125,7 @@ def simulate_pings(
     total_visitors = visitors + warm
 
     sql.execute(con, "schema/create_pings")
+    sink = _PartitionedSink(con, partitions)
     seg_names = [*pop.seg_names, "resident"]
     total_devices = total_visitors + residents
     done = 0
@@ -1130,7 +1136,7 @@ def simulate_pings(
         hi = min(lo + CHUNK_VISITORS, total_visitors)
         rng = np.random.default_rng([seed, 1, c])
         dev, t, lon, lat, seg = _chunk_pings(rng, pop, visitors=hi - lo, warm=is_warm[lo:hi])
-        n_pings += _insert(con, _to_table(pop, device_ids(seed, dev + lo), t, lon, lat, seg, seg_names))
+        n_pings += sink.add(_to_table(pop, device_ids(seed, dev + lo), t, lon, lat, seg, seg_names))
         done += hi - lo
         if progress:
             progress(done, total_devices)
@@ -1139,10 +1145,11 @@ def simulate_pings(
         rng = np.random.default_rng([seed, 2, c])
         dev, t, lon, lat, seg = _chunk_pings(rng, pop, residents=hi - lo)
         device = device_ids(seed, dev + lo + (1 << 40))
-        n_pings += _insert(con, _to_table(pop, device, t, lon, lat, seg, seg_names))
+        n_pings += sink.add(_to_table(pop, device, t, lon, lat, seg, seg_names))
         done += hi - lo
         if progress:
             progress(done, total_devices)
+    sink.close()
     return {
         "simulated": True,
         "generator": "geo.build.simulate",
@@ -1156,6 +1163,57 @@ def simulate_pings(
         "target_pings": pings,
         "inputs": [f"data/seed/{name}" for name in INPUT_FILES],
     }
+
+
+#: Rows of one device partition held back before they are inserted together (partitioned simulation):
+#: a few of DuckDB's 122,880-row groups, so nearly every row group holds one partition's devices.
+FLUSH_ROWS = 1 << 19
+#: Most rows held back over all partitions (~300 MB): past it the partition holding most is inserted,
+#: so the simulator's memory does not grow with the partition count (64 partitions × FLUSH_ROWS would
+#: hold 1.1 GB).
+HELD_ROWS = 1 << 23
+
+
+class _PartitionedSink:
+    """Inserts chunks into ``pings``, one device partition's rows at a time (``partitions`` > 1)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, partitions: int) -> None:
+        from geo.build.pipeline import partition_bounds
+
+        partition_bounds(0, partitions)  # a power of two, or ValueError
+        self.con = con
+        self.partitions = partitions
+        self.held: list[list[pa.Table]] = [[] for _ in range(partitions)]
+        self.rows = np.zeros(partitions, np.int64)
+
+    def add(self, table: pa.Table) -> int:
+        """Take one chunk; returns its rows."""
+        if self.partitions == 1:
+            return _insert(self.con, table)
+        from geo.build.pipeline import partition_of
+
+        part = partition_of(table.column("device").to_numpy(), self.partitions)
+        order = np.argsort(part, kind="stable")
+        bounds = np.searchsorted(part[order], np.arange(self.partitions + 1))
+        table = table.take(pa.array(order))
+        for p in np.flatnonzero(np.diff(bounds)):
+            self.held[p].append(table.slice(int(bounds[p]), int(bounds[p + 1] - bounds[p])))
+            self.rows[p] += bounds[p + 1] - bounds[p]
+            if self.rows[p] >= FLUSH_ROWS:
+                self._flush(int(p))
+        while self.rows.sum() > HELD_ROWS:
+            self._flush(int(np.argmax(self.rows)))
+        return table.num_rows
+
+    def _flush(self, part: int) -> None:
+        if self.held[part]:
+            _insert(self.con, pa.concat_tables(self.held[part]).combine_chunks())
+        self.held[part], self.rows[part] = [], 0
+
+    def close(self) -> None:
+        """Insert every row still held back."""
+        for part in range(self.partitions):
+            self._flush(part)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:

@@ -103,6 +103,13 @@ def rounded_points(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nda
     return lat4, lon4, index
 
 
+def centre_keys(lat4: np.ndarray, lon4: np.ndarray) -> np.ndarray:
+    """The integer key ``rounded_points`` gives each rounded centre (lat4, lon4), for lookups across runs."""
+    lat_i = np.rint(np.asarray(lat4, float) * 10000.0).astype(np.int64)
+    lon_i = np.rint(np.asarray(lon4, float) * 10000.0).astype(np.int64)
+    return (lat_i + (1 << 20)) * (1 << 22) + (lon_i + (1 << 21))
+
+
 @dataclass(frozen=True)
 class PlacePoints:
     """The places a stay can match, sorted by place_id (code = position, rank = code + 1)."""

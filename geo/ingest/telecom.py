@@ -204,7 +204,14 @@ def import_pings(path: Path, name: str, *, db_path: Path, settings: Settings, ma
     with load.staged(db_path, settings) as con:
         check(con)
         sql.execute(con, "schema/create_pings")
-        sql.execute(con, "ingest/insert_checked_pings")
+        # one device partition at a time (out of core past PARTITION_PINGS pings): stored clustered by partition
+        partitions = pipeline.partition_count(int(out["counts"]["accepted"]))
+        if partitions == 1:
+            sql.execute(con, "ingest/insert_checked_pings")
+        for part in range(partitions if partitions > 1 else 0):
+            lo, hi = pipeline.partition_bounds(part, partitions)
+            sql.execute(con, "ingest/insert_checked_pings_partition", {"lo": lo, "hi": hi})
+        sql.execute(con, "ingest/drop_pings_checked")
         c = out["counts"]
         # recorded before the rollups: the expansion weights label themselves from the flows row
         load.record_meta(con, "flows", sources=attribution or f"{name} ({out['format']}), imported pings",
@@ -218,7 +225,7 @@ def import_pings(path: Path, name: str, *, db_path: Path, settings: Settings, ma
         out["after"].append(f"expansion weights from the operator's market shares ({n_shares} rows)" if n_shares
                             else "expansion weights fitted to the published statistics (no market shares given)")
         t0 = time.perf_counter()
-        counts = pipeline.run_pipeline(con)
+        counts = pipeline.run_pipeline(con, partitions=partitions)
         rollups.run_rollups(con)
         out["after"].append(f"pipeline and rollups run on the imported pings in {time.perf_counter() - t0:.1f} s: "
                             + ", ".join(f"{n:,} {t}" for t, n in counts.items()))

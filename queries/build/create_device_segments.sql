@@ -5,5 +5,5 @@ create or replace temp table device_segments as
 select
     device,
     min(segment) as segment
-from pings
+from {{pings}}
 group by device

@@ -10,7 +10,7 @@ with projected as (
         epoch_us(ts) as t,                                                   -- microseconds
         radians(lon - $ref_lon) * $earth_radius_m * cos(radians($ref_lat)) as x,  -- metres east
         radians(lat - $ref_lat) * $earth_radius_m as y                             -- metres north
-    from pings
+    from {{pings}}
     where isfinite(lon) and isfinite(lat)  -- a ping without a position is no evidence of a stay
 ),
 

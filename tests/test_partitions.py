@@ -1,0 +1,160 @@
+"""Out-of-core runs (geo/build/pipeline.py): device partitions one after another give exactly the tables
+of a single pass, whatever the number of partitions; the simulator's partitioned writes too."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.build import pipeline, simulate
+from geo.build.pipeline import partition_bounds, partition_count, partition_of, run_pipeline
+from geo.ingest.run import ImportOptions, import_file
+from geo.services._require import present_tables
+from tests.pipeline_fixtures import sim_world
+
+#: Every output the pipeline writes, with a full sort order (coded tables and the views with texts).
+OUTPUTS = {
+    "stays": "device, stay_start",
+    "place_visits": "device, visit_start",
+    "visits_hourly": "ts_hour, cell, zone_id, segment, visitor_type",
+    "trips": "day, level, origin, destination, segment, visitor_type",
+    "stays_data": "device, stay_start",
+    "place_visits_data": "device, visit_start",
+    "visits_hourly_data": "ts_hour, cell, zone_code, segment_code, visitor_type_code",
+    "trips_data": "day, level_code, origin_code, destination_code, segment_code, visitor_type_code",
+    "labels": "kind, code",
+}
+
+
+@pytest.fixture(scope="module")
+def simulated() -> object:
+    """A seeded month of simulated pings in the small simulator world."""
+    con = sim_world()
+    simulate.simulate_pings(con, seed=11, days=30, start=date(2025, 12, 1), visitors=600)
+    yield con
+    con.close()
+
+
+def outputs(con: object, partitions: int | None) -> dict[str, pd.DataFrame]:
+    run_pipeline(con, partitions=partitions)
+    return {table: con.table(table).order(order).df() for table, order in OUTPUTS.items()}
+
+
+def test_partitioned_runs_equal_the_single_pass_exactly(simulated: object) -> None:
+    single = outputs(simulated, 1)
+    assert len(single["stays"]) > 500 and (single["visits_hourly"]["visitors"] > 1).any()
+    assert single["trips"]["trips"].max() > 1  # trip keys shared by devices of different partitions
+    for parts in (2, 8, 64):
+        parted = outputs(simulated, parts)
+        for table, frame in single.items():
+            pd.testing.assert_frame_equal(parted[table], frame, check_exact=True, obj=f"{table} ({parts} partitions)")
+
+
+def test_partitions_split_the_devices(simulated: object) -> None:
+    devices = simulated.table("pings").aggregate("device").df()["device"].to_numpy(np.uint64)
+    counts = np.bincount(partition_of(devices, 8), minlength=8)
+    assert counts.sum() == len(devices) and (counts > 0).all()  # salted hashes spread over every range
+    for part in range(8):
+        lo, hi = partition_bounds(part, 8)
+        inside = devices[(devices >= np.uint64(lo)) & (devices <= np.uint64(hi))]
+        assert len(inside) == counts[part]
+    assert partition_bounds(7, 8)[1] == 2**64 - 1
+
+
+def test_partition_count_is_a_power_of_two_sized_by_the_pings() -> None:
+    assert partition_count(0) == 1
+    assert partition_count(pipeline.PARTITION_PINGS) == 1
+    assert partition_count(pipeline.PARTITION_PINGS + 1) == 2
+    assert partition_count(10 * pipeline.PARTITION_PINGS) == 16
+    assert partition_count(10**12) == pipeline.MAX_PARTITIONS
+    assert partition_count(100, target=10) == 16
+
+
+@pytest.mark.parametrize("bad", [(0, 3), (3, 2), (-1, 4), (0, 0)])
+def test_partition_bounds_refuse_bad_counts(bad: tuple[int, int]) -> None:
+    with pytest.raises(ValueError, match="power of two"):
+        partition_bounds(*bad)
+
+
+def test_only_the_stream_engine_runs_in_partitions(simulated: object) -> None:
+    with pytest.raises(ValueError, match="stream engine"):
+        run_pipeline(simulated, engine="sql", partitions=2)
+
+
+def test_stage_timings_are_recorded(simulated: object) -> None:
+    timings: dict[str, float] = {}
+    run_pipeline(simulated, partitions=4, timings=timings)
+    assert {"prepare", "stay_stream", "places", "cells", "hourly_presence", "merge"} <= set(timings)
+    assert all(v >= 0 for v in timings.values())
+    assert "stays_data" in present_tables(simulated)
+    assert not {"pipeline_parts_trips", "pipeline_parts_visits_hourly"} & set(present_tables(simulated))
+
+
+def test_simulator_writes_the_same_pings_partition_by_partition(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(simulate, "FLUSH_ROWS", 5_000)  # several flushes per partition at this size
+    monkeypatch.setattr(simulate, "HELD_ROWS", 16_000)  # and the biggest partition flushed past this
+    tables = {}
+    for parts in (1, 4):
+        con = sim_world()
+        simulate.simulate_pings(con, seed=3, days=14, start=date(2025, 12, 1), visitors=300, partitions=parts)
+        tables[parts] = con.table("pings").df()
+        con.close()
+    one, four = tables[1], tables[4]
+    key = ["device", "ts", "lon", "lat"]
+    pd.testing.assert_frame_equal(four.sort_values(key, ignore_index=True), one.sort_values(key, ignore_index=True))
+    # stored clustered: the partition changes only where a flush of another partition starts
+    def changes(frame: pd.DataFrame) -> int:
+        return int((np.diff(partition_of(frame["device"].to_numpy(np.uint64), 4)) != 0).sum())
+
+    assert changes(four) <= len(four) // 5_000 + 4
+    assert changes(one) > 10 * changes(four)
+
+
+def test_importing_partitioned_parquet_in_device_partitions_gives_the_same_flows(
+        atlas_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A feed delivered as Parquet partitioned by day, imported out of core (four device partitions):
+    the same hourly presence and trips as the session build's single pass, row for row."""
+    db = tmp_path / "atlas.duckdb"
+    shutil.copy2(atlas_db, db)
+    feed = tmp_path / "feed"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.sql("select 'dev-' || cast(device as varchar) as device_id, ts as timestamp, lat as latitude, "
+                "lon as longitude, segment, cast(ts as date) as day from pings").write_parquet(
+            str(feed), partition_by=["day"])
+        n = con.execute("select count(*) from pings").fetchone()[0]
+        before = {t: con.table(t).order(OUTPUTS[t]).df() for t in ("visits_hourly", "trips")}
+    finally:
+        con.close()
+    monkeypatch.setattr(pipeline, "PARTITION_PINGS", n // 3)  # 4 partitions
+    report = import_file(feed, ImportOptions(layer="pings", attribution="Operator feed (test)"), db)
+    assert report.accepted == n and report.written
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for table, frame in before.items():
+            pd.testing.assert_frame_equal(con.table(table).order(OUTPUTS[table]).df(), frame, check_exact=True)
+        devices = con.execute("select device from pings").fetchnumpy()["device"]
+    finally:
+        con.close()
+    part = partition_of(devices, 4)
+    assert (np.diff(part) != 0).sum() == 3  # stored one partition after another
+
+
+def test_sizes_are_given_as_whole_numbers_or_powers_of_ten() -> None:
+    from geo.__main__ import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["bench", "--pings", "1e9"]).pings == 10**9
+    assert parser.parse_args(["build", "--pings", "100_000_000", "--partitions", "8"]).partitions == 8
+    for bad in ("1.5e0", "0", "-1e3"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["bench", "--pings", bad])
+    for bad in ("3", "8192"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["build", "--partitions", bad])
