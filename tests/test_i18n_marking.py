@@ -52,11 +52,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("ui/estimates.py", "](data)"): "the end of a Markdown link: the Data page's address, not words",
 }
 
-#: geo/render files whose strings the i18n-render branch marks (issue 15 split in two): listed here until
-#: that branch is merged; ``test_pending_render_files_still_have_unmarked_strings`` fails once a file is clean,
-#: so the list only shrinks.
-PENDING_RENDER: frozenset[str] = frozenset()
-
 
 def _has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
@@ -181,16 +176,8 @@ def _scanned() -> list[Path]:
 
 @pytest.mark.parametrize("path", _scanned(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_user_facing_strings_are_marked(path: Path) -> None:
-    rel = str(path.relative_to(ROOT))
-    if rel in PENDING_RENDER:
-        pytest.skip("marked on the i18n-render branch")
     found = _findings(path)
     assert not found, "user-facing text not marked for translation (wrap it in _()):\n" + "\n".join(found)
-
-
-@pytest.mark.parametrize("rel", sorted(PENDING_RENDER))
-def test_pending_render_files_still_have_unmarked_strings(rel: str) -> None:
-    assert _findings(ROOT / rel), f"{rel} is marked now: remove it from PENDING_RENDER"
 
 
 def _scan(source: str, rel: str = "pages/views/x.py") -> list[str]:
