@@ -91,6 +91,72 @@ def test_hourly_presence_of_nothing() -> None:
     assert len(got.hour_us) == len(got.visitors) == 0
 
 
+def _presence_one_sort(device, start, end, group) -> staysteps.Presence:
+    """The hourly presence step as it was before the blocked one: one sort of every stay-hour's key."""
+    n = len(device)
+    first_h, last_h = start // HOUR_US, (end - 1) // HOUR_US
+    n_hours = last_h - first_h + 1
+    order = np.argsort(group, kind="stable")
+    g, dev, f, e = group[order], device[order], first_h[order], end[order]
+    counted = np.zeros(n, dtype=bool)
+    counted[order[1:]] = (g[1:] == g[:-1]) & (dev[1:] == dev[:-1]) & ((e[:-1] - 1) // HOUR_US == f[1:])
+    h_min = int(first_h.min())
+    span = int(last_h.max()) - h_min + 1
+    base = group * span + (first_h - h_min)
+    total = int(n_hours.sum())
+    keys = np.sort(np.repeat(base - (np.cumsum(n_hours) - n_hours), n_hours) + np.arange(total))
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    ukeys, rows_per_key = keys[starts], np.diff(np.append(starts, total))
+    m, multi = len(ukeys), n_hours > 1
+    first_at = np.searchsorted(ukeys, base)
+    last_at = np.searchsorted(ukeys, base[multi] + n_hours[multi] - 1)
+    first_part = np.where(multi, (first_h + 1) * HOUR_US, end) - start
+    last_part = end[multi] - last_h[multi] * HOUR_US
+    partial = np.bincount(first_at, minlength=m) + np.bincount(last_at, minlength=m)
+    partial_us = (np.bincount(first_at, weights=first_part.astype(float), minlength=m)
+                  + np.bincount(last_at, weights=last_part.astype(float), minlength=m))
+    dwell_us = (rows_per_key - partial).astype(float) * float(HOUR_US) + partial_us
+    visitors = rows_per_key - np.bincount(first_at[counted], minlength=m)
+    group_first = np.empty(int(group.max()) + 1, np.int64)
+    group_first[group[::-1]] = np.arange(n - 1, -1, -1)
+    return staysteps.Presence((ukeys % span + h_min) * HOUR_US, group_first[ukeys // span],
+                              visitors.astype(np.int32), dwell_us / 60000000.0)
+
+
+@pytest.mark.parametrize("block", [1, 64, 5_000, staysteps.PRESENCE_BLOCK])
+def test_blocked_hourly_presence_equals_one_sort(block: int) -> None:
+    """The blocked step gives the one-sort step's arrays, bit for bit, however the groups fall into blocks
+    (a block of one stay-hour still holds a whole group; a block larger than the input is one sort)."""
+    rng = np.random.default_rng(18)
+    n = 30_000
+    device = np.sort(rng.integers(0, 2**63, 3_000, dtype=np.uint64))[np.sort(rng.integers(0, 3_000, n))]
+    start = np.empty(n, np.int64)
+    end = np.empty(n, np.int64)
+    t = 1_780_000_000 * 1_000_000 + rng.integers(0, 3 * 24 * HOUR_US, n)  # a start per device's run
+    lengths = rng.integers(1, 20 * 60, n) * MINUTE_US  # 1 minute to 20 hours
+    gaps = rng.integers(0, 90, n) * MINUTE_US
+    new_device = np.concatenate(([True], device[1:] != device[:-1]))
+    for i in range(n):  # non-overlapping stays per device, some back within the hour
+        start[i] = t[i] if new_device[i] else end[i - 1] + gaps[i]
+        end[i] = start[i] + lengths[i]
+    end[::97] = (end[::97] // HOUR_US + 1) * HOUR_US  # some end on the hour
+    group = rng.zipf(1.5, n) % 400  # a few big groups, many small ones, codes with gaps
+    want = _presence_one_sort(device, start, end, group)
+    got = staysteps.hourly_presence(device, start, end, group, block)
+    for field in ("hour_us", "group_row", "visitors", "dwell_minutes"):
+        assert np.array_equal(getattr(got, field), getattr(want, field)), field
+        assert getattr(got, field).dtype == getattr(want, field).dtype, field
+    assert (want.visitors > 1).any() and len(want.hour_us) > 10_000
+
+
+def test_stable_order_is_a_stable_argsort() -> None:
+    codes = np.random.default_rng(3).integers(0, 50, 10_000)
+    assert np.array_equal(staysteps.stable_order(codes), np.argsort(codes, kind="stable"))
+    huge = np.array([1 << 61, 0, 1 << 61, 5])  # code × n would overflow: falls back to NumPy's stable sort
+    assert staysteps.stable_order(huge).tolist() == [1, 3, 0, 2]
+    assert len(staysteps.stable_order(np.empty(0, np.int64))) == 0
+
+
 def test_moves_skip_empty_spots_and_never_cross_devices() -> None:
     device = np.array([1, 1, 1, 1, 2, 2], dtype=np.uint64)
     end = np.arange(6, dtype=np.int64)
