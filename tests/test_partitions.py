@@ -3,6 +3,7 @@ of a single pass, whatever the number of partitions; the simulator's partitioned
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 from geo.build import pipeline, simulate
 from geo.build.pipeline import partition_bounds, partition_count, partition_of, run_pipeline
+from geo.ingest import telecom
 from geo.ingest.run import ImportOptions, import_file
 from geo.services._require import present_tables
 from tests.pipeline_fixtures import sim_world
@@ -144,6 +146,73 @@ def test_importing_partitioned_parquet_in_device_partitions_gives_the_same_flows
         con.close()
     part = partition_of(devices, 4)
     assert (np.diff(part) != 0).sum() == 3  # stored one partition after another
+
+
+def test_a_csv_feed_loads_partitions_from_finer_buckets_and_leaves_no_checked_rows(
+        atlas_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CSV feed's rows are not counted before the check, so its buckets are sized from the file (more than
+    the partitions the accepted rows need): each partition reads several buckets, the flows are the single
+    pass's, the table is stored one partition after another, and the checked rows are gone afterwards."""
+    db = tmp_path / "db" / "atlas.duckdb"
+    db.parent.mkdir()
+    shutil.copy2(atlas_db, db)
+    feed = tmp_path / "feed.csv"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.sql("select 'dev-' || cast(device as varchar) as device_id, strftime(ts, '%Y-%m-%d %H:%M:%S.%f') as "
+                "timestamp, lat as latitude, lon as longitude, segment from pings").write_csv(str(feed))
+        n = con.execute("select count(*) from pings").fetchone()[0]
+        before = {t: con.table(t).order(OUTPUTS[t]).df() for t in ("visits_hourly", "trips")}
+    finally:
+        con.close()
+    monkeypatch.setattr(pipeline, "PARTITION_PINGS", n // 3)  # 4 partitions
+    assert partition_count(feed.stat().st_size // telecom.MIN_CSV_ROW_BYTES + 1) >= 8  # 8+ buckets
+    loaded: list[list[str]] = []
+    load_partition = telecom.Checked.load_partition
+
+    def spy(self: telecom.Checked, con: duckdb.DuckDBPyConnection, part: int, partitions: int) -> None:
+        loaded.append(sorted(p.name for p in self.folder.iterdir()))
+        load_partition(self, con, part, partitions)
+
+    monkeypatch.setattr(telecom.Checked, "load_partition", spy)
+    report = import_file(feed, ImportOptions(layer="pings"), db)
+    assert report.accepted == n and report.written
+    assert len(loaded) == 4 and len(loaded[0]) >= 8 and len(loaded[1]) == len(loaded[0]) - len(loaded[0]) // 4
+    assert sorted(p.name for p in db.parent.iterdir()) == ["atlas.duckdb"]  # no checked rows, no staged copy
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for table, frame in before.items():
+            pd.testing.assert_frame_equal(con.table(table).order(OUTPUTS[table]).df(), frame, check_exact=True)
+        devices = con.execute("select device from pings").fetchnumpy()["device"]
+    finally:
+        con.close()
+    assert (np.diff(partition_of(devices, 4)) != 0).sum() == 3
+
+
+def test_a_failed_import_after_the_check_leaves_the_database_and_no_checked_rows(
+        atlas_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing lost on error: the pings were checked and loaded into the staged copy, the pipeline fails,
+    the database is byte for byte what it was and the checked rows' folder is removed."""
+    db = tmp_path / "db" / "atlas.duckdb"
+    db.parent.mkdir()
+    shutil.copy2(atlas_db, db)
+    feed = tmp_path / "feed.parquet"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.sql("select cast(device as varchar) as device, ts, lat, lon from pings").write_parquet(str(feed))
+    finally:
+        con.close()
+    digest = hashlib.sha256(db.read_bytes()).hexdigest()
+
+    def broken(con: duckdb.DuckDBPyConnection, **_: object) -> None:
+        assert con.execute("select count(*) from pings").fetchone()[0] > 0  # loaded into the copy
+        raise RuntimeError("the pipeline failed")
+
+    monkeypatch.setattr(pipeline, "run_pipeline", broken)
+    with pytest.raises(RuntimeError, match="the pipeline failed"):
+        import_file(feed, ImportOptions(layer="pings"), db)
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in db.parent.iterdir()) == ["atlas.duckdb"]
 
 
 def test_sizes_are_given_as_whole_numbers_or_powers_of_ten() -> None:

@@ -2,9 +2,13 @@
 
 Unlike places and boundaries, a pings file can hold a billion rows, so nothing here loads it into Python:
 DuckDB reads the CSV or (partitioned) Parquet as a stream, one SQL pass (``queries/ingest/pings_checked.sql``)
-checks every row and keeps its verdict, and only the problem rows are fetched (the first
-``PROBLEM_LIMIT`` for the report; every problem is counted). Accepted rows replace the ``pings`` table of a
-staged copy of the database, the pipeline and rollups run there, and the copy is swapped in (``load.staged``).
+checks every row and writes it with its verdict to Parquet files in a folder beside the database, one
+subfolder per bucket of the salted device hash (its top bits), and only the problem rows are fetched (the
+first ``PROBLEM_LIMIT`` for the report; every problem is counted). Accepted rows replace the ``pings`` table
+of a staged copy of the database one device partition after another, each read from its own bucket folders
+(deleted once loaded), so the table is stored clustered by partition as the simulator stores it; the
+pipeline and rollups run there, and the copy is swapped in (``load.staged``). Memory is DuckDB's limit and
+one partition, whatever the number of rows; disk is about the checked rows' size again while they load.
 The imported flows replace the simulated ones: ``meta`` records dataset ``flows`` as real, with its source.
 """
 
@@ -12,8 +16,10 @@ from __future__ import annotations
 
 import codecs
 import secrets
+import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +39,9 @@ PROBLEM_LIMIT = 10_000
 #: Bytes read to sniff a text file's encoding.
 SNIFF_BYTES = 1 << 20
 PINGS_FORMATS = ("csv", "tsv", "txt", "parquet")
+#: Bytes of the shortest CSV row assumed when sizing the buckets of a CSV feed (its rows are not counted
+#: first; too many buckets only means more, smaller folders).
+MIN_CSV_ROW_BYTES = 24
 
 
 def _refuse(message: str) -> ImportRefusedError:
@@ -94,21 +103,24 @@ def _utf8_copy(path: Path, name: str, workdir: Path) -> tuple[Path, str]:
 
 
 def _source(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, name: str,
-            mapping: dict[str, str]) -> tuple[duckdb.DuckDBPyRelation, list[str], fields.FieldMap]:
-    """The file as a relation with the atlas's column names (device, ts, lat, lon, segment)."""
+            mapping: dict[str, str]) -> tuple[duckdb.DuckDBPyRelation, list[str], fields.FieldMap, int]:
+    """The file as a relation with the atlas's column names (device, ts, lat, lon, segment), and an upper
+    bound of its rows (Parquet: the files' row counts, from their metadata; CSV: from the file size)."""
     try:
         if fmt == "parquet":
             pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
             rel = con.read_parquet(pattern, hive_partitioning=path.is_dir())
+            rows = int((rel.count("*").fetchone() or (0,))[0])
         else:
             rel = con.read_csv(str(path), all_varchar=True, header=True)
+            rows = path.stat().st_size // MIN_CSV_ROW_BYTES + 1
     except duckdb.Error as exc:
         raise _refuse(f"{name}: could not be read as {fmt.upper()}: {str(exc).splitlines()[0][:200]}") from None
     columns = list(rel.columns)
     fm = fields.resolve(columns, "pings", mapping, name=name)
     exprs = [duckdb.ColumnExpression(fm.columns[f]).alias(f) if f in fm.columns
              else duckdb.ConstantExpression(None).alias(f) for f in ("device", "ts", "lat", "lon", "segment")]
-    return rel.select(*exprs), columns, fm
+    return rel.select(*exprs), columns, fm, rows
 
 
 def define_time_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -121,43 +133,86 @@ def define_time_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mapping: dict[str, str],
-                strict: bool, default_segment: str = "domestic") -> tuple[dict[str, Any], list[Problem], list[str],
-                                                                        str, str | None]:
-    """Check every row into the temp table ``pings_checked`` on ``con``.
+                strict: bool, workdir: Path, default_segment: str = "domestic",
+                ) -> tuple[dict[str, Any], list[Problem], list[str], str, str | None, Checked]:
+    """Check every row into Parquet files under ``workdir`` (one folder per device bucket), registered on
+    ``con`` as the view ``pings_checked``.
 
-    Returns (counts, problems (first ``PROBLEM_LIMIT``), field notes, format, encoding).
+    Returns (counts, problems (first ``PROBLEM_LIMIT``), field notes, format, encoding, the checked rows).
     """
+    from geo.build import pipeline
+
     fmt = pings_format(path, name)
     encoding = None
+    checked = Checked(workdir / "checked", 64)
     with tempfile.TemporaryDirectory(prefix="atlas-pings-") as tmp:
         source = path
         if fmt == "csv":
             source, encoding = _utf8_copy(path, name, Path(tmp))
-        rel, _columns, fm = _source(con, source, fmt, name, mapping)
+        rel, _columns, fm, rows = _source(con, source, fmt, name, mapping)
         notes = list(fm.notes)
         if "segment" not in fm.columns:
             notes.append(f"no segment column: every device is counted as {default_segment!r}; origin "
                          "breakdowns are not available")
+        # as many buckets as device partitions for this many rows: each partition reads whole buckets
+        checked = Checked(workdir / "checked", 65 - pipeline.partition_count(rows).bit_length())
         con.register("pings_source", rel)
         try:
             define_time_macros(con)
             west, south, east, north = PROVINCE_BBOX
             try:
-                sql.execute(con, "ingest/pings_checked", {
+                sql.relation(con, "ingest/pings_checked", {
                     "first_row": 2 if fmt == "csv" else 1, "salt": secrets.token_hex(16),
                     "default_segment": default_segment, "west": west, "east": east, "south": south,
                     "north": north, "latest": datetime.now() + timedelta(days=1), "strict": strict,
-                })
+                    "shift": checked.shift,
+                }).write_parquet(str(checked.folder), partition_by=["bucket"])
             except duckdb.Error as exc:
                 raise _refuse(f"{name}: could not be read: {str(exc).splitlines()[0][:200]}") from None
         finally:
             con.unregister("pings_source")
+    if not checked.files():
+        raise _refuse(f"{name} is empty: no data rows")
+    con.register("pings_checked", con.read_parquet(checked.files(), hive_partitioning=True))
     counts = sql.fetch_one(con, "ingest/checked_counts") or {}
     if not counts.get("rows_read"):
         raise _refuse(f"{name} is empty: no data rows")
     problems = [Problem(int(r.row), r.field, r.reason, r.action) for r in
                 sql.fetch_df(con, "ingest/checked_problems", {"limit": PROBLEM_LIMIT}).itertuples()]
-    return counts, problems, notes, fmt, encoding
+    return counts, problems, notes, fmt, encoding, checked
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Where a pings import's checked rows are: Parquet files in ``folder/bucket=B/``, bucket ``B`` holding
+    the devices whose salted hash has ``B`` as its top bits (``device >> shift``)."""
+
+    folder: Path
+    shift: int
+
+    def files(self, first: int = 0, last: int | None = None) -> list[str]:
+        """The files of buckets ``first`` to ``last`` (all when ``last`` is None)."""
+        buckets = sorted(int(p.name.split("=", 1)[1]) for p in self.folder.glob("bucket=*") if p.is_dir())
+        return [str(f) for b in buckets if first <= b and (last is None or b <= last)
+                for f in sorted((self.folder / f"bucket={b}").glob("*.parquet"))]
+
+    def load_partition(self, con: duckdb.DuckDBPyConnection, part: int, partitions: int) -> None:
+        """Insert the accepted rows of device partition ``part`` of ``partitions`` into ``pings`` (from its
+        own buckets), then delete the bucket folders no later partition reads."""
+        from geo.build import pipeline
+
+        lo, hi = pipeline.partition_bounds(part, partitions)
+        first, last = lo >> self.shift, hi >> self.shift
+        files = self.files(first, last)
+        if files:
+            con.register("pings_checked", con.read_parquet(files, hive_partitioning=True))
+            try:
+                sql.execute(con, "ingest/insert_checked_pings_partition",
+                            {"lo": lo, "hi": hi, "first_bucket": first, "last_bucket": last})
+            finally:
+                con.unregister("pings_checked")
+        for bucket in range(first, (hi + 1) >> self.shift):  # buckets wholly at or below hi
+            shutil.rmtree(self.folder / f"bucket={bucket}", ignore_errors=True)
 
 
 def reasons(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
@@ -180,8 +235,9 @@ def import_pings(path: Path, name: str, *, db_path: Path, settings: Settings, ma
     started = time.perf_counter()
     out: dict[str, Any] = {"after": []}
 
-    def check(con: duckdb.DuckDBPyConnection) -> None:
-        counts, problems, notes, fmt, encoding = check_pings(con, path, name, mapping=mapping, strict=strict)
+    def check(con: duckdb.DuckDBPyConnection, workdir: Path) -> Checked:
+        counts, problems, notes, fmt, encoding, checked = check_pings(con, path, name, mapping=mapping,
+                                                                      strict=strict, workdir=workdir)
         out.update(counts=counts, problems=problems, notes=notes, format=fmt, encoding=encoding,
                    reasons=reasons(con))
         total = int(counts["rows_read"])
@@ -192,26 +248,29 @@ def import_pings(path: Path, name: str, *, db_path: Path, settings: Settings, ma
         if not counts["accepted"]:
             raise ImportRefusedError(f"{name}: no row could be imported ({total:,} rejected); first: "
                                      f"{problems[0] if problems else '?'}", problems)
+        return checked
 
+    # the checked rows go beside the database (their size is the feed's again): removed however the import ends
+    beside = db_path.parent if db_path.parent.is_dir() else None
     if dry_run:
         con = connect(":memory:", "officials", settings=settings)
         try:
-            check(con)
+            with tempfile.TemporaryDirectory(prefix=".atlas-pings-checked-", dir=beside) as work:
+                check(con, Path(work))
         finally:
             con.close()
         out["seconds"] = time.perf_counter() - started
         return out
-    with load.staged(db_path, settings) as con:
-        check(con)
+    with load.staged(db_path, settings) as con, \
+            tempfile.TemporaryDirectory(prefix=".atlas-pings-checked-", dir=beside) as work:
+        checked = check(con, Path(work))
+        con.unregister("pings_checked")
         sql.execute(con, "schema/create_pings")
-        # one device partition at a time (out of core past PARTITION_PINGS pings): stored clustered by partition
+        # one device partition at a time, each from its own buckets: stored clustered by partition
         partitions = pipeline.partition_count(int(out["counts"]["accepted"]))
-        if partitions == 1:
-            sql.execute(con, "ingest/insert_checked_pings")
-        for part in range(partitions if partitions > 1 else 0):
-            lo, hi = pipeline.partition_bounds(part, partitions)
-            sql.execute(con, "ingest/insert_checked_pings_partition", {"lo": lo, "hi": hi})
-        sql.execute(con, "ingest/drop_pings_checked")
+        for part in range(partitions):
+            checked.load_partition(con, part, partitions)
+        shutil.rmtree(checked.folder, ignore_errors=True)
         c = out["counts"]
         # recorded before the rollups: the expansion weights label themselves from the flows row
         load.record_meta(con, "flows", sources=attribution or f"{name} ({out['format']}), imported pings",

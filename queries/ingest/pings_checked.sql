@@ -3,8 +3,10 @@
 -- data rows as the file does ($first_row: 2 for a CSV with a header line, 1 for Parquet).
 -- action: null (accepted as is) | 'repaired' (lat/lon were swapped) | 'warning' (outside the destination's box)
 -- | 'rejected'. With $strict a warning rejects. Device ids are hashed with a per-import salt ($salt) and never
--- stored as given.
-create or replace temp table pings_checked as
+-- stored as given. Only problem rows keep their row number (the report's list); accepted rows leave it null,
+-- which costs nothing in the Parquet the rows are written to. bucket: the device's hash partition, the top
+-- bits of the hash (>> $shift; geo/ingest/telecom.py writes one folder per bucket, so each device partition
+-- of the pings table is later read from its own files: geo.build.pipeline.partition_bounds).
 with src as (
     select
         row_number() over () + $first_row - 1 as row,
@@ -53,7 +55,7 @@ verdict as (
 
 final as (
     select
-        row,
+        case when reject_reason is not null or swapped or not in_box then row end as row,
         hash($salt || device_text) as device,
         ts_value as ts,
         case when swapped then lat0 else lon0 end as lon,
@@ -86,4 +88,4 @@ final as (
     from verdict
 )
 
-select * from final
+select *, device >> $shift as bucket from final
