@@ -12,7 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -20,7 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from geo.__main__ import main
-from geo.build import aggregate, pipeline, simulate
+from geo.build import aggregate, pipeline, simulate, spark_job
 from geo.build import spark as spark_engine
 from geo.db import connect
 from geo.errors import FlowDataError, ImportRefusedError
@@ -235,3 +238,42 @@ def test_aggregate_refuses_pings_without_the_atlas_columns(spark_world: dict[str
         con.close()
     with pytest.raises(FlowDataError, match="lack column\\(s\\) segment"):
         aggregate.aggregate_duckdb(bad, tmp_path / "out", db_path=spark_world["db"])
+
+
+def _spark_submit() -> Path:
+    """PySpark's ``spark-submit`` launcher: in the virtualenv's bin, else in the pyspark package."""
+    import pyspark
+
+    beside = Path(sys.executable).with_name("spark-submit")
+    return beside if beside.exists() else Path(pyspark.__file__).parent / "bin" / "spark-submit"
+
+
+def test_spark_submit_runs_the_job_file_and_writes_the_duckdb_rows(spark_world: dict[str, Path],
+                                                                   tmp_path: Path) -> None:
+    """docs/scale.md's spark-submit command in local[2]: the job file under Spark's own launcher takes
+    spark-submit's master and writes the DuckDB engine's rows, all four tables."""
+    root = Path(spark_job.__file__).resolve().parents[2]
+    out = tmp_path / "flows"
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable,
+           "SPARK_LOCAL_IP": "127.0.0.1",
+           "PYTHONPATH": os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)}
+    done = subprocess.run([
+        str(_spark_submit()), "--master", "local[2]",
+        "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.bindAddress=127.0.0.1",
+        "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.sql.shuffle.partitions=2",
+        str(root / "geo" / "build" / "spark_job.py"),
+        "--pings", str(spark_world["pings"]), "--out", str(out), "--db", str(spark_world["db"]),
+        "--buckets", "2", "--json",
+    ], env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith("spark: local[2], Spark 4.")  # spark-submit's master, not a default
+    assert json.loads(lines[-1])["engine"] == "spark"
+    for table in aggregate.OUTPUT_TABLES:
+        assert _rows(out, table) == _rows(spark_world["duckdb"], table), table
+
+
+def test_spark_job_refuses_an_engine_or_a_master_of_its_own(capsys: pytest.CaptureFixture[str]) -> None:
+    assert spark_job.main(["--engine", "duckdb", "--pings", "p", "--out", "o"]) == 2
+    assert spark_job.main(["--master=local[1]", "--pings", "p", "--out", "o"]) == 2
+    assert "give the master to spark-submit" in capsys.readouterr().err
