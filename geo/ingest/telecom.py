@@ -123,6 +123,14 @@ def _source(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, name: str,
     return rel.select(*exprs), columns, fm, rows
 
 
+def _typed(rel: duckdb.DuckDBPyRelation) -> dict[str, bool]:
+    """``pings_checked.sql``'s ``typed_ts`` and ``typed_coords``: whether the (renamed) source's ts is a
+    TIMESTAMP and its lat and lon are DOUBLE columns, read as they are instead of through their text."""
+    types = {name: str(kind).upper() for name, kind in zip(rel.columns, rel.types, strict=True)}
+    return {"typed_ts": types["ts"] == "TIMESTAMP",
+            "typed_coords": types["lat"] == "DOUBLE" and types["lon"] == "DOUBLE"}
+
+
 def define_time_macros(con: duckdb.DuckDBPyConnection) -> None:
     """Create ``atlas_parse_time(text)`` (and the macros it uses) on ``con`` as temp macros."""
     sql.execute(con, "ingest/macro_thai_months")
@@ -156,6 +164,7 @@ def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mappin
                          "breakdowns are not available")
         # as many buckets as device partitions for this many rows: each partition reads whole buckets
         checked = Checked(workdir / "checked", 65 - pipeline.partition_count(rows).bit_length())
+        workdir.mkdir(parents=True, exist_ok=True)
         con.register("pings_source", rel)
         try:
             define_time_macros(con)
@@ -165,7 +174,7 @@ def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mappin
                     "first_row": 2 if fmt == "csv" else 1, "salt": secrets.token_hex(16),
                     "default_segment": default_segment, "west": west, "east": east, "south": south,
                     "north": north, "latest": datetime.now() + timedelta(days=1), "strict": strict,
-                    "shift": checked.shift,
+                    "shift": checked.shift, **_typed(rel),
                 }).write_parquet(str(checked.folder), partition_by=["bucket"])
             except duckdb.Error as exc:
                 raise _refuse(f"{name}: could not be read: {str(exc).splitlines()[0][:200]}") from None

@@ -3,7 +3,11 @@
 -- data rows as the file does ($first_row: 2 for a CSV with a header line, 1 for Parquet).
 -- action: null (accepted as is) | 'repaired' (lat/lon were swapped) | 'warning' (outside the destination's box)
 -- | 'rejected'. With $strict a warning rejects. Device ids are hashed with a per-import salt ($salt) and never
--- stored as given. Only problem rows keep their row number (the report's list); accepted rows leave it null,
+-- stored as given. $typed_ts: ts is a TIMESTAMP column (Parquet), taken as it is where its text would
+-- parse to the same value (years 1970-2399; others, such as a Buddhist-era year, go through the text
+-- parser as from a CSV); $typed_coords: lat and lon are DOUBLE columns, taken as they are (their text
+-- round-trips to the same double). Either spares a cast to text and back per value on a billion rows.
+-- Only problem rows keep their row number (the report's list); accepted rows leave it null,
 -- which costs nothing in the Parquet the rows are written to. bucket: the device's hash partition, the top
 -- bits of the hash (>> $shift; geo/ingest/telecom.py writes one folder per bucket, so each device partition
 -- of the pings table is later read from its own files: geo.build.pipeline.partition_bounds).
@@ -12,9 +16,14 @@ with src as (
         row_number() over () + $first_row - 1 as row,
         nullif(trim(cast(device as varchar)), '') as device_text,
         cast(ts as varchar) as ts_text,
-        atlas_parse_time(cast(ts as varchar)) as ts_value,
-        try_cast(replace(trim(cast(lat as varchar)), ',', '.') as double) as lat0,
-        try_cast(replace(trim(cast(lon as varchar)), ',', '.') as double) as lon0,
+        case
+            when $typed_ts and year(try_cast(ts as timestamp)) between 1970 and 2399 then try_cast(ts as timestamp)
+            else atlas_parse_time(cast(ts as varchar))
+        end as ts_value,
+        case when $typed_coords then try_cast(lat as double)
+            else try_cast(replace(trim(cast(lat as varchar)), ',', '.') as double) end as lat0,
+        case when $typed_coords then try_cast(lon as double)
+            else try_cast(replace(trim(cast(lon as varchar)), ',', '.') as double) end as lon0,
         trim(cast(coalesce(segment, $default_segment) as varchar)) as seg
     from pings_source
 ),
