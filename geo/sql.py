@@ -130,20 +130,6 @@ def execute(
     return con.execute(sql, bound) if bound is not None else con.execute(sql)
 
 
-def relation(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
-    params: dict[str, Any] | None = None,
-    *,
-    idents: dict[str, str] | None = None,
-) -> duckdb.DuckDBPyRelation:
-    """Query ``name`` (a ``select``) as a lazy relation with bound ``params``: streamed where it goes, such as
-    ``write_parquet``, without running it first."""
-    sql = render(name, idents)
-    bound = _bind(name, sql, params)
-    return con.sql(sql, params=bound) if bound is not None else con.sql(sql)
-
-
 def fetch_df(
     con: duckdb.DuckDBPyConnection,
     name: str,

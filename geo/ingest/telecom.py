@@ -170,12 +170,12 @@ def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mappin
             define_time_macros(con)
             west, south, east, north = PROVINCE_BBOX
             try:
-                sql.relation(con, "ingest/pings_checked", {
+                sql.execute(con, "ingest/pings_checked", {
                     "first_row": 2 if fmt == "csv" else 1, "salt": secrets.token_hex(16),
                     "default_segment": default_segment, "west": west, "east": east, "south": south,
                     "north": north, "latest": datetime.now() + timedelta(days=1), "strict": strict,
-                    "shift": checked.shift, **_typed(rel),
-                }).write_parquet(str(checked.folder), partition_by=["bucket"])
+                    "shift": checked.shift, "folder": str(checked.folder), **_typed(rel),
+                })
             except duckdb.Error as exc:
                 raise _refuse(f"{name}: could not be read: {str(exc).splitlines()[0][:200]}") from None
         finally:

@@ -1,5 +1,7 @@
 -- Check every row of an imported pings file (registered relation pings_source: device, ts, lat, lon, segment,
--- all as delivered) in one streaming pass; one output row per input row with its verdict. Row numbers count
+-- all as delivered) in one streaming pass; one output row per input row with its verdict, written as Parquet
+-- under $folder, one subfolder bucket=B per bucket (a COPY streams; a relation with bound parameters would
+-- be materialised first). Row numbers count
 -- data rows as the file does ($first_row: 2 for a CSV with a header line, 1 for Parquet).
 -- action: null (accepted as is) | 'repaired' (lat/lon were swapped) | 'warning' (outside the destination's box)
 -- | 'rejected'. With $strict a warning rejects. Device ids are hashed with a per-import salt ($salt) and never
@@ -11,6 +13,7 @@
 -- which costs nothing in the Parquet the rows are written to. bucket: the device's hash partition, the top
 -- bits of the hash (>> $shift; geo/ingest/telecom.py writes one folder per bucket, so each device partition
 -- of the pings table is later read from its own files: geo.build.pipeline.partition_bounds).
+copy (
 with src as (
     select
         row_number() over () + $first_row - 1 as row,
@@ -98,3 +101,4 @@ final as (
 )
 
 select *, device >> $shift as bucket from final
+) to $folder (format parquet, partition_by (bucket))
