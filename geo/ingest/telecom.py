@@ -152,6 +152,7 @@ def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mappin
 
     fmt = pings_format(path, name)
     encoding = None
+    sql.execute(con, "ingest/no_file_cache")
     checked = Checked(workdir / "checked", 64)
     with tempfile.TemporaryDirectory(prefix="atlas-pings-") as tmp:
         source = path
