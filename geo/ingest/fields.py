@@ -117,7 +117,8 @@ def resolve(columns: Sequence[str], layer: str, explicit: Mapping[str, str] | No
     ``explicit`` (from ``--map``) wins; an explicit source column that is not in the file is refused.
     """
     if layer not in REQUIRED:
-        msg = f"layer {layer!r} has no field mapping; expected one of {', '.join(REQUIRED)}"
+        msg = _("layer {layer} has no field mapping; expected one of {layers}").format(
+            layer=repr(layer), layers=", ".join(REQUIRED))
         raise ImportRefusedError(msg, [Problem(None, None, msg, "refused")])
     wanted = OPTIONAL[layer]
     by_norm: dict[str, str] = {}

@@ -12,6 +12,7 @@ import streamlit as st
 from geo.errors import DataNotBuiltError, ImportRefusedError
 from geo.i18n import N_, _
 from geo.ingest.fields import parse_map_options
+from geo.ingest.model import action_label
 from geo.ingest.run import ImportOptions, ImportReport, import_file, problems_csv
 from geo.services import calibration, catalog, placeinfo
 from geo.text import markdown_text
@@ -84,7 +85,7 @@ def _quality_notes(q: placeinfo.DataQuality) -> list[tuple[str, str]]:
 
 
 def _problems_frame(problems: list) -> pd.DataFrame:
-    return pd.DataFrame([{"row": p.row, "field": p.field or "", "action": p.action, "reason": p.reason}
+    return pd.DataFrame([{"row": p.row, "field": p.field or "", "action": action_label(p.action), "reason": p.reason}
                          for p in problems], columns=["row", "field", "action", "reason"])
 
 
