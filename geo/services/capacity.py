@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from geo import sql
+from geo.i18n import N_
 from geo.services._require import require_tables
 from geo.services.filters import Filters
 from geo.services.geography import check_zone_level
@@ -138,7 +139,7 @@ def _with_estimates(df: pd.DataFrame, supply: PublishedSupply) -> pd.DataFrame:
 
 
 #: Name of the row that gathers accommodation and demand in cells of no zone of the level.
-OUTSIDE_LABEL = "Outside every zone of this level"
+OUTSIDE_LABEL = N_("Outside every zone of this level")
 
 
 def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

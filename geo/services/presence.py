@@ -68,7 +68,7 @@ LEVEL_DEFINITION = N_(
     "is summarised from the same cell figures (someone in two zones in one hour counts in both)."
 )
 #: Name of the row of a level summary that gathers the cells in no zone of the level.
-OUTSIDE_LABEL = "Outside every zone of this level"
+OUTSIDE_LABEL = N_("Outside every zone of this level")
 
 
 def expected_days(filters: Filters) -> int:

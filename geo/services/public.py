@@ -25,7 +25,7 @@ import pandas as pd
 
 from geo import sql
 from geo.errors import FilterError
-from geo.i18n import N_, _
+from geo.i18n import N_, _, format_month
 from geo.services import area as area_service
 from geo.services.filters import Filters
 from geo.services.movement import FlowTotals
@@ -47,7 +47,7 @@ PUBLISHED_NOTE = N_(
     "are withheld or merged (docs/privacy.md), so totals can read slightly lower than the whole."
 )
 #: Name of the rows of figures outside every tourism zone.
-OUTSIDE_LABEL = "Outside every tourism zone"
+OUTSIDE_LABEL = N_("Outside every tourism zone")
 
 
 def _month_start(day: date) -> date:
@@ -129,6 +129,18 @@ def _period(con: duckdb.DuckDBPyConnection, first: date, last: date, segments: t
 
 def _pct(now: float | None, before: float | None) -> float | None:
     return None if now is None or before is None or before == 0 else (now - before) / before * 100.0
+
+
+def kpi_note(k: Kpis) -> str:
+    """``k.note`` of ``kpis`` (months) in the current language, months in its own form (the record stays
+    language-neutral: it is cached across readers)."""
+    if not k.note:
+        return ""
+    months = f"{format_month(k.previous_start)} – {format_month(k.previous_end)}"
+    if k.previous is None:
+        return _("No data for the previous months ({months}): changes are not shown.").format(months=months)
+    return _("The previous months ({months}) have data on {days} of {expected} days: compare with care.").format(
+        months=months, days=k.previous.days_with_data, expected=k.previous.days_expected)
 
 
 def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> Kpis:

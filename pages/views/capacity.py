@@ -17,6 +17,7 @@ from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
 from ui import estimates, export, state, url
+from ui.names import category_words, name_of, names_of, price_band_words, with_name
 
 KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
 DEFAULT_KM = "2"
@@ -74,12 +75,12 @@ def _supply_demand(filters: Filters) -> pd.DataFrame | None:
     # the outside row only when something lies outside every zone of the level
     listed = df[~df["outside"] | (df["beds"] > 0) | (df["visitor_nights"] > 0)]
     st.dataframe(
-        listed.assign(pressure_label=listed["pressure_label"].map(_))[["name_en", "accommodations", "rooms", "beds", "supply_beds", "est_overnight_per_night",
+        listed.assign(pressure_label=listed["pressure_label"].map(_)).pipe(with_name)[["name", "accommodations", "rooms", "beds", "supply_beds", "est_overnight_per_night",
                 "overnight_per_night", "pressure", "peak_pressure", "pressure_label", "registry_coverage",
                 "thin_registry", "observed_pressure"]],
         hide_index=True, width="stretch",
         column_config={
-            "name_en": _("Zone"),
+            "name": _("Zone"),
             "accommodations": st.column_config.NumberColumn(_("Accommodations listed"), format="%d"),
             "rooms": st.column_config.NumberColumn(_("Rooms listed"), format="%d"),
             "beds": st.column_config.NumberColumn(_("Beds listed"), format="%d"),
@@ -137,7 +138,7 @@ def _supply_note(supply: capacity.PublishedSupply, df: pd.DataFrame) -> None:
     thin = df[df["thin_registry"]]
     if not thin.empty:
         st.caption(_("Registry thin (few listed beds for the estimated overnight visitors, their pressure reads "
-                     "high): {zones}.").format(zones=", ".join(markdown_text(n) for n in thin["name_en"].fillna(""))))
+                     "high): {zones}.").format(zones=", ".join(markdown_text(n) for n in names_of(thin))))
 
 
 def render() -> None:
@@ -180,11 +181,12 @@ def render() -> None:
         c[2].metric(_("Beds in catchment"), f"{catch.beds:,}")
         st.caption(
             _("Accommodation within {km} km (great-circle distance) of {place}.").format(
-                km=f"{km:g}", place=markdown_text(catch.place.name_en))
+                km=f"{km:g}", place=markdown_text(name_of(catch.place)))
             if catch.place else _("Unknown attraction.")
         )
         st.dataframe(
-            catch.by_price_band, hide_index=True, width="stretch",
+            catch.by_price_band.assign(price_band=price_band_words(catch.by_price_band["price_band"])),
+            hide_index=True, width="stretch",
             column_config={"price_band": _("Price band"),
                            "places": st.column_config.NumberColumn(_("Places"), format="%d"),
                            "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
@@ -192,9 +194,11 @@ def render() -> None:
         )
         acc = catch.accommodation
         st.dataframe(
-            acc.assign(distance_km=acc["distance_m"] / 1000)[["name_en", "category", "price_band", "rooms", "distance_km"]],
+            with_name(acc).assign(distance_km=acc["distance_m"] / 1000, category=category_words(acc["category"]),
+                                 price_band=price_band_words(acc["price_band"]))[
+                ["name", "category", "price_band", "rooms", "distance_km"]],
             hide_index=True, width="stretch", height=260,
-            column_config={"name_en": _("Accommodation"), "category": _("Type"), "price_band": _("Price band"),
+            column_config={"name": _("Accommodation"), "category": _("Type"), "price_band": _("Price band"),
                            "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
                            "distance_km": st.column_config.NumberColumn(_("Distance (km)"), format="%.2f")},
         )

@@ -14,6 +14,7 @@ from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
 from ui import estimates, export, lang, state, url
+from ui.names import names_of, origin_words, with_name
 
 VIEWS = {"heat": N_("Heat map"), "hex": N_("H3 hexagons (choropleth)")}
 ALL_HOURS = "all"
@@ -93,7 +94,7 @@ def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], ho
         else:
             st.markdown(_("**Top origins**"))
             st.dataframe(
-                origins[["origin", "visitors", "share"]], hide_index=True,
+                origins.assign(origin=origin_words(origins["origin"]))[["origin", "visitors", "share"]], hide_index=True,
                 column_config={"origin": _("Origin"), "visitors": st.column_config.NumberColumn(_("People-days"), format="%d"),
                                "share": st.column_config.NumberColumn(_("Share"), format="percent")},
             )
@@ -104,8 +105,8 @@ def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], ho
         else:
             st.markdown(_("**Top places**"))
             st.dataframe(
-                places[["name_en", "visits", "avg_dwell_minutes"]], hide_index=True,
-                column_config={"name_en": _("Place"), "visits": st.column_config.NumberColumn(_("Visits"), format="%d"),
+                with_name(places)[["name", "visits", "avg_dwell_minutes"]], hide_index=True,
+                column_config={"name": _("Place"), "visits": st.column_config.NumberColumn(_("Visits"), format="%d"),
                                "avg_dwell_minutes": st.column_config.NumberColumn(_("Avg dwell (min)"), format="%.0f")},
             )
     profile = state.call(presence.hour_profile, f, zone_id, floor=0)
@@ -127,10 +128,10 @@ def render_level(f: Filters, season: str, hour: int | None) -> None:
         return
     shown = df if int(df.loc[df["outside"], "visitor_hours"].sum()) else zones
     st.dataframe(
-        shown[["name_en", "name_th", "present", "share", "cells_with_data", "area_km2"]],
+        with_name(shown)[["name", "present", "share", "cells_with_data", "area_km2"]],
         hide_index=True,
         column_config={
-            "name_en": _("Zone"), "name_th": _("Thai name"),
+            "name": _("Zone"),
             "present": st.column_config.NumberColumn(_("People present (avg per hour)"), format="%.1f"),
             "share": st.column_config.NumberColumn(_("Share"), format="percent"),
             "cells_with_data": st.column_config.NumberColumn(_("Cells with people"), format="%d"),
@@ -175,7 +176,7 @@ def render() -> None:
     cells = state.call(presence.cell_density, f, season, hour, floor=floor)
     zones_geojson = state.call(geography.zones_geojson, f.zone_level)  # the chosen level's outlines
     zones = state.call(geography.list_zones)
-    zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
+    zone_names = dict(zip(zones["zone_id"], names_of(zones), strict=True))
     months = presence.season_months(season, f)
     when = _("all selected hours") if hour is None else f"{hour:02d}:00–{hour:02d}:59"
     month_names = ", ".join(lang.month_name(m, "abbreviated") for m in months)

@@ -20,6 +20,7 @@ from geo.services import catalog, events, forecast, geography
 from geo.services.measure import MEASURE_LABELS, is_estimate
 from geo.text import markdown_text
 from ui import export, state, url
+from ui.names import names_of, with_name
 
 ADDED_KEY = "events_added"
 
@@ -75,10 +76,10 @@ def _impact(impact: events.EventImpact, zones_geojson: str, simulated: bool) -> 
     state.altair_chart(event_charts.uplift_chart, impact.zones,
                        _("Visitors per day against the baseline, by zone ({m})").format(m=measure))
     st.dataframe(
-        impact.zones[["name_en", "in_event", "event_mean", "baseline_mean", "change", "uplift"]],
+        with_name(impact.zones)[["name", "in_event", "event_mean", "baseline_mean", "change", "uplift"]],
         hide_index=True, width="stretch",
         column_config={
-            "name_en": _("Zone"), "in_event": st.column_config.CheckboxColumn(_("Event held here")),
+            "name": _("Zone"), "in_event": st.column_config.CheckboxColumn(_("Event held here")),
             "event_mean": st.column_config.NumberColumn(_("Event, per day"), format="%.1f"),
             "baseline_mean": st.column_config.NumberColumn(_("Baseline, per day"), format="%.1f"),
             "change": st.column_config.NumberColumn(_("Change"), format="%+.1f"),
@@ -217,7 +218,7 @@ def render() -> None:
         st.info(markdown_text(exc))
         calendar = events.list_events_empty()
     zones = state.call(geography.list_zones)
-    zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
+    zone_names = dict(zip(zones["zone_id"], names_of(zones), strict=True))
     simulated = state.call(catalog.is_simulated)
     added = st.session_state.pop(ADDED_KEY, None)
     if added:

@@ -10,10 +10,13 @@ from geo import vocab
 from geo.errors import DataNotBuiltError
 from geo.i18n import N_, _, ngettext
 from geo.render import flow_maps
+from geo.render.base import leg_end_name
+from geo.roadgraph import turn_instruction
 from geo.services import geography, movement, placeinfo, roads, tours
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import estimates, export, lang, state, url
+from ui.names import names_of, with_name
 
 LEVEL_LABELS = {"zone": N_("Zones"), "place": N_("Places")}
 TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
@@ -73,7 +76,7 @@ def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> 
         state.folium_map(flow_maps.corridor_map, corridors, zones_geojson, level=level, key="flows_map", height=560)
     with right:
         table = corridors.assign(
-            origin_label=corridors["origin_name_en"], destination_label=corridors["destination_name_en"],
+            origin_label=names_of(corridors, "origin_"), destination_label=names_of(corridors, "destination_"),
             share_pct=corridors["share"] * 100,
         )[["rank", "origin_label", "destination_label", "trips", "trips_per_day", "share_pct"]]
         st.dataframe(
@@ -153,8 +156,9 @@ def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo 
     c[0].metric(_("Total distance"), _("{n} km").format(n=f"{route.distance_km:.2f}"))
     c[1].metric(_("Driving time"), _("{n} min").format(n=f"{route.minutes:.0f}"))
     c[2].metric(_("Legs"), f"{len(route.legs)}")
-    c[3].metric(_("Order"), markdown_text(route.order.replace("best order ", "best ").capitalize()))
+    c[3].metric(_("Order"), markdown_text(vocab.route_order_text(route.order)))
     straight = route.legs[~route.legs["on_roads"]]
+    stop_names = dict(zip(route.stops["name_en"], names_of(route.stops), strict=False))
     if network is None:
         st.info(
             _("Distances are **{label}**: great-circle segments between the places, times at an assumed average "
@@ -165,7 +169,7 @@ def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo 
         st.warning(markdown_text(
             _("{n} leg(s) are straight lines at an assumed {speed} km/h, not on roads: ").format(
                 n=len(straight), speed=f"{route.speed_kmh:.0f}")
-            + "; ".join(sorted(set(straight["note"])))))
+            + "; ".join(sorted({vocab.route_text(n, stop_names) for n in straight["note"]}))))
     else:
         st.caption(markdown_text(_("Every leg is {label}; the table gives each place's distance to the road it "
                                    "joins (snap).").format(label=_(route.label))))
@@ -174,8 +178,10 @@ def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo 
         state.folium_map(flow_maps.route_map, route.legs, route.stops, route.label, zones_geojson, turns=route.turns,
                          key="route_map", height=480)
     with right:
-        legs = route.legs[["leg", "from_name", "to_name", "distance_km", "minutes", "on_roads", "snap_from_m",
-                           "snap_to_m"]]
+        legs = route.legs.assign(
+            from_name=[leg_end_name(r, "from") for r in route.legs.to_dict("records")],
+            to_name=[leg_end_name(r, "to") for r in route.legs.to_dict("records")],
+        )[["leg", "from_name", "to_name", "distance_km", "minutes", "on_roads", "snap_from_m", "snap_to_m"]]
         st.dataframe(
             legs, hide_index=True, width="stretch",
             column_config={
@@ -190,7 +196,9 @@ def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo 
         )
         if route.turns is not None and not route.turns.empty:
             with st.expander(_("Turn points ({n})").format(n=len(route.turns))):
-                st.dataframe(route.turns[["leg", "instruction"]], hide_index=True, width="stretch",
+                turns = route.turns.assign(instruction=[turn_instruction(a, r) for a, r in
+                                                        zip(route.turns["angle"], route.turns["road"], strict=True)])
+                st.dataframe(turns[["leg", "instruction"]], hide_index=True, width="stretch",
                              column_config={"leg": st.column_config.NumberColumn(_("Leg"), format="%d"),
                                             "instruction": _("Turn")})
     if route.days is not None:
@@ -201,9 +209,11 @@ def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo 
                              "**Day plan**: {days} days of at most {hours} hours from {start}:00, {visit} min at "
                              "each place; opening hours respected where known.", days).format(
             days=f"{days:d}", hours=f"{hours:d}", start=f"{start:02d}", visit=f"{visit:d}"))
-        st.dataframe(route.days.drop(columns=["place_id"]), hide_index=True, width="stretch",
+        plan = with_name(route.days).assign(note=[vocab.route_text(n) for n in route.days["note"]])
+        st.dataframe(plan[["step", "name", "day", "arrive", "start", "depart", "wait_min", "note"]], hide_index=True,
+                     width="stretch",
                      column_config={"step": st.column_config.NumberColumn("#", format="%d"),
-                                    "name_en": _("Place"), "name_th": _("Thai name"), "day": st.column_config.NumberColumn(_("Day"), format="%d"),
+                                    "name": _("Place"), "day": st.column_config.NumberColumn(_("Day"), format="%d"),
                                     "arrive": _("Arrive"), "start": _("Visit from"), "depart": _("Leave"),
                                     "wait_min": st.column_config.NumberColumn(_("Wait (min)"), format="%.0f"),
                                     "note": _("Note")})

@@ -13,6 +13,7 @@ from geo.services import presence
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import estimates, export, lang, state
+from ui.names import category_words, with_name
 
 #: Zones drawn in the level chart (the table lists every zone).
 CHART_ZONES = 25
@@ -92,7 +93,7 @@ def render_kpis(k: presence.Kpis) -> None:
         days=cur.days_with_data, expected=cur.days_expected)
     st.caption(period)  # trusted-text: dates and counts formatted above
     if k.note:
-        st.info(markdown_text(k.note))
+        st.info(markdown_text(presence.kpi_note(k)))
 
 
 def render_level(f: Filters) -> None:
@@ -113,10 +114,10 @@ def render_level(f: Filters) -> None:
         state.altair_chart(charts.zone_presence_chart, top, _("People present per hour by zone ({level})").format(level=_(label)))
     shown = df if int(df.loc[df["outside"], "visitor_hours"].sum()) else zones
     st.dataframe(
-        shown[["name_en", "name_th", "present", "visitor_hours", "share", "cells_with_data", "area_km2"]],
+        with_name(shown)[["name", "present", "visitor_hours", "share", "cells_with_data", "area_km2"]],
         hide_index=True,
         column_config={
-            "name_en": _("Zone"), "name_th": _("Thai name"),
+            "name": _("Zone"),
             "present": st.column_config.NumberColumn(_("People present (avg per hour)"), format="%.1f"),
             "visitor_hours": st.column_config.NumberColumn(_("People-hours"), format="%d"),
             "share": st.column_config.NumberColumn(_("Share"), format="percent"),
@@ -172,12 +173,13 @@ def render() -> None:
     if places.empty:
         st.info(_("No place visits in this selection."))
     else:
-        table = places.assign(category=places["category"].map(lambda c: _(vocab.CATEGORY_LABELS.get(c, c))))
+        table = with_name(with_name(places), "zone_", "zone").assign(
+            category=category_words(places["category"]))
         st.dataframe(
-            table[["name_en", "name_th", "category", "zone_name", "visits", "avg_dwell_minutes"]],
+            table[["name", "category", "zone", "visits", "avg_dwell_minutes"]],
             hide_index=True,
             column_config={
-                "name_en": _("Place"), "name_th": _("Thai name"), "category": _("Category"), "zone_name": _("Zone"),
+                "name": _("Place"), "category": _("Category"), "zone": _("Zone"),
                 "visits": st.column_config.NumberColumn(_("Visits"), format="%d"),
                 "avg_dwell_minutes": st.column_config.NumberColumn(_("Avg dwell (min)"), format="%.0f"),
             },

@@ -15,6 +15,7 @@ from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
 from ui import export, lang, state, url
+from ui.names import category_words, name_of, price_band_words, with_name
 
 KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
 DEFAULT_KM = "2"
@@ -43,11 +44,11 @@ def _supply_demand(filters: Filters) -> pd.DataFrame:
         st.warning(_("No accommodation with rooms or capacity is published, so no zone has a pressure index."))
     state.altair_chart(charts.supply_demand_chart, df)
     st.dataframe(
-        df.assign(pressure_label=df["pressure_label"].map(_))[["name_en", "accommodations", "rooms", "beds", "overnight_per_night", "peak_overnight", "pressure",
+        df.assign(pressure_label=df["pressure_label"].map(_)).pipe(with_name)[["name", "accommodations", "rooms", "beds", "overnight_per_night", "peak_overnight", "pressure",
             "peak_pressure", "pressure_label"]],
         hide_index=True, width="stretch",
         column_config={
-            "name_en": _("Zone"),
+            "name": _("Zone"),
             "accommodations": st.column_config.NumberColumn(_("Accommodations"), format="%d"),
             "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
             "beds": st.column_config.NumberColumn(_("Beds"), format="%d"),
@@ -105,11 +106,12 @@ def render() -> None:
         c[2].metric(_("Beds in catchment"), f"{catch.beds:,}")
         st.caption(
             _("Accommodation within {km} km (great-circle distance) of {place}.").format(
-                km=f"{km:g}", place=markdown_text(catch.place.name_en))
+                km=f"{km:g}", place=markdown_text(name_of(catch.place)))
             if catch.place else _("Unknown attraction.")
         )
         st.dataframe(
-            catch.by_price_band, hide_index=True, width="stretch",
+            catch.by_price_band.assign(price_band=price_band_words(catch.by_price_band["price_band"])),
+            hide_index=True, width="stretch",
             column_config={"price_band": _("Price band"),
                            "places": st.column_config.NumberColumn(_("Places"), format="%d"),
                            "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
@@ -117,10 +119,11 @@ def render() -> None:
         )
         acc = catch.accommodation
         st.dataframe(
-            acc.assign(distance_km=acc["distance_m"] / 1000)[["name_en", "category", "price_band", "rooms",
+            with_name(acc).assign(distance_km=acc["distance_m"] / 1000, category=category_words(acc["category"]),
+                                 price_band=price_band_words(acc["price_band"]))[["name", "category", "price_band", "rooms",
                                                               "distance_km"]],
             hide_index=True, width="stretch", height=260,
-            column_config={"name_en": _("Accommodation"), "category": _("Type"), "price_band": _("Price band"),
+            column_config={"name": _("Accommodation"), "category": _("Type"), "price_band": _("Price band"),
                            "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
                            "distance_km": st.column_config.NumberColumn(_("Distance (km)"), format="%.2f")},
         )

@@ -12,6 +12,7 @@ from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
 from ui import export, lang, state, url
+from ui.names import names_of, with_name
 
 VIEWS = {"heat": N_("Heat map"), "hex": N_("H3 hexagons (choropleth)")}
 ALL_HOURS = "all"
@@ -71,10 +72,10 @@ def render_zones(f: Filters, hour: int | None) -> None:
     if not top.empty:
         state.altair_chart(charts.zone_presence_chart, top, _("People present per hour by tourism zone"))
     st.dataframe(
-        shown[["name_en", "name_th", "present", "share", "cells_with_data", "area_km2"]],
+        with_name(shown)[["name", "present", "share", "cells_with_data", "area_km2"]],
         hide_index=True,
         column_config={
-            "name_en": _("Zone"), "name_th": _("Thai name"),
+            "name": _("Zone"),
             "present": st.column_config.NumberColumn(_("People present (avg per hour)"), format="%.1f"),
             "share": st.column_config.NumberColumn(_("Share"), format="percent"),
             "cells_with_data": st.column_config.NumberColumn(_("Cells on the map"), format="%d"),
@@ -115,7 +116,7 @@ def render() -> None:
     cells = state.call(public.cell_density, f, hour)
     zones_geojson = state.call(geography.zones_geojson)
     zones = state.call(geography.list_zones)
-    zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
+    zone_names = dict(zip(zones["zone_id"], names_of(zones), strict=True))
     when = _("all selected hours") if hour is None else f"{hour:02d}:00–{hour:02d}:59"
     note = _("{n} cells · {months} · {when}").format(n=f"{len(cells):,}", months=f"{lang.month(first)} – {lang.month(last)}",
                                                     when=when)

@@ -12,6 +12,7 @@ from geo.services import geography, movement, placeinfo, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import export, lang, state, url
+from ui.names import names_of
 
 TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
 DEFAULT_TOP = 20
@@ -47,7 +48,7 @@ def _corridors(filters: Filters, top_n: int, zones_geojson: str) -> pd.DataFrame
         state.folium_map(flow_maps.corridor_map, corridors, zones_geojson, level="zone", key="flows_map", height=560)
     with right:
         table = corridors.assign(
-            origin_label=corridors["origin_name_en"], destination_label=corridors["destination_name_en"],
+            origin_label=names_of(corridors, "origin_"), destination_label=names_of(corridors, "destination_"),
             share_pct=corridors["share"] * 100,
         )[["rank", "origin_label", "destination_label", "trips", "trips_per_day", "share_pct"]]
         st.dataframe(

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import vocab
 from geo.i18n import _
 from geo.render import charts
 from geo.services import presence, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import export, lang, state
+from ui.names import category_words, with_name
 
 
 def _fmt_pct(change: float | None) -> str | None:
@@ -56,7 +56,7 @@ def render_kpis(k: presence.Kpis) -> None:
         start=lang.month(k.previous_start), end=lang.month(k.previous_end), residents=f"{cur.residents:,}",
         days=cur.days_with_data, expected=cur.days_expected))
     if k.note:
-        st.info(markdown_text(k.note))
+        st.info(markdown_text(public.kpi_note(k)))
 
 
 def render_zones(f: Filters) -> None:
@@ -67,10 +67,10 @@ def render_zones(f: Filters) -> None:
         st.info(_("No published visitors in these months and segments."))
         return
     st.dataframe(
-        zones[["name_en", "name_th", "visitors", "share", "overnight", "day_trippers", "residents", "international"]],
+        with_name(zones)[["name", "visitors", "share", "overnight", "day_trippers", "residents", "international"]],
         hide_index=True,
         column_config={
-            "name_en": _("Zone"), "name_th": _("Thai name"),
+            "name": _("Zone"),
             "visitors": st.column_config.NumberColumn(_("Person-days"), format="%d"),
             "share": st.column_config.NumberColumn(_("Share"), format="percent"),
             "overnight": st.column_config.NumberColumn(_("Overnight"), format="%d"),
@@ -127,12 +127,12 @@ def render() -> None:
     if places.empty:
         st.info(_("No published place visits in these months."))
     else:
-        table = places.assign(category=places["category"].map(lambda c: _(vocab.CATEGORY_LABELS.get(c, c))))
+        table = with_name(with_name(places), "zone_", "zone").assign(category=category_words(places["category"]))
         st.dataframe(
-            table[["name_en", "name_th", "category", "zone_name", "visits", "avg_dwell_minutes"]],
+            table[["name", "category", "zone", "visits", "avg_dwell_minutes"]],
             hide_index=True,
             column_config={
-                "name_en": _("Place"), "name_th": _("Thai name"), "category": _("Category"), "zone_name": _("Zone"),
+                "name": _("Place"), "category": _("Category"), "zone": _("Zone"),
                 "visits": st.column_config.NumberColumn(_("Visits"), format="%d"),
                 "avg_dwell_minutes": st.column_config.NumberColumn(_("Avg dwell (min)"), format="%.0f"),
             },
