@@ -140,6 +140,9 @@ def zone_level_label(level: str) -> str:
 
 #: Origin segment groups (the part of a segment before ``:``), in display order.
 SEGMENT_GROUPS: tuple[str, ...] = ("domestic", "international", "resident")
+#: Each segment group's name inside a sentence (lower case in English), translated when shown.
+SEGMENT_GROUP_LABELS: dict[str, str] = {"domestic": N_("domestic"), "international": N_("international"),
+                                        "resident": N_("resident")}
 #: Colour per segment group in charts ("other" for markets folded together).
 GROUP_COLOURS: dict[str, str] = {
     "domestic": "#1f78b4",

@@ -23,7 +23,7 @@ def method_popover(key: str = "estimate_method") -> None:
             return
         st.markdown(_("**Estimated people** = observed devices × an expansion weight per origin segment "
                       "(domestic, international, resident) and month, fitted to published statistics."))
-        st.write(markdown_text(cal.method))
+        st.write(markdown_text(calibration.method_text(cal)))
         worst = cal.worst_error
         if worst is not None:
             st.markdown(_("Largest monthly difference from the published visitors: **{err}**.").format(

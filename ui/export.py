@@ -41,6 +41,7 @@ from geo.services import catalog
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import state
+from ui.names import with_name
 
 #: Label of the section (an expander closed by default, so it takes one line under the page).
 SECTION_LABEL = N_("Export: data, charts, maps and the report pack")
@@ -79,18 +80,26 @@ class Table:
     files: tuple[tuple[str, str, str, Callable[[], bytes]], ...] = field(default=(), compare=False)
 
 
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a ``name`` column first in the reader's language (fallback marked) when its rows are places
+    or zones; ``name_en``/``name_th``/``name_zh`` stay beside it for other software."""
+    if "name_en" not in frame.columns or "name" in frame.columns:
+        return frame
+    return with_name(frame)
+
+
 def table(name: str, frame: pd.DataFrame | None, title: str = "") -> Table | None:
-    """A table without geometry."""
+    """A table without geometry (places and zones get a ``name`` column in the reader's language)."""
     if frame is None:
         return None
-    return Table(name, frame, _default_title(name, title))
+    return Table(name, _named(frame), _default_title(name, title))
 
 
 def points(name: str, frame: pd.DataFrame | None, title: str = "", lon: str = "lon", lat: str = "lat") -> Table | None:
     """A table whose rows are points (``lon``/``lat`` columns)."""
     if frame is None:
         return None
-    return Table(name, frame, _default_title(name, title),
+    return Table(name, _named(frame), _default_title(name, title),
                  lambda df: export.points_frame(df, lon, lat))
 
 

@@ -18,6 +18,7 @@ from geo.services import calibration, catalog, placeinfo
 from geo.text import markdown_text
 from geo.vocab import ALL_CATEGORIES, CATEGORY_LABELS
 from ui import export, state
+from ui.names import translated
 
 #: File types the upload form accepts (the importer checks the content, not only the extension).
 UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "zip", "parquet", "kml", "fgb", "pbf", "osm"]
@@ -200,6 +201,8 @@ def render_kinds() -> None:
     if kinds.empty:
         st.info(_("No provenance recorded in this database."))
         return
+    kinds = kinds.assign(part=translated(kinds["part"]), kind=translated(kinds["kind"]),
+                         detail=translated(kinds["detail"]))
     st.dataframe(kinds, hide_index=True, width="stretch",
                  column_config={"part": _("Part"), "kind": _("Kind"), "detail": _("Source or why")})
 
@@ -239,7 +242,7 @@ def render_calibration() -> None:
                 "observed": st.column_config.NumberColumn(_("Observed devices"), format="localized"),
             },
         )
-    st.caption(markdown_text(cal.method))
+    st.caption(markdown_text(calibration.method_text(cal)))
     with st.expander(_("Expansion weights and their inputs")):
         st.dataframe(cal.weights, hide_index=True, width="stretch")
     with st.expander(_("Published figures (status: read, derived, recalled = to verify, estimate)")):

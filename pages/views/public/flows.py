@@ -8,6 +8,7 @@ import streamlit as st
 
 from geo.i18n import N_, _
 from geo.render import flow_maps
+from geo.render.base import leg_end_name
 from geo.services import geography, movement, placeinfo, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
@@ -100,7 +101,9 @@ def _route(places: pd.DataFrame, zones_geojson: str) -> movement.Route | None:
                          height=480)
     with right:
         st.dataframe(
-            route.legs[["leg", "from_name", "to_name", "distance_km", "minutes"]], hide_index=True, width="stretch",
+            route.legs.assign(from_name=[leg_end_name(r, "from") for r in route.legs.to_dict("records")],
+                              to_name=[leg_end_name(r, "to") for r in route.legs.to_dict("records")])[
+                ["leg", "from_name", "to_name", "distance_km", "minutes"]], hide_index=True, width="stretch",
             column_config={
                 "leg": st.column_config.NumberColumn(_("Leg"), format="%d"),
                 "from_name": _("From"), "to_name": _("To"),
