@@ -137,8 +137,8 @@ def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mappin
         rel, _columns, fm = _source(con, source, fmt, name, mapping)
         notes = list(fm.notes)
         if "segment" not in fm.columns:
-            notes.append(f"no segment column: every device is counted as {default_segment!r}; origin "
-                         "breakdowns are not available")
+            notes.append(_("no segment column: every device is counted as {segment}; origin breakdowns are not "
+                           "available").format(segment=repr(default_segment)))
         con.register("pings_source", rel)
         try:
             define_time_macros(con)
