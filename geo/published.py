@@ -20,13 +20,14 @@ import pandas as pd
 
 from geo import sql
 from geo.errors import SeedDataError
+from geo.i18n import N_
 
 FILE_NAME = "published_stats.csv"
 COLUMNS = ("measure", "segment", "area", "year", "month", "value", "unit", "status", "source")
 MEASURES = ("visitors", "guest_arrivals", "occupancy", "rooms", "rooms_hotels", "persons_per_room",
             "population", "area_km2")
 SEGMENTS = ("all", "domestic", "international", "resident")
-STATUSES = ("read", "derived", "recalled", "estimate")
+STATUSES = (N_("read"), N_("derived"), N_("recalled"), N_("estimate"))  # marked: shown on the Data page
 #: The visitor segment groups the calibration compares (residents are expanded, not calibrated monthly).
 VISITOR_GROUPS = ("domestic", "international")
 

@@ -14,7 +14,15 @@ import pandas as pd
 
 from geo.i18n import _, display_name
 from geo.services import capacity, presence, public
-from geo.vocab import CATEGORY_LABELS, LAYER_LABELS, PRICE_BAND_LABELS, VISITOR_TYPE_LABELS, translate_origin
+from geo.vocab import (
+    CATEGORY_LABELS,
+    LAYER_LABELS,
+    PRICE_BAND_LABELS,
+    SEGMENT_GROUP_LABELS,
+    VISITOR_TYPE_LABELS,
+    origin_label,
+    translate_origin,
+)
 
 #: The column every table shows a place's or zone's name in.
 NAME = "name"
@@ -75,6 +83,20 @@ def visitor_type_words(keys: pd.Series) -> pd.Series:
 def origin_words(labels: pd.Series) -> pd.Series:
     """English origin labels (as services return them) in the current language (``geo.vocab.translate_origin``)."""
     return labels.map(lambda o: translate_origin(str(o)) if isinstance(o, str) else o)
+
+
+def segment_words(keys: pd.Series) -> pd.Series:
+    """Segments (``domestic``, ``international:CN``, ``all``) in the current language: a group by its name, a
+    market by its origin's name."""
+    def word(key: object) -> object:
+        if not isinstance(key, str):
+            return key
+        if key in SEGMENT_GROUP_LABELS:
+            return _(SEGMENT_GROUP_LABELS[key])
+        if ":" in key:
+            return translate_origin(origin_label(key, "en"))
+        return _(key)
+    return keys.map(word)
 
 
 def translated(labels: pd.Series) -> pd.Series:

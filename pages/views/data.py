@@ -18,7 +18,7 @@ from geo.services import calibration, catalog, placeinfo
 from geo.text import markdown_text
 from geo.vocab import ALL_CATEGORIES, CATEGORY_LABELS
 from ui import export, state
-from ui.names import translated
+from ui.names import segment_words, translated
 
 #: File types the upload form accepts (the importer checks the content, not only the extension).
 UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "zip", "parquet", "kml", "fgb", "pbf", "osm"]
@@ -244,9 +244,18 @@ def render_calibration() -> None:
         )
     st.caption(markdown_text(calibration.method_text(cal)))
     with st.expander(_("Expansion weights and their inputs")):
-        st.dataframe(cal.weights, hide_index=True, width="stretch")
+        weights = cal.weights.copy()
+        for column in ("segment_group", "segment"):
+            if column in weights.columns:
+                weights[column] = segment_words(weights[column])
+        st.dataframe(weights, hide_index=True, width="stretch")
     with st.expander(_("Published figures (status: read, derived, recalled = to verify, estimate)")):
-        st.dataframe(cal.published, hide_index=True, width="stretch")
+        published = cal.published.copy()
+        if "status" in published.columns:
+            published["status"] = translated(published["status"])
+        if "segment" in published.columns:
+            published["segment"] = segment_words(published["segment"])
+        st.dataframe(published, hide_index=True, width="stretch")
 
 
 def render() -> None:
@@ -284,7 +293,8 @@ def render() -> None:
         st.info(_("No provenance recorded in this database."))
     else:
         st.dataframe(
-            meta.assign(label=meta["simulated"].map({True: _("SIMULATED"), False: _("real")}))[
+            meta.assign(label=meta["simulated"].map({True: _("SIMULATED"), False: _("real")}),
+                        sources=translated(meta["sources"]))[
                 ["dataset", "label", "sources", "seed", "built_at", "version"]],
             hide_index=True, width="stretch",
             column_config={"dataset": _("Dataset"), "label": _("Simulated?"), "sources": _("Sources"), "seed": _("Seed"),
@@ -309,7 +319,7 @@ def render() -> None:
         st.markdown(_("**{dataset}** — {label}{seed}; built {built} UTC, atlas {version}").format(  # trusted-text: label and seed are the atlas's own words and a number
             dataset=markdown_text(rec["dataset"]), label=label, seed=seed, built=f"{rec['built_at']:%Y-%m-%d %H:%M}",
             version=markdown_text(rec["version"])))
-        st.text(rec["sources"])
+        st.text(_(rec["sources"]) if rec["sources"] else "")
         if rec.get("params"):
             with st.expander(_("Build parameters of {dataset}").format(dataset=markdown_text(rec["dataset"]))):
                 st.json(json.loads(rec["params"]))
