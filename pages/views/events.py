@@ -20,7 +20,7 @@ from geo.services import catalog, events, forecast, geography
 from geo.services.measure import MEASURE_LABELS, is_estimate
 from geo.text import markdown_text
 from ui import export, state, url
-from ui.names import names_of, with_name
+from ui.names import names_of, segment_words, with_name
 
 ADDED_KEY = "events_added"
 
@@ -100,7 +100,8 @@ def _impact(impact: events.EventImpact, zones_geojson: str, simulated: bool) -> 
         st.subheader(_("Origin mix"))
         state.altair_chart(event_charts.origin_shift_chart, impact.origins,
                            _("Share of people-days by origin: event against baseline"))
-        st.dataframe(impact.groups, hide_index=True, width="stretch", column_config={
+        groups = impact.groups.assign(segment_group=segment_words(impact.groups["segment_group"]))
+        st.dataframe(groups, hide_index=True, width="stretch", column_config={
             "segment_group": _("Segment group"),
             "event_share": st.column_config.NumberColumn(_("Event share"), format="percent"),
             "baseline_share": st.column_config.NumberColumn(_("Baseline share"), format="percent"),
