@@ -50,7 +50,8 @@ def _event_label(rec: dict) -> str:
     return f"{rec['name']} · {days}{mark}"
 
 
-def _impact(impact: events.EventImpact, zones_geojson: str, simulated: bool) -> None:
+def _impact(impact: events.EventImpact, zones_geojson: str, simulated: bool,
+            zone_names: dict[str, str] | None = None) -> None:
     """Headline, uplift per zone, change map, origin mix and overnight share, hours."""
     w = impact.window
     measure = _measure_label(impact.measure)
@@ -109,7 +110,7 @@ def _impact(impact: events.EventImpact, zones_geojson: str, simulated: bool) -> 
         })
     with right:
         st.subheader(_("Hours of day"))
-        where = ", ".join(w.zones) if w.zones else _("every zone")
+        where = ", ".join((zone_names or {}).get(z, z) for z in w.zones) if w.zones else _("every zone")
         state.altair_chart(event_charts.event_hours_chart, impact.hours,
                            _("People present by hour: event against baseline ({where})").format(where=where))
 
@@ -243,7 +244,7 @@ def render() -> None:
         except (EventError, DataNotBuiltError) as exc:
             st.info(markdown_text(exc))
         if impact is not None:
-            _impact(impact, state.call(geography.zones_geojson), simulated)
+            _impact(impact, state.call(geography.zones_geojson), simulated, zone_names)
     official = calendar[calendar["source"] == "official"]
     _add_form(list(zones["zone_id"]), zone_names, official)
     weekly, errors = _forecast(zone_names)

@@ -9,11 +9,11 @@ from geo import vocab
 from geo.errors import DataNotBuiltError
 from geo.i18n import _
 from geo.render import charts
-from geo.services import presence
+from geo.services import geography, presence
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import estimates, export, lang, state
-from ui.names import category_words, with_name
+from ui.names import category_words, names_of, with_name
 
 #: Zones drawn in the level chart (the table lists every zone).
 CHART_ZONES = 25
@@ -82,8 +82,11 @@ def render_kpis(k: presence.Kpis) -> None:
     row2[2].metric(_("Visitors per day"), "—" if avg is None else f"{avg:,.0f}",
                    _fmt_pct(chg.avg_daily_visitors),
                    help=_("Average people-days per day with data in the period."))
-    row2[3].metric(_("Busiest zone"), markdown_text(cur.busiest_zone_name or "—"),
-                   None if prev is None else _("previous: {value}").format(value=markdown_text(prev.busiest_zone_name or "—")),
+    zones = state.call(geography.list_zones)
+    shown = dict(zip(zones["zone_id"], names_of(zones), strict=True))  # the busiest zone in the reader's language
+    row2[3].metric(_("Busiest zone"), markdown_text(shown.get(cur.busiest_zone_id) or cur.busiest_zone_name or "—"),
+                   None if prev is None else _("previous: {value}").format(
+                       value=markdown_text(shown.get(prev.busiest_zone_id) or prev.busiest_zone_name or "—")),
                    delta_color="off",
                    help=_("Tourism zone with the most people-days in the period ({n}).").format(
                        n=f"{cur.busiest_zone_visitors:,}"))

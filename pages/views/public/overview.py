@@ -7,11 +7,11 @@ import streamlit as st
 
 from geo.i18n import _
 from geo.render import charts
-from geo.services import presence, public
+from geo.services import geography, presence, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import export, lang, state
-from ui.names import category_words, with_name
+from ui.names import category_words, names_of, with_name
 
 
 def _fmt_pct(change: float | None) -> str | None:
@@ -46,8 +46,11 @@ def render_kpis(k: presence.Kpis) -> None:
     avg = cur.avg_daily_visitors
     row2[2].metric(_("Visitors per day"), "—" if avg is None else f"{avg:,.0f}", _fmt_pct(chg.avg_daily_visitors),
                    help=_("Average person-days per day with data in the months."))
-    row2[3].metric(_("Busiest zone"), markdown_text(cur.busiest_zone_name or "—"),
-                   None if prev is None else _("previous: {value}").format(value=markdown_text(prev.busiest_zone_name or "—")),
+    zones = state.call(geography.list_zones)
+    shown = dict(zip(zones["zone_id"], names_of(zones), strict=True))  # the busiest zone in the reader's language
+    row2[3].metric(_("Busiest zone"), markdown_text(shown.get(cur.busiest_zone_id) or cur.busiest_zone_name or "—"),
+                   None if prev is None else _("previous: {value}").format(
+                       value=markdown_text(shown.get(prev.busiest_zone_id) or prev.busiest_zone_name or "—")),
                    delta_color="off",
                    help=_("Tourism zone with the most person-days in the months ({n}).").format(
                        n=f"{cur.busiest_zone_visitors:,}"))
