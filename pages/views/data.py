@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo import published as pub
 from geo.errors import DataNotBuiltError, ImportRefusedError
 from geo.i18n import N_, _
 from geo.ingest.fields import parse_map_options
@@ -251,10 +252,15 @@ def render_calibration() -> None:
         st.dataframe(weights, hide_index=True, width="stretch")
     with st.expander(_("Published figures (status: read, derived, recalled = to verify, estimate)")):
         published = cal.published.copy()
+        for column in ("measure", "area", "unit"):
+            if column in published.columns:
+                published[column] = published[column].map(lambda k: _(pub.LABELS[k]) if k in pub.LABELS else k)
         if "status" in published.columns:
             published["status"] = translated(published["status"])
         if "segment" in published.columns:
-            published["segment"] = segment_words(published["segment"])
+            published["segment"] = [_(pub.LABELS[k]) if k == "all" else w
+                                    for k, w in zip(published["segment"], segment_words(published["segment"]),
+                                                    strict=True)]
         st.dataframe(published, hide_index=True, width="stretch")
 
 
