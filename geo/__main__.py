@@ -280,7 +280,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
             "backtest": errors.to_dict("records"),
         }, ensure_ascii=False, default=str))
         return 0
-    print(f"{about.get('label', 'forecast')}: {about.get('method', '')}")
+    print(f"{forecast.about_label(about)}: {about.get('method', '')}")
     for r in errors.to_dict("records"):
         mape = "n/a" if r["mape"] is None or r["mape"] != r["mape"] else f"{r['mape']:.1%}"
         print(f"  {r['zone_id']:<26} backtest MAPE {mape:>7}  coverage {r['coverage']:.0%}")

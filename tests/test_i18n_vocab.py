@@ -48,3 +48,13 @@ def test_tables_get_one_name_column_in_the_language() -> None:
     places = pd.DataFrame({"name_en": ["Wat"], "zone_name": ["Old City"], "zone_name_th": ["เมืองเก่า"]})
     with using_language("th"):
         assert names.with_name(places, "zone_", "zone")["zone"].iloc[0] == "เมืองเก่า"
+
+
+def test_the_forecast_is_named_when_shown_not_when_cached() -> None:
+    from geo.services import forecast
+
+    about = {"simulated": True, "measure_label": "visitors", "method": "seasonal naive"}
+    assert forecast.about_label(about).startswith("Forecast from simulated flows")
+    with using_language("th"):
+        assert "Forecast" not in forecast.about_label(about)
+    assert forecast.about_label({"method": ""}) == "Forecast"

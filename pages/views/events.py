@@ -172,7 +172,7 @@ def _forecast(zone_names: dict[str, str]) -> tuple[pd.DataFrame | None, pd.DataF
     names = {"all": _("Whole city"), **zone_names}
     zone = st.selectbox(_("Zone"), options, format_func=lambda z: names.get(z, z), key=state.seed(FC_ZONE))
     state.store(FC_ZONE, zone)
-    label = about.get("label", _("Forecast"))
+    label = forecast.about_label(about)
     if about.get("simulated"):
         st.warning(markdown_text(_("{label}: a forecast of the simulated sample, not of real visitors.").format(
             label=label)), icon="⚠️")
