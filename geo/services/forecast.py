@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from geo import sql
-from geo.i18n import DEFAULT_LANGUAGE, _, using_language
+from geo.i18n import _
 from geo.services._require import require_tables
 from geo.services.measure import MEASURE_LABELS
 
@@ -42,8 +42,9 @@ def forecast_about(con: duckdb.DuckDBPyConnection) -> dict:
         measure = about.get("measure", "visitors")
         about.update(built_at=str(row["built_at"]), simulated=bool(row["simulated"]),
                      measure_label=MEASURE_LABELS.get(measure, measure))
-    with using_language(DEFAULT_LANGUAGE):  # the result is cached for every reader: pages word it with about_label
-        about["label"] = about_label(about)
+    # in the current language (the CLI, the report); a page's cached copy may hold another reader's: pages word
+    # the label with about_label
+    about["label"] = about_label(about)
     return about
 
 
