@@ -11,12 +11,13 @@ simulator uses is read from a data file, with its source, never written here:
   day-trip zones, resident habits, ping cadence and the few behavioural rules;
 * ``data/seed/road_entries.csv`` – where visitors arriving by road enter the city;
 * ``data/seed/event_effects.csv`` (optional) – where and when an event's crowd gathers (venue places,
-  hours, share of visitor- and resident-days on the event's days that add a visit there).
+  hours, share of visitor- and resident-days on the event's days that add a visit there) and the chance
+  that a same-day visitor arriving on the event's days stays the night instead (``stay_over``).
 
 How a visitor is simulated (all NumPy, vectorised over a chunk of visitors; no per-row loop):
 
 1. draw the origin segment (shares), same-day or overnight, nights, arrival date (seasonality ×
-   weekday × festivals) and mode; arrive at the airport, railway station, a bus terminal or a road
+   weekday × festivals; a same-day visitor arriving on a festival day may stay one night) and mode; arrive at the airport, railway station, a bus terminal or a road
    entry point at an hour drawn from the mode's profile;
 2. overnight visitors stay at an accommodation drawn by price band (matched to the segment's price
    preference) and then by rooms;
