@@ -15,6 +15,7 @@ groups select published rows where a table has them: presence (weekday, hour, se
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from numbers import Integral
@@ -24,9 +25,10 @@ import duckdb
 import pandas as pd
 
 from geo import sql
-from geo.errors import FilterError
+from geo.errors import DataNotBuiltError, FilterError
 from geo.i18n import N_, _
 from geo.services import area as area_service
+from geo.services.calibration import Calibration, CalibrationMonth
 from geo.services.filters import Filters
 from geo.services.movement import FlowTotals
 from geo.services.presence import CellDetail, KpiChange, Kpis, PeriodKpis, cell_at
@@ -124,6 +126,11 @@ def _period(con: duckdb.DuckDBPyConnection, first: date, last: date, segments: t
                               if hour is not None and days else None),
         days_with_data=days,
         days_expected=expected,
+        est_visitors=_number(row.get("est_visitors")),
+        est_overnight=_number(row.get("est_overnight")),
+        est_day_trippers=_number(row.get("est_day_trippers")),
+        est_residents=_number(row.get("est_residents")),
+        est_international=_number(row.get("est_international")),
     )
 
 
@@ -349,7 +356,8 @@ def flow_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> FlowTotals:
     moves within one zone are not trips)."""
     row = sql.fetch_one(con, "app/public_corridor_totals", _range_params(filters)) or {}
     return FlowTotals(corridor_trips=int(row.get("corridor_trips") or 0), internal_trips=0,
-                      corridors=int(row.get("corridors") or 0))
+                      corridors=int(row.get("corridors") or 0),
+                      est_corridor_trips=_number(row.get("est_corridor_trips")))
 
 
 def top_corridors(con: duckdb.DuckDBPyConnection, filters: Filters, top_n: int = 20) -> pd.DataFrame:
@@ -401,11 +409,13 @@ def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
 @dataclass(frozen=True, eq=False)
 class PlaceVisits:
     """A place's published visits in the month range: ``visits`` (count), ``avg_dwell_minutes`` (None without
-    visits) and ``by_month`` (month_start, month 'YYYY-MM', visits; months below the floor are absent)."""
+    visits) and ``by_month`` (month_start, month 'YYYY-MM', visits; months below the floor are absent);
+    ``est_visits`` the ESTIMATED visits (visits × the month's pooled published weight)."""
 
     visits: int
     avg_dwell_minutes: float | None
     by_month: pd.DataFrame
+    est_visits: float = 0.0
 
 
 def place_visits(con: duckdb.DuckDBPyConnection, place_id: str, filters: Filters) -> PlaceVisits:
@@ -415,4 +425,26 @@ def place_visits(con: duckdb.DuckDBPyConnection, place_id: str, filters: Filters
     dwell = float(df["dwell_minutes"].sum()) if not df.empty else 0.0
     by_month = df[["month_start", "visits"]].copy()
     by_month["month"] = pd.to_datetime(by_month["month_start"]).dt.strftime("%Y-%m")
-    return PlaceVisits(visits=visits, avg_dwell_minutes=dwell / visits if visits else None, by_month=by_month)
+    return PlaceVisits(visits=visits, avg_dwell_minutes=dwell / visits if visits else None, by_month=by_month,
+                       est_visits=float(df["est_visits"].sum()) if not df.empty else 0.0)
+
+
+def calibration(con: duckdb.DuckDBPyConnection) -> Calibration:
+    """The public estimates' method and monthly calibration line, as the publisher recorded them in ``meta``
+    (``calibration.Calibration``: estimated visitors per month against the published visitors; weights per group
+    and month; no occupancy, which needs the officials' nightly rollups). ``DataNotBuiltError`` for a file
+    published without estimates (an older publisher: publish it again)."""
+    record = sql.fetch_one(con, "publish/publication") or {}
+    params = json.loads(record.get("params") or "{}")
+    est = params.get("estimates")
+    if not est:
+        msg = _("This published file has no estimates: publish it again with `python -m geo publish`.")
+        raise DataNotBuiltError(msg)
+    months = tuple(
+        CalibrationMonth(month=m["month"], estimated=float(m["estimated"]),
+                         published=None if m["published"] is None else float(m["published"]),
+                         error=m["error"], implied_occupancy=None, published_occupancy=None, observed=int(m["people"]))
+        for m in est["calibration"])
+    weights = pd.DataFrame(est["weights"], columns=["segment_group", "month", "weight", "method"])
+    return Calibration(months=months, method=est["method"], weights=weights, published=pd.DataFrame(),
+                       annual_occupancy=None, rooms=None, persons_per_room=0.0)

@@ -26,32 +26,6 @@ def _fmt_hour(h: int | None) -> str:
     return "—" if h is None else f"{h:02d}:00"
 
 
-def render_estimates(k: presence.Kpis) -> None:
-    """The headline: estimated people (observed devices × expansion weights) with the observed devices under
-    each figure and the method one click away."""
-    cur = k.current
-    prev = k.previous
-    change = None
-    row = st.columns(4)
-    est_visitors = cur.est_overnight + cur.est_day_trippers
-    observed = cur.overnight + cur.day_trippers
-    if prev is not None and (prev.est_overnight + prev.est_day_trippers):
-        before = prev.est_overnight + prev.est_day_trippers
-        change = _("{pct} vs previous").format(pct=f"{(est_visitors - before) / before * 100:+.1f}%")
-    estimates.headline(row[0], _("Visitors (people-days)"), est_visitors, observed, delta=change,
-                       help_text=_("Estimated visitor people-days (overnight and day-trippers, residents not "
-                                   "included): observed people-days × the expansion weight of their origin segment "
-                                   "and month. ") + presence.VISITORS_DEFINITION)
-    days = cur.days_with_data
-    estimates.headline(row[1], _("Visitors per day"), est_visitors / days if days else 0.0,
-                       round(observed / days) if days else 0,
-                       help_text=_("Estimated visitor people-days per day with data (residents not included)."))
-    estimates.headline(row[2], _("Overnight (people-days)"), cur.est_overnight, cur.overnight)
-    estimates.headline(row[3], _("International (people-days)"), cur.est_international, cur.international)
-    st.caption(_("Residents in the selection (estimate): {n} people-days.").format(n=f"{cur.est_residents:,.0f}"))
-    estimates.method_popover("overview_method")
-
-
 def render_kpis(k: presence.Kpis) -> None:
     """Seven KPI tiles, each with its change against the previous period when that period has data."""
     cur, prev, chg = k.current, k.previous, k.change
@@ -141,7 +115,7 @@ def render() -> None:
     )
     state.provenance_note()
     kpis = state.call(presence.kpis, f)
-    render_estimates(kpis)
+    estimates.kpi_headline(kpis, key="overview_method")
     render_kpis(kpis)
 
     season = state.call(presence.seasonality, f)

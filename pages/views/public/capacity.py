@@ -14,7 +14,7 @@ from geo.services import capacity, catalog, geography, placeinfo, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import export, lang, state, url
+from ui import estimates, export, lang, state, url
 
 KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
 DEFAULT_KM = "2"
@@ -35,10 +35,14 @@ def _supply_demand(filters: Filters) -> pd.DataFrame:
     df = state.call(public.supply_demand, filters)
     beds = int(df["beds"].sum())
     c = st.columns(4)
-    c[0].metric(_("Beds (all zones)"), f"{beds:,}")
-    c[1].metric(_("Rooms"), f"{int(df['rooms'].sum()):,}")
-    c[2].metric(_("Overnight visitors / night"), f"{df['overnight_per_night'].sum():,.0f}")
+    estimates.headline(c[0], _("Overnight visitors / night"), float(df["est_overnight_per_night"].sum()),
+                       round(float(df["overnight_per_night"].sum())),
+                       help_text=_("Estimated overnight visitors: published people present at 02:00 × the published "
+                                   "weight of their origin segment and month."))
+    c[1].metric(_("Beds (all zones)"), f"{beds:,}")
+    c[2].metric(_("Rooms"), f"{int(df['rooms'].sum()):,}")
     c[3].metric(_("Zones at or over capacity"), f"{int((df['pressure_class'] == 'over').sum())}")
+    estimates.method_popover("public_capacity_method")
     if beds == 0:
         st.warning(_("No accommodation with rooms or capacity is published, so no zone has a pressure index."))
     state.altair_chart(charts.supply_demand_chart, df)

@@ -11,7 +11,7 @@ from geo.services import geography, presence, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import export, lang, state, url
+from ui import estimates, export, lang, state, url
 
 VIEWS = {"heat": N_("Heat map"), "hex": N_("H3 hexagons (choropleth)")}
 ALL_HOURS = "all"
@@ -142,12 +142,18 @@ def render() -> None:
                   "figures below also count cells below the floor, published together."))
     else:
         top = cells.head(1).to_dict("records")[0]
-        k = st.columns(3)
-        k[0].metric(_("People present (avg per hour, cells shown)"), f"{cells['present'].sum():,.0f}")
-        k[1].metric(_("Busiest cell (people present)"), f"{top['present']:,.1f}",
+        k = st.columns(4)
+        estimates.headline(k[0], _("People present, avg per hour"), float(cells["est_present"].sum()),
+                           round(float(cells["present"].sum())),
+                           help_text=_("Estimated people present: published people present × the published weight "
+                                       "of their origin segment and month, over the cells shown."))
+        k[1].metric(_("People present (avg per hour, cells shown)"), f"{cells['present'].sum():,.0f}",
+                    help=_("Observed: the published counts behind the estimate."))
+        k[2].metric(_("Busiest cell (people present)"), f"{top['present']:,.1f}",
                     help=_("In {zone}").format(zone=markdown_text(zone_names.get(top["zone_id"], top["zone_id"]))))
-        k[2].metric(_("Cells shown"), f"{len(cells):,}",
+        k[3].metric(_("Cells shown"), f"{len(cells):,}",
                     help=_("Only cells with at least the privacy floor of people in every summed row are drawn."))
+        estimates.method_popover("public_density_method")
 
     drawn_area.render_summary(f, "range", hour)  # sums of the map's own published cells (ui.area)
 

@@ -11,7 +11,7 @@ from geo.render import flow_maps
 from geo.services import geography, movement, placeinfo, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import export, lang, state, url
+from ui import estimates, export, lang, state, url
 
 TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
 DEFAULT_TOP = 20
@@ -36,9 +36,14 @@ def _corridors(filters: Filters, top_n: int, zones_geojson: str) -> pd.DataFrame
     first, last = public.month_range(filters)
     corridors = state.call(public.top_corridors, filters, top_n)
     totals = state.call(public.flow_totals, filters)
-    c = st.columns(2)
-    c[0].metric(_("Trips between zones (published corridors)"), f"{totals.corridor_trips:,}")
-    c[1].metric(_("Corridors published"), f"{totals.corridors:,}")
+    c = st.columns(3)
+    estimates.headline(c[0], _("Trips between zones"), totals.est_corridor_trips, totals.corridor_trips,
+                       help_text=_("Estimated trips: published trips × the month's pooled weight (the published "
+                                   "weights of the origin segments, averaged over the month's people)."))
+    c[1].metric(_("Trips between zones (published corridors)"), f"{totals.corridor_trips:,}",
+                help=_("Observed: the published counts behind the estimate."))
+    c[2].metric(_("Corridors published"), f"{totals.corridors:,}")
+    estimates.method_popover("public_flows_method")
     if corridors.empty:
         st.info(_("No published corridor in these months."))
         return corridors

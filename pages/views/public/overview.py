@@ -3,15 +3,17 @@ origin markets, top attractions and visitors by tourism zone — every figure a 
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from geo import vocab
+from geo.errors import DataNotBuiltError
 from geo.i18n import _
 from geo.render import charts
 from geo.services import presence, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import export, lang, state
+from ui import estimates, export, lang, state
 
 
 def _fmt_pct(change: float | None) -> str | None:
@@ -25,6 +27,8 @@ def _fmt_hour(h: int | None) -> str:
 def render_kpis(k: presence.Kpis) -> None:
     """KPI tiles with the change against the same number of months just before, when those have data."""
     cur, prev, chg = k.current, k.previous, k.change
+    st.markdown(_("**Observed** (the published counts behind the estimates above; changes against the months "
+                  "before)"))
     row1 = st.columns(4)
     row1[0].metric(_("Visitors (person-days)"), f"{cur.visitors:,}", _fmt_pct(chg.visitors), help=_(public.VISITORS_DEFINITION))
     row1[1].metric(_("Overnight (person-days)"), f"{cur.overnight:,}", _fmt_pct(chg.overnight))
@@ -59,6 +63,35 @@ def render_kpis(k: presence.Kpis) -> None:
         st.info(markdown_text(k.note))
 
 
+def render_calibration() -> None:
+    """The public estimate's check: estimated visitors per month against the published visitors, as published."""
+    try:
+        cal = state.call(public.calibration)
+    except DataNotBuiltError as exc:
+        st.info(markdown_text(exc))
+        return
+    worst = cal.worst_error
+    title = (_("Estimate check: largest monthly difference from the published visitors {err}").format(
+        err=f"{worst:.1%}") if worst is not None else _("Estimate check against the published visitors"))
+    with st.expander(title):
+        table = pd.DataFrame([{"month": m.month, "estimated": m.estimated, "published": m.published,
+                               "error": m.error, "observed": m.observed} for m in cal.months])
+        if table.empty:
+            st.info(_("No published month to check."))
+            return
+        st.dataframe(table, hide_index=True, column_config={
+            "month": _("Month"),
+            "estimated": st.column_config.NumberColumn(_("Estimated visitors (estimate)"), format="%.0f"),
+            "published": st.column_config.NumberColumn(_("Published visitors"), format="%.0f"),
+            "error": st.column_config.NumberColumn(_("Difference"), format="percent"),
+            "observed": st.column_config.NumberColumn(_("Observed people"), format="%d"),
+        })
+        st.caption(_("Estimated visitors of a month = Σ over domestic and international visitors of the published "
+                     "weight × the people published for the month (each person once a month); published visitors "
+                     "= the month's published figure scaled to the days with data. The weights match only the "
+                     "period total, so each month is a check. Computed when the file was published."))
+
+
 def render_zones(f: Filters) -> None:
     """Person-days by main tourism zone (and outside every zone)."""
     st.subheader(_("Visitors by tourism zone"))
@@ -67,11 +100,12 @@ def render_zones(f: Filters) -> None:
         st.info(_("No published visitors in these months and segments."))
         return
     st.dataframe(
-        zones[["name_en", "name_th", "visitors", "share", "overnight", "day_trippers", "residents", "international"]],
+        zones[["name_en", "name_th", "est_visitors", "visitors", "share", "overnight", "day_trippers", "residents", "international"]],
         hide_index=True,
         column_config={
             "name_en": _("Zone"), "name_th": _("Thai name"),
-            "visitors": st.column_config.NumberColumn(_("Person-days"), format="%d"),
+            "est_visitors": st.column_config.NumberColumn(_("Person-days (estimate)"), format="%.0f"),
+            "visitors": st.column_config.NumberColumn(_("Person-days (observed)"), format="%d"),
             "share": st.column_config.NumberColumn(_("Share"), format="percent"),
             "overnight": st.column_config.NumberColumn(_("Overnight"), format="%d"),
             "day_trippers": st.column_config.NumberColumn(_("Day-trippers"), format="%d"),
@@ -96,7 +130,9 @@ def render() -> None:
     )
     state.provenance_note()
     kpis = state.call(public.kpis, f)
+    estimates.kpi_headline(kpis, key="public_overview_method")
     render_kpis(kpis)
+    render_calibration()
 
     season = state.call(public.seasonality, f)
     festivals = state.call(presence.festival_days, state.app_settings().seed_dir / "calendar.csv")
