@@ -4,6 +4,7 @@ that differencing two public views gives back nothing hidden."""
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -435,7 +436,7 @@ def test_report_summary_never_goes_into_the_file(tiny: Path, tmp_path) -> None:
     finally:
         con.close()
     assert set(params) == {"published_at", "floor", "method", "grains", "tables", "months", "source",
-                           "atlas_version", "estimates"}
+                           "atlas_version", "estimates", "counted_from"}
     assert set(params["estimates"]) == {"method", "weights", "calibration", "worst_error"}
     assert set(params["source"]) == {"file", "sha256", "bytes", "datasets"}
     assert params["tables"]["pub_presence"] == report.rows["pub_presence"]
@@ -546,3 +547,81 @@ def test_public_calibration_line_is_published_and_read_back(pub) -> None:
     assert cal.method.startswith("ESTIMATE.") and "published rows" in cal.method
     kpis = public.kpis(pub, _months(NOV, DEC)).current
     assert kpis.est_visitors > kpis.visitors and kpis.est_overnight + kpis.est_day_trippers <= kpis.est_visitors
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# an operator's aggregated feed (no stays)
+
+
+@pytest.fixture(scope="module")
+def aggregated(atlas_db: Path, tmp_path_factory) -> tuple[Path, dict[str, int], dict[str, str]]:
+    """The session database with its sample replaced by a small aggregated presence feed (``geo import --layer
+    visits``): cells a and b in one tourism zone, c in another; unique devices per cell, hour, segment and type."""
+    from geo.ingest.run import ImportOptions, import_file
+
+    folder = tmp_path_factory.mktemp("aggregated")
+    db = folder / "atlas.duckdb"
+    shutil.copy2(atlas_db, db)
+    con = connect(db, "officials", read_only=True)
+    try:
+        rows = con.execute("select zone_id, min(cell) as a, max(cell) as b from cells where zone_id is not null "
+                           "group by zone_id having count(*) >= 2 order by zone_id limit 2").fetchall()
+    finally:
+        con.close()
+    (z1, a, b), (z2, c, _c) = rows
+    feed = folder / "presence.csv"
+    lines = ["ts_hour,cell,segment,visitor_type,visitors"]
+    lines += [
+        f"2025-11-05 10:00,{a},domestic:Bangkok,day_tripper,2",       # Wednesday 10:00: 2 people ...
+        f"2025-11-12 10:00,{a},domestic:Bangkok,day_tripper,2",       # ... and 2 a week later: never 3 at once
+        f"2025-11-05 10:00,{a},international:CN,overnight,1",
+        f"2025-11-05 11:00,{a},domestic:Bangkok,day_tripper,2",       # 3 domestic devices in one cell-hour
+        f"2025-11-05 11:00,{a},domestic:Lamphun,day_tripper,1",
+        f"2025-11-05 11:00,{b},domestic:Bangkok,day_tripper,2",       # 2 more in b: not provably new people
+        f"2025-11-06 09:00,{c},international:CN,overnight,5",
+    ]
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_file(feed, ImportOptions(layer="visits"), db)
+    return db, {"a": a, "b": b, "c": c}, {"z1": z1, "z2": z2}
+
+
+def test_an_aggregated_feed_publishes_units_whose_busiest_cell_hour_reaches_the_floor(aggregated, tmp_path) -> None:
+    db, cells, zones = aggregated
+    report = publish(tmp_path / "agg.duckdb", db, floor=3)
+    con = connect(report.path, "public")
+    try:
+        presence = con.execute("select cell, zone_id, weekday, hour, segment_group, people, people_hours "
+                               "from pub_presence order by cell, hour").fetchall()
+        zone_days = con.execute("select zone_id, segment_group, visitor_type, people, people_days "
+                                "from pub_zone_days").fetchall()
+        counts = {t: con.table(t).aggregate("count(*)").fetchone()[0]
+                  for t in ("pub_origins", "pub_corridors", "pub_place_visits", "pub_calendar")}
+        params = json.loads(sql.fetch_one(con, "publish/publication")["params"])
+    finally:
+        con.close()
+    a, c = cells["a"], cells["c"]
+    # a's 10:00 on Wednesdays: 4 people-hours, but never 3 devices in one hour: not published. b's 2 devices at
+    # 11:00 are not merged with anything (a person may be counted in a and b in the same hour)
+    assert presence == sorted([(c, zones["z2"], 3, 9, "international", 5, 5),
+                               (a, zones["z1"], 2, 11, "domestic", 3, 3)])
+    # person-days: zone 1's domestic day-trippers (busiest hours 5 on the 5th and 2 on the 12th; at least 3 people
+    # in one cell-hour). International: zone 1's one person is hidden, so zone 2's five are hidden with it
+    assert zone_days == [(zones["z1"], "domestic", "day_tripper", 3, 7)]
+    assert report.suppression["pub_zone_days"].complementary == 1
+    assert counts["pub_origins"] == counts["pub_corridors"] == counts["pub_place_visits"] == 0
+    assert counts["pub_calendar"] > 0
+    assert params["counted_from"].startswith("aggregated feed")
+
+
+def test_an_aggregated_feed_at_floor_one_shows_the_bound_is_per_hour(aggregated, tmp_path) -> None:
+    db, cells, zones = aggregated
+    con = connect(publish(tmp_path / "agg1.duckdb", db, floor=1).path, "public")
+    try:
+        rows = con.execute("select people, people_hours from pub_presence where cell = $c and hour = 10 "
+                           "and segment_group = 'domestic'", {"c": cells["a"]}).fetchall()
+        international = con.execute("select zone_id, people from pub_zone_days where segment_group = "
+                                    "'international' order by zone_id").fetchall()
+    finally:
+        con.close()
+    assert rows == [(2, 4)]  # two Wednesdays of two devices: a lower bound of 2 people, not 4
+    assert international == sorted([(zones["z1"], 1), (zones["z2"], 5)])

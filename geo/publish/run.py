@@ -49,6 +49,14 @@ GRAINS: dict[str, str] = {
     "pub_calendar": "month x weekday: days with data (a calendar, no people)",
 }
 
+#: What the distinct people were counted from (the publication record's ``counted_from``).
+STAYS = "stays"
+#: ... or bounded from: an operator's aggregated presence feed (docs/privacy.md, "Aggregated feeds").
+AGGREGATED = (
+    "aggregated feed: people = a lower bound, the unit's busiest cell-hour of unique devices; hidden cells are not "
+    "merged; corridors, origins and place visits are not published (their aggregates bound no number of people)"
+)
+
 #: How the file was made, in one paragraph (written into the publication record; docs/privacy.md has more).
 METHOD = (
     "Fixed grains (months, never free date ranges). Every row of a pub_* table has at least `floor` distinct "
@@ -129,21 +137,27 @@ def _with_estimates(table: str, frame: pa.Table, weights: pd.DataFrame) -> pa.Ta
 
 
 def _gather(con: duckdb.DuckDBPyConnection, floor: int, *, with_weights: bool = True,
-            ) -> tuple[dict[str, Any], dict[str, suppress.Suppression], pd.DataFrame]:
+            ) -> tuple[dict[str, Any], dict[str, suppress.Suppression], pd.DataFrame, str]:
     """Every staged table of the published file, read from the officials' database ``con``, with the estimate
     columns, and the public weights (``geo.publish.estimates``; from ``expansion_weights`` when
-    ``with_weights``, else every weight 1)."""
+    ``with_weights``, else every weight 1), and what the people were counted from (``STAYS`` or ``AGGREGATED``)."""
+    kind = sql.fetch_one(con, "publish/source_kind") or {}
+    aggregated = bool(kind.get("has_presence")) and not kind.get("has_stays")
     frames: dict[str, Any] = {
         "places": sql.execute(con, "publish/read_places").to_arrow_table(),
         "zones": sql.execute(con, "publish/read_zones", {"level": DEFAULT_ZONE_LEVEL}).to_arrow_table(),
         "cells": sql.execute(con, "publish/read_cells").to_arrow_table(),
         "pub_calendar": sql.execute(con, "publish/calendar").to_arrow_table(),
-        "pub_presence": sql.execute(con, "publish/presence", {"floor": floor}).to_arrow_table(),
+        "pub_presence": sql.execute(con, "publish/presence_aggregated" if aggregated else "publish/presence",
+                                    {"floor": floor}).to_arrow_table(),
         "pub_corridors": sql.execute(con, "publish/corridors", {"floor": floor}).to_arrow_table(),
         "pub_place_visits": sql.execute(con, "publish/place_visits", {"floor": floor}).to_arrow_table(),
     }
     person_days = sql.fetch_df(con, "publish/person_days")
-    zone_days, zone_stats = suppress.zone_days(person_days, floor)
+    if aggregated:  # no stays: units bounded by their busiest cell-hour (docs/privacy.md, "Aggregated feeds")
+        zone_days, zone_stats = suppress.aggregated_zone_days(sql.fetch_df(con, "publish/zone_days_aggregated"), floor)
+    else:
+        zone_days, zone_stats = suppress.zone_days(person_days, floor)
     origins, origin_stats = suppress.origins(person_days, floor)
     del person_days  # the only device-level frame: counted, never written
     official = (sql.fetch_df(con, "publish/read_weights") if with_weights
@@ -168,7 +182,7 @@ def _gather(con: duckdb.DuckDBPyConnection, floor: int, *, with_weights: bool = 
         "pub_corridors": share("pub_corridors", "trips", "trips"),
         "pub_place_visits": share("pub_place_visits", "visits", "visits"),
     }
-    return frames, stats, weights
+    return frames, stats, weights, AGGREGATED if aggregated else STAYS
 
 
 def _check_floor(frames: dict[str, Any], floor: int) -> None:
@@ -182,7 +196,7 @@ def _check_floor(frames: dict[str, Any], floor: int) -> None:
 
 
 def _record(source: Path, floor: int, con: duckdb.DuckDBPyConnection, frames: dict[str, Any],
-            published_at: datetime, weights: pd.DataFrame) -> pd.DataFrame:
+            published_at: datetime, weights: pd.DataFrame, counted_from: str) -> pd.DataFrame:
     """The ``meta`` rows of the published file: the kept source rows (no params) and the publication record."""
     kept = sql.fetch_df(con, "publish/read_meta", {"level": DEFAULT_ZONE_LEVEL})
     months = sorted(frames["pub_calendar"].column("month_start").to_pylist())
@@ -201,6 +215,7 @@ def _record(source: Path, floor: int, con: duckdb.DuckDBPyConnection, frames: di
         },
         "atlas_version": __version__,
         "estimates": estimates.record(weights),
+        "counted_from": counted_from,
     }
     simulated = bool(kept["simulated"].any()) if not kept.empty else False
     built = max((str(r["built_at"]) for r in kept.to_dict("records") if r["dataset"] == "flows"), default="")
@@ -284,9 +299,9 @@ def publish(
         con = connect(source, "officials", read_only=True, settings=settings)
         try:
             present = _require_source(con, source)
-            frames, stats, weights = _gather(con, floor, with_weights="expansion_weights" in present)
+            frames, stats, weights, counted_from = _gather(con, floor, with_weights="expansion_weights" in present)
             published_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-            frames["meta"] = _arrow(_record(source, floor, con, frames, published_at, weights))
+            frames["meta"] = _arrow(_record(source, floor, con, frames, published_at, weights, counted_from))
         finally:
             con.close()
         _check_floor(frames, floor)
