@@ -53,8 +53,9 @@ GRAINS: dict[str, str] = {
 STAYS = "stays"
 #: ... or bounded from: an operator's aggregated presence feed (docs/privacy.md, "Aggregated feeds").
 AGGREGATED = (
-    "aggregated feed: people = a lower bound, the unit's busiest cell-hour of unique devices; hidden cells are not "
-    "merged; corridors, origins and place visits are not published (their aggregates bound no number of people)"
+    "aggregated feed: only cell-hours with at least `floor` unique devices of a segment group and visitor type are "
+    "summed, into every table alike; people = the unit's largest such cell-hour, a lower bound on distinct people; "
+    "origins, corridors and place visits are not published (the feed bounds no number of people for them)"
 )
 
 #: How the file was made, in one paragraph (written into the publication record; docs/privacy.md has more).
@@ -136,6 +137,15 @@ def _with_estimates(table: str, frame: pa.Table, weights: pd.DataFrame) -> pa.Ta
     return frame
 
 
+def _aggregated_zone_days(con: duckdb.DuckDBPyConnection, floor: int) -> tuple[pd.DataFrame, suppress.Suppression]:
+    """Person-days of an aggregated feed (``publish/zone_days_aggregated.sql``) and the share of the measure kept."""
+    rows = sql.fetch_df(con, "publish/zone_days_aggregated", {"floor": floor})
+    whole = sql.fetch_df(con, "publish/zone_days_aggregated", {"floor": 0})
+    total = float(whole["people_days"].sum())
+    share = float(rows["people_days"].sum()) / total if total else 1.0
+    return rows, suppress.Suppression(len(rows), max(len(whole) - len(rows), 0), 0, share)
+
+
 def _gather(con: duckdb.DuckDBPyConnection, floor: int, *, with_weights: bool = True,
             ) -> tuple[dict[str, Any], dict[str, suppress.Suppression], pd.DataFrame, str]:
     """Every staged table of the published file, read from the officials' database ``con``, with the estimate
@@ -154,8 +164,8 @@ def _gather(con: duckdb.DuckDBPyConnection, floor: int, *, with_weights: bool = 
         "pub_place_visits": sql.execute(con, "publish/place_visits", {"floor": floor}).to_arrow_table(),
     }
     person_days = sql.fetch_df(con, "publish/person_days")
-    if aggregated:  # no stays: units bounded by their busiest cell-hour (docs/privacy.md, "Aggregated feeds")
-        zone_days, zone_stats = suppress.aggregated_zone_days(sql.fetch_df(con, "publish/zone_days_aggregated"), floor)
+    if aggregated:  # no stays: sums of cell-hours of at least `floor` devices (docs/privacy.md, "Aggregated feeds")
+        zone_days, zone_stats = _aggregated_zone_days(con, floor)
     else:
         zone_days, zone_stats = suppress.zone_days(person_days, floor)
     origins, origin_stats = suppress.origins(person_days, floor)

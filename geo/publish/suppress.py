@@ -122,34 +122,3 @@ def origins(person_days: pd.DataFrame, floor: int) -> tuple[pd.DataFrame, Suppre
     published = len(out)
     return out, Suppression(published, primary, complementary, share)
 
-
-def aggregated_zone_days(units: pd.DataFrame, floor: int) -> tuple[pd.DataFrame, Suppression]:
-    """Person-day units of an operator's aggregated feed (``publish/zone_days_aggregated.sql``), floored.
-
-    ``units``: month_start, zone_id ('' outside every zone), segment_group, visitor_type, people (a lower bound on
-    the distinct people of the unit: its busiest cell-hour's unique devices), people_days. Primary: a unit whose
-    bound is below ``floor`` is hidden. Complementary: the distinct people of hidden units cannot be counted from
-    aggregates, only bounded, and each hidden bound is below the floor; so a family (month, segment group) with a
-    hidden unit hides its smallest shown unit too, whose bound alone lifts the hidden units to at least ``floor``
-    people (one is enough). Returns the published rows (as ``zone_days``) and what was suppressed.
-    """
-    if units.empty:
-        return _empty_zone_days(), Suppression(0, 0, 0, 1.0)
-    units = units.copy()
-    units["hidden"] = units["people"] < floor
-    primary = int(units["hidden"].sum())
-    complementary = 0
-    for _, family in units.groupby(list(ZONE_DAY_FAMILY)):
-        if not family["hidden"].any():
-            continue
-        shown = family[~family["hidden"]].sort_values(["people", "people_days", "zone_id", "visitor_type"])
-        if not shown.empty:
-            units.at[shown.index[0], "hidden"] = True
-            complementary += 1
-    total = float(units["people_days"].sum())
-    out = units[~units["hidden"]].drop(columns="hidden")
-    out = out.assign(zone_id=out["zone_id"].replace("", None))
-    out = out.sort_values(list(ZONE_DAY_KEY), na_position="first").reset_index(drop=True)
-    out = out.astype({"people": "int64", "people_days": "int64"})
-    share = float(out["people_days"].sum()) / total if total else 1.0
-    return out[list(_empty_zone_days().columns)], Suppression(len(out), primary, complementary, share)

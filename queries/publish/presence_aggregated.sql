@@ -1,22 +1,23 @@
--- Published presence from an operator's aggregated feed (no stays: docs/privacy.md, "Aggregated feeds"): people
--- per H3 cell × month × weekday × hour of day × segment group, published only when one hour of the unit already
--- had at least $floor unique devices of the group in the cell.
+-- Published presence from an operator's aggregated feed (no stays; docs/privacy.md, "Aggregated feeds"): people
+-- per H3 cell × month × weekday × hour of day × segment group, summed from the feed's cell-hours that reach the
+-- floor on their own (publish/aggregated_atoms.sql's rule, repeated here so the query stands alone).
 --
--- The feed counts unique devices per cell, hour, segment and visitor type; a device has one segment and one
--- visitor type, so the rows of a group in one cell and hour add up to the group's unique devices there. Across
--- hours or cells the same person may be counted again, so the distinct people of a unit are unknown; its
--- busiest single cell-hour is a lower bound, and that bound is the unit's people. people_hours: the unique
--- devices summed over the unit's days. Hidden cells are not merged into the rest of their zone: no bound
--- across cells could show that the merged cells hold $floor people.
-with cell_hours as (
+-- An atom is one cell, one hour, one segment group and one visitor type: the feed's unique devices there (a device
+-- has one segment and one visitor type, so the segment rows of a group add up). An atom below $floor is dropped
+-- before anything is summed, from every published table alike, so no published figure, nor any difference of
+-- figures, holds any part of it. people: the unit's largest atom, a lower bound on its distinct people (the same
+-- person may be counted in many hours); people_hours: the atoms summed over the unit's days.
+with atoms as (
     select
         h.cell,
         h.zone_id,
         h.ts_hour,
         split_part(h.segment, ':', 1) as segment_group,
-        sum(h.visitors) as visitors                      -- unique devices of the group in the cell and hour
+        h.visitor_type,
+        sum(h.visitors) as visitors
     from visits_hourly as h
-    group by h.cell, h.zone_id, h.ts_hour, split_part(h.segment, ':', 1)
+    group by h.cell, h.zone_id, h.ts_hour, split_part(h.segment, ':', 1), h.visitor_type
+    having sum(h.visitors) >= $floor
 ),
 
 units as (
@@ -27,16 +28,15 @@ units as (
         segment_group,
         zone_id,
         cell,
-        max(visitors) as people,                         -- lower bound: the busiest day's unique devices
+        max(visitors) as people,                         -- lower bound on distinct people (>= $floor)
         sum(visitors) as people_hours
-    from cell_hours
+    from atoms
     group by 1, 2, 3, 4, 5, 6
 ),
 
 final as (
     select month_start, weekday, hour, segment_group, zone_id, cell, people, people_hours
     from units
-    where people >= $floor
 )
 
 select month_start, weekday, hour, segment_group, zone_id, cell, people, people_hours from final
