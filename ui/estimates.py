@@ -3,6 +3,7 @@ click away (a popover with the calibration method, the largest monthly error and
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from geo.errors import DataNotBuiltError
@@ -85,5 +86,34 @@ def kpi_headline(k: presence.Kpis, *, key: str) -> None:
              round(observed / days) if days else 0, help_text=per_day)
     headline(row[2], labels[1], cur.est_overnight, cur.overnight)
     headline(row[3], labels[2], cur.est_international, cur.international)
-    st.caption(residents.format(n=f"{cur.est_residents:,.0f}"))
+    st.caption(residents.format(n=f"{cur.est_residents:,.0f}"))  # trusted-text: a translated template, a count
     method_popover(key)
+
+
+def public_calibration() -> None:
+    """The public estimate's check: estimated visitors per month against the published visitors, as published."""
+    try:
+        cal = state.call(public.calibration)
+    except DataNotBuiltError as exc:
+        st.info(markdown_text(exc))
+        return
+    worst = cal.worst_error
+    title = (_("Estimate check: largest monthly difference from the published visitors {err}").format(
+        err=f"{worst:.1%}") if worst is not None else _("Estimate check against the published visitors"))
+    with st.expander(title):  # trusted-text: a translated template, a percentage
+        table = pd.DataFrame([{"month": m.month, "estimated": m.estimated, "published": m.published,
+                               "error": m.error, "observed": m.observed} for m in cal.months])
+        if table.empty:
+            st.info(_("No published month to check."))
+            return
+        st.dataframe(table, hide_index=True, column_config={
+            "month": _("Month"),
+            "estimated": st.column_config.NumberColumn(_("Estimated visitors (estimate)"), format="%.0f"),
+            "published": st.column_config.NumberColumn(_("Published visitors"), format="%.0f"),
+            "error": st.column_config.NumberColumn(_("Difference"), format="percent"),
+            "observed": st.column_config.NumberColumn(_("Observed people"), format="%d"),
+        })
+        st.caption(_("Estimated visitors of a month = Σ over domestic and international visitors of the published "
+                     "weight × the people published for the month (each person once a month); published visitors "
+                     "= the month's published figure scaled to the days with data. The weights match only the "
+                     "period total, so each month is a check. Computed when the file was published."))
