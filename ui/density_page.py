@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from geo.i18n import N_, _
-from geo.render import presence_maps
+from geo.render import charts, presence_maps
 from geo.services import presence
 from geo.services.filters import Filters
+from geo.text import markdown_text
 from ui import area as drawn_area
 from ui import state, url
 
@@ -82,3 +83,20 @@ def density_map(view: str, cells: pd.DataFrame, zones_geojson: str, note: str) -
             st.session_state[CELL.widget_key] = point
             return point
     return None
+
+
+def cell_figures(detail: presence.CellDetail, f: Filters, hour: int | None, zone_names: dict[str, str],
+                 withheld: str) -> None:
+    """A clicked cell's figures: its zone, people present (average and at the peak hour) and the hour chart; the
+    ``withheld`` note (translated) instead when the cell's figures are suppressed."""
+    zone = zone_names.get(detail.zone_id or "", detail.zone_name or "—")
+    st.markdown(_("**Cell `{cell}`** in {zone}").format(cell=detail.cell_hex, zone=markdown_text(zone)))  # trusted-text: cell_hex is hex digits from h3
+    if detail.suppressed:
+        st.info(withheld)  # trusted-text: a translated literal of the page
+        return
+    cols = st.columns(3)
+    cols[0].metric(_("People present (avg per hour)"), f"{detail.present:,.1f}")
+    cols[1].metric(_("Peak hour"), "—" if detail.peak_hour is None else f"{detail.peak_hour:02d}:00")
+    cols[2].metric(_("People at peak (avg)"), "—" if detail.peak_present is None else f"{detail.peak_present:,.1f}")
+    if not detail.hours.empty:
+        state.altair_chart(charts.hour_chart, detail.hours, _("This cell: people present by hour"), shown(f, hour))

@@ -9,7 +9,7 @@ import streamlit as st
 
 from geo.i18n import N_, _
 from geo.render import flow_maps
-from geo.services import movement
+from geo.services import movement, placeinfo
 from ui import state, url
 
 TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
@@ -30,6 +30,18 @@ def route_param(place_ids: set[str]) -> url.PageParam:
 
     return url.PageParam("route", "fl_route", [], parse=parse, to_url=",".join,
                          why=N_("names no place of the atlas"))
+
+
+def itinerary(places: pd.DataFrame) -> list[str]:
+    """The itinerary picker (places in the order picked), kept in the address (``?route=``)."""
+    labels = placeinfo.place_labels(places)
+    param = route_param(set(labels))
+    chosen = st.multiselect(
+        _("Itinerary (places in the order you pick them)"), list(labels), key=state.seed(param),
+        format_func=lambda pid: labels.get(pid, pid), placeholder=_("Pick two or more places"),
+    )
+    state.store(param, list(chosen))
+    return list(chosen)
 
 
 def corridor_map_and_table(corridors: pd.DataFrame, zones_geojson: str, level: str) -> None:

@@ -34,17 +34,8 @@ def render_drilldown(f: Filters, season: str, hour: int | None, zone_names: dict
     if detail is None:
         st.info(_("The clicked point lies outside the atlas' H3 cells."))
         return
-    zone = zone_names.get(detail.zone_id or "", detail.zone_name or "—")
-    st.markdown(_("**Cell `{cell}`** in {zone}").format(cell=detail.cell_hex, zone=markdown_text(zone)))  # trusted-text: cell_hex is hex digits from h3
-    if detail.suppressed:
-        st.info(_("Too few people in this cell for the selection: figures are withheld in the public view."))
-        return
-    cols = st.columns(3)
-    cols[0].metric(_("People present (avg per hour)"), f"{detail.present:,.1f}")
-    cols[1].metric(_("Peak hour"), "—" if detail.peak_hour is None else f"{detail.peak_hour:02d}:00")
-    cols[2].metric(_("People at peak (avg)"), "—" if detail.peak_present is None else f"{detail.peak_present:,.1f}")
-    if not detail.hours.empty:
-        state.altair_chart(charts.hour_chart, detail.hours, _("This cell: people present by hour"), density_page.shown(f, hour))
+    density_page.cell_figures(detail, f, hour, zone_names,
+                              _("Too few people in this cell for the selection: figures are withheld in the public view."))
 
 
 def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], hour: int | None) -> None:

@@ -10,7 +10,7 @@ from geo import vocab
 from geo.errors import DataNotBuiltError
 from geo.i18n import N_, _, ngettext
 from geo.render import flow_maps
-from geo.services import geography, movement, placeinfo, roads, tours
+from geo.services import geography, movement, roads, tours
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import estimates, export, flows_page, lang, state, url
@@ -99,13 +99,7 @@ def _network_note(network: roads.NetworkInfo | None) -> None:
 def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo | None) -> dict:
     st.subheader(_("Route between places"))
     _network_note(network)
-    labels = placeinfo.place_labels(places)
-    route_param = flows_page.route_param(set(labels))
-    chosen = st.multiselect(
-        _("Itinerary (places in the order you pick them)"), list(labels), key=state.seed(route_param),
-        format_func=lambda pid: labels.get(pid, pid), placeholder=_("Pick two or more places"),
-    )
-    state.store(route_param, list(chosen))
+    chosen = flows_page.itinerary(places)
     options = _route_options()
     if options["order"] == "best" and len(chosen) > vocab.MAX_TOUR_PLACES:
         st.warning(_("The best order is found for up to {n} places; {chosen} are chosen, so they are visited as "

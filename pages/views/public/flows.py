@@ -8,7 +8,7 @@ import streamlit as st
 
 from geo.i18n import _
 from geo.render import flow_maps
-from geo.services import geography, movement, placeinfo, public
+from geo.services import geography, movement, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import estimates, export, flows_page, lang, state
@@ -45,13 +45,7 @@ def _corridors(filters: Filters, top_n: int, zones_geojson: str) -> pd.DataFrame
 
 def _route(places: pd.DataFrame, zones_geojson: str) -> movement.Route | None:
     st.subheader(_("Route between places"))
-    labels = placeinfo.place_labels(places)
-    route_param = flows_page.route_param(set(labels))
-    chosen = st.multiselect(
-        _("Itinerary (places in the order you pick them)"), list(labels), key=state.seed(route_param),
-        format_func=lambda pid: labels.get(pid, pid), placeholder=_("Pick two or more places"),
-    )
-    state.store(route_param, list(chosen))
+    chosen = flows_page.itinerary(places)
     if len(chosen) < 2:
         st.caption(_("Pick at least two places to get distances and times."))
         return None
