@@ -391,6 +391,17 @@ def test_public_mode_refuses_the_officials_database_and_a_lower_floor(atlas_db: 
             require_published(con, floor=10, path=low)
     finally:
         con.close()
+    old = tmp_path / "old.duckdb"
+    publish(old, tiny, floor=2)
+    c = connect(old)
+    c.execute("update meta set params = json_object('floor', 2) where dataset = 'publication'")  # test SQL: an older
+    c.close()                                                                                       # publisher's record
+    con = connect(old, "public")
+    try:
+        with pytest.raises(NotPublishedError, match="older atlas, without estimated people"):
+            require_published(con, floor=2, path=old)
+    finally:
+        con.close()
     extra = tmp_path / "extra.duckdb"
     publish(extra, tiny, floor=1)
     c = connect(extra)
