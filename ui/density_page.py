@@ -100,3 +100,19 @@ def cell_figures(detail: presence.CellDetail, f: Filters, hour: int | None, zone
     cols[2].metric(_("People at peak (avg)"), "—" if detail.peak_present is None else f"{detail.peak_present:,.1f}")
     if not detail.hours.empty:
         state.altair_chart(charts.hour_chart, detail.hours, _("This cell: people present by hour"), shown(f, hour))
+
+
+def zone_table(shown_rows: pd.DataFrame, cells_label: str) -> None:
+    """People present per zone: name, people present per hour, share, cells counted (``cells_label``, translated)
+    and area."""
+    st.dataframe(
+        shown_rows[["name_en", "name_th", "present", "share", "cells_with_data", "area_km2"]],
+        hide_index=True,
+        column_config={
+            "name_en": _("Zone"), "name_th": _("Thai name"),
+            "present": st.column_config.NumberColumn(_("People present (avg per hour)"), format="%.1f"),
+            "share": st.column_config.NumberColumn(_("Share"), format="percent"),
+            "cells_with_data": st.column_config.NumberColumn(cells_label, format="%d"),
+            "area_km2": st.column_config.NumberColumn(_("Area (km²)"), format="%.1f"),
+        },
+    )

@@ -98,17 +98,7 @@ def render_level(f: Filters, season: str, hour: int | None) -> None:
         st.info(_("No presence data for this selection."))
         return
     shown = df if int(df.loc[df["outside"], "visitor_hours"].sum()) else zones
-    st.dataframe(
-        shown[["name_en", "name_th", "present", "share", "cells_with_data", "area_km2"]],
-        hide_index=True,
-        column_config={
-            "name_en": _("Zone"), "name_th": _("Thai name"),
-            "present": st.column_config.NumberColumn(_("People present (avg per hour)"), format="%.1f"),
-            "share": st.column_config.NumberColumn(_("Share"), format="percent"),
-            "cells_with_data": st.column_config.NumberColumn(_("Cells with people"), format="%d"),
-            "area_km2": st.column_config.NumberColumn(_("Area (km²)"), format="%.1f"),
-        },
-    )
+    density_page.zone_table(shown, _("Cells with people"))
     st.caption(_(presence.LEVEL_DEFINITION) + " " + _("Same months, weekdays, hours and segments as the map."))
 
 

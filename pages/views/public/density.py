@@ -43,17 +43,7 @@ def render_zones(f: Filters, hour: int | None) -> None:
     top = zones[zones["visitor_hours"] > 0]
     if not top.empty:
         state.altair_chart(charts.zone_presence_chart, top, _("People present per hour by tourism zone"))
-    st.dataframe(
-        shown[["name_en", "name_th", "present", "share", "cells_with_data", "area_km2"]],
-        hide_index=True,
-        column_config={
-            "name_en": _("Zone"), "name_th": _("Thai name"),
-            "present": st.column_config.NumberColumn(_("People present (avg per hour)"), format="%.1f"),
-            "share": st.column_config.NumberColumn(_("Share"), format="percent"),
-            "cells_with_data": st.column_config.NumberColumn(_("Cells on the map"), format="%d"),
-            "area_km2": st.column_config.NumberColumn(_("Area (km²)"), format="%.1f"),
-        },
-    )
+    density_page.zone_table(shown, _("Cells on the map"))
     st.caption(_("A zone's figure sums its cells on the map and the rest of the zone: its cells below the privacy "
                  "floor, published together when they reach it. Same months, weekdays, hours and segments as the map."))
 
