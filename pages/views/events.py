@@ -7,6 +7,7 @@ day-level difference the month grain of the public view is there to prevent (doc
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -17,6 +18,7 @@ from geo.i18n import N_, _
 from geo.ingest.events import add_event, remove_event
 from geo.render import event_charts, event_maps
 from geo.services import catalog, events, forecast, geography
+from geo.services.filters import default_filters
 from geo.services.measure import MEASURE_LABELS, is_estimate
 from geo.text import markdown_text
 from ui import export, state, url
@@ -258,7 +260,18 @@ def render() -> None:
                    export.table("segment_groups", impact.groups), export.table("hours", impact.hours)]
     if weekly is not None:
         tables += [export.table("forecast_weekly", weekly), export.table("forecast_backtest", errors)]
-    export.section("events", None, *tables, fields=(), extra=extra)
+    export.section("events", None, *tables, fields=(), extra=extra, **_report_of(impact))
+
+
+def _report_of(impact: events.EventImpact | None) -> dict[str, object]:
+    """The report pack of the chosen event: its days as the period (compared with as many days before it), its
+    impact in the events section. Without an impact, the pack of the session's last filters."""
+    if impact is None:
+        return {}
+    w = impact.window
+    first, last = state.call(catalog.date_bounds)
+    period = replace(default_filters(first, last), start=max(w.start_day, first), end=min(w.end_day, last))
+    return {"report_filters": period, "report_events": (w.event_id,)}
 
 
 state.guard(render)
