@@ -280,7 +280,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
             "backtest": errors.to_dict("records"),
         }, ensure_ascii=False, default=str))
         return 0
-    print(f"{about.get('label', 'forecast')}: {about.get('method', '')}")
+    print(f"{forecast.about_label(about)}: {about.get('method', '')}")
     for r in errors.to_dict("records"):
         mape = "n/a" if r["mape"] is None or r["mape"] != r["mape"] else f"{r['mape']:.1%}"
         print(f"  {r['zone_id']:<26} backtest MAPE {mape:>7}  coverage {r['coverage']:.0%}")
@@ -393,6 +393,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             filters=report_filters(con, args.start, args.end), lang=args.lang, zone=args.zone,
             sections=parse_sections(args.sections), calendar=settings.seed_dir / "calendar.csv",
             database=Path(db).name,
+            events=tuple(e.strip() for e in args.events.split(",") if e.strip()) if args.events else None,
         )
         result = build_report(con, options)
     finally:
@@ -657,7 +658,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="first day (default: the pages' default, the last 90 days of data)")
     r.add_argument("--to", dest="end", type=date.fromisoformat, default=None, help="last day (default: last day of data)")
     r.add_argument("--zone", default=None, help="narrow every section to one zone id (e.g. old_city)")
-    r.add_argument("--sections", default=None, help="comma-separated: overview,density,flows,capacity,places (default all)")
+    r.add_argument("--sections", default=None,
+                   help="comma-separated: overview,density,flows,capacity,places,events (default all)")
+    r.add_argument("--events", default=None, metavar="ID,ID",
+                   help="event ids for the events section (default: the calendar's events in the period; "
+                        "`geo event list` shows the ids)")
     r.add_argument("-q", "--quiet", action="store_true")
     r.set_defaults(func=_cmd_report)
 

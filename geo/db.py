@@ -216,7 +216,8 @@ def require_published(con: duckdb.DuckDBPyConnection, *, floor: int, path: str |
 
     Refused with ``NotPublishedError`` (the message says what to run): any table or view outside
     ``PUBLISHED_TABLES`` (an officials' database, or a file something was added to), a published table
-    missing (published by an older atlas), no publication record, or a privacy floor below ``floor``.
+    missing or a file without estimates (published by an older atlas), no publication record, or a privacy floor
+    below ``floor``.
     """
     where = str(path) or "the database"
     found = sql.fetch_df(con, "publish/table_names")
@@ -238,6 +239,10 @@ def require_published(con: duckdb.DuckDBPyConnection, *, floor: int, path: str |
                "Publish it again with `python -m geo publish` (or `make run-public`).")
         raise NotPublishedError(msg)
     params = json.loads(record["params"] or "{}")
+    if "estimates" not in params:
+        msg = (f"{where} was published by an older atlas, without estimated people. Publish it again with "
+               "`python -m geo publish` (or `make run-public`).")
+        raise NotPublishedError(msg)
     published_floor = int(params.get("floor") or 0)
     if published_floor < floor:
         msg = (f"{where} was published with a privacy floor of {published_floor} people; this server requires "

@@ -20,13 +20,23 @@ import pandas as pd
 
 from geo import sql
 from geo.errors import SeedDataError
+from geo.i18n import N_
 
 FILE_NAME = "published_stats.csv"
 COLUMNS = ("measure", "segment", "area", "year", "month", "value", "unit", "status", "source")
 MEASURES = ("visitors", "guest_arrivals", "occupancy", "rooms", "rooms_hotels", "persons_per_room",
             "population", "area_km2")
 SEGMENTS = ("all", "domestic", "international", "resident")
-STATUSES = ("read", "derived", "recalled", "estimate")
+STATUSES = (N_("read"), N_("derived"), N_("recalled"), N_("estimate"))  # marked: shown on the Data page
+#: How the Data page names the file's keys (measures, the "all" segment, areas and units) in the reader's
+#: language; the file and every query keep the keys.
+LABELS: dict[str, str] = {
+    "visitors": N_("visitors"), "guest_arrivals": N_("guest arrivals"), "occupancy": N_("room occupancy"),
+    "rooms": N_("rooms"), "rooms_hotels": N_("hotel rooms"), "persons_per_room": N_("persons per room"),
+    "population": N_("registered population"), "area_km2": N_("area"), "all": N_("all visitors"),
+    "city": N_("city"), "province": N_("province"), "guests": N_("guests"), "km2": N_("km²"),
+    "persons": N_("persons"), "share of rooms": N_("share of rooms"), "visitor trips": N_("visitor trips"),
+}
 #: The visitor segment groups the calibration compares (residents are expanded, not calibrated monthly).
 VISITOR_GROUPS = ("domestic", "international")
 

@@ -679,15 +679,20 @@ def _in_processes(job: Callable[[int], T], shares: int) -> list[T]:
 
 def turn_instruction(angle: float, road: str) -> str:
     """"Turn left onto Huay Kaew Rd", "Continue onto ...", "Make a U-turn" from a heading change."""
+    from geo.i18n import _
+
     a = abs(angle)
     if a < TURN_DEGREES:
-        verb = "Continue"
-    elif a >= 150:
-        verb = "Make a U-turn"
-    else:
-        side = "right" if angle > 0 else "left"
-        verb = f"Turn {'sharp ' if a >= 120 else ''}{side}"
-    return f"{verb} onto {road}" if road else verb
+        return _("Continue onto {road}").format(road=road) if road else _("Continue")
+    if a >= 150:
+        return _("Make a U-turn onto {road}").format(road=road) if road else _("Make a U-turn")
+    if a >= 120:
+        if angle > 0:
+            return _("Turn sharp right onto {road}").format(road=road) if road else _("Turn sharp right")
+        return _("Turn sharp left onto {road}").format(road=road) if road else _("Turn sharp left")
+    if angle > 0:
+        return _("Turn right onto {road}").format(road=road) if road else _("Turn right")
+    return _("Turn left onto {road}").format(road=road) if road else _("Turn left")
 
 
 __all__ = ["MIN_SECONDS", "TURN_DEGREES", "WORKERS", "Part", "RoadGraph", "RoadPath", "Snap", "Turn",

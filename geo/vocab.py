@@ -7,6 +7,8 @@ or an allowed value never has two definitions. Plain data only: no imports from 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 from datetime import date
 
 from geo.i18n import N_, _, get_language
@@ -138,6 +140,9 @@ def zone_level_label(level: str) -> str:
 
 #: Origin segment groups (the part of a segment before ``:``), in display order.
 SEGMENT_GROUPS: tuple[str, ...] = ("domestic", "international", "resident")
+#: Each segment group's name inside a sentence (lower case in English), translated when shown.
+SEGMENT_GROUP_LABELS: dict[str, str] = {"domestic": N_("domestic"), "international": N_("international"),
+                                        "resident": N_("resident")}
 #: Colour per segment group in charts ("other" for markets folded together).
 GROUP_COLOURS: dict[str, str] = {
     "domestic": "#1f78b4",
@@ -316,3 +321,47 @@ ROAD_SNAP_MAX_M = 500.0
 ZONE_SNAP_MAX_M = 5_000.0
 #: Places an itinerary's "best order" takes (the tour search's limit).
 MAX_TOUR_PLACES = 12
+
+#: Routing methods (``Route.label``) and the notes a route's legs and day plan carry. Services keep these
+#: English source texts (their results are cached across readers); pages, maps and exports show them through
+#: ``route_text``.
+STRAIGHT_LINE_LABEL = N_("straight-line (no road network imported)")
+ROAD_LABEL = N_("on roads (imported OpenStreetMap network, free-flow times)")
+#: Why a leg is a straight line although a road network is loaded.
+NO_ROAD_PATH_NOTE = N_("no path on the network between the two roads")
+#: A place too far from any road for its leg to be routed on roads (``name``: its English name, ``limit``: m).
+FAR_FROM_ROAD_NOTE = N_("{name} is more than {limit} m from the nearest road")
+#: Notes of a day plan's steps (``geo.services.tours.schedule``).
+DAY_PLAN_NOTES: tuple[str, ...] = (N_("outside its opening hours"), N_("ends after the day's end"),
+                                   N_("waits for opening"), N_("back at the start"))
+#: The order a route visits its places in (``Route.order``): as chosen, or the best order found by a method.
+ROUTE_ORDER_AS_CHOSEN = "as chosen"
+ROUTE_ORDER_METHODS: dict[str, str] = {"exact": N_("exact"), "heuristic": N_("heuristic")}
+
+
+def route_text(text: object, names: Mapping[str, str] | None = None) -> str:
+    """A routing label or note (English, as services return it) in the current language. ``names`` maps a
+    place's English name to its name in the reader's language (for "... is more than 500 m from the road")."""
+    value = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    if value in (STRAIGHT_LINE_LABEL, ROAD_LABEL, NO_ROAD_PATH_NOTE, *DAY_PLAN_NOTES):
+        return _(value)
+    far = _FAR_FROM_ROAD.match(value)
+    if far:
+        name = far["name"]
+        return _(FAR_FROM_ROAD_NOTE).format(name=(names or {}).get(name, name), limit=far["limit"])
+    return value
+
+
+def route_order_text(order: str) -> str:
+    """``Route.order`` (``as chosen``, ``best order (exact)``) in the current language."""
+    if order == ROUTE_ORDER_AS_CHOSEN:
+        return _("As chosen")
+    best = re.fullmatch(r"best order \((\w+)\)", order or "")
+    if best:
+        method = ROUTE_ORDER_METHODS.get(best[1])
+        return _("Best order ({method})").format(method=_(method) if method else best[1])
+    return order
+
+
+_FAR_FROM_ROAD = re.compile("^" + re.escape(FAR_FROM_ROAD_NOTE).replace(r"\{name\}", "(?P<name>.+)")
+                            .replace(r"\{limit\}", "(?P<limit>[0-9][0-9,.]*)") + "$")

@@ -1,4 +1,5 @@
-"""A tiny officials' database built from hand-written stays, for the publisher's exact tests.
+"""A tiny officials' database built from hand-written stays, for the publisher's exact tests (its zones file,
+places and stays frame serve tests/test_presence.py's city too).
 
 Two 2 km zones side by side east of the old city (``za``, ``zb``), their H3 cells, two places; stays given as
 (device, start, end, cell, zone, segment, visitor_type), then the pipeline's own SQL steps for the presence cube
@@ -32,20 +33,22 @@ CELL_B = int(h3.latlng_to_cell(18.790, 99.000, 8), 16)
 T = datetime.fromisoformat
 
 
-def _zones_file(path: Path) -> Path:
+def zones_file(path: Path, zones: dict[str, tuple[str, tuple[float, float, float, float]]] = ZONES) -> Path:
+    """A GeoJSON file of rectangular tourism zones: ``{zone_id: (English name, (x0, y0, x1, y1))}``."""
     features = [
         {
             "type": "Feature",
             "properties": {"zone_id": zid, "name_en": name, "name_th": "เขตทดสอบ", "level": "tourism_zone"},
             "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]},
         }
-        for zid, (name, (x0, y0, x1, y1)) in ZONES.items()
+        for zid, (name, (x0, y0, x1, y1)) in zones.items()
     ]
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     return path
 
 
-def _places() -> pd.DataFrame:
+def places() -> pd.DataFrame:
+    """Two attractions: a temple in zone A and a market in zone B."""
     base = {"rooms": None, "capacity": None, "price_band": None, "estimated": False,
             "open_hour": None, "close_hour": None, "source": "test"}
     return pd.DataFrame([
@@ -80,12 +83,12 @@ def tiny_atlas(path: Path, stays: list[tuple]) -> Path:
     presence cube and the trips computed by the pipeline's SQL steps (no place visits)."""
     con = connect(path)
     try:
-        zones = seed.read_zones_geojson(_zones_file(path.with_suffix(".geojson")))
+        zones = seed.read_zones_geojson(zones_file(path.with_suffix(".geojson")))
         for name in ("schema/create_meta", "schema/create_zones", "schema/create_places", "schema/create_cells"):
             sql.execute(con, name)
         seed.load_zones(con, zones)
         seed.load_cells(con, zones)
-        seed.load_places(con, _places())
+        seed.load_places(con, places())
         load_outputs(con, {"stays": stays_frame(stays)})
         sql.execute(con, "build/insert_visits_hourly")
         sql.execute(con, "build/insert_trips")

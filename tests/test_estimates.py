@@ -324,8 +324,9 @@ def test_market_shares_apply_to_pings_only(tmp_path: Path) -> None:
     assert check_options(ImportOptions(layer="pings", market_shares=tmp_path / "s.csv")) is None
 
 
-def test_public_file_carries_observed_counts_only(public_db: Path) -> None:
-    """The decision of docs/estimates.md: no estimate table, column or provenance row is published."""
+def test_public_file_carries_public_estimates_not_the_officials_weights(public_db: Path) -> None:
+    """docs/estimates.md, "The public view": every published table has est_people beside its count, with weights
+    recomputed from published rows; the officials' weights, inputs and their provenance row are not published."""
     con = connect(public_db, read_only=True)
     try:
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
@@ -336,7 +337,7 @@ def test_public_file_carries_observed_counts_only(public_db: Path) -> None:
     finally:
         con.close()
     assert not tables & {"expansion_weights", "published_stats", "market_shares"}
-    assert "est_people" not in columns and "estimates" not in datasets
+    assert "est_people" in columns and "estimates" not in datasets
     assert "against the official 20,107 km²" in zones_source
     # the public banner still states the outline's area (from the sources text: params are not published)
     assert kinds.loc["province outline", "detail"] == "drawn by the project: 22,682 km² against the official 20,107 km²"

@@ -269,3 +269,55 @@ def test_officials_events_survive_a_rebuild(tmp_path: Path) -> None:
     remove_event("2026-01-10-night-market-fair", db_path=path)
     with pytest.raises(EventError, match="No event"):
         remove_event("2026-01-10-night-market-fair", db_path=path)
+
+
+# --- the simulator's festival effects, seen through the impact (issue 16) ------------------------------------
+
+YI_PENG_2025 = "2025-11-05-yi-peng-and-loy-krathong-2025"
+#: Five weeks around Yi Peng 2025 (5-6 Nov) from the real seed files: two event days, eight baseline days.
+AROUND_YI_PENG = {"visitors": 5000, "days": 35, "start": date(2025, 10, 22)}
+
+
+@pytest.fixture(scope="module")
+def yi_peng_impacts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, events.EventImpact]:
+    """Yi Peng's impact in a seeded build of the default seed files ("on") and in the same build with the
+    festival's stay-over chance blanked ("off"): same seed, same sizes, ~10 s each."""
+    import csv
+    import shutil
+
+    from geo.build.run import BuildOptions, build_database
+
+    base = tmp_path_factory.mktemp("yi-peng")
+    off = base / "seed-off"
+    shutil.copytree(ROOT / "data" / "seed", off)
+    path = off / "event_effects.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert any(float(r["stay_over"] or 0) > 0 for r in rows if r["event"].startswith("Yi Peng"))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**r, "stay_over": ""} for r in rows)
+    out = {}
+    for name, seed_dir in (("on", ROOT / "data" / "seed"), ("off", off)):
+        db = base / f"{name}.duckdb"
+        build_database(db, BuildOptions(**AROUND_YI_PENG, seed_dir=seed_dir))
+        con = connect(db, read_only=True)
+        try:
+            out[name] = events.event_impact(con, YI_PENG_2025)
+        finally:
+            con.close()
+    return out
+
+
+def test_yi_peng_raises_the_overnight_share_in_a_seeded_build(yi_peng_impacts) -> None:
+    """Reports describe hotels near full for the lantern nights (data/README.md [S10]): in the simulation a share
+    of the festival's same-day visitors stay the night, so the overnight share on the event days rises above its
+    baseline, and above the same build without the stay-over."""
+    on, off = yi_peng_impacts["on"], yi_peng_impacts["off"]
+    assert len(on.window.event_days) == 2 and len(on.window.baseline_days) >= 6
+    assert on.overnight_share_event is not None and on.overnight_share_baseline is not None
+    assert on.overnight_share_event > on.overnight_share_baseline + 0.01
+    assert off.overnight_share_event is not None
+    assert on.overnight_share_event > off.overnight_share_event + 0.005
+    assert on.uplift is not None and on.uplift > 0.5   # the festival still lifts visitors

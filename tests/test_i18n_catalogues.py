@@ -118,3 +118,12 @@ def test_session_compiled_catalogues_translate() -> None:
 def test_mo_files_are_build_products() -> None:
     ignore = (catalogues.LOCALE_DIR.parent / ".gitignore").read_text(encoding="utf-8")
     assert re.search(r"^locale/\*/LC_MESSAGES/\*\.mo$", ignore, re.MULTILINE)
+
+
+@pytest.mark.parametrize("lang", REQUIRED)
+def test_catalogue_header_is_not_fuzzy(lang: str) -> None:
+    """``pybabel compile`` (``make setup``) skips a catalogue whose header is marked fuzzy, as ``pybabel init``
+    leaves it: the served app would then run on a stale or missing ``.mo`` until first use recompiles it."""
+    with catalogues.po_path(lang).open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    assert not catalog.fuzzy, f"locale/{lang}: remove '#, fuzzy' above the header entry"

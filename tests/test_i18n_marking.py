@@ -205,6 +205,72 @@ st.write(12)
     assert "Pick one" not in joined and "Visits" not in joined and "Nearby" not in joined and "Share" not in joined
 
 
+#: geo/ingest: the argument that is a reason or message an official reads (the Data page's problems table, the
+#: import's refusal), by call: index of the positional argument.
+REASON_ARGS = {"_refuse": 1, "Problem": 2, "ImportRefusedError": 0, "add": 2, "reject": 1, "area_warning": 2,
+               "_Rejected": 0, "_CorruptError": 0}
+#: geo/ingest: variables that hold (part of) a reason before it is handed on.
+REASON_NAMES = frozenset({"reason", "hint", "why", "msg", "message", "note", "where", "left_out"})
+#: (file, literal) in geo/ingest reasons shown as written in every language, and why.
+INGEST_ALLOWED: dict[tuple[str, str], str] = {
+    ("geo/ingest/validate.py", " (--strict)"): "the command-line option that made a warning a rejection",
+    ("geo/ingest/osm.py", "(as above)"): "docs/osm-mapping.md's table (English documentation), not a reason",
+    ("geo/ingest/roads.py", "area=yes"): "an OpenStreetMap tag, counted as the reason a way was left out",
+    ("geo/ingest/roads.py", "f'highway='"): "an OpenStreetMap tag, counted as the reason a way was left out",
+    ("geo/ingest/roads.py", "f'way/'"): "an OpenStreetMap object id",
+    ("geo/ingest/osm.py", "f'node/'"): "an OpenStreetMap object id",
+    ("geo/ingest/osm.py", "f'way/'"): "an OpenStreetMap object id",
+}
+
+
+def ingest_findings_in(source: str, rel: str) -> list[str]:
+    """``file:line: text`` of every unmarked reason literal in a geo/ingest module's ``source``."""
+    hits: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source, filename=rel)):
+        args: list[ast.expr] = []
+        if isinstance(node, ast.Call):
+            name = _call_name(node.func)
+            if name in REASON_ARGS:
+                i = REASON_ARGS[name]
+                args += node.args[i:i + 1] + [k.value for k in node.keywords if k.arg in ("reason", "message")]
+            elif name == "append" and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
+                    and node.func.value.id in ("notes", "after"):
+                args += node.args[:1]  # summary notes: "fields: ...", "then: ..."
+        elif isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id in REASON_NAMES for t in targets):
+                args.append(node.value)
+        for arg in args:
+            hits += unmarked(arg)
+    return sorted({f"{rel}:{line}: {text!r}" for line, text in hits if (rel, text) not in INGEST_ALLOWED})
+
+
+def _ingest_scanned() -> list[Path]:
+    return sorted(p for p in (ROOT / "geo" / "ingest").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", _ingest_scanned(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_import_reasons_are_marked(path: Path) -> None:
+    """Import problems and refusals are shown on the Data page in the reader's language: every reason literal
+    in geo/ingest goes through ``_()`` (English stays the source text, so the CLI and its tests read English)."""
+    found = ingest_findings_in(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
+    assert not found, "import reason not marked for translation (wrap it in _()):\n" + "\n".join(found)
+
+
+def test_ingest_scan_finds_unmarked_reasons() -> None:
+    source = '''
+rows.add(row, fld, f"unreadable WKT: {err}", "rejected")
+rows.add(row, fld, _("missing name"), "rejected")
+problems.append(Problem(None, None, "no header", "refused"))
+raise _refuse(display, _("is empty: {n}").format(n=1))
+reason = "the file is " + size
+notes.append(f"{n} rows read")
+'''
+    found = ingest_findings_in(source, "geo/ingest/x.py")
+    assert len(found) == 4, found
+    assert "unreadable WKT" in found[0] + found[1] + found[2] + found[3] and "missing name" not in "".join(found)
+
+
 def test_scan_reads_chart_titles_in_render() -> None:
     found = _scan('import altair as alt\nalt.X("h:Q", title="Hour")\nalt.Y("v:Q", title=_("Visits"))\n'
                   'folium.FeatureGroup(name="Zones")\n', rel="geo/render/x.py")

@@ -193,7 +193,10 @@ def test_pipeline_output_parquet_with_the_views_columns_imports_without_a_map(db
     """The Spark engine's output (issue 18): Parquet with exactly the columns of the views."""
     out = tmp_path / "pipeline-output"
     (out / "visits_hourly").mkdir(parents=True)
-    src = duckdb.connect(str(atlas_db), read_only=True)
+    # A copy: the app's cached connection (page tests) may hold atlas_db open with another configuration.
+    copy = tmp_path / "source.duckdb"
+    shutil.copyfile(atlas_db, copy)
+    src = duckdb.connect(str(copy), read_only=True)
     try:
         src.sql("select *, month(ts_hour) as m from visits_hourly").write_parquet(
             str(out / "visits_hourly"), partition_by=["m"], overwrite=True)  # a partitioned folder

@@ -104,3 +104,36 @@ def test_a_road_network_uploads_through_the_form(db: Path, tmp_path: Path) -> No
         assert con.execute("select count(*) from road_edges").fetchone()[0] == 3
     finally:
         con.close()
+
+
+def test_the_problems_table_is_in_the_readers_language(db: Path) -> None:
+    """Under ?lang=th the upload's problems (reason and action) are Thai; the file's own values stay as written."""
+    import contextvars
+    import re
+
+    from geo import i18n
+
+    def th(message: str) -> str:
+        def run() -> str:
+            i18n.set_language("th")
+            return i18n._(message)
+        return contextvars.copy_context().run(run)
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["lang"] = "th"
+    at.switch_page("pages/views/data.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.file_uploader(key="import_file").set_value(("register.csv", PLACES_CSV.encode(), "text/csv"))
+    at.checkbox(key="import_dry_run").set_value(True)
+    next(b for b in at.button if b.label == th("Check and import")).click()
+    with i18n.using_language("th"):  # AppTest formats the selectboxes' options (format_func) in the test's context
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    problems = at.dataframe[-1].value
+    assert list(problems["row"]) == [3, 4, 5]
+    thai = re.compile(r"[\u0E00-\u0E7F]")
+    assert all(thai.search(r) for r in problems["reason"]), list(problems["reason"])
+    assert "unknown category" not in " ".join(problems["reason"]) and "'casino'" in problems["reason"].iloc[2]
+    assert set(problems["action"]) <= {th(a) for a in ("rejected", "repaired", "warning")}
+    assert not {"rejected", "repaired", "warning"} & set(problems["action"])

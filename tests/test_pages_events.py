@@ -105,6 +105,24 @@ def test_events_page_exports_its_tables_map_and_charts(atlas_env, monkeypatch: p
         zones.frame["uplift"].astype(float).round(9).fillna(-1).tolist()
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("PNG") >= 4 and "HTML" in labels   # three charts and the change map
+    # the same downloads as every page: each table as CSV, all of them as one workbook, the report pack
+    assert labels.count("CSV") == len(seen["tables"]) and "All tables as Excel (.xlsx)" in labels
+    assert "Report pack (PDF)" in labels
+    # the pack is the chosen event's: its days as the period, its impact in the events section
+    assert seen["report_events"] == (YI_PENG,)
+    assert (seen["report_filters"].start, seen["report_filters"].end) == (date(2025, 11, 5), date(2025, 11, 6))
+    from io import BytesIO
+
+    import pandas as pd
+
+    from geo.render import export
+
+    book = pd.read_excel(BytesIO(export.xlsx_bytes({n: t.frame for n, t in seen["tables"].items()}, [("Page", "events")])),
+                         sheet_name=None)
+    assert set(seen["tables"]) <= set(book)
+    assert len(book["uplift_by_zone"]) == len(zones.frame)
+    csv = export.csv_bytes(zones.frame).decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("zone_id") and len(csv.splitlines()) == len(zones.frame) + 1
     # the change map becomes a picture with its legend (geo.render.static_map knows the hex layer)
     drawn = [d for d in at.session_state[DRAWN_KEY] if d.kind == "map"]
     assert [d.key for d in drawn] == ["events_change_map"]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import pickle
 from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 
 import duckdb
 import h3
@@ -22,6 +20,7 @@ from geo.errors import DataNotBuiltError, FilterError
 from geo.render import presence_maps
 from geo.services import presence
 from geo.services.filters import Filters
+from tests.publish_fixtures import places, stays_frame, zones_file
 
 #: Zone A and zone B: two 2 km squares side by side east of the old city.
 ZONES = {
@@ -66,47 +65,9 @@ VISITS = [
 CURRENT = Filters(start=date(2026, 1, 7), end=date(2026, 1, 8))
 
 
-def _zones_file(path: Path) -> Path:
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"zone_id": zid, "name_en": name, "name_th": "เขตทดสอบ", "level": "tourism_zone"},
-            "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]},
-        }
-        for zid, (name, (x0, y0, x1, y1)) in ZONES.items()
-    ]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
-    return path
-
-
-def _places() -> pd.DataFrame:
-    base = {"rooms": None, "capacity": None, "price_band": None, "estimated": False,
-            "open_hour": None, "close_hour": None, "source": "test"}
-    return pd.DataFrame([
-        {**base, "place_id": "p_temple", "layer": "attraction", "category": "temple",
-         "name_en": "Test Temple", "name_th": "วัดทดสอบ", "lon": 98.981, "lat": 18.791},
-        {**base, "place_id": "p_market", "layer": "attraction", "category": "market",
-         "name_en": "Test Market", "name_th": "ตลาดทดสอบ", "lon": 99.001, "lat": 18.791},
-    ])
-
-
 def _stays_frame(rows: list[tuple]) -> pd.DataFrame:
     """Stays from (device, start, end, zone, segment, visitor_type); the zone's cell (A or B)."""
-    stays = pd.DataFrame({
-        "device": pd.Series([r[0] for r in rows], dtype="uint64"),
-        "stay_start": [T(r[1]) for r in rows],
-        "stay_end": [T(r[2]) for r in rows],
-        "lon": 98.98, "lat": 18.79,
-        "cell": pd.Series([CELL_A if r[3] == "za" else CELL_B for r in rows], dtype="uint64"),
-        "zone_id": [r[3] for r in rows],
-        "place_id": None,
-        "segment": [r[4] for r in rows],
-        "visitor_type": [r[5] for r in rows],
-        "n_pings": pd.Series([3] * len(rows), dtype="int32"),
-        "dwell_minutes": [(T(r[2]) - T(r[1])).total_seconds() / 60 for r in rows],
-    })
-    stays["place_distance_m"] = None
-    return stays
+    return stays_frame([(r[0], r[1], r[2], CELL_A if r[3] == "za" else CELL_B, *r[3:]) for r in rows])
 
 
 def _flow_tables(con) -> None:
@@ -137,12 +98,12 @@ def _flow_tables(con) -> None:
 
 def _atlas(tmp_path_factory, flows: Callable[[duckdb.DuckDBPyConnection], None]) -> duckdb.DuckDBPyConnection:
     c = connect(":memory:")
-    zones = seed.read_zones_geojson(_zones_file(tmp_path_factory.mktemp("zones") / "zones.geojson"))
+    zones = seed.read_zones_geojson(zones_file(tmp_path_factory.mktemp("zones") / "zones.geojson", ZONES))
     for name in ("schema/create_meta", "schema/create_zones", "schema/create_places", "schema/create_cells"):
         sql.execute(c, name)
     seed.load_zones(c, zones)
     seed.load_cells(c, zones)
-    seed.load_places(c, _places())
+    seed.load_places(c, places())
     flows(c)
     sql.execute(c, "schema/create_expansion_weights")  # no weights fitted: est_people = the observed counts
     for name in PRESENCE_ROLLUPS:

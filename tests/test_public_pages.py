@@ -89,6 +89,16 @@ def test_public_overview_shows_published_sums(public_env, expected) -> None:
     want = expected(public.kpis, BOTH).current
     m = _metrics(at)
     assert m["Visitors (person-days)"] == f"{want.visitors:,}" and want.visitors > 0
+    # the headline is the estimate, labelled so, with the observed figure under it and the method one click away
+    labels = [x.label for x in at.metric]
+    assert labels[0] == "Visitors (person-days) · estimate"
+    assert m[labels[0]] == f"{want.est_overnight + want.est_day_trippers:,.0f}"
+    assert f"Observed devices: {want.overnight + want.day_trippers:,}" in [c.value for c in at.caption]
+    assert at.get("popover")
+    cal = expected(public.calibration)
+    assert any(e.label.startswith("Estimate check: largest monthly difference") for e in at.expander)
+    check = next(d.value for d in at.dataframe if "published" in d.value.columns)
+    assert list(check["month"]) == [m.month for m in cal.months]
     assert m["Busiest zone"] == want.busiest_zone_name
     frames = [d.value for d in at.dataframe]
     zones = next(f for f in frames if "share" in f.columns and "overnight" in f.columns)
@@ -118,6 +128,7 @@ def test_public_density_draws_published_cells_and_zone_figures(public_env, expec
     cells = expected(public.cell_density, BOTH)
     m = _metrics(at)
     assert m["Cells shown"] == f"{len(cells):,}" and len(cells) > 0
+    assert m["People present, avg per hour · estimate"] == f"{cells['est_present'].sum():,.0f}"
     zones = next(d.value for d in at.dataframe if "cells_with_data" in d.value.columns)
     want = expected(public.zone_presence, BOTH)
     assert round(float(zones["present"].sum()), 6) == round(float(want["present"].sum()), 6)
@@ -148,6 +159,8 @@ def test_public_flows_shows_published_zone_corridors_and_routes(public_env, expe
     m = _metrics(at)
     assert m["Trips between zones (published corridors)"] == f"{totals.corridor_trips:,}"
     assert m["Corridors published"] == f"{totals.corridors:,}" and totals.corridors > 0
+    assert m["Trips between zones · estimate"] == f"{totals.est_corridor_trips:,.0f}"
+    assert totals.est_corridor_trips > totals.corridor_trips
     assert [r.key for r in at.radio] == ["atlas_lang"]  # zone corridors only: no place-level flows radio
     assert "Legs" in m
 
@@ -159,7 +172,10 @@ def test_public_capacity_shows_pressure_from_published_presence(public_env, expe
     want = expected(public.supply_demand, BOTH)
     m = _metrics(at)
     assert m["Beds (all zones)"] == f"{int(want['beds'].sum()):,}"
-    assert m["Overnight visitors / night"] == f"{want['overnight_per_night'].sum():,.0f}"
+    # the estimate leads, the observed published figure under it
+    assert m["Overnight visitors / night · estimate"] == f"{want['est_overnight_per_night'].sum():,.0f}"
+    assert f"Observed devices: {round(float(want['overnight_per_night'].sum())):,}" in [c.value for c in at.caption]
+    assert want["est_overnight_per_night"].sum() > want["overnight_per_night"].sum() > 0
     assert "Accommodations in catchment" in m
 
 
@@ -169,6 +185,7 @@ def test_public_places_shows_published_visits(public_env, expected) -> None:
     assert at.title[0].value == "Places"
     want = expected(public.place_visits, "att-wat-phra-singh", BOTH)
     assert _metrics(at)["Visits in the months"] == f"{want.visits:,}"
+    assert _metrics(at)["Visits · estimate"] == f"{want.est_visits:,.0f}" and want.est_visits > want.visits
 
 
 def test_public_mode_refuses_a_file_that_is_not_published(atlas_env, monkeypatch) -> None:

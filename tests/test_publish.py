@@ -4,6 +4,7 @@ that differencing two public views gives back nothing hidden."""
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,7 @@ from geo import sql
 from geo.__main__ import main
 from geo.db import PRIVATE_TABLES, PUBLISHED_TABLES, connect, require_published
 from geo.errors import ConfigError, NotPublishedError, PublishError
-from geo.publish import suppress
+from geo.publish import estimates, suppress
 from geo.publish.run import GRAINS, METHOD, publish
 from geo.services import public
 from geo.services.filters import Filters
@@ -390,6 +391,17 @@ def test_public_mode_refuses_the_officials_database_and_a_lower_floor(atlas_db: 
             require_published(con, floor=10, path=low)
     finally:
         con.close()
+    old = tmp_path / "old.duckdb"
+    publish(old, tiny, floor=2)
+    c = connect(old)
+    c.execute("update meta set params = json_object('floor', 2) where dataset = 'publication'")  # test SQL: an older
+    c.close()                                                                                       # publisher's record
+    con = connect(old, "public")
+    try:
+        with pytest.raises(NotPublishedError, match="older atlas, without estimated people"):
+            require_published(con, floor=2, path=old)
+    finally:
+        con.close()
     extra = tmp_path / "extra.duckdb"
     publish(extra, tiny, floor=1)
     c = connect(extra)
@@ -435,7 +447,197 @@ def test_report_summary_never_goes_into_the_file(tiny: Path, tmp_path) -> None:
     finally:
         con.close()
     assert set(params) == {"published_at", "floor", "method", "grains", "tables", "months", "source",
-                           "atlas_version"}
+                           "atlas_version", "estimates", "counted_from"}
+    assert set(params["estimates"]) == {"method", "weights", "calibration", "worst_error"}
     assert set(params["source"]) == {"file", "sha256", "bytes", "datasets"}
     assert params["tables"]["pub_presence"] == report.rows["pub_presence"]
     assert asdict(report.suppression["pub_zone_days"])["complementary"] == 1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# estimates
+
+
+def _published_weights(con) -> dict[tuple[str, str], float]:
+    params = json.loads(sql.fetch_one(con, "publish/publication")["params"])
+    return {(w["segment_group"], w["month"]): w["weight"] for w in params["estimates"]["weights"]}
+
+
+def test_every_estimate_is_the_published_weight_times_the_published_count(pub) -> None:
+    """est_* = the group's published weight of the month × the row's own count; tables without a segment group use
+    the month's pooled weight (Σ weight × people ÷ Σ people over pub_origins), so every estimate is a function of
+    published rows and the published weights."""
+    weights = _published_weights(pub)
+    assert weights and all(w > 1 for w in weights.values())  # the session build fitted real weights
+    for table, columns in estimates.ESTIMATE_COLUMNS.items():
+        df = pub.table(table).df()
+        assert len(df) > 0, table
+        months = pd.to_datetime(df["month_start"]).dt.strftime("%Y-%m")
+        if "segment_group" in df.columns:
+            factor = [weights[(g, m)] for g, m in zip(df["segment_group"], months, strict=True)]
+        else:
+            origins = pub.execute("select strftime(month_start, '%Y-%m') as month, segment_group, "
+                                  "sum(people) as people from pub_origins group by all").df()
+            origins["w"] = [weights[(g, m)] for g, m in zip(origins["segment_group"], origins["month"], strict=True)]
+            pooled = {m: float((p["w"] * p["people"]).sum() / p["people"].sum()) for m, p in origins.groupby("month")}
+            factor = [pooled[m] for m in months]
+        for est, count in columns:
+            assert df[est].notna().all(), (table, est)
+            assert df[est].tolist() == pytest.approx((df[count] * pd.Series(factor)).tolist(), rel=1e-12), (table, est)
+
+
+def test_public_weights_come_from_published_rows_and_equal_the_officials_when_nothing_is_hidden(
+        pub, atlas_db: Path) -> None:
+    """Visitor groups: Σ published visitors ÷ Σ people pub_origins publishes, over the published months; on the
+    session database no group-month is hidden, so the public weight is the officials' one."""
+    weights = _published_weights(pub)
+    src = connect(atlas_db, "officials", read_only=True)
+    try:
+        official = src.execute("select segment_group, strftime(month_start, '%Y-%m') as month, weight, published "
+                               "from expansion_weights").df()
+    finally:
+        src.close()
+    people = pub.execute("select segment_group, strftime(month_start, '%Y-%m') as month, sum(people) as people "
+                         "from pub_origins group by all").df()
+    for group in ("domestic", "international"):
+        part = official[official["segment_group"] == group]
+        shown = people[people["segment_group"] == group]
+        expected = part["published"].sum() / shown["people"].sum()
+        for month in shown["month"]:
+            assert weights[(group, month)] == pytest.approx(expected, rel=1e-12)
+            assert weights[(group, month)] == pytest.approx(
+                float(part.loc[part["month"] == month, "weight"].iloc[0]), rel=1e-9)
+
+
+def test_a_hidden_group_month_gets_no_weight_and_does_not_move_the_others() -> None:
+    """A group-month pub_origins does not publish (below the floor) has no weight, and the group's weight is fitted
+    to the published months only: an officials' weight would divide by devices including the hidden ones."""
+    official = pd.DataFrame({
+        "segment_group": ["international"] * 2, "month_start": [date(2026, 1, 1), date(2026, 2, 1)],
+        "coverage": [1.0, 1.0], "published": [1000.0, 3000.0], "weight": [4000 / 23] * 2,
+        "method": ["annual_fit"] * 2, "fit_published": [4000.0] * 2, "market_share": [None, None]})
+    origins = pd.DataFrame({"month_start": [date(2026, 1, 1)], "origin": ["international:CN"],
+                            "segment_group": ["international"], "people": [20]})  # February's 3 people are hidden
+    w = estimates.public_weights(official, origins)
+    assert w[["segment_group", "weight", "people", "published"]].to_dict("records") == [
+        {"segment_group": "international", "weight": 50.0, "people": 20, "published": 1000.0}]
+    assert estimates.calibration(w) == [
+        {"month": "2026-01", "estimated": 1000, "published": 1000, "error": 0.0, "people": 20}]
+    # the weight does not reveal the hidden 3: 4000 ÷ 23 would
+    assert 4000 / w["weight"].iloc[0] != 23
+
+
+def test_no_estimate_for_a_suppressed_row(tiny: Path, tmp_path: Path) -> None:
+    """The estimate columns live on published rows only: floor 3 publishes exactly the rows it published before,
+    with their estimates; the units below the floor have neither a count nor an estimate anywhere."""
+    out = tmp_path / "tiny_est.duckdb"
+    publish(out, tiny, floor=3)
+    con = connect(out, "public")
+    try:
+        presence = con.execute("select cell, people, est_people, est_people_hours from pub_presence").df()
+        assert len(presence) == 2 and presence["est_people"].notna().all()
+        assert not presence["cell"].isin([CELL_A]).any()
+        zone_days = con.execute("select zone_id, people, est_people, people_days, est_people_days "
+                                "from pub_zone_days").fetchall()
+        # the tiny database has no expansion weights: weight 1, the estimate equals the count
+        assert zone_days == [("za", 5, 5.0, 8, 8.0)]
+        assert con.execute("select count(*) from pub_corridors").fetchone()[0] == 0
+        params = json.loads(sql.fetch_one(con, "publish/publication")["params"])
+        assert {w["method"] for w in params["estimates"]["weights"]} == {"observed"}
+    finally:
+        con.close()
+
+
+def test_public_calibration_line_is_published_and_read_back(pub) -> None:
+    cal = public.calibration(pub)
+    assert [m.month for m in cal.months] == ["2025-11", "2025-12"]
+    for m in cal.months:
+        assert m.estimated > m.observed > 0
+        if m.published:
+            assert m.error == pytest.approx((round(m.estimated) - m.published) / m.published, abs=1e-4)
+    assert cal.method.startswith("ESTIMATE.") and "published rows" in cal.method
+    kpis = public.kpis(pub, _months(NOV, DEC)).current
+    assert kpis.est_visitors > kpis.visitors and kpis.est_overnight + kpis.est_day_trippers <= kpis.est_visitors
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# an operator's aggregated feed (no stays)
+
+
+@pytest.fixture(scope="module")
+def aggregated(atlas_db: Path, tmp_path_factory) -> tuple[Path, dict[str, int], dict[str, str]]:
+    """The session database with its sample replaced by a small aggregated presence feed (``geo import --layer
+    visits``): cells a and b in one tourism zone, c in another; unique devices per cell, hour, segment and type."""
+    from geo.ingest.run import ImportOptions, import_file
+
+    folder = tmp_path_factory.mktemp("aggregated")
+    db = folder / "atlas.duckdb"
+    shutil.copy2(atlas_db, db)
+    con = connect(db, "officials", read_only=True)
+    try:
+        rows = con.execute("select zone_id, min(cell) as a, max(cell) as b from cells where zone_id is not null "
+                           "group by zone_id having count(*) >= 2 order by zone_id limit 2").fetchall()
+    finally:
+        con.close()
+    (z1, a, b), (z2, c, _c) = rows
+    feed = folder / "presence.csv"
+    lines = ["ts_hour,cell,segment,visitor_type,visitors"]
+    lines += [
+        f"2025-11-05 10:00,{a},domestic:Bangkok,day_tripper,2",       # Wednesday 10:00: 2 people ...
+        f"2025-11-12 10:00,{a},domestic:Bangkok,day_tripper,2",       # ... and 2 a week later: never 3 at once
+        f"2025-11-05 10:00,{a},international:CN,overnight,1",
+        f"2025-11-05 11:00,{a},domestic:Bangkok,day_tripper,2",       # 3 domestic devices in one cell-hour
+        f"2025-11-05 11:00,{a},domestic:Lamphun,day_tripper,1",
+        f"2025-11-05 11:00,{b},domestic:Bangkok,day_tripper,2",       # 2 more in b: not provably new people
+        f"2025-11-06 09:00,{c},international:CN,overnight,5",
+    ]
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_file(feed, ImportOptions(layer="visits"), db)
+    return db, {"a": a, "b": b, "c": c}, {"z1": z1, "z2": z2}
+
+
+def test_an_aggregated_feed_publishes_units_whose_busiest_cell_hour_reaches_the_floor(aggregated, tmp_path) -> None:
+    db, cells, zones = aggregated
+    report = publish(tmp_path / "agg.duckdb", db, floor=3)
+    con = connect(report.path, "public")
+    try:
+        presence = con.execute("select cell, zone_id, weekday, hour, segment_group, people, people_hours "
+                               "from pub_presence order by cell, hour").fetchall()
+        zone_days = con.execute("select zone_id, segment_group, visitor_type, people, people_days "
+                                "from pub_zone_days").fetchall()
+        counts = {t: con.table(t).aggregate("count(*)").fetchone()[0]
+                  for t in ("pub_origins", "pub_corridors", "pub_place_visits", "pub_calendar")}
+        params = json.loads(sql.fetch_one(con, "publish/publication")["params"])
+    finally:
+        con.close()
+    a, c = cells["a"], cells["c"]
+    # a's 10:00 on Wednesdays: 4 people-hours, but never 3 devices in one hour: not published. b's 2 devices at
+    # 11:00 are dropped before anything is summed (a person may be counted in a and b in the same hour)
+    assert presence == sorted([(c, zones["z2"], 3, 9, "international", 5, 5),
+                               (a, zones["z1"], 2, 11, "domestic", 3, 3)])
+    # person-days from the same cell-hours: zone 1's busiest hour is a's 3 at 11:00 (b's 2 and the 2 + 2 at 10:00
+    # are in no table), zone 2's the five; zone 1's lone international person is nowhere
+    assert sorted(zone_days, key=str) == sorted([(zones["z1"], "domestic", "day_tripper", 3, 3),
+                                                 (zones["z2"], "international", "overnight", 5, 5)], key=str)
+    # differencing across tables and zone levels gives back nothing dropped: zone 1's person-days minus its
+    # published cells is 0, not b's 2
+    zone1 = sum(r[4] for r in zone_days if r[0] == zones["z1"])
+    assert zone1 - sum(r[6] for r in presence if r[1] == zones["z1"]) == 0
+    assert report.suppression["pub_zone_days"].share_published < 1
+    assert counts["pub_origins"] == counts["pub_corridors"] == counts["pub_place_visits"] == 0
+    assert counts["pub_calendar"] > 0
+    assert params["counted_from"].startswith("aggregated feed")
+
+
+def test_an_aggregated_feed_at_floor_one_shows_the_bound_is_per_hour(aggregated, tmp_path) -> None:
+    db, cells, zones = aggregated
+    con = connect(publish(tmp_path / "agg1.duckdb", db, floor=1).path, "public")
+    try:
+        rows = con.execute("select people, people_hours from pub_presence where cell = $c and hour = 10 "
+                           "and segment_group = 'domestic'", {"c": cells["a"]}).fetchall()
+        international = con.execute("select zone_id, people from pub_zone_days where segment_group = "
+                                    "'international' order by zone_id").fetchall()
+    finally:
+        con.close()
+    assert rows == [(2, 4)]  # two Wednesdays of two devices: a lower bound of 2 people, not 4
+    assert international == sorted([(zones["z1"], 1), (zones["z2"], 5)])

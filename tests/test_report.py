@@ -234,3 +234,81 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.hostile_fixtures import build_hostile_database
 
     return build_hostile_database(tmp_path_factory.mktemp("hostile-report") / "hostile.duckdb")
+
+
+# --- the events section (issue 16: event impact exportable like the rest) ---------------------------------------
+
+YI_PENG = "2025-11-05-yi-peng-and-loy-krathong-2025"
+
+
+def _events_section(doc: ReportDoc):
+    return next(s for s in doc.sections if s.title == text("section_events"))
+
+
+def _has_colour(png: bytes, rgb: tuple[int, int, int], tolerance: int = 6) -> bool:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as img:
+        pixels = np.asarray(img.convert("RGB"), dtype=int)
+    return bool((np.abs(pixels - np.array(rgb)).max(axis=2) <= tolerance).any())
+
+
+def test_report_has_each_events_impact_as_the_page_computes_it(report, flows_db: Path) -> None:
+    from geo.i18n import format_number
+    from geo.render.event_maps import DIVERGING
+    from geo.services import events
+
+    _, body, result = report
+    section = _events_section(result.doc)
+    headings = [b.text for b in section.blocks if isinstance(b, Paragraph) and b.tone == "heading"]
+    # the session database's six weeks hold Yi Peng 2025, first by date; then the forecast
+    assert headings[0].startswith("Yi Peng and Loy Krathong 2025 · 2025-11-05 – 2025-11-06")
+    assert headings[-1] == "Forecast: the next 12 weeks"
+    con = connect(flows_db, read_only=True)
+    try:
+        impact = events.event_impact(con, YI_PENG)
+    finally:
+        con.close()
+    kpis = next(b for b in section.blocks if isinstance(b, KpiTable))
+    assert kpis.header[1:3] == ("Event days", "Baseline days")
+    visitors, overnight, hours = kpis.rows
+    assert visitors.label == "Visitors per day (estimate)"     # estimated people, labelled
+    assert visitors.value == format_number(impact.visitors_event, decimals=1)
+    assert visitors.previous == format_number(impact.visitors_baseline, decimals=1)
+    assert visitors.change == f"{impact.uplift:+.1%}"
+    assert overnight.label == "Overnight share" and overnight.change.endswith("pp")
+    assert hours.value == ", ".join(f"{h:02d}:00" for h in impact.busiest_hours)
+    zones = next(b for b in section.blocks if isinstance(b, Table) and b.title == "Uplift per zone")
+    assert len(zones.rows) == len(impact.zones)
+    best = impact.zones.sort_values(["in_event", "change"], ascending=[False, False]).iloc[0]
+    assert zones.rows[0][-1] == f"{best['uplift']:+.1%}"
+    mix = next(b for b in section.blocks if isinstance(b, Table) and b.title == "Origin mix")
+    assert {r[0] for r in mix.rows} == {"Domestic", "International", "Residents"}
+    # the change map is a picture on the page's diverging scale: both ends of the ramp are drawn
+    change_map = next(b for b in section.blocks if isinstance(b, Figure) and b.kind == "png")
+    assert change_map.data[:4] == b"\x89PNG"
+    rgb = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in DIVERGING]
+    assert _has_colour(change_map.data, rgb[0]) or _has_colour(change_map.data, rgb[1])   # fewer: blue
+    assert _has_colour(change_map.data, rgb[-1]) or _has_colour(change_map.data, rgb[-2])  # more: red
+    # printed, with the labels an official quotes them with
+    for words in ("Yi Peng and Loy Krathong 2025", "Uplift per zone", "minus the baseline days", "Origin mix",
+                  "Simulated flows: the effects are the simulator's", "Measure: estimated people"):
+        assert words in body, words
+    assert "too short for a forecast" in body   # six weeks of data
+
+
+def test_report_events_chosen_by_id_from_the_command_line(flows_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "events.pdf"
+    father = "2025-12-05-father-s-day-long-weekend-2025"
+    assert main(["report", "--out", str(out), "--db", str(flows_db), "--sections", "events", "--events",
+                 f"{father},no-such-event", "--quiet"]) == 0
+    body = _pdftotext(out)
+    assert "Events and forecast" in body and "Father's Day" in body
+    assert "Yi Peng and Loy Krathong 2025 ·" not in body and "Overview" not in body
+    out2 = tmp_path / "none.pdf"
+    assert main(["report", "--out", str(out2), "--db", str(flows_db), "--sections", "events", "--events",
+                 "no-such-event", "--quiet"]) == 0
+    assert "No event of the calendar with data falls in this period" in _pdftotext(out2)

@@ -269,3 +269,37 @@ def test_event_days_send_a_share_of_days_to_the_venue() -> None:
     place0, pref0, *_ = simulate._fill_slots(np.random.default_rng(5), world, day0, n_act, np.zeros(4, bool),
                                              residents=False)
     assert (place[[0, 3]] == place0[[0, 3]]).all() and (pref[[0, 3]] == pref0[[0, 3]]).all()
+
+
+def test_stay_over_turns_event_day_same_day_visitors_into_overnight(tmp_path: Path) -> None:
+    inputs = simulate.read_inputs()
+    yi_peng = inputs.events[inputs.events["event"].str.startswith("Yi Peng")]
+    assert float(yi_peng["stay_over"].iloc[0]) > 0 and (inputs.events["stay_over"] >= 0).all()
+    con = sim_world()
+    world = simulate.build_world(con, inputs)
+    con.close()
+    events = inputs.events.iloc[:1].assign(event="Songkran", places=world.place_ids[0], stay_over=1.0)
+    inputs = simulate.Inputs(inputs.markets, inputs.calendar, inputs.profiles, inputs.roads, events)
+    eff = simulate._event_effects(inputs, world, date(2026, 4, 10), 10)   # Songkran 13-15 April: days 3, 4, 5
+    arr_day = np.tile(np.arange(10), 100)
+    same_day = np.arange(1000) % 3 != 0
+    rng = np.random.default_rng(3)
+    stay = simulate._stay_over(rng, eff, arr_day, same_day)
+    on_event = np.isin(arr_day, [3, 4, 5])
+    assert stay[on_event & same_day].all() and not stay[~(on_event & same_day)].any()
+    assert rng.random() == np.random.default_rng(3).random()   # the caller's stream is untouched
+    half = simulate._EventEffects(eff.day_effect, eff.venues, eff.visitor_share, eff.resident_share, eff.hour_from,
+                                  eff.hour_to, eff.dwell_s, np.array([0.5]))
+    share = simulate._stay_over(np.random.default_rng(3), half, arr_day, same_day)[on_event & same_day].mean()
+    assert 0.4 < share < 0.6
+    # the column is optional: a file without it reads as no stay-over
+    seed = tmp_path / "seed"
+    shutil.copytree(simulate.SEED_DIR, seed)
+    with (seed / "event_effects.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with (seed / "event_effects.csv").open("w", encoding="utf-8", newline="") as fh:
+        fields = [c for c in rows[0] if c != "stay_over"]
+        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert simulate.read_inputs(seed).events["stay_over"].eq(0).all()

@@ -24,6 +24,7 @@ from geo.services import area, geography, presence, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import lang, state, url
+from ui.names import names_of, origin_words, translated, with_name
 
 #: The drawn area: (lon, lat) corners as ``geo.services.area.check_area`` keeps them, or None.
 AREA = url.PageParam("area", "drawn_area", None, parse=url.area_from_url, to_url=url.area_to_url, why=url.area_why)
@@ -118,7 +119,7 @@ def render_summary(f: Filters, season: str = "range", hour: int | None = None) -
                 help=_("Share of the area's people-hours spent by overnight visitors."))
     k[4].metric(_("Beds inside"), f"{s.beds:,}", help=_("Accommodation inside the shape: capacity, else rooms × 2."))
     zones = state.call(geography.list_zones)
-    names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
+    names = dict(zip(zones["zone_id"], names_of(zones), strict=True))
     st.caption(
         (_("{km2} km² · {cells} H3 cells counted in {zones}") if s.zones else _("{km2} km² · {cells} H3 cells counted")
          ).format(km2=f"{s.area.area_km2:,.2f}", cells=f"{s.cells:,}",
@@ -141,13 +142,13 @@ def render_summary(f: Filters, season: str = "range", hour: int | None = None) -
             st.info(_("No visitors in this area for the selection."))
         else:
             st.dataframe(
-                s.origins[["origin", "people_hours", "share"]], hide_index=True, width="stretch",
+                s.origins.assign(origin=origin_words(s.origins["origin"]))[["origin", "people_hours", "share"]], hide_index=True, width="stretch",
                 column_config={"origin": _("Origin"),
                                "people_hours": st.column_config.NumberColumn(_("People-hours"), format="%d"),
                                "share": st.column_config.NumberColumn(_("Share"), format="percent")},
             )
             st.dataframe(
-                s.visitor_types[["label", "people_hours", "share"]], hide_index=True, width="stretch",
+                s.visitor_types.assign(label=translated(s.visitor_types["label"]))[["label", "people_hours", "share"]], hide_index=True, width="stretch",
                 column_config={"label": _("Visitor type"),
                                "people_hours": st.column_config.NumberColumn(_("People-hours"), format="%d"),
                                "share": st.column_config.NumberColumn(_("Share"), format="percent")},
@@ -158,15 +159,16 @@ def render_summary(f: Filters, season: str = "range", hour: int | None = None) -
             st.info(_("No places of the atlas inside this shape."))
         else:
             st.dataframe(
-                s.by_category[["label", "places", "rooms", "beds"]], hide_index=True, width="stretch",
+                s.by_category.assign(label=translated(s.by_category["label"]))[["label", "places", "rooms", "beds"]], hide_index=True, width="stretch",
                 column_config={"label": _("Category"), "places": st.column_config.NumberColumn(_("Places"), format="%d"),
                                "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
                                "beds": st.column_config.NumberColumn(_("Beds"), format="%d")},
             )
             st.dataframe(
-                s.places[["name_en", "name_th", "category_label", "rooms", "beds"]], hide_index=True,
+                with_name(s.places).assign(category_label=translated(s.places["category_label"]))[
+                    ["name", "category_label", "rooms", "beds"]], hide_index=True,
                 width="stretch", height=240,
-                column_config={"name_en": _("Place"), "name_th": _("Thai name"), "category_label": _("Category"),
+                column_config={"name": _("Place"), "category_label": _("Category"),
                                "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
                                "beds": st.column_config.NumberColumn(_("Beds"), format="%d")},
             )

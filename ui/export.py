@@ -41,6 +41,7 @@ from geo.services import catalog
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import state
+from ui.names import with_name
 
 #: Label of the section (an expander closed by default, so it takes one line under the page).
 SECTION_LABEL = N_("Export: data, charts, maps and the report pack")
@@ -79,18 +80,26 @@ class Table:
     files: tuple[tuple[str, str, str, Callable[[], bytes]], ...] = field(default=(), compare=False)
 
 
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a ``name`` column first in the reader's language (fallback marked) when its rows are places
+    or zones; ``name_en``/``name_th``/``name_zh`` stay beside it for other software."""
+    if "name_en" not in frame.columns or "name" in frame.columns:
+        return frame
+    return with_name(frame)
+
+
 def table(name: str, frame: pd.DataFrame | None, title: str = "") -> Table | None:
-    """A table without geometry."""
+    """A table without geometry (places and zones get a ``name`` column in the reader's language)."""
     if frame is None:
         return None
-    return Table(name, frame, _default_title(name, title))
+    return Table(name, _named(frame), _default_title(name, title))
 
 
 def points(name: str, frame: pd.DataFrame | None, title: str = "", lon: str = "lon", lat: str = "lat") -> Table | None:
     """A table whose rows are points (``lon``/``lat`` columns)."""
     if frame is None:
         return None
-    return Table(name, frame, _default_title(name, title),
+    return Table(name, _named(frame), _default_title(name, title),
                  lambda df: export.points_frame(df, lon, lat))
 
 
@@ -232,7 +241,7 @@ def _map_part(page: str, item: state.Drawn) -> str:
     return part.removeprefix(f"{page}-") or "map"
 
 
-def _report_bytes(filters: Filters) -> Callable[[], bytes]:
+def _report_bytes(filters: Filters, events: tuple[str, ...] | None = None) -> Callable[[], bytes]:
     key = state.connection_key()
     settings = state.app_settings()
 
@@ -242,7 +251,7 @@ def _report_bytes(filters: Filters) -> Callable[[], bytes]:
         cur = state.connection(key).cursor()
         try:
             options = ReportOptions(filters=filters, calendar=settings.seed_dir / "calendar.csv",
-                                    database=settings.db_path.name)
+                                    database=settings.db_path.name, events=events)
             return build_report(cur, options).pdf
         finally:
             cur.close()
@@ -257,11 +266,16 @@ def section(
     fields: Sequence[str] = FILTER_FIELDS,
     extra: Mapping[str, object] | None = None,
     report: bool = True,
+    report_filters: Filters | None = None,
+    report_events: tuple[str, ...] | None = None,
 ) -> None:
     """Draw the Export section (see the module docstring) for ``page`` under ``filters``.
 
     ``fields`` are the shared filters that apply to the page (file names and captions mention only
     those); ``extra`` the page's own choices (season, hour, level, ...), in names and captions too.
+    ``report_filters`` is the report pack's period when it is not ``filters`` (else the filters, else the
+    session's last chosen filters); ``report_events`` the events its events section shows (None: those of the
+    period).
     """
     extra = dict(extra or {})
     public = state.app_settings().is_public
@@ -342,12 +356,12 @@ def section(
                     _button("HTML", html, name("html", part), f"exp_{page}_m{i}_html")
                 with cols[2]:
                     _button("PNG", png, name("png", part), f"exp_{page}_m{i}_png")
-        report_filters = filters or state.chosen_filters()
+        report_filters = report_filters or filters or state.chosen_filters()
         if report and not public and report_filters is not None:
             st.markdown(_("**Report pack**"))
             st.caption(_("Every officials' page for these filters in one printable A4 PDF: KPIs against the previous "
                          "period, maps, charts, top tables and sources. Takes a few seconds."))
-            _button(_("Report pack (PDF)"), _report_bytes(report_filters),
+            _button(_("Report pack (PDF)"), _report_bytes(report_filters, report_events),
                     file_name("report", report_filters, "pdf", fields=FILTER_FIELDS), f"exp_{page}_report")
         if public:
             st.caption(_("Public view: pictures of the maps and charts shown here; data tables and the report pack "

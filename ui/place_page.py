@@ -12,12 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from geo import vocab
-from geo.i18n import N_, _
+from geo.i18n import FALLBACK_MARK, N_, _
 from geo.render import place_maps
 from geo.services import geography, placeinfo
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import state, url
+from ui.names import category_words, name_of, with_name
 
 #: Shown names of the place layers (``geo.vocab.LAYERS``).
 LAYER_LABELS = {"attraction": N_("Attraction"), "accommodation": N_("Accommodation"), "health": N_("Health"),
@@ -38,14 +39,18 @@ def _layers(raw: str) -> list[str]:
 
 def _detail(detail: placeinfo.PlaceDetail, nearby: pd.DataFrame, filters: Filters, section_title: str,
             section: Callable[[str, Filters], None]) -> None:
-    st.subheader(markdown_text(detail.name_en))
-    st.markdown(f"**{markdown_text(detail.name_th)}**")
+    shown = name_of(detail)
+    st.subheader(markdown_text(shown))
+    others = [n for n in (detail.name_en, detail.name_th, getattr(detail, "name_zh", None))
+              if n and not pd.isna(n) and n != shown.rstrip(FALLBACK_MARK)]
+    if others:
+        st.markdown(f"**{markdown_text(' · '.join(dict.fromkeys(others)))}**")  # trusted-text: names, escaped
     hours = (_("always open") if detail.open_hour is None or detail.close_hour is None
              else f"{detail.open_hour:02d}:00–{detail.close_hour:02d}:00")
     facts = {
         _("Layer / category"): f"{_(LAYER_LABELS.get(detail.layer, detail.layer))} / "
                                f"{_(vocab.CATEGORY_LABELS.get(detail.category, detail.category))}",
-        _("Zone"): detail.zone_name or _("outside every zone"),
+        _("Zone"): name_of(detail, "zone_") or _("outside every zone"),
         _("Opening hours"): hours,
         _("Coordinates"): f"{detail.lat:.5f}, {detail.lon:.5f}",
         _("Source"): detail.source,
@@ -53,7 +58,7 @@ def _detail(detail: placeinfo.PlaceDetail, nearby: pd.DataFrame, filters: Filter
     if detail.rooms is not None:
         facts[_("Rooms")] = _("{n} (estimated)").format(n=detail.rooms) if detail.estimated else f"{detail.rooms}"
     if detail.price_band:
-        facts[_("Price band")] = detail.price_band
+        facts[_("Price band")] = _(vocab.PRICE_BAND_LABELS.get(detail.price_band, detail.price_band))
     # st.table renders its cells as Markdown: every value (names and sources come from data) is escaped
     st.table(pd.DataFrame({"": list(facts), "value": [markdown_text(v) for v in facts.values()]}).set_index(""))
     st.markdown(f"**{section_title}**")  # trusted-text: the page's own heading
@@ -63,8 +68,8 @@ def _detail(detail: placeinfo.PlaceDetail, nearby: pd.DataFrame, filters: Filter
         st.caption(_("No other place within that distance."))
     else:
         st.dataframe(
-            nearby[["name_en", "category", "distance_m"]], hide_index=True, width="stretch",
-            column_config={"name_en": _("Place"), "category": _("Category"),
+            with_name(nearby).assign(category=category_words(nearby["category"]))[["name", "category", "distance_m"]], hide_index=True, width="stretch",
+            column_config={"name": _("Place"), "category": _("Category"),
                            "distance_m": st.column_config.NumberColumn(_("Distance (m)"), format="%.0f")},
         )
 

@@ -134,6 +134,7 @@ def build_flows(con, options: BuildOptions, progress: Progress | None = None,
         visitors=options.visitors,
         pings=options.pings,
         partitions=partitions or 1,
+        seed_dir=options.seed_dir,  # None: the simulator's own data/seed
     )
     # recorded before the rollups: the expansion weights (run first by the rollups) label themselves from it
     _record_meta(con, "flows", simulated=True, seed_value=options.seed,

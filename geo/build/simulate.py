@@ -11,12 +11,13 @@ simulator uses is read from a data file, with its source, never written here:
   day-trip zones, resident habits, ping cadence and the few behavioural rules;
 * ``data/seed/road_entries.csv`` – where visitors arriving by road enter the city;
 * ``data/seed/event_effects.csv`` (optional) – where and when an event's crowd gathers (venue places,
-  hours, share of visitor- and resident-days on the event's days that add a visit there).
+  hours, share of visitor- and resident-days on the event's days that add a visit there) and the chance
+  that a same-day visitor arriving on the event's days stays the night instead (``stay_over``).
 
 How a visitor is simulated (all NumPy, vectorised over a chunk of visitors; no per-row loop):
 
 1. draw the origin segment (shares), same-day or overnight, nights, arrival date (seasonality ×
-   weekday × festivals) and mode; arrive at the airport, railway station, a bus terminal or a road
+   weekday × festivals; a same-day visitor arriving on a festival day may stay one night) and mode; arrive at the airport, railway station, a bus terminal or a road
    entry point at an hour drawn from the mode's profile;
 2. overnight visitors stay at an accommodation drawn by price band (matched to the segment's price
    preference) and then by rooms;
@@ -69,6 +70,9 @@ SEED_DIR = ROOT / "data" / "seed"
 INPUT_FILES = ("origin_markets.csv", "calendar.csv", "activity_profiles.csv", "road_entries.csv", "event_effects.csv")
 #: Columns of ``event_effects.csv`` (optional: without it events lift arrivals only).
 EVENT_EFFECT_COLUMNS = ("event", "places", "visitor_share", "resident_share", "hour_from", "hour_to", "dwell_minutes")
+#: Optional column of ``event_effects.csv``: the chance that a same-day visitor arriving on one of the event's
+#: days stays the night instead (blank or absent: 0).
+STAY_OVER_COLUMN = "stay_over"
 
 METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
 #: Scatter of pings around the spot a device stays at (GPS / small-cell positioning), metres (1 sigma).
@@ -221,12 +225,18 @@ def read_inputs(seed_dir: Path | None = None) -> Inputs:
     if path.is_file():
         events = _read_csv(path, EVENT_EFFECT_COLUMNS)
         _numbers(events, path, ["visitor_share", "resident_share", "hour_from", "hour_to", "dwell_minutes"])
+        if STAY_OVER_COLUMN in events:
+            _numbers(events, path, [STAY_OVER_COLUMN], blank_ok=True)
+            events[STAY_OVER_COLUMN] = events[STAY_OVER_COLUMN].fillna(0.0)
+        else:
+            events[STAY_OVER_COLUMN] = 0.0
         bad = ~(events["visitor_share"].between(0, 1) & events["resident_share"].between(0, 1)
+                & events[STAY_OVER_COLUMN].between(0, 1)
                 & events["hour_from"].between(0, 23) & events["hour_to"].between(events["hour_from"], 23)
                 & (events["dwell_minutes"] > 0))
         if bad.any():
-            msg = (f"{path.name}, row {int(np.flatnonzero(bad.to_numpy())[0]) + 2}: shares must be 0..1, hours "
-                   "0 <= hour_from <= hour_to <= 23 and dwell_minutes > 0")
+            msg = (f"{path.name}, row {int(np.flatnonzero(bad.to_numpy())[0]) + 2}: shares and stay_over must be "
+                   "0..1, hours 0 <= hour_from <= hour_to <= 23 and dwell_minutes > 0")
             raise SeedDataError(msg)
     monthly = None
     if (base / published.FILE_NAME).is_file():
@@ -727,7 +737,8 @@ def _fill_slots(
 @dataclass(frozen=True)
 class _EventEffects:
     """Where and when events gather crowds: per simulation day the effect row (-1 none), per row the venues
-    (place rows), shares of visitor- and resident-days, hours [from, to] and mean minutes on site."""
+    (place rows), shares of visitor- and resident-days, hours [from, to], mean minutes on site and the chance
+    that a same-day visitor arriving on the event's days stays the night."""
 
     day_effect: np.ndarray
     venues: tuple[np.ndarray, ...]
@@ -736,6 +747,15 @@ class _EventEffects:
     hour_from: np.ndarray
     hour_to: np.ndarray
     dwell_s: np.ndarray
+    stay_over: np.ndarray = dataclass_field(default_factory=lambda: np.zeros(0))
+
+    def stay_over_on(self, day: np.ndarray) -> np.ndarray:
+        """The stay-over chance of arrivals on simulation days ``day`` (0 outside events)."""
+        if not len(self.stay_over):
+            return np.zeros(len(day))
+        inside = (day >= 0) & (day < len(self.day_effect))
+        eff = np.where(inside, self.day_effect[np.clip(day, 0, len(self.day_effect) - 1)], -1)
+        return np.where(eff >= 0, self.stay_over[np.maximum(eff, 0)], 0.0)
 
 
 def _event_effects(inputs: Inputs, world: World, first_day: dt.date, n_days: int) -> _EventEffects | None:
@@ -760,7 +780,9 @@ def _event_effects(inputs: Inputs, world: World, first_day: dt.date, n_days: int
                 break
     return _EventEffects(day_effect, venues, eff["visitor_share"].to_numpy(float),
                          eff["resident_share"].to_numpy(float), eff["hour_from"].to_numpy(np.int64),
-                         eff["hour_to"].to_numpy(np.int64), eff["dwell_minutes"].to_numpy(float) * 60.0)
+                         eff["hour_to"].to_numpy(np.int64), eff["dwell_minutes"].to_numpy(float) * 60.0,
+                         (eff[STAY_OVER_COLUMN] if STAY_OVER_COLUMN in eff else pd.Series(0.0, index=eff.index))
+                         .to_numpy(float))
 
 
 def _event_slots(
@@ -790,6 +812,21 @@ def _event_slots(
     hour = ev_rng.integers(events.hour_from[e], events.hour_to[e] + 1)
     venue = np.array([events.venues[k][ev_rng.integers(0, len(events.venues[k]))] for k in e], np.int64)
     return rows, ev_rng, hour, venue, events.dwell_s[e]
+
+
+def _stay_over(rng: np.random.Generator, events: _EventEffects | None, arr_day: np.ndarray,
+               same_day: np.ndarray) -> np.ndarray:
+    """Same-day visitors who arrive on an event's day and stay the night instead (``stay_over`` chance).
+
+    Draws come from a generator spawned from ``rng``'s seed sequence, so ``rng``'s own stream is unchanged.
+    """
+    if events is None or not len(events.stay_over) or not events.stay_over.any():
+        return np.zeros(len(arr_day), bool)
+    p = np.where(same_day, events.stay_over_on(arr_day), 0.0)
+    if not p.any():
+        return np.zeros(len(arr_day), bool)
+    stay_rng = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])
+    return stay_rng.random(len(arr_day)) < p
 
 
 # --------------------------------------------------------------------------------------------------
@@ -864,6 +901,9 @@ def _visitor_stops(rng: np.random.Generator, pop: _Population, n: int, warm: np.
         rows = np.flatnonzero((seg == s) & (same_day == sd) & (warm == w))
         if len(rows):
             arr_day[rows] = _draw(rng, cum, len(rows)) + (0 if w else pop.warm_days)
+    stay = _stay_over(rng, pop.events, arr_day, same_day)
+    same_day &= ~stay
+    nights = np.where(stay, 1, nights)
 
     # arrival mode and gateway
     probs = m[list(MODES)].to_numpy(float)[seg]

@@ -40,7 +40,7 @@ from geo.db import connect
 from geo.errors import ImportRefusedError
 from geo.i18n import N_, _
 from geo.ingest import fields, load, telecom
-from geo.ingest.model import Problem
+from geo.ingest.model import Problem, kind_text, reason_text
 from geo.settings import Settings
 from geo.vocab import DEFAULT_ZONE_LEVEL
 
@@ -222,9 +222,9 @@ def check_aggregate(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, la
     counts = sql.fetch_one(con, "ingest/aggregate_counts") or {}
     if not counts.get("rows_read"):
         raise _refuse(_("{name} is empty: no data rows").format(name=name))
-    problems = [Problem(int(r.row), r.field, r.reason, r.action) for r in
+    problems = [Problem(int(r.row), r.field, reason_text(r.reason), r.action) for r in
                 sql.fetch_df(con, "ingest/aggregate_problems", {"limit": PROBLEM_LIMIT}).itertuples()]
-    reasons = [(r.action, r.kind, int(r.rows)) for r in sql.fetch_df(con, "ingest/aggregate_reasons").itertuples()]
+    reasons = [(r.action, kind_text(r.kind), int(r.rows)) for r in sql.fetch_df(con, "ingest/aggregate_reasons").itertuples()]
     span = sql.fetch_one(con, "ingest/visits_span" if layer == "visits" else "ingest/trips_span")
     return {"counts": {k: int(v) for k, v in counts.items()}, "problems": problems, "reasons": reasons,
             "notes": notes, "format": fmt, "encoding": encoding, "by": by, "level": zone_level, "span": span}

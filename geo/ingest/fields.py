@@ -117,7 +117,8 @@ def resolve(columns: Sequence[str], layer: str, explicit: Mapping[str, str] | No
     ``explicit`` (from ``--map``) wins; an explicit source column that is not in the file is refused.
     """
     if layer not in REQUIRED:
-        msg = f"layer {layer!r} has no field mapping; expected one of {', '.join(REQUIRED)}"
+        msg = _("layer {layer} has no field mapping; expected one of {layers}").format(
+            layer=repr(layer), layers=", ".join(REQUIRED))
         raise ImportRefusedError(msg, [Problem(None, None, msg, "refused")])
     wanted = OPTIONAL[layer]
     by_norm: dict[str, str] = {}
@@ -138,7 +139,7 @@ def resolve(columns: Sequence[str], layer: str, explicit: Mapping[str, str] | No
                 dest=dest, src=src, name=name, columns=_list(columns))
             raise ImportRefusedError(msg, [Problem(None, dest, msg, "refused")])
         found[dest] = col
-        notes.append(f"{dest} from column {col!r} (--map)")
+        notes.append(_("{field} from column {column} (--map)").format(field=dest, column=repr(col)))
     used = set(found.values())
     for dest in wanted:
         if dest in found:
@@ -149,13 +150,14 @@ def resolve(columns: Sequence[str], layer: str, explicit: Mapping[str, str] | No
                 found[dest] = col
                 used.add(col)
                 if normalise(col) != dest:
-                    notes.append(f"{dest} from column {col!r}")
+                    notes.append(_("{field} from column {column}").format(field=dest, column=repr(col)))
                 break
     if "lat" in found and "lon" not in found or "lon" in found and "lat" not in found:
         missing = "lon" if "lat" in found else "lat"
         found.pop("lat", None)
         found.pop("lon", None)
-        notes.append(f"no {missing} column beside the other coordinate; coordinates not read from columns")
+        notes.append(_("no {field} column beside the other coordinate; coordinates not read from columns").format(
+            field=missing))
     available = set(found) | ({"geometry"} if has_geometry else set())
     for alternatives in REQUIRED[layer]:
         if not available.intersection(alternatives):

@@ -85,8 +85,9 @@ def load_places(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, replace:
     existing = set(sql.fetch_df(con, "ingest/existing_place_ids")["place_id"])
     clash = frame[frame["place_id"].isin(existing)]
     if not clash.empty:
-        problems = [Problem(int(r.row), "place_id", f"duplicate id: {r.place_id} is already loaded; use --replace "
-                            "to replace the loaded places of its layer", "refused") for r in clash.itertuples()]
+        problems = [Problem(int(r.row), "place_id", _("duplicate id: {id} is already loaded; use --replace to "
+                                                      "replace the loaded places of its layer").format(id=r.place_id),
+                            "refused") for r in clash.itertuples()]
         msg = _("{n} place id(s) are already in the database (first: {first}); import with --replace to replace "
                 "the loaded places of the same layers").format(n=len(clash), first=clash.iloc[0]["place_id"])
         raise ImportRefusedError(msg, problems)
@@ -105,8 +106,9 @@ def load_zones(con: duckdb.DuckDBPyConnection, frame: Any, *, level: str, replac
     taken = dict(zip(existing["zone_id"], existing["level"], strict=True))
     clash = frame[frame["zone_id"].isin(taken)]
     if not clash.empty:
-        problems = [Problem(int(r.row), "zone_id", f"duplicate id: {r.zone_id} is already loaded (level "
-                            f"{taken[r.zone_id]}); use --replace", "refused") for r in clash.itertuples()]
+        problems = [Problem(int(r.row), "zone_id", _("duplicate id: {id} is already loaded (level {level}); use "
+                                                     "--replace").format(id=r.zone_id, level=taken[r.zone_id]),
+                            "refused") for r in clash.itertuples()]
         msg = _("{n} zone id(s) of level {level!r} are already loaded (first: {first}); import with --replace to "
                 "replace the level").format(n=len(clash), level=level, first=clash.iloc[0]["zone_id"])
         raise ImportRefusedError(msg, problems)

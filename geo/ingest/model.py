@@ -8,6 +8,8 @@ from typing import Literal
 
 import pandas as pd
 
+from geo.i18n import N_, _
+
 # What happened to the row (or the file) because of a problem:
 #   refused  - the whole file cannot be imported (empty, wrong format, unknown CRS, too big, ...)
 #   rejected - this row is left out (the rest of the file may still be imported)
@@ -15,6 +17,45 @@ import pandas as pd
 #   warning  - the row is imported as it is, but an official should know (outside the area, ...)
 Action = Literal["refused", "rejected", "repaired", "warning"]
 ACTIONS: tuple[str, ...] = ("refused", "rejected", "repaired", "warning")
+#: Each action as a person reads it (the Data page's problems table, the summary, ``Problem.__str__``).
+ACTION_LABELS: dict[str, str] = {"refused": N_("refused"), "rejected": N_("rejected"), "repaired": N_("repaired"),
+                                 "warning": N_("warning")}
+
+#: The kinds of problem the SQL checks of pings, presence and trips write (``queries/ingest/*_checked.sql``:
+#: ``'<kind>: <details>'``). SQL cannot call the catalogue, so ``reason_text`` translates the kind when the
+#: rows are read back; the details are values from the file, shown as they are.
+SQL_REASON_KINDS: tuple[str, ...] = (
+    N_("ambiguous zone"), N_("coordinates not numbers"), N_("count too large"), N_("date in the future"),
+    N_("duplicate key"), N_("latitude out of range"), N_("longitude out of range"), N_("missing device"),
+    N_("negative count"), N_("not a whole number"), N_("outside the destination"), N_("time in the future"),
+    N_("time inside the hour"), N_("trips not a number"), N_("unknown cell"), N_("unknown segment"),
+    N_("unknown visitor type"), N_("unknown zone"), N_("unreadable date"), N_("unreadable time"),
+    N_("visitors not a number"), N_("zone without cells"),
+)
+#: Whole reasons the SQL checks write with no value in them, translated as a whole.
+SQL_REASONS: tuple[str, ...] = (N_("missing device: the device id is empty"),)
+
+
+def action_label(action: str) -> str:
+    """An action (``rejected``, ...) in the current language."""
+    label = ACTION_LABELS.get(action)
+    return _(label) if label else action
+
+
+def reason_text(reason: str) -> str:
+    """A reason written by the SQL checks in the current language: a whole known reason translated, else its
+    kind (the part before ``:``) when it is one of ``SQL_REASON_KINDS``; any other text as it is."""
+    if reason in SQL_REASONS:
+        return _(reason)
+    kind, sep, rest = reason.partition(":")
+    if sep and kind in SQL_REASON_KINDS:
+        return _(kind) + sep + rest
+    return reason
+
+
+def kind_text(kind: str) -> str:
+    """A kind of problem counted by the SQL checks, in the current language."""
+    return _(kind) if kind in SQL_REASON_KINDS else kind
 
 
 @dataclass(frozen=True)
@@ -32,10 +73,10 @@ class Problem:
     action: Action
 
     def __str__(self) -> str:
-        where = "file" if self.row is None else f"row {self.row}"
+        where = _("file") if self.row is None else _("row {row}").format(row=self.row)
         if self.field:
-            where += f", field {self.field!r}"
-        return f"{where}: {self.reason} ({self.action})"
+            where += _(", field {field}").format(field=repr(self.field))
+        return f"{where}: {self.reason} ({action_label(self.action)})"
 
 
 @dataclass

@@ -54,6 +54,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import polygonize, unary_union
 
 from geo.errors import ImportRefusedError
+from geo.i18n import _, ngettext
 from geo.ingest.model import Action, Problem, SourceTable
 
 #: Largest extract read (bytes). A province extract is a few tens of MB as ``.osm.pbf`` (XML about ten
@@ -205,7 +206,7 @@ _RULES_BY_TAG = _index_rules(POI_CATEGORIES)
 def rule_for(tags: Mapping[str, str]) -> PoiRule | None:
     """The first rule of :data:`POI_CATEGORIES` that ``tags`` match, or ``None``."""
     candidates = [found for pair in tags.items() for found in _RULES_BY_TAG.get(pair, ())]
-    for _, rule in sorted(candidates, key=lambda found: found[0]):
+    for _order, rule in sorted(candidates, key=lambda found: found[0]):
         if rule.matches(tags):
             return rule
     return None
@@ -298,7 +299,7 @@ class _Feature:
 
     @property
     def rejected(self) -> bool:
-        return any(action == "rejected" for _, _, action in self.issues)
+        return any(action == "rejected" for _field, _reason, action in self.issues)
 
 
 @dataclass
@@ -324,15 +325,16 @@ def sniff(path: Path, name: str, max_bytes: int) -> str:
         with path.open("rb") as fh:
             head = fh.read(4096)
     except OSError as exc:
-        raise _refuse(name, f"the file cannot be read ({exc.strerror or exc})") from exc
+        raise _refuse(name, _("the file cannot be read ({error})").format(error=exc.strerror or exc)) from exc
     if size == 0 or not head.strip():
-        raise _refuse(name, "the file is empty")
+        raise _refuse(name, _("the file is empty"))
     if size > max_bytes:
-        raise _refuse(name, f"the file is {size / 1e6:,.0f} MB, more than the {max_bytes / 1e6:,.0f} MB an OSM "
-                            "import reads; cut a smaller extract (e.g. with osmium extract) for the province")
+        raise _refuse(name, _("the file is {size} MB, more than the {limit} MB an OSM import reads; cut a smaller "
+                              "extract (e.g. with osmium extract) for the province").format(
+            size=f"{size / 1e6:,.0f}", limit=f"{max_bytes / 1e6:,.0f}"))
     if head[:2] == b"\x1f\x8b" or head[:3] == b"BZh":
-        raise _refuse(name, "the file is compressed (gzip/bzip2): unpack it first, or download the .osm.pbf "
-                            "extract instead")
+        raise _refuse(name, _("the file is compressed (gzip/bzip2): unpack it first, or download the .osm.pbf "
+                              "extract instead"))
     # PBF: a 4-byte big-endian BlobHeader length, then the BlobHeader whose first field is the string
     # "OSMHeader" (protobuf tag 0x0A, length 9).
     if head[4:15] == b"\x0a\x09OSMHeader":
@@ -341,11 +343,11 @@ def sniff(path: Path, name: str, max_bytes: int) -> str:
     text = re.sub(r"^<\?xml[^>]*\?>\s*", "", text)
     text = re.sub(r"^(?:<!--.*?-->\s*)+", "", text, flags=re.DOTALL)
     if text.startswith("<osmChange"):
-        raise _refuse(name, "this is an osmChange file (a set of edits), not an OpenStreetMap extract")
+        raise _refuse(name, _("this is an osmChange file (a set of edits), not an OpenStreetMap extract"))
     if re.match(r"<osm[\s>/]", text):
         return "osm"
-    raise _refuse(name, "the file is not an OpenStreetMap extract: expected an .osm.pbf file (starting with an "
-                        "OSMHeader block) or OSM XML (starting with <osm>)")
+    raise _refuse(name, _("the file is not an OpenStreetMap extract: expected an .osm.pbf file (starting with an "
+                          "OSMHeader block) or OSM XML (starting with <osm>)"))
 
 
 def _objects(processor: Iterable[osmium.osm.OSMObject]) -> Iterator[osmium.osm.OSMObject]:
@@ -370,9 +372,10 @@ def _split(refs: list[int], located: list[tuple[float, float] | None]) -> tuple[
 
 def _missing_reason(missing: list[int], total: int) -> str:
     shown = ", ".join(f"node/{ref}" for ref in missing[:3]) + (", ..." if len(missing) > 3 else "")
-    why = ("negative ids are edits never uploaded to OpenStreetMap" if any(ref < 0 for ref in missing)
-           else "the way was probably cut at the extract's edge")
-    return f"{len(missing)} of {total} nodes are not in the extract ({shown}); {why}"
+    why = (_("negative ids are edits never uploaded to OpenStreetMap") if any(ref < 0 for ref in missing)
+           else _("the way was probably cut at the extract's edge"))
+    return _("{n} of {total} nodes are not in the extract ({shown}); {why}").format(
+        n=len(missing), total=total, shown=shown, why=why)
 
 
 def _rounded(point: Point) -> Point:
@@ -398,7 +401,7 @@ def _tags(obj: osmium.osm.OSMObject, kind: str) -> dict[str, str]:
     try:
         return {tag.k: tag.v for tag in obj.tags}
     except UnicodeDecodeError as exc:  # XML is checked by the parser; a damaged .pbf string is not
-        raise _CorruptError(f"a tag of {kind}/{obj.id} is not valid UTF-8") from exc
+        raise _CorruptError(_("a tag of {object} is not valid UTF-8").format(object=f"{kind}/{obj.id}")) from exc
 
 
 def _new_feature(obj: osmium.osm.OSMObject, kind: str) -> _Feature:
@@ -406,12 +409,12 @@ def _new_feature(obj: osmium.osm.OSMObject, kind: str) -> _Feature:
     feature = _Feature(f"{kind}/{obj.id}", tags, rule_for(tags))
     if feature.rule is None:  # only the vague tag matched the filter (or a rule's condition failed)
         if tags.get(_VAGUE[0]) == _VAGUE[1]:
-            feature.reject("osm_tag", "tagged tourism=attraction, but no other tag says which atlas category "
-                                      "it is (docs/osm-mapping.md); add one such as natural=*, historic=* or "
-                                      "tourism=museum in OpenStreetMap")
+            feature.reject("osm_tag", _("tagged tourism=attraction, but no other tag says which atlas category "
+                                        "it is (docs/osm-mapping.md); add one such as natural=*, historic=* or "
+                                        "tourism=museum in OpenStreetMap"))
         return feature
     if not any(_clean(tags.get(key)) for key in ("name", "name:th", "name:en")):
-        feature.reject("name", "no name, name:th or name:en; the atlas shows every place by its name")
+        feature.reject("name", _("no name, name:th or name:en; the atlas shows every place by its name"))
     return feature
 
 
@@ -426,17 +429,17 @@ def _assemble(rel: _Relation, ways: Mapping[int, LineString | None]) -> Point | 
     """The centroid of a relation's area, or ``None`` after recording why it has none."""
     feature = rel.feature
     if not rel.outer:
-        feature.reject("geometry", "the relation has no outer member ways")
+        feature.reject("geometry", _("the relation has no outer member ways"))
         return None
     absent = [w for w in rel.outer if ways.get(w) is None]
     if absent:
         shown = ", ".join(f"way/{w}" for w in absent[:3]) + (", ..." if len(absent) > 3 else "")
-        feature.reject("geometry", f"{len(absent)} of {len(rel.outer)} outer ways are not in the extract or "
-                                   f"miss nodes ({shown})")
+        feature.reject("geometry", _("{n} of {total} outer ways are not in the extract or miss nodes "
+                                     "({shown})").format(n=len(absent), total=len(rel.outer), shown=shown))
         return None
     outer = _faces([ways[w] for w in rel.outer])
     if outer.is_empty:
-        feature.reject("geometry", "the outer ways do not close into a ring")
+        feature.reject("geometry", _("the outer ways do not close into a ring"))
         return None
     inner_lines = [ways[w] for w in rel.inner if ways.get(w) is not None]
     if inner_lines:
@@ -463,7 +466,7 @@ def _read(path: Path, fmt: str) -> list[_Feature]:
                 if obj.location.valid():
                     feature.geometry = Point(obj.location.lon, obj.location.lat)
                 else:
-                    feature.reject("geometry", "the node has no valid longitude/latitude")
+                    feature.reject("geometry", _("the node has no valid longitude/latitude"))
         elif obj.is_way():
             feature = _new_feature(obj, "way")
             if feature.rule is not None and not feature.rejected:
@@ -471,7 +474,7 @@ def _read(path: Path, fmt: str) -> list[_Feature]:
                 located = [(n.lon, n.lat) if n.location.valid() else None for n in obj.nodes]
                 coords, missing = _split(refs, located)
                 if not refs:
-                    feature.reject("geometry", "the way has no nodes")
+                    feature.reject("geometry", _("the way has no nodes"))
                 elif missing:
                     feature.reject("geometry", _missing_reason(missing, len(refs)))
                 else:
@@ -481,8 +484,9 @@ def _read(path: Path, fmt: str) -> list[_Feature]:
             if feature.rule is not None and not feature.rejected:
                 kind = feature.tags.get("type")
                 if kind not in _AREA_RELATIONS:
-                    feature.reject("geometry", f"a relation of type {kind or '(none)'} has no area to place "
-                                               "a point in; map the place as a node or a way")
+                    feature.reject("geometry", _("a relation of type {kind} has no area to place a point in; "
+                                                 "map the place as a node or a way").format(
+                        kind=kind or _("(none)")))
                 else:
                     outer = [m.ref for m in obj.members if m.type == "w" and m.role in ("outer", "")]
                     inner = [m.ref for m in obj.members if m.type == "w" and m.role == "inner"]
@@ -530,7 +534,8 @@ def _rooms(feature: _Feature) -> int | None:
         return None
     if raw.isascii() and raw.isdigit():
         return int(raw)
-    feature.issues.append(("rooms", f"{feature.label}: rooms={raw!r} is not a whole number; left empty", "warning"))
+    feature.issues.append(("rooms", _("{label}: rooms={value} is not a whole number; left empty").format(
+        label=feature.label, value=repr(raw)), "warning"))
     return None
 
 
@@ -551,7 +556,8 @@ def read_osm(path: Path, *, name: str | None = None, max_bytes: int = MAX_OSM_BY
     try:
         features = _read(path, fmt)
     except _CorruptError as exc:
-        raise _refuse(name, f"the file is truncated or damaged and was not imported (the OSM reader said: {exc})") from exc
+        raise _refuse(name, _("the file is truncated or damaged and was not imported (the OSM reader said: "
+                              "{error})").format(error=exc)) from exc
 
     rows: list[dict[str, object]] = []
     problems: list[Problem] = []
@@ -580,10 +586,11 @@ def read_osm(path: Path, *, name: str | None = None, max_bytes: int = MAX_OSM_BY
 
     if not rows:
         rejected = sum(p.action == "rejected" for p in problems)
-        left_out = (f" ({rejected} tagged object{'s were' if rejected != 1 else ' was'} left out: see the problems)"
+        left_out = (" " + ngettext("({n} tagged object was left out: see the problems)",
+                                   "({n} tagged objects were left out: see the problems)", rejected).format(n=rejected)
                     if rejected else "")
-        raise _refuse(name, f"no places found{left_out}. Looked for nodes, ways and relations tagged {looked_for()} "
-                            "(docs/osm-mapping.md)", problems)
+        raise _refuse(name, _("no places found{left_out}. Looked for nodes, ways and relations tagged {tags} "
+                              "(docs/osm-mapping.md)").format(left_out=left_out, tags=looked_for()), problems)
 
     frame = pd.DataFrame(rows, columns=list(COLUMNS), index=pd.RangeIndex(1, len(rows) + 1))
     for column in _TEXT_COLUMNS:  # the same dtype whether or not a column has any value

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import ImportRefusedError
-from geo.i18n import _
+from geo.i18n import N_, _
 from geo.ingest.model import SUFFIX_FORMATS, Problem, SourceTable, source_format_for
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
@@ -59,24 +59,26 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_U
 
 # What the first bytes say a file is, and how to say so to an official.
 _KIND_TEXT = {
-    "zip": "a ZIP archive",
-    "sqlite": "a SQLite database (a GeoPackage is one)",
-    "parquet": "a Parquet file",
-    "fgb": "a FlatGeobuf file",
-    "gzip": "a gzip-compressed file",
-    "pdf": "a PDF document",
-    "ole": "an old Microsoft Office file (.xls or .doc)",
-    "osm-pbf": "an OpenStreetMap .osm.pbf extract",
-    "shp": "the .shp part of a Shapefile on its own (without its .dbf, .shx and .prj)",
-    "kml": "a KML file",
-    "osm-xml": "an OpenStreetMap XML file",
-    "gpx": "a GPX track file",
-    "xml": "an XML file",
-    "html": "an HTML web page",
-    "json": "JSON",
-    "js": "JavaScript",
-    "text": "plain text",
-    "binary": "a binary file of a kind the atlas does not read",
+    "zip": N_("a ZIP archive"),
+    "sqlite": N_("a SQLite database (a GeoPackage is one)"),
+    "parquet": N_("a Parquet file"),
+    "fgb": N_("a FlatGeobuf file"),
+    "gzip": N_("a gzip-compressed file"),
+    "pdf": N_("a PDF document"),
+    "ole": N_("an old Microsoft Office file (.xls or .doc)"),
+    "osm-pbf": N_("an OpenStreetMap .osm.pbf extract"),
+    "shp": N_("the .shp part of a Shapefile on its own (without its .dbf, .shx and .prj)"),
+    "kml": N_("a KML file"),
+    "osm-xml": N_("an OpenStreetMap XML file"),
+    "gpx": N_("a GPX track file"),
+    "xml": N_("an XML file"),
+    "html": N_("an HTML web page"),
+    "json": N_("JSON"),
+    "js": N_("JavaScript"),
+    "text": N_("plain text"),
+    "binary": N_("a binary file of a kind the atlas does not read"),
+    "office": N_("an Excel/Word (Office Open XML) file, which is a ZIP archive"),
+    "kmz": N_("a KMZ (zipped KML), which is a ZIP archive"),
 }
 #: The extension to rename a file to when its content is a format the atlas reads.
 _KIND_SUFFIX = {"zip": ".zip", "sqlite": ".gpkg", "parquet": ".parquet", "fgb": ".fgb", "osm-pbf": ".osm.pbf",
@@ -287,17 +289,19 @@ def _sniff(head: bytes) -> str:
 
 
 def _unsupported(display: str, kind: str) -> str:
-    suffix = Path(display).suffix.lower() or "(no extension)"
-    supported = ", ".join(dict.fromkeys(s for s, _ in SUFFIX_FORMATS))
-    reason = f"the atlas does not read {suffix} files (it reads {supported})"
+    suffix = Path(display).suffix.lower() or _("(no extension)")
+    supported = ", ".join(dict.fromkeys(s for s, _kind in SUFFIX_FORMATS))
+    reason = _("the atlas does not read {suffix} files (it reads {supported})").format(suffix=suffix,
+                                                                                       supported=supported)
     if suffix == ".shp":
-        return reason + "; zip the .shp, .shx, .dbf, .prj (and .cpg) files together and import the .zip"
+        return reason + _("; zip the .shp, .shx, .dbf, .prj (and .cpg) files together and import the .zip")
     if suffix in (".xlsx", ".xls", ".ods"):
-        return reason + "; save the sheet as CSV UTF-8 and import that"
+        return reason + _("; save the sheet as CSV UTF-8 and import that")
     if suffix == ".kmz":
-        return reason + "; unzip it and import the .kml inside"
+        return reason + _("; unzip it and import the .kml inside")
     if kind in _KIND_SUFFIX:
-        return reason + f"; the content looks like {_KIND_TEXT[kind]}: rename it to end in {_KIND_SUFFIX[kind]}"
+        return reason + _("; the content looks like {what}: rename it to end in {suffix}").format(
+            what=_(_KIND_TEXT[kind]), suffix=_KIND_SUFFIX[kind])
     return reason
 
 
@@ -307,33 +311,34 @@ def _zip_kind(path: Path) -> str:
         with zipfile.ZipFile(path) as archive:
             names = [n.lower() for n in archive.namelist()]
     except (zipfile.BadZipFile, OSError):
-        return _KIND_TEXT["zip"]
+        return "zip"
     if "[content_types].xml" in names:
-        return "an Excel/Word (Office Open XML) file, which is a ZIP archive"
+        return "office"
     if any(n.endswith(".kml") for n in names):
-        return "a KMZ (zipped KML), which is a ZIP archive"
-    return _KIND_TEXT["zip"]
+        return "kmz"
+    return "zip"
 
 
 def _mismatch(path: Path, display: str, kind: str) -> str:
     """Why a file's content does not match its extension, and what to do."""
-    suffix = next((s for s, _ in SUFFIX_FORMATS if display.lower().endswith(s)), Path(display).suffix)
-    what = _zip_kind(path) if kind == "zip" else _KIND_TEXT[kind]
-    reason = f"named {suffix} but is {what}"
+    suffix = next((s for s, _kind in SUFFIX_FORMATS if display.lower().endswith(s)), Path(display).suffix)
+    zipped = _zip_kind(path) if kind == "zip" else ""
+    what = _(_KIND_TEXT[zipped or kind])
+    reason = _("named {suffix} but is {what}").format(suffix=suffix, what=what)
     if kind == "html":
-        return reason + ("; it is probably an error or sign-in page saved instead of the data: download the "
-                         "file again")
+        return reason + _("; it is probably an error or sign-in page saved instead of the data: download the "
+                          "file again")
     if kind == "json" and suffix in (".csv", ".tsv", ".txt"):
-        return reason + ", not a table; if it is GeoJSON, rename it to end in .geojson"
-    if kind == "zip" and "KMZ" in what:
-        return reason + "; unzip it and import the .kml inside"
-    if kind == "zip" and "Excel" in what:
-        return reason + "; save the sheet as CSV UTF-8 and import that"
+        return reason + _(", not a table; if it is GeoJSON, rename it to end in .geojson")
+    if zipped == "kmz":
+        return reason + _("; unzip it and import the .kml inside")
+    if zipped == "office":
+        return reason + _("; save the sheet as CSV UTF-8 and import that")
     if kind in _KIND_SUFFIX:
-        return reason + f"; rename it to end in {_KIND_SUFFIX[kind]}"
+        return reason + _("; rename it to end in {suffix}").format(suffix=_KIND_SUFFIX[kind])
     if kind == "text" and suffix not in (".csv", ".tsv", ".txt"):
-        return reason + "; export the data again in the format its name says"
-    return reason + "; export the data again in a format the atlas reads"
+        return reason + _("; export the data again in the format its name says")
+    return reason + _("; export the data again in a format the atlas reads")
 
 
 def _line_of(raw: bytes, offset: int) -> int:
@@ -342,10 +347,11 @@ def _line_of(raw: bytes, offset: int) -> int:
 
 def _decode_error(display: str, raw: bytes, exc: UnicodeDecodeError, encoding: str, hint: str) -> ImportRefusedError:
     byte = raw[exc.start:exc.start + 1].hex().upper()
-    where = f"byte 0x{byte} at offset {exc.start}"
+    where = _("byte 0x{byte} at offset {offset}").format(byte=byte, offset=exc.start)
     if encoding in ("utf-8", "utf-8-sig", "cp874"):
-        where += f" (line {_line_of(raw, exc.start)})"
-    return _refuse(display, f"cannot be read as {encoding} text: {where} is not valid {encoding}; {hint}")
+        where += " " + _("(line {line})").format(line=_line_of(raw, exc.start))
+    return _refuse(display, _("cannot be read as {encoding} text: {where} is not valid {encoding}; {hint}").format(
+        encoding=encoding, where=where, hint=hint))
 
 
 def _frame(columns: dict[str, Any] | pd.DataFrame, rows: Iterable[int]) -> pd.DataFrame:
@@ -363,8 +369,8 @@ def _geometry_column_name(columns: Iterable[str], problems: list[Problem]) -> di
         while new in existing:
             new += "_"
         renames[_GEOMETRY] = new
-        problems.append(Problem(None, _GEOMETRY, f"the attribute column 'geometry' was renamed {new!r} so it "
-                                                 "does not clash with the geometries", "warning"))
+        problems.append(Problem(None, _GEOMETRY, _("the attribute column 'geometry' was renamed {new} so it does "
+                                                   "not clash with the geometries").format(new=repr(new)), "warning"))
     return renames
 
 
@@ -388,13 +394,13 @@ def _read_csv(path: Path, display: str) -> SourceTable:
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise _decode_error(display, raw, exc, "utf-8",
-                                "the file is neither UTF-8 nor Thai Windows (cp874/TIS-620) text. Save it as "
-                                "CSV UTF-8 (Excel: Save As > CSV UTF-8)") from None
+                                _("the file is neither UTF-8 nor Thai Windows (cp874/TIS-620) text. Save it as "
+                                  "CSV UTF-8 (Excel: Save As > CSV UTF-8)")) from None
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         raise _decode_error(display, raw, exc, encoding,
-                            "fix or remove that character, or save the file as CSV UTF-8") from None
+                            _("fix or remove that character, or save the file as CSV UTF-8")) from None
     del raw
     if not text.strip(" \t\r\n\ufeff"):
         raise _refuse(display, _("is empty (only blank space); export the data again"))
@@ -410,9 +416,10 @@ def _read_csv(path: Path, display: str) -> SourceTable:
     if not rows:
         if any(p.action == "rejected" for p in problems):
             raise ImportRefusedError(
-                f"{display}: every data row has more values than the header's {len(header)} columns; the "
-                "values probably contain unquoted delimiters: put such values in double quotes",
-                [*problems, Problem(None, None, "no row has as many values as the header", "refused")])
+                f"{display}: " + _("every data row has more values than the header's {n} columns; the values "
+                                   "probably contain unquoted delimiters: put such values in double quotes").format(
+                    n=len(header)),
+                [*problems, Problem(None, None, _("no row has as many values as the header"), "refused")])
         raise _refuse(display, _("is empty: it has a header line but no data rows"))
     frame = _frame(columns, rows)
     return SourceTable(name=display, format="tsv" if delimiter == "\t" else "csv", frame=frame,
@@ -488,11 +495,11 @@ def _parse_csv(text: str, display: str, delimiter: str, skip_lines: int,
     except csv.Error as exc:
         start = previous_line + 1
         if "end of data" in str(exc):
-            reason = (f"a quoted value that starts on line {start} is never closed (the quote runs to the end "
-                      "of the file); add the closing double quote")
+            reason = _("a quoted value that starts on line {line} is never closed (the quote runs to the end of the "
+                       "file); add the closing double quote").format(line=start)
         else:
-            reason = (f"line {reader.line_num}: {exc} (a quoted value must be followed by the delimiter or the "
-                      "end of the line); double a quote that is part of a value (\"\")")
+            reason = _("line {line}: {error} (a quoted value must be followed by the delimiter or the end of the "
+                       "line); double a quote that is part of a value (\"\")").format(line=reader.line_num, error=exc)
         raise _refuse(display, reason) from None
     if header is None:
         raise _refuse(display, _("is empty (only blank lines); export the data again"))
@@ -517,14 +524,14 @@ def _lines(text: str) -> Iterable[str]:
 
 def _fit_record(record: list[str], width: int, line: int, problems: list[Problem]) -> list[str] | None:
     if len(record) < width:
-        problems.append(Problem(line, None, f"row has {len(record)} values but the header has {width} columns; "
-                                            "the missing values were left empty", "warning"))
+        problems.append(Problem(line, None, _("row has {n} values but the header has {width} columns; the missing "
+                                              "values were left empty").format(n=len(record), width=width), "warning"))
         return record + [""] * (width - len(record))
     if not any(field.strip() for field in record[width:]):
         return record[:width]
-    problems.append(Problem(line, None, f"row has {len(record)} values but the header has {width} columns (an "
-                                        "unquoted delimiter inside a value?); put such values in double quotes",
-                            "rejected"))
+    problems.append(Problem(line, None, _("row has {n} values but the header has {width} columns (an unquoted "
+                                          "delimiter inside a value?); put such values in double quotes").format(
+        n=len(record), width=width), "rejected"))
     return None
 
 
@@ -545,8 +552,8 @@ def _csv_column_names(header: list[str], texts: list[pd.Series], display: str,
         new = f"column_{position + 1}"
         while new in header:
             new += "_"
-        problems.append(Problem(None, new, f"column {position + 1} has values but no name in the header; "
-                                           f"called it {new!r}", "warning"))
+        problems.append(Problem(None, new, _("column {n} has values but no name in the header; called it "
+                                             "{new}").format(n=position + 1, new=repr(new)), "warning"))
         names.append(new)
     seen: dict[str, int] = {}
     for position, column in enumerate(names):
@@ -583,9 +590,9 @@ def _read_geojson(path: Path, display: str) -> SourceTable:
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        hint = "GeoJSON must be UTF-8: export it again as UTF-8"
+        hint = _("GeoJSON must be UTF-8: export it again as UTF-8")
         if detect_encoding(raw) == "cp874":
-            hint = "it looks like Thai Windows (cp874/TIS-620) text, but GeoJSON must be UTF-8: export it again"
+            hint = _("it looks like Thai Windows (cp874/TIS-620) text, but GeoJSON must be UTF-8: export it again")
         raise _decode_error(display, raw, exc, "utf-8", hint) from None
     del raw
     body = text.strip()
@@ -598,7 +605,7 @@ def _read_geojson(path: Path, display: str) -> SourceTable:
         raise _refuse(display, _("is not valid JSON: {error} at line {line}, column {column}; fix the file there or "
                                  "export it again").format(error=exc.msg, line=exc.lineno, column=exc.colno)) from None
     except RecursionError:
-        raise _refuse(display, "is not GeoJSON the atlas can read: its JSON is nested too deeply") from None
+        raise _refuse(display, _("is not GeoJSON the atlas can read: its JSON is nested too deeply")) from None
     del text, body
     features, crs_member = _geojson_features(data, display)
     del data
@@ -633,9 +640,10 @@ def _refuse_not_json(body: str, display: str) -> None:
     match = _JS_WRAPPER.match(body[:300])
     if match:
         prefix = f"{match['kw']} {match['var']} =" if match["kw"] else f"{match['target']} ="
-        reason = f"this is JavaScript (`{prefix} ...`) wrapping GeoJSON; remove the `{prefix}` prefix"
+        reason = _("this is JavaScript (`{prefix} ...`) wrapping GeoJSON; remove the `{prefix}` prefix").format(
+            prefix=prefix)
         if body.endswith(";"):
-            reason += " and the trailing `;`"
+            reason += _(" and the trailing `;`")
         raise _refuse(display, reason)
     if _HTML.match(body[:64]):
         raise _refuse(display, _("named .geojson but is an HTML web page; it is probably an error or sign-in page "
@@ -651,26 +659,28 @@ def _refuse_not_json(body: str, display: str) -> None:
 def _geojson_features(data: Any, display: str) -> tuple[list[Any], Any]:
     """The features of a FeatureCollection, a single Feature or a bare geometry, and the ``crs`` member."""
     if isinstance(data, list):
-        raise _refuse(display, f"is JSON but not GeoJSON: it is a list of {len(data)} items, where GeoJSON is "
-                               'an object such as {"type": "FeatureCollection", "features": [...]}')
+        raise _refuse(display, _('is JSON but not GeoJSON: it is a list of {n} items, where GeoJSON is an object '
+                                 'such as {{"type": "FeatureCollection", "features": [...]}}').format(n=len(data)))
     if not isinstance(data, dict):
-        raise _refuse(display, f"is JSON but not GeoJSON: it holds a single {type(data).__name__} value")
+        raise _refuse(display, _("is JSON but not GeoJSON: it holds a single {kind} value").format(
+            kind=type(data).__name__))
     kind = data.get("type")
     if kind is None:
-        keys = ", ".join(repr(k) for k in list(data)[:8]) or "none"
-        hint = ("; it looks like Esri JSON: export it as GeoJSON" if "spatialReference" in data
+        keys = ", ".join(repr(k) for k in list(data)[:8]) or _("none")
+        hint = (_("; it looks like Esri JSON: export it as GeoJSON") if "spatialReference" in data
                 or (isinstance(data.get("features"), list) and data["features"]
                     and isinstance(data["features"][0], dict) and "attributes" in data["features"][0])
-                else "; GeoJSON has a \"type\" such as \"FeatureCollection\"")
-        raise _refuse(display, f"is JSON but not GeoJSON: it has no \"type\" member (keys: {keys}){hint}")
+                else _("; GeoJSON has a \"type\" such as \"FeatureCollection\""))
+        raise _refuse(display, _("is JSON but not GeoJSON: it has no \"type\" member (keys: {keys}){hint}").format(
+            keys=keys, hint=hint))
     if kind == "Topology":
         raise _refuse(display, _("is TopoJSON, not GeoJSON; convert it to GeoJSON (for example with mapshaper or "
                                  "QGIS) and import that"))
     if kind == "FeatureCollection":
         features = data.get("features")
         if not isinstance(features, list):
-            raise _refuse(display, 'is not GeoJSON the atlas can read: its FeatureCollection has no "features" '
-                                   "list")
+            raise _refuse(display, _('is not GeoJSON the atlas can read: its FeatureCollection has no "features" '
+                                     "list"))
         if not features:
             raise _refuse(display, _("is empty: its FeatureCollection has no features"))
         return features, data.get("crs")
@@ -678,8 +688,8 @@ def _geojson_features(data: Any, display: str) -> tuple[list[Any], Any]:
         return [data], data.get("crs")
     if kind in _GEOMETRY_TYPES:
         return [{"type": "Feature", "geometry": data, "properties": None}], data.get("crs")
-    raise _refuse(display, f'is JSON but not GeoJSON: its "type" is {str(kind)[:40]!r}, where GeoJSON has '
-                           '"FeatureCollection", "Feature" or a geometry type')
+    raise _refuse(display, _('is JSON but not GeoJSON: its "type" is {kind}, where GeoJSON has '
+                             '"FeatureCollection", "Feature" or a geometry type').format(kind=repr(str(kind)[:40])))
 
 
 def _geojson_crs(member: Any, display: str) -> tuple[Any, str]:
@@ -699,9 +709,9 @@ def _geojson_crs(member: Any, display: str) -> tuple[Any, str]:
     elif isinstance(member, dict):
         props = member.get("properties") if isinstance(member.get("properties"), dict) else {}
         if member.get("type") == "link":
-            raise _refuse(display, "cannot tell the coordinate system: its \"crs\" member is a link "
-                                   f"({str(props.get('href'))[:80]!r}), which the atlas does not follow; "
-                                   "export the file again in WGS84 (EPSG:4326)")
+            raise _refuse(display, _("cannot tell the coordinate system: its \"crs\" member is a link ({href}), "
+                                     "which the atlas does not follow; export the file again in WGS84 "
+                                     "(EPSG:4326)").format(href=repr(str(props.get("href"))[:80])))
         name = props.get("name") if member.get("type") != "EPSG" else f"EPSG:{props.get('code')}"
     else:
         name = None
@@ -740,8 +750,8 @@ def _reproject(geoms: np.ndarray, source: Any, label: str, problems: list[Proble
         x, y = transformer.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
-    problems.insert(0, Problem(None, _GEOMETRY, f"reprojected from {label} to WGS84 (source: {source.name})",
-                               "repaired"))
+    problems.insert(0, Problem(None, _GEOMETRY, _("reprojected from {crs} to WGS84 (source: {source})").format(
+        crs=label, source=source.name), "repaired"))
     return shapely.transform(geoms, to_wgs84)
 
 
@@ -757,32 +767,33 @@ def _refuse_projected_without_crs(geoms: np.ndarray, display: str) -> None:
     outside = ((bounds[:, 0] < -180) | (bounds[:, 2] > 180) | (bounds[:, 1] < -90) | (bounds[:, 3] > 90))
     if outside.all():
         x, y = bounds[0, 0], bounds[0, 1]
-        raise _refuse(display, "cannot tell the coordinate system: the file has no \"crs\" member, so its "
-                               f"coordinates should be longitude/latitude degrees, but they are like ({x:.1f}, "
-                               f"{y:.1f}) (metres of a projection such as UTM zone 47N?); export it again in "
-                               'WGS84 (EPSG:4326) or add a "crs" member naming its EPSG code')
+        raise _refuse(display, _("cannot tell the coordinate system: the file has no \"crs\" member, so its "
+                                 "coordinates should be longitude/latitude degrees, but they are like ({x}, {y}) "
+                                 "(metres of a projection such as UTM zone 47N?); export it again in WGS84 "
+                                 '(EPSG:4326) or add a "crs" member naming its EPSG code').format(
+            x=f"{x:.1f}", y=f"{y:.1f}"))
 
 
 def _feature_parts(feature: Any, number: int, problems: list[Problem]) -> tuple[dict[str, Any], Any, Any]:
     """Properties (nested values as JSON text), the geometry object and the id of one feature."""
     if not isinstance(feature, dict):
-        problems.append(Problem(number, None, f"item is not a GeoJSON Feature but a {type(feature).__name__}",
-                                "rejected"))
+        problems.append(Problem(number, None, _("item is not a GeoJSON Feature but a {kind}").format(
+            kind=type(feature).__name__), "rejected"))
         return {}, None, None
     kind = feature.get("type")
     if kind in _GEOMETRY_TYPES:
-        problems.append(Problem(number, _GEOMETRY, f"item is a bare {kind}, not a Feature; read it as a "
-                                                   "feature without properties", "repaired"))
+        problems.append(Problem(number, _GEOMETRY, _("item is a bare {kind}, not a Feature; read it as a feature "
+                                                     "without properties").format(kind=kind), "repaired"))
         return {}, feature, None
     if kind != "Feature":
-        problems.append(Problem(number, None, f"item is not a GeoJSON Feature (its type is "
-                                              f"{str(kind)[:40]!r})", "rejected"))
+        problems.append(Problem(number, None, _("item is not a GeoJSON Feature (its type is {kind})").format(
+            kind=repr(str(kind)[:40])), "rejected"))
         return {}, None, None
     properties = feature.get("properties")
     if properties is None:
         properties = {}
     elif not isinstance(properties, dict):
-        problems.append(Problem(number, None, "\"properties\" is not an object; ignored it", "warning"))
+        problems.append(Problem(number, None, _("\"properties\" is not an object; ignored it"), "warning"))
         properties = {}
     out = {str(k): (json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
            for k, v in properties.items()}
@@ -797,7 +808,7 @@ def _feature_geometry(geometry: Any, number: int, problems: list[Problem]) -> _S
     notes: list[str] = []
     try:
         if geometry is None:
-            raise _Rejected("feature has no geometry")
+            raise _Rejected(_("feature has no geometry"))
         spec = _build(geometry, notes)
     except _Rejected as exc:
         problems.extend(Problem(number, _GEOMETRY, note, "repaired") for note in notes)
@@ -811,30 +822,32 @@ def _build(obj: Any, notes: list[str]) -> _Spec:
     """``(type, coordinates)``: Point/MultiPoint/LineString an (n, 2) array, Polygon/MultiLineString a list of
     arrays, MultiPolygon a list of lists of ring arrays."""
     if not isinstance(obj, dict):
-        raise _Rejected(f"geometry is not a GeoJSON object but a {type(obj).__name__}")
+        raise _Rejected(_("geometry is not a GeoJSON object but a {kind}").format(kind=type(obj).__name__))
     kind = obj.get("type")
     if kind == "GeometryCollection":
         return _collection(obj, notes)
     if kind not in _GEOMETRY_TYPES:
-        raise _Rejected(f"geometry type {str(kind)[:40]!r} is not a GeoJSON geometry type")
+        raise _Rejected(_("geometry type {kind} is not a GeoJSON geometry type").format(kind=repr(str(kind)[:40])))
     coords = obj.get("coordinates")
     if coords is None:
-        raise _Rejected(f"{kind} has no coordinates")
+        raise _Rejected(_("{kind} has no coordinates").format(kind=kind))
     if kind == "Point":
         return kind, _positions([coords], notes, kind)
     if not isinstance(coords, list) or not coords:
-        raise _Rejected(f"feature has no geometry ({kind} with no coordinates)")
+        raise _Rejected(_("feature has no geometry ({kind} with no coordinates)").format(kind=kind))
     if kind == "MultiPoint":
         return kind, _positions(coords, notes, kind)
     if kind == "LineString":
-        return kind, _line(coords, notes, "line")
+        return kind, _line(coords, notes, _("line"))
     if kind == "MultiLineString":
-        return kind, [_line(part, notes, f"line {i}") for i, part in enumerate(coords, start=1)]
+        return kind, [_line(part, notes, _("line {n}").format(n=i)) for i, part in enumerate(coords, start=1)]
     if kind == "Polygon":
         return kind, _polygon(coords, notes, "")
-    return kind, [_polygon(part, notes, f"polygon {i}, ") for i, part in enumerate(coords, start=1)]
+    return kind, [_polygon(part, notes, _("polygon {n}").format(n=i)) for i, part in enumerate(coords, start=1)]
 
 
+#: Readable name of each geometry family (messages about geometry collections).
+_FAMILY_NAMES = {"points": N_("points"), "lines": N_("lines"), "polygons": N_("polygons")}
 _FAMILIES = {"Point": "points", "MultiPoint": "points", "LineString": "lines", "MultiLineString": "lines",
              "Polygon": "polygons", "MultiPolygon": "polygons"}
 
@@ -849,7 +862,7 @@ def _collection(obj: dict[str, Any], notes: list[str]) -> _Spec:
         depth = max(depth, level)
         members = node.get("geometries")
         if not isinstance(members, list):
-            raise _Rejected('geometry collection has no "geometries" list')
+            raise _Rejected(_('geometry collection has no "geometries" list'))
         for member in members:
             if isinstance(member, dict) and member.get("type") == "GeometryCollection":
                 walk(member, level + 1)
@@ -858,15 +871,18 @@ def _collection(obj: dict[str, Any], notes: list[str]) -> _Spec:
 
     walk(obj, 1)
     if not parts:
-        raise _Rejected("feature has no geometry (empty geometry collection)")
-    found = {_FAMILIES[kind] for kind, _ in parts}
-    what = "nested geometry collection" if depth > 1 else "geometry collection"
+        raise _Rejected(_("feature has no geometry (empty geometry collection)"))
+    found = {_FAMILIES[kind] for kind, _coords in parts}
+    what = _("nested geometry collection") if depth > 1 else _("geometry collection")
     if len(found) > 1:
-        raise _Rejected(f"{what} mixes {' and '.join(sorted(found))}; split them into separate features")
+        names = [_(_FAMILY_NAMES[f]) for f in sorted(found)]
+        families = _("{first} and {last}").format(first=", ".join(names[:-1]), last=names[-1])
+        raise _Rejected(_("{what} mixes {families}; split them into separate features").format(
+            what=what, families=families))
     family = found.pop()
     spec: _Spec
     if family == "points":
-        points = np.concatenate([coords for _, coords in parts])
+        points = np.concatenate([coords for _kind, coords in parts])
         count, spec = len(points), (("Point", points) if len(points) == 1 else ("MultiPoint", points))
     elif family == "lines":
         lines = [line for kind, c in parts for line in ([c] if kind == "LineString" else c)]
@@ -875,8 +891,8 @@ def _collection(obj: dict[str, Any], notes: list[str]) -> _Spec:
         polygons = [p for kind, c in parts for p in ([c] if kind == "Polygon" else c)]
         count, spec = len(polygons), (("Polygon", polygons[0]) if len(polygons) == 1
                                       else ("MultiPolygon", polygons))
-    noun = family if count != 1 else family[:-1]
-    notes.append(f"{what} of {count} {noun}; made it one {spec[0]}")
+    notes.append(_("{what} of {count} {family}; made it one {kind}").format(
+        what=what, count=count, family=_(_FAMILY_NAMES[family]), kind=spec[0]))
     return spec
 
 
@@ -887,7 +903,7 @@ def _positions(seq: list[Any], notes: list[str], what: str) -> np.ndarray:
     Non-finite numbers are caught later, for all features at once (``_assemble``).
     """
     if not isinstance(seq, list):
-        raise _Rejected(f"{what} coordinates are not a list of positions")
+        raise _Rejected(_("{what} coordinates are not a list of positions").format(what=what))
     try:
         array = np.asarray(seq)
     except (ValueError, TypeError):
@@ -898,29 +914,33 @@ def _positions(seq: list[Any], notes: list[str], what: str) -> np.ndarray:
     converted = ""
     for i, position in enumerate(seq):
         if not isinstance(position, list) or len(position) < 2:
-            raise _Rejected(f"{what} position {i + 1} is not a [longitude, latitude] pair: "
-                            f"{json.dumps(position, ensure_ascii=False)[:60]}")
+            raise _Rejected(_("{what} position {n} is not a [longitude, latitude] pair: {value}").format(
+                what=what, n=i + 1, value=json.dumps(position, ensure_ascii=False)[:60]))
         for j in (0, 1):
             value = position[j]
             if isinstance(value, bool) or not isinstance(value, int | float | str):
-                raise _Rejected(f"{what} coordinate {json.dumps(value, ensure_ascii=False)[:30]} is not a number")
+                raise _Rejected(_("{what} coordinate {value} is not a number").format(
+                    what=what, value=json.dumps(value, ensure_ascii=False)[:30]))
             if isinstance(value, str):
                 try:
                     number = float(value.strip())
                 except ValueError:
-                    raise _Rejected(f"{what} coordinate {value[:30]!r} is not a number") from None
+                    raise _Rejected(_("{what} coordinate {value} is not a number").format(
+                        what=what, value=repr(value[:30]))) from None
                 converted = converted or value
                 value = number
             out[i, j] = value
-    if converted and not any(n.startswith("coordinates given as text") for n in notes):
-        notes.append(f"coordinates given as text (e.g. {converted[:30]!r}); converted them to numbers")
+    as_text = _("coordinates given as text (e.g. {value}); converted them to numbers")
+    lead = as_text.split("{value}")[0]
+    if converted and not any(n.startswith(lead) for n in notes):  # one note per geometry
+        notes.append(as_text.format(value=repr(converted[:30])))
     return out
 
 
 def _line(coords: Any, notes: list[str], label: str) -> np.ndarray:
     points = _positions(coords, notes, label)
     if len(points) < 2:
-        raise _Rejected(f"{label} has {len(points)} position; a line needs at least 2")
+        raise _Rejected(_("{what} has {n} position; a line needs at least 2").format(what=label, n=len(points)))
     return points
 
 
@@ -928,17 +948,18 @@ def _polygon(rings: Any, notes: list[str], prefix: str) -> list[np.ndarray]:
     """The rings of a GeoJSON polygon (shell first); unclosed rings are closed, rings under 4 positions
     reject the geometry."""
     if not isinstance(rings, list) or not rings:
-        raise _Rejected(f"{prefix.rstrip(', ') or 'polygon'} has no rings")
+        raise _Rejected(_("{what} has no rings").format(what=prefix or _("polygon")))
     closed: list[np.ndarray] = []
     for number, ring in enumerate(rings, start=1):
-        label = f"{prefix}ring {number}"
+        label = (_("{polygon}, ring {n}").format(polygon=prefix, n=number) if prefix
+                 else _("ring {n}").format(n=number))
         points = _positions(ring, notes, label)
         if len(points) and (points[0, 0] != points[-1, 0] or points[0, 1] != points[-1, 1]):
             points = np.vstack([points, points[:1]])
-            notes.append(f"{label} was not closed; closed it")
+            notes.append(_("{what} was not closed; closed it").format(what=label))
         if len(points) < 4:
-            raise _Rejected(f"{label} has {len(points)} positions; a ring needs at least 4 (three corners and "
-                            "the first repeated at the end)")
+            raise _Rejected(_("{what} has {n} positions; a ring needs at least 4 (three corners and the first "
+                              "repeated at the end)").format(what=label, n=len(points)))
         closed.append(points)
     return closed
 
@@ -959,7 +980,7 @@ def _assemble(specs: list[_Spec | None], problems: list[Problem]) -> np.ndarray:
         if not finite.all():
             bad = set(np.unique(flat[2][flat[1][~finite]]).tolist())
             for item in sorted(bad):
-                problems.append(Problem(positions[item] + 1, _GEOMETRY, "a coordinate is not a finite number",
+                problems.append(Problem(positions[item] + 1, _GEOMETRY, _("a coordinate is not a finite number"),
                                         "rejected"))
             positions = [p for i, p in enumerate(positions) if i not in bad]
             data = [d for i, d in enumerate(data) if i not in bad]
@@ -1020,7 +1041,8 @@ def _shapes(kind: str, coords: np.ndarray, array_of_coord: np.ndarray, array_ite
 
 def _ogr_error(exc: Exception, path: Path, display: str, what: str) -> ImportRefusedError:
     detail = _scrub(str(exc), path, display)
-    return _refuse(display, f"cannot be read as {what}: {detail[:300]}; export it again")
+    return _refuse(display, _("cannot be read as {what}: {detail}; export it again").format(what=what,
+                                                                                            detail=detail[:300]))
 
 
 def _pick_layer(layers: list[tuple[str, str | None]], layer: str | None, display: str) -> str:
@@ -1073,24 +1095,27 @@ def _read_zipped_shapefile(path: Path, display: str, max_bytes: int, layer: str 
             shps = [i.filename for i in infos if i.filename.lower().endswith(".shp")]
             if not shps:
                 inside = ", ".join(i.filename for i in infos[:12]) + (" ..." if len(infos) > 12 else "")
-                raise _refuse(display, f"holds no Shapefile (.shp); inside: {inside or 'nothing'}. Zip the .shp, "
-                                       ".shx, .dbf and .prj files together, or import the file inside directly")
+                raise _refuse(display, _("holds no Shapefile (.shp); inside: {inside}. Zip the .shp, .shx, .dbf and "
+                                         ".prj files together, or import the file inside directly").format(
+                    inside=inside or _("nothing")))
             member = _pick_layer([(Path(s).stem, "Shapefile") for s in shps], layer, display)
             shp = next(s for s in shps if Path(s).stem == member)
             stem = shp[:-4].lower()
             parts = {ext: by_name.get(stem + ext) for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg")}
             missing = [ext for ext in (".shx", ".dbf") if parts[ext] is None]
             if missing:
-                raise _refuse(display, f"has {Path(shp).name} but no {' or '.join(Path(shp).stem + m for m in missing)}"
-                                       "; a Shapefile needs its .shp, .shx and .dbf: zip them together")
+                raise _refuse(display, _("has {shp} but no {missing}; a Shapefile needs its .shp, .shx and .dbf: zip "
+                                         "them together").format(
+                    shp=Path(shp).name, missing=" / ".join(Path(shp).stem + m for m in missing)))
             if parts[".prj"] is None:
-                raise _refuse(display, f"cannot tell the coordinate system: {Path(shp).name} has no .prj file "
-                                       "beside it; add the .prj it was exported with to the zip (or export it "
-                                       "again in WGS84, EPSG:4326)")
+                raise _refuse(display, _("cannot tell the coordinate system: {shp} has no .prj file beside it; add "
+                                         "the .prj it was exported with to the zip (or export it again in WGS84, "
+                                         "EPSG:4326)").format(shp=Path(shp).name))
             unpacked = sum(i.file_size for i in parts.values() if i is not None)
             if unpacked > max_bytes:
-                raise _refuse(display, f"unpacks to {_mb(unpacked)} MB; the import limit is {_mb(max_bytes)} MB. "
-                                       "Split it into smaller files, or ask the administrator to raise the limit")
+                raise _refuse(display, _("unpacks to {size} MB; the import limit is {limit} MB. Split it into smaller "
+                                         "files, or ask the administrator to raise the limit").format(
+                    size=_mb(unpacked), limit=_mb(max_bytes)))
             problems: list[Problem] = []
             if parts[".cpg"] is not None:
                 declared = archive.read(parts[".cpg"]).decode("ascii", errors="replace").strip()
@@ -1098,7 +1123,8 @@ def _read_zipped_shapefile(path: Path, display: str, max_bytes: int, layer: str 
             else:
                 encoding, option = _dbf_encoding(archive.read(parts[".dbf"]), problems)
     except zipfile.BadZipFile as exc:
-        raise _refuse(display, f"is not a readable ZIP archive ({exc}); zip the Shapefile again") from None
+        raise _refuse(display, _("is not a readable ZIP archive ({error}); zip the Shapefile again").format(
+            error=exc)) from None
     try:
         # Braces delimit the archive: an upload's temp path may not end in .zip, which /vsizip/ relies on.
         gdf = pyogrio.read_dataframe(f"/vsizip/{{{path.resolve()}}}/{shp}", encoding=option)
@@ -1120,16 +1146,16 @@ def _dbf_encoding(dbf: bytes, problems: list[Problem]) -> tuple[str | None, str 
         return None, None
     encoding = detect_encoding(body)
     if encoding == "cp874":
-        problems.append(Problem(None, None, "the Shapefile has no .cpg file; read its text as cp874 (Thai "
-                                            "Windows/TIS-620), detected from the .dbf contents", "warning"))
+        problems.append(Problem(None, None, _("the Shapefile has no .cpg file; read its text as cp874 (Thai "
+                                              "Windows/TIS-620), detected from the .dbf contents"), "warning"))
         return "cp874", "cp874"
     if encoding in ("utf-8", "utf-8-sig"):
-        problems.append(Problem(None, None, "the Shapefile has no .cpg file; read its text as UTF-8, detected "
-                                            "from the .dbf contents", "warning"))
+        problems.append(Problem(None, None, _("the Shapefile has no .cpg file; read its text as UTF-8, detected "
+                                              "from the .dbf contents"), "warning"))
         return "utf-8", "UTF-8"
-    problems.append(Problem(None, None, "the Shapefile has no .cpg file and its text encoding could not be "
-                                        "told; read it as ISO-8859-1 (check the names; add a .cpg naming the "
-                                        "encoding if they look wrong)", "warning"))
+    problems.append(Problem(None, None, _("the Shapefile has no .cpg file and its text encoding could not be "
+                                          "told; read it as ISO-8859-1 (check the names; add a .cpg naming the "
+                                          "encoding if they look wrong)"), "warning"))
     return None, None
 
 
@@ -1154,15 +1180,15 @@ def _read_parquet(path: Path, display: str) -> SourceTable:
             except Exception as exc:
                 raise _ogr_error(exc, path, display, "Parquet") from None
             if frame.empty:
-                raise _refuse(display, "is empty: it has no rows")
+                raise _refuse(display, _("is empty: it has no rows"))
             frame.index = pd.Index(np.arange(1, len(frame) + 1, dtype=np.int64), name=_ROW)
-            note = ("plain Parquet without GeoParquet metadata: read as a table; its latitude/longitude "
-                    "columns give the positions")
+            note = _("plain Parquet without GeoParquet metadata: read as a table; its latitude/longitude "
+                     "columns give the positions")
             return SourceTable(name=display, format="geoparquet", frame=frame, has_geometry=False,
                                problems=[Problem(None, None, note, "warning")])
-        raise _refuse(display, "is plain Parquet without GeoParquet ('geo') metadata, so it has no geometry the "
-                               "atlas can read and no lat/lon columns; write it with GeoPandas (to_parquet) "
-                               "or GDAL, or add latitude and longitude columns")
+        raise _refuse(display, _("is plain Parquet without GeoParquet ('geo') metadata, so it has no geometry the "
+                                 "atlas can read and no lat/lon columns; write it with GeoPandas (to_parquet) "
+                                 "or GDAL, or add latitude and longitude columns"))
     import geopandas as gpd
 
     try:
@@ -1182,21 +1208,22 @@ def _finish_gdal(gdf: Any, display: str, fmt: str, layer: str | None, problems: 
     from pyproj import CRS
 
     if len(gdf) == 0:
-        where = f"layer {layer!r}" if layer else "it"
-        raise _refuse(display, f"is empty: {where} has no features")
+        if layer:
+            raise _refuse(display, _("is empty: layer {layer} has no features").format(layer=repr(layer)))
+        raise _refuse(display, _("is empty: it has no features"))
     has_geometry = isinstance(gdf, gpd.GeoDataFrame) and gdf.active_geometry_name in gdf.columns
     crs_label: str | None = None
     if has_geometry:
         if gdf.crs is None:
-            raise _refuse(display, "cannot tell the coordinate system: the file does not say which one its "
-                                   "coordinates are in; export it again with its coordinate system (or in "
-                                   "WGS84, EPSG:4326)")
+            raise _refuse(display, _("cannot tell the coordinate system: the file does not say which one its "
+                                     "coordinates are in; export it again with its coordinate system (or in "
+                                     "WGS84, EPSG:4326)"))
         source = CRS(gdf.crs)
         crs_label = _crs_label(source)
         if not source.equals(CRS.from_epsg(4326), ignore_axis_order=True):
             gdf = gdf.to_crs(4326)
-            problems.append(Problem(None, _GEOMETRY, f"reprojected from {crs_label} to WGS84 (source: "
-                                                     f"{source.name})", "repaired"))
+            problems.append(Problem(None, _GEOMETRY, _("reprojected from {crs} to WGS84 (source: {source})").format(
+                crs=crs_label, source=source.name), "repaired"))
         geoms = shapely.force_2d(np.asarray(gdf.geometry.array, dtype=object))
         attributes = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     else:
@@ -1210,7 +1237,7 @@ def _finish_gdal(gdf: Any, display: str, fmt: str, layer: str | None, problems: 
     if geoms is not None:
         missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
         for row in np.flatnonzero(missing) + 1:
-            problems.append(Problem(int(row), _GEOMETRY, "feature has no geometry", "rejected"))
+            problems.append(Problem(int(row), _GEOMETRY, _("feature has no geometry"), "rejected"))
         geoms[missing] = None
         attributes[_GEOMETRY] = geoms
     return SourceTable(name=display, format=fmt, frame=attributes, has_geometry=has_geometry,
@@ -1230,7 +1257,8 @@ def _read_osm(path: Path, display: str) -> SourceTable:
     try:
         from geo.ingest.osm import read_osm
     except ImportError as exc:
-        raise _refuse(display, "is an OpenStreetMap file, which geo.ingest.osm reads, and that reader is not "
-                               f"available here ({exc}); import OpenStreetMap data with geo.ingest.osm") from None
+        raise _refuse(display, _("is an OpenStreetMap file, which geo.ingest.osm reads, and that reader is not "
+                                 "available here ({error}); import OpenStreetMap data with geo.ingest.osm").format(
+            error=exc)) from None
     reader: Callable[..., SourceTable] = read_osm
     return reader(path, name=display)

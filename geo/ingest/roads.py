@@ -40,6 +40,7 @@ import osmium.filter
 import pandas as pd
 import shapely
 
+from geo.i18n import N_, _
 from geo.ingest import osm
 from geo.ingest.model import Problem
 from geo.roadgraph import haversine_m, largest_strong_component
@@ -54,6 +55,8 @@ _MAXSPEED = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph|knots)?\s*$", r
 _MPH = 1.609344
 #: Speeds outside this range (km/h) are taken as typing errors and replaced by the class default.
 _SPEED_RANGE = (3.0, 150.0)
+#: Why a highway way was skipped when it is closed to cars (counted by reason; translated when shown).
+NO_MOTOR_ACCESS = N_("no motor access")
 
 
 def parse_maxspeed(raw: str | None) -> float | None:
@@ -154,7 +157,7 @@ def _read(path: Path, fmt: str) -> _Ways:
         try:
             tags = {k: obj.tags.get(k) for k in _TAGS if k in obj.tags}
         except UnicodeDecodeError as exc:
-            raise osm._CorruptError(f"a tag of way/{obj.id} is not valid UTF-8") from exc
+            raise osm._CorruptError(_("a tag of {object} is not valid UTF-8").format(object=f"way/{obj.id}")) from exc
         out.highway_ways += 1
         highway = tags.get("highway", "")
         why = None
@@ -163,7 +166,7 @@ def _read(path: Path, fmt: str) -> _Ways:
         elif tags.get("area") == "yes":
             why = "area=yes"
         elif closed_to_cars(tags):
-            why = "no motor access"
+            why = NO_MOTOR_ACCESS
         if why is not None:
             out.skipped[why] = out.skipped.get(why, 0) + 1
             continue
@@ -224,7 +227,7 @@ def _pieces(dropped: np.ndarray, source: np.ndarray, target: np.ndarray, n: int)
 
     both = dropped[source] & dropped[target]
     m = sparse.csr_matrix((np.ones(int(both.sum()), dtype=np.int8), (source[both], target[both])), shape=(n, n))
-    _, labels = csgraph.connected_components(m, directed=True, connection="weak")
+    _count, labels = csgraph.connected_components(m, directed=True, connection="weak")
     labels = np.where(dropped, labels, -1)
     return len(np.unique(labels[dropped])), labels
 
@@ -243,8 +246,8 @@ def build_network(ways: _Ways, name: str) -> RoadNetwork:
     refs, lon, lat, run, way_of = refs[keep], lon[keep], lat[keep], run[keep], way_of[keep]
     starts, ends = starts[keep], ends[keep]
     if not len(refs):
-        raise osm._refuse(name, "no road has two nodes with a location in the extract")
-    _, inverse, counts = np.unique(refs, return_inverse=True, return_counts=True)
+        raise osm._refuse(name, _("no road has two nodes with a location in the extract"))
+    _unique, inverse, counts = np.unique(refs, return_inverse=True, return_counts=True)
     is_node = (counts[inverse] >= 2) | starts | ends
     first_at, last_at = np.flatnonzero(starts), np.flatnonzero(ends)
     closed = (refs[first_at] == refs[last_at]) & (last_at - first_at >= 2)
@@ -290,8 +293,8 @@ def build_network(ways: _Ways, name: str) -> RoadNetwork:
     n_nodes = len(node_refs)
     kept, components = largest_strong_component(n_nodes, src, dst)
     if kept.sum() < 2:
-        raise osm._refuse(name, f"the {n_seg:,} road segments form no connected network (no two places can be "
-                                "reached from each other); is this the right extract?")
+        raise osm._refuse(name, _("the {n} road segments form no connected network (no two places can be "
+                                  "reached from each other); is this the right extract?").format(n=f"{n_seg:,}"))
     e_keep = kept[src] & kept[dst]
     dropped_nodes = ~kept
     pieces, labels = _pieces(dropped_nodes, src, dst, n_nodes)
@@ -306,17 +309,21 @@ def build_network(ways: _Ways, name: str) -> RoadNetwork:
         for label in found[np.argsort(-sizes, kind="stable")][:5]:
             members = np.flatnonzero(labels == label)
             pos0 = node_pos[members[0]]
-            where = f"near {lat[pos0]:.5f}, {lon[pos0]:.5f} (way/{way_ids[way_of[pos0]]})"
-            problems.append(Problem(None, "network", f"a piece of {len(members):,} node(s) {where} cannot be "
-                                    "reached from the rest of the network or cannot get back to it (an island, a "
-                                    "one-way dead end, or cut at the extract's edge); left out", "warning"))
+            where = _("near {lat}, {lon} ({way})").format(lat=f"{lat[pos0]:.5f}", lon=f"{lon[pos0]:.5f}",
+                                                         way=f"way/{way_ids[way_of[pos0]]}")
+            problems.append(Problem(None, "network", _("a piece of {n} node(s) {where} cannot be reached from the "
+                                                       "rest of the network or cannot get back to it (an island, a "
+                                                       "one-way dead end, or cut at the extract's edge); left "
+                                                       "out").format(n=f"{len(members):,}", where=where), "warning"))
     if ways.cut:
         shown = ", ".join(f"way/{w}" for w in ways.cut[:3]) + (", ..." if len(ways.cut) > 3 else "")
-        problems.append(Problem(None, "geometry", f"{len(ways.cut):,} road(s) have nodes outside the extract ({shown}); "
-                                "their stretches inside it were kept", "warning"))
+        problems.append(Problem(None, "geometry", _("{n} road(s) have nodes outside the extract ({shown}); their "
+                                                    "stretches inside it were kept").format(
+            n=f"{len(ways.cut):,}", shown=shown), "warning"))
     for raw, n in sorted(ways.bad_speed.items(), key=lambda kv: -kv[1])[:5]:
-        problems.append(Problem(None, "maxspeed", f"maxspeed={raw!r} on {n:,} way(s) is not a speed the importer "
-                                "reads; the class's default speed was used", "warning"))
+        problems.append(Problem(None, "maxspeed", _("maxspeed={value} on {n} way(s) is not a speed the importer "
+                                                    "reads; the class's default speed was used").format(
+            value=repr(raw), n=f"{n:,}"), "warning"))
 
     # renumber what is kept: nodes by OSM id, segments in file order, edges by segment (forward first)
     node_id = np.cumsum(kept) - 1
@@ -360,17 +367,22 @@ def build_network(ways: _Ways, name: str) -> RoadNetwork:
         "dropped_pieces": pieces, "dropped_nodes": int(dropped_nodes.sum()), "dropped_edges": int((~e_keep).sum()),
         "dropped_km": round(km_dropped, 3),
     }
-    notes = [f"{len(tags):,} of {ways.highway_ways:,} highway ways are roads a car is routed on"]
+    notes = [_("{n} of {total} highway ways are roads a car is routed on").format(
+        n=f"{len(tags):,}", total=f"{ways.highway_ways:,}")]
     if ways.skipped:
         top = sorted(ways.skipped.items(), key=lambda kv: -kv[1])[:6]
-        notes.append("left out: " + ", ".join(f"{k} ({v:,})" for k, v in top)
-                     + (", ..." if len(ways.skipped) > 6 else ""))
-    notes.append(f"network: {len(nodes):,} nodes, {len(edges):,} directed edges, {stats['km']:,.1f} km of road "
-                 f"({stats['one_way_segments']:,} one-way segments; maxspeed tagged on "
-                 f"{stats['maxspeed_tagged_ways']:,} ways)")
-    notes.append(f"largest strongly connected part kept; dropped {pieces:,} separate piece(s): "
-                 f"{stats['dropped_nodes']:,} nodes, {stats['dropped_edges']:,} edges, {km_dropped:,.1f} km"
-                 if pieces else "the whole network is strongly connected; nothing dropped")
+        notes.append(_("left out: {ways}").format(
+            ways=", ".join(f"{_(k) if k == NO_MOTOR_ACCESS else k} ({v:,})" for k, v in top)
+            + (", ..." if len(ways.skipped) > 6 else "")))
+    notes.append(_("network: {nodes} nodes, {edges} directed edges, {km} km of road ({one_way} one-way segments; "
+                   "maxspeed tagged on {tagged} ways)").format(
+        nodes=f"{len(nodes):,}", edges=f"{len(edges):,}", km=f"{stats['km']:,.1f}",
+        one_way=f"{stats['one_way_segments']:,}", tagged=f"{stats['maxspeed_tagged_ways']:,}"))
+    notes.append(_("largest strongly connected part kept; dropped {pieces} separate piece(s): {nodes} nodes, "
+                   "{edges} edges, {km} km").format(
+        pieces=f"{pieces:,}", nodes=f"{stats['dropped_nodes']:,}", edges=f"{stats['dropped_edges']:,}",
+        km=f"{km_dropped:,.1f}")
+                 if pieces else _("the whole network is strongly connected; nothing dropped"))
     return RoadNetwork(nodes, edges, stats, problems, notes)
 
 
@@ -383,14 +395,17 @@ def read_roads(path: Path, *, name: str | None = None, max_bytes: int = osm.MAX_
     try:
         ways = _read(path, fmt)
     except osm._CorruptError as exc:
-        raise osm._refuse(name, f"the file is truncated or damaged and was not imported (the OSM reader said: {exc})") from exc
+        raise osm._refuse(name, _("the file is truncated or damaged and was not imported (the OSM reader said: "
+                                  "{error})").format(error=exc)) from exc
     if not ways.highway_ways:
-        raise osm._refuse(name, "no roads found: the extract has no way tagged highway=* (an extract of places "
-                                "only? import it with --layer places)")
+        raise osm._refuse(name, _("no roads found: the extract has no way tagged highway=* (an extract of places "
+                                  "only? import it with --layer places)"))
     if not ways.ways:
-        top = ", ".join(f"{k} ({v:,})" for k, v in sorted(ways.skipped.items(), key=lambda kv: -kv[1])[:5])
-        raise osm._refuse(name, f"no roads a car is routed on: the {ways.highway_ways:,} highway ways are {top}; "
-                                f"roads are highway={', '.join(ROAD_CLASSES)} (docs/roads.md)")
+        top = ", ".join(f"{_(k) if k == NO_MOTOR_ACCESS else k} ({v:,})"
+                        for k, v in sorted(ways.skipped.items(), key=lambda kv: -kv[1])[:5])
+        raise osm._refuse(name, _("no roads a car is routed on: the {n} highway ways are {top}; roads are "
+                                  "highway={classes} (docs/roads.md)").format(
+            n=f"{ways.highway_ways:,}", top=top, classes=", ".join(ROAD_CLASSES)))
     network = build_network(ways, name)
     network.stats["read_seconds"] = round(time.perf_counter() - started, 3)
     return network

@@ -19,7 +19,7 @@ from geo import sql
 from geo.errors import ImportRefusedError, SeedDataError
 from geo.i18n import _
 from geo.ingest import fields, load, validate
-from geo.ingest.model import Problem, SourceTable, source_format_for
+from geo.ingest.model import Problem, SourceTable, action_label, source_format_for
 from geo.settings import Settings, get_settings
 from geo.vocab import DEFAULT_ZONE_LEVEL
 
@@ -103,7 +103,7 @@ class ImportReport:
         label = _("roads") if self.layer == "roads" else _("fields")
         lines += [f"  {label}: {note}" for note in self.field_notes]
         for action, kind, n in self.reasons()[:12]:
-            lines.append(f"  {n:>6,} {action:<8} {kind}")
+            lines.append(f"  {n:>6,} {action_label(action):<8} {kind}")
         then = _("then")
         lines += [f"  {then}: {a}" for a in self.after]
         if self.dry_run:

@@ -30,8 +30,9 @@ import pandas as pd
 from geo import sql
 from geo.db import connect
 from geo.errors import ImportRefusedError
+from geo.i18n import _
 from geo.ingest import fields, load
-from geo.ingest.model import Problem
+from geo.ingest.model import Problem, kind_text, reason_text
 from geo.settings import PROVINCE_BBOX, Settings
 
 #: Problem rows fetched for the report (every problem is still counted in the summary).
@@ -161,8 +162,8 @@ def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mappin
         rel, _columns, fm, rows = _source(con, source, fmt, name, mapping)
         notes = list(fm.notes)
         if "segment" not in fm.columns:
-            notes.append(f"no segment column: every device is counted as {default_segment!r}; origin "
-                         "breakdowns are not available")
+            notes.append(_("no segment column: every device is counted as {segment}; origin breakdowns are not "
+                           "available").format(segment=repr(default_segment)))
         # as many buckets as device partitions for this many rows: each partition reads whole buckets
         checked = Checked(workdir / "checked", 65 - pipeline.partition_count(rows).bit_length())
         workdir.mkdir(parents=True, exist_ok=True)
@@ -187,7 +188,7 @@ def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mappin
     counts = sql.fetch_one(con, "ingest/checked_counts") or {}
     if not counts.get("rows_read"):
         raise _refuse(f"{name} is empty: no data rows")
-    problems = [Problem(int(r.row), r.field, r.reason, r.action) for r in
+    problems = [Problem(int(r.row), r.field, reason_text(r.reason), r.action) for r in
                 sql.fetch_df(con, "ingest/checked_problems", {"limit": PROBLEM_LIMIT}).itertuples()]
     return counts, problems, notes, fmt, encoding, checked
 
@@ -227,7 +228,7 @@ class Checked:
 
 def reasons(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
     """Every problem counted by (action, kind)."""
-    return [(r.action, r.kind, int(r.rows)) for r in sql.fetch_df(con, "ingest/checked_reasons").itertuples()]
+    return [(r.action, kind_text(r.kind), int(r.rows)) for r in sql.fetch_df(con, "ingest/checked_reasons").itertuples()]
 
 
 def import_pings(path: Path, name: str, *, db_path: Path, settings: Settings, mapping: dict[str, str],
@@ -253,11 +254,13 @@ def import_pings(path: Path, name: str, *, db_path: Path, settings: Settings, ma
         total = int(counts["rows_read"])
         if strict and (counts["rejected"] or counts["warnings"]):
             first = next((p for p in problems if p.action in ("rejected", "warning")), None)
-            raise ImportRefusedError(f"{name}: refused with --strict: {counts['rejected']:,} rejected row(s); first: "
-                                     f"{first}", problems)
+            raise ImportRefusedError(_("{name}: refused with --strict: {rejected} rejected row(s); first: "
+                                       "{first}").format(name=name, rejected=f"{counts['rejected']:,}", first=first),
+                                     problems)
         if not counts["accepted"]:
-            raise ImportRefusedError(f"{name}: no row could be imported ({total:,} rejected); first: "
-                                     f"{problems[0] if problems else '?'}", problems)
+            raise ImportRefusedError(_("{name}: no row could be imported ({rejected} rejected); first: "
+                                       "{first}").format(name=name, rejected=f"{total:,}",
+                                                         first=problems[0] if problems else "?"), problems)
         return checked
 
     # the checked rows go beside the database (their size is the feed's again): removed however the import ends

@@ -26,6 +26,7 @@ from shapely.geometry import Point, shape
 from shapely.validation import explain_validity
 
 from geo.errors import ImportRefusedError
+from geo.i18n import _
 from geo.ingest.fields import FieldMap
 from geo.ingest.model import Problem, SourceTable
 from geo.settings import PROVINCE_BBOX
@@ -78,7 +79,8 @@ def parse_category_options(values: list[str]) -> tuple[str | None, dict[str, str
         src, sep, dest = value.rpartition("=")
         dest = dest.strip()
         if dest not in ALL_CATEGORIES:
-            msg = f"--category {value!r}: {dest!r} is not an atlas category; known: {', '.join(ALL_CATEGORIES)}"
+            msg = _("--category {value}: {dest} is not an atlas category; known: {known}").format(
+                value=repr(value), dest=repr(dest), known=", ".join(ALL_CATEGORIES))
             raise ImportRefusedError(msg, [Problem(None, "category", msg, "refused")])
         if sep:
             mapping[_norm_value(src)] = dest
@@ -162,13 +164,13 @@ def _names(row: int, rec: Mapping[str, Any], fm: FieldMap, rows: _Rows) -> tuple
     if en and not th and _THAI.search(en) and not re.search(r"[A-Za-z]", en):
         en, th = "", en  # a Thai name in the generic "name" column
     if not en and not th:
-        rows.add(row, fm.get("name_en") or fm.get("name_th"), "missing name: no English or Thai name", "rejected")
+        rows.add(row, fm.get("name_en") or fm.get("name_th"), _("missing name: no English or Thai name"), "rejected")
         return None
     if not th:
-        rows.add(row, fm.get("name_th"), "no Thai name: the English name is shown in its place", "warning")
+        rows.add(row, fm.get("name_th"), _("no Thai name: the English name is shown in its place"), "warning")
         th = en
     if not en:
-        rows.add(row, fm.get("name_en"), "no English name: the Thai name is shown in its place", "warning")
+        rows.add(row, fm.get("name_en"), _("no English name: the Thai name is shown in its place"), "warning")
         en = th
     return en, th
 
@@ -181,48 +183,49 @@ def _point(row: int, rec: Mapping[str, Any], fm: FieldMap, rows: _Rows, opts: Op
         try:
             geom = shapely.from_wkt(_text(rec.get(fm.get("wkt"))))
         except GEOSException as exc:
-            rows.add(row, fld, f"unreadable WKT: {str(exc)[:120]}", "rejected")
+            rows.add(row, fld, _("unreadable WKT: {error}").format(error=str(exc)[:120]), "rejected")
             return None
     if geom is None and fm.get("lat"):
         lat_col, lon_col = fm.get("lat"), fm.get("lon")
         try:
             lat, lon = _number(rec.get(lat_col)), _number(rec.get(lon_col))
         except ValueError:
-            rows.add(row, f"{lat_col}/{lon_col}", f"coordinates not numbers: {_text(rec.get(lat_col))[:40]!r}, "
-                     f"{_text(rec.get(lon_col))[:40]!r}", "rejected")
+            rows.add(row, f"{lat_col}/{lon_col}", _("coordinates not numbers: {lat}, {lon}").format(
+                lat=repr(_text(rec.get(lat_col))[:40]), lon=repr(_text(rec.get(lon_col))[:40])), "rejected")
             return None
         if lat is None or lon is None:
-            rows.add(row, f"{lat_col}/{lon_col}", "missing coordinates: lat or lon is empty", "rejected")
+            rows.add(row, f"{lat_col}/{lon_col}", _("missing coordinates: lat or lon is empty"), "rejected")
             return None
         geom, fld = Point(lon, lat), f"{lat_col}/{lon_col}"
     if geom is None or geom.is_empty:
-        rows.add(row, fld, "missing geometry: no position for this place", "rejected")
+        rows.add(row, fld, _("missing geometry: no position for this place"), "rejected")
         return None
     if not isinstance(geom, Point):
-        rows.add(row, fld, f"not a point: a {geom.geom_type}; used a point inside it", "repaired")
+        rows.add(row, fld, _("not a point: a {kind}; used a point inside it").format(kind=geom.geom_type), "repaired")
         geom = geom.representative_point() if geom.is_valid else shapely.make_valid(geom).representative_point()
     lon, lat = geom.x, geom.y
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        rows.add(row, fld, "coordinates not finite numbers", "rejected")
+        rows.add(row, fld, _("coordinates not finite numbers"), "rejected")
         return None
     if not -180 <= lon <= 180 or not -90 <= lat <= 90:
         if -180 <= lat <= 180 and -90 <= lon <= 90 and _in_bbox(lat, lon):
             pass  # swapped, handled below
         else:
-            what = "longitude" if not -180 <= lon <= 180 else "latitude"
-            value = lon if what == "longitude" else lat
-            limit = 180 if what == "longitude" else 90
-            rows.add(row, fld, f"{what} out of range: {value} is outside ±{limit}", "rejected")
+            if not -180 <= lon <= 180:
+                reason = _("longitude out of range: {value} is outside ±{limit}").format(value=lon, limit=180)
+            else:
+                reason = _("latitude out of range: {value} is outside ±{limit}").format(value=lat, limit=90)
+            rows.add(row, fld, reason, "rejected")
             return None
     if not _in_bbox(lon, lat) and _in_bbox(lat, lon):
-        rows.add(row, fld, f"swapped lat/lon: ({lon}, {lat}) read as lat {lon}, lon {lat}; swapped back",
-                 "repaired")
+        rows.add(row, fld, _("swapped lat/lon: ({lon}, {lat}) read as lat {lon}, lon {lat}; swapped back").format(
+            lon=lon, lat=lat), "repaired")
         lon, lat = lat, lon
     point = Point(lon, lat)
     area = opts.area if opts.area is not None else shapely.box(*PROVINCE_BBOX)
     if not area.contains(point):
-        rows.area_warning(row, fld, f"outside the destination: ({lat:.5f}, {lon:.5f}) is outside Chiang Mai "
-                          "province", opts.strict)
+        rows.area_warning(row, fld, _("outside the destination: ({lat}, {lon}) is outside Chiang Mai province").format(
+            lat=f"{lat:.5f}", lon=f"{lon:.5f}"), opts.strict)
         if opts.strict:
             return None
     return point
@@ -234,12 +237,14 @@ def _int_field(row: int, rec: Mapping[str, Any], col: str | None, rows: _Rows, l
     try:
         value = _number(rec.get(col))
     except ValueError:
-        rows.add(row, col, f"not a whole number: {_text(rec.get(col))[:40]!r}; left empty", "warning")
+        rows.add(row, col, _("not a whole number: {value}; left empty").format(value=repr(_text(rec.get(col))[:40])),
+                 "warning")
         return None
     if value is None:
         return None
     if value != int(value) or not lo <= value <= hi:
-        rows.add(row, col, f"out of range: {value:g} is not a whole number from {lo} to {hi}; left empty", "warning")
+        rows.add(row, col, _("out of range: {value} is not a whole number from {lo} to {hi}; left empty").format(
+            value=f"{value:g}", lo=lo, hi=hi), "warning")
         return None
     return int(value)
 
@@ -257,8 +262,8 @@ def _hours(row: int, rec: Mapping[str, Any], fm: FieldMap, rows: _Rows) -> tuple
         m = _HOURS.match(text.split(";")[0].split(" ", 1)[-1] if re.match(r"^[A-Za-z]", text) else text)
         if m and int(m.group(1)) <= 23 and 1 <= int(m.group(3)) <= 24:
             return int(m.group(1)), int(m.group(3)) + (1 if m.group(4) and m.group(4) != "00" else 0)
-        rows.add(row, fm.get("opening_hours"), f"opening hours not understood: {text[:60]!r}; treated as always "
-                 "open", "warning")
+        rows.add(row, fm.get("opening_hours"), _("opening hours not understood: {value}; treated as always "
+                                                 "open").format(value=repr(text[:60])), "warning")
     return opening, closing
 
 
@@ -274,16 +279,18 @@ def _category(row: int, rec: Mapping[str, Any], fm: FieldMap, rows: _Rows, opts:
         return CATEGORY_SYNONYMS[key]
     if opts.category:
         if raw:
-            rows.add(row, fm.get("category"), f"unknown category mapped: {raw[:40]!r} -> {opts.category} "
-                     "(--category)", "repaired")
+            rows.add(row, fm.get("category"), _("unknown category mapped: {value} -> {category} "
+                                                "(--category)").format(value=repr(raw[:40]), category=opts.category),
+                     "repaired")
         return opts.category
     if raw:
         unknown[raw] = unknown.get(raw, 0) + 1
-        rows.add(row, fm.get("category"), f"unknown category: {raw[:40]!r}; known: {', '.join(ALL_CATEGORIES)}. "
-                 f"Map it with --category \"{raw[:40]}=hotel\" (or any known one)", "rejected")
+        rows.add(row, fm.get("category"), _("unknown category: {value}; known: {known}. Map it with --category "
+                                            "\"{raw}=hotel\" (or any known one)").format(
+            value=repr(raw[:40]), known=", ".join(ALL_CATEGORIES), raw=raw[:40]), "rejected")
     else:
-        rows.add(row, fm.get("category") or "category", "missing category: give a category column or "
-                 "--category VALUE", "rejected")
+        rows.add(row, fm.get("category") or "category", _("missing category: give a category column or "
+                                                          "--category VALUE"), "rejected")
     return None
 
 
@@ -302,8 +309,9 @@ def check_places(table: SourceTable, fm: FieldMap, opts: Options) -> Checked:
         layer = LAYER_OF.get(category or "")
         given_layer = _norm_value(rec.get(fm.get("layer"))) if fm.get("layer") else ""
         if category and given_layer and given_layer not in (layer, f"{layer}s"):
-            rows.add(row, fm.get("layer"), f"layer contradicts category: layer {given_layer!r} but category "
-                     f"{category} is {layer}", "rejected")
+            rows.add(row, fm.get("layer"), _("layer contradicts category: layer {given} but category {category} "
+                                             "is {layer}").format(given=repr(given_layer), category=category,
+                                                                  layer=layer), "rejected")
         if len(rows.rejected) > before or names is None or point is None or category is None or layer is None:
             continue
         raw_id = _text(rec.get(fm.get("place_id"))) if fm.get("place_id") else ""
@@ -311,8 +319,8 @@ def check_places(table: SourceTable, fm: FieldMap, opts: Options) -> Checked:
         pid = f"{LAYER_PREFIX[layer]}-{base}"
         if raw_id:
             if pid in seen:
-                rows.add(row, fm.get("place_id"), f"duplicate id: {raw_id[:60]!r} is also on row {seen[pid]}",
-                         "rejected")
+                rows.add(row, fm.get("place_id"), _("duplicate id: {value} is also on row {row}").format(
+                    value=repr(raw_id[:60]), row=seen[pid]), "rejected")
                 continue
         else:
             n = 2
@@ -326,8 +334,8 @@ def check_places(table: SourceTable, fm: FieldMap, opts: Options) -> Checked:
             capacity, estimated = rooms * 2, True  # two guests per room, as the seed data does
         price = _norm_value(rec.get(fm.get("price_band"))) if fm.get("price_band") else ""
         if price and price not in PRICE_BANDS:
-            rows.add(row, fm.get("price_band"), f"unknown price band: {price[:20]!r}; known: "
-                     f"{', '.join(PRICE_BANDS)}; left empty", "warning")
+            rows.add(row, fm.get("price_band"), _("unknown price band: {value}; known: {known}; left empty").format(
+                value=repr(price[:20]), known=", ".join(PRICE_BANDS)), "warning")
             price = ""
         opening, closing = _hours(row, rec, fm, rows)
         source = _text(rec.get(fm.get("source"))) if fm.get("source") else ""
@@ -368,41 +376,41 @@ def _zone_geometry(row: int, rec: Mapping[str, Any], fm: FieldMap, rows: _Rows,
         try:
             geom = shapely.from_wkt(_text(rec.get(fm.get("wkt"))))
         except GEOSException as exc:
-            rows.add(row, fld, f"unreadable WKT: {str(exc)[:120]}", "rejected")
+            rows.add(row, fld, _("unreadable WKT: {error}").format(error=str(exc)[:120]), "rejected")
             return None
     if geom is None or geom.is_empty:
-        rows.add(row, fld, "missing geometry: the boundary has no shape", "rejected")
+        rows.add(row, fld, _("missing geometry: the boundary has no shape"), "rejected")
         return None
     if not isinstance(geom, shapely.Polygon | shapely.MultiPolygon):
-        rows.add(row, fld, f"not a polygon: a boundary must be a Polygon or MultiPolygon, got {geom.geom_type}",
-                 "rejected")
+        rows.add(row, fld, _("not a polygon: a boundary must be a Polygon or MultiPolygon, got {kind}").format(
+            kind=geom.geom_type), "rejected")
         return None
     west, south, east, north = geom.bounds
     if not (math.isfinite(west) and math.isfinite(north)) or west < -180 or east > 180 or south < -90 or north > 90:
         if not (_in_bbox(south, west) and _in_bbox(north, east)):
-            rows.add(row, fld, f"coordinates out of range: bounds {tuple(round(b, 4) for b in geom.bounds)}",
-                     "rejected")
+            rows.add(row, fld, _("coordinates out of range: bounds {bounds}").format(
+                bounds=tuple(round(b, 4) for b in geom.bounds)), "rejected")
             return None
     if not geom.intersects(shapely.box(*PROVINCE_BBOX)) and _swap_xy(geom).intersects(shapely.box(*PROVINCE_BBOX)):
-        rows.add(row, fld, "swapped lat/lon: positions are (lat, lon); GeoJSON and WKT use (lon, lat); swapped "
-                 "back", "repaired")
+        rows.add(row, fld, _("swapped lat/lon: positions are (lat, lon); GeoJSON and WKT use (lon, lat); swapped "
+                             "back"), "repaired")
         geom = _swap_xy(geom)
     if not geom.is_valid:
         why = explain_validity(geom)
         fixed = _polygonal(shapely.make_valid(geom))
         if fixed is None or fixed.is_empty:
-            rows.add(row, fld, f"invalid geometry: {why}; could not be repaired", "rejected")
+            rows.add(row, fld, _("invalid geometry: {why}; could not be repaired").format(why=why), "rejected")
             return None
-        rows.add(row, fld, f"invalid geometry repaired: {why} (make_valid)", "repaired")
+        rows.add(row, fld, _("invalid geometry repaired: {why} (make_valid)").format(why=why), "repaired")
         geom = fixed
     area = opts.area if opts.area is not None else shapely.box(*PROVINCE_BBOX)
     if not geom.intersects(area):
-        rows.add(row, fld, "outside the destination: the boundary does not touch Chiang Mai province",
+        rows.add(row, fld, _("outside the destination: the boundary does not touch Chiang Mai province"),
                  "rejected")
         return None
     if not area.contains(geom):
-        rows.area_warning(row, fld, "partly outside the destination: the boundary reaches outside Chiang Mai "
-                          "province", opts.strict)
+        rows.area_warning(row, fld, _("partly outside the destination: the boundary reaches outside Chiang Mai "
+                                      "province"), opts.strict)
         if opts.strict:
             return None
     return geom
@@ -429,8 +437,8 @@ def check_zones(table: SourceTable, fm: FieldMap, opts: Options) -> Checked:
         zid = f"{slug(level).replace('-', '_')}_{base}"
         if zid in seen:
             if raw_id:
-                rows.add(row, fm.get("zone_id"), f"duplicate id: {raw_id[:60]!r} is also on row {seen[zid]}",
-                         "rejected")
+                rows.add(row, fm.get("zone_id"), _("duplicate id: {value} is also on row {row}").format(
+                    value=repr(raw_id[:60]), row=seen[zid]), "rejected")
                 continue
             n = 2
             while f"{zid}_{n}" in seen:

@@ -28,7 +28,7 @@ from geo import __version__, sql
 from geo.db import PUBLISHED_TABLES, connect, require_published
 from geo.errors import AtlasError, ConfigError, DataNotBuiltError, PublishError
 from geo.i18n import _
-from geo.publish import suppress
+from geo.publish import estimates, suppress
 from geo.settings import Settings, get_settings
 from geo.vocab import DEFAULT_ZONE_LEVEL
 
@@ -48,6 +48,15 @@ GRAINS: dict[str, str] = {
     "pub_place_visits": "place x month: visits and minutes on site",
     "pub_calendar": "month x weekday: days with data (a calendar, no people)",
 }
+
+#: What the distinct people were counted from (the publication record's ``counted_from``).
+STAYS = "stays"
+#: ... or bounded from: an operator's aggregated presence feed (docs/privacy.md, "Aggregated feeds").
+AGGREGATED = (
+    "aggregated feed: only cell-hours with at least `floor` unique devices of a segment group and visitor type are "
+    "summed, into every table alike; people = the unit's largest such cell-hour, a lower bound on distinct people; "
+    "origins, corridors and place visits are not published (the feed bounds no number of people for them)"
+)
 
 #: How the file was made, in one paragraph (written into the publication record; docs/privacy.md has more).
 METHOD = (
@@ -102,36 +111,73 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _require_source(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _require_source(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
+    """The source's table names; ``DataNotBuiltError`` when one the publisher reads is missing."""
     present = set(sql.fetch_df(con, "publish/table_names")["name"])
     missing = [t for t in SOURCE_TABLES if t not in present]
     if missing:
         msg = (f"{path} cannot be published: it has no {', '.join(missing)}. Publish an officials' database built "
                "with visitor flows (`make build`); a published file cannot be published again.")
         raise DataNotBuiltError(msg)
+    return present
 
 
 def _arrow(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df, preserve_index=False)
 
 
-def _gather(con: duckdb.DuckDBPyConnection, floor: int) -> tuple[dict[str, Any], dict[str, suppress.Suppression]]:
-    """Every staged table of the published file, read from the officials' database ``con``."""
+def _with_estimates(table: str, frame: pa.Table, weights: pd.DataFrame) -> pa.Table:
+    """``frame`` with its estimate columns appended (computed on its keys and counts only, so the other columns,
+    such as 64-bit H3 cells with nulls, never pass through pandas)."""
+    counts = [count for _est, count in estimates.ESTIMATE_COLUMNS[table]]
+    keys = ["month_start", *(["segment_group"] if "segment_group" in frame.column_names else []), *counts]
+    est = estimates.add_estimates(table, frame.select(keys).to_pandas(), weights)
+    for column, _count in estimates.ESTIMATE_COLUMNS[table]:
+        frame = frame.append_column(column, pa.array(est[column].to_numpy(), type=pa.float64()))
+    return frame
+
+
+def _aggregated_zone_days(con: duckdb.DuckDBPyConnection, floor: int) -> tuple[pd.DataFrame, suppress.Suppression]:
+    """Person-days of an aggregated feed (``publish/zone_days_aggregated.sql``) and the share of the measure kept."""
+    rows = sql.fetch_df(con, "publish/zone_days_aggregated", {"floor": floor})
+    whole = sql.fetch_df(con, "publish/zone_days_aggregated", {"floor": 0})
+    total = float(whole["people_days"].sum())
+    share = float(rows["people_days"].sum()) / total if total else 1.0
+    return rows, suppress.Suppression(len(rows), max(len(whole) - len(rows), 0), 0, share)
+
+
+def _gather(con: duckdb.DuckDBPyConnection, floor: int, *, with_weights: bool = True,
+            ) -> tuple[dict[str, Any], dict[str, suppress.Suppression], pd.DataFrame, str]:
+    """Every staged table of the published file, read from the officials' database ``con``, with the estimate
+    columns, and the public weights (``geo.publish.estimates``; from ``expansion_weights`` when
+    ``with_weights``, else every weight 1), and what the people were counted from (``STAYS`` or ``AGGREGATED``)."""
+    kind = sql.fetch_one(con, "publish/source_kind") or {}
+    aggregated = bool(kind.get("has_presence")) and not kind.get("has_stays")
     frames: dict[str, Any] = {
         "places": sql.execute(con, "publish/read_places").to_arrow_table(),
         "zones": sql.execute(con, "publish/read_zones", {"level": DEFAULT_ZONE_LEVEL}).to_arrow_table(),
         "cells": sql.execute(con, "publish/read_cells").to_arrow_table(),
         "pub_calendar": sql.execute(con, "publish/calendar").to_arrow_table(),
-        "pub_presence": sql.execute(con, "publish/presence", {"floor": floor}).to_arrow_table(),
+        "pub_presence": sql.execute(con, "publish/presence_aggregated" if aggregated else "publish/presence",
+                                    {"floor": floor}).to_arrow_table(),
         "pub_corridors": sql.execute(con, "publish/corridors", {"floor": floor}).to_arrow_table(),
         "pub_place_visits": sql.execute(con, "publish/place_visits", {"floor": floor}).to_arrow_table(),
     }
     person_days = sql.fetch_df(con, "publish/person_days")
-    zone_days, zone_stats = suppress.zone_days(person_days, floor)
+    if aggregated:  # no stays: sums of cell-hours of at least `floor` devices (docs/privacy.md, "Aggregated feeds")
+        zone_days, zone_stats = _aggregated_zone_days(con, floor)
+    else:
+        zone_days, zone_stats = suppress.zone_days(person_days, floor)
     origins, origin_stats = suppress.origins(person_days, floor)
     del person_days  # the only device-level frame: counted, never written
+    official = (sql.fetch_df(con, "publish/read_weights") if with_weights
+                else pd.DataFrame(columns=["segment_group", "month_start", "coverage", "published", "weight", "method",
+                                           "fit_published", "market_share"]))
+    weights = estimates.public_weights(official, origins)
     frames["pub_zone_days"] = _arrow(zone_days)
     frames["pub_origins"] = _arrow(origins)
+    for table in estimates.ESTIMATE_COLUMNS:
+        frames[table] = _with_estimates(table, frames[table], weights)
     totals = sql.fetch_one(con, "publish/source_totals") or {}
 
     def share(table: str, column: str, total_key: str) -> suppress.Suppression:
@@ -146,7 +192,7 @@ def _gather(con: duckdb.DuckDBPyConnection, floor: int) -> tuple[dict[str, Any],
         "pub_corridors": share("pub_corridors", "trips", "trips"),
         "pub_place_visits": share("pub_place_visits", "visits", "visits"),
     }
-    return frames, stats
+    return frames, stats, weights, AGGREGATED if aggregated else STAYS
 
 
 def _check_floor(frames: dict[str, Any], floor: int) -> None:
@@ -160,7 +206,7 @@ def _check_floor(frames: dict[str, Any], floor: int) -> None:
 
 
 def _record(source: Path, floor: int, con: duckdb.DuckDBPyConnection, frames: dict[str, Any],
-            published_at: datetime) -> pd.DataFrame:
+            published_at: datetime, weights: pd.DataFrame, counted_from: str) -> pd.DataFrame:
     """The ``meta`` rows of the published file: the kept source rows (no params) and the publication record."""
     kept = sql.fetch_df(con, "publish/read_meta", {"level": DEFAULT_ZONE_LEVEL})
     months = sorted(frames["pub_calendar"].column("month_start").to_pylist())
@@ -178,6 +224,8 @@ def _record(source: Path, floor: int, con: duckdb.DuckDBPyConnection, frames: di
             "datasets": {r["dataset"]: str(r["built_at"]) for r in kept.to_dict("records")},
         },
         "atlas_version": __version__,
+        "estimates": estimates.record(weights),
+        "counted_from": counted_from,
     }
     simulated = bool(kept["simulated"].any()) if not kept.empty else False
     built = max((str(r["built_at"]) for r in kept.to_dict("records") if r["dataset"] == "flows"), default="")
@@ -260,10 +308,10 @@ def publish(
     try:
         con = connect(source, "officials", read_only=True, settings=settings)
         try:
-            _require_source(con, source)
-            frames, stats = _gather(con, floor)
+            present = _require_source(con, source)
+            frames, stats, weights, counted_from = _gather(con, floor, with_weights="expansion_weights" in present)
             published_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-            frames["meta"] = _arrow(_record(source, floor, con, frames, published_at))
+            frames["meta"] = _arrow(_record(source, floor, con, frames, published_at, weights, counted_from))
         finally:
             con.close()
         _check_floor(frames, floor)

@@ -121,3 +121,4 @@ def origins(person_days: pd.DataFrame, floor: int) -> tuple[pd.DataFrame, Suppre
     share = float(out["people"].sum()) / total if total else 1.0
     published = len(out)
     return out, Suppression(published, primary, complementary, share)
+

@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 
 from geo.i18n import _
+from geo.vocab import translate_origin
 
 EVENT_COLOUR = "#b2182b"
 BASELINE_COLOUR = "#4d4d4d"
@@ -52,6 +53,7 @@ def event_hours_chart(hours: pd.DataFrame, title: str) -> alt.Chart:
 def origin_shift_chart(origins: pd.DataFrame, title: str, top: int = 12) -> alt.Chart:
     """Shares of people-days by origin on the event's days and on the baseline days (grouped bars)."""
     head = origins.head(top)
+    head = head.assign(origin=[translate_origin(str(o)) for o in head["origin"]])  # services return English
     long = pd.concat([
         pd.DataFrame({"origin": head["origin"], "share": head["event_share"], "period": _("Event days")}),
         pd.DataFrame({"origin": head["origin"], "share": head["baseline_share"], "period": _("Baseline days")}),

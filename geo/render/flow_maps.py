@@ -25,7 +25,8 @@ from geo.render.base import (
     name_label,
     popup_table,
 )
-from geo.vocab import ROAD_CLASSES
+from geo.roadgraph import turn_instruction
+from geo.vocab import ROAD_CLASSES, route_text
 
 #: Sequential colours for corridor classes, lightest (fewest trips) first (ColorBrewer YlOrRd).
 CORRIDOR_COLOURS: tuple[str, ...] = ("#fecc5c", "#fd8d3c", "#f03b20", "#bd0026", "#67000d")
@@ -144,7 +145,8 @@ def route_map(legs: pd.DataFrame, stops: pd.DataFrame, label: str, zones_geojson
     """
     m = base_map()
     add_context_zones(m, zones_geojson)
-    label = str(label)  # the router's method name; escaped wherever it is shown
+    label = route_text(label)  # the router's method name in the reader's language; escaped wherever it is shown
+    stop_names = {rec.get("name_en"): display_name(rec) for rec in stops.to_dict("records")}
     on_roads = legs["on_roads"] if "on_roads" in legs else pd.Series(False, index=legs.index)
     group = folium.FeatureGroup(name=esc(_("Route — {method}").format(method=label)), show=True)  # layer control
     for rec, road in zip(legs.to_dict("records"), on_roads.tolist(), strict=True):
@@ -155,7 +157,7 @@ def route_map(legs: pd.DataFrame, stops: pd.DataFrame, label: str, zones_geojson
         if road:
             rows[_("Snap from / to (m)")] = f"{rec.get('snap_from_m', 0):.0f} / {rec.get('snap_to_m', 0):.0f}"
         elif rec.get("note"):
-            rows[_("Why straight")] = rec["note"]
+            rows[_("Why straight")] = route_text(rec["note"], stop_names)
         folium.PolyLine(
             rec["path"], color=ROUTE_COLOUR, weight=5 if road else 4, opacity=0.9, dash_array=None if road else "8 6",
             tooltip=folium.Tooltip(esc(_("{leg} · {km} km · {minutes} min ({method})").format(
@@ -169,7 +171,8 @@ def route_map(legs: pd.DataFrame, stops: pd.DataFrame, label: str, zones_geojson
             folium.CircleMarker(
                 [rec["lat"], rec["lon"]], radius=4, color="#333333", weight=1, fill=True, fill_color=TURN_COLOUR,
                 fill_opacity=1, tooltip=folium.Tooltip(esc(_("Leg {n}: {instruction}").format(
-                    n=int(rec["leg"]), instruction=rec["instruction"]))),
+                    n=int(rec["leg"]), instruction=turn_instruction(rec["angle"], rec["road"])
+                    if "angle" in rec else rec["instruction"]))),
             ).add_to(turn_group)
         turn_group.add_to(m)
     stop_group = folium.FeatureGroup(name=esc(_("Stops ({n})").format(n=len(stops))), show=True)

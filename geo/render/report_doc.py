@@ -59,7 +59,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph of text; ``tone`` ``note`` (grey, small), ``warning`` (boxed) or ``plain``."""
+    """A paragraph of text; ``tone`` ``note`` (grey, small), ``warning`` (boxed), ``heading`` (a sub-heading
+    whose text is data, e.g. an event's name) or ``plain``."""
 
     text: str
     tone: str = "plain"
@@ -157,6 +158,8 @@ def typst_source(doc: ReportDoc, images: Sequence[str]) -> str:
             elif isinstance(block, Paragraph):
                 if block.tone == "warning":
                     out.append(f"#warn[#{q(block.text)}]\n")
+                elif block.tone == "heading":
+                    out.append(f"== #{q(block.text)}\n")
                 elif block.tone == "note":
                     out.append(f"#note[#{q(block.text)}]\n")
                 else:

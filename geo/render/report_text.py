@@ -43,6 +43,7 @@ TEXTS: dict[str, str] = {
     "section_flows": N_("Flows and routes"),
     "section_capacity": N_("Accommodation and capacity"),
     "section_places": N_("Places"),
+    "section_events": N_("Events and forecast"),
     "section_sources": N_("Data sources and definitions"),
     "measure": N_("Measure"),
     "this_period": N_("This period"),

@@ -33,11 +33,12 @@ from geo.render.static_map import map_png
 from geo.report import tables as T
 from geo.report.naming import day_text, filter_caption
 from geo.services import capacity, catalog, geography, movement, presence
+from geo.services import events as events_service
 from geo.services.filters import Filters, default_filters
 from geo.vocab import CATEGORY_LABELS, LAYER_LABELS, translate_origin
 
 #: Report sections in their order; ``--sections`` picks a subset.
-SECTIONS: tuple[str, ...] = ("overview", "density", "flows", "capacity", "places")
+SECTIONS: tuple[str, ...] = ("overview", "density", "flows", "capacity", "places", "events")
 #: Rows in each top table.
 TOP_ROWS = 15
 #: Resolution of map images (dots per inch at their printed width of ~17 cm).
@@ -49,7 +50,8 @@ class ReportOptions:
     """What the report covers: ``filters`` (period and the shared filters), language, zone, sections.
 
     ``zone`` (a zone id, or None for the whole province) narrows every section to one zone; ``calendar``
-    is the festival file the seasonality chart marks; ``floor`` the privacy floor (0 for officials).
+    is the festival file the seasonality chart marks; ``floor`` the privacy floor (0 for officials);
+    ``events`` the event ids the events section shows (None: the calendar's events in the period).
     """
 
     filters: Filters
@@ -59,6 +61,7 @@ class ReportOptions:
     calendar: Path | None = None
     floor: int = 0
     database: str = ""
+    events: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:
@@ -314,6 +317,34 @@ class _Builder:
         blocks.append(Table(text("places_by_category", lang), (_("Layer"), text("col_category", lang),
                                                               text("col_places", lang), text("col_rooms", lang)),
                             rows, (False, False, True, True)))
+        return blocks
+
+    def events(self) -> list:
+        """The Events page for the period: each event's impact (``geo.report.events``), then the forecast."""
+        from geo.report import events as E
+        from geo.services import catalog as cat
+
+        lang, zone = self.lang, self.o.zone
+        simulated = cat.is_simulated(self.con)
+        chosen = E.events_in_period(self.con, self.f, zone, self.o.events)
+        blocks: list = []
+        if chosen.empty:
+            blocks.append(Paragraph(_("No event of the calendar with data falls in this period; `python -m geo "
+                                      "event list` shows the calendar and `--events` picks events by id."), "note"))
+        for rec in chosen.head(E.MAX_EVENTS).to_dict("records"):
+            try:
+                impact = events_service.event_impact(self.con, rec["event_id"])
+            except AtlasError as exc:  # an event without baseline says so; the others still print
+                blocks += [Paragraph(str(rec["name"]), "heading"), Paragraph(str(exc), "note")]
+                continue
+            blocks += E.event_blocks(impact, lang=lang, zone=zone, zone_name=self.zone_name,
+                                     zones_geojson=self.zones_geojson, simulated=simulated, chart=self.chart,
+                                     picture=self.map)
+        if len(chosen) > E.MAX_EVENTS:
+            left = ", ".join(str(n) for n in chosen["name"].iloc[E.MAX_EVENTS:])
+            blocks.append(Paragraph(_("Also in this period, left out of this report: {names}. Pick events with "
+                                      "`--events ID,ID`.").format(names=left), "note"))
+        blocks += E.forecast_blocks(self.con, lang=lang, zone=zone, zone_name=self.zone_name, chart=self.chart)
         return blocks
 
     def sources(self, meta: pd.DataFrame) -> list:

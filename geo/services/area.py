@@ -306,14 +306,6 @@ def area_summary(
     hours = sql.fetch_df(con, "app/area_summary_hours", {
         **wkt, "months": months, "weekdays": list(filters.weekdays), "segments": list(filters.segments),
         "floor": int(floor)})
-    days = int(hours["days_with_data"].iloc[0]) if not hours.empty else 0
-    hours = hours[["hour", "visitor_hours", "present"]].reset_index(drop=True)
-    hours["visitor_hours"] = hours["visitor_hours"].astype("int64")
-    selected = hours[hours["hour"].between(lo, hi)]
-    people_hours = int(selected["visitor_hours"].sum())
-    present = people_hours / (days * (hi - lo + 1)) if days else 0.0
-    peak = hours.sort_values(["present", "hour"], ascending=[False, True]).head(1)
-
     mix_withheld = bool(floor)
     visitor_types = pd.DataFrame(columns=["visitor_type", "label", "people_hours", "share"])
     origins = pd.DataFrame(columns=["origin", "segment_group", "people_hours", "share"])
@@ -329,7 +321,26 @@ def area_summary(
         overnight = int(mix.loc[mix["visitor_type"] == "overnight", "visitor_hours"].sum()) if total else 0
         overnight_share = overnight / total if total else None
 
-    places = sql.fetch_df(con, "app/area_summary_places", wkt)
+    return summary_from(con, checked, cells, hours, (lo, hi), mix_withheld=mix_withheld,
+                        overnight_share=overnight_share, visitor_types=visitor_types, origins=origins)
+
+
+def summary_from(
+    con: duckdb.DuckDBPyConnection, checked: CheckedArea, cells: pd.DataFrame, hours: pd.DataFrame,
+    hour_range: tuple[int, int], *, mix_withheld: bool = True, overnight_share: float | None = None,
+    visitor_types: pd.DataFrame | None = None, origins: pd.DataFrame | None = None,
+) -> AreaSummary:
+    """An ``AreaSummary`` from the area's cells, its people by hour of day (``hours``: hour, visitor_hours,
+    present, days_with_data) and the visitor mix (withheld by default), with the places inside read from ``con``
+    (shared by the officials' and the public summary)."""
+    lo, hi = hour_range
+    days = int(hours["days_with_data"].iloc[0]) if not hours.empty else 0
+    hours = hours[["hour", "visitor_hours", "present"]].reset_index(drop=True)
+    hours["visitor_hours"] = hours["visitor_hours"].astype("int64")
+    selected = hours[hours["hour"].between(lo, hi)]
+    people_hours = int(selected["visitor_hours"].sum())
+    peak = hours.sort_values(["present", "hour"], ascending=[False, True]).head(1)
+    places = sql.fetch_df(con, "app/area_summary_places", {"area_wkt": checked.wkt})
     places.insert(3, "category_label", [CATEGORY_LABELS.get(c, c) for c in places["category"]])
     acc = places[places["layer"] == "accommodation"]
     return AreaSummary(
@@ -341,13 +352,14 @@ def area_summary(
         hour_to=hi,
         days_with_data=days,
         people_hours=people_hours,
-        present=present,
+        present=people_hours / (days * (hi - lo + 1)) if days else 0.0,
         peak_hour=int(peak["hour"].iloc[0]) if not peak.empty else None,
         peak_present=float(peak["present"].iloc[0]) if not peak.empty else None,
         mix_withheld=mix_withheld,
         overnight_share=overnight_share,
-        visitor_types=visitor_types,
-        origins=origins,
+        visitor_types=(visitor_types if visitor_types is not None
+                       else pd.DataFrame(columns=["visitor_type", "label", "people_hours", "share"])),
+        origins=origins if origins is not None else pd.DataFrame(columns=["origin", "segment_group", "people_hours", "share"]),
         places=places,
         by_category=places_by_category(places),
         accommodations=len(acc),

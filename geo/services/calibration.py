@@ -18,8 +18,10 @@ import pandas as pd
 
 from geo import published as pub
 from geo import sql
+from geo.i18n import DEFAULT_LANGUAGE, _, using_language
 from geo.services._require import present_tables, require_tables
 from geo.services.capacity import published_supply
+from geo.vocab import SEGMENT_GROUP_LABELS
 
 #: The calibration target the issue sets: every month within this relative error on the default data.
 TARGET_ERROR = 0.10
@@ -86,31 +88,43 @@ class Calibration:
 
 
 def _method(weights: pd.DataFrame, rooms: float | None, ppr: float, market_shares: bool) -> str:
+    """The method in words, in the current language."""
     parts = []
     for group, part in weights.groupby("segment_group", sort=True):
         how = str(part["method"].iloc[0])
         w = part["weight"]
         wtxt = f"{w.iloc[0]:,.1f}" if w.nunique() == 1 else f"{w.min():,.1f}–{w.max():,.1f}"
         if how == "annual_fit":
-            parts.append(f"{group}: {wtxt} people per device, one weight for the whole period = published visitors "
-                         f"of the months with data ({part['fit_published'].iloc[0]:,.0f}) ÷ devices observed in "
-                         f"them ({int(part['fit_devices'].iloc[0]):,})")
+            parts.append(_("{group}: {weight} people per device, one weight for the whole period = published visitors "
+                           "of the months with data ({published}) ÷ devices observed in them ({devices})").format(
+                group=_(SEGMENT_GROUP_LABELS.get(str(group), str(group))), weight=wtxt,
+                published=f"{part['fit_published'].iloc[0]:,.0f}", devices=f"{int(part['fit_devices'].iloc[0]):,}"))
         elif how == "market_share":
-            parts.append(f"{group}: {wtxt} = 1 ÷ (operator market share × sampling), from the feed's own file")
+            parts.append(_("{group}: {weight} = 1 ÷ (operator market share × sampling), from the feed's own "
+                           "file").format(group=_(SEGMENT_GROUP_LABELS.get(str(group), str(group))), weight=wtxt))
         elif how == "population":
-            parts.append(f"{group}: {wtxt} = registered population ({part['fit_published'].iloc[0]:,.0f}) ÷ "
-                         f"resident devices ({int(part['fit_devices'].iloc[0]):,})")
+            parts.append(_("{group}: {weight} = registered population ({published}) ÷ resident devices "
+                           "({devices})").format(
+                group=_(SEGMENT_GROUP_LABELS.get(str(group), str(group))), weight=wtxt,
+                published=f"{part['fit_published'].iloc[0]:,.0f}", devices=f"{int(part['fit_devices'].iloc[0]):,}"))
         else:
-            parts.append(f"{group}: 1 (nothing published: estimates equal observed devices)")
-    text = ("ESTIMATE. Each observed device is expanded by a weight per origin segment group and month. "
-            + "; ".join(parts) + ". Each month's estimate (weight × devices present that month) is then compared "
-            "with that month's published visitors, so only the period total is matched by construction"
-            + (" (market shares are fitted to nothing published: every month is a check)" if market_shares else "")
-            + ".")
+            parts.append(_("{group}: 1 (nothing published: estimates equal observed devices)").format(
+                group=_(SEGMENT_GROUP_LABELS.get(str(group), str(group)))))
+    text = _("ESTIMATE. Each observed device is expanded by a weight per origin segment group and month. {parts}. "
+             "Each month's estimate (weight × devices present that month) is then compared with that month's "
+             "published visitors, so only the period total is matched by construction{shares}.").format(
+        parts="; ".join(parts),
+        shares=_(" (market shares are fitted to nothing published: every month is a check)") if market_shares else "")
     if rooms:
-        text += (f" Implied occupancy = estimated overnight visitors at 02:00 per night ÷ ({rooms:,.0f} published "
-                 f"rooms × {ppr:g} persons per room).")
-    return text + " Sources: data/README.md; method: docs/estimates.md."
+        text += " " + _("Implied occupancy = estimated overnight visitors at 02:00 per night ÷ ({rooms} published "
+                        "rooms × {ppr} persons per room).").format(rooms=f"{rooms:,.0f}", ppr=f"{ppr:g}")
+    return text + " " + _("Sources: data/README.md; method: docs/estimates.md.")
+
+
+def method_text(cal: Calibration) -> str:
+    """``cal.method`` in the current language (the record keeps the English text: it is cached across readers)."""
+    shares = bool((cal.weights["method"] == "market_share").any()) if not cal.weights.empty else False
+    return _method(cal.weights, cal.rooms, cal.persons_per_room, shares)
 
 
 def calibration(con: duckdb.DuckDBPyConnection) -> Calibration:
@@ -144,7 +158,9 @@ def calibration(con: duckdb.DuckDBPyConnection) -> Calibration:
         ))
     annual = pub.first_value(published, "occupancy") if not published.empty else None
     shares = bool((weights["method"] == "market_share").any()) if not weights.empty else False
-    return Calibration(months=tuple(out), method=_method(weights, supply.rooms, supply.persons_per_room, shares),
+    with using_language(DEFAULT_LANGUAGE):
+        method = _method(weights, supply.rooms, supply.persons_per_room, shares)
+    return Calibration(months=tuple(out), method=method,
                        weights=weights, published=published, annual_occupancy=annual, rooms=supply.rooms,
                        persons_per_room=supply.persons_per_room)
 

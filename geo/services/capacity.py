@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from geo import sql
+from geo.i18n import N_
 from geo.services._require import require_tables
 from geo.services.filters import Filters
 from geo.services.geography import check_zone_level
@@ -138,7 +139,7 @@ def _with_estimates(df: pd.DataFrame, supply: PublishedSupply) -> pd.DataFrame:
 
 
 #: Name of the row that gathers accommodation and demand in cells of no zone of the level.
-OUTSIDE_LABEL = "Outside every zone of this level"
+OUTSIDE_LABEL = N_("Outside every zone of this level")
 
 
 def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -171,7 +172,12 @@ def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
         df.loc[df["outside"], "name_th"] = ""
     df["observed_pressure"] = pd.to_numeric(df["observed_pressure"], errors="coerce")
     df["observed_peak_pressure"] = pd.to_numeric(df["observed_peak_pressure"], errors="coerce")
-    df = _with_estimates(df, published_supply(con))
+    return with_pressure_classes(_with_estimates(df, published_supply(con)))
+
+
+def with_pressure_classes(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with pressure_class, pressure_label and colour from its ``pressure`` column (``vocab.pressure_class``;
+    shared by the officials' and the public supply and demand)."""
     classes = [pressure_class(v) for v in df["pressure"]]
     df["pressure_class"] = [c[0] for c in classes]
     df["pressure_label"] = [c[1] for c in classes]

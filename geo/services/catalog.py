@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from geo import sql
+from geo.i18n import N_
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -68,7 +69,12 @@ def date_bounds(con: duckdb.DuckDBPyConnection) -> tuple:
 
 
 #: The kinds of data the atlas distinguishes in its labels (banner, Data page, exports).
-DATA_KINDS = ("real", "approximate", "simulated", "estimate")
+DATA_KINDS = (N_("real"), N_("approximate"), N_("simulated"), N_("estimate"))
+#: Parts ``data_kinds`` names itself (English source texts; the Data page translates every cell it can).
+DATA_PARTS = (N_("estimated people"), N_("visitor flows"), N_("tourism zones"), N_("province outline"),
+              N_("H3 cells"))
+#: Why the tourism zones are approximate (``data_kinds``).
+ZONES_DETAIL = N_("drawn by the project from landmarks, not an official boundary (data/seed/zones.geojson)")
 
 
 def data_kinds(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -90,8 +96,7 @@ def data_kinds(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                          "detail": str(rec["sources"])})
         elif name == "zones":
             rows.append({"part": "tourism zones", "kind": "approximate",
-                         "detail": "drawn by the project from landmarks, not an official boundary "
-                                   "(data/seed/zones.geojson)"})
+                         "detail": ZONES_DETAIL})
             if "province_outline_km2" in extra:
                 rows.append({"part": "province outline", "kind": "approximate",
                              "detail": f"drawn by the project: {extra['province_outline_km2']:,.0f} km² against the "

@@ -195,7 +195,7 @@ def event_impact(con: duckdb.DuckDBPyConnection, event_id: str, weeks: int = BAS
         return part / whole if whole > 0 else None
 
     origins = _shares(mix, "segment")
-    origins["origin"] = [origin_label(s) for s in origins["segment"]]
+    origins["origin"] = [origin_label(s, "en") for s in origins["segment"]]  # cached for every reader: English
     origins["segment_group"] = [s.split(":", 1)[0] for s in origins["segment"]]
     groups = _shares(mix.assign(segment_group=[s.split(":", 1)[0] for s in mix["segment"]]), "segment_group")
 

@@ -36,11 +36,21 @@ def forecast_about(con: duckdb.DuckDBPyConnection) -> dict:
     require_tables(con, *_TABLES)
     row = sql.fetch_one(con, "app/forecast_meta")
     if row is None:
-        return {"label": _("Forecast"), "method": "", "simulated": False}
-    about = json.loads(row["params"] or "{}")
-    measure = about.get("measure", "visitors")
-    about.update(built_at=str(row["built_at"]), simulated=bool(row["simulated"]),
-                 measure_label=MEASURE_LABELS.get(measure, measure))
-    about["label"] = (_("Forecast from simulated flows ({measure})") if about["simulated"]
-                      else _("Forecast ({measure})")).format(measure=_(about["measure_label"]))
+        about = {"method": "", "simulated": False}
+    else:
+        about = json.loads(row["params"] or "{}")
+        measure = about.get("measure", "visitors")
+        about.update(built_at=str(row["built_at"]), simulated=bool(row["simulated"]),
+                     measure_label=MEASURE_LABELS.get(measure, measure))
+    # in the current language (the CLI, the report); a page's cached copy may hold another reader's: pages word
+    # the label with about_label
+    about["label"] = about_label(about)
     return about
+
+
+def about_label(about: dict) -> str:
+    """The forecast's name in the current language ("Forecast from simulated flows (observed devices)")."""
+    if "measure_label" not in about:
+        return _("Forecast")
+    return (_("Forecast from simulated flows ({measure})") if about.get("simulated")
+            else _("Forecast ({measure})")).format(measure=_(about["measure_label"]))

@@ -25,12 +25,11 @@ from geo.errors import FilterError
 from geo.i18n import _
 from geo.services._require import require_macros, require_tables
 from geo.services.filters import Filters
-from geo.vocab import EARTH_RADIUS_M, FLOW_LEVELS, MAX_TOUR_PLACES
+from geo.vocab import EARTH_RADIUS_M, FLOW_LEVELS, MAX_TOUR_PLACES, STRAIGHT_LINE_LABEL
 
 #: Most corridors a page may ask for (keeps the map well under the DOM budget).
 MAX_CORRIDORS = 100
 
-STRAIGHT_LINE_LABEL = "straight-line (no road network imported)"
 
 
 def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:

@@ -68,7 +68,7 @@ LEVEL_DEFINITION = N_(
     "is summarised from the same cell figures (someone in two zones in one hour counts in both)."
 )
 #: Name of the row of a level summary that gathers the cells in no zone of the level.
-OUTSIDE_LABEL = "Outside every zone of this level"
+OUTSIDE_LABEL = N_("Outside every zone of this level")
 
 
 def expected_days(filters: Filters) -> int:
@@ -186,6 +186,12 @@ def _text_or_none(value: Any) -> str | None:
 
 def _period_kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> PeriodKpis:
     row = sql.fetch_one(con, "app/presence_kpis", filters.params()) or {}
+    return period_from_row(row, expected_days(filters))
+
+
+def period_from_row(row: dict[str, Any], days_expected: int) -> PeriodKpis:
+    """A ``PeriodKpis`` from one row of a KPI query (``app/presence_kpis`` or ``app/public_kpis``: the same
+    columns); missing or null figures read 0 (averages and shares None)."""
     visitors = int(row.get("visitors") or 0)
     days_with_data = int(row.get("days_with_data") or 0)
     place_visits = int(row.get("place_visits") or 0)
@@ -209,7 +215,7 @@ def _period_kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> PeriodKpis
             if busiest_hour is not None and days_with_data else None
         ),
         days_with_data=days_with_data,
-        days_expected=expected_days(filters),
+        days_expected=days_expected,
         est_visitors=_number(row.get("est_visitors")),
         est_overnight=_number(row.get("est_overnight")),
         est_day_trippers=_number(row.get("est_day_trippers")),
@@ -226,6 +232,23 @@ def _pct_change(now: float | None, before: float | None) -> float | None:
 
 def _difference(now: float | None, before: float | None, scale: float = 1.0) -> float | None:
     return None if now is None or before is None else (now - before) * scale
+
+
+def change_between(current: PeriodKpis, previous: PeriodKpis | None) -> KpiChange:
+    """The change of each KPI from ``previous`` to ``current`` (percent; points for the international share,
+    minutes for the dwell); all None without a previous period."""
+    if previous is None:
+        return KpiChange()
+    return KpiChange(
+        visitors=_pct_change(current.visitors, previous.visitors),
+        overnight=_pct_change(current.overnight, previous.overnight),
+        day_trippers=_pct_change(current.day_trippers, previous.day_trippers),
+        residents=_pct_change(current.residents, previous.residents),
+        international=_pct_change(current.international, previous.international),
+        avg_daily_visitors=_pct_change(current.avg_daily_visitors, previous.avg_daily_visitors),
+        international_share_pp=_difference(current.international_share, previous.international_share, 100.0),
+        avg_dwell_minutes=_difference(current.avg_dwell_minutes, previous.avg_dwell_minutes),
+    )
 
 
 def kpi_note(k: Kpis) -> str:
@@ -254,18 +277,7 @@ def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> Kpis:
     elif previous.days_with_data < previous.days_expected:
         note = (f"The previous period ({prev_filters.start:%d %b %Y} – {prev_filters.end:%d %b %Y}) has data on "
                 f"{previous.days_with_data} of {previous.days_expected} days: compare with care.")
-    change = KpiChange()
-    if previous is not None:
-        change = KpiChange(
-            visitors=_pct_change(current.visitors, previous.visitors),
-            overnight=_pct_change(current.overnight, previous.overnight),
-            day_trippers=_pct_change(current.day_trippers, previous.day_trippers),
-            residents=_pct_change(current.residents, previous.residents),
-            international=_pct_change(current.international, previous.international),
-            avg_daily_visitors=_pct_change(current.avg_daily_visitors, previous.avg_daily_visitors),
-            international_share_pp=_difference(current.international_share, previous.international_share, 100.0),
-            avg_dwell_minutes=_difference(current.avg_dwell_minutes, previous.avg_dwell_minutes),
-        )
+    change = change_between(current, previous)
     return Kpis(current=current, previous=previous, change=change, note=note,
                 previous_start=prev_filters.start, previous_end=prev_filters.end)
 
@@ -606,7 +618,16 @@ def cell_detail(
     suppressed = bool(floor) and int(selected["visitor_hours"].sum()) < floor
     if suppressed:
         hours, selected = hours.iloc[0:0], selected.iloc[0:0]
-    n_hours = params["hour_to"] - params["hour_from"] + 1
+    return detail_from_hours(cell, info, hours, (params["hour_from"], params["hour_to"]), suppressed=suppressed)
+
+
+def detail_from_hours(cell: int, info: dict[str, Any], hours: pd.DataFrame, hour_range: tuple[int, int], *,
+                      suppressed: bool) -> CellDetail:
+    """A ``CellDetail`` from the cell's row of ``app/presence_cell_info`` (``info``) and its people present by hour
+    of day (``hours``: hour, present), the selected hours being ``hour_range`` (first, last; shared by the
+    officials' and the public drill-down)."""
+    lo, hi = hour_range
+    selected = hours[hours["hour"].between(lo, hi)]
     peak = hours.sort_values(["present", "hour"], ascending=[False, True]).head(1)
     return CellDetail(
         cell=cell,
@@ -616,7 +637,7 @@ def cell_detail(
         zone_id=info["zone_id"],
         zone_name=info["zone_name"],
         zone_name_th=info["zone_name_th"],
-        present=float(selected["present"].sum()) / n_hours,
+        present=float(selected["present"].sum()) / (hi - lo + 1),
         peak_hour=int(peak["hour"].iloc[0]) if not peak.empty else None,
         peak_present=float(peak["present"].iloc[0]) if not peak.empty else None,
         hours=hours[["hour", "present"]].reset_index(drop=True),

@@ -15,6 +15,7 @@ groups select published rows where a table has them: presence (weekday, hour, se
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from numbers import Integral
@@ -24,14 +25,24 @@ import duckdb
 import pandas as pd
 
 from geo import sql
-from geo.errors import FilterError
-from geo.i18n import N_, _
+from geo.errors import DataNotBuiltError, FilterError
+from geo.i18n import N_, _, format_month
 from geo.services import area as area_service
+from geo.services.calibration import Calibration, CalibrationMonth
+from geo.services.capacity import with_pressure_classes
 from geo.services.filters import Filters
 from geo.services.movement import FlowTotals
-from geo.services.presence import CellDetail, KpiChange, Kpis, PeriodKpis, cell_at
+from geo.services.presence import (
+    CellDetail,
+    Kpis,
+    PeriodKpis,
+    cell_at,
+    change_between,
+    detail_from_hours,
+    period_from_row,
+)
 from geo.settings import H3_RESOLUTION
-from geo.vocab import CATEGORY_LABELS, origin_label, pressure_class
+from geo.vocab import origin_label
 
 #: How the public pages word their measures (captions).
 VISITORS_DEFINITION = N_(
@@ -47,7 +58,7 @@ PUBLISHED_NOTE = N_(
     "are withheld or merged (docs/privacy.md), so totals can read slightly lower than the whole."
 )
 #: Name of the rows of figures outside every tourism zone.
-OUTSIDE_LABEL = "Outside every tourism zone"
+OUTSIDE_LABEL = N_("Outside every tourism zone")
 
 
 def _month_start(day: date) -> date:
@@ -101,34 +112,19 @@ def _number(value: Any) -> float:
 def _period(con: duckdb.DuckDBPyConnection, first: date, last: date, segments: tuple[str, ...]) -> PeriodKpis:
     row = sql.fetch_one(con, "app/public_kpis",
                         {"first_month": first, "last_month": last, "segments": list(segments)}) or {}
-    visitors = int(row.get("visitors") or 0)
-    days = int(row.get("days_with_data") or 0)
-    visits = int(row.get("place_visits") or 0)
-    hour = row.get("busiest_hour")
-    expected = (_add_months(last, 1) - first).days
-    return PeriodKpis(
-        visitors=visitors,
-        overnight=int(row.get("overnight") or 0),
-        day_trippers=int(row.get("day_trippers") or 0),
-        residents=int(row.get("residents") or 0),
-        international=int(row.get("international") or 0),
-        international_share=(int(row.get("international") or 0) / visitors) if visitors else None,
-        avg_daily_visitors=(visitors / days) if days else None,
-        place_visits=visits,
-        avg_dwell_minutes=(_number(row.get("place_dwell_minutes")) / visits) if visits else None,
-        busiest_zone_id=row.get("busiest_zone_id"),
-        busiest_zone_name=row.get("busiest_zone_name"),
-        busiest_zone_visitors=int(row.get("busiest_zone_visitors") or 0),
-        busiest_hour=None if hour is None else int(hour),
-        busiest_hour_present=(_number(row.get("busiest_hour_visitor_hours")) / days
-                              if hour is not None and days else None),
-        days_with_data=days,
-        days_expected=expected,
-    )
+    return period_from_row(row, (_add_months(last, 1) - first).days)
 
 
-def _pct(now: float | None, before: float | None) -> float | None:
-    return None if now is None or before is None or before == 0 else (now - before) / before * 100.0
+def kpi_note(k: Kpis) -> str:
+    """``k.note`` of ``kpis`` (months) in the current language, months in its own form (the record stays
+    language-neutral: it is cached across readers)."""
+    if not k.note:
+        return ""
+    months = f"{format_month(k.previous_start)} – {format_month(k.previous_end)}"
+    if k.previous is None:
+        return _("No data for the previous months ({months}): changes are not shown.").format(months=months)
+    return _("The previous months ({months}) have data on {days} of {expected} days: compare with care.").format(
+        months=months, days=k.previous.days_with_data, expected=k.previous.days_expected)
 
 
 def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> Kpis:
@@ -151,21 +147,7 @@ def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> Kpis:
     elif previous.days_with_data < previous.days_expected:
         note = (f"The previous months ({prev_first:%b %Y} – {prev_last:%b %Y}) have data on "
                 f"{previous.days_with_data} of {previous.days_expected} days: compare with care.")
-    change = KpiChange()
-    if previous is not None:
-        share_now, share_before = current.international_share, previous.international_share
-        dwell_now, dwell_before = current.avg_dwell_minutes, previous.avg_dwell_minutes
-        change = KpiChange(
-            visitors=_pct(current.visitors, previous.visitors),
-            overnight=_pct(current.overnight, previous.overnight),
-            day_trippers=_pct(current.day_trippers, previous.day_trippers),
-            residents=_pct(current.residents, previous.residents),
-            international=_pct(current.international, previous.international),
-            avg_daily_visitors=_pct(current.avg_daily_visitors, previous.avg_daily_visitors),
-            international_share_pp=(None if share_now is None or share_before is None
-                                    else (share_now - share_before) * 100.0),
-            avg_dwell_minutes=None if dwell_now is None or dwell_before is None else dwell_now - dwell_before,
-        )
+    change = change_between(current, previous)
     last_day = _add_months(prev_last, 1).replace(day=1)
     return Kpis(current=current, previous=previous, change=change, note=note, previous_start=prev_first,
                 previous_end=date.fromordinal(last_day.toordinal() - 1))
@@ -260,23 +242,9 @@ def cell_detail(
     params = _selection(filters, hour)
     hours = sql.fetch_df(con, "app/public_cell_hours", {
         **{k: params[k] for k in ("first_month", "last_month", "weekdays", "segments")}, "cell": cell})
-    selected = hours[hours["hour"].between(params["hour_from"], params["hour_to"])]
-    n_hours = params["hour_to"] - params["hour_from"] + 1
-    peak = hours.sort_values(["present", "hour"], ascending=[False, True]).head(1)
-    return CellDetail(
-        cell=cell,
-        cell_hex=format(cell, "x"),
-        lat=float(info["lat"]),
-        lon=float(info["lon"]),
-        zone_id=info["zone_id"],
-        zone_name=info["zone_name"],
-        zone_name_th=info["zone_name_th"],
-        present=float(selected["present"].sum()) / n_hours,
-        peak_hour=int(peak["hour"].iloc[0]) if not peak.empty else None,
-        peak_present=float(peak["present"].iloc[0]) if not peak.empty else None,
-        hours=hours[["hour", "present"]].reset_index(drop=True),
-        suppressed=selected.empty,
-    )
+    hour_range = (params["hour_from"], params["hour_to"])
+    selected = hours[hours["hour"].between(*hour_range)]
+    return detail_from_hours(cell, info, hours, hour_range, suppressed=selected.empty)
 
 
 def zone_presence(con: duckdb.DuckDBPyConnection, filters: Filters, hour: int | None = None) -> pd.DataFrame:
@@ -311,37 +279,7 @@ def area_summary(
     cells = sql.fetch_df(con, "app/area_summary_cells", wkt)
     hours = sql.fetch_df(con, "app/public_area_hours", {
         **wkt, **{k: params[k] for k in ("first_month", "last_month", "weekdays", "segments")}})
-    days = int(hours["days_with_data"].iloc[0]) if not hours.empty else 0
-    hours = hours[["hour", "visitor_hours", "present"]].reset_index(drop=True)
-    hours["visitor_hours"] = hours["visitor_hours"].astype("int64")
-    selected = hours[hours["hour"].between(lo, hi)]
-    people_hours = int(selected["visitor_hours"].sum())
-    peak = hours.sort_values(["present", "hour"], ascending=[False, True]).head(1)
-    places = sql.fetch_df(con, "app/area_summary_places", wkt)
-    places.insert(3, "category_label", [CATEGORY_LABELS.get(c, c) for c in places["category"]])
-    acc = places[places["layer"] == "accommodation"]
-    return area_service.AreaSummary(
-        area=checked,
-        cells=len(cells),
-        zones=tuple(sorted({str(z) for z in cells["zone_id"].dropna()})),
-        hours=hours,
-        hour_from=lo,
-        hour_to=hi,
-        days_with_data=days,
-        people_hours=people_hours,
-        present=people_hours / (days * (hi - lo + 1)) if days else 0.0,
-        peak_hour=int(peak["hour"].iloc[0]) if not peak.empty else None,
-        peak_present=float(peak["present"].iloc[0]) if not peak.empty else None,
-        mix_withheld=True,
-        overnight_share=None,
-        visitor_types=pd.DataFrame(columns=["visitor_type", "label", "people_hours", "share"]),
-        origins=pd.DataFrame(columns=["origin", "segment_group", "people_hours", "share"]),
-        places=places,
-        by_category=area_service.places_by_category(places),
-        accommodations=len(acc),
-        rooms=int(pd.to_numeric(acc["rooms"]).fillna(0).sum()),
-        beds=int(pd.to_numeric(acc["beds"]).fillna(0).sum()),
-    )
+    return area_service.summary_from(con, checked, cells, hours, (lo, hi))
 
 
 def flow_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> FlowTotals:
@@ -349,7 +287,8 @@ def flow_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> FlowTotals:
     moves within one zone are not trips)."""
     row = sql.fetch_one(con, "app/public_corridor_totals", _range_params(filters)) or {}
     return FlowTotals(corridor_trips=int(row.get("corridor_trips") or 0), internal_trips=0,
-                      corridors=int(row.get("corridors") or 0))
+                      corridors=int(row.get("corridors") or 0),
+                      est_corridor_trips=_number(row.get("est_corridor_trips")))
 
 
 def top_corridors(con: duckdb.DuckDBPyConnection, filters: Filters, top_n: int = 20) -> pd.DataFrame:
@@ -391,21 +330,19 @@ def supply_demand(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     df.insert(3, "outside", False)
     df["pressure"] = pd.to_numeric(df["pressure"], errors="coerce")
     df["peak_pressure"] = pd.to_numeric(df["peak_pressure"], errors="coerce")
-    classes = [pressure_class(v) for v in df["pressure"]]
-    df["pressure_class"] = [c[0] for c in classes]
-    df["pressure_label"] = [c[1] for c in classes]
-    df["colour"] = [c[2] for c in classes]
-    return df
+    return with_pressure_classes(df)
 
 
 @dataclass(frozen=True, eq=False)
 class PlaceVisits:
     """A place's published visits in the month range: ``visits`` (count), ``avg_dwell_minutes`` (None without
-    visits) and ``by_month`` (month_start, month 'YYYY-MM', visits; months below the floor are absent)."""
+    visits) and ``by_month`` (month_start, month 'YYYY-MM', visits; months below the floor are absent);
+    ``est_visits`` the ESTIMATED visits (visits × the month's pooled published weight)."""
 
     visits: int
     avg_dwell_minutes: float | None
     by_month: pd.DataFrame
+    est_visits: float = 0.0
 
 
 def place_visits(con: duckdb.DuckDBPyConnection, place_id: str, filters: Filters) -> PlaceVisits:
@@ -415,4 +352,26 @@ def place_visits(con: duckdb.DuckDBPyConnection, place_id: str, filters: Filters
     dwell = float(df["dwell_minutes"].sum()) if not df.empty else 0.0
     by_month = df[["month_start", "visits"]].copy()
     by_month["month"] = pd.to_datetime(by_month["month_start"]).dt.strftime("%Y-%m")
-    return PlaceVisits(visits=visits, avg_dwell_minutes=dwell / visits if visits else None, by_month=by_month)
+    return PlaceVisits(visits=visits, avg_dwell_minutes=dwell / visits if visits else None, by_month=by_month,
+                       est_visits=float(df["est_visits"].sum()) if not df.empty else 0.0)
+
+
+def calibration(con: duckdb.DuckDBPyConnection) -> Calibration:
+    """The public estimates' method and monthly calibration line, as the publisher recorded them in ``meta``
+    (``calibration.Calibration``: estimated visitors per month against the published visitors; weights per group
+    and month; no occupancy, which needs the officials' nightly rollups). ``DataNotBuiltError`` for a file
+    published without estimates (an older publisher: publish it again)."""
+    record = sql.fetch_one(con, "publish/publication") or {}
+    params = json.loads(record.get("params") or "{}")
+    est = params.get("estimates")
+    if not est:
+        msg = _("This published file has no estimates: publish it again with `python -m geo publish`.")
+        raise DataNotBuiltError(msg)
+    months = tuple(
+        CalibrationMonth(month=m["month"], estimated=float(m["estimated"]),
+                         published=None if m["published"] is None else float(m["published"]),
+                         error=m["error"], implied_occupancy=None, published_occupancy=None, observed=int(m["people"]))
+        for m in est["calibration"])
+    weights = pd.DataFrame(est["weights"], columns=["segment_group", "month", "weight", "method"])
+    return Calibration(months=months, method=est["method"], weights=weights, published=pd.DataFrame(),
+                       annual_occupancy=None, rooms=None, persons_per_room=0.0)

@@ -35,9 +35,8 @@ from geo.roadgraph import RoadGraph, RoadPath, Snap
 from geo.services._require import present_tables, require_macros, require_tables
 from geo.services.filters import Filters
 from geo.services.movement import Leg, Stop, StraightLineRouter
-from geo.vocab import FLOW_LEVELS, ROAD_SNAP_MAX_M
+from geo.vocab import FAR_FROM_ROAD_NOTE, FLOW_LEVELS, NO_ROAD_PATH_NOTE, ROAD_LABEL, ROAD_SNAP_MAX_M
 
-ROAD_LABEL = "on roads (imported OpenStreetMap network, free-flow times)"
 NETWORK_TABLES = ("road_nodes", "road_edges")
 #: Most street segments a road-load map draws (~0.6 MB of map payload at 8 points a segment; the busiest
 #: segments of a city's corridors are well within it).
@@ -94,7 +93,7 @@ def road_graph(con: duckdb.DuckDBPyConnection, info: NetworkInfo) -> RoadGraph:
 
 
 def _straight_note(stop: Stop, snap: Snap | None, limit: float) -> str:
-    return "" if snap is not None else f"{stop.name_en} is more than {limit:,.0f} m from the nearest road"
+    return "" if snap is not None else FAR_FROM_ROAD_NOTE.format(name=stop.name_en, limit=f"{limit:,.0f}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,7 +113,7 @@ class RoadRouter:
     def _leg(self, a: Stop, b: Stop, sa: Snap | None, sb: Snap | None, path: RoadPath | None) -> Leg:
         if path is None:
             note = _straight_note(a, sa, self.snap_max_m) or _straight_note(b, sb, self.snap_max_m) or \
-                "no path on the network between the two roads"
+                NO_ROAD_PATH_NOTE
             base = StraightLineRouter(self.speed_kmh).leg(a, b)
             return Leg(a, b, base.distance_m, base.minutes, base.path, on_roads=False,
                        snap_from_m=None if sa is None else sa.distance_m,

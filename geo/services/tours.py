@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo.vocab import DAY_PLAN_NOTES
+
 #: Places up to which every order is tried (8! = 40,320 orders of the places after the first).
 EXACT_MAX = 9
 #: Random restarts of the heuristic (seeded: the same input gives the same order).
@@ -188,18 +190,18 @@ def schedule(seconds: np.ndarray, order: Sequence[int], plan: DayPlan, *, closed
         end = begin + plan.visit_minutes
         note = ""
         if end > closes[place]:
-            note = "outside its opening hours"
+            note = DAY_PLAN_NOTES[0]
         elif end > day_end:
-            note = "ends after the day's end"
+            note = DAY_PLAN_NOTES[1]
         elif begin > arrive:
-            note = "waits for opening"
+            note = DAY_PLAN_NOTES[2]
         rows.append({"step": step + 1, "place": int(place), "day": day, "arrive": arrive, "start": begin,
                      "depart": end, "wait_min": begin - arrive, "note": note})
         t = end
     if closed and len(order) > 1:
         arrive = t + seconds[order[-1], order[0]] / 60
         rows.append({"step": len(order) + 1, "place": int(order[0]), "day": day, "arrive": arrive, "start": arrive,
-                     "depart": arrive, "wait_min": 0.0, "note": "back at the start"})
+                     "depart": arrive, "wait_min": 0.0, "note": DAY_PLAN_NOTES[3]})
     return pd.DataFrame(rows, columns=["step", "place", "day", "arrive", "start", "depart", "wait_min", "note"])
 
 

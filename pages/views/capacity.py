@@ -3,24 +3,19 @@ catchment, a drawn area's beds and visitors."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pandas as pd
 import streamlit as st
 
 from geo import vocab
 from geo.errors import DataNotBuiltError
 from geo.i18n import N_, _
-from geo.render import capacity_maps, charts
-from geo.services import calibration, capacity, geography, placeinfo
+from geo.render import charts
+from geo.services import calibration, capacity, geography
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import estimates, export, state, url
-
-KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
-DEFAULT_KM = "2"
-DEFAULT_ATTRACTION = "att-wat-phra-singh"
+from ui import capacity_page, estimates, export, state
+from ui.names import names_of, with_name
 
 PRESSURE_DEFINITION = N_(
     "**Pressure index** (ESTIMATE) = estimated overnight visitors present in the zone at 02:00 (observed devices × "
@@ -31,10 +26,6 @@ PRESSURE_DEFINITION = N_(
     "≤ moderate < 0.80 ≤ high < 1.00 ≤ over capacity; zones with no listed beds are grey. The hours filter does not "
     "apply. Observed pressure (devices ÷ listed beds) is kept in the table and the export."
 )
-
-
-KM = url.PageParam("km", "cap_km", float(DEFAULT_KM), KM_CHOICES, parse=float, to_url=lambda km: f"{km:g}",
-                   why=N_("distances are 0.5 to 10 km in steps of 0.5"))
 
 
 LEVEL_NOTE = N_(
@@ -74,12 +65,12 @@ def _supply_demand(filters: Filters) -> pd.DataFrame | None:
     # the outside row only when something lies outside every zone of the level
     listed = df[~df["outside"] | (df["beds"] > 0) | (df["visitor_nights"] > 0)]
     st.dataframe(
-        listed.assign(pressure_label=listed["pressure_label"].map(_))[["name_en", "accommodations", "rooms", "beds", "supply_beds", "est_overnight_per_night",
+        listed.assign(pressure_label=listed["pressure_label"].map(_)).pipe(with_name)[["name", "accommodations", "rooms", "beds", "supply_beds", "est_overnight_per_night",
                 "overnight_per_night", "pressure", "peak_pressure", "pressure_label", "registry_coverage",
                 "thin_registry", "observed_pressure"]],
         hide_index=True, width="stretch",
         column_config={
-            "name_en": _("Zone"),
+            "name": _("Zone"),
             "accommodations": st.column_config.NumberColumn(_("Accommodations listed"), format="%d"),
             "rooms": st.column_config.NumberColumn(_("Rooms listed"), format="%d"),
             "beds": st.column_config.NumberColumn(_("Beds listed"), format="%d"),
@@ -137,7 +128,7 @@ def _supply_note(supply: capacity.PublishedSupply, df: pd.DataFrame) -> None:
     thin = df[df["thin_registry"]]
     if not thin.empty:
         st.caption(_("Registry thin (few listed beds for the estimated overnight visitors, their pressure reads "
-                     "high): {zones}.").format(zones=", ".join(markdown_text(n) for n in thin["name_en"].fillna(""))))
+                     "high): {zones}.").format(zones=", ".join(markdown_text(n) for n in names_of(thin))))
 
 
 def render() -> None:
@@ -149,55 +140,13 @@ def render() -> None:
         st.warning(_("No attractions are loaded; the catchment needs at least one."))
         return
     ids = attractions["place_id"].tolist()
-    attraction = url.PageParam("attraction", "cap_attraction",
-                               DEFAULT_ATTRACTION if DEFAULT_ATTRACTION in ids else ids[0], tuple(ids),
-                               why=N_("not an attraction of the atlas"), keep_default=True)
+    attraction = capacity_page.attraction_param(ids)
     level_name = vocab.zone_level_label(filters.zone_level)
     st.subheader(_("Supply against demand by zone: {level}").format(level=markdown_text(_(level_name))))
     pressure = _supply_demand(filters)
     st.subheader(_("Pressure map and attraction catchment"))
-    labels = placeinfo.place_labels(attractions)
-    c = st.columns([2, 1])
-    place_id = c[0].selectbox(_("Attraction"), ids, key=state.seed(attraction), format_func=lambda p: labels.get(p, p))
-    km = c[1].slider(_("Catchment distance (km, straight-line)"), 0.5, 10.0, key=state.seed(KM), step=0.5)
-    state.store(attraction, place_id)
-    state.store(KM, float(km))
-    catch = state.call(capacity.catchment, place_id, km * 1000)
     zones = state.call(geography.zones_geojson, filters.zone_level)
-    left, right = st.columns([3, 2])
-    with left:
-        table = pressure if pressure is not None else pd.DataFrame(columns=["zone_id", "pressure", "colour"])
-        drawn = drawn_area.current()  # a copied address may name a drawn area
-        out = state.folium_map(capacity_maps.pressure_map, zones, table, asdict(catch.place) if catch.place else None, catch.radius_m, catch.accommodation,
-                               draw_tool=True, area=drawn or (), key="capacity_map", height=560,
-                               returned_objects=[drawn_area.RETURNED])
-        if drawn_area.take_drawing(out):  # drawn, edited or deleted: rerun so the map and the address hold it
-            st.rerun()
-    with right:
-        c = st.columns(3)
-        c[0].metric(_("Accommodations in catchment"), f"{catch.places:,}")
-        c[1].metric(_("Rooms in catchment"), f"{catch.rooms:,}")
-        c[2].metric(_("Beds in catchment"), f"{catch.beds:,}")
-        st.caption(
-            _("Accommodation within {km} km (great-circle distance) of {place}.").format(
-                km=f"{km:g}", place=markdown_text(catch.place.name_en))
-            if catch.place else _("Unknown attraction.")
-        )
-        st.dataframe(
-            catch.by_price_band, hide_index=True, width="stretch",
-            column_config={"price_band": _("Price band"),
-                           "places": st.column_config.NumberColumn(_("Places"), format="%d"),
-                           "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
-                           "beds": st.column_config.NumberColumn(_("Beds"), format="%d")},
-        )
-        acc = catch.accommodation
-        st.dataframe(
-            acc.assign(distance_km=acc["distance_m"] / 1000)[["name_en", "category", "price_band", "rooms", "distance_km"]],
-            hide_index=True, width="stretch", height=260,
-            column_config={"name_en": _("Accommodation"), "category": _("Type"), "price_band": _("Price band"),
-                           "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
-                           "distance_km": st.column_config.NumberColumn(_("Distance (km)"), format="%.2f")},
-        )
+    place_id, km, catch = capacity_page.catchment_section(attractions, attraction, pressure, zones)
     drawn_area.render_summary(filters)
     state.provenance_note()
     export.section("capacity", filters, export.zones("pressure_by_zone", zones, pressure),

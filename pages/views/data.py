@@ -9,14 +9,17 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo import published as pub
 from geo.errors import DataNotBuiltError, ImportRefusedError
 from geo.i18n import N_, _
 from geo.ingest.fields import parse_map_options
+from geo.ingest.model import action_label
 from geo.ingest.run import ImportOptions, ImportReport, import_file, problems_csv
 from geo.services import calibration, catalog, placeinfo
 from geo.text import markdown_text
 from geo.vocab import ALL_CATEGORIES, CATEGORY_LABELS
 from ui import export, state
+from ui.names import segment_words, translated
 
 #: File types the upload form accepts (the importer checks the content, not only the extension).
 UPLOAD_TYPES = ["csv", "tsv", "txt", "geojson", "json", "gpkg", "zip", "parquet", "kml", "fgb", "pbf", "osm"]
@@ -84,7 +87,7 @@ def _quality_notes(q: placeinfo.DataQuality) -> list[tuple[str, str]]:
 
 
 def _problems_frame(problems: list) -> pd.DataFrame:
-    return pd.DataFrame([{"row": p.row, "field": p.field or "", "action": p.action, "reason": p.reason}
+    return pd.DataFrame([{"row": p.row, "field": p.field or "", "action": action_label(p.action), "reason": p.reason}
                          for p in problems], columns=["row", "field", "action", "reason"])
 
 
@@ -199,6 +202,8 @@ def render_kinds() -> None:
     if kinds.empty:
         st.info(_("No provenance recorded in this database."))
         return
+    kinds = kinds.assign(part=translated(kinds["part"]), kind=translated(kinds["kind"]),
+                         detail=translated(kinds["detail"]))
     st.dataframe(kinds, hide_index=True, width="stretch",
                  column_config={"part": _("Part"), "kind": _("Kind"), "detail": _("Source or why")})
 
@@ -238,11 +243,25 @@ def render_calibration() -> None:
                 "observed": st.column_config.NumberColumn(_("Observed devices"), format="localized"),
             },
         )
-    st.caption(markdown_text(cal.method))
+    st.caption(markdown_text(calibration.method_text(cal)))
     with st.expander(_("Expansion weights and their inputs")):
-        st.dataframe(cal.weights, hide_index=True, width="stretch")
+        weights = cal.weights.copy()
+        for column in ("segment_group", "segment"):
+            if column in weights.columns:
+                weights[column] = segment_words(weights[column])
+        st.dataframe(weights, hide_index=True, width="stretch")
     with st.expander(_("Published figures (status: read, derived, recalled = to verify, estimate)")):
-        st.dataframe(cal.published, hide_index=True, width="stretch")
+        published = cal.published.copy()
+        for column in ("measure", "area", "unit"):
+            if column in published.columns:
+                published[column] = published[column].map(lambda k: _(pub.LABELS[k]) if k in pub.LABELS else k)
+        if "status" in published.columns:
+            published["status"] = translated(published["status"])
+        if "segment" in published.columns:
+            published["segment"] = [_(pub.LABELS[k]) if k == "all" else w
+                                    for k, w in zip(published["segment"], segment_words(published["segment"]),
+                                                    strict=True)]
+        st.dataframe(published, hide_index=True, width="stretch")
 
 
 def render() -> None:
@@ -280,7 +299,8 @@ def render() -> None:
         st.info(_("No provenance recorded in this database."))
     else:
         st.dataframe(
-            meta.assign(label=meta["simulated"].map({True: _("SIMULATED"), False: _("real")}))[
+            meta.assign(label=meta["simulated"].map({True: _("SIMULATED"), False: _("real")}),
+                        sources=translated(meta["sources"]))[
                 ["dataset", "label", "sources", "seed", "built_at", "version"]],
             hide_index=True, width="stretch",
             column_config={"dataset": _("Dataset"), "label": _("Simulated?"), "sources": _("Sources"), "seed": _("Seed"),
@@ -305,7 +325,7 @@ def render() -> None:
         st.markdown(_("**{dataset}** — {label}{seed}; built {built} UTC, atlas {version}").format(  # trusted-text: label and seed are the atlas's own words and a number
             dataset=markdown_text(rec["dataset"]), label=label, seed=seed, built=f"{rec['built_at']:%Y-%m-%d %H:%M}",
             version=markdown_text(rec["version"])))
-        st.text(rec["sources"])
+        st.text(_(rec["sources"]) if rec["sources"] else "")
         if rec.get("params"):
             with st.expander(_("Build parameters of {dataset}").format(dataset=markdown_text(rec["dataset"]))):
                 st.json(json.loads(rec["params"]))

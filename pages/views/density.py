@@ -8,39 +8,21 @@ import streamlit as st
 from geo import vocab
 from geo.errors import DataNotBuiltError
 from geo.i18n import N_, _
-from geo.render import charts, presence_maps
+from geo.render import charts
 from geo.services import geography, presence
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import estimates, export, lang, state, url
+from ui import density_page, estimates, export, lang, state, url
+from ui.names import names_of, origin_words, with_name
 
-VIEWS = {"heat": N_("Heat map"), "hex": N_("H3 hexagons (choropleth)")}
-ALL_HOURS = "all"
-HOUR_CHOICES = (ALL_HOURS, *(str(h) for h in range(24)))
-
-VIEW = url.PageParam("d_view", "dens_view", "heat", tuple(VIEWS))
+ALL_HOURS = density_page.ALL_HOURS
+VIEW, HOUR, CELL = density_page.VIEW, density_page.HOUR, density_page.CELL
 SEASON = url.PageParam("d_season", "dens_season", "range", tuple(vocab.SEASONS), why=N_("not a season or month"))
-HOUR = url.PageParam("d_hour", "dens_hour", ALL_HOURS, HOUR_CHOICES, why=N_("hours are all or 0 to 23"))
-#: The drilled-down cell, as H3 hex text of the atlas' resolution; the widget is the map click.
-CELL = url.PageParam("d_cell", "dens_click", None, parse=lambda raw: _cell_centre(raw),
-                     why=N_("not an H3 cell of the atlas' resolution"))
-
-
-def _cell_centre(raw: str) -> tuple[float, float]:
-    centre = presence.cell_centre(raw)
-    if centre is None:
-        raise ValueError(raw)
-    return centre
 
 
 #: The zone of the area summary (its allowed values and default come from the database at run time).
 ZONE = url.PageParam("d_zone", "dens_zone", None)
-
-
-def _shown(f: Filters, hour: int | None) -> tuple[int, int]:
-    """Hours to highlight in hour charts: the playback hour, else the sidebar range."""
-    return (hour, hour) if hour is not None else f.hours
 
 
 def render_drilldown(f: Filters, season: str, hour: int | None, zone_names: dict[str, str]) -> None:
@@ -53,17 +35,8 @@ def render_drilldown(f: Filters, season: str, hour: int | None, zone_names: dict
     if detail is None:
         st.info(_("The clicked point lies outside the atlas' H3 cells."))
         return
-    zone = zone_names.get(detail.zone_id or "", detail.zone_name or "—")
-    st.markdown(_("**Cell `{cell}`** in {zone}").format(cell=detail.cell_hex, zone=markdown_text(zone)))  # trusted-text: cell_hex is hex digits from h3
-    if detail.suppressed:
-        st.info(_("Too few people in this cell for the selection: figures are withheld in the public view."))
-        return
-    cols = st.columns(3)
-    cols[0].metric(_("People present (avg per hour)"), f"{detail.present:,.1f}")
-    cols[1].metric(_("Peak hour"), "—" if detail.peak_hour is None else f"{detail.peak_hour:02d}:00")
-    cols[2].metric(_("People at peak (avg)"), "—" if detail.peak_present is None else f"{detail.peak_present:,.1f}")
-    if not detail.hours.empty:
-        state.altair_chart(charts.hour_chart, detail.hours, _("This cell: people present by hour"), _shown(f, hour))
+    density_page.cell_figures(detail, f, hour, zone_names,
+                              _("Too few people in this cell for the selection: figures are withheld in the public view."))
 
 
 def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], hour: int | None) -> None:
@@ -93,7 +66,7 @@ def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], ho
         else:
             st.markdown(_("**Top origins**"))
             st.dataframe(
-                origins[["origin", "visitors", "share"]], hide_index=True,
+                origins.assign(origin=origin_words(origins["origin"]))[["origin", "visitors", "share"]], hide_index=True,
                 column_config={"origin": _("Origin"), "visitors": st.column_config.NumberColumn(_("People-days"), format="%d"),
                                "share": st.column_config.NumberColumn(_("Share"), format="percent")},
             )
@@ -104,14 +77,14 @@ def render_area_summary(f: Filters, zone_id: str, zone_names: dict[str, str], ho
         else:
             st.markdown(_("**Top places**"))
             st.dataframe(
-                places[["name_en", "visits", "avg_dwell_minutes"]], hide_index=True,
-                column_config={"name_en": _("Place"), "visits": st.column_config.NumberColumn(_("Visits"), format="%d"),
+                with_name(places)[["name", "visits", "avg_dwell_minutes"]], hide_index=True,
+                column_config={"name": _("Place"), "visits": st.column_config.NumberColumn(_("Visits"), format="%d"),
                                "avg_dwell_minutes": st.column_config.NumberColumn(_("Avg dwell (min)"), format="%.0f")},
             )
     profile = state.call(presence.hour_profile, f, zone_id, floor=0)
     if not profile.empty:
         title = _("{zone}: people present by hour (average day)").format(zone=zone_names.get(zone_id, zone_id))
-        state.altair_chart(charts.hour_chart, profile, title, _shown(f, hour))
+        state.altair_chart(charts.hour_chart, profile, title, density_page.shown(f, hour))
 
 
 def render_level(f: Filters, season: str, hour: int | None) -> None:
@@ -126,17 +99,7 @@ def render_level(f: Filters, season: str, hour: int | None) -> None:
         st.info(_("No presence data for this selection."))
         return
     shown = df if int(df.loc[df["outside"], "visitor_hours"].sum()) else zones
-    st.dataframe(
-        shown[["name_en", "name_th", "present", "share", "cells_with_data", "area_km2"]],
-        hide_index=True,
-        column_config={
-            "name_en": _("Zone"), "name_th": _("Thai name"),
-            "present": st.column_config.NumberColumn(_("People present (avg per hour)"), format="%.1f"),
-            "share": st.column_config.NumberColumn(_("Share"), format="percent"),
-            "cells_with_data": st.column_config.NumberColumn(_("Cells with people"), format="%d"),
-            "area_km2": st.column_config.NumberColumn(_("Area (km²)"), format="%.1f"),
-        },
-    )
+    density_page.zone_table(shown, _("Cells with people"))
     st.caption(_(presence.LEVEL_DEFINITION) + " " + _("Same months, weekdays, hours and segments as the map."))
 
 
@@ -152,19 +115,13 @@ def render() -> None:
     )
     state.provenance_note()
 
-    hours = [ALL_HOURS] + [str(h) for h in range(f.hours[0], f.hours[1] + 1)]
-    state.seed(HOUR)
-    if st.session_state[HOUR.widget_key] not in hours:  # the sidebar hours changed under the playback hour
-        st.session_state[HOUR.widget_key] = ALL_HOURS
+    hours = density_page.playback_hours(f)
 
     c1, c2, c3 = st.columns([1.2, 1.3, 2.5])
-    view = c1.radio(_("Map"), tuple(VIEWS), key=state.seed(VIEW), format_func=lambda v: _(VIEWS[v]), horizontal=True)
+    view = density_page.view_radio(c1)
     season = c2.selectbox(_("Season or month"), tuple(vocab.SEASONS), key=state.seed(SEASON),
                           format_func=lang.season_label)
-    hour_raw = c3.select_slider(
-        _("Hour of day (playback: slide to replay the day)"), options=hours, key=HOUR.widget_key,
-        format_func=lambda h: _("All selected hours") if h == ALL_HOURS else f"{int(h):02d}:00",
-    )
+    hour_raw = density_page.hour_slider(c3, hours)
     state.store(VIEW, view)
     state.store(SEASON, season)
     state.store(HOUR, hour_raw)
@@ -175,31 +132,17 @@ def render() -> None:
     cells = state.call(presence.cell_density, f, season, hour, floor=floor)
     zones_geojson = state.call(geography.zones_geojson, f.zone_level)  # the chosen level's outlines
     zones = state.call(geography.list_zones)
-    zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
+    zone_names = dict(zip(zones["zone_id"], names_of(zones), strict=True))
     months = presence.season_months(season, f)
     when = _("all selected hours") if hour is None else f"{hour:02d}:00–{hour:02d}:59"
     month_names = ", ".join(lang.month_name(m, "abbreviated") for m in months)
     note = _("{n} cells · {months} · {when}").format(n=f"{len(cells):,}", months=month_names, when=when)
-    state.seed(CELL)  # a copied address may name the drilled-down cell
-    click = st.session_state.get(CELL.widget_key)
-    selected = (presence.cell_at(click[0], click[1]),) if click else ()
-    state.store(CELL, format(selected[0], "x") if selected else None)
-    builder = presence_maps.heat_map if view == "heat" else presence_maps.choropleth_map
-    drawn = drawn_area.current()  # a copied address may name a drawn area
-    out = state.folium_map(builder, cells, zones_geojson, note=note, selected=selected, draw_tool=True,
-                           area=drawn or (), key="density_map", height=560,
-                           returned_objects=["last_clicked", drawn_area.RETURNED])
-    if drawn_area.take_drawing(out):  # drawn, edited or deleted: rerun so the map and the address hold it
+    point = density_page.density_map(view, cells, zones_geojson, note)
+    if point is not None:
+        info = state.call(presence.cell_detail, point[0], point[1], f, season, hour, floor=floor)
+        if info is not None and info.zone_id in zone_names:
+            st.session_state[ZONE.widget_key] = info.zone_id
         st.rerun()
-    last = (out or {}).get("last_clicked")
-    if last and last.get("lat") is not None:
-        point = (round(float(last["lat"]), 6), round(float(last["lng"]), 6))
-        if point != st.session_state.get(CELL.widget_key):
-            st.session_state[CELL.widget_key] = point
-            info = state.call(presence.cell_detail, point[0], point[1], f, season, hour, floor=floor)
-            if info is not None and info.zone_id in zone_names:
-                st.session_state[ZONE.widget_key] = info.zone_id
-            st.rerun()
 
     if cells.empty:
         st.info(_("No presence data for this selection: widen the hours, weekdays, segments or months."))

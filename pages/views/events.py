@@ -7,6 +7,7 @@ day-level difference the month grain of the public view is there to prevent (doc
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -17,9 +18,11 @@ from geo.i18n import N_, _
 from geo.ingest.events import add_event, remove_event
 from geo.render import event_charts, event_maps
 from geo.services import catalog, events, forecast, geography
+from geo.services.filters import default_filters
 from geo.services.measure import MEASURE_LABELS, is_estimate
 from geo.text import markdown_text
 from ui import export, state, url
+from ui.names import names_of, segment_words, with_name
 
 ADDED_KEY = "events_added"
 
@@ -49,7 +52,8 @@ def _event_label(rec: dict) -> str:
     return f"{rec['name']} · {days}{mark}"
 
 
-def _impact(impact: events.EventImpact, zones_geojson: str, simulated: bool) -> None:
+def _impact(impact: events.EventImpact, zones_geojson: str, simulated: bool,
+            zone_names: dict[str, str] | None = None) -> None:
     """Headline, uplift per zone, change map, origin mix and overnight share, hours."""
     w = impact.window
     measure = _measure_label(impact.measure)
@@ -75,10 +79,10 @@ def _impact(impact: events.EventImpact, zones_geojson: str, simulated: bool) -> 
     state.altair_chart(event_charts.uplift_chart, impact.zones,
                        _("Visitors per day against the baseline, by zone ({m})").format(m=measure))
     st.dataframe(
-        impact.zones[["name_en", "in_event", "event_mean", "baseline_mean", "change", "uplift"]],
+        with_name(impact.zones)[["name", "in_event", "event_mean", "baseline_mean", "change", "uplift"]],
         hide_index=True, width="stretch",
         column_config={
-            "name_en": _("Zone"), "in_event": st.column_config.CheckboxColumn(_("Event held here")),
+            "name": _("Zone"), "in_event": st.column_config.CheckboxColumn(_("Event held here")),
             "event_mean": st.column_config.NumberColumn(_("Event, per day"), format="%.1f"),
             "baseline_mean": st.column_config.NumberColumn(_("Baseline, per day"), format="%.1f"),
             "change": st.column_config.NumberColumn(_("Change"), format="%+.1f"),
@@ -99,7 +103,8 @@ def _impact(impact: events.EventImpact, zones_geojson: str, simulated: bool) -> 
         st.subheader(_("Origin mix"))
         state.altair_chart(event_charts.origin_shift_chart, impact.origins,
                            _("Share of people-days by origin: event against baseline"))
-        st.dataframe(impact.groups, hide_index=True, width="stretch", column_config={
+        groups = impact.groups.assign(segment_group=segment_words(impact.groups["segment_group"]))
+        st.dataframe(groups, hide_index=True, width="stretch", column_config={
             "segment_group": _("Segment group"),
             "event_share": st.column_config.NumberColumn(_("Event share"), format="percent"),
             "baseline_share": st.column_config.NumberColumn(_("Baseline share"), format="percent"),
@@ -107,7 +112,7 @@ def _impact(impact: events.EventImpact, zones_geojson: str, simulated: bool) -> 
         })
     with right:
         st.subheader(_("Hours of day"))
-        where = ", ".join(w.zones) if w.zones else _("every zone")
+        where = ", ".join((zone_names or {}).get(z, z) for z in w.zones) if w.zones else _("every zone")
         state.altair_chart(event_charts.event_hours_chart, impact.hours,
                            _("People present by hour: event against baseline ({where})").format(where=where))
 
@@ -169,7 +174,7 @@ def _forecast(zone_names: dict[str, str]) -> tuple[pd.DataFrame | None, pd.DataF
     names = {"all": _("Whole city"), **zone_names}
     zone = st.selectbox(_("Zone"), options, format_func=lambda z: names.get(z, z), key=state.seed(FC_ZONE))
     state.store(FC_ZONE, zone)
-    label = about.get("label", _("Forecast"))
+    label = forecast.about_label(about)
     if about.get("simulated"):
         st.warning(markdown_text(_("{label}: a forecast of the simulated sample, not of real visitors.").format(
             label=label)), icon="⚠️")
@@ -217,7 +222,7 @@ def render() -> None:
         st.info(markdown_text(exc))
         calendar = events.list_events_empty()
     zones = state.call(geography.list_zones)
-    zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
+    zone_names = dict(zip(zones["zone_id"], names_of(zones), strict=True))
     simulated = state.call(catalog.is_simulated)
     added = st.session_state.pop(ADDED_KEY, None)
     if added:
@@ -241,7 +246,7 @@ def render() -> None:
         except (EventError, DataNotBuiltError) as exc:
             st.info(markdown_text(exc))
         if impact is not None:
-            _impact(impact, state.call(geography.zones_geojson), simulated)
+            _impact(impact, state.call(geography.zones_geojson), simulated, zone_names)
     official = calendar[calendar["source"] == "official"]
     _add_form(list(zones["zone_id"]), zone_names, official)
     weekly, errors = _forecast(zone_names)
@@ -255,7 +260,18 @@ def render() -> None:
                    export.table("segment_groups", impact.groups), export.table("hours", impact.hours)]
     if weekly is not None:
         tables += [export.table("forecast_weekly", weekly), export.table("forecast_backtest", errors)]
-    export.section("events", None, *tables, fields=(), extra=extra)
+    export.section("events", None, *tables, fields=(), extra=extra, **_report_of(impact))
+
+
+def _report_of(impact: events.EventImpact | None) -> dict[str, object]:
+    """The report pack of the chosen event: its days as the period (compared with as many days before it), its
+    impact in the events section. Without an impact, the pack of the session's last filters."""
+    if impact is None:
+        return {}
+    w = impact.window
+    first, last = state.call(catalog.date_bounds)
+    period = replace(default_filters(first, last), start=max(w.start_day, first), end=min(w.end_day, last))
+    return {"report_filters": period, "report_events": (w.event_id,)}
 
 
 state.guard(render)

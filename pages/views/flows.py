@@ -10,20 +10,20 @@ from geo import vocab
 from geo.errors import DataNotBuiltError
 from geo.i18n import N_, _, ngettext
 from geo.render import flow_maps
-from geo.services import geography, movement, placeinfo, roads, tours
+from geo.render.base import leg_end_name
+from geo.roadgraph import turn_instruction
+from geo.services import geography, movement, roads, tours
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import estimates, export, lang, state, url
+from ui import estimates, export, flows_page, lang, state, url
+from ui.names import names_of, with_name
+
+TOP = flows_page.TOP
 
 LEVEL_LABELS = {"zone": N_("Zones"), "place": N_("Places")}
-TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
-DEFAULT_TOP = 20
 
 
 LEVEL = url.PageParam("flows", "fl_level", "zone", vocab.FLOW_LEVELS, why=N_("flows are between zones or places"))
-TOP = url.PageParam("top", "fl_top", DEFAULT_TOP, TOP_CHOICES, parse=int, why=N_("top corridors are 5 to 100 in fives"))
-#: Most places an itinerary takes from the URL (the multiselect has no limit of its own).
-MAX_ROUTE_PLACES = 25
 ORDER = url.PageParam("order", "fl_order", "given", movement.ROUTE_ORDERS, why=N_("the order is given or best"))
 TOUR = url.PageParam("tour", "fl_tour", "open", ("open", "closed"), why=N_("a tour is open or closed"))
 DAY_CHOICES = ("0", "4", "6", "8", "10", "12")
@@ -35,19 +35,6 @@ VISIT = url.PageParam("visit", "fl_visit", 60, VISIT_CHOICES, parse=int, why=N_(
 ORDER_LABELS = {"given": N_("As chosen"), "best": N_("Best order")}
 IMPORT_HINT = N_("Import an OpenStreetMap extract of the city to route on roads: "
                  "`python -m geo import chiang-mai.osm.pbf --layer roads` (README: Routes on roads).")
-
-
-def _route_param(place_ids: set[str]) -> url.PageParam:
-    """The itinerary in the URL: known place ids, in order, without repeats; unknown ids are noted and dropped."""
-
-    def parse(raw: str) -> list[str] | url.Partial:
-        ids = [p for p in raw.split(",") if p]
-        known = list(dict.fromkeys(p for p in ids if p in place_ids))[:MAX_ROUTE_PLACES]
-        unknown = [p for p in ids if p not in place_ids]
-        return url.Partial(known, ",".join(unknown)) if unknown else known
-
-    return url.PageParam("route", "fl_route", [], parse=parse, to_url=",".join,
-                         why=N_("names no place of the atlas"))
 
 
 def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> None:
@@ -68,25 +55,7 @@ def _corridors(filters: Filters, level: str, top_n: int, zones_geojson: str) -> 
     c[2].metric(_("Trips within one zone") if zones else _("Trips within one place"), f"{totals.internal_trips:,}")
     c[3].metric(_("Corridors with trips"), f"{totals.corridors:,}")
     estimates.method_popover("flows_method")
-    left, right = st.columns([3, 2])
-    with left:
-        state.folium_map(flow_maps.corridor_map, corridors, zones_geojson, level=level, key="flows_map", height=560)
-    with right:
-        table = corridors.assign(
-            origin_label=corridors["origin_name_en"], destination_label=corridors["destination_name_en"],
-            share_pct=corridors["share"] * 100,
-        )[["rank", "origin_label", "destination_label", "trips", "trips_per_day", "share_pct"]]
-        st.dataframe(
-            table, hide_index=True, width="stretch", height=560,
-            column_config={
-                "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
-                "origin_label": st.column_config.TextColumn(_("From"), width="medium"),
-                "destination_label": st.column_config.TextColumn(_("To"), width="medium"),
-                "trips": st.column_config.NumberColumn(_("Trips"), format="%d"),
-                "trips_per_day": st.column_config.NumberColumn(_("Trips / day"), format="%.1f"),
-                "share_pct": st.column_config.NumberColumn(_("Share %"), format="%.1f"),
-            },
-        )
+    flows_page.corridor_map_and_table(corridors, zones_geojson, level)
     st.caption(
         (_("Directed trips {start}–{end} for the chosen weekdays and origin segments (trips are daily, so the hours "
            "filter does not apply). Share = corridor trips ÷ all trips between different zones.") if zones else
@@ -133,13 +102,7 @@ def _network_note(network: roads.NetworkInfo | None) -> None:
 def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo | None) -> dict:
     st.subheader(_("Route between places"))
     _network_note(network)
-    labels = placeinfo.place_labels(places)
-    route_param = _route_param(set(labels))
-    chosen = st.multiselect(
-        _("Itinerary (places in the order you pick them)"), list(labels), key=state.seed(route_param),
-        format_func=lambda pid: labels.get(pid, pid), placeholder=_("Pick two or more places"),
-    )
-    state.store(route_param, list(chosen))
+    chosen = flows_page.itinerary(places)
     options = _route_options()
     if options["order"] == "best" and len(chosen) > vocab.MAX_TOUR_PLACES:
         st.warning(_("The best order is found for up to {n} places; {chosen} are chosen, so they are visited as "
@@ -153,8 +116,9 @@ def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo 
     c[0].metric(_("Total distance"), _("{n} km").format(n=f"{route.distance_km:.2f}"))
     c[1].metric(_("Driving time"), _("{n} min").format(n=f"{route.minutes:.0f}"))
     c[2].metric(_("Legs"), f"{len(route.legs)}")
-    c[3].metric(_("Order"), markdown_text(route.order.replace("best order ", "best ").capitalize()))
+    c[3].metric(_("Order"), markdown_text(vocab.route_order_text(route.order)))
     straight = route.legs[~route.legs["on_roads"]]
+    stop_names = dict(zip(route.stops["name_en"], names_of(route.stops), strict=False))
     if network is None:
         st.info(
             _("Distances are **{label}**: great-circle segments between the places, times at an assumed average "
@@ -165,7 +129,7 @@ def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo 
         st.warning(markdown_text(
             _("{n} leg(s) are straight lines at an assumed {speed} km/h, not on roads: ").format(
                 n=len(straight), speed=f"{route.speed_kmh:.0f}")
-            + "; ".join(sorted(set(straight["note"])))))
+            + "; ".join(sorted({vocab.route_text(n, stop_names) for n in straight["note"]}))))
     else:
         st.caption(markdown_text(_("Every leg is {label}; the table gives each place's distance to the road it "
                                    "joins (snap).").format(label=_(route.label))))
@@ -174,8 +138,10 @@ def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo 
         state.folium_map(flow_maps.route_map, route.legs, route.stops, route.label, zones_geojson, turns=route.turns,
                          key="route_map", height=480)
     with right:
-        legs = route.legs[["leg", "from_name", "to_name", "distance_km", "minutes", "on_roads", "snap_from_m",
-                           "snap_to_m"]]
+        legs = route.legs.assign(
+            from_name=[leg_end_name(r, "from") for r in route.legs.to_dict("records")],
+            to_name=[leg_end_name(r, "to") for r in route.legs.to_dict("records")],
+        )[["leg", "from_name", "to_name", "distance_km", "minutes", "on_roads", "snap_from_m", "snap_to_m"]]
         st.dataframe(
             legs, hide_index=True, width="stretch",
             column_config={
@@ -190,7 +156,9 @@ def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo 
         )
         if route.turns is not None and not route.turns.empty:
             with st.expander(_("Turn points ({n})").format(n=len(route.turns))):
-                st.dataframe(route.turns[["leg", "instruction"]], hide_index=True, width="stretch",
+                turns = route.turns.assign(instruction=[turn_instruction(a, r) for a, r in
+                                                        zip(route.turns["angle"], route.turns["road"], strict=True)])
+                st.dataframe(turns[["leg", "instruction"]], hide_index=True, width="stretch",
                              column_config={"leg": st.column_config.NumberColumn(_("Leg"), format="%d"),
                                             "instruction": _("Turn")})
     if route.days is not None:
@@ -201,9 +169,11 @@ def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo 
                              "**Day plan**: {days} days of at most {hours} hours from {start}:00, {visit} min at "
                              "each place; opening hours respected where known.", days).format(
             days=f"{days:d}", hours=f"{hours:d}", start=f"{start:02d}", visit=f"{visit:d}"))
-        st.dataframe(route.days.drop(columns=["place_id"]), hide_index=True, width="stretch",
+        plan = with_name(route.days).assign(note=[vocab.route_text(n) for n in route.days["note"]])
+        st.dataframe(plan[["step", "name", "day", "arrive", "start", "depart", "wait_min", "note"]], hide_index=True,
+                     width="stretch",
                      column_config={"step": st.column_config.NumberColumn("#", format="%d"),
-                                    "name_en": _("Place"), "name_th": _("Thai name"), "day": st.column_config.NumberColumn(_("Day"), format="%d"),
+                                    "name": _("Place"), "day": st.column_config.NumberColumn(_("Day"), format="%d"),
                                     "arrive": _("Arrive"), "start": _("Visit from"), "depart": _("Leave"),
                                     "wait_min": st.column_config.NumberColumn(_("Wait (min)"), format="%.0f"),
                                     "note": _("Note")})

@@ -12,87 +12,32 @@ from geo.render import charts
 from geo.services import presence
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import estimates, export, lang, state
+from ui import estimates, export, lang, overview_page, state
+from ui.names import with_name
 
 #: Zones drawn in the level chart (the table lists every zone).
 CHART_ZONES = 25
 
 
-def _fmt_pct(change: float | None) -> str | None:
-    return None if change is None else _("{change}% vs previous").format(change=f"{change:+.1f}")
-
-
-def _fmt_hour(h: int | None) -> str:
-    return "—" if h is None else f"{h:02d}:00"
-
-
-def render_estimates(k: presence.Kpis) -> None:
-    """The headline: estimated people (observed devices × expansion weights) with the observed devices under
-    each figure and the method one click away."""
-    cur = k.current
-    prev = k.previous
-    change = None
-    row = st.columns(4)
-    est_visitors = cur.est_overnight + cur.est_day_trippers
-    observed = cur.overnight + cur.day_trippers
-    if prev is not None and (prev.est_overnight + prev.est_day_trippers):
-        before = prev.est_overnight + prev.est_day_trippers
-        change = _("{pct} vs previous").format(pct=f"{(est_visitors - before) / before * 100:+.1f}%")
-    estimates.headline(row[0], _("Visitors (people-days)"), est_visitors, observed, delta=change,
-                       help_text=_("Estimated visitor people-days (overnight and day-trippers, residents not "
-                                   "included): observed people-days × the expansion weight of their origin segment "
-                                   "and month. ") + presence.VISITORS_DEFINITION)
-    days = cur.days_with_data
-    estimates.headline(row[1], _("Visitors per day"), est_visitors / days if days else 0.0,
-                       round(observed / days) if days else 0,
-                       help_text=_("Estimated visitor people-days per day with data (residents not included)."))
-    estimates.headline(row[2], _("Overnight (people-days)"), cur.est_overnight, cur.overnight)
-    estimates.headline(row[3], _("International (people-days)"), cur.est_international, cur.international)
-    st.caption(_("Residents in the selection (estimate): {n} people-days.").format(n=f"{cur.est_residents:,.0f}"))
-    estimates.method_popover("overview_method")
-
-
 def render_kpis(k: presence.Kpis) -> None:
     """Seven KPI tiles, each with its change against the previous period when that period has data."""
-    cur, prev, chg = k.current, k.previous, k.change
-    st.markdown(_("**Observed devices** (the sample behind the estimates above; changes against the previous period)"))
-    row1 = st.columns(4)
-    row1[0].metric(_("Visitors (people-days)"), f"{cur.visitors:,}", _fmt_pct(chg.visitors),
-                   help=_(presence.VISITORS_DEFINITION))
-    row1[1].metric(_("Overnight (people-days)"), f"{cur.overnight:,}", _fmt_pct(chg.overnight))
-    row1[2].metric(_("Day-trippers (people-days)"), f"{cur.day_trippers:,}", _fmt_pct(chg.day_trippers))
-    share = cur.international_share
-    pp = chg.international_share_pp
-    row1[3].metric(_("International share"), "—" if share is None else f"{share:.1%}",
-                   None if pp is None else _("{pp} pp vs previous").format(pp=f"{pp:+.1f}"),
-                   help=_("International people-days ÷ all people-days in the selected segments."))
-    row2 = st.columns([1, 1, 1, 2])
-    dwell = cur.avg_dwell_minutes
-    dd = chg.avg_dwell_minutes
-    row2[0].metric(_("Dwell per attraction visit"), "—" if dwell is None else _("{n} min").format(n=f"{dwell:.0f}"),
-                   None if dd is None else _("{n} min vs previous").format(n=f"{dd:+.0f}"),
-                   help=_("Minutes on site per visit to an attraction, visits starting in the selected hours."))
-    row2[1].metric(_("Busiest hour"), _fmt_hour(cur.busiest_hour),
-                   None if prev is None else _("previous: {value}").format(value=_fmt_hour(prev.busiest_hour)), delta_color="off",
-                   help=_("Hour of day (start, local time) with the most people present on an average day: {n}.").format(
-                       n="—" if cur.busiest_hour_present is None else _("{n} people").format(
-                           n=f"{cur.busiest_hour_present:,.0f}")))
-    avg = cur.avg_daily_visitors
-    row2[2].metric(_("Visitors per day"), "—" if avg is None else f"{avg:,.0f}",
-                   _fmt_pct(chg.avg_daily_visitors),
-                   help=_("Average people-days per day with data in the period."))
-    row2[3].metric(_("Busiest zone"), markdown_text(cur.busiest_zone_name or "—"),
-                   None if prev is None else _("previous: {value}").format(value=markdown_text(prev.busiest_zone_name or "—")),
-                   delta_color="off",
-                   help=_("Tourism zone with the most people-days in the period ({n}).").format(
-                       n=f"{cur.busiest_zone_visitors:,}"))
-    period = _("Previous period: {start} – {end}. Residents in the selection: {residents} people-days. "
-               "Days with data: {days} of {expected}.").format(
-        start=lang.day(k.previous_start), end=lang.day(k.previous_end), residents=f"{cur.residents:,}",
-        days=cur.days_with_data, expected=cur.days_expected)
-    st.caption(period)  # trusted-text: dates and counts formatted above
-    if k.note:
-        st.info(markdown_text(k.note))
+    cur = k.current
+    overview_page.kpi_tiles(k, overview_page.KpiWords(
+        heading=_("**Observed devices** (the sample behind the estimates above; changes against the previous period)"),
+        visitors=_("Visitors (people-days)"),
+        visitors_help=_(presence.VISITORS_DEFINITION),
+        overnight=_("Overnight (people-days)"),
+        day_trippers=_("Day-trippers (people-days)"),
+        share_help=_("International people-days ÷ all people-days in the selected segments."),
+        dwell_help=_("Minutes on site per visit to an attraction, visits starting in the selected hours."),
+        hour_help=_("Hour of day (start, local time) with the most people present on an average day: {n}."),
+        per_day_help=_("Average people-days per day with data in the period."),
+        zone_help=_("Tourism zone with the most people-days in the period ({n})."),
+        period=_("Previous period: {start} – {end}. Residents in the selection: {residents} people-days. "
+                 "Days with data: {days} of {expected}.").format(
+            start=lang.day(k.previous_start), end=lang.day(k.previous_end), residents=f"{cur.residents:,}",
+            days=cur.days_with_data, expected=cur.days_expected),
+    ))
 
 
 def render_level(f: Filters) -> None:
@@ -113,10 +58,10 @@ def render_level(f: Filters) -> None:
         state.altair_chart(charts.zone_presence_chart, top, _("People present per hour by zone ({level})").format(level=_(label)))
     shown = df if int(df.loc[df["outside"], "visitor_hours"].sum()) else zones
     st.dataframe(
-        shown[["name_en", "name_th", "present", "visitor_hours", "share", "cells_with_data", "area_km2"]],
+        with_name(shown)[["name", "present", "visitor_hours", "share", "cells_with_data", "area_km2"]],
         hide_index=True,
         column_config={
-            "name_en": _("Zone"), "name_th": _("Thai name"),
+            "name": _("Zone"),
             "present": st.column_config.NumberColumn(_("People present (avg per hour)"), format="%.1f"),
             "visitor_hours": st.column_config.NumberColumn(_("People-hours"), format="%d"),
             "share": st.column_config.NumberColumn(_("Share"), format="percent"),
@@ -141,49 +86,25 @@ def render() -> None:
     )
     state.provenance_note()
     kpis = state.call(presence.kpis, f)
-    render_estimates(kpis)
+    estimates.kpi_headline(kpis, key="overview_method")
     render_kpis(kpis)
 
     season = state.call(presence.seasonality, f)
-    festivals = state.call(presence.festival_days, state.app_settings().seed_dir / "calendar.csv")
-    if season.empty:
-        st.info(_("No visitor data for these weekdays, hours and segments."))
-    else:
-        state.altair_chart(charts.seasonality_chart, season, festivals, f.start, f.end)
-        st.caption(_("Seasonality uses the whole data span (date range ignored) with the other filters applied."))
-
-    left, right = st.columns(2)
-    with left:
-        hw = state.call(presence.hour_weekday, f)
-        if hw.empty:
-            st.info(_("No presence data in this selection."))
-        else:
-            state.altair_chart(charts.hour_weekday_chart, hw)
-            st.caption(_(presence.PRESENT_DEFINITION))
-    with right:
-        mix = state.call(presence.origin_mix, f, "", 12, floor=state.privacy_floor())
-        if mix.empty:
-            st.info(_("No visitors in this selection."))
-        else:
-            state.altair_chart(charts.origin_chart, mix)
-
-    st.subheader(_("Top attractions"))
+    hw = state.call(presence.hour_weekday, f)
+    mix = state.call(presence.origin_mix, f, "", 12, floor=state.privacy_floor())
     places = state.call(presence.top_places, f, "", 15, floor=state.privacy_floor())
-    if places.empty:
-        st.info(_("No place visits in this selection."))
-    else:
-        table = places.assign(category=places["category"].map(lambda c: _(vocab.CATEGORY_LABELS.get(c, c))))
-        st.dataframe(
-            table[["name_en", "name_th", "category", "zone_name", "visits", "avg_dwell_minutes"]],
-            hide_index=True,
-            column_config={
-                "name_en": _("Place"), "name_th": _("Thai name"), "category": _("Category"), "zone_name": _("Zone"),
-                "visits": st.column_config.NumberColumn(_("Visits"), format="%d"),
-                "avg_dwell_minutes": st.column_config.NumberColumn(_("Avg dwell (min)"), format="%.0f"),
-            },
-        )
-        st.caption(_("Attraction visits that started in the selected hours. Choose place categories in the sidebar "
-                     "to rank other places (e.g. hotels) instead."))
+    overview_page.sections(f, season, hw, mix, places, overview_page.SectionWords(
+        no_season=_("No visitor data for these weekdays, hours and segments."),
+        season_note=_("Seasonality uses the whole data span (date range ignored) with the other filters applied."),
+        no_presence=_("No presence data in this selection."),
+        present_definition=_(presence.PRESENT_DEFINITION),
+        no_origins=_("No visitors in this selection."),
+        origin_measure=None,
+        origin_note=None,
+        no_places=_("No place visits in this selection."),
+        places_note=_("Attraction visits that started in the selected hours. Choose place categories in the sidebar "
+                      "to rank other places (e.g. hotels) instead."),
+    ))
     export.section("overview", f, export.kpis(state.call(presence.kpis, f)), export.table("seasonality", season),
                    export.table("hour_weekday", hw), export.table("origins", mix), export.table("top_places", places))
 

@@ -12,6 +12,7 @@ from geo.services import placeinfo
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import estimates, export, place_page, state
+from ui.names import segment_words, visitor_type_words
 
 
 def _profile(place_id: str, filters: Filters) -> None:
@@ -39,7 +40,9 @@ def _profile(place_id: str, filters: Filters) -> None:
     origins = prof.origins.head(10)
     st.markdown(_("**Origin mix** (top 10 origin markets)"))
     st.dataframe(
-        origins.assign(share_pct=origins["share"] * 100)[["segment", "visitor_type", "visits", "share_pct"]],
+        origins.assign(share_pct=origins["share"] * 100, segment=segment_words(origins["segment"]),
+                       visitor_type=visitor_type_words(origins["visitor_type"]))[
+            ["segment", "visitor_type", "visits", "share_pct"]],
         hide_index=True, width="stretch",
         column_config={"segment": _("Origin"), "visitor_type": _("Visitor type"),
                        "visits": st.column_config.NumberColumn(_("Visits"), format="%d"),

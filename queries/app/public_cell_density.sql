@@ -9,7 +9,9 @@ with slots as (
 ),
 
 by_cell as (
-    select pp.cell, any_value(pp.zone_id) as zone_id, sum(pp.people_hours)::bigint as visitor_hours
+    select
+        pp.cell, any_value(pp.zone_id) as zone_id, sum(pp.people_hours)::bigint as visitor_hours,
+        sum(pp.est_people_hours)::double as est_visitor_hours
     from pub_presence as pp
     where pp.cell is not null
       and pp.month_start between $first_month and $last_month
@@ -26,7 +28,8 @@ final as (
         c.lat,                                           -- cell centre, WGS84
         c.lon,
         b.visitor_hours,                                 -- people-hours in the selection
-        b.visitor_hours / s.slots as present             -- people present per hour (average)
+        b.visitor_hours / s.slots as present,            -- people present per hour (average)
+        b.est_visitor_hours / s.slots as est_present     -- ESTIMATE: the same × the published weights
     from by_cell as b
     cross join slots as s
     inner join cells as c on c.cell = b.cell

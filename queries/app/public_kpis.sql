@@ -1,7 +1,8 @@
 -- Public Overview KPIs for a month range ($first_month..$last_month, first days of months) and segment groups,
 -- every figure a sum of published rows: person-days by visitor type and international (pub_zone_days, all
 -- zones and outside), days with data (pub_calendar), attraction visits and minutes (pub_place_visits), the
--- busiest tourism zone (person-days by main zone) and the busiest hour (people-hours, pub_presence).
+-- busiest tourism zone (person-days by main zone) and the busiest hour (people-hours, pub_presence). est_*: the
+-- ESTIMATED person-days beside them (est_people_days, published weight × person-days).
 with days as (
     select coalesce(sum(c.days), 0)::bigint as days_with_data
     from pub_calendar as c
@@ -9,7 +10,7 @@ with days as (
 ),
 
 zone_days as (
-    select zd.zone_id, zd.segment_group, zd.visitor_type, zd.people_days
+    select zd.zone_id, zd.segment_group, zd.visitor_type, zd.people_days, zd.est_people_days
     from pub_zone_days as zd
     where zd.month_start between $first_month and $last_month
       and list_contains($segments, zd.segment_group)
@@ -21,7 +22,12 @@ totals as (
         coalesce(sum(people_days) filter (where visitor_type = 'overnight'), 0)::bigint as overnight,
         coalesce(sum(people_days) filter (where visitor_type = 'day_tripper'), 0)::bigint as day_trippers,
         coalesce(sum(people_days) filter (where visitor_type = 'resident'), 0)::bigint as residents,
-        coalesce(sum(people_days) filter (where segment_group = 'international'), 0)::bigint as international
+        coalesce(sum(people_days) filter (where segment_group = 'international'), 0)::bigint as international,
+        coalesce(sum(est_people_days), 0)::double as est_visitors,
+        coalesce(sum(est_people_days) filter (where visitor_type = 'overnight'), 0)::double as est_overnight,
+        coalesce(sum(est_people_days) filter (where visitor_type = 'day_tripper'), 0)::double as est_day_trippers,
+        coalesce(sum(est_people_days) filter (where visitor_type = 'resident'), 0)::double as est_residents,
+        coalesce(sum(est_people_days) filter (where segment_group = 'international'), 0)::double as est_international
     from zone_days
 ),
 
@@ -60,6 +66,11 @@ final as (
         t.day_trippers,
         t.residents,
         t.international,
+        t.est_visitors,
+        t.est_overnight,
+        t.est_day_trippers,
+        t.est_residents,
+        t.est_international,
         d.days_with_data,
         p.place_visits,
         p.place_dwell_minutes,

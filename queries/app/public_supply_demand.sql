@@ -29,7 +29,9 @@ nights_in_view as (
 ),
 
 monthly as (
-    select pp.zone_id, pp.month_start, sum(pp.people_hours)::bigint as visitor_nights
+    select
+        pp.zone_id, pp.month_start, sum(pp.people_hours)::bigint as visitor_nights,
+        sum(pp.est_people_hours)::double as est_visitor_nights
     from pub_presence as pp
     where pp.hour = 2
       and pp.zone_id is not null
@@ -44,6 +46,7 @@ demand as (
     select
         m.zone_id,
         sum(m.visitor_nights)::bigint as visitor_nights,
+        sum(m.est_visitor_nights)::double as est_visitor_nights,
         max(m.visitor_nights / n.nights) as peak_overnight
     from monthly as m
     inner join monthly_nights as n on n.month_start = m.month_start
@@ -60,6 +63,7 @@ joined as (
         coalesce(s.estimated_places, 0) as estimated_places,
         n.nights,
         coalesce(d.visitor_nights, 0) as visitor_nights,
+        coalesce(d.est_visitor_nights, 0.0) as est_visitor_nights,
         coalesce(d.peak_overnight, 0.0) as peak_overnight
     from zones as z
     cross join nights_in_view as n
@@ -72,6 +76,7 @@ final as (
         zone_id, name_en, name_th, name_zh, accommodations, rooms, beds, estimated_places, nights, visitor_nights,
         case when nights > 0 then visitor_nights / nights else 0.0 end as overnight_per_night,  -- persons
         peak_overnight,                                                                        -- persons
+        case when nights > 0 then est_visitor_nights / nights else 0.0 end as est_overnight_per_night,  -- ESTIMATE
         case when beds > 0 and nights > 0 then visitor_nights / nights / beds end as pressure,   -- ratio
         case when beds > 0 then peak_overnight / beds end as peak_pressure                    -- ratio
     from joined

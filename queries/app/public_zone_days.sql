@@ -7,7 +7,8 @@ with by_zone as (
         coalesce(sum(zd.people_days) filter (where zd.visitor_type = 'overnight'), 0)::bigint as overnight,
         coalesce(sum(zd.people_days) filter (where zd.visitor_type = 'day_tripper'), 0)::bigint as day_trippers,
         coalesce(sum(zd.people_days) filter (where zd.visitor_type = 'resident'), 0)::bigint as residents,
-        coalesce(sum(zd.people_days) filter (where zd.segment_group = 'international'), 0)::bigint as international
+        coalesce(sum(zd.people_days) filter (where zd.segment_group = 'international'), 0)::bigint as international,
+        sum(zd.est_people_days)::double as est_visitors
     from pub_zone_days as zd
     where zd.month_start between $first_month and $last_month
       and list_contains($segments, zd.segment_group)
@@ -24,7 +25,8 @@ final as (
         b.overnight,
         b.day_trippers,
         b.residents,
-        b.international
+        b.international,
+        b.est_visitors                                     -- ESTIMATE: person-days × the published weights
     from by_zone as b
     left join zones as z on z.zone_id = b.zone_id
 )

@@ -7,9 +7,11 @@ with final as (
         cast(origin as varchar) as origin,          -- zone_id left
         cast(destination as varchar) as destination,  -- zone_id entered
         cast(people as bigint) as people,           -- distinct people who made the move that month (>= floor)
-        cast(trips as bigint) as trips              -- moves (count)
+        cast(trips as bigint) as trips,             -- moves (count)
+        cast(est_people as double) as est_people,   -- ESTIMATE: people × the month's pooled public weight
+        cast(est_trips as double) as est_trips      -- ESTIMATE: trips × the same weight
     from staged_rows
 )
 
-select month_start, origin, destination, people, trips from final
+select month_start, origin, destination, people, trips, est_people, est_trips from final
 order by month_start, origin, destination

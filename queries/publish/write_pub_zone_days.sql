@@ -9,9 +9,12 @@ with final as (
         cast(segment_group as varchar) as segment_group,  -- domestic | international | resident
         cast(visitor_type as varchar) as visitor_type,    -- resident | overnight | day_tripper
         cast(people as bigint) as people,              -- distinct people with such person-days (>= floor)
-        cast(people_days as bigint) as people_days     -- person-days (one per person and day, in one zone)
+        cast(people_days as bigint) as people_days,    -- person-days (one per person and day, in one zone)
+        cast(est_people as double) as est_people,      -- ESTIMATE: people × the group's public weight of the month
+        cast(est_people_days as double) as est_people_days  -- ESTIMATE: people_days × the same weight
     from staged_rows
 )
 
-select month_start, zone_id, segment_group, visitor_type, people, people_days from final
+select month_start, zone_id, segment_group, visitor_type, people, people_days, est_people, est_people_days
+from final
 order by month_start, zone_id, segment_group, visitor_type

@@ -3,24 +3,16 @@ map, an attraction's catchment (public facts) and a drawn area's beds and people
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pandas as pd
 import streamlit as st
 
 from geo.i18n import N_, _
-from geo.render import capacity_maps, charts
-from geo.services import capacity, catalog, geography, placeinfo, public
+from geo.render import charts
+from geo.services import catalog, geography, public
 from geo.services.filters import Filters
-from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import export, lang, state, url
-
-KM_CHOICES = tuple(f"{k / 2:g}" for k in range(1, 21))  # 0.5 .. 10 km in 0.5 km steps
-DEFAULT_KM = "2"
-DEFAULT_ATTRACTION = "att-wat-phra-singh"
-KM = url.PageParam("km", "cap_km", float(DEFAULT_KM), KM_CHOICES, parse=float, to_url=lambda km: f"{km:g}",
-                   why=N_("distances are 0.5 to 10 km in steps of 0.5"))
+from ui import capacity_page, estimates, export, lang, state
+from ui.names import with_name
 
 PRESSURE_DEFINITION = N_(
     "**Pressure index** = domestic and international visitors present in the zone at 02:00 on an average night "
@@ -35,19 +27,23 @@ def _supply_demand(filters: Filters) -> pd.DataFrame:
     df = state.call(public.supply_demand, filters)
     beds = int(df["beds"].sum())
     c = st.columns(4)
-    c[0].metric(_("Beds (all zones)"), f"{beds:,}")
-    c[1].metric(_("Rooms"), f"{int(df['rooms'].sum()):,}")
-    c[2].metric(_("Overnight visitors / night"), f"{df['overnight_per_night'].sum():,.0f}")
+    estimates.headline(c[0], _("Overnight visitors / night"), float(df["est_overnight_per_night"].sum()),
+                       round(float(df["overnight_per_night"].sum())),
+                       help_text=_("Estimated overnight visitors: published people present at 02:00 × the published "
+                                   "weight of their origin segment and month."))
+    c[1].metric(_("Beds (all zones)"), f"{beds:,}")
+    c[2].metric(_("Rooms"), f"{int(df['rooms'].sum()):,}")
     c[3].metric(_("Zones at or over capacity"), f"{int((df['pressure_class'] == 'over').sum())}")
+    estimates.method_popover("public_capacity_method")
     if beds == 0:
         st.warning(_("No accommodation with rooms or capacity is published, so no zone has a pressure index."))
     state.altair_chart(charts.supply_demand_chart, df)
     st.dataframe(
-        df.assign(pressure_label=df["pressure_label"].map(_))[["name_en", "accommodations", "rooms", "beds", "overnight_per_night", "peak_overnight", "pressure",
+        df.assign(pressure_label=df["pressure_label"].map(_)).pipe(with_name)[["name", "accommodations", "rooms", "beds", "overnight_per_night", "peak_overnight", "pressure",
             "peak_pressure", "pressure_label"]],
         hide_index=True, width="stretch",
         column_config={
-            "name_en": _("Zone"),
+            "name": _("Zone"),
             "accommodations": st.column_config.NumberColumn(_("Accommodations"), format="%d"),
             "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
             "beds": st.column_config.NumberColumn(_("Beds"), format="%d"),
@@ -74,56 +70,13 @@ def render() -> None:
         st.warning(_("No attractions are published; the catchment needs at least one."))
         return
     ids = attractions["place_id"].tolist()
-    attraction = url.PageParam("attraction", "cap_attraction",
-                               DEFAULT_ATTRACTION if DEFAULT_ATTRACTION in ids else ids[0], tuple(ids),
-                               why=N_("not an attraction of the atlas"), keep_default=True)
+    attraction = capacity_page.attraction_param(ids)
     first, last = public.month_range(filters)
     st.subheader(_("Supply against demand by tourism zone, {first} – {last}").format(first=lang.month(first), last=lang.month(last)))
     pressure = _supply_demand(filters)
     st.subheader(_("Pressure map and attraction catchment"))
-    labels = placeinfo.place_labels(attractions)
-    c = st.columns([2, 1])
-    place_id = c[0].selectbox(_("Attraction"), ids, key=state.seed(attraction), format_func=lambda p: labels.get(p, p))
-    km = c[1].slider(_("Catchment distance (km, straight-line)"), 0.5, 10.0, key=state.seed(KM), step=0.5)
-    state.store(attraction, place_id)
-    state.store(KM, float(km))
-    catch = state.call(capacity.catchment, place_id, km * 1000)
     zones = state.call(geography.zones_geojson)
-    left, right = st.columns([3, 2])
-    with left:
-        drawn = drawn_area.current()  # a copied address may name a drawn area
-        out = state.folium_map(capacity_maps.pressure_map, zones, pressure,
-                               asdict(catch.place) if catch.place else None, catch.radius_m, catch.accommodation,
-                               draw_tool=True, area=drawn or (), key="capacity_map", height=560,
-                               returned_objects=[drawn_area.RETURNED])
-        if drawn_area.take_drawing(out):  # drawn, edited or deleted: rerun so the map and the address hold it
-            st.rerun()
-    with right:
-        c = st.columns(3)
-        c[0].metric(_("Accommodations in catchment"), f"{catch.places:,}")
-        c[1].metric(_("Rooms in catchment"), f"{catch.rooms:,}")
-        c[2].metric(_("Beds in catchment"), f"{catch.beds:,}")
-        st.caption(
-            _("Accommodation within {km} km (great-circle distance) of {place}.").format(
-                km=f"{km:g}", place=markdown_text(catch.place.name_en))
-            if catch.place else _("Unknown attraction.")
-        )
-        st.dataframe(
-            catch.by_price_band, hide_index=True, width="stretch",
-            column_config={"price_band": _("Price band"),
-                           "places": st.column_config.NumberColumn(_("Places"), format="%d"),
-                           "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
-                           "beds": st.column_config.NumberColumn(_("Beds"), format="%d")},
-        )
-        acc = catch.accommodation
-        st.dataframe(
-            acc.assign(distance_km=acc["distance_m"] / 1000)[["name_en", "category", "price_band", "rooms",
-                                                              "distance_km"]],
-            hide_index=True, width="stretch", height=260,
-            column_config={"name_en": _("Accommodation"), "category": _("Type"), "price_band": _("Price band"),
-                           "rooms": st.column_config.NumberColumn(_("Rooms"), format="%d"),
-                           "distance_km": st.column_config.NumberColumn(_("Distance (km)"), format="%.2f")},
-        )
+    place_id, km, catch = capacity_page.catchment_section(attractions, attraction, pressure, zones)
     drawn_area.render_summary(filters)
     state.provenance_note()
     export.section("capacity", filters, fields=("dates", "weekdays", "segments"),

@@ -5,34 +5,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.i18n import N_, _
-from geo.render import charts, presence_maps
-from geo.services import geography, presence, public
+from geo.i18n import _
+from geo.render import charts
+from geo.services import geography, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import area as drawn_area
-from ui import export, lang, state, url
+from ui import density_page, estimates, export, lang, state
+from ui.names import names_of
 
-VIEWS = {"heat": N_("Heat map"), "hex": N_("H3 hexagons (choropleth)")}
-ALL_HOURS = "all"
-HOUR_CHOICES = (ALL_HOURS, *(str(h) for h in range(24)))
-
-VIEW = url.PageParam("d_view", "dens_view", "heat", tuple(VIEWS))
-HOUR = url.PageParam("d_hour", "dens_hour", ALL_HOURS, HOUR_CHOICES, why=N_("hours are all or 0 to 23"))
-#: The drilled-down cell, as H3 hex text of the atlas' resolution; the widget is the map click.
-CELL = url.PageParam("d_cell", "dens_click", None, parse=lambda raw: _cell_centre(raw),
-                     why=N_("not an H3 cell of the atlas' resolution"))
-
-
-def _cell_centre(raw: str) -> tuple[float, float]:
-    centre = presence.cell_centre(raw)
-    if centre is None:
-        raise ValueError(raw)
-    return centre
-
-
-def _shown(f: Filters, hour: int | None) -> tuple[int, int]:
-    return (hour, hour) if hour is not None else f.hours
+VIEW, HOUR, CELL = density_page.VIEW, density_page.HOUR, density_page.CELL
+ALL_HOURS = density_page.ALL_HOURS
 
 
 def render_drilldown(f: Filters, hour: int | None, zone_names: dict[str, str]) -> None:
@@ -45,18 +28,9 @@ def render_drilldown(f: Filters, hour: int | None, zone_names: dict[str, str]) -
     if detail is None:
         st.info(_("The clicked point lies outside the atlas' H3 cells."))
         return
-    zone = zone_names.get(detail.zone_id or "", detail.zone_name or "—")
-    st.markdown(_("**Cell `{cell}`** in {zone}").format(cell=detail.cell_hex, zone=markdown_text(zone)))  # trusted-text: cell_hex is hex digits from h3
-    if detail.suppressed:
-        st.info(_("No published figures for this cell in the selection: it is empty, or has fewer people than the "
-                  "privacy floor (the public view does not say which)."))
-        return
-    cols = st.columns(3)
-    cols[0].metric(_("People present (avg per hour)"), f"{detail.present:,.1f}")
-    cols[1].metric(_("Peak hour"), "—" if detail.peak_hour is None else f"{detail.peak_hour:02d}:00")
-    cols[2].metric(_("People at peak (avg)"), "—" if detail.peak_present is None else f"{detail.peak_present:,.1f}")
-    if not detail.hours.empty:
-        state.altair_chart(charts.hour_chart, detail.hours, _("This cell: people present by hour"), _shown(f, hour))
+    density_page.cell_figures(detail, f, hour, zone_names,
+                              _("No published figures for this cell in the selection: it is empty, or has fewer "
+                                "people than the privacy floor (the public view does not say which)."))
 
 
 def render_zones(f: Filters, hour: int | None) -> None:
@@ -70,17 +44,7 @@ def render_zones(f: Filters, hour: int | None) -> None:
     top = zones[zones["visitor_hours"] > 0]
     if not top.empty:
         state.altair_chart(charts.zone_presence_chart, top, _("People present per hour by tourism zone"))
-    st.dataframe(
-        shown[["name_en", "name_th", "present", "share", "cells_with_data", "area_km2"]],
-        hide_index=True,
-        column_config={
-            "name_en": _("Zone"), "name_th": _("Thai name"),
-            "present": st.column_config.NumberColumn(_("People present (avg per hour)"), format="%.1f"),
-            "share": st.column_config.NumberColumn(_("Share"), format="percent"),
-            "cells_with_data": st.column_config.NumberColumn(_("Cells on the map"), format="%d"),
-            "area_km2": st.column_config.NumberColumn(_("Area (km²)"), format="%.1f"),
-        },
-    )
+    density_page.zone_table(shown, _("Cells on the map"))
     st.caption(_("A zone's figure sums its cells on the map and the rest of the zone: its cells below the privacy "
                  "floor, published together when they reach it. Same months, weekdays, hours and segments as the map."))
 
@@ -98,16 +62,10 @@ def render() -> None:
     )
     state.provenance_note()
 
-    hours = [ALL_HOURS] + [str(h) for h in range(f.hours[0], f.hours[1] + 1)]
-    state.seed(HOUR)
-    if st.session_state[HOUR.widget_key] not in hours:  # the sidebar hours changed under the playback hour
-        st.session_state[HOUR.widget_key] = ALL_HOURS
+    hours = density_page.playback_hours(f)
     c1, c2 = st.columns([1.2, 3.8])
-    view = c1.radio(_("Map"), tuple(VIEWS), key=state.seed(VIEW), format_func=lambda v: _(VIEWS[v]), horizontal=True)
-    hour_raw = c2.select_slider(
-        _("Hour of day (playback: slide to replay the day)"), options=hours, key=HOUR.widget_key,
-        format_func=lambda h: _("All selected hours") if h == ALL_HOURS else f"{int(h):02d}:00",
-    )
+    view = density_page.view_radio(c1)
+    hour_raw = density_page.hour_slider(c2, hours)
     state.store(VIEW, view)
     state.store(HOUR, hour_raw)
     hour = None if hour_raw == ALL_HOURS else int(hour_raw)
@@ -115,39 +73,30 @@ def render() -> None:
     cells = state.call(public.cell_density, f, hour)
     zones_geojson = state.call(geography.zones_geojson)
     zones = state.call(geography.list_zones)
-    zone_names = dict(zip(zones["zone_id"], zones["name_en"], strict=True))
+    zone_names = dict(zip(zones["zone_id"], names_of(zones), strict=True))
     when = _("all selected hours") if hour is None else f"{hour:02d}:00–{hour:02d}:59"
     note = _("{n} cells · {months} · {when}").format(n=f"{len(cells):,}", months=f"{lang.month(first)} – {lang.month(last)}",
                                                     when=when)
-    state.seed(CELL)  # a copied address may name the drilled-down cell
-    click = st.session_state.get(CELL.widget_key)
-    selected = (presence.cell_at(click[0], click[1]),) if click else ()
-    state.store(CELL, format(selected[0], "x") if selected else None)
-    builder = presence_maps.heat_map if view == "heat" else presence_maps.choropleth_map
-    drawn = drawn_area.current()  # a copied address may name a drawn area
-    out = state.folium_map(builder, cells, zones_geojson, note=note, selected=selected, draw_tool=True,
-                           area=drawn or (), key="density_map", height=560,
-                           returned_objects=["last_clicked", drawn_area.RETURNED])
-    if drawn_area.take_drawing(out):  # drawn, edited or deleted: rerun so the map and the address hold it
+    if density_page.density_map(view, cells, zones_geojson, note) is not None:
         st.rerun()
-    last_click = (out or {}).get("last_clicked")
-    if last_click and last_click.get("lat") is not None:
-        point = (round(float(last_click["lat"]), 6), round(float(last_click["lng"]), 6))
-        if point != st.session_state.get(CELL.widget_key):
-            st.session_state[CELL.widget_key] = point
-            st.rerun()
 
     if cells.empty:
         st.info(_("No published cell for this selection: widen the months, hours, weekdays or segments. The zones' "
                   "figures below also count cells below the floor, published together."))
     else:
         top = cells.head(1).to_dict("records")[0]
-        k = st.columns(3)
-        k[0].metric(_("People present (avg per hour, cells shown)"), f"{cells['present'].sum():,.0f}")
-        k[1].metric(_("Busiest cell (people present)"), f"{top['present']:,.1f}",
+        k = st.columns(4)
+        estimates.headline(k[0], _("People present, avg per hour"), float(cells["est_present"].sum()),
+                           round(float(cells["present"].sum())),
+                           help_text=_("Estimated people present: published people present × the published weight "
+                                       "of their origin segment and month, over the cells shown."))
+        k[1].metric(_("People present (avg per hour, cells shown)"), f"{cells['present'].sum():,.0f}",
+                    help=_("Observed: the published counts behind the estimate."))
+        k[2].metric(_("Busiest cell (people present)"), f"{top['present']:,.1f}",
                     help=_("In {zone}").format(zone=markdown_text(zone_names.get(top["zone_id"], top["zone_id"]))))
-        k[2].metric(_("Cells shown"), f"{len(cells):,}",
+        k[3].metric(_("Cells shown"), f"{len(cells):,}",
                     help=_("Only cells with at least the privacy floor of people in every summed row are drawn."))
+        estimates.method_popover("public_density_method")
 
     drawn_area.render_summary(f, "range", hour)  # sums of the map's own published cells (ui.area)
 

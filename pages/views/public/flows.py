@@ -6,61 +6,34 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.i18n import N_, _
+from geo.i18n import _
 from geo.render import flow_maps
-from geo.services import geography, movement, placeinfo, public
+from geo.render.base import leg_end_name
+from geo.services import geography, movement, public
 from geo.services.filters import Filters
 from geo.text import markdown_text
-from ui import export, lang, state, url
+from ui import estimates, export, flows_page, lang, state
 
-TOP_CHOICES = tuple(str(n) for n in range(5, movement.MAX_CORRIDORS + 1, 5))
-DEFAULT_TOP = 20
-TOP = url.PageParam("top", "fl_top", DEFAULT_TOP, TOP_CHOICES, parse=int, why=N_("top corridors are 5 to 100 in fives"))
-#: Most places an itinerary takes from the URL.
-MAX_ROUTE_PLACES = 25
+TOP = flows_page.TOP
 
-
-def _route_param(place_ids: set[str]) -> url.PageParam:
-    """The itinerary in the URL: known place ids, in order, without repeats; unknown ids are noted and dropped."""
-
-    def parse(raw: str) -> list[str] | url.Partial:
-        ids = [p for p in raw.split(",") if p]
-        known = list(dict.fromkeys(p for p in ids if p in place_ids))[:MAX_ROUTE_PLACES]
-        unknown = [p for p in ids if p not in place_ids]
-        return url.Partial(known, ",".join(unknown)) if unknown else known
-
-    return url.PageParam("route", "fl_route", [], parse=parse, to_url=",".join, why=N_("names no place of the atlas"))
 
 
 def _corridors(filters: Filters, top_n: int, zones_geojson: str) -> pd.DataFrame:
     first, last = public.month_range(filters)
     corridors = state.call(public.top_corridors, filters, top_n)
     totals = state.call(public.flow_totals, filters)
-    c = st.columns(2)
-    c[0].metric(_("Trips between zones (published corridors)"), f"{totals.corridor_trips:,}")
-    c[1].metric(_("Corridors published"), f"{totals.corridors:,}")
+    c = st.columns(3)
+    estimates.headline(c[0], _("Trips between zones"), totals.est_corridor_trips, totals.corridor_trips,
+                       help_text=_("Estimated trips: published trips × the month's pooled weight (the published "
+                                   "weights of the origin segments, averaged over the month's people)."))
+    c[1].metric(_("Trips between zones (published corridors)"), f"{totals.corridor_trips:,}",
+                help=_("Observed: the published counts behind the estimate."))
+    c[2].metric(_("Corridors published"), f"{totals.corridors:,}")
+    estimates.method_popover("public_flows_method")
     if corridors.empty:
         st.info(_("No published corridor in these months."))
         return corridors
-    left, right = st.columns([3, 2])
-    with left:
-        state.folium_map(flow_maps.corridor_map, corridors, zones_geojson, level="zone", key="flows_map", height=560)
-    with right:
-        table = corridors.assign(
-            origin_label=corridors["origin_name_en"], destination_label=corridors["destination_name_en"],
-            share_pct=corridors["share"] * 100,
-        )[["rank", "origin_label", "destination_label", "trips", "trips_per_day", "share_pct"]]
-        st.dataframe(
-            table, hide_index=True, width="stretch", height=560,
-            column_config={
-                "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
-                "origin_label": st.column_config.TextColumn(_("From"), width="medium"),
-                "destination_label": st.column_config.TextColumn(_("To"), width="medium"),
-                "trips": st.column_config.NumberColumn(_("Trips"), format="%d"),
-                "trips_per_day": st.column_config.NumberColumn(_("Trips / day"), format="%.1f"),
-                "share_pct": st.column_config.NumberColumn(_("Share %"), format="%.1f"),
-            },
-        )
+    flows_page.corridor_map_and_table(corridors, zones_geojson, "zone")
     st.caption(
         _("Directed trips between tourism zones, {first} – {last}, summed over the corridors published for each "
           "month (at least {floor} distinct people made the move that month). Corridors are published per month "
@@ -73,13 +46,7 @@ def _corridors(filters: Filters, top_n: int, zones_geojson: str) -> pd.DataFrame
 
 def _route(places: pd.DataFrame, zones_geojson: str) -> movement.Route | None:
     st.subheader(_("Route between places"))
-    labels = placeinfo.place_labels(places)
-    route_param = _route_param(set(labels))
-    chosen = st.multiselect(
-        _("Itinerary (places in the order you pick them)"), list(labels), key=state.seed(route_param),
-        format_func=lambda pid: labels.get(pid, pid), placeholder=_("Pick two or more places"),
-    )
-    state.store(route_param, list(chosen))
+    chosen = flows_page.itinerary(places)
     if len(chosen) < 2:
         st.caption(_("Pick at least two places to get distances and times."))
         return None
@@ -99,7 +66,9 @@ def _route(places: pd.DataFrame, zones_geojson: str) -> movement.Route | None:
                          height=480)
     with right:
         st.dataframe(
-            route.legs[["leg", "from_name", "to_name", "distance_km", "minutes"]], hide_index=True, width="stretch",
+            route.legs.assign(from_name=[leg_end_name(r, "from") for r in route.legs.to_dict("records")],
+                              to_name=[leg_end_name(r, "to") for r in route.legs.to_dict("records")])[
+                ["leg", "from_name", "to_name", "distance_km", "minutes"]], hide_index=True, width="stretch",
             column_config={
                 "leg": st.column_config.NumberColumn(_("Leg"), format="%d"),
                 "from_name": _("From"), "to_name": _("To"),

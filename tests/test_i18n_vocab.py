@@ -1,0 +1,60 @@
+"""Service texts translated when shown: route methods and notes, turn instructions, table names and keys."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo import vocab
+from geo.i18n import FALLBACK_MARK, using_language
+from geo.roadgraph import turn_instruction
+from geo.services import presence
+from ui import names
+
+
+def test_route_notes_and_orders_follow_the_language() -> None:
+    far = vocab.FAR_FROM_ROAD_NOTE.format(name="Wat Umong", limit="500")
+    assert vocab.route_text(far) == far and vocab.route_order_text("best order (exact)") == "Best order (exact)"
+    with using_language("th"):
+        assert vocab.route_text(far, {"Wat Umong": "วัดอุโมงค์"}).startswith("วัดอุโมงค์ ")
+        assert "500" in vocab.route_text(far)
+        assert vocab.route_text(vocab.ROAD_LABEL) != vocab.ROAD_LABEL
+        assert all(vocab.route_text(n) != n for n in vocab.DAY_PLAN_NOTES)
+        assert vocab.route_order_text("as chosen") != "As chosen"
+        assert "exact" not in vocab.route_order_text("best order (exact)")
+        assert vocab.route_text("something else") == "something else"
+
+
+def test_turn_instructions_are_worded_in_the_language() -> None:
+    assert turn_instruction(-45, "Huay Kaew Rd") == "Turn left onto Huay Kaew Rd"
+    assert turn_instruction(170, "") == "Make a U-turn"
+    with using_language("zh"):
+        text = turn_instruction(-45, "Huay Kaew Rd")
+    assert text.endswith("Huay Kaew Rd") and "Turn" not in text
+
+
+def test_tables_get_one_name_column_in_the_language() -> None:
+    df = pd.DataFrame({"zone_id": ["a", "b", ""], "name_en": ["Old City", "Nimman", presence.OUTSIDE_LABEL],
+                       "name_th": ["เมืองเก่า", None, ""], "name_zh": ["清迈古城", None, None], "n": [1, 2, 3]})
+    with using_language("zh"):
+        shown = names.with_name(df)
+    assert list(shown["name"])[:2] == ["清迈古城", f"Nimman{FALLBACK_MARK}"]
+    assert shown["name"].iloc[2] != presence.OUTSIDE_LABEL  # the service's own label, translated
+    assert list(shown.columns).index("name") == 1
+    with using_language("th"):
+        assert names.with_name(df)["name"].iloc[0] == "เมืองเก่า"
+        assert list(names.category_words(pd.Series(["hotel", "temple", "unknown_key"])))[2] == "unknown_key"
+        assert "hotel" not in list(names.category_words(pd.Series(["hotel"])))
+        assert names.segment_words(pd.Series(["international:CN"])).iloc[0] == "จีน"
+    places = pd.DataFrame({"name_en": ["Wat"], "zone_name": ["Old City"], "zone_name_th": ["เมืองเก่า"]})
+    with using_language("th"):
+        assert names.with_name(places, "zone_", "zone")["zone"].iloc[0] == "เมืองเก่า"
+
+
+def test_the_forecast_is_named_when_shown_not_when_cached() -> None:
+    from geo.services import forecast
+
+    about = {"simulated": True, "measure_label": "visitors", "method": "seasonal naive"}
+    assert forecast.about_label(about).startswith("Forecast from simulated flows")
+    with using_language("th"):
+        assert "Forecast" not in forecast.about_label(about)
+    assert forecast.about_label({"method": ""}) == "Forecast"
