@@ -58,3 +58,25 @@ def test_the_forecast_is_named_when_shown_not_when_cached() -> None:
     with using_language("th"):
         assert "Forecast" not in forecast.about_label(about)
     assert forecast.about_label({"method": ""}) == "Forecast"
+
+
+def test_the_exported_day_plan_and_legs_carry_their_notes_in_the_readers_language() -> None:
+    from ui import export
+
+    days = pd.DataFrame({"step": [1, 2], "place_id": ["a", "b"], "name_en": ["Wat Umong", "Doi Suthep"],
+                         "name_th": ["วัดอุโมงค์", "ดอยสุเทพ"], "name_zh": [None, "素贴山"],
+                         "note": [vocab.DAY_PLAN_NOTES[2], ""]})
+    far = vocab.FAR_FROM_ROAD_NOTE.format(name="Wat Umong", limit="500")
+    legs = pd.DataFrame({"leg": [1], "from_name": ["Wat Umong"], "from_name_th": ["วัดอุโมงค์"], "to_name": ["Doi Suthep"],
+                         "to_name_th": ["ดอยสุเทพ"], "note": [far], "path": [[[18.78, 98.95], [18.80, 98.92]]]})
+    stops = days[["name_en", "name_th"]].assign(lat=[18.78, 18.80], lon=[98.95, 98.92])
+    english = export.table("route_days", days)
+    assert english is not None and list(english.frame["note"]) == [vocab.DAY_PLAN_NOTES[2], ""]
+    with using_language("th"):
+        plan = export.table("route_days", days)
+        route = export.route("route_legs", legs, stops)
+    assert plan is not None and route is not None
+    assert plan.frame["name"].iloc[0] == "วัดอุโมงค์" and plan.frame["note"].iloc[0] not in ("", vocab.DAY_PLAN_NOTES[2])
+    assert plan.frame["note"].iloc[1] == ""
+    assert route.frame["note"].iloc[0].startswith("วัดอุโมงค์ ") and "500" in route.frame["note"].iloc[0]
+    assert list(days["note"]) == [vocab.DAY_PLAN_NOTES[2], ""]  # the service's frame is left as it was
