@@ -398,6 +398,15 @@ SOURCE_TEMPLATES: tuple[str, ...] = (
     N_("{name} (OpenStreetMap extract)"),
 )
 
+#: The province outline's area beside the official one (the provenance line under each page).
+OUTLINE_TEMPLATES: tuple[str, ...] = (N_("{outline} km² against the official {official} km² ({diff})"),
+                                      N_("{outline} km² against the official {official} km²"))
+
+
+def outline_text(text: object) -> str:
+    """The province outline's area against the official area, in the current language (as it is if not that)."""
+    return reword(text, OUTLINE_TEMPLATES) or ("" if text is None else str(text))
+
 
 def reword(text: object, templates: tuple[str, ...]) -> str | None:
     """``text`` (English, made by filling one of ``templates``) worded again in the current language with the same
