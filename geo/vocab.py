@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from geo.i18n import N_, _, get_language
@@ -396,6 +396,12 @@ SOURCE_TEMPLATES: tuple[str, ...] = (
     N_("Published by `python -m geo publish` from {name}: aggregates at fixed grains, every row with at least "
        "{floor} distinct people (docs/privacy.md)."),
     N_("{name} (OpenStreetMap extract)"),
+    N_("{name} ({format}), imported pings"),
+    N_("{name} ({format}), the operator's hourly presence per cell"),
+    N_("{name} ({format}), the operator's hourly presence per zone"),
+    N_("{name} ({format}), the operator's origin-destination trips per day"),
+    N_("{name} (pipeline output, Parquet)"),
+    N_("SIMULATED pings (geo/simulate.py) through geo aggregate: {sources}"),
 )
 
 #: The province outline's area beside the official one (the provenance line under each page).
@@ -408,9 +414,11 @@ def outline_text(text: object) -> str:
     return reword(text, OUTLINE_TEMPLATES) or ("" if text is None else str(text))
 
 
-def reword(text: object, templates: tuple[str, ...]) -> str | None:
+def reword(text: object, templates: tuple[str, ...],
+           value_text: Callable[[str, str], str] | None = None) -> str | None:
     """``text`` (English, made by filling one of ``templates``) worded again in the current language with the same
-    values; ``None`` when no template makes it. The template with the most fixed text wins."""
+    values (each passed through ``value_text(placeholder, value)`` when given); ``None`` when no template makes
+    it. The template with the most fixed text wins."""
     value = "" if text is None else str(text)
     best: tuple[int, str, dict[str, str]] | None = None
     for template in templates:
@@ -420,7 +428,10 @@ def reword(text: object, templates: tuple[str, ...]) -> str | None:
         fixed = sum(len(p) for p in parts[::2])
         if found and (best is None or fixed > best[0]):
             best = (fixed, template, found.groupdict())
-    return None if best is None else _(best[1]).format(**best[2])
+    if best is None:
+        return None
+    values = best[2] if value_text is None else {k: value_text(k, v) for k, v in best[2].items()}
+    return _(best[1]).format(**values)
 
 
 def dataset_text(name: object) -> str:
@@ -435,4 +446,7 @@ def source_text(sources: object) -> str:
     """A dataset's ``sources`` text in the current language when the atlas wrote it (see ``SOURCE_TEMPLATES`` for
     why citations and typed attributions stay as they are)."""
     value = "" if sources is None or (isinstance(sources, float) and math.isnan(sources)) else str(sources)
-    return reword(value, SOURCE_TEMPLATES) or (_(value) if value else value)
+    def nested(key: str, text: str) -> str:  # a simulated feed's text around the sources of its pipeline output
+        return source_text(text) if key == "sources" else text
+
+    return reword(value, SOURCE_TEMPLATES, nested) or (_(value) if value else value)
