@@ -104,6 +104,9 @@ def test_dataset_names_and_the_atlas_own_sources_are_in_the_language_citations_s
         outline = vocab.source_text("drawn by the project: 22,682 km² against the official 20,107 km² (+13%)")
         assert thai.search(outline) and "22,682" in outline and "+13%" in outline
         assert vocab.dataset_text("places: my_file.csv").endswith("my_file.csv")
+        nested = vocab.source_text("SIMULATED pings (geo/simulate.py) through geo aggregate: out.parquet (pipeline "
+                                   "output, Parquet)")
+        assert thai.search(nested) and "pipeline output" not in nested and "out.parquet" in nested
         citation = "[P1] NSO Statistical Yearbook Thailand 2025, Table 17.2, Chiang Mai row"
         assert vocab.source_text(citation) == citation  # a citation names a publication under its own title
         assert vocab.source_text("Tourism Authority of Thailand, 2025") == "Tourism Authority of Thailand, 2025"
