@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from geo.i18n import N_, _, get_language
@@ -365,3 +365,88 @@ def route_order_text(order: str) -> str:
 
 _FAR_FROM_ROAD = re.compile("^" + re.escape(FAR_FROM_ROAD_NOTE).replace(r"\{name\}", "(?P<name>.+)")
                             .replace(r"\{limit\}", "(?P<limit>[0-9][0-9,.]*)") + "$")
+
+
+# --- datasets and their sources (the Data page's provenance and data-kinds tables) ---------------------
+
+#: Each dataset the build, imports and publishing record in ``meta`` (``dataset`` column), as a reader says it.
+DATASET_NAMES: dict[str, str] = {
+    "places": N_("places"), "zones": N_("tourism zones"), "cells": N_("H3 cells"), "flows": N_("visitor flows"),
+    "estimates": N_("estimated people"), "forecast": N_("forecast"), "roads": N_("roads"),
+    "presence": N_("presence (imported aggregates)"), "trips": N_("trips (imported aggregates)"),
+    "publication": N_("publication"),
+}
+#: Datasets recorded with a part after the kind (``places: <file>`` by an import, ``zones: <level>``).
+DATASET_TEMPLATES: tuple[str, ...] = (N_("places: {name}"), N_("zones: {name}"))
+#: The ``sources`` texts the atlas itself writes (build, imports, publishing) with values in them; the fixed ones
+#: are marked where they are written and translated whole. A source a person typed (``--attribution``) and the
+#: bibliographic citations of published figures (``data/seed/published_stats.csv``: "[P1] NSO Statistical
+#: Yearbook Thailand 2025, Table 17.2 ...") are NOT translated: a citation names a document the reader must be
+#: able to find under its own title, in its own language, and rewording it would cite something that does not
+#: exist. The atlas's words around them (column titles, labels, kinds) are translated.
+SOURCE_TEMPLATES: tuple[str, ...] = (
+    N_("APPROXIMATE: tourism zones and province outline drawn by the project (province outline {outline} km² "
+       "against the official {official} km²), data/seed/zones.geojson and province.geojson"),
+    N_("APPROXIMATE: tourism zones and province outline drawn by the project, data/seed/zones.geojson and "
+       "province.geojson"),
+    N_("drawn by the project: {outline} km² against the official {official} km² ({diff})"),
+    N_("drawn by the project: {outline} km² against the official {official} km²"),
+    N_("Published by `python -m geo publish` from {name} (flows built {built} UTC): aggregates at fixed grains, "
+       "every row with at least {floor} distinct people (docs/privacy.md)."),
+    N_("Published by `python -m geo publish` from {name}: aggregates at fixed grains, every row with at least "
+       "{floor} distinct people (docs/privacy.md)."),
+    N_("{name} (OpenStreetMap extract)"),
+    N_("{name} ({format}), imported pings"),
+    N_("{name} ({format}), the operator's hourly presence per cell"),
+    N_("{name} ({format}), the operator's hourly presence per zone"),
+    N_("{name} ({format}), the operator's origin-destination trips per day"),
+    N_("{name} (pipeline output, Parquet)"),
+    N_("SIMULATED pings (geo/simulate.py) through geo aggregate: {sources}"),
+)
+
+#: The province outline's area beside the official one (the provenance line under each page).
+OUTLINE_TEMPLATES: tuple[str, ...] = (N_("{outline} km² against the official {official} km² ({diff})"),
+                                      N_("{outline} km² against the official {official} km²"))
+
+
+def outline_text(text: object) -> str:
+    """The province outline's area against the official area, in the current language (as it is if not that)."""
+    return reword(text, OUTLINE_TEMPLATES) or ("" if text is None else str(text))
+
+
+def reword(text: object, templates: tuple[str, ...],
+           value_text: Callable[[str, str], str] | None = None) -> str | None:
+    """``text`` (English, made by filling one of ``templates``) worded again in the current language with the same
+    values (each passed through ``value_text(placeholder, value)`` when given); ``None`` when no template makes
+    it. The template with the most fixed text wins."""
+    value = "" if text is None else str(text)
+    best: tuple[int, str, dict[str, str]] | None = None
+    for template in templates:
+        parts = re.split(r"\{(\w+)\}", template)
+        found = re.fullmatch("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)),
+                             value, re.DOTALL)
+        fixed = sum(len(p) for p in parts[::2])
+        if found and (best is None or fixed > best[0]):
+            best = (fixed, template, found.groupdict())
+    if best is None:
+        return None
+    values = best[2] if value_text is None else {k: value_text(k, v) for k, v in best[2].items()}
+    return _(best[1]).format(**values)
+
+
+def dataset_text(name: object) -> str:
+    """A dataset's name (``meta.dataset``) or a data-kinds part in the current language; an unknown one as it is."""
+    value = "" if name is None else str(name)
+    if value in DATASET_NAMES:
+        return _(DATASET_NAMES[value])
+    return reword(value, DATASET_TEMPLATES) or (_(value) if value else value)
+
+
+def source_text(sources: object) -> str:
+    """A dataset's ``sources`` text in the current language when the atlas wrote it (see ``SOURCE_TEMPLATES`` for
+    why citations and typed attributions stay as they are)."""
+    value = "" if sources is None or (isinstance(sources, float) and math.isnan(sources)) else str(sources)
+    def nested(key: str, text: str) -> str:  # a simulated feed's text around the sources of its pipeline output
+        return source_text(text) if key == "sources" else text
+
+    return reword(value, SOURCE_TEMPLATES, nested) or (_(value) if value else value)

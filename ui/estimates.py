@@ -36,8 +36,9 @@ def method_popover(key: str = "estimate_method") -> None:
         else:
             st.markdown(_("**Estimated people** = observed devices × an expansion weight per origin segment "
                           "(domestic, international, resident) and month, fitted to published statistics."))
-        # the officials' method is worded in the reader's language; the published file carries its own text
-        st.write(markdown_text(cal.method if state.app_settings().is_public else calibration.method_text(cal)))
+        # the officials' method is worded in the reader's language; the published file carries its own text,
+        # the English of geo.publish.estimates.METHOD (a catalogue message) when published by this version
+        st.write(markdown_text(_(cal.method) if state.app_settings().is_public else calibration.method_text(cal)))
         worst = cal.worst_error
         if worst is not None:
             st.markdown(_("Largest monthly difference from the published visitors: **{err}**.").format(

@@ -32,16 +32,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo import vocab
 from geo.errors import AtlasError
 from geo.i18n import N_, _, get_language, set_language
 from geo.render import export
+from geo.render.base import leg_end_name
 from geo.render.report_text import text
 from geo.report.naming import FILTER_FIELDS, file_name, filter_caption, slug
 from geo.services import catalog
 from geo.services.filters import Filters
 from geo.text import markdown_text
 from ui import state
-from ui.names import with_name
+from ui.names import names_of, with_name
 
 #: Label of the section (an expander closed by default, so it takes one line under the page).
 SECTION_LABEL = N_("Export: data, charts, maps and the report pack")
@@ -82,7 +84,15 @@ class Table:
 
 def _named(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with a ``name`` column first in the reader's language (fallback marked) when its rows are places
-    or zones; ``name_en``/``name_th``/``name_zh`` stay beside it for other software."""
+    or zones; ``name_en``/``name_th``/``name_zh`` stay beside it for other software. A ``note`` column (a day
+    plan's or a route leg's notes, which services keep in English) is written in the reader's language too."""
+    if "note" in frame.columns:
+        names: dict[str, str] = {}
+        if "name_en" in frame.columns:
+            names.update(zip(frame["name_en"], names_of(frame), strict=False))
+        for rec in frame.to_dict("records") if "from_name" in frame.columns else ():  # route legs
+            names.update({rec[f"{end}_name"]: leg_end_name(rec, end) for end in ("from", "to") if rec.get(f"{end}_name")})
+        frame = frame.assign(note=[vocab.route_text(n, names) for n in frame["note"]])
     if "name_en" not in frame.columns or "name" in frame.columns:
         return frame
     return with_name(frame)
@@ -130,7 +140,7 @@ def route(name: str, legs: pd.DataFrame | None, stops: pd.DataFrame | None, titl
     """A route's legs (lines, as ``paths``) with the whole route as GPX and as one GeoJSON file (stops and legs)."""
     if legs is None or stops is None:
         return None
-    return Table(name, legs, _default_title(name, title), lambda df: export.path_frame(df, "path"),
+    return Table(name, _named(legs), _default_title(name, title), lambda df: export.path_frame(df, "path"),
                  files=(("GPX", "gpx", f"{name}-gpx", lambda: export.route_gpx(legs, stops)),
                         (N_("Route GeoJSON"), "geojson", f"{name}-stops-and-legs", lambda: export.route_geojson(legs, stops))))
 

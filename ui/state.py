@@ -535,8 +535,9 @@ def provenance_note() -> None:
         rows = kinds[kinds["kind"] == kind]
         if not rows.empty:
             names = ", ".join(
-                markdown_text(part) + (f" ({markdown_text(detail.replace('drawn by the project: ', ''))})"
-                                       if part == "province outline" else "")
+                markdown_text(vocab.dataset_text(part))
+                + (f" ({markdown_text(vocab.outline_text(detail.replace('drawn by the project: ', '')))})"
+                   if part == "province outline" else "")
                 for part, detail in zip(rows["part"], rows["detail"], strict=True))
             parts.append(f"**{labels[kind]}**: {names}")
     feeds = call(catalog.aggregated_feeds)

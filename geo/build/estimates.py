@@ -32,6 +32,7 @@ import pandas as pd
 from geo import __version__, sql
 from geo import published as pub
 from geo.errors import SeedDataError
+from geo.i18n import N_
 
 #: Columns of ``expansion_weights`` (and of ``fit_weights``'s result).
 WEIGHT_COLUMNS = ("segment_group", "month_start", "devices", "coverage", "published", "weight", "method",
@@ -215,8 +216,8 @@ def _record_meta(con: duckdb.DuckDBPyConnection, weights: pd.DataFrame) -> None:
         "dataset": "estimates",
         "simulated": bool(row.get("simulated", False)),
         "seed": None,
-        "sources": "ESTIMATE: observed devices × expansion weights fitted to published statistics "
-                   "(data/seed/published_stats.csv, sources in data/README.md; method in docs/estimates.md)",
+        "sources": N_("ESTIMATE: observed devices × expansion weights fitted to published statistics "
+                      "(data/seed/published_stats.csv, sources in data/README.md; method in docs/estimates.md)"),
         "params": json.dumps({"weights": summary(weights)}, sort_keys=True, default=str),
         "built_at": datetime.now(UTC).replace(tzinfo=None, microsecond=0),
         "version": __version__,

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from geo import __version__, sql
+from geo.i18n import N_
 from geo.vocab import pick_measure
 
 #: Weeks forecast (and held out by the backtest).
@@ -181,7 +182,7 @@ def refresh_forecast(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "dataset": "forecast",
         "simulated": bool(simulated["simulated"]) if simulated else False,
         "seed": None,
-        "sources": "FORECAST fitted at build time from the daily rollups (geo/build/forecast.py, docs/events.md)",
+        "sources": N_("FORECAST fitted at build time from the daily rollups (geo/build/forecast.py, docs/events.md)"),
         "params": json.dumps({"method": METHOD, "horizon_weeks": HORIZON_WEEKS, "interval": INTERVAL,
                               "measure": measure, "city_measure": city_measure, "seasonal": seasonal, "series": int(series["zone_id"].nunique())},
                              sort_keys=True),

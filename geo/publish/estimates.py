@@ -30,6 +30,8 @@ from typing import Any
 
 import pandas as pd
 
+from geo.i18n import N_
+
 #: Groups whose estimate is compared with the published visitor figures.
 VISITOR_GROUPS = ("domestic", "international")
 #: Columns of the public weights (also the rows written into the publication record).
@@ -43,7 +45,7 @@ ESTIMATE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "pub_place_visits": (("est_people", "people"), ("est_visits", "visits")),
 }
 #: The method of the public estimates in one paragraph (written into the publication record).
-METHOD = (
+METHOD = N_(
     "ESTIMATE. Each published count is multiplied by a weight per origin segment group and month: estimated "
     "people = weight × published people (and likewise for people-hours, person-days, trips and visits). The "
     "weights are computed from published rows and public statistics only: for domestic and international "

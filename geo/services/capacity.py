@@ -61,7 +61,8 @@ class PublishedSupply:
     published), ``registry_*`` the accommodation places, rooms and beds the atlas lists, ``scale`` published
     rooms ÷ registry rooms (1.0 without a published total), ``district_rooms`` published rooms by district
     (area name → rooms), ``basis`` 'province' (scaled by the province total), 'listed' (no published total),
-    ``source`` the source text of the rooms figure.
+    ``source`` the source text of the rooms figure: a bibliographic citation, shown in its own language (a reader
+    must find the publication under its own title; see ``geo.vocab.SOURCE_TEMPLATES``).
     """
 
     rooms: float | None

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import published as pub
+from geo import vocab
 from geo.errors import DataNotBuiltError, ImportRefusedError
 from geo.i18n import N_, _
 from geo.ingest.fields import parse_map_options
@@ -202,8 +203,8 @@ def render_kinds() -> None:
     if kinds.empty:
         st.info(_("No provenance recorded in this database."))
         return
-    kinds = kinds.assign(part=translated(kinds["part"]), kind=translated(kinds["kind"]),
-                         detail=translated(kinds["detail"]))
+    kinds = kinds.assign(part=kinds["part"].map(vocab.dataset_text), kind=translated(kinds["kind"]),
+                         detail=kinds["detail"].map(vocab.source_text))
     st.dataframe(kinds, hide_index=True, width="stretch",
                  column_config={"part": _("Part"), "kind": _("Kind"), "detail": _("Source or why")})
 
@@ -261,6 +262,8 @@ def render_calibration() -> None:
             published["segment"] = [_(pub.LABELS[k]) if k == "all" else w
                                     for k, w in zip(published["segment"], segment_words(published["segment"]),
                                                     strict=True)]
+        # The "source" column stays as written: each is a bibliographic citation of a Thai or English
+        # publication, which a reader must find under its own title (geo.vocab.SOURCE_TEMPLATES says more).
         st.dataframe(published, hide_index=True, width="stretch")
 
 
@@ -299,8 +302,9 @@ def render() -> None:
         st.info(_("No provenance recorded in this database."))
     else:
         st.dataframe(
-            meta.assign(label=meta["simulated"].map({True: _("SIMULATED"), False: _("real")}),
-                        sources=translated(meta["sources"]))[
+            meta.assign(dataset=meta["dataset"].map(vocab.dataset_text),
+                        label=meta["simulated"].map({True: _("SIMULATED"), False: _("real")}),
+                        sources=meta["sources"].map(vocab.source_text))[
                 ["dataset", "label", "sources", "seed", "built_at", "version"]],
             hide_index=True, width="stretch",
             column_config={"dataset": _("Dataset"), "label": _("Simulated?"), "sources": _("Sources"), "seed": _("Seed"),
@@ -323,11 +327,12 @@ def render() -> None:
         seed = (_(", seed {seed}").format(seed=int(rec["seed"]))
                 if rec.get("seed") is not None and not pd.isna(rec.get("seed")) else "")
         st.markdown(_("**{dataset}** — {label}{seed}; built {built} UTC, atlas {version}").format(  # trusted-text: label and seed are the atlas's own words and a number
-            dataset=markdown_text(rec["dataset"]), label=label, seed=seed, built=f"{rec['built_at']:%Y-%m-%d %H:%M}",
+            dataset=markdown_text(vocab.dataset_text(rec["dataset"])), label=label, seed=seed, built=f"{rec['built_at']:%Y-%m-%d %H:%M}",
             version=markdown_text(rec["version"])))
-        st.text(_(rec["sources"]) if rec["sources"] else "")
+        st.text(vocab.source_text(rec["sources"]))
         if rec.get("params"):
-            with st.expander(_("Build parameters of {dataset}").format(dataset=markdown_text(rec["dataset"]))):
+            with st.expander(_("Build parameters of {dataset}").format(
+                    dataset=markdown_text(vocab.dataset_text(rec["dataset"])))):
                 st.json(json.loads(rec["params"]))
     if not state.app_settings().is_public:
         render_import_form()
