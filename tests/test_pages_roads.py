@@ -83,7 +83,7 @@ def test_itinerary_on_roads_best_order_and_day_plan(roads_env) -> None:
     at.selectbox(key="fl_day").set_value(4).run()
     _ok(at)
     m = _metrics(at)
-    assert shown(m["Order"]) == "Best (exact)" and m["Legs"] == "4"
+    assert shown(m["Order"]) == "Best order (exact)" and m["Legs"] == "4"
     assert at.query_params["order"] == "best" and at.query_params["tour"] == "closed" and at.query_params["day"] == "4"
     day_plan = next(df.value for df in at.dataframe if "depart" in df.value.columns)
     assert day_plan["day"].max() >= 1 and day_plan["note"].iloc[-1] == "back at the start"

@@ -184,3 +184,9 @@ def report_lines(cal: Calibration) -> list[str]:
         lines.append(f"peak month {peak.month}: implied occupancy {peak.implied_occupancy:.1%}{ref}")
     lines.append(cal.method)
     return lines
+
+
+def published_label(key: str) -> str:
+    """A published figure's measure, area, unit or segment key (``visitors``, ``province``, ``all``, ...) in the
+    current language; a key the table does not name is returned as it is."""
+    return _(pub.LABELS[key]) if key in pub.LABELS else key

@@ -31,7 +31,7 @@ import pandas as pd
 
 from geo import sql
 from geo.i18n import _
-from geo.roadgraph import RoadGraph, RoadPath, Snap
+from geo.roadgraph import RoadGraph, RoadPath, Snap, turn_instruction
 from geo.services._require import present_tables, require_macros, require_tables
 from geo.services.filters import Filters
 from geo.services.movement import Leg, Stop, StraightLineRouter
@@ -227,5 +227,5 @@ def top_streets(con: duckdb.DuckDBPyConnection, filters: Filters, level: str = "
     return sql.fetch_df(con, "app/road_top_streets", {**_params(filters, level), "top_n": max(1, int(top_n))})
 
 
-__all__ = ["MAX_LOAD_SEGMENTS", "ROAD_LABEL", "NetworkInfo", "RoadLoadTotals", "RoadRouter", "network_info",
+__all__ = ["MAX_LOAD_SEGMENTS", "ROAD_LABEL", "turn_instruction", "NetworkInfo", "RoadLoadTotals", "RoadRouter", "network_info",
            "road_graph", "road_load_totals", "road_loads", "road_router", "top_streets"]

@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import published as pub
 from geo import vocab
 from geo.errors import DataNotBuiltError, ImportRefusedError
 from geo.i18n import N_, _
@@ -255,11 +254,11 @@ def render_calibration() -> None:
         published = cal.published.copy()
         for column in ("measure", "area", "unit"):
             if column in published.columns:
-                published[column] = published[column].map(lambda k: _(pub.LABELS[k]) if k in pub.LABELS else k)
+                published[column] = published[column].map(calibration.published_label)
         if "status" in published.columns:
             published["status"] = translated(published["status"])
         if "segment" in published.columns:
-            published["segment"] = [_(pub.LABELS[k]) if k == "all" else w
+            published["segment"] = [calibration.published_label(k) if k == "all" else w
                                     for k, w in zip(published["segment"], segment_words(published["segment"]),
                                                     strict=True)]
         # The "source" column stays as written: each is a bibliographic citation of a Thai or English

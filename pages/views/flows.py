@@ -11,7 +11,6 @@ from geo.errors import DataNotBuiltError
 from geo.i18n import N_, _, ngettext
 from geo.render import flow_maps
 from geo.render.base import leg_end_name
-from geo.roadgraph import turn_instruction
 from geo.services import geography, movement, roads, tours
 from geo.services.filters import Filters
 from geo.text import markdown_text
@@ -156,7 +155,7 @@ def _route(places: pd.DataFrame, zones_geojson: str, network: roads.NetworkInfo 
         )
         if route.turns is not None and not route.turns.empty:
             with st.expander(_("Turn points ({n})").format(n=len(route.turns))):
-                turns = route.turns.assign(instruction=[turn_instruction(a, r) for a, r in
+                turns = route.turns.assign(instruction=[roads.turn_instruction(a, r) for a, r in
                                                         zip(route.turns["angle"], route.turns["road"], strict=True)])
                 st.dataframe(turns[["leg", "instruction"]], hide_index=True, width="stretch",
                              column_config={"leg": st.column_config.NumberColumn(_("Leg"), format="%d"),

@@ -41,7 +41,7 @@ def test_road_load_and_itinerary_on_roads_draw_offline(page, roads_url) -> None:
         assert stats["paths"] + stats["canvases"] > 0 and stats["legend"] == 1
     body = page.inner_text("body")
     assert "Road load" in body and "Most loaded streets" in body and "Day plan" in body
-    assert "Best (exact)" in body
+    assert "Best order (exact)" in body
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.errors == []
     page.mouse.move(5, 5)
