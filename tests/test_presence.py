@@ -160,7 +160,7 @@ def test_fixture_cells_fall_in_their_zones(con) -> None:
 
 
 def test_presence_rollups_are_files_numbered_1x() -> None:
-    assert [n.split("/")[1][:2] for n in PRESENCE_ROLLUPS] == ["10", "11", "12", "12", "12", "13", "14", "15", "15", "16"]
+    assert [n.split("/")[1][:2] for n in PRESENCE_ROLLUPS] == ["10", "10", "11", "12", "12", "12", "13", "14", "15", "15", "16"]
 
 
 def test_daily_rollup_splits_stays_at_midnight(con) -> None:

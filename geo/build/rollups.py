@@ -2,7 +2,8 @@
 
 Each rollup file is one ``create or replace table ... as`` (or ``create index``) statement over the pipeline tables;
 files are numbered (``10_...``, ``20_...``) so later rollups may read earlier ones. A step two rollups
-share is a temp view on the build connection (``12_stay_day_parts``; ``12_presence_day_bands`` and
+share is a temp view on the build connection (``12_stay_day_parts``; ``10_presence_weighted``, visits_hourly
+with its expansion weight joined, read by the hourly and cell-profile rollups; ``12_presence_day_bands`` and
 ``15_cell_arrivals`` are temp tables the daily and place rollups read when there are no stays, i.e. an
 operator's aggregated feed was imported), and one two app queries share is a
 table macro stored with its table (``21_od_filtered``). Pages never scan pings or stays: they read these

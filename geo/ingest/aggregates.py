@@ -151,7 +151,8 @@ def parse_segment_options(values: list[str]) -> tuple[str, list[str], list[str]]
 def define_macros(con: duckdb.DuckDBPyConnection) -> None:
     """The time, segment, visitor-type and count macros the checks use (temp macros on ``con``)."""
     telecom.define_time_macros(con)
-    for name in ("ingest/macro_segment_group", "ingest/macro_segment", "ingest/macro_visitor_type",
+    for name in ("ingest/macro_segment_group", "ingest/macro_segment", "ingest/macro_segment_map",
+                 "ingest/macro_segment_word", "ingest/macro_segment_origin", "ingest/macro_visitor_type",
                  "ingest/macro_count"):
         sql.execute(con, name)
 

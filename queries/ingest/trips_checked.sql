@@ -21,15 +21,9 @@ with src as (
 
 mapped as (
     -- an operator's spelling given with --category SRC=SEGMENT, then the segment split into its two parts once
-    select
-        *,
-        lower(trim(regexp_extract(seg_mapped, '^([^:/]*)', 1))) as seg_word,
-        trim(regexp_extract(seg_mapped, '^[^:/]*[:/](.*)$', 1)) as seg_origin
-    from (
-        select *, case when $has_seg_map then coalesce($seg_dest[list_position($seg_src, lower(seg_text))], seg_text)
-            else seg_text end as seg_mapped
-        from src
-    )
+    -- (macro_segment_map.sql, macro_segment_word.sql, macro_segment_origin.sql)
+    select *, atlas_segment_word(seg_mapped) as seg_word, atlas_segment_origin(seg_mapped) as seg_origin
+    from (select *, atlas_segment_mapped(seg_text, $has_seg_map, $seg_src, $seg_dest) as seg_mapped from src)
 ),
 
 parsed as (

@@ -15,14 +15,11 @@ with hourly as (
         cast(month(v.ts_hour) as tinyint) as month,
         cast(isodow(v.ts_hour) - 1 as tinyint) as weekday,
         cast(hour(v.ts_hour) as tinyint) as hour,
-        split_part(v.segment, ':', 1) as segment_group,
+        v.segment_group,
         v.visitors,
-        v.visitors * coalesce(w.weight, 1.0) as est_people,
+        v.est_people,
         v.dwell_minutes
-    from visits_hourly as v
-    left join expansion_weights as w
-        on w.segment_group = split_part(v.segment, ':', 1)
-        and w.month_start = cast(date_trunc('month', v.ts_hour) as date)
+    from presence_weighted as v  -- visits_hourly with segment_group and est_people (10_presence_weighted.sql)
 ),
 
 grouped as (

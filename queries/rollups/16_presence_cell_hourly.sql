@@ -4,22 +4,7 @@
 -- people-hours); dwell_minutes: minutes present. Additive over cells, so a zone's figure is exactly the
 -- sum of its cells'.
 create or replace table presence_cell_hourly as
-with hourly as (
-    select
-        cast(v.ts_hour as date) as day,
-        cast(hour(v.ts_hour) as tinyint) as hour,
-        v.cell,
-        split_part(v.segment, ':', 1) as segment_group,
-        v.visitors,
-        v.visitors * coalesce(w.weight, 1.0) as est_people,
-        v.dwell_minutes
-    from visits_hourly as v
-    left join expansion_weights as w
-        on w.segment_group = split_part(v.segment, ':', 1)
-        and w.month_start = cast(date_trunc('month', v.ts_hour) as date)
-),
-
-final as (
+with final as (
     select
         day,                                      -- local date
         hour,                                     -- local hour of day, 0..23
@@ -28,7 +13,7 @@ final as (
         cast(sum(visitors) as bigint) as visitors,  -- people present in the hour (unique devices)
         sum(est_people) as est_people,            -- ESTIMATE: visitors x expansion weight (segment group, month)
         sum(dwell_minutes) as dwell_minutes       -- minutes present
-    from hourly
+    from presence_weighted  -- visits_hourly with segment_group and est_people (10_presence_weighted.sql)
     group by day, hour, cell, segment_group
 )
 
