@@ -118,6 +118,19 @@ def test_simulator_writes_the_same_pings_partition_by_partition(monkeypatch: pyt
     assert changes(one) > 10 * changes(four)
 
 
+def _assert_single_pass_flows_stored_in_4_partitions(db: Path, before: dict[str, pd.DataFrame]) -> None:
+    """The imported database's flows equal ``before`` (the single pass's) and its pings are stored one of
+    4 device partitions after another."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for table, frame in before.items():
+            pd.testing.assert_frame_equal(con.table(table).order(OUTPUTS[table]).df(), frame, check_exact=True)
+        devices = con.execute("select device from pings").fetchnumpy()["device"]
+    finally:
+        con.close()
+    assert (np.diff(partition_of(devices, 4)) != 0).sum() == 3  # stored one partition after another
+
+
 def test_importing_partitioned_parquet_in_device_partitions_gives_the_same_flows(
         atlas_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A feed delivered as Parquet partitioned by day, imported out of core (four device partitions):
@@ -137,15 +150,7 @@ def test_importing_partitioned_parquet_in_device_partitions_gives_the_same_flows
     monkeypatch.setattr(pipeline, "PARTITION_PINGS", n // 3)  # 4 partitions
     report = import_file(feed, ImportOptions(layer="pings", attribution="Operator feed (test)"), db)
     assert report.accepted == n and report.written
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        for table, frame in before.items():
-            pd.testing.assert_frame_equal(con.table(table).order(OUTPUTS[table]).df(), frame, check_exact=True)
-        devices = con.execute("select device from pings").fetchnumpy()["device"]
-    finally:
-        con.close()
-    part = partition_of(devices, 4)
-    assert (np.diff(part) != 0).sum() == 3  # stored one partition after another
+    _assert_single_pass_flows_stored_in_4_partitions(db, before)
 
 
 def test_a_csv_feed_loads_partitions_from_finer_buckets_and_leaves_no_checked_rows(
@@ -179,14 +184,7 @@ def test_a_csv_feed_loads_partitions_from_finer_buckets_and_leaves_no_checked_ro
     assert report.accepted == n and report.written
     assert len(loaded) == 4 and len(loaded[0]) >= 8 and len(loaded[1]) == len(loaded[0]) - len(loaded[0]) // 4
     assert sorted(p.name for p in db.parent.iterdir()) == ["atlas.duckdb"]  # no checked rows, no staged copy
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        for table, frame in before.items():
-            pd.testing.assert_frame_equal(con.table(table).order(OUTPUTS[table]).df(), frame, check_exact=True)
-        devices = con.execute("select device from pings").fetchnumpy()["device"]
-    finally:
-        con.close()
-    assert (np.diff(partition_of(devices, 4)) != 0).sum() == 3
+    _assert_single_pass_flows_stored_in_4_partitions(db, before)
 
 
 def test_a_failed_import_after_the_check_leaves_the_database_and_no_checked_rows(
