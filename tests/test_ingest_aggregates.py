@@ -4,7 +4,6 @@ the Data page's upload of a presence table."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from datetime import date
 from pathlib import Path
@@ -18,27 +17,14 @@ from geo.errors import ImportRefusedError
 from geo.ingest.run import ImportOptions, import_file
 from geo.services import catalog, movement, presence
 from geo.services.filters import Filters
+from tests.import_fixtures import copy_database, fetch_one, sha256_of
 
 DAY = date(2025, 11, 3)  # inside the session database's simulated range, so replacing it is visible
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @pytest.fixture
 def db(atlas_db: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "atlas.duckdb"
-    shutil.copy2(atlas_db, target)
-    return target
-
-
-def _one(db: Path, query: str) -> tuple:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query).fetchone()
-    finally:
-        con.close()
+    return copy_database(atlas_db, tmp_path)
 
 
 def _cells(db: Path, n: int) -> list[int]:
@@ -77,17 +63,17 @@ def test_a_presence_table_by_cell_replaces_the_simulated_sample_on_the_density_m
                  f"2025-11-03 08:00,{h3.int_to_str(a)},domestic:Bangkok,12,300\n"
                  f"2025-11-03 09:00,{h3.int_to_str(a)},Foreign:cn,7,200\n"       # operator spelling, lower-case ISO
                  f"2025-11-03 09:00,{b},local,30,900\n")                          # integer cell, 'local' = resident
-    assert _services(db)[0] > 0 and _one(db, "select count(*) from stays")[0] > 0
+    assert _services(db)[0] > 0 and fetch_one(db, "select count(*) from stays")[0] > 0
     report = import_file(src, ImportOptions(layer="visits", attribution="Operator presence (test)"), db)
     assert (report.rows_read, report.accepted, report.rejected, report.written) == (3, 3, 0, True)
-    assert _one(db, "select sum(visitors), sum(dwell_minutes) from visits_hourly") == (49, 1400.0)
-    assert _one(db, "select string_agg(distinct segment, ',' order by segment) from visits_hourly") == (
+    assert fetch_one(db, "select sum(visitors), sum(dwell_minutes) from visits_hourly") == (49, 1400.0)
+    assert fetch_one(db, "select string_agg(distinct segment, ',' order by segment) from visits_hourly") == (
         "domestic:Bangkok,international:CN,resident",)
     # the device-level sample and its trips are gone, not mixed with the feed
-    assert _one(db, "select (select count(*) from pings), (select count(*) from stays), "
-                    "(select count(*) from place_visits), (select count(*) from trips)") == (0, 0, 0, 0)
-    assert _one(db, "select count(*) from meta where dataset = 'flows' or simulated") == (0,)
-    assert _one(db, "select sources from meta where dataset = 'presence'") == ("Operator presence (test)",)
+    assert fetch_one(db, "select (select count(*) from pings), (select count(*) from stays), "
+                         "(select count(*) from place_visits), (select count(*) from trips)") == (0, 0, 0, 0)
+    assert fetch_one(db, "select count(*) from meta where dataset = 'flows' or simulated") == (0,)
+    assert fetch_one(db, "select sources from meta where dataset = 'presence'") == ("Operator presence (test)",)
     visitor_hours, people_days, trips = _services(db)
     assert visitor_hours == 49 and trips == 0
     # people-days without stays: the busiest hour per segment (12 + 7 + 30), stated as an estimate in meta
@@ -114,8 +100,8 @@ def test_a_presence_table_by_zone_is_spread_over_its_cells_keeping_every_zone_to
         "on z.cell = v.cell and z.level = 'tourism_zone' group by all").fetchall())
     assert per_zone == {"old_city": 101, "airport": 55}
     # whole devices on cells: no cell gets more than its share rounded up
-    cells_old_city = _one(db, "select count(*) from cell_zones where level = 'tourism_zone' and zone_id = 'old_city'")[0]
-    assert _one(db, "select max(visitors) from visits_hourly where zone_id = 'old_city'")[0] == -(-101 // cells_old_city)
+    cells_old_city = fetch_one(db, "select count(*) from cell_zones where level = 'tourism_zone' and zone_id = 'old_city'")[0]
+    assert fetch_one(db, "select max(visitors) from visits_hourly where zone_id = 'old_city'")[0] == -(-101 // cells_old_city)
     assert _services(db)[0] == 156
     con = connect(db, "officials", read_only=True)
     try:
@@ -134,11 +120,11 @@ def test_people_days_without_stays_are_the_busiest_hour_and_a_window_its_own_pea
     import_file(src, ImportOptions(layer="visits"), db)
     window = ("select sum(visitors) from presence_daily where day = date '2025-11-03' "
               "and first_hour <= {b} and last_hour >= {a}")
-    assert [_one(db, window.format(a=a, b=b))[0] for a, b in ((0, 23), (8, 8), (10, 10), (9, 10))] == [30, 10, 20, 30]
-    assert _one(db, "select sum(visitors) from presence_zone_daily")[0] == 30
+    assert [fetch_one(db, window.format(a=a, b=b))[0] for a, b in ((0, 23), (8, 8), (10, 10), (9, 10))] == [30, 10, 20, 30]
+    assert fetch_one(db, "select sum(visitors) from presence_zone_daily")[0] == 30
     # place visits from arrivals in the cell (10 at 08:00, 20 more at 09:00), shared by the cell's places
-    assert _one(db, "select sum(visits) from presence_place_daily")[0] == 30
-    assert _one(db, "select sum(visits) from place_profile")[0] == _one(db, "select sum(visits) from place_origins")[0] == 30
+    assert fetch_one(db, "select sum(visits) from presence_place_daily")[0] == 30
+    assert fetch_one(db, "select sum(visits) from place_profile")[0] == fetch_one(db, "select sum(visits) from place_origins")[0] == 30
 
 
 def test_buddhist_era_dates_thai_month_names_and_cp874_are_read(db: Path, tmp_path: Path) -> None:
@@ -150,8 +136,8 @@ def test_buddhist_era_dates_thai_month_names_and_cp874_are_read(db: Path, tmp_pa
     src = _write(tmp_path / "thai.csv", text, encoding="cp874")
     report = import_file(src, ImportOptions(layer="visits"), db)
     assert report.encoding == "cp874" and report.accepted == 3
-    assert _one(db, "select min(ts_hour), max(ts_hour), sum(visitors) from visits_hourly") == (
-        _one(db, "select timestamp '2025-11-03 08:00', timestamp '2025-11-03 10:00', 15")
+    assert fetch_one(db, "select min(ts_hour), max(ts_hour), sum(visitors) from visits_hourly") == (
+        fetch_one(db, "select timestamp '2025-11-03 08:00', timestamp '2025-11-03 10:00', 15")
     )
 
 
@@ -172,20 +158,20 @@ def test_trips_import_and_the_flow_services_read_them(db: Path, tmp_path: Path) 
     assert (totals.corridor_trips, totals.internal_trips, totals.corridors) == (65, 5, 2)
     assert list(zip(top["origin"], top["destination"], top["trips"], strict=True)) == [
         ("old_city", "nimman", 40), ("airport", "old_city", 25)]
-    assert _one(db, "select count(*) from meta where simulated") == (0,)
+    assert fetch_one(db, "select count(*) from meta where simulated") == (0,)
     # presence imported afterwards keeps the imported trips
     (cell,) = _cells(db, 1)
     import_file(_write(tmp_path / "p.csv", f"ts_hour,cell,visitors\n2025-11-03 08:00,{cell},3\n"),
                 ImportOptions(layer="visits"), db)
-    assert _one(db, "select sum(trips) from od_daily") == (70,)
+    assert fetch_one(db, "select sum(trips) from od_daily") == (70,)
 
 
 def test_trips_between_places_and_between_zones_of_an_imported_level(db: Path, tmp_path: Path) -> None:
-    places = _one(db, "select min(place_id), max(place_id) from places")
+    places = fetch_one(db, "select min(place_id), max(place_id) from places")
     src = _write(tmp_path / "od.csv", f"day,origin,destination,trips\n2025-11-03,{places[0]},{places[1]},9\n")
     report = import_file(src, ImportOptions(layer="trips", level="place"), db)
     assert report.accepted == 1
-    assert _one(db, "select level, origin, destination, trips from trips") == ("place", *places, 9)
+    assert fetch_one(db, "select level, origin, destination, trips from trips") == ("place", *places, 9)
 
 
 def test_pipeline_output_parquet_with_the_views_columns_imports_without_a_map(db: Path, atlas_db: Path,
@@ -209,8 +195,8 @@ def test_pipeline_output_parquet_with_the_views_columns_imports_without_a_map(db
     trips = import_file(out / "trips.parquet", ImportOptions(layer="trips"), db)
     assert visits.format == trips.format == "parquet"
     assert (visits.rejected, trips.rejected, visits.accepted) == (0, 0, expected[2])
-    assert _one(db, "select (select sum(visitors) from visits_hourly), (select sum(trips) from trips)") == expected[:2]
-    assert _one(db, "select sum(visitors) from presence_cell_profile")[0] == expected[0]
+    assert fetch_one(db, "select (select sum(visitors) from visits_hourly), (select sum(trips) from trips)") == expected[:2]
+    assert fetch_one(db, "select sum(visitors) from presence_cell_profile")[0] == expected[0]
 
 
 CELL = h3.int_to_str(h3.str_to_int(h3.latlng_to_cell(18.7877, 98.9931, 8)))  # Old City, one of the atlas's cells
@@ -239,11 +225,11 @@ def test_each_bad_presence_file_gives_its_own_error_and_leaves_the_database_unch
         db: Path, tmp_path: Path, case: str) -> None:
     text, reason = BAD_VISITS[case]
     src = _write(tmp_path / f"{case}.csv", text)
-    before = _sha(db)
+    before = sha256_of(db)
     with pytest.raises(ImportRefusedError) as err:
         import_file(src, ImportOptions(layer="visits", strict=True), db)
     assert reason in str(err.value) or any(reason in p.reason for p in err.value.problems), str(err.value)
-    assert _sha(db) == before
+    assert sha256_of(db) == before
 
 
 @pytest.mark.parametrize(("text", "reason"), [
@@ -256,34 +242,34 @@ def test_each_bad_presence_file_gives_its_own_error_and_leaves_the_database_unch
 def test_each_bad_trips_file_gives_its_own_error_and_leaves_the_database_unchanged(
         db: Path, tmp_path: Path, text: str, reason: str) -> None:
     src = _write(tmp_path / "od.csv", text)
-    before = _sha(db)
+    before = sha256_of(db)
     with pytest.raises(ImportRefusedError) as err:
         import_file(src, ImportOptions(layer="trips"), db)
     assert reason in str(err.value)
-    assert _sha(db) == before
+    assert sha256_of(db) == before
 
 
 def test_a_huge_file_is_refused_before_reading_and_an_unloaded_level_is_named(db: Path, tmp_path: Path) -> None:
     src = _write(tmp_path / "big.csv", "hour,cell,segment,visitors\n" + f"2025-11-03 08:00,{CELL},resident,3\n" * 500)
-    before = _sha(db)
+    before = sha256_of(db)
     with pytest.raises(ImportRefusedError, match="over the 0 MB limit|MB limit"):
         import_file(src, ImportOptions(layer="visits", max_bytes=1024), db)
     with pytest.raises(ImportRefusedError, match="no zones of that level are loaded; loaded levels: tourism_zone"):
         import_file(_write(tmp_path / "z.csv", "date,hour,zone,visitors\n2025-11-03,8,x,1\n"),
                     ImportOptions(layer="visits", level="district"), db)
-    assert _sha(db) == before
+    assert sha256_of(db) == before
 
 
 def test_a_dry_run_checks_every_row_and_changes_nothing(db: Path, tmp_path: Path) -> None:
     src = _write(tmp_path / "presence.csv", "hour,cell,segment,visitors\n"
                  f"2025-11-03 08:30,{CELL},resident,3\n2025-11-03 09:00,{CELL},resident,-1\n")
-    before = _sha(db)
+    before = sha256_of(db)
     report = import_file(src, ImportOptions(layer="visits", dry_run=True), db)
     assert (report.rows_read, report.accepted, report.repaired, report.rejected, report.written) == (2, 1, 1, 1, False)
     assert [(p.row, p.field, p.action) for p in report.problems] == [(2, "ts_hour", "repaired"),
                                                                       (3, "visitors", "rejected")]
     assert "dry run: the database was not changed" in report.summary_lines()
-    assert _sha(db) == before
+    assert sha256_of(db) == before
 
 
 def test_segment_spellings_map_through_category(db: Path, tmp_path: Path) -> None:
@@ -303,11 +289,11 @@ def test_the_data_page_uploads_a_presence_table(db: Path, tmp_path: Path, monkey
 
     monkeypatch.setenv("ATLAS_DB", str(db))
     content = f"hour,h3,segment,visitors\n2025-11-03 08:00,{CELL},resident,7\n".encode()
-    before = _sha(db)
+    before = sha256_of(db)
     checked = _submit("presence.csv", content, dry_run=True, import_layer="visits")
     assert any("Check only: 1 of 1 rows would be imported" in i.value for i in checked.info), \
         [i.value for i in checked.info]
-    assert _sha(db) == before
+    assert sha256_of(db) == before
     done = _submit("presence.csv", content, dry_run=False, import_layer="visits")
     assert any("Imported 1 of 1 rows" in s.value for s in done.success), [s.value for s in done.success]
     con = connect(db, "officials", read_only=True)  # the page's configuration (DuckDB shares the instance)
@@ -326,8 +312,8 @@ def test_a_places_import_after_a_presence_feed_refreshes_the_place_estimates(db:
                                              "Baan Suan Homestay,บ้านสวนโฮมสเตย์,18.8012,98.9501,homestay\n")
     report = import_file(places, ImportOptions(layer="places"), db)
     assert any("estimated from the imported presence" in a for a in report.after), report.after
-    new_id = _one(db, "select place_id from places where name_en = 'Baan Suan Homestay'")[0]
-    assert _one(db, f"select count(*) from presence_place_daily where place_id = '{new_id}'")[0] == 1  # noqa: S608
+    new_id = fetch_one(db, "select place_id from places where name_en = 'Baan Suan Homestay'")[0]
+    assert fetch_one(db, f"select count(*) from presence_place_daily where place_id = '{new_id}'")[0] == 1  # noqa: S608
 
 
 def test_presence_and_trips_by_an_imported_district_level(db: Path, tmp_path: Path) -> None:
@@ -353,5 +339,5 @@ def test_presence_and_trips_by_an_imported_district_level(db: Path, tmp_path: Pa
     # zones by the code the boundary file gave them (ADM2_PCODE), or by name
     od = _write(tmp_path / "od.csv", "day,origin,destination,trips\n2025-11-03,Mae Rim,TH5001,12\n")
     import_file(od, ImportOptions(layer="trips", level="district"), db)
-    assert _one(db, "select level, origin, destination, trips from od_daily") == (
+    assert fetch_one(db, "select level, origin, destination, trips from od_daily") == (
         "zone", "district_th5002", "district_th5001", 12)

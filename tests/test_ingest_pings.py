@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -12,25 +10,12 @@ import pytest
 from geo.errors import ImportRefusedError
 from geo.ingest import telecom
 from geo.ingest.run import ImportOptions, import_file
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from tests.import_fixtures import copy_database, fetch_one, sha256_of
 
 
 @pytest.fixture
 def db(atlas_db: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "atlas.duckdb"
-    shutil.copy2(atlas_db, target)
-    return target
-
-
-def _one(db: Path, query: str) -> tuple:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query).fetchone()
-    finally:
-        con.close()
+    return copy_database(atlas_db, tmp_path)
 
 
 def _export_pings(db: Path, target: Path, fmt: str) -> int:
@@ -49,17 +34,17 @@ def _export_pings(db: Path, target: Path, fmt: str) -> int:
 def test_the_simulators_own_pings_reimported_give_the_same_flows(db: Path, tmp_path: Path, fmt: str) -> None:
     src = tmp_path / f"feed.{fmt}"
     n = _export_pings(db, src, fmt)
-    stays_before, trips_before = _one(db, "select (select count(*) from stays), (select sum(trips) from trips)")
+    stays_before, trips_before = fetch_one(db, "select (select count(*) from stays), (select sum(trips) from trips)")
     report = import_file(src, ImportOptions(layer="pings", attribution="Operator feed (test)"), db)
     assert (report.rows_read, report.accepted, report.rejected) == (n, n, 0) and report.written
     assert report.format == fmt and any("pipeline and rollups run" in a for a in report.after)
-    stays_after, trips_after, pings = _one(db, "select (select count(*) from stays), (select sum(trips) from trips), "
-                                               "(select count(*) from pings)")
+    stays_after, trips_after, pings = fetch_one(db, "select (select count(*) from stays), (select sum(trips) from trips), "
+                                                    "(select count(*) from pings)")
     assert (stays_after, trips_after, pings) == (stays_before, trips_before, n)
-    simulated, sources = _one(db, "select simulated, sources from meta where dataset = 'flows'")
+    simulated, sources = fetch_one(db, "select simulated, sources from meta where dataset = 'flows'")
     assert simulated is False and sources == "Operator feed (test)"
     # device ids are hashed, never stored as given
-    assert _one(db, "select count(*) from pings where cast(device as varchar) like 'dev-%'")[0] == 0
+    assert fetch_one(db, "select count(*) from pings where cast(device as varchar) like 'dev-%'")[0] == 0
 
 
 def test_a_feed_with_market_shares_is_expanded_by_them_and_labelled_real(db: Path, tmp_path: Path) -> None:
@@ -70,17 +55,17 @@ def test_a_feed_with_market_shares_is_expanded_by_them_and_labelled_real(db: Pat
                       "resident,,0.5,1\n", encoding="utf-8")
     report = import_file(src, ImportOptions(layer="pings", market_shares=shares), db)
     assert any("market shares (3 rows)" in a for a in report.after)
-    assert _one(db, "select min(weight), max(weight), min(method), max(method) from expansion_weights "
-                    "where segment_group = 'domestic'") == (5.0, 5.0, "market_share", "market_share")
-    assert _one(db, "select min(weight) from expansion_weights where segment_group = 'international'") == (4.0,)
-    est, observed = _one(db, "select sum(est_people), sum(visitors) from presence_daily "
-                             "where split_part(segment, ':', 1) = 'domestic'")
+    assert fetch_one(db, "select min(weight), max(weight), min(method), max(method) from expansion_weights "
+                         "where segment_group = 'domestic'") == (5.0, 5.0, "market_share", "market_share")
+    assert fetch_one(db, "select min(weight) from expansion_weights where segment_group = 'international'") == (4.0,)
+    est, observed = fetch_one(db, "select sum(est_people), sum(visitors) from presence_daily "
+                                  "where split_part(segment, ':', 1) = 'domestic'")
     assert est == pytest.approx(5.0 * observed)
-    assert _one(db, "select simulated from meta where dataset = 'estimates'") == (False,)
+    assert fetch_one(db, "select simulated from meta where dataset = 'estimates'") == (False,)
     # a later feed without the option forgets them: weights are fitted to the published figures again
     import_file(src, ImportOptions(layer="pings"), db)
-    assert _one(db, "select count(*) from market_shares") == (0,)
-    assert _one(db, "select min(method) from expansion_weights where segment_group = 'domestic'") == ("annual_fit",)
+    assert fetch_one(db, "select count(*) from market_shares") == (0,)
+    assert fetch_one(db, "select min(method) from expansion_weights where segment_group = 'domestic'") == ("annual_fit",)
 
 FEED = (
     "device_id;timestamp;lat;lon;segment\n"
@@ -120,7 +105,7 @@ def test_strict_and_all_rejected_feeds_are_refused_and_the_database_is_byte_iden
                                                                                       tmp_path: Path) -> None:
     src = tmp_path / "feed.csv"
     src.write_text(FEED, encoding="utf-8")
-    digest = _sha(db)
+    digest = sha256_of(db)
     with pytest.raises(ImportRefusedError, match="refused with --strict"):
         import_file(src, ImportOptions(layer="pings", strict=True), db)
     bad = tmp_path / "bad.csv"
@@ -139,7 +124,7 @@ def test_strict_and_all_rejected_feeds_are_refused_and_the_database_is_byte_iden
     nocols.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
     with pytest.raises(ImportRefusedError, match="no device field"):
         import_file(nocols, ImportOptions(layer="pings"), db)
-    assert _sha(db) == digest
+    assert sha256_of(db) == digest
 
 
 def test_a_thai_legacy_encoded_feed_is_converted(db: Path, tmp_path: Path) -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from geo.__main__ import main
 from geo.errors import ImportRefusedError
 from geo.ingest.run import ImportOptions, import_file
+from tests.import_fixtures import copy_database, fetch_rows, sha256_of
 
 PLACES_CSV = (
     "name,name_th,latitude,longitude,type,rooms\n"
@@ -35,54 +33,40 @@ DISTRICTS = {
 }
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @pytest.fixture
 def db(atlas_db: Path, tmp_path: Path) -> Path:
     """A private copy of the session database (imports change it)."""
-    target = tmp_path / "atlas.duckdb"
-    shutil.copy2(atlas_db, target)
-    return target
-
-
-def _rows(db: Path, query: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
+    return copy_database(atlas_db, tmp_path)
 
 
 def test_places_import_lands_with_repairs_warnings_rejections_and_provenance(db: Path, tmp_path: Path) -> None:
     src = tmp_path / "register.csv"
     src.write_text(PLACES_CSV, encoding="utf-8")
-    before = _rows(db, "select count(*) from places")[0][0]
+    before = fetch_rows(db, "select count(*) from places")[0][0]
     report = import_file(src, ImportOptions(layer="places", attribution="Test register, CC BY 4.0"), db)
     assert (report.rows_read, report.accepted, report.repaired, report.rejected) == (4, 3, 1, 1)
     assert report.warnings == 1 and report.written and report.mode == "append"
     kinds = {(p.row, p.action, p.reason.split(":")[0]) for p in report.problems}
     assert kinds == {(3, "repaired", "swapped lat/lon"), (4, "warning", "outside the destination"),
                      (5, "rejected", "unknown category")}
-    assert _rows(db, "select count(*) from places")[0][0] == before + 3
-    lanna = _rows(db, "select lat, lon, layer, zone_id is not null, rooms, capacity from places "
-                      "where place_id = 'acc-lanna-boutique'")[0]
+    assert fetch_rows(db, "select count(*) from places")[0][0] == before + 3
+    lanna = fetch_rows(db, "select lat, lon, layer, zone_id is not null, rooms, capacity from places "
+                           "where place_id = 'acc-lanna-boutique'")[0]
     assert lanna[:3] == (pytest.approx(18.7901), pytest.approx(98.9912), "accommodation") and lanna[3:] == (True, 40, 80)
-    meta = _rows(db, "select simulated, sources, params from meta where dataset = 'places: register.csv'")[0]
+    meta = fetch_rows(db, "select simulated, sources, params from meta where dataset = 'places: register.csv'")[0]
     assert meta[0] is False and meta[1] == "Test register, CC BY 4.0"
     assert json.loads(meta[2])["accepted"] == 3
     # the pipeline re-ran on the stored pings: every place has its label, visits refer to loaded places
-    assert _rows(db, "select count(*) from place_visits where place_id not in (select place_id from places)")[0][0] == 0
+    assert fetch_rows(db, "select count(*) from place_visits where place_id not in (select place_id from places)")[0][0] == 0
     assert any("pipeline re-run" in line for line in report.after)
 
 
 def test_dry_run_changes_nothing(db: Path, tmp_path: Path) -> None:
     src = tmp_path / "register.csv"
     src.write_text(PLACES_CSV, encoding="utf-8")
-    digest = _sha(db)
+    digest = sha256_of(db)
     report = import_file(src, ImportOptions(layer="places", dry_run=True), db)
-    assert report.accepted == 3 and not report.written and _sha(db) == digest
+    assert report.accepted == 3 and not report.written and sha256_of(db) == digest
 
 
 BAD_FILES = {
@@ -100,33 +84,33 @@ def test_every_bad_file_is_refused_with_a_reason_and_the_database_is_byte_identi
                                                                                   name: str) -> None:
     src = tmp_path / name
     src.write_bytes(BAD_FILES[name])
-    digest = _sha(db)
+    digest = sha256_of(db)
     with pytest.raises(ImportRefusedError) as exc:
         import_file(src, ImportOptions(layer="places"), db)
     assert name in str(exc.value) or "file" in str(exc.value)
-    assert exc.value.problems and _sha(db) == digest
+    assert exc.value.problems and sha256_of(db) == digest
 
 
 def test_strict_refuses_a_file_with_any_problem_and_keeps_the_database(db: Path, tmp_path: Path) -> None:
     src = tmp_path / "register.csv"
     src.write_text(PLACES_CSV, encoding="utf-8")
-    digest = _sha(db)
+    digest = sha256_of(db)
     with pytest.raises(ImportRefusedError, match="refused with --strict"):
         import_file(src, ImportOptions(layer="places", strict=True), db)
-    assert _sha(db) == digest
+    assert sha256_of(db) == digest
 
 
 def test_appending_an_id_twice_is_refused_and_replace_replaces_the_layer(db: Path, tmp_path: Path) -> None:
     src = tmp_path / "register.csv"
     src.write_text(PLACES_CSV, encoding="utf-8")
     import_file(src, ImportOptions(layer="places"), db)
-    digest = _sha(db)
+    digest = sha256_of(db)
     with pytest.raises(ImportRefusedError, match="already in the database"):
         import_file(src, ImportOptions(layer="places"), db)
-    assert _sha(db) == digest
+    assert sha256_of(db) == digest
     report = import_file(src, ImportOptions(layer="places", replace=True), db)
     assert report.mode == "replace"
-    assert _rows(db, "select count(*) from places where layer = 'accommodation'")[0][0] == 3
+    assert fetch_rows(db, "select count(*) from places where layer = 'accommodation'")[0][0] == 3
 
 
 def test_a_failure_while_loading_leaves_the_database_byte_identical(db: Path, tmp_path: Path,
@@ -135,7 +119,7 @@ def test_a_failure_while_loading_leaves_the_database_byte_identical(db: Path, tm
 
     src = tmp_path / "register.csv"
     src.write_text(PLACES_CSV, encoding="utf-8")
-    digest = _sha(db)
+    digest = sha256_of(db)
 
     def broken(con, *args, **kwargs):
         con.execute("delete from places")  # half-done work in the staged copy
@@ -144,7 +128,7 @@ def test_a_failure_while_loading_leaves_the_database_byte_identical(db: Path, tm
     monkeypatch.setattr(load, "record_meta", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         import_file(src, ImportOptions(layer="places"), db)
-    assert _sha(db) == digest
+    assert sha256_of(db) == digest
     assert not list(tmp_path.glob(".atlas.duckdb.import-*"))
 
 
@@ -153,15 +137,15 @@ def test_zone_level_import_becomes_a_level_with_cells(db: Path, tmp_path: Path) 
     src.write_text(json.dumps(DISTRICTS, ensure_ascii=False), encoding="utf-8")
     report = import_file(src, ImportOptions(layer="zones", level="district"), db)
     assert report.accepted == 2 and report.mode == "replace"
-    zones = _rows(db, "select zone_id, name_th, approximate from zones where level = 'district' order by 1")
+    zones = fetch_rows(db, "select zone_id, name_th, approximate from zones where level = 'district' order by 1")
     assert zones == [("district_th5001", "เมืองเชียงใหม่", False), ("district_th5002", "แม่ริม", False)]
-    cells = _rows(db, "select count(*) from cell_zones where level = 'district'")[0][0]
+    cells = fetch_rows(db, "select count(*) from cell_zones where level = 'district'")[0][0]
     assert cells > 0
     # tourism zones of places are unchanged by a new level
-    assert _rows(db, "select count(*) from places where zone_id like 'district_%'")[0][0] == 0
+    assert fetch_rows(db, "select count(*) from places where zone_id like 'district_%'")[0][0] == 0
     again = import_file(src, ImportOptions(layer="zones", level="district"), db)
     assert again.after[0].startswith("replaced 2")
-    assert _rows(db, "select count(*) from zones where level = 'district'")[0][0] == 2
+    assert fetch_rows(db, "select count(*) from zones where level = 'district'")[0][0] == 2
 
 
 @pytest.mark.parametrize(("level", "message"), [
@@ -202,9 +186,9 @@ def test_an_openstreetmap_extract_becomes_places(db: Path, tmp_path: Path) -> No
     src = _write(tmp_path / "chiang-mai.osm.pbf", _extract())
     report = import_file(src, ImportOptions(layer="places", attribution="© OpenStreetMap contributors"), db)
     assert report.format == "osm" and report.written and report.accepted >= 3
-    rows = dict(_rows(db, "select place_id, category from places where source = '© OpenStreetMap contributors'"))
+    rows = dict(fetch_rows(db, "select place_id, category from places where source = '© OpenStreetMap contributors'"))
     assert rows.get("acc-way-100") == "hotel"
-    name_th = _rows(db, "select name_th from places where place_id = 'acc-way-100'")[0][0]
+    name_th = fetch_rows(db, "select name_th from places where place_id = 'acc-way-100'")[0][0]
     assert name_th == "โรงแรมสแควร์"
 
 
