@@ -92,10 +92,9 @@ def test_only_the_stream_engine_runs_in_partitions(simulated: object) -> None:
 def test_stage_timings_are_recorded(simulated: object) -> None:
     timings: dict[str, float] = {}
     run_pipeline(simulated, partitions=4, timings=timings)
-    assert {"prepare", "stay_stream", "places", "cells", "hourly_presence", "merge"} <= set(timings)
+    assert {"prepare", "stay_stream", "places", "cells", "hourly_presence", "sums", "partitions_wait"} <= set(timings)
     assert all(v >= 0 for v in timings.values())
     assert "stays_data" in present_tables(simulated)
-    assert not {"pipeline_parts_trips", "pipeline_parts_visits_hourly"} & set(present_tables(simulated))
 
 
 def test_simulator_writes_the_same_pings_partition_by_partition(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,17 +12,18 @@ and ``trips`` show the texts (``create_*.sql``). Everything downstream reads the
    scanned by NumPy (``geo/staydetect.py``); the stays come out in (device, start) order;
 2. on that order, NumPy (``geo/staysteps.py``): cells once per distinct centre rounded to 1e-4° (the
    ``h3`` package; zones from ``create_stay_cells``), nearest open place, visitor type → ``write_stays``;
-3. place visits → ``write_place_visits``; 4. hourly presence → ``write_visits_hourly``;
-5. moves → ``write_trips`` (counted there). Each write runs on its own cursor while NumPy computes the
-   next table.
+3. place visits → ``write_place_visits``; 4. hourly presence and 5. moves, counted per day and
+   group (``_Sums``) → ``write_visits_hourly`` and ``write_trips``. Each write runs on its own cursor
+   while NumPy computes the next table.
 
 Out of core (``partitions`` > 1, ``docs/scale.md``): the stream engine runs steps 1–5 on one device
 partition after another (``partition_bounds``: ranges of the salted device hash, a power of two in
 number). The labels are made once from every segment the pings carry; each partition makes its own
 device segments (``create_device_segments`` on the registered relation ``pings_partition``), appends its
-stays and place visits, and writes hourly presence and trip counts as partial sums
-(``write_*_part``) that ``merge_visits_hourly`` and ``merge_trips`` add up exactly at the end. The tables
-equal a single pass row for row, whatever the count (``tests/test_partitions.py``).
+stays and place visits, and adds its hourly presence and trip counts to running sums in memory (``_Sums``:
+exact integer sums per distinct hour or day and group), written once at the end. ``PARTITIONS_IN_FLIGHT``
+partitions are computed at once, on worker threads with a cursor each. The tables equal a single pass row
+for row, whatever the count (``tests/test_partitions.py``).
 
 ``engine="sql"`` (``_sql_pipeline``; the reference a distributed SQL engine can run): ``detect_stays_sql``
 + ``create_stay_candidates``, ``stay_coordinates`` + ``create_stay_cells``, ``insert_stays``,
@@ -358,6 +359,10 @@ def _load_stay_cells(con: duckdb.DuckDBPyConnection, resolution: int) -> None:
 PARTITION_PINGS = 25_000_000
 #: Most device partitions (each a 1/4096 share of the devices).
 MAX_PARTITIONS = 4096
+#: Device partitions computed at once in an out-of-core run (worker threads, a cursor each): while one
+#: partition's pings are sorted in DuckDB, the previous one's stays are in NumPy, so both cores stay busy.
+#: Memory holds this many partitions' arrays (plus one partition's tables waiting for their writes).
+PARTITIONS_IN_FLIGHT = 2
 
 #: Rows per Arrow batch handed to a write (DuckDB scans a table's batches in parallel).
 WRITE_BATCH_ROWS = 122_880
@@ -369,25 +374,125 @@ def _codes(values: pd.Series | list[str], labels: list[str]) -> np.ndarray:
 
 
 class _Clock:
-    """Seconds per pipeline stage, added up over partitions (``timings``; ``None``: not recorded)."""
+    """Seconds per pipeline stage, added up over partitions (``timings``; ``None``: not recorded).
+
+    Each thread laps its own stages (partitions run two at a time), so with partitions in flight the stage
+    seconds add up to more than the wall time.
+    """
 
     def __init__(self, timings: dict[str, float] | None) -> None:
         self.timings = timings
-        self.last = time.perf_counter()
+        self.local = threading.local()
+        self.local.last = time.perf_counter()
         self.lock = threading.Lock()
 
+    def start(self) -> None:
+        """Start this thread's laps now."""
+        self.local.last = time.perf_counter()
+
     def lap(self, stage: str) -> None:
-        """Charge the time since the previous lap to ``stage``."""
+        """Charge the time since this thread's previous lap to ``stage``."""
         now = time.perf_counter()
-        if self.timings is not None:
-            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
-        self.last = now
+        last = getattr(self.local, "last", now)
+        self.add(stage, now - last)
+        self.local.last = now
 
     def add(self, stage: str, seconds: float) -> None:
         """Charge ``seconds`` measured elsewhere (a write thread) to ``stage``."""
         if self.timings is not None:
             with self.lock:
                 self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
+
+#: One table write of a partition: the insert query, the view it reads and the rows.
+_Write = tuple[str, str, pa.Table]
+
+
+@dataclass
+class _PartitionOut:
+    """What one device partition hands over: its stays and place visits to write, and its hourly
+    presence and moves to add to the running sums (``_Sums``)."""
+
+    writes: list[_Write]
+    #: rows in (group, hour) order: hour (since 1970), visitors, dwell_us; heads: first row of each group's
+    #: block; cell, zone_code, segment_code, visitor_type_code: per group
+    presence: dict[str, np.ndarray]
+    moves: dict[str, np.ndarray]     # day, level_code, origin_code, destination_code, segment_code, visitor_type_code
+
+
+class _Sums:
+    """Hourly presence and trip counts of every partition so far, added up in memory in partition order.
+
+    Devices never straddle partitions, so a group-hour's unique visitors and exact dwell microseconds add
+    up, as do trip counts. A row's group (cell, zone, segment, visitor type; for trips level, origin,
+    destination, segment, visitor type) gets a dense id, and (hour or day, id) one int64 key; the sums are
+    kept per distinct key (``staysteps.RunningSums``), so memory follows the output tables' size, not the
+    pings'. Written once at the end (``write_visits_hourly``, ``write_trips``).
+    """
+
+    def __init__(self, zones: int, places: int, segments: int) -> None:
+        self.zone_bits = (zones + 1).bit_length()          # zone code + 1 (0: no zone)
+        self.segment_bits = (segments + 1).bit_length()    # segment code + 1
+        self.spot_bits = max(zones, places, 1).bit_length()  # a trip's origin and destination codes
+        self.cells = staysteps.DenseIds()
+        self.presence_groups = staysteps.DenseIds()
+        self.trip_groups = staysteps.DenseIds()
+        self.presence = staysteps.RunningSums(2)  # visitors, dwell µs
+        self.trips = staysteps.RunningSums(1)
+
+    def _presence_widths(self) -> list[int]:
+        """Bits of a presence group's fields: dense cell id, zone code + 1, segment code + 1, visitor type."""
+        return [64 - self.zone_bits - self.segment_bits - 2, self.zone_bits, self.segment_bits, 2]
+
+    def _trip_widths(self) -> list[int]:
+        """Bits of a trip group's fields: level, origin, destination, segment code + 1, visitor type."""
+        return [1, self.spot_bits, self.spot_bits, self.segment_bits, 2]
+
+    def add(self, out: _PartitionOut) -> None:
+        """Add one partition's hourly presence and moves."""
+        p = out.presence
+        groups = staysteps.pack_fields(list(zip(
+            [self.cells.ids(p["cell"]), p["zone_code"] + 1, p["segment_code"] + 1, p["visitor_type_code"]],
+            self._presence_widths(), strict=True)))
+        ids = self.presence_groups.ids(groups)
+        # put the groups' blocks in id order: the keys (id, hour) come out sorted, with no sort of the rows
+        n = len(p["hour"])
+        lengths = np.diff(np.append(p["heads"], n))
+        by_id = np.argsort(ids)
+        rows = staysteps.block_rows(p["heads"][by_id], lengths[by_id])
+        keys = staysteps.packed_key(np.repeat(ids[by_id], lengths[by_id]), p["hour"][rows])
+        self.presence.add(keys, [p["visitors"][rows], p["dwell_us"][rows]], presorted=True)
+        m = out.moves
+        groups = staysteps.pack_fields(list(zip(
+            [m["level_code"], m["origin_code"], m["destination_code"], m["segment_code"] + 1,
+             m["visitor_type_code"]], self._trip_widths(), strict=True)))
+        keys, counts = np.unique(staysteps.packed_key(m["day"], self.trip_groups.ids(groups)), return_counts=True)
+        self.trips.add(keys, [counts])
+
+    def visits_hourly(self) -> pa.Table:
+        """The summed hourly presence (``stream_visits_hourly``), in (group, hour) order."""
+        group, hour = staysteps.unpack_key(self.presence.keys)
+        cell, zone, segment, vtype = staysteps.unpack_fields(self.presence_groups.values[group],
+                                                             self._presence_widths())
+        visitors, dwell_us = self.presence.values
+        return pa.table({
+            "ts_hour": staysteps.timestamps(hour * staysteps.HOUR_US), "cell": self.cells.values[cell],
+            "zone_code": _nullable((zone - 1).astype(np.int32)), "segment_code": (segment - 1).astype(np.int32),
+            "visitor_type_code": vtype.astype(np.int8), "visitors": visitors.astype(np.int32),
+            "dwell_minutes": dwell_us.astype(float) / 60000000.0,
+        })
+
+    def trip_counts(self) -> pa.Table:
+        """The summed trip counts (``stream_trips``), in (day, group) order."""
+        day, group = staysteps.unpack_key(self.trips.keys)
+        level, origin, destination, segment, vtype = staysteps.unpack_fields(self.trip_groups.values[group],
+                                                                             self._trip_widths())
+        return pa.table({
+            "day": pa.array(day.astype(np.int32), type=pa.date32()), "level_code": level.astype(np.int8),
+            "origin_code": origin.astype(np.int32), "destination_code": destination.astype(np.int32),
+            "segment_code": (segment - 1).astype(np.int32), "visitor_type_code": vtype.astype(np.int8),
+            "trips": self.trips.values[0].astype(np.int32),
+        })
 
 
 @dataclass
@@ -406,40 +511,54 @@ class _Shared:
     clock: _Clock
 
     def drain(self) -> None:
-        """Wait for the writes handed over so far (a failed write raises here): at most one partition's
-        tables wait in memory while the next partition is computed."""
+        """Wait for the writes handed over so far (a failed write raises here)."""
         while self.jobs:
             self.jobs.pop(0).result()
+
+    def hand_over(self, con: duckdb.DuckDBPyConnection, out: _PartitionOut, sums: _Sums) -> None:
+        """Start a partition's writes once the previous partition's are done (partitions reach the tables
+        in partition order, and at most one partition's tables wait in memory for their writes), and add
+        its hourly presence and trips to ``sums`` meanwhile."""
+        self.drain()
+        self.clock.lap("writes_wait")
+        for query, view, table in out.writes:
+            self.jobs.append(self.pool.submit(_write, con.cursor(), query, view, table, self.clock))
+        sums.add(out)
+        self.clock.lap("sums")
 
 
 class _CellCache:
     """H3 cell and zone code of every rounded stay centre seen so far (keys of ``rounded_points``), so a
-    later device partition looks up only the centres no earlier partition had."""
+    later device partition looks up only the centres no earlier partition had. Thread-safe: partitions in
+    flight look up one at a time."""
 
     def __init__(self) -> None:
         self.keys = np.empty(0, np.int64)
         self.cells = np.empty(0, np.uint64)
         self.zones = np.empty(0, np.int32)
+        self.lock = threading.Lock()
 
     def lookup(self, con: duckdb.DuckDBPyConnection, lat4: np.ndarray, lon4: np.ndarray, resolution: int,
                zones: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(cell, zone code) of each centre; new centres go through ``create_stay_cells`` and are kept."""
+        """(cell, zone code) of each centre; new centres go through ``create_stay_cells`` (a temp table of
+        ``con``, the caller's cursor) and are kept."""
         keys = staysteps.centre_keys(lat4, lon4)
-        at = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
-        known = (self.keys[at] == keys) if len(self.keys) else np.zeros(len(keys), bool)
-        new = np.flatnonzero(~known)
-        cells = np.empty(len(keys), np.uint64)
-        zone = np.empty(len(keys), np.int32)
-        cells[known], zone[known] = self.cells[at[known]], self.zones[at[known]]
-        if len(new):
-            cells[new] = _cell_zones(con, lat4[new], lon4[new], resolution)
-            zone[new] = _codes(sql.fetch_df(con, "build/stay_cell_zones")["zone_id"], zones)
-            sql.execute(con, "schema/drop_stay_cells")
-            keys_all = np.concatenate([self.keys, keys[new]])
-            order = np.argsort(keys_all, kind="stable")
-            self.keys = keys_all[order]
-            self.cells = np.concatenate([self.cells, cells[new]])[order]
-            self.zones = np.concatenate([self.zones, zone[new]])[order]
+        with self.lock:
+            at = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
+            known = (self.keys[at] == keys) if len(self.keys) else np.zeros(len(keys), bool)
+            new = np.flatnonzero(~known)
+            cells = np.empty(len(keys), np.uint64)
+            zone = np.empty(len(keys), np.int32)
+            cells[known], zone[known] = self.cells[at[known]], self.zones[at[known]]
+            if len(new):
+                cells[new] = _cell_zones(con, lat4[new], lon4[new], resolution)
+                zone[new] = _codes(sql.fetch_df(con, "build/stay_cell_zones")["zone_id"], zones)
+                sql.execute(con, "schema/drop_stay_cells")
+                keys_all = np.concatenate([self.keys, keys[new]])
+                order = np.argsort(keys_all, kind="stable")
+                self.keys = keys_all[order]
+                self.cells = np.concatenate([self.cells, cells[new]])[order]
+                self.zones = np.concatenate([self.zones, zone[new]])[order]
         return cells, zone
 
 
@@ -492,9 +611,11 @@ def _stream_pipeline(
     one device partition after another (``partitions`` > 1: out of core, memory set by a partition's size).
 
     Each table is written by its ``write_*.sql`` on a cursor of its own while NumPy computes the next
-    one (DuckDB and NumPy release the GIL). With several partitions, stays and place visits are appended
-    partition by partition (in device order, as one pass writes them) and hourly presence and trips are
-    kept as partial sums, added up once at the end (``merge_*.sql``).
+    one (DuckDB and NumPy release the GIL). With several partitions, ``PARTITIONS_IN_FLIGHT`` are computed
+    at once, each on a cursor of its own, so one partition's sort runs in DuckDB while another's stays are
+    in NumPy; stays and place visits are appended partition by partition (in device order, as one pass
+    writes them), and each partition's hourly presence and trips are added to running sums in memory
+    (``_Sums``), written once at the end.
     """
     clock = clock or _Clock(None)
     labels = sql.fetch_df(con, "build/labels").groupby("kind")["label"].agg(list).to_dict()
@@ -506,54 +627,72 @@ def _stream_pipeline(
     place_ids = labels.get("place", [])
     clock.lap("prepare")
     parted = partitions > 1
-    if parted:
-        sql.execute(con, "build/create_pipeline_parts_visits_hourly")
-        sql.execute(con, "build/create_pipeline_parts_trips")
-    try:
-        with (ThreadPoolExecutor(max_workers=4, thread_name_prefix="pipeline-write") as pool,
-              ThreadPoolExecutor(max_workers=1, thread_name_prefix="match-places") as side):
-            shared = _Shared(
-                zones=labels.get("zone", []), place_ids=place_ids, segment_names=labels.get("segment", []),
-                places=places, place_codes=_codes(list(places.place_id), place_ids), cells=_CellCache(),
-                pool=pool, side=side, jobs=[], clock=clock,
-            )
-            for part in range(partitions):
-                if parted:
-                    con.register("pings_partition", partition_relation(con, part, partitions))
-                    sql.execute(con, "build/create_device_segments", idents={"pings": "pings_partition"})
-                    clock.lap("segments")
-                try:
-                    _stream_partition(con, params, ref, shared, "pings_partition" if parted else "pings")
-                finally:
-                    if parted:
-                        con.unregister("pings_partition")
-                if progress:
-                    progress(part + 1, partitions + 1)
-            shared.drain()
-            clock.lap("writes_wait")
-        if parted:
-            sql.execute(con, "build/merge_visits_hourly")
-            sql.execute(con, "build/merge_trips")
-            clock.lap("merge")
-    finally:
-        if parted:
-            sql.execute(con, "schema/drop_pipeline_parts_visits_hourly")
-            sql.execute(con, "schema/drop_pipeline_parts_trips")
+    in_flight = min(PARTITIONS_IN_FLIGHT, partitions)
+    zone_names, segment_names = labels.get("zone", []), labels.get("segment", [])
+    sums = _Sums(len(zone_names), len(place_ids), len(segment_names))
+    with (ThreadPoolExecutor(max_workers=4, thread_name_prefix="pipeline-write") as pool,
+          ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="match-places") as side,
+          ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="pipeline-partition") as compute):
+        shared = _Shared(
+            zones=zone_names, place_ids=place_ids, segment_names=segment_names,
+            places=places, place_codes=_codes(list(places.place_id), place_ids), cells=_CellCache(),
+            pool=pool, side=side, jobs=[], clock=clock,
+        )
+        if not parted:
+            shared.hand_over(con, _stream_partition(con, params, ref, shared, "pings"), sums)
+            if progress:
+                progress(1, 2)
+        else:
+            running: list[Future[_PartitionOut]] = []
+            try:
+                for part in range(partitions):
+                    running.append(compute.submit(_partition_job, con.cursor(), params, ref, shared, part,
+                                                  partitions))
+                    while len(running) >= in_flight or (part == partitions - 1 and running):
+                        out = running.pop(0).result()
+                        clock.lap("partitions_wait")
+                        shared.hand_over(con, out, sums)
+                        del out
+                        if progress:
+                            progress(part + 1 - len(running), partitions + 1)
+            finally:
+                for job in running:  # after a failure: start no more partitions
+                    job.cancel()
+        shared.jobs.append(pool.submit(_write, con.cursor(), "build/write_visits_hourly", "stream_visits_hourly",
+                                       _batched(sums.visits_hourly()), clock))
+        shared.jobs.append(pool.submit(_write, con.cursor(), "build/write_trips", "stream_trips",
+                                       _batched(sums.trip_counts()), clock))
+        del sums
+        clock.lap("sums")
+        shared.drain()
+        clock.lap("writes_wait")
     if progress:
         progress(partitions + 1, partitions + 1)
 
 
+def _partition_job(cur: duckdb.DuckDBPyConnection, params: PipelineParams, ref: dict[str, float], shared: _Shared,
+                   part: int, partitions: int) -> _PartitionOut:
+    """One device partition on its own cursor (a worker thread): its device segments, then
+    ``_stream_partition``."""
+    shared.clock.start()
+    try:
+        cur.register("pings_partition", partition_relation(cur, part, partitions))
+        sql.execute(cur, "build/create_device_segments", idents={"pings": "pings_partition"})
+        shared.clock.lap("segments")
+        return _stream_partition(cur, params, ref, shared, "pings_partition")
+    finally:
+        cur.close()
+
+
 def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, ref: dict[str, float],
-                      shared: _Shared, source: str) -> None:
-    """The stream engine on the pings of ``source`` (whole devices): stays, place visits, hourly presence
-    and moves, each handed to a write thread as soon as it is computed."""
+                      shared: _Shared, source: str) -> _PartitionOut:
+    """The stream engine on the pings of ``source`` (whole devices, with their ``device_segments`` made on
+    ``con``): stays and place visits to write, hourly presence and moves to add up."""
     clock = shared.clock
     reader = sql.execute(con, "build/stay_stream", ref, idents={"pings": source}).to_arrow_reader(
         staydetect.BATCH_ROWS)
     found = staydetect.stream_stays(reader, stay_rules(params))
     clock.lap("stay_stream")
-    shared.drain()  # the previous partition's writes ran during this partition's sort
-    clock.lap("writes_wait")
     device = found.column("device").to_numpy()
     start = found.column("start_t").to_numpy()
     end = found.column("end_t").to_numpy()
@@ -566,10 +705,10 @@ def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, re
     # nearest open place (NumPy threads) while the segments and cells are looked up (h3 holds the GIL)
     matching = shared.side.submit(staysteps.match_places, lon, lat, start, dwell, shared.places, ref["ref_lon"],
                                   ref["ref_lat"], float(params.place_radius_m))
-    # segment per stay (device_segments is in device order, as the stays)
-    segments = sql.fetch_df(con, "build/device_segments")
-    segment = _codes(segments["segment"], segment_names)[
-        np.searchsorted(segments["device"].to_numpy(np.uint64), device)
+    # segment code per stay (device_segment_codes is in device order, as the stays)
+    segments = sql.execute(con, "build/device_segment_codes").to_arrow_table()
+    segment = segments.column("segment_code").to_numpy().astype(np.int32)[
+        np.searchsorted(segments.column("device").to_numpy(), device)
     ]
     del segments
     sql.execute(con, "schema/drop_device_segments")
@@ -591,11 +730,10 @@ def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, re
     place[at_home] = -1
     distance[at_home] = np.nan
     clock.lap("visitor_types")
+    writes: list[_Write] = []
 
     def write(query: str, view: str, columns: dict[str, Any]) -> None:
-        table = pa.table(columns)
-        table = pa.Table.from_batches(table.to_batches(max_chunksize=WRITE_BATCH_ROWS), table.schema)
-        shared.jobs.append(shared.pool.submit(_write, con.cursor(), query, view, table, clock))
+        writes.append((query, view, _batched(pa.table(columns))))
 
     write("build/write_stays", "stream_stays", {
         "device": device, "stay_start": staysteps.timestamps(start), "stay_end": staysteps.timestamps(end),
@@ -618,31 +756,34 @@ def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, re
         (segment, max(len(segment_names), 1)), (vtype, len(VISITOR_TYPES)),
     ])
     presence = staysteps.hourly_presence(device, start, end, group)
-    row = presence.group_row
-    hourly = {
-        "ts_hour": staysteps.timestamps(presence.hour_us), "cell": cell[row], "zone_code": _nullable(zone[row]),
-        "segment_code": segment[row], "visitor_type_code": vtype[row], "visitors": presence.visitors,
+    # the rows come in (group, hour) order: one block per group, described by a stay of the group
+    heads = np.flatnonzero(np.diff(group[presence.group_row], prepend=-1))
+    first = presence.group_row[heads]
+    hourly = {  # dwell in whole microseconds, so that partitions add up exactly (_Sums)
+        "hour": presence.hour_us // staysteps.HOUR_US, "visitors": presence.visitors,
+        "dwell_us": np.rint(presence.dwell_minutes * 60000000.0).astype(np.int64), "heads": heads,
+        "cell": cell[first], "zone_code": zone[first], "segment_code": segment[first],
+        "visitor_type_code": vtype[first],
     }
-    if source == "pings":
-        write("build/write_visits_hourly", "stream_visits_hourly",
-              {**hourly, "dwell_minutes": presence.dwell_minutes})
-    else:  # a partial sum, in exact microseconds (merge_visits_hourly.sql)
-        write("build/write_visits_hourly_part", "stream_visits_hourly",
-              {**hourly, "dwell_us": np.rint(presence.dwell_minutes * 60000000.0).astype(np.int64)})
-    del presence, row, group, hourly
+    del presence, group, first
     clock.lap("hourly_presence")
     zone_to, zone_from = staysteps.moves(device, end, zone)
     place_to, place_from = staysteps.moves(device, end, place)
     dest = np.concatenate([zone_to, place_to])
-    write("build/write_trips" if source == "pings" else "build/write_trips_part", "stream_moves", {
-        "day": pa.array((end[np.concatenate([zone_from, place_from])] // staysteps.DAY_US).astype(np.int32),
-                        type=pa.date32()),
+    moves = {
+        "day": end[np.concatenate([zone_from, place_from])] // staysteps.DAY_US,
         "level_code": np.repeat(np.array([0, 1], np.int8), [len(zone_to), len(place_to)]),
         "origin_code": np.concatenate([zone[zone_from], place[place_from]]),
         "destination_code": np.concatenate([zone[zone_to], place[place_to]]),
         "segment_code": segment[dest], "visitor_type_code": vtype[dest],
-    })
+    }
     clock.lap("trips")
+    return _PartitionOut(writes, hourly, moves)
+
+
+def _batched(table: pa.Table) -> pa.Table:
+    """``table`` in record batches of ``WRITE_BATCH_ROWS`` (DuckDB scans a table's batches in parallel)."""
+    return pa.Table.from_batches(table.to_batches(max_chunksize=WRITE_BATCH_ROWS), table.schema)
 
 
 def _nullable(codes: np.ndarray) -> pa.Array:

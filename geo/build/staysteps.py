@@ -402,3 +402,129 @@ def decode(codes: np.ndarray, names: Sequence[str]) -> pa.Array:
 def timestamps(us: np.ndarray) -> pa.Array:
     """Local timestamps (no time zone) from microseconds."""
     return pa.array(np.asarray(us, dtype=np.int64), type=pa.timestamp("us"))
+
+
+class DenseIds:
+    """Dense ids (0, 1, 2, ...) for 64-bit values, kept over many calls: a value keeps the id it was first
+    given (ids in order of first appearance; within one call, in value order)."""
+
+    def __init__(self) -> None:
+        self.values = np.empty(0, np.uint64)  # value of each id
+        self._sorted = np.empty(0, np.uint64)  # the values in order, and their ids
+        self._ids = np.empty(0, np.int64)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def ids(self, values: np.ndarray) -> np.ndarray:
+        """Id of each value; values not seen before get the next ids."""
+        unique, inverse = np.unique(np.asarray(values, np.uint64), return_inverse=True)
+        at = np.searchsorted(self._sorted, unique)
+        known = at < len(self._sorted)
+        known[known] = self._sorted[at[known]] == unique[known]
+        out = np.empty(len(unique), np.int64)
+        out[known] = self._ids[at[known]]
+        new = ~known
+        new_ids = np.arange(len(self.values), len(self.values) + int(new.sum()), dtype=np.int64)
+        out[new] = new_ids
+        if len(new_ids):
+            self.values = np.concatenate([self.values, unique[new]])
+            self._sorted = np.insert(self._sorted, at[new], unique[new])
+            self._ids = np.insert(self._ids, at[new], new_ids)
+        return out[inverse.ravel()]
+
+
+class RunningSums:
+    """Integer sums per int64 key, added up over many calls and kept in key order (memory: the distinct
+    keys, not the rows added). Out-of-core pipeline runs add each device partition's partial hourly
+    presence and trip counts here; sums of integers are exact in any order."""
+
+    def __init__(self, n_values: int) -> None:
+        self.keys = np.empty(0, np.int64)
+        self.values = [np.empty(0, np.int64) for _ in range(n_values)]
+
+    def add(self, keys: np.ndarray, values: Sequence[np.ndarray], *, presorted: bool = False) -> None:
+        """Add ``values`` (one array per sum) under ``keys`` (distinct within the call; ``presorted``: given
+        in increasing order, which is checked)."""
+        keys = np.asarray(keys, np.int64)
+        if presorted and len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
+            msg = "keys given as presorted are not distinct and increasing"
+            raise ValueError(msg)
+        if not presorted:
+            order = np.argsort(keys, kind="stable")
+            keys, values = keys[order], [np.asarray(v)[order] for v in values]
+        values = [np.asarray(v, np.int64) for v in values]
+        at = np.searchsorted(self.keys, keys)
+        hit = at < len(self.keys)
+        hit[hit] = self.keys[at[hit]] == keys[hit]
+        for total, part in zip(self.values, values, strict=True):
+            total[at[hit]] += part[hit]
+        new = np.flatnonzero(~hit)
+        if len(new):
+            # merge the new keys in: their places in the longer arrays, computed once for every array
+            at_new = at[new] + np.arange(len(new))
+            size = len(self.keys) + len(new)
+            old = np.ones(size, bool)
+            old[at_new] = False
+            at_old = np.flatnonzero(old)
+            del old
+            self.keys = _merged(self.keys, keys[new], at_old, at_new)
+            self.values = [_merged(total, part[new], at_old, at_new)
+                           for total, part in zip(self.values, values, strict=True)]
+
+
+def _merged(old: np.ndarray, new: np.ndarray, at_old: np.ndarray, at_new: np.ndarray) -> np.ndarray:
+    """``old`` and ``new`` placed at ``at_old`` and ``at_new`` of one array."""
+    out = np.empty(len(old) + len(new), old.dtype)
+    out[at_old] = old
+    out[at_new] = new
+    return out
+
+
+def packed_key(high: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """One sortable int64 key from ``high`` (|high| < 2³¹: a dense id or hours or days since 1970) and
+    ``low`` (0 <= low < 2³²). Raises ``ValueError`` if ``low`` does not fit."""
+    low = np.asarray(low, np.int64)
+    if len(low) and (int(low.min()) < 0 or int(low.max()) >= 1 << 32):
+        msg = "a packed key's low part must be in 0..2**32-1"
+        raise ValueError(msg)
+    return (np.asarray(high, np.int64) << np.int64(32)) | low
+
+
+def unpack_key(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(high, low) of keys made by :func:`packed_key`."""
+    return keys >> np.int64(32), keys & np.int64(0xFFFFFFFF)
+
+
+def block_rows(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Row numbers of blocks of consecutive rows (``starts[i]`` .. ``starts[i] + lengths[i] - 1``), block
+    after block: reorders blocks of rows without sorting the rows."""
+    total = int(lengths.sum())
+    before = np.cumsum(lengths) - lengths
+    return np.repeat(np.asarray(starts, np.int64) - before, lengths) + np.arange(total, dtype=np.int64)
+
+
+def pack_fields(fields: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
+    """Non-negative integer fields, each given with its width in bits (most significant first), packed
+    into one uint64. Raises ``ValueError`` if the widths add up to more than 64 or a value does not fit."""
+    if sum(bits for _, bits in fields) > 64:
+        msg = "packed fields need more than 64 bits"
+        raise ValueError(msg)
+    out = np.zeros(len(fields[0][0]) if fields else 0, np.uint64)
+    for values, bits in fields:
+        values = np.asarray(values)
+        if len(values) and (int(values.min()) < 0 or int(values.max()) >= 1 << bits):
+            msg = f"a packed field holds a value outside 0..2**{bits}-1"
+            raise ValueError(msg)
+        out = (out << np.uint64(bits)) | values.astype(np.uint64)
+    return out
+
+
+def unpack_fields(packed: np.ndarray, widths: Sequence[int]) -> list[np.ndarray]:
+    """The fields :func:`pack_fields` packed with these widths (most significant first), as int64."""
+    out = []
+    shift = sum(widths)
+    for bits in widths:
+        shift -= bits
+        out.append(((packed >> np.uint64(shift)) & np.uint64((1 << bits) - 1)).astype(np.int64))
+    return out
