@@ -58,6 +58,39 @@ def test_partitioned_runs_equal_the_single_pass_exactly(simulated: object) -> No
             pd.testing.assert_frame_equal(parted[table], frame, check_exact=True, obj=f"{table} ({parts} partitions)")
 
 
+@pytest.mark.parametrize("in_flight", [1, 3])
+def test_partitions_in_flight_do_not_change_the_tables(simulated: object, in_flight: int,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """One partition at a time, or three at once on worker threads: the same tables, row for row, and
+    stays stored in device order (partitions reach the tables in partition order)."""
+    default = outputs(simulated, 8)
+    stored = simulated.execute("select device from stays_data").fetchnumpy()["device"]
+    assert (np.diff(partition_of(stored, 8)) >= 0).all()
+    monkeypatch.setattr(pipeline, "PARTITIONS_IN_FLIGHT", in_flight)
+    other = outputs(simulated, 8)
+    for table, frame in default.items():
+        pd.testing.assert_frame_equal(other[table], frame, check_exact=True, obj=f"{table} ({in_flight} in flight)")
+
+
+def test_a_failing_partition_fails_the_run_and_the_next_run_works(simulated: object,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = {"n": 0}
+    real = pipeline.staydetect.stream_stays
+
+    def third_fails(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("partition 3 broke")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.staydetect, "stream_stays", third_fails)
+    with pytest.raises(RuntimeError, match="partition 3 broke"):
+        run_pipeline(simulated, partitions=8)
+    assert calls["n"] < 8  # no partition started after the failure was seen, beyond those in flight
+    monkeypatch.setattr(pipeline.staydetect, "stream_stays", real)
+    assert run_pipeline(simulated, partitions=8)["stays"] > 500
+
+
 def test_partitions_split_the_devices(simulated: object) -> None:
     devices = simulated.table("pings").aggregate("device").df()["device"].to_numpy(np.uint64)
     counts = np.bincount(partition_of(devices, 8), minlength=8)

@@ -215,3 +215,59 @@ def test_load_outputs_replaces_an_older_base_table() -> None:
         ("VIEW",)
     ]
     con.close()
+
+
+def test_dense_ids_keep_the_first_id_given() -> None:
+    ids = staysteps.DenseIds()
+    first = ids.ids(np.array([50, 7, 50, 2**63 + 5], np.uint64))
+    assert first.tolist() == [1, 0, 1, 2]  # new values numbered in value order within a call
+    again = ids.ids(np.array([2**63 + 5, 3, 7], np.uint64))
+    assert again.tolist() == [2, 3, 0]
+    assert ids.values.tolist() == [7, 50, 2**63 + 5, 3] and len(ids) == 4
+    assert ids.ids(np.empty(0, np.uint64)).tolist() == []
+
+
+def test_running_sums_equal_a_group_by() -> None:
+    rng = np.random.default_rng(4)
+    sums = staysteps.RunningSums(2)
+    expected: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for _ in range(30):
+        keys = rng.permutation(np.unique(rng.integers(-(2**40), 2**40, rng.integers(0, 200)) // 2**33))
+        a, b = rng.integers(0, 9, len(keys)), rng.integers(-5, 2**40, len(keys))
+        sums.add(keys, [a, b])
+        for k, x, y in zip(keys.tolist(), a.tolist(), b.tolist(), strict=True):
+            expected[k][0] += x
+            expected[k][1] += y
+    assert sums.keys.tolist() == sorted(expected)
+    assert sums.values[0].tolist() == [expected[k][0] for k in sorted(expected)]
+    assert sums.values[1].tolist() == [expected[k][1] for k in sorted(expected)]
+
+
+def test_running_sums_check_presorted_keys() -> None:
+    sums = staysteps.RunningSums(1)
+    sums.add(np.array([1, 5, 9]), [np.array([1, 1, 1])], presorted=True)
+    sums.add(np.array([0, 5, 10]), [np.array([2, 2, 2])], presorted=True)
+    assert sums.keys.tolist() == [0, 1, 5, 9, 10] and sums.values[0].tolist() == [2, 1, 3, 1, 2]
+    with pytest.raises(ValueError, match="presorted"):
+        sums.add(np.array([3, 2]), [np.array([1, 1])], presorted=True)
+
+
+def test_packed_keys_and_fields_round_trip() -> None:
+    high, low = np.array([-3, 0, 500_000, 2**31 - 1]), np.array([0, 2**32 - 1, 7, 12])
+    keys = staysteps.packed_key(high, low)
+    assert (np.diff(keys) > 0).all()  # ordered by high, then low
+    assert [a.tolist() for a in staysteps.unpack_key(keys)] == [high.tolist(), low.tolist()]
+    with pytest.raises(ValueError, match="low part"):
+        staysteps.packed_key(np.array([1]), np.array([2**32]))
+    fields = [(np.array([0, 5, 2**40]), 41), (np.array([3, 0, 1]), 2), (np.array([9, 1, 0]), 4)]
+    packed = staysteps.pack_fields(fields)
+    assert [a.tolist() for a in staysteps.unpack_fields(packed, [41, 2, 4])] == [f.tolist() for f, _ in fields]
+    with pytest.raises(ValueError, match="outside"):
+        staysteps.pack_fields([(np.array([4]), 2)])
+    with pytest.raises(ValueError, match="64 bits"):
+        staysteps.pack_fields([(np.array([1]), 40), (np.array([1]), 30)])
+
+
+def test_block_rows_reorder_blocks_without_sorting_rows() -> None:
+    rows = staysteps.block_rows(np.array([5, 0, 2]), np.array([2, 2, 3]))
+    assert rows.tolist() == [5, 6, 0, 1, 2, 3, 4]
