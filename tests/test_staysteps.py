@@ -227,9 +227,11 @@ def test_dense_ids_keep_the_first_id_given() -> None:
     assert ids.ids(np.empty(0, np.uint64)).tolist() == []
 
 
-def test_running_sums_equal_a_group_by() -> None:
+@pytest.mark.parametrize("floor", [1, 60, 1 << 20])  # merged at every call, every few, only when read
+def test_running_sums_equal_a_group_by(floor: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(staysteps, "RUNNING_SUMS_FLOOR", floor)
     rng = np.random.default_rng(4)
-    sums = staysteps.RunningSums(2)
+    sums = staysteps.RunningSums([np.int32, np.int64])
     expected: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for _ in range(30):
         keys = rng.permutation(np.unique(rng.integers(-(2**40), 2**40, rng.integers(0, 200)) // 2**33))
@@ -244,7 +246,7 @@ def test_running_sums_equal_a_group_by() -> None:
 
 
 def test_running_sums_check_presorted_keys() -> None:
-    sums = staysteps.RunningSums(1)
+    sums = staysteps.RunningSums([np.int64])
     sums.add(np.array([1, 5, 9]), [np.array([1, 1, 1])], presorted=True)
     sums.add(np.array([0, 5, 10]), [np.array([2, 2, 2])], presorted=True)
     assert sums.keys.tolist() == [0, 1, 5, 9, 10] and sums.values[0].tolist() == [2, 1, 3, 1, 2]

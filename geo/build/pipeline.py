@@ -437,8 +437,8 @@ class _Sums:
         self.cells = staysteps.DenseIds()
         self.presence_groups = staysteps.DenseIds()
         self.trip_groups = staysteps.DenseIds()
-        self.presence = staysteps.RunningSums(2)  # visitors, dwell µs
-        self.trips = staysteps.RunningSums(1)
+        self.presence = staysteps.RunningSums([np.int32, np.int64])  # visitors, dwell µs
+        self.trips = staysteps.RunningSums([np.int32])
 
     def _presence_widths(self) -> list[int]:
         """Bits of a presence group's fields: dense cell id, zone code + 1, segment code + 1, visitor type."""
@@ -467,14 +467,17 @@ class _Sums:
             [m["level_code"], m["origin_code"], m["destination_code"], m["segment_code"] + 1,
              m["visitor_type_code"]], self._trip_widths(), strict=True)))
         keys, counts = np.unique(staysteps.packed_key(m["day"], self.trip_groups.ids(groups)), return_counts=True)
-        self.trips.add(keys, [counts])
+        self.trips.add(keys, [counts], presorted=True)
 
     def visits_hourly(self) -> pa.Table:
-        """The summed hourly presence (``stream_visits_hourly``), in (group, hour) order."""
+        """The summed hourly presence (``stream_visits_hourly``), in (group, hour) order; the sums are
+        dropped."""
         group, hour = staysteps.unpack_key(self.presence.keys)
         cell, zone, segment, vtype = staysteps.unpack_fields(self.presence_groups.values[group],
                                                              self._presence_widths())
         visitors, dwell_us = self.presence.values
+        self.presence = staysteps.RunningSums([np.int32, np.int64])
+        del group
         return pa.table({
             "ts_hour": staysteps.timestamps(hour * staysteps.HOUR_US), "cell": self.cells.values[cell],
             "zone_code": _nullable((zone - 1).astype(np.int32)), "segment_code": (segment - 1).astype(np.int32),
@@ -483,15 +486,18 @@ class _Sums:
         })
 
     def trip_counts(self) -> pa.Table:
-        """The summed trip counts (``stream_trips``), in (day, group) order."""
+        """The summed trip counts (``stream_trips``), in (day, group) order; the sums are dropped."""
         day, group = staysteps.unpack_key(self.trips.keys)
         level, origin, destination, segment, vtype = staysteps.unpack_fields(self.trip_groups.values[group],
                                                                              self._trip_widths())
+        counts = self.trips.values[0]
+        self.trips = staysteps.RunningSums([np.int32])
+        del group
         return pa.table({
             "day": pa.array(day.astype(np.int32), type=pa.date32()), "level_code": level.astype(np.int8),
             "origin_code": origin.astype(np.int32), "destination_code": destination.astype(np.int32),
             "segment_code": (segment - 1).astype(np.int32), "visitor_type_code": vtype.astype(np.int8),
-            "trips": self.trips.values[0].astype(np.int32),
+            "trips": counts,
         })
 
 
@@ -658,14 +664,13 @@ def _stream_pipeline(
             finally:
                 for job in running:  # after a failure: start no more partitions
                     job.cancel()
-        shared.jobs.append(pool.submit(_write, con.cursor(), "build/write_visits_hourly", "stream_visits_hourly",
-                                       _batched(sums.visits_hourly()), clock))
-        shared.jobs.append(pool.submit(_write, con.cursor(), "build/write_trips", "stream_trips",
-                                       _batched(sums.trip_counts()), clock))
-        del sums
-        clock.lap("sums")
+        # one table at a time, each freed once written: the sums and their table are the run's largest arrays
         shared.drain()
-        clock.lap("writes_wait")
+        for query, view, table in (("build/write_visits_hourly", "stream_visits_hourly", sums.visits_hourly),
+                                   ("build/write_trips", "stream_trips", sums.trip_counts)):
+            clock.lap("writes_wait")
+            _write(con.cursor(), query, view, _batched(table()), clock)
+        clock.lap("sums")
     if progress:
         progress(partitions + 1, partitions + 1)
 

@@ -434,14 +434,42 @@ class DenseIds:
         return out[inverse.ravel()]
 
 
+#: RunningSums merges its pending runs into its totals once they hold this share of the totals' keys
+#: (or ``RUNNING_SUMS_FLOOR`` rows): each merge moves every total once, so merging a few partitions at a
+#: time instead of each one divides that cost, for the memory of the pending runs.
+RUNNING_SUMS_SHARE = 0.5
+RUNNING_SUMS_FLOOR = 1 << 20
+
+
 class RunningSums:
     """Integer sums per int64 key, added up over many calls and kept in key order (memory: the distinct
-    keys, not the rows added). Out-of-core pipeline runs add each device partition's partial hourly
-    presence and trip counts here; sums of integers are exact in any order."""
+    keys, not the rows added, plus the runs not merged yet). Out-of-core pipeline runs add each device
+    partition's partial hourly presence and trip counts here; sums of integers are exact in any order.
 
-    def __init__(self, n_values: int) -> None:
-        self.keys = np.empty(0, np.int64)
-        self.values = [np.empty(0, np.int64) for _ in range(n_values)]
+    Added runs wait (sorted) until they hold ``RUNNING_SUMS_SHARE`` of the totals' keys, then are summed
+    among themselves (one stable sort of their concatenation, which merges the sorted runs) and merged
+    into the totals: the totals move once per merge, not once per call.
+    """
+
+    def __init__(self, dtypes: Sequence[type[np.integer]]) -> None:
+        """Sums of ``len(dtypes)`` values, each kept in its integer type (which must hold every total)."""
+        self._dtypes = list(dtypes)
+        self._keys = np.empty(0, np.int64)
+        self._values = [np.empty(0, t) for t in self._dtypes]
+        self._pending: list[tuple[np.ndarray, list[np.ndarray]]] = []
+        self._pending_rows = 0
+
+    @property
+    def keys(self) -> np.ndarray:
+        """Every key added so far, increasing."""
+        self._flush()
+        return self._keys
+
+    @property
+    def values(self) -> list[np.ndarray]:
+        """The sums of each value under ``keys``."""
+        self._flush()
+        return self._values
 
     def add(self, keys: np.ndarray, values: Sequence[np.ndarray], *, presorted: bool = False) -> None:
         """Add ``values`` (one array per sum) under ``keys`` (distinct within the call; ``presorted``: given
@@ -450,27 +478,53 @@ class RunningSums:
         if presorted and len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
             msg = "keys given as presorted are not distinct and increasing"
             raise ValueError(msg)
+        if len(values) != len(self._values):
+            msg = f"{len(self._values)} value arrays expected, got {len(values)}"
+            raise ValueError(msg)
         if not presorted:
             order = np.argsort(keys, kind="stable")
             keys, values = keys[order], [np.asarray(v)[order] for v in values]
-        values = [np.asarray(v, np.int64) for v in values]
-        at = np.searchsorted(self.keys, keys)
-        hit = at < len(self.keys)
-        hit[hit] = self.keys[at[hit]] == keys[hit]
-        for total, part in zip(self.values, values, strict=True):
+        self._pending.append((keys, [np.asarray(v, t) for v, t in zip(values, self._dtypes, strict=True)]))
+        self._pending_rows += len(keys)
+        if self._pending_rows >= max(int(len(self._keys) * RUNNING_SUMS_SHARE), RUNNING_SUMS_FLOOR):
+            self._flush()
+
+    def _flush(self) -> None:
+        """Sum the pending runs and merge them into the totals."""
+        if not self._pending:
+            return
+        if len(self._pending) == 1:
+            keys, values = self._pending[0]
+        else:
+            keys = np.concatenate([k for k, _ in self._pending])
+            order = np.argsort(keys, kind="stable")  # a merge of sorted runs (timsort)
+            keys = keys[order]
+            heads = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else keys
+            values = [np.add.reduceat(np.concatenate([v[i] for _, v in self._pending])[order], heads)
+                      if len(keys) else keys.copy() for i in range(len(self._values))]
+            keys = keys[heads]
+        self._pending, self._pending_rows = [], 0
+        self._merge(keys, values)
+
+    def _merge(self, keys: np.ndarray, values: list[np.ndarray]) -> None:
+        """Add distinct increasing ``keys`` and their ``values`` into the totals."""
+        at = np.searchsorted(self._keys, keys)
+        hit = at < len(self._keys)
+        hit[hit] = self._keys[at[hit]] == keys[hit]
+        for total, part in zip(self._values, values, strict=True):
             total[at[hit]] += part[hit]
         new = np.flatnonzero(~hit)
         if len(new):
             # merge the new keys in: their places in the longer arrays, computed once for every array
             at_new = at[new] + np.arange(len(new))
-            size = len(self.keys) + len(new)
+            size = len(self._keys) + len(new)
             old = np.ones(size, bool)
             old[at_new] = False
             at_old = np.flatnonzero(old)
             del old
-            self.keys = _merged(self.keys, keys[new], at_old, at_new)
-            self.values = [_merged(total, part[new], at_old, at_new)
-                           for total, part in zip(self.values, values, strict=True)]
+            self._keys = _merged(self._keys, keys[new], at_old, at_new)
+            self._values = [_merged(total, part[new], at_old, at_new)
+                            for total, part in zip(self._values, values, strict=True)]
 
 
 def _merged(old: np.ndarray, new: np.ndarray, at_old: np.ndarray, at_new: np.ndarray) -> np.ndarray:
