@@ -439,6 +439,7 @@ class _Sums:
         self.trip_groups = staysteps.DenseIds()
         self.presence = staysteps.RunningSums([np.int32, np.int64])  # visitors, dwell µs
         self.trips = staysteps.RunningSums([np.int32])
+        self.first: dict[str, np.ndarray] | None = None  # the first partition's presence, not keyed yet
 
     def _presence_widths(self) -> list[int]:
         """Bits of a presence group's fields: dense cell id, zone code + 1, segment code + 1, visitor type."""
@@ -449,8 +450,24 @@ class _Sums:
         return [1, self.spot_bits, self.spot_bits, self.segment_bits, 2]
 
     def add(self, out: _PartitionOut) -> None:
-        """Add one partition's hourly presence and moves."""
-        p = out.presence
+        """Add one partition's hourly presence and moves. The first partition's presence is kept as it
+        came (a single pass writes it unchanged, with no keys made); keys are made from the second on."""
+        if self.first is None and not len(self.presence.keys):
+            self.first = out.presence
+        else:
+            if self.first is not None:
+                self._add_presence(self.first)
+                self.first = None
+            self._add_presence(out.presence)
+        m = out.moves
+        groups = staysteps.pack_fields(list(zip(
+            [m["level_code"], m["origin_code"], m["destination_code"], m["segment_code"] + 1,
+             m["visitor_type_code"]], self._trip_widths(), strict=True)))
+        keys, counts = np.unique(staysteps.packed_key(m["day"], self.trip_groups.ids(groups)), return_counts=True)
+        self.trips.add(keys, [counts], presorted=True)
+
+    def _add_presence(self, p: dict[str, np.ndarray]) -> None:
+        """Add one partition's hourly presence to the keyed sums."""
         groups = staysteps.pack_fields(list(zip(
             [self.cells.ids(p["cell"]), p["zone_code"] + 1, p["segment_code"] + 1, p["visitor_type_code"]],
             self._presence_widths(), strict=True)))
@@ -462,16 +479,20 @@ class _Sums:
         rows = staysteps.block_rows(p["heads"][by_id], lengths[by_id])
         keys = staysteps.packed_key(np.repeat(ids[by_id], lengths[by_id]), p["hour"][rows])
         self.presence.add(keys, [p["visitors"][rows], p["dwell_us"][rows]], presorted=True)
-        m = out.moves
-        groups = staysteps.pack_fields(list(zip(
-            [m["level_code"], m["origin_code"], m["destination_code"], m["segment_code"] + 1,
-             m["visitor_type_code"]], self._trip_widths(), strict=True)))
-        keys, counts = np.unique(staysteps.packed_key(m["day"], self.trip_groups.ids(groups)), return_counts=True)
-        self.trips.add(keys, [counts], presorted=True)
 
     def visits_hourly(self) -> pa.Table:
         """The summed hourly presence (``stream_visits_hourly``), in (group, hour) order; the sums are
         dropped."""
+        if self.first is not None:  # one partition: its rows as they are
+            p, self.first = self.first, None
+            lengths = np.diff(np.append(p["heads"], len(p["hour"])))
+            return pa.table({
+                "ts_hour": staysteps.timestamps(p["hour"] * staysteps.HOUR_US),
+                "cell": np.repeat(p["cell"], lengths), "zone_code": _nullable(np.repeat(p["zone_code"], lengths)),
+                "segment_code": np.repeat(p["segment_code"], lengths).astype(np.int32),
+                "visitor_type_code": np.repeat(p["visitor_type_code"], lengths).astype(np.int8),
+                "visitors": p["visitors"].astype(np.int32), "dwell_minutes": p["dwell_us"].astype(float) / 60000000.0,
+            })
         group, hour = staysteps.unpack_key(self.presence.keys)
         cell, zone, segment, vtype = staysteps.unpack_fields(self.presence_groups.values[group],
                                                              self._presence_widths())
@@ -664,13 +685,16 @@ def _stream_pipeline(
             finally:
                 for job in running:  # after a failure: start no more partitions
                     job.cancel()
-        # one table at a time, each freed once written: the sums and their table are the run's largest arrays
-        shared.drain()
-        for query, view, table in (("build/write_visits_hourly", "stream_visits_hourly", sums.visits_hourly),
-                                   ("build/write_trips", "stream_trips", sums.trip_counts)):
-            clock.lap("writes_wait")
-            _write(con.cursor(), query, view, _batched(table()), clock)
+        # the summed tables: hourly presence written while trips are decoded (the presence sums are freed
+        # first: the sums and their tables are the run's largest arrays)
+        shared.jobs.append(pool.submit(_write, con.cursor(), "build/write_visits_hourly", "stream_visits_hourly",
+                                       _batched(sums.visits_hourly()), clock))
+        trips = _batched(sums.trip_counts())
         clock.lap("sums")
+        _write(con.cursor(), "build/write_trips", "stream_trips", trips, clock)
+        del trips
+        shared.drain()
+        clock.lap("writes_wait")
     if progress:
         progress(partitions + 1, partitions + 1)
 
@@ -692,7 +716,8 @@ def _partition_job(cur: duckdb.DuckDBPyConnection, params: PipelineParams, ref: 
 def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, ref: dict[str, float],
                       shared: _Shared, source: str) -> _PartitionOut:
     """The stream engine on the pings of ``source`` (whole devices, with their ``device_segments`` made on
-    ``con``): stays and place visits to write, hourly presence and moves to add up."""
+    ``con``): stays and place visits to write (written at once when ``source`` is every ping, else
+    returned), hourly presence and moves to add up."""
     clock = shared.clock
     reader = sql.execute(con, "build/stay_stream", ref, idents={"pings": source}).to_arrow_reader(
         staydetect.BATCH_ROWS)
@@ -735,10 +760,17 @@ def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, re
     place[at_home] = -1
     distance[at_home] = np.nan
     clock.lap("visitor_types")
+    # hourly presence on a side thread while the stays and place visits are made and handed to their writes
+    presence = shared.side.submit(_hourly_presence, device, start, end, centre_cells, centre, cell, zone, segment,
+                                  vtype, len(zones), len(segment_names))
     writes: list[_Write] = []
 
     def write(query: str, view: str, columns: dict[str, Any]) -> None:
-        writes.append((query, view, _batched(pa.table(columns))))
+        table = _batched(pa.table(columns))
+        if source == "pings":  # the only partition: written at once, while the rest is computed
+            shared.jobs.append(shared.pool.submit(_write, con.cursor(), query, view, table, clock))
+        else:  # handed over in partition order (_Shared.hand_over)
+            writes.append((query, view, table))
 
     write("build/write_stays", "stream_stays", {
         "device": device, "stay_start": staysteps.timestamps(start), "stay_end": staysteps.timestamps(end),
@@ -755,22 +787,7 @@ def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, re
         "segment_code": segment[first], "visitor_type_code": vtype[first], "n_stays": n_stays.astype(np.int32),
     })
     clock.lap("place_visits")
-    cell_code, cell_values = staysteps.factorize(centre_cells)
-    group = staysteps.combine_codes([
-        (cell_code[centre], len(cell_values)), (zone + 1, len(zones) + 1),
-        (segment, max(len(segment_names), 1)), (vtype, len(VISITOR_TYPES)),
-    ])
-    presence = staysteps.hourly_presence(device, start, end, group)
-    # the rows come in (group, hour) order: one block per group, described by a stay of the group
-    heads = np.flatnonzero(np.diff(group[presence.group_row], prepend=-1))
-    first = presence.group_row[heads]
-    hourly = {  # dwell in whole microseconds, so that partitions add up exactly (_Sums)
-        "hour": presence.hour_us // staysteps.HOUR_US, "visitors": presence.visitors,
-        "dwell_us": np.rint(presence.dwell_minutes * 60000000.0).astype(np.int64), "heads": heads,
-        "cell": cell[first], "zone_code": zone[first], "segment_code": segment[first],
-        "visitor_type_code": vtype[first],
-    }
-    del presence, group, first
+    hourly = presence.result()
     clock.lap("hourly_presence")
     zone_to, zone_from = staysteps.moves(device, end, zone)
     place_to, place_from = staysteps.moves(device, end, place)
@@ -784,6 +801,28 @@ def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, re
     }
     clock.lap("trips")
     return _PartitionOut(writes, hourly, moves)
+
+
+def _hourly_presence(device: np.ndarray, start: np.ndarray, end: np.ndarray, centre_cells: np.ndarray,
+                     centre: np.ndarray, cell: np.ndarray, zone: np.ndarray, segment: np.ndarray, vtype: np.ndarray,
+                     n_zones: int, n_segments: int) -> dict[str, np.ndarray]:
+    """Hourly presence of a partition's stays per (cell, zone, segment, visitor type) group, for ``_Sums``:
+    rows in (group, hour) order with their hour, visitors and dwell in whole microseconds (so that
+    partitions add up exactly), ``heads`` (each group's first row) and the groups' fields."""
+    cell_code, cell_values = staysteps.factorize(centre_cells)
+    group = staysteps.combine_codes([
+        (cell_code[centre], len(cell_values)), (zone + 1, n_zones + 1),
+        (segment, max(n_segments, 1)), (vtype, len(VISITOR_TYPES)),
+    ])
+    presence = staysteps.hourly_presence(device, start, end, group)
+    heads = np.flatnonzero(np.diff(group[presence.group_row], prepend=-1))
+    first = presence.group_row[heads]  # a stay of each group
+    return {
+        "hour": presence.hour_us // staysteps.HOUR_US, "visitors": presence.visitors,
+        "dwell_us": np.rint(presence.dwell_minutes * 60000000.0).astype(np.int64), "heads": heads,
+        "cell": cell[first], "zone_code": zone[first], "segment_code": segment[first],
+        "visitor_type_code": vtype[first],
+    }
 
 
 def _batched(table: pa.Table) -> pa.Table:
