@@ -665,8 +665,9 @@ def _stream_pipeline(
             places=places, place_codes=_codes(list(places.place_id), place_ids), cells=_CellCache(),
             pool=pool, side=side, jobs=[], clock=clock,
         )
-        if not parted:
-            shared.hand_over(con, _stream_partition(con, params, ref, shared, "pings"), sums)
+        if not parted:  # its stays and place visits are being written already: no hand-over to wait for
+            sums.add(_stream_partition(con, params, ref, shared, "pings"))
+            clock.lap("sums")
             if progress:
                 progress(1, 2)
         else:
