@@ -437,7 +437,7 @@ class DenseIds:
 #: RunningSums merges its pending runs into its totals once they hold this share of the totals' keys
 #: (or ``RUNNING_SUMS_FLOOR`` rows): each merge moves every total once, so merging a few partitions at a
 #: time instead of each one divides that cost, for the memory of the pending runs.
-RUNNING_SUMS_SHARE = 0.5
+RUNNING_SUMS_SHARE = 1.0
 RUNNING_SUMS_FLOOR = 1 << 20
 
 
