@@ -261,6 +261,8 @@ def test_packed_keys_and_fields_round_trip() -> None:
     assert [a.tolist() for a in staysteps.unpack_key(keys)] == [high.tolist(), low.tolist()]
     with pytest.raises(ValueError, match="low part"):
         staysteps.packed_key(np.array([1]), np.array([2**32]))
+    with pytest.raises(ValueError, match="high part"):
+        staysteps.packed_key(np.array([2**31]), np.array([0]))
     fields = [(np.array([0, 5, 2**40]), 41), (np.array([3, 0, 1]), 2), (np.array([9, 1, 0]), 4)]
     packed = staysteps.pack_fields(fields)
     assert [a.tolist() for a in staysteps.unpack_fields(packed, [41, 2, 4])] == [f.tolist() for f, _ in fields]

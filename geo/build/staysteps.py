@@ -536,13 +536,16 @@ def _merged(old: np.ndarray, new: np.ndarray, at_old: np.ndarray, at_new: np.nda
 
 
 def packed_key(high: np.ndarray, low: np.ndarray) -> np.ndarray:
-    """One sortable int64 key from ``high`` (|high| < 2³¹: a dense id or hours or days since 1970) and
-    ``low`` (0 <= low < 2³²). Raises ``ValueError`` if ``low`` does not fit."""
-    low = np.asarray(low, np.int64)
+    """One sortable int64 key from ``high`` (-2³¹ <= high < 2³¹: a dense id or hours or days since 1970)
+    and ``low`` (0 <= low < 2³²). Raises ``ValueError`` if either does not fit."""
+    high, low = np.asarray(high, np.int64), np.asarray(low, np.int64)
     if len(low) and (int(low.min()) < 0 or int(low.max()) >= 1 << 32):
         msg = "a packed key's low part must be in 0..2**32-1"
         raise ValueError(msg)
-    return (np.asarray(high, np.int64) << np.int64(32)) | low
+    if len(high) and (int(high.min()) < -(1 << 31) or int(high.max()) >= 1 << 31):
+        msg = "a packed key's high part must be in -2**31..2**31-1"
+        raise ValueError(msg)
+    return (high << np.int64(32)) | low
 
 
 def unpack_key(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
