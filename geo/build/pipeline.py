@@ -483,28 +483,19 @@ class _Sums:
     def visits_hourly(self) -> pa.Table:
         """The summed hourly presence (``stream_visits_hourly``), in (group, hour) order; the sums are
         dropped."""
-        if self.first is not None:  # one partition: its rows as they are
+        if self.first is not None:  # one partition: its rows as they are, each group's fields repeated
             p, self.first = self.first, None
             lengths = np.diff(np.append(p["heads"], len(p["hour"])))
-            return pa.table({
-                "ts_hour": staysteps.timestamps(p["hour"] * staysteps.HOUR_US),
-                "cell": np.repeat(p["cell"], lengths), "zone_code": _nullable(np.repeat(p["zone_code"], lengths)),
-                "segment_code": np.repeat(p["segment_code"], lengths).astype(np.int32),
-                "visitor_type_code": np.repeat(p["visitor_type_code"], lengths).astype(np.int8),
-                "visitors": p["visitors"].astype(np.int32), "dwell_minutes": p["dwell_us"].astype(float) / 60000000.0,
-            })
+            return _hourly_table(p["hour"], np.repeat(p["cell"], lengths), np.repeat(p["zone_code"], lengths),
+                                 np.repeat(p["segment_code"], lengths), np.repeat(p["visitor_type_code"], lengths),
+                                 p["visitors"], p["dwell_us"])
         group, hour = staysteps.unpack_key(self.presence.keys)
         cell, zone, segment, vtype = staysteps.unpack_fields(self.presence_groups.values[group],
                                                              self._presence_widths())
         visitors, dwell_us = self.presence.values
         self.presence = staysteps.RunningSums([np.int32, np.int64])
         del group
-        return pa.table({
-            "ts_hour": staysteps.timestamps(hour * staysteps.HOUR_US), "cell": self.cells.values[cell],
-            "zone_code": _nullable((zone - 1).astype(np.int32)), "segment_code": (segment - 1).astype(np.int32),
-            "visitor_type_code": vtype.astype(np.int8), "visitors": visitors.astype(np.int32),
-            "dwell_minutes": dwell_us.astype(float) / 60000000.0,
-        })
+        return _hourly_table(hour, self.cells.values[cell], zone - 1, segment - 1, vtype, visitors, dwell_us)
 
     def trip_counts(self) -> pa.Table:
         """The summed trip counts (``stream_trips``), in (day, group) order; the sums are dropped."""
@@ -520,6 +511,18 @@ class _Sums:
             "segment_code": (segment - 1).astype(np.int32), "visitor_type_code": vtype.astype(np.int8),
             "trips": counts,
         })
+
+
+def _hourly_table(hour: np.ndarray, cell: np.ndarray, zone: np.ndarray, segment: np.ndarray, vtype: np.ndarray,
+                  visitors: np.ndarray, dwell_us: np.ndarray) -> pa.Table:
+    """The rows ``write_visits_hourly`` reads (``stream_visits_hourly``): hours since 1970, codes (zone -1:
+    none), unique visitors and dwell in whole microseconds, made minutes here once."""
+    return pa.table({
+        "ts_hour": staysteps.timestamps(hour * staysteps.HOUR_US), "cell": cell,
+        "zone_code": _nullable(zone.astype(np.int32)), "segment_code": segment.astype(np.int32),
+        "visitor_type_code": vtype.astype(np.int8), "visitors": visitors.astype(np.int32),
+        "dwell_minutes": dwell_us.astype(float) / 60000000.0,
+    })
 
 
 @dataclass

@@ -481,6 +481,8 @@ class RunningSums:
         if len(values) != len(self._values):
             msg = f"{len(self._values)} value arrays expected, got {len(values)}"
             raise ValueError(msg)
+        if not len(keys):
+            return
         if not presorted:
             order = np.argsort(keys, kind="stable")
             keys, values = keys[order], [np.asarray(v)[order] for v in values]
@@ -499,9 +501,9 @@ class RunningSums:
             keys = np.concatenate([k for k, _ in self._pending])
             order = np.argsort(keys, kind="stable")  # a merge of sorted runs (timsort)
             keys = keys[order]
-            heads = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else keys
+            heads = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))  # runs are never empty
             values = [np.add.reduceat(np.concatenate([v[i] for _, v in self._pending])[order], heads)
-                      if len(keys) else keys.copy() for i in range(len(self._values))]
+                      for i in range(len(self._values))]
             keys = keys[heads]
         self._pending, self._pending_rows = [], 0
         self._merge(keys, values)
