@@ -75,7 +75,7 @@ def test_partitions_in_flight_do_not_change_the_tables(simulated: object, in_fli
 def test_a_failing_partition_fails_the_run_and_the_next_run_works(simulated: object,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     calls = {"n": 0}
-    real = pipeline.staydetect.stream_stays
+    real = pipeline.staydetect.stay_chunks
 
     def third_fails(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
@@ -83,11 +83,11 @@ def test_a_failing_partition_fails_the_run_and_the_next_run_works(simulated: obj
             raise RuntimeError("partition 3 broke")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline.staydetect, "stream_stays", third_fails)
+    monkeypatch.setattr(pipeline.staydetect, "stay_chunks", third_fails)
     with pytest.raises(RuntimeError, match="partition 3 broke"):
         run_pipeline(simulated, partitions=8)
     assert calls["n"] < 8  # no partition started after the failure was seen, beyond those in flight
-    monkeypatch.setattr(pipeline.staydetect, "stream_stays", real)
+    monkeypatch.setattr(pipeline.staydetect, "stay_chunks", real)
     assert run_pipeline(simulated, partitions=8)["stays"] > 500
 
 

@@ -2,11 +2,12 @@
 
 The whole engine is compared with the SQL engine in tests/test_staydetect.py and tests/test_pipeline.py;
 these pin the pieces whose edge cases random data rarely reaches: rounding halves, code overflow,
-repeat visits within an hour, blocks and threads in the place matching.
+repeat visits within an hour, the place grid against checking every place.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 import duckdb
@@ -120,13 +121,12 @@ def _presence_one_sort(device, start, end, group) -> staysteps.Presence:
     group_first = np.empty(int(group.max()) + 1, np.int64)
     group_first[group[::-1]] = np.arange(n - 1, -1, -1)
     return staysteps.Presence((ukeys % span + h_min) * HOUR_US, group_first[ukeys // span],
-                              visitors.astype(np.int32), dwell_us / 60000000.0)
+                              visitors.astype(np.int32), np.rint(dwell_us).astype(np.int64))
 
 
-@pytest.mark.parametrize("block", [1, 64, 5_000, staysteps.PRESENCE_BLOCK])
-def test_blocked_hourly_presence_equals_one_sort(block: int) -> None:
-    """The blocked step gives the one-sort step's arrays, bit for bit, however the groups fall into blocks
-    (a block of one stay-hour still holds a whole group; a block larger than the input is one sort)."""
+def test_compiled_hourly_presence_equals_one_sort() -> None:
+    """The compiled pass gives the vectorised one-sort step's arrays, bit for bit and type for type, on
+    stays of 1 minute to 20 hours, some back in the same group within the hour, some ending on the hour."""
     rng = np.random.default_rng(18)
     n = 30_000
     device = np.sort(rng.integers(0, 2**63, 3_000, dtype=np.uint64))[np.sort(rng.integers(0, 3_000, n))]
@@ -142,8 +142,8 @@ def test_blocked_hourly_presence_equals_one_sort(block: int) -> None:
     end[::97] = (end[::97] // HOUR_US + 1) * HOUR_US  # some end on the hour
     group = rng.zipf(1.5, n) % 400  # a few big groups, many small ones, codes with gaps
     want = _presence_one_sort(device, start, end, group)
-    got = staysteps.hourly_presence(device, start, end, group, block)
-    for field in ("hour_us", "group_row", "visitors", "dwell_minutes"):
+    got = staysteps.hourly_presence(device, start, end, group)
+    for field in ("hour_us", "group_row", "visitors", "dwell_us", "dwell_minutes"):
         assert np.array_equal(getattr(got, field), getattr(want, field)), field
         assert getattr(got, field).dtype == getattr(want, field).dtype, field
     assert (want.visitors > 1).any() and len(want.hour_us) > 10_000
@@ -165,22 +165,47 @@ def test_moves_skip_empty_spots_and_never_cross_devices() -> None:
     assert list(zip(origin.tolist(), to.tolist(), strict=True)) == [(2, 3), (4, 5)]
 
 
-def test_place_matching_is_the_same_in_blocks_and_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+def _nearest_brute(lon, lat, start, dwell, places, radius_m):
+    """Nearest open place of each stay by checking every place (the rules of insert_stays.sql)."""
+    out = []
+    for x, y, s, d in zip(lon.tolist(), lat.tolist(), start.tolist(), dwell.tolist(), strict=True):
+        sh = (s // 1000 % 86_400_000) / 3_600_000
+        eh = sh + d / 60
+        best = None
+        for p, (px, py, oh, ch) in enumerate(zip(places.lon.tolist(), places.lat.tolist(), places.open_h.tolist(),
+                                                 places.close_h.tolist(), strict=True)):
+            is_open = (math.isnan(oh) or math.isnan(ch) or d >= 1440
+                       or any(sh < ch + k and oh + k < eh for k in (-24, 0, 24)))
+            east = math.radians(px - x) * math.cos(math.radians((py + y) / 2))
+            metres = vocab.EARTH_RADIUS_M * math.hypot(east, math.radians(py - y))
+            decimetres = math.floor(metres * 10 + 0.5)
+            if is_open and decimetres / 10 <= radius_m and (best is None or (decimetres, p) < best):
+                best = (decimetres, p)
+        out.append((-1, None) if best is None else (best[1], best[0] / 10))
+    return out
+
+
+def test_place_matching_equals_checking_every_place() -> None:
+    """The grid never misses a candidate: every stay gets the place a check of all places gives, with
+    opening hours across midnight, stays of a day or more and places without hours."""
     rng = np.random.default_rng(6)
+    n_places = 30
     places = staysteps.place_points(
-        [f"p{i:02d}" for i in range(30)], 98.98 + rng.uniform(0, 0.02, 30), 18.78 + rng.uniform(0, 0.02, 30),
-        np.where(rng.random(30) < 0.3, np.nan, 8.0), np.where(rng.random(30) < 0.3, np.nan, 20.0),
+        [f"p{i:02d}" for i in range(n_places)], 98.98 + rng.uniform(0, 0.02, n_places),
+        18.78 + rng.uniform(0, 0.02, n_places), np.where(rng.random(n_places) < 0.3, np.nan, 8.0),
+        np.where(rng.random(n_places) < 0.3, np.nan, rng.choice([20.0, 2.0], n_places)),  # some close after midnight
     )
-    n = 5000
+    n = 3000
     lon, lat = 98.98 + rng.uniform(0, 0.02, n), 18.78 + rng.uniform(0, 0.02, n)
-    start = rng.integers(0, 30, n) * HOUR_US
-    dwell = rng.uniform(15, 600, n)
-    whole = staysteps.match_places(lon, lat, start, dwell, places, 98.99, 18.79, 200.0, workers=1)
-    monkeypatch.setattr(staysteps, "MATCH_BLOCK", 317)
-    blocks = staysteps.match_places(lon, lat, start, dwell, places, 98.99, 18.79, 200.0, workers=2)
-    np.testing.assert_array_equal(whole[0], blocks[0])
-    np.testing.assert_array_equal(whole[1], blocks[1])
-    assert 0 < (whole[0] >= 0).sum() < n
+    start = rng.integers(0, 30 * 60, n) * MINUTE_US
+    dwell = rng.choice([20.0, 90.0, 600.0, 1440.0], n)
+    code, metres = staysteps.match_places(lon, lat, start, dwell, places, 98.99, 18.79, 200.0)
+    want = _nearest_brute(lon, lat, start, dwell, places, 200.0)
+    assert code.tolist() == [c for c, _ in want]
+    assert [None if np.isnan(m) else float(m) for m in metres] == [m for _, m in want]
+    assert 0 < (code >= 0).sum() < n
+    empty = staysteps.match_places(lon[:0], lat[:0], start[:0], dwell[:0], places, 98.99, 18.79, 200.0)
+    assert len(empty[0]) == len(empty[1]) == 0
 
 
 def test_visitor_type_codes_are_the_labels_order() -> None:

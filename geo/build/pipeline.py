@@ -9,9 +9,12 @@ and ``trips`` show the texts (``create_*.sql``). Everything downstream reads the
 ``engine="stream"`` (default; ``_stream_pipeline``):
 
 1. stay detection – one sort of the pings by (device, ts) (``stay_stream``) read as Arrow batches and
-   scanned by NumPy (``geo/staydetect.py``); the stays come out in (device, start) order;
-2. on that order, NumPy (``geo/staysteps.py``): cells once per distinct centre rounded to 1e-4° (the
-   ``h3`` package; zones from ``create_stay_cells``), nearest open place, visitor type → ``write_stays``;
+   scanned by a compiled loop (``geo/staydetect.py``, ``geo/build/kernels.py``); the stays come out in
+   (device, start) order, a chunk per batch;
+2. while DuckDB hands over the next batch, each chunk's cells, once per distinct centre rounded to 1e-4°
+   (the ``h3`` package; zones from the cells table, ``create_stay_cells`` outside it) and nearest open
+   place (``_chunk_spots``); then, on the partition's stays (``geo/staysteps.py``), segment and visitor
+   type → ``write_stays``;
 3. place visits → ``write_place_visits``; 4. hourly presence and 5. moves, counted per day and
    group (``_Sums``) → ``write_visits_hourly`` and ``write_trips``. Each write runs on its own cursor
    while NumPy computes the next table.
@@ -415,8 +418,8 @@ class _PartitionOut:
 
     writes: list[_Write]
     #: rows in (group, hour) order: hour (since 1970), visitors, dwell_us; heads: first row of each group's
-    #: block; cell, zone_code, segment_code, visitor_type_code: per group
-    presence: dict[str, np.ndarray]
+    #: block; cell, zone_code, segment_code, visitor_type_code: per group (None: written already)
+    presence: dict[str, np.ndarray] | None
     moves: dict[str, np.ndarray]     # day, level_code, origin_code, destination_code, segment_code, visitor_type_code
 
 
@@ -439,7 +442,6 @@ class _Sums:
         self.trip_groups = staysteps.DenseIds()
         self.presence = staysteps.RunningSums([np.int32, np.int64])  # visitors, dwell µs
         self.trips = staysteps.RunningSums([np.int32])
-        self.first: dict[str, np.ndarray] | None = None  # the first partition's presence, not keyed yet
 
     def _presence_widths(self) -> list[int]:
         """Bits of a presence group's fields: dense cell id, zone code + 1, segment code + 1, visitor type."""
@@ -450,14 +452,8 @@ class _Sums:
         return [1, self.spot_bits, self.spot_bits, self.segment_bits, 2]
 
     def add(self, out: _PartitionOut) -> None:
-        """Add one partition's hourly presence and moves. The first partition's presence is kept as it
-        came (a single pass writes it unchanged, with no keys made); keys are made from the second on."""
-        if self.first is None and not len(self.presence.keys):
-            self.first = out.presence
-        else:
-            if self.first is not None:
-                self._add_presence(self.first)
-                self.first = None
+        """Add one partition's hourly presence (unless it was written already: a single pass) and moves."""
+        if out.presence is not None:
             self._add_presence(out.presence)
         m = out.moves
         groups = staysteps.pack_fields(list(zip(
@@ -483,12 +479,6 @@ class _Sums:
     def visits_hourly(self) -> pa.Table:
         """The summed hourly presence (``stream_visits_hourly``), in (group, hour) order; the sums are
         dropped."""
-        if self.first is not None:  # one partition: its rows as they are, each group's fields repeated
-            p, self.first = self.first, None
-            lengths = np.diff(np.append(p["heads"], len(p["hour"])))
-            return _hourly_table(p["hour"], np.repeat(p["cell"], lengths), np.repeat(p["zone_code"], lengths),
-                                 np.repeat(p["segment_code"], lengths), np.repeat(p["visitor_type_code"], lengths),
-                                 p["visitors"], p["dwell_us"])
         group, hour = staysteps.unpack_key(self.presence.keys)
         cell, zone, segment, vtype = staysteps.unpack_fields(self.presence_groups.values[group],
                                                              self._presence_widths())
@@ -511,6 +501,15 @@ class _Sums:
             "segment_code": (segment - 1).astype(np.int32), "visitor_type_code": vtype.astype(np.int8),
             "trips": counts,
         })
+
+
+def _presence_table(p: dict[str, np.ndarray]) -> pa.Table:
+    """One partition's hourly presence (``_hourly_presence``) as the rows ``write_visits_hourly`` reads,
+    each group's fields repeated over its rows (a single pass: nothing to add up)."""
+    lengths = np.diff(np.append(p["heads"], len(p["hour"])))
+    return _hourly_table(p["hour"], np.repeat(p["cell"], lengths), np.repeat(p["zone_code"], lengths),
+                         np.repeat(p["segment_code"], lengths), np.repeat(p["visitor_type_code"], lengths),
+                         p["visitors"], p["dwell_us"])
 
 
 def _hourly_table(hour: np.ndarray, cell: np.ndarray, zone: np.ndarray, segment: np.ndarray, vtype: np.ndarray,
@@ -560,18 +559,42 @@ class _Shared:
 class _CellCache:
     """H3 cell and zone code of every rounded stay centre seen so far (keys of ``rounded_points``), so a
     later device partition looks up only the centres no earlier partition had. Thread-safe: partitions in
-    flight look up one at a time."""
+    flight look up one at a time.
 
-    def __init__(self) -> None:
+    A new centre's cell comes from ``h3``; its zone from the cells table (``cell_zone_codes``, read once:
+    an array lookup), and only for a cell the table does not hold from ``create_stay_cells`` (the SQL
+    engine's step, with its point-in-zone fallback), so the two engines give every centre the same zone.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.keys = np.empty(0, np.int64)
         self.cells = np.empty(0, np.uint64)
         self.zones = np.empty(0, np.int32)
+        known = sql.execute(con, "build/cell_zone_codes").to_arrow_table()
+        self.table_cells = known.column("cell").to_numpy()
+        self.table_zones = known.column("zone_code").to_numpy().astype(np.int32)
         self.lock = threading.Lock()
+
+    def _new(self, con: duckdb.DuckDBPyConnection, lat4: np.ndarray, lon4: np.ndarray, resolution: int,
+             zones: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(cell, zone code) of centres not seen before."""
+        cells = h3_cells(lat4, lon4, resolution)
+        at = np.minimum(np.searchsorted(self.table_cells, cells), max(len(self.table_cells) - 1, 0))
+        found = (self.table_cells[at] == cells) if len(self.table_cells) else np.zeros(len(cells), bool)
+        zone = np.where(found, self.table_zones[at] if len(self.table_cells) else -1, -1).astype(np.int32)
+        missing = np.flatnonzero(~found)
+        if len(missing):  # outside the cells table: the SQL step (point in zone)
+            _cell_zones(con, lat4[missing], lon4[missing], resolution)
+            try:
+                zone[missing] = _codes(sql.fetch_df(con, "build/stay_cell_zones")["zone_id"], zones)
+            finally:
+                sql.execute(con, "schema/drop_stay_cells")
+        return cells, zone
 
     def lookup(self, con: duckdb.DuckDBPyConnection, lat4: np.ndarray, lon4: np.ndarray, resolution: int,
                zones: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(cell, zone code) of each centre; new centres go through ``create_stay_cells`` (a temp table of
-        ``con``, the caller's cursor) and are kept."""
+        """(cell, zone code) of each centre; new centres are looked up (``_new``, with ``con``, the
+        caller's cursor) and kept."""
         keys = staysteps.centre_keys(lat4, lon4)
         with self.lock:
             at = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
@@ -581,14 +604,14 @@ class _CellCache:
             zone = np.empty(len(keys), np.int32)
             cells[known], zone[known] = self.cells[at[known]], self.zones[at[known]]
             if len(new):
-                cells[new] = _cell_zones(con, lat4[new], lon4[new], resolution)
-                zone[new] = _codes(sql.fetch_df(con, "build/stay_cell_zones")["zone_id"], zones)
-                sql.execute(con, "schema/drop_stay_cells")
-                keys_all = np.concatenate([self.keys, keys[new]])
-                order = np.argsort(keys_all, kind="stable")
-                self.keys = keys_all[order]
-                self.cells = np.concatenate([self.cells, cells[new]])[order]
-                self.zones = np.concatenate([self.zones, zone[new]])[order]
+                cells[new], zone[new] = self._new(con, lat4[new], lon4[new], resolution, zones)
+                # merged in at their places (the cache grows by a chunk's new centres at a time)
+                order = np.argsort(keys[new])
+                added = new[order]
+                at = np.searchsorted(self.keys, keys[added])
+                self.keys = np.insert(self.keys, at, keys[added])
+                self.cells = np.insert(self.cells, at, cells[added])
+                self.zones = np.insert(self.zones, at, zone[added])
         return cells, zone
 
 
@@ -665,11 +688,11 @@ def _stream_pipeline(
           ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="pipeline-partition") as compute):
         shared = _Shared(
             zones=zone_names, place_ids=place_ids, segment_names=segment_names,
-            places=places, place_codes=_codes(list(places.place_id), place_ids), cells=_CellCache(),
+            places=places, place_codes=_codes(list(places.place_id), place_ids), cells=_CellCache(con),
             pool=pool, side=side, jobs=[], clock=clock,
         )
-        if not parted:  # its stays and place visits are being written already: no hand-over to wait for
-            sums.add(_stream_partition(con, params, ref, shared, "pings"))
+        if not parted:  # its stays, place visits and hourly presence are being written already
+            sums.add(_stream_partition(con, params, ref, shared, "pings", at_once=True))
             clock.lap("sums")
             if progress:
                 progress(1, 2)
@@ -691,8 +714,9 @@ def _stream_pipeline(
                     job.cancel()
         # the summed tables: hourly presence written while trips are decoded (the presence sums are freed
         # first: the sums and their tables are the run's largest arrays)
-        shared.jobs.append(pool.submit(_write, con.cursor(), "build/write_visits_hourly", "stream_visits_hourly",
-                                       _batched(sums.visits_hourly()), clock))
+        if parted:
+            shared.jobs.append(pool.submit(_write, con.cursor(), "build/write_visits_hourly",
+                                           "stream_visits_hourly", _batched(sums.visits_hourly()), clock))
         trips = _batched(sums.trip_counts())
         clock.lap("sums")
         _write(con.cursor(), "build/write_trips", "stream_trips", trips, clock)
@@ -712,33 +736,36 @@ def _partition_job(cur: duckdb.DuckDBPyConnection, params: PipelineParams, ref: 
         cur.register("pings_partition", partition_relation(cur, part, partitions))
         sql.execute(cur, "build/create_device_segments", idents={"pings": "pings_partition"})
         shared.clock.lap("segments")
-        return _stream_partition(cur, params, ref, shared, "pings_partition")
+        return _stream_partition(cur, params, ref, shared, "pings_partition", at_once=False)
     finally:
         cur.close()
 
 
 def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, ref: dict[str, float],
-                      shared: _Shared, source: str) -> _PartitionOut:
+                      shared: _Shared, source: str, *, at_once: bool) -> _PartitionOut:
     """The stream engine on the pings of ``source`` (whole devices, with their ``device_segments`` made on
-    ``con``): stays and place visits to write (written at once when ``source`` is every ping, else
-    returned), hourly presence and moves to add up."""
+    ``con``): stays and place visits to write, hourly presence and moves to add up. ``at_once`` (a single
+    pass: nothing to add up or to keep in order) writes the stays, place visits and hourly presence while
+    the rest is computed, and returns only the moves."""
     clock = shared.clock
     reader = sql.execute(con, "build/stay_stream", ref, idents={"pings": source}).to_arrow_reader(
         staydetect.BATCH_ROWS)
-    found = staydetect.stream_stays(reader, stay_rules(params))
+    # each chunk's cells and places while DuckDB hands over the next batch (the sort's output is read by
+    # one thread: the stay kernel leaves this one free meanwhile)
+    chunks = []
+    for stays in staydetect.stay_chunks(reader, stay_rules(params)):
+        clock.lap("stay_stream")
+        chunks.append(_chunk_spots(con, stays, params, ref, shared))
     clock.lap("stay_stream")
-    device = found.column("device").to_numpy()
-    start = found.column("start_t").to_numpy()
-    end = found.column("end_t").to_numpy()
-    lon, lat = staysteps.to_degrees(found.column("x").to_numpy(), found.column("y").to_numpy(),
-                                    ref["ref_lon"], ref["ref_lat"])
-    n_pings = found.column("n_pings").to_numpy().astype(np.int32)
+    if not chunks:
+        chunks.append(_chunk_spots(con, staydetect.empty(), params, ref, shared))
+    found = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
+    del chunks
+    device, start, end, lon, lat = found["device"], found["start_t"], found["end_t"], found["lon"], found["lat"]
+    n_pings, dwell, cell, zone = found["n_pings"], found["dwell"], found["cell"], found["zone"]
+    matched, distance = found["matched"], found["distance"]
     del found
-    dwell = (end - start) / 60000000.0
     zones, segment_names = shared.zones, shared.segment_names
-    # nearest open place (NumPy threads) while the segments and cells are looked up (h3 holds the GIL)
-    matching = shared.side.submit(staysteps.match_places, lon, lat, start, dwell, shared.places, ref["ref_lon"],
-                                  ref["ref_lat"], float(params.place_radius_m))
     # segment code per stay (device_segment_codes is in device order, as the stays)
     segments = sql.execute(con, "build/device_segment_codes").to_arrow_table()
     segment = segments.column("segment_code").to_numpy().astype(np.int32)[
@@ -747,13 +774,6 @@ def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, re
     del segments
     sql.execute(con, "schema/drop_device_segments")
     clock.lap("segments")
-    # cell and zone from the centre rounded to 1e-4 degrees (cached across partitions)
-    lat4, lon4, centre = staysteps.rounded_points(lon, lat)
-    centre_cells, centre_zones = shared.cells.lookup(con, lat4, lon4, params.h3_resolution, zones)
-    cell, zone = centre_cells[centre], centre_zones[centre]
-    clock.lap("cells")
-    matched, distance = matching.result()
-    clock.lap("places")
     place = np.full(len(matched), -1, np.int32)  # indexed only where matched: there may be no places at all
     hit = matched >= 0
     place[hit] = shared.place_codes[matched[hit]]
@@ -765,13 +785,16 @@ def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, re
     distance[at_home] = np.nan
     clock.lap("visitor_types")
     # hourly presence on a side thread while the stays and place visits are made and handed to their writes
-    presence = shared.side.submit(_hourly_presence, device, start, end, centre_cells, centre, cell, zone, segment,
-                                  vtype, len(zones), len(segment_names))
+    presence_args = (device, start, end, cell, zone, segment, vtype, len(zones), len(segment_names))
+    if at_once:  # computed, made a table and written there: the single pass waits only for the write
+        shared.jobs.append(shared.side.submit(_write_presence, con.cursor(), presence_args, clock))
+    else:
+        presence = shared.side.submit(_hourly_presence, *presence_args)
     writes: list[_Write] = []
 
     def write(query: str, view: str, columns: dict[str, Any]) -> None:
         table = _batched(pa.table(columns))
-        if source == "pings":  # the only partition: written at once, while the rest is computed
+        if at_once:  # written while the rest is computed
             shared.jobs.append(shared.pool.submit(_write, con.cursor(), query, view, table, clock))
         else:  # handed over in partition order (_Shared.hand_over)
             writes.append((query, view, table))
@@ -791,7 +814,7 @@ def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, re
         "segment_code": segment[first], "visitor_type_code": vtype[first], "n_stays": n_stays.astype(np.int32),
     })
     clock.lap("place_visits")
-    hourly = presence.result()
+    hourly = None if at_once else presence.result()
     clock.lap("hourly_presence")
     zone_to, zone_from = staysteps.moves(device, end, zone)
     place_to, place_from = staysteps.moves(device, end, place)
@@ -807,15 +830,34 @@ def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, re
     return _PartitionOut(writes, hourly, moves)
 
 
-def _hourly_presence(device: np.ndarray, start: np.ndarray, end: np.ndarray, centre_cells: np.ndarray,
-                     centre: np.ndarray, cell: np.ndarray, zone: np.ndarray, segment: np.ndarray, vtype: np.ndarray,
-                     n_zones: int, n_segments: int) -> dict[str, np.ndarray]:
+def _chunk_spots(con: duckdb.DuckDBPyConnection, stays: dict[str, np.ndarray], params: PipelineParams,
+                 ref: dict[str, float], shared: _Shared) -> dict[str, np.ndarray]:
+    """One chunk of stays (``staydetect.stay_chunks``) with what each stay alone decides: centre in
+    degrees, dwell, H3 cell and zone of the centre rounded to 1e-4° (``_CellCache``: across chunks and
+    partitions, each rounded centre is looked up once) and nearest open place (code, metres; -1/NaN)."""
+    clock = shared.clock
+    start, end = stays["start_t"], stays["end_t"]
+    lon, lat = staysteps.to_degrees(stays["x"], stays["y"], ref["ref_lon"], ref["ref_lat"])
+    lat4, lon4, centre = staysteps.rounded_points(lon, lat)
+    centre_cells, centre_zones = shared.cells.lookup(con, lat4, lon4, params.h3_resolution, shared.zones)
+    clock.lap("cells")
+    dwell = (end - start) / 60000000.0
+    matched, distance = staysteps.match_places(lon, lat, start, dwell, shared.places, ref["ref_lon"], ref["ref_lat"],
+                                               float(params.place_radius_m))
+    clock.lap("places")
+    return {"device": stays["device"], "start_t": start, "end_t": end, "lon": lon, "lat": lat,
+            "n_pings": stays["n_pings"].astype(np.int32), "dwell": dwell, "cell": centre_cells[centre],
+            "zone": centre_zones[centre], "matched": matched, "distance": distance}
+
+
+def _hourly_presence(device: np.ndarray, start: np.ndarray, end: np.ndarray, cell: np.ndarray, zone: np.ndarray,
+                     segment: np.ndarray, vtype: np.ndarray, n_zones: int, n_segments: int) -> dict[str, np.ndarray]:
     """Hourly presence of a partition's stays per (cell, zone, segment, visitor type) group, for ``_Sums``:
     rows in (group, hour) order with their hour, visitors and dwell in whole microseconds (so that
     partitions add up exactly), ``heads`` (each group's first row) and the groups' fields."""
-    cell_code, cell_values = staysteps.factorize(centre_cells)
+    cell_code, cell_values = staysteps.factorize(cell)
     group = staysteps.combine_codes([
-        (cell_code[centre], len(cell_values)), (zone + 1, n_zones + 1),
+        (cell_code, len(cell_values)), (zone + 1, n_zones + 1),
         (segment, max(n_segments, 1)), (vtype, len(VISITOR_TYPES)),
     ])
     presence = staysteps.hourly_presence(device, start, end, group)
@@ -823,10 +865,22 @@ def _hourly_presence(device: np.ndarray, start: np.ndarray, end: np.ndarray, cen
     first = presence.group_row[heads]  # a stay of each group
     return {
         "hour": presence.hour_us // staysteps.HOUR_US, "visitors": presence.visitors,
-        "dwell_us": np.rint(presence.dwell_minutes * 60000000.0).astype(np.int64), "heads": heads,
+        "dwell_us": presence.dwell_us, "heads": heads,
         "cell": cell[first], "zone_code": zone[first], "segment_code": segment[first],
         "visitor_type_code": vtype[first],
     }
+
+
+def _write_presence(cur: duckdb.DuckDBPyConnection, args: tuple[Any, ...], clock: _Clock) -> None:
+    """A single pass's hourly presence, computed (``_hourly_presence(*args)``) and written on ``cur``."""
+    started = time.perf_counter()
+    try:
+        table = _batched(_presence_table(_hourly_presence(*args)))
+    except BaseException:
+        cur.close()
+        raise
+    clock.add("hourly_presence_side", time.perf_counter() - started)
+    _write(cur, "build/write_visits_hourly", "stream_visits_hourly", table, clock)
 
 
 def _batched(table: pa.Table) -> pa.Table:

@@ -1,11 +1,11 @@
-"""Stay detection on the pings sorted by (device, time): one DuckDB sort, then NumPy on the sorted stream.
+"""Stay detection on the pings sorted by (device, time): one DuckDB sort, then a compiled scan of the stream.
 
 This is the pipeline's first step. DuckDB sorts the pings once (``queries/build/stay_stream.sql``:
 device, time in microseconds and the position projected to metres) and hands the sorted rows over as
-Arrow record batches; :func:`detect_stays` finds the stays in each batch with a dozen vectorised passes.
-Batches are cut at device boundaries (a device's pings never straddle two calls), and a reader thread
-pulls the next batch from DuckDB while NumPy works on the current one, so the step costs little more
-than the sort itself.
+Arrow record batches; :func:`detect_stays` finds the stays in each batch in one compiled pass
+(``kernels.stays``). Batches are cut at device boundaries (a device's pings never straddle two calls),
+and a reader thread pulls the next batch from DuckDB while the current one is scanned, so the step costs
+little more than the sort itself, and the caller has time for each chunk's stays (:func:`stay_chunks`).
 
 The rules are exactly those of the SQL formulation in ``queries/build/detect_stays_sql.sql``
 (kept as the engine-neutral reference: a distributed SQL engine can run it unchanged, and the tests prove
@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from geo.build import kernels
+
 #: Columns of the stay table :func:`stream_stays` returns (times in microseconds, x/y in metres).
 STAY_COLUMNS = ("device", "start_t", "end_t", "x", "y", "n_pings")
 
@@ -51,7 +53,8 @@ class StayRules:
     max_outliers: int
 
 
-def _empty() -> dict[str, np.ndarray]:
+def empty() -> dict[str, np.ndarray]:
+    """No stays: the arrays keyed by ``STAY_COLUMNS``, empty, with their types."""
     return {
         "device": np.empty(0, np.uint64),
         "start_t": np.empty(0, np.int64),
@@ -62,26 +65,19 @@ def _empty() -> dict[str, np.ndarray]:
     }
 
 
-def _order_ties(device: np.ndarray, t: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Put each group of pings of one device at the same time in (x, y) order; returns the new x, y.
+def _ties(device: np.ndarray, t: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                                   np.ndarray]:
+    """Each group of pings of one device at the same time put in (x, y) order: (rows of such pings, in
+    increasing order, and the x and y each takes), for ``kernels.stays``.
 
     Only the rows in such groups move (a few in ten thousand in a feed); device and t are equal within
-    a group, so only the positions are permuted.
+    a group, so only the positions are permuted, and the chunk's arrays are left as they are.
     """
-    tie = (t[1:] == t[:-1]) & (device[1:] == device[:-1])
-    if not tie.any():
-        return x, y
-    in_group = np.zeros(len(t), dtype=bool)
-    in_group[1:] |= tie
-    in_group[:-1] |= tie
-    rows = np.flatnonzero(in_group)
-    starts = np.ones(len(rows), dtype=bool)  # a row starts a group unless it ties with the row before
-    starts[1:] = ~tie[rows[1:] - 1]
-    group = np.cumsum(starts)
+    rows, group = kernels.tie_groups(device.view(np.int64), t)
+    if not len(rows):
+        return rows, np.empty(0, np.float64), np.empty(0, np.float64)
     moved = rows[np.lexsort((y[rows], x[rows], group))]
-    x, y = x.copy(), y.copy()
-    x[rows], y[rows] = x[moved], y[moved]
-    return x, y
+    return rows, x[moved], y[moved]
 
 
 def detect_stays(
@@ -93,58 +89,15 @@ def detect_stays(
     put in (x, y) order here, so the result never depends on the order ties arrive in (DuckDB sorts by
     device and time only: two fewer sort keys, ~20% faster). Output is in (device, start) order.
     """
-    n = len(device)
-    if n == 0:
-        return _empty()
-    x, y = _order_ties(device, t, x, y)
-    r2 = rules.radius_m * rules.radius_m
-    # breaks[i]: ping i+1 does not continue ping i's run (new device, too far, or too late)
-    dx = x[1:] - x[:-1]
-    dy = y[1:] - y[:-1]
-    breaks = device[1:] != device[:-1]
-    breaks |= dx * dx + dy * dy > r2
-    breaks |= (t[1:] - t[:-1]) > rules.max_gap_us
-    opens = np.empty(n, dtype=bool)
-    opens[0] = True
-    opens[1:] = breaks
-    closes = np.empty(n, dtype=bool)
-    closes[-1] = True
-    closes[:-1] = breaks
-    # first and last ping of every run of two or more pings; they pair up in order
-    first = np.flatnonzero(opens & ~closes)
-    last = np.flatnonzero(closes & ~opens)
-    if len(first) == 0:
-        return _empty()
-    dev = device[first]
-    start_t = t[first]
-    end_t = t[last]
-    cx = (x[first] + x[last]) / 2
-    cy = (y[first] + y[last]) / 2
-    pings = last - first + 1
-    # a run continues the previous run's stay: same device, few strays between, same spot, small gap
-    joins = np.zeros(len(first), dtype=bool)
-    if len(first) > 1:
-        ddx = cx[1:] - cx[:-1]
-        ddy = cy[1:] - cy[:-1]
-        joins[1:] = (
-            (dev[1:] == dev[:-1])
-            & (first[1:] - last[:-1] - 1 <= rules.max_outliers)
-            & (ddx * ddx + ddy * ddy <= r2)
-            & ((start_t[1:] - end_t[:-1]) <= rules.max_gap_us)
-        )
-    heads = np.flatnonzero(~joins)
-    n_pings = np.add.reduceat(pings, heads)
-    stay_start = start_t[heads]
-    stay_end = np.maximum.reduceat(end_t, heads)
-    keep = (stay_end - stay_start) >= rules.min_stay_us
-    return {
-        "device": dev[heads][keep],
-        "start_t": stay_start[keep],
-        "end_t": stay_end[keep],
-        "x": (np.add.reduceat(cx * pings, heads) / n_pings)[keep],
-        "y": (np.add.reduceat(cy * pings, heads) / n_pings)[keep],
-        "n_pings": n_pings[keep],
-    }
+    if len(device) == 0:
+        return empty()
+    device, t = np.ascontiguousarray(device), np.ascontiguousarray(t, np.int64)
+    x, y = np.ascontiguousarray(x, np.float64), np.ascontiguousarray(y, np.float64)
+    tie_rows, tie_x, tie_y = _ties(device, t, x, y)
+    dev, start, end, cx, cy, pings = kernels.stays(
+        device.view(np.int64), t, x, y, tie_rows, tie_x, tie_y, float(rules.radius_m), float(rules.max_gap_us),
+        float(rules.min_stay_us), int(rules.max_outliers))
+    return {"device": dev.view(np.uint64), "start_t": start, "end_t": end, "x": cx, "y": cy, "n_pings": pings}
 
 
 def _whole_devices(batches: Iterable[pa.RecordBatch]) -> Iterator[list[np.ndarray]]:
@@ -211,14 +164,20 @@ def _prefetch(batches: Iterable[pa.RecordBatch], depth: int = 3) -> Iterator[pa.
         reader.join()  # it stops after the batch it is fetching
 
 
-def stream_stays(batches: Iterable[pa.RecordBatch], rules: StayRules) -> pa.Table:
-    """Stays of every device in sorted (device, t, x, y) record batches, as an Arrow table.
+def stay_chunks(batches: Iterable[pa.RecordBatch], rules: StayRules) -> Iterator[dict[str, np.ndarray]]:
+    """The stays of sorted (device, t, x, y) record batches, chunk by chunk as the batches arrive (arrays
+    keyed by ``STAY_COLUMNS``; whole devices per chunk, chunks in device order), so a caller can work on
+    one chunk's stays while DuckDB hands over the next batch.
 
     ``batches`` must be sorted by device, then time (ties in any order); columns in that order with
     types uint64, int64, float64, float64.
     """
-    parts = [detect_stays(*chunk, rules) for chunk in _whole_devices(_prefetch(batches))]
-    if not parts:
-        parts = [_empty()]
-    arrays = {k: np.concatenate([p[k] for p in parts]) for k in STAY_COLUMNS}
-    return pa.table(arrays)
+    for chunk in _whole_devices(_prefetch(batches)):
+        yield detect_stays(*chunk, rules)
+
+
+def stream_stays(batches: Iterable[pa.RecordBatch], rules: StayRules) -> pa.Table:
+    """Stays of every device in sorted (device, t, x, y) record batches (``stay_chunks``), as one Arrow
+    table."""
+    parts = list(stay_chunks(batches, rules)) or [empty()]
+    return pa.table({k: np.concatenate([p[k] for p in parts]) for k in STAY_COLUMNS})

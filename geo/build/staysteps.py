@@ -3,7 +3,7 @@
 :mod:`geo.staydetect` hands over the stays in (device, start) order. On that order every later step is
 a handful of array passes: the nearest open place (a square grid, like ``insert_stays.sql``), the
 visitor type (one reduction per device), place visits and trips (comparisons with the previous stay of
-the device) and hourly presence (stays expanded into their hours, sorted block by block). Text
+the device) and hourly presence (a compiled pass over the stays in group order, ``geo.build.kernels``). Text
 columns travel as small integer codes (``-1``: none) and become strings only in the Arrow tables the
 writer SQL files read.
 
@@ -16,13 +16,13 @@ times are whole microseconds (floor division matches DuckDB's for times after 19
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from geo.build import kernels
 from geo.vocab import EARTH_RADIUS_M
 
 HOUR_US = 3_600_000_000
@@ -31,17 +31,6 @@ MINUTE_US = 60_000_000
 
 #: Visitor type codes: positions in ``geo.vocab.VISITOR_TYPES``, as written to ``stays.visitor_type``.
 RESIDENT, OVERNIGHT, DAY_TRIPPER = 0, 1, 2
-
-#: Stays per block of the place matching. Small blocks keep each block's temporaries (~10 candidate
-#: pairs per stay, a dozen arrays) in the CPU cache and in memory the allocator reuses: on the 0.8M stays
-#: of 20M pings, 8,192 took 0.14 s on two threads against 0.19–0.42 s for blocks of 2**20 (fresh pages
-#: for every temporary), and 2,048–16,384 were alike.
-MATCH_BLOCK = 1 << 13
-
-#: Stay-hours per block of the hourly presence step (its keys sorted block by block, in the CPU cache).
-PRESENCE_BLOCK = 1 << 18
-
-_NO_PAIR = np.iinfo(np.int64).max
 
 
 def c_round(values: np.ndarray) -> np.ndarray:
@@ -144,28 +133,20 @@ def match_places(
     ref_lon: float,
     ref_lat: float,
     radius_m: float,
-    workers: int = 2,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest place open during each stay within ``radius_m`` (``insert_stays.sql``): (code, metres).
 
     Candidates come from a grid of squares 1.1 × the radius wide (each place copied into its square and
-    the eight around it); the distance is rounded to 0.1 m and ties go to the smallest place_id. Code
-    -1 and NaN where no place matches. Blocks of stays run on ``workers`` threads (NumPy releases the
-    GIL), at most ``MATCH_BLOCK`` stays per block.
+    the eight around it); the distance is rounded to 0.1 m and ties go to the smallest place_id. A place
+    with opening hours is open during a stay when the stay's hours of day overlap them (on the day
+    before, of or after), or the stay lasts a day or more. Code -1 and NaN where no place matches. The
+    grid is made here; the stays are matched in one compiled pass (``kernels.nearest_places``).
     """
     n = len(lon)
-    code = np.full(n, -1, np.int32)
-    distance = np.full(n, np.nan)
     if n == 0 or len(places.place_id) == 0:
-        return code, distance
+        return np.full(n, -1, np.int32), np.full(n, np.nan)
     side = radius_m * 1.1
-    cos_ref = np.cos(np.radians(ref_lat))
-
-    def squares(x_lon: np.ndarray, y_lat: np.ndarray) -> np.ndarray:
-        gx = np.floor(np.radians(x_lon - ref_lon) * EARTH_RADIUS_M * cos_ref / side).astype(np.int64)
-        gy = np.floor(np.radians(y_lat - ref_lat) * EARTH_RADIUS_M / side).astype(np.int64)
-        return (gx + (1 << 30)) * (1 << 32) + (gy + (1 << 30))
-
+    cos_ref = float(np.cos(np.radians(ref_lat)))
     shifts = np.array([-1, 0, 1])
     metres_x = np.radians(places.lon - ref_lon) * EARTH_RADIUS_M * cos_ref
     metres_y = np.radians(places.lat - ref_lat) * EARTH_RADIUS_M
@@ -175,52 +156,15 @@ def match_places(
     gx = np.broadcast_to(pgx[:, None, None] + shifts[None, :, None], (len(pgx), 3, 3)).ravel()
     gy = np.broadcast_to(pgy[:, None, None] + shifts[None, None, :], (len(pgy), 3, 3)).ravel()
     grid_key = (gx + (1 << 30)) * (1 << 32) + (gy + (1 << 30))
-    grid_place = np.repeat(np.arange(len(places.place_id)), 9)
+    grid_place = np.repeat(np.arange(len(places.place_id), dtype=np.int64), 9)
     order = np.argsort(grid_key, kind="stable")
-    grid_key, grid_place = grid_key[order], grid_place[order]
-    # hour of day the stay starts (whole milliseconds, as epoch_ms) and ends, fractional
-    start_h = (start // 1000 % 86_400_000) / 3600000.0
-    end_h = start_h + dwell_minutes / 60
-
-    def block(a: int, b: int) -> None:
-        keys = squares(lon[a:b], lat[a:b])
-        lo = np.searchsorted(grid_key, keys, "left")
-        count = np.searchsorted(grid_key, keys, "right") - lo
-        total = int(count.sum())
-        if total == 0:
-            return
-        offsets = np.cumsum(count) - count
-        stay = np.repeat(np.arange(a, b), count)
-        place = grid_place[np.repeat(lo - offsets, count) + np.arange(total)]
-        plon, plat, slon, slat = places.lon[place], places.lat[place], lon[stay], lat[stay]
-        east = np.radians(plon - slon) * np.cos(np.radians((plat + slat) / 2))
-        north = np.radians(plat - slat)
-        metres = EARTH_RADIUS_M * np.sqrt(east * east + north * north)
-        # round(round(m, 1) * 10): k / 10 * 10 is within an ulp of k, so this is round(m * 10)
-        decimetres = round_positive(metres * 10.0).astype(np.int64)
-        oh, ch, sh, eh = places.open_h[place], places.close_h[place], start_h[stay], end_h[stay]
-        is_open = (
-            np.isnan(oh) | np.isnan(ch) | (dwell_minutes[stay] >= 1440)
-            | ((sh < ch) & (oh < eh)) | ((sh < ch - 24) & (oh - 24 < eh)) | ((sh < ch + 24) & (oh + 24 < eh))
-        )
-        pair_key = np.where(is_open, decimetres * 4294967296 + (place + 1), _NO_PAIR)
-        has = count > 0
-        nearest = np.minimum.reduceat(pair_key, offsets[has])
-        within = (nearest != _NO_PAIR) & ((nearest >> 32) / 10 <= radius_m)
-        rows = np.flatnonzero(has)[within] + a
-        code[rows] = (nearest[within] & 0xFFFFFFFF) - 1
-        distance[rows] = (nearest[within] >> 32) / 10
-
-    parts = max(workers, -(-n // MATCH_BLOCK))
-    bounds = np.linspace(0, n, parts + 1).astype(np.int64)
-    spans = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
-    if workers > 1 and len(spans) > 1:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="match-places") as pool:
-            list(pool.map(lambda span: block(*span), spans))
-    else:
-        for a, b in spans:
-            block(a, b)
-    return code, distance
+    f64 = np.float64
+    return kernels.nearest_places(
+        np.ascontiguousarray(lon, f64), np.ascontiguousarray(lat, f64), np.ascontiguousarray(start, np.int64),
+        np.ascontiguousarray(dwell_minutes, f64), grid_key[order], grid_place[order],
+        np.ascontiguousarray(places.lon, f64), np.ascontiguousarray(places.lat, f64),
+        np.ascontiguousarray(places.open_h, f64), np.ascontiguousarray(places.close_h, f64),
+        float(ref_lon), float(ref_lat), cos_ref, float(side), float(radius_m), float(EARTH_RADIUS_M))
 
 
 def place_visits(device: np.ndarray, start: np.ndarray, end: np.ndarray, place: np.ndarray,
@@ -278,11 +222,15 @@ class Presence:
     hour_us: np.ndarray      # local hour start, microseconds
     group_row: np.ndarray    # a stay of the group
     visitors: np.ndarray     # unique devices
-    dwell_minutes: np.ndarray
+    dwell_us: np.ndarray     # whole microseconds (partitions add up exactly)
+
+    @property
+    def dwell_minutes(self) -> np.ndarray:
+        """The dwell in minutes, as ``insert_visits_hourly.sql`` stores it."""
+        return self.dwell_us / 60000000.0
 
 
-def hourly_presence(device: np.ndarray, start: np.ndarray, end: np.ndarray, group: np.ndarray,
-                    block_hours: int = PRESENCE_BLOCK) -> Presence:
+def hourly_presence(device: np.ndarray, start: np.ndarray, end: np.ndarray, group: np.ndarray) -> Presence:
     """Unique devices and minutes per stay group × hour from stays in (device, start) order.
 
     Each stay covers the hours of [start, end). A device is counted once per group and hour: its stays
@@ -291,68 +239,21 @@ def hourly_presence(device: np.ndarray, start: np.ndarray, end: np.ndarray, grou
     summed exactly (full hours in the middle of a stay, partial first and last hours).
 
     Linear in the stay-hours: the stays are put in group order once (one sort of the stays, not of
-    their hours), then cut at group boundaries into blocks of about ``block_hours`` stay-hours, and each
-    block's (group, hour) keys are sorted on their own, small enough to stay in the CPU cache. Blocks
-    hold consecutive groups, so their rows, concatenated, are in (group, hour) order, as one sort of
-    every key gives them.
+    their hours), then one compiled pass (``kernels.presence_rows``) adds each group's stay-hours up in
+    arrays indexed by hour. Rows come out in (group, hour) order.
     """
-    n = len(device)
-    if n == 0:
+    if len(device) == 0:
         empty = np.empty(0, np.int64)
-        return Presence(empty, empty, empty.astype(np.int32), empty.astype(float))
-    first_h = start // HOUR_US
-    last_h = (end - 1) // HOUR_US
-    n_hours = last_h - first_h + 1
-    h_min = int(first_h.min())
-    span = int(last_h.max()) - h_min + 1
+        return Presence(empty, empty, empty.astype(np.int32), empty.copy())
     order = stable_order(group)  # (group, device, start)
-    g, f, nh = group[order], first_h[order] - h_min, n_hours[order]
-    dev, e, s = device[order], end[order], start[order]
-    # the first hour was already counted: previous stay of the device in the same group ended in it
-    counted = np.zeros(n, dtype=bool)
-    counted[1:] = (g[1:] == g[:-1]) & (dev[1:] == dev[:-1]) & ((e[:-1] - 1) // HOUR_US - h_min == f[1:])
-    del dev
-    multi = nh > 1
-    first_part = np.where(multi, (f + h_min + 1) * HOUR_US, e) - s
-    last_part = e - (f + h_min + nh - 1) * HOUR_US  # used where multi
-    del e, s
-    # blocks of whole groups, about block_hours stay-hours each
-    before = np.cumsum(nh) - nh  # stay-hours before each stay
+    key_group, hour, visitors, dwell_us = kernels.presence_rows(
+        np.ascontiguousarray(group[order], np.int64), np.ascontiguousarray(device[order]).view(np.int64),
+        np.ascontiguousarray(start[order], np.int64), np.ascontiguousarray(end[order], np.int64))
+    g = group[order]
     heads = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
-    targets = np.arange(block_hours, int(before[-1] + nh[-1]), block_hours)
-    cuts = np.unique(np.concatenate(([0], heads[np.searchsorted(before[heads], targets, side="right") - 1], [n])))
-    parts: list[tuple[np.ndarray, ...]] = []
-    for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
-        g0 = int(g[a])
-        base = (g[a:b] - g0) * span + f[a:b]  # key of each stay's first hour, in the block
-        hours = nh[a:b]
-        total = int(hours.sum())
-        keys = np.repeat(base - (before[a:b] - before[a]), hours)
-        keys += np.arange(total)
-        keys.sort()
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        ukeys = keys[starts]
-        rows_per_key = np.diff(np.append(starts, total))
-        del keys
-        m = len(ukeys)
-        many = multi[a:b]
-        first_at = _positions(ukeys, base)
-        last_at = _positions(ukeys, base[many] + hours[many] - 1)
-        partial = np.bincount(first_at, minlength=m) + np.bincount(last_at, minlength=m)
-        partial_us = (np.bincount(first_at, weights=first_part[a:b].astype(float), minlength=m)
-                      + np.bincount(last_at, weights=last_part[a:b][many].astype(float), minlength=m))
-        dwell_us = (rows_per_key - partial).astype(float) * float(HOUR_US) + partial_us
-        visitors = rows_per_key - np.bincount(first_at[counted[a:b]], minlength=m)
-        parts.append((ukeys % span + h_min, ukeys // span + g0, visitors, dwell_us))
-    hour, key_group, visitors, dwell_us = (np.concatenate(c) for c in zip(*parts, strict=True))
     group_first = np.empty(int(g[-1]) + 1, np.int64)
     group_first[g[heads]] = order[heads]  # first stay of each group
-    return Presence(
-        hour_us=hour * HOUR_US,
-        group_row=group_first[key_group],
-        visitors=visitors.astype(np.int32),
-        dwell_minutes=dwell_us / 60000000.0,
-    )
+    return Presence(hour_us=hour * HOUR_US, group_row=group_first[key_group], visitors=visitors, dwell_us=dwell_us)
 
 
 def stable_order(codes: np.ndarray) -> np.ndarray:
@@ -364,15 +265,6 @@ def stable_order(codes: np.ndarray) -> np.ndarray:
     keys = codes.astype(np.int64) * n + np.arange(n)
     keys.sort()
     return keys % n
-
-
-def _positions(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Index of each of ``keys`` in ``sorted_keys`` (all present). Looked up in sorted order: NumPy's
-    binary search starts from the previous hit, ~10× faster than random lookups in a big array."""
-    order = np.argsort(keys)
-    at = np.empty(len(keys), np.int64)
-    at[order] = np.searchsorted(sorted_keys, keys[order])
-    return at
 
 
 def moves(device: np.ndarray, end: np.ndarray, spot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
