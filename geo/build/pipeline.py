@@ -751,14 +751,19 @@ def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, re
     reader = sql.execute(con, "build/stay_stream", ref, idents={"pings": source}).to_arrow_reader(
         staydetect.BATCH_ROWS)
     # each chunk's cells and places while DuckDB hands over the next batch (the sort's output is read by
-    # one thread: the stay kernel leaves this one free meanwhile)
-    chunks = []
-    for stays in staydetect.stay_chunks(reader, stay_rules(params)):
+    # one thread: the stay kernel leaves this one free meanwhile). Lookups run on a cursor of their own:
+    # a query on ``con`` would end the stream it is reading.
+    lookups = con.cursor()
+    try:
+        chunks = []
+        for stays in staydetect.stay_chunks(reader, stay_rules(params)):
+            clock.lap("stay_stream")
+            chunks.append(_chunk_spots(lookups, stays, params, ref, shared))
         clock.lap("stay_stream")
-        chunks.append(_chunk_spots(con, stays, params, ref, shared))
-    clock.lap("stay_stream")
-    if not chunks:
-        chunks.append(_chunk_spots(con, staydetect.empty(), params, ref, shared))
+        if not chunks:
+            chunks.append(_chunk_spots(lookups, staydetect.empty(), params, ref, shared))
+    finally:
+        lookups.close()
     found = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
     del chunks
     device, start, end, lon, lat = found["device"], found["start_t"], found["end_t"], found["lon"], found["lat"]
