@@ -51,7 +51,14 @@ static/.ready: $(STAMP) geo/render/assets.py
 	$(PY) -m geo assets --quiet
 	@touch $@
 
-setup: $(STAMP) static/.ready fonts java catalogues
+# The pipeline's compiled loops (geo/build/kernels.py), compiled once into geo/build/__pycache__ (a few
+# seconds) so that no build or test pays for it; again whenever the kernels change.
+KERNELS_READY := geo/build/__pycache__/.kernels-ready
+$(KERNELS_READY): $(STAMP) geo/build/kernels.py
+	$(PY) -c "from geo.build import kernels; kernels.warm()"
+	@touch $@
+
+setup: $(STAMP) static/.ready fonts java catalogues $(KERNELS_READY)
 
 
 # Java 17 for PySpark 4 (`geo aggregate --engine spark`, docs/scale.md), from Debian when no Java 17+ is found.

@@ -86,17 +86,17 @@ def test_ties_are_read_in_position_order_whatever_order_they_arrive_in() -> None
 def test_tie_groups_number_the_groups_of_equal_device_and_time() -> None:
     device = np.array([1, 1, 1, 1, 2, 2, 3], np.int64)
     t = np.array([5, 5, 6, 6, 6, 6, 6], np.int64)
-    rows, group = kernels.tie_groups(device, t)
+    rows, group = kernels.tie_groups(kernels.frozen(device, np.int64), kernels.frozen(t, np.int64))
     assert rows.tolist() == [0, 1, 2, 3, 4, 5]
     assert group.tolist() == [0, 0, 1, 1, 2, 2]
-    assert len(kernels.tie_groups(device[:1], t[:1])[0]) == 0
+    assert len(kernels.tie_groups(kernels.frozen(device[:1], np.int64), kernels.frozen(t[:1], np.int64))[0]) == 0
 
 
 @pytest.mark.parametrize("length", [1, 2, 7, 8, 9, 15, 16, 17, 127, 128, 129, 130, 257, 1000, 4099])
 def test_segment_sums_are_numpys_to_the_last_bit(length: int) -> None:
     values = np.random.default_rng(length).normal(0, 1e6, length + 3)
     want = np.add.reduceat(values, [3])[0]
-    assert kernels._segment_sum(values, 3, length) == want
+    assert kernels._segment_sum(kernels.frozen(values, np.float64), 3, length) == want
 
 
 def test_segment_sums_differ_from_adding_in_order() -> None:
@@ -110,3 +110,14 @@ def test_a_kernel_compiles_where_it_cannot_be_cached() -> None:
     namespace: dict[str, object] = {}
     exec(compile("def plus_one(a):\n    return a + 1\n", "<string>", "exec"), namespace)  # no file to cache for
     assert kernels._kernel(namespace["plus_one"])(41) == 42
+
+
+def test_frozen_arrays_give_each_kernel_one_signature() -> None:
+    writable = np.arange(4, dtype=np.int64)
+    frozen = kernels.frozen(writable, np.int64)
+    assert not frozen.flags.writeable and writable.flags.writeable and np.shares_memory(frozen, writable)
+    assert kernels.frozen(writable[::2], np.int64).flags.c_contiguous
+    kernels.warm()
+    kernels.tie_groups(frozen, frozen)
+    kernels.tie_groups(kernels.frozen(np.arange(9, dtype=np.int32), np.int64), frozen)
+    assert len(kernels.tie_groups.signatures) == 1

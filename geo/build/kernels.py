@@ -6,9 +6,11 @@ Each kernel is the inner loop of a function in :mod:`geo.build.staysteps` or :mo
 which states the rules and which SQL file they follow; the tests compare each kernel with a NumPy or
 plain-Python reference of the same rules.
 
-Numba compiles a kernel on its first call (about a second) and keeps the machine code in ``__pycache__``
-(or ``NUMBA_CACHE_DIR``), so later processes load it in milliseconds. Where no cache directory can be
-written (a read-only install), kernels compile in each process instead.
+Numba compiles a kernel on its first call (a few seconds for all of them) and keeps the machine code in
+``__pycache__`` (or ``NUMBA_CACHE_DIR``), so later processes load it in milliseconds; ``make setup`` calls
+:func:`warm` so that a fresh install compiles once, before anything is timed. Where no cache directory can
+be written (a read-only install), kernels compile in each process instead. Callers pass every array
+through :func:`frozen`, so each kernel has one signature (one compilation) whatever arrays they hold.
 """
 
 from __future__ import annotations
@@ -28,6 +30,25 @@ def _kernel(func: Callable[..., Any]) -> Any:
         return numba.njit(cache=True, nogil=True)(func)
     except RuntimeError:  # "cannot cache function ...: no locator available": compile per process
         return numba.njit(nogil=True)(func)
+
+
+def frozen(values: np.ndarray, dtype: type[np.generic]) -> np.ndarray:
+    """``values`` as a C-contiguous, read-only array of ``dtype`` (a view where no copy is needed): Numba
+    compiles a kernel again for writable and read-only arrays, and Arrow hands over read-only ones."""
+    out = np.ascontiguousarray(values, dtype).view()
+    out.flags.writeable = False
+    return out
+
+
+def warm() -> None:
+    """Compile every kernel for the types the pipeline passes (or load them from the cache)."""
+    ints, floats = frozen(np.zeros(2, np.int64), np.int64), frozen(np.zeros(2), np.float64)
+    no_ints, no_floats = frozen(np.empty(0, np.int64), np.int64), frozen(np.empty(0), np.float64)
+    tie_groups(ints, ints)
+    stays(ints, ints, floats, floats, no_ints, no_floats, no_floats, 1.0, 1.0, 1.0, 1)
+    presence_rows(ints, ints, ints, ints)
+    nearest_places(floats, floats, ints, floats, ints, ints, floats, floats, floats, floats, 0.0, 0.0, 1.0, 1.0,
+                   1.0, 1.0)
 
 
 @_kernel

@@ -751,8 +751,9 @@ def _stream_partition(con: duckdb.DuckDBPyConnection, params: PipelineParams, re
     reader = sql.execute(con, "build/stay_stream", ref, idents={"pings": source}).to_arrow_reader(
         staydetect.BATCH_ROWS)
     # each chunk's cells and places while DuckDB hands over the next batch (the sort's output is read by
-    # one thread: the stay kernel leaves this one free meanwhile). Lookups run on a cursor of their own:
-    # a query on ``con`` would end the stream it is reading.
+    # one thread: the stay kernel leaves this one free meanwhile; on a thread of their own, the h3 calls
+    # would hold the GIL against the reader and the kernel). Lookups run on a cursor of their own: a query
+    # on ``con`` would end the stream it is reading.
     lookups = con.cursor()
     try:
         chunks = []

@@ -68,12 +68,13 @@ def empty() -> dict[str, np.ndarray]:
 def _ties(device: np.ndarray, t: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray,
                                                                                    np.ndarray]:
     """Each group of pings of one device at the same time put in (x, y) order: (rows of such pings, in
-    increasing order, and the x and y each takes), for ``kernels.stays``.
+    increasing order, and the x and y each takes), for ``kernels.stays``. ``device`` (as int64) and ``t``
+    come read-only (``kernels.frozen``).
 
     Only the rows in such groups move (a few in ten thousand in a feed); device and t are equal within
     a group, so only the positions are permuted, and the chunk's arrays are left as they are.
     """
-    rows, group = kernels.tie_groups(device.view(np.int64), t)
+    rows, group = kernels.tie_groups(device, t)
     if not len(rows):
         return rows, np.empty(0, np.float64), np.empty(0, np.float64)
     moved = rows[np.lexsort((y[rows], x[rows], group))]
@@ -91,12 +92,13 @@ def detect_stays(
     """
     if len(device) == 0:
         return empty()
-    device, t = np.ascontiguousarray(device), np.ascontiguousarray(t, np.int64)
-    x, y = np.ascontiguousarray(x, np.float64), np.ascontiguousarray(y, np.float64)
+    frozen = kernels.frozen
+    device = frozen(np.asarray(device, np.uint64).view(np.int64), np.int64)
+    t, x, y = frozen(t, np.int64), frozen(x, np.float64), frozen(y, np.float64)
     tie_rows, tie_x, tie_y = _ties(device, t, x, y)
     dev, start, end, cx, cy, pings = kernels.stays(
-        device.view(np.int64), t, x, y, tie_rows, tie_x, tie_y, float(rules.radius_m), float(rules.max_gap_us),
-        float(rules.min_stay_us), int(rules.max_outliers))
+        device, t, x, y, frozen(tie_rows, np.int64), frozen(tie_x, np.float64), frozen(tie_y, np.float64),
+        float(rules.radius_m), float(rules.max_gap_us), float(rules.min_stay_us), int(rules.max_outliers))
     return {"device": dev.view(np.uint64), "start_t": start, "end_t": end, "x": cx, "y": cy, "n_pings": pings}
 
 

@@ -158,12 +158,11 @@ def match_places(
     grid_key = (gx + (1 << 30)) * (1 << 32) + (gy + (1 << 30))
     grid_place = np.repeat(np.arange(len(places.place_id), dtype=np.int64), 9)
     order = np.argsort(grid_key, kind="stable")
-    f64 = np.float64
+    frozen, f64 = kernels.frozen, np.float64
     return kernels.nearest_places(
-        np.ascontiguousarray(lon, f64), np.ascontiguousarray(lat, f64), np.ascontiguousarray(start, np.int64),
-        np.ascontiguousarray(dwell_minutes, f64), grid_key[order], grid_place[order],
-        np.ascontiguousarray(places.lon, f64), np.ascontiguousarray(places.lat, f64),
-        np.ascontiguousarray(places.open_h, f64), np.ascontiguousarray(places.close_h, f64),
+        frozen(lon, f64), frozen(lat, f64), frozen(start, np.int64), frozen(dwell_minutes, f64),
+        frozen(grid_key[order], np.int64), frozen(grid_place[order], np.int64), frozen(places.lon, f64),
+        frozen(places.lat, f64), frozen(places.open_h, f64), frozen(places.close_h, f64),
         float(ref_lon), float(ref_lat), cos_ref, float(side), float(radius_m), float(EARTH_RADIUS_M))
 
 
@@ -246,9 +245,10 @@ def hourly_presence(device: np.ndarray, start: np.ndarray, end: np.ndarray, grou
         empty = np.empty(0, np.int64)
         return Presence(empty, empty, empty.astype(np.int32), empty.copy())
     order = stable_order(group)  # (group, device, start)
+    frozen = kernels.frozen
     key_group, hour, visitors, dwell_us = kernels.presence_rows(
-        np.ascontiguousarray(group[order], np.int64), np.ascontiguousarray(device[order]).view(np.int64),
-        np.ascontiguousarray(start[order], np.int64), np.ascontiguousarray(end[order], np.int64))
+        frozen(group[order], np.int64), frozen(np.asarray(device, np.uint64)[order].view(np.int64), np.int64),
+        frozen(start[order], np.int64), frozen(end[order], np.int64))
     g = group[order]
     heads = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
     group_first = np.empty(int(g[-1]) + 1, np.int64)
