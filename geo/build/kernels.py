@@ -49,6 +49,8 @@ def warm() -> None:
     presence_rows(ints, ints, ints, ints)
     nearest_places(floats, floats, ints, floats, ints, ints, floats, floats, floats, floats, 0.0, 0.0, 1.0, 1.0,
                    1.0, 1.0)
+    table = frozen(np.zeros((2, 1), np.int64), np.int64)
+    merge_sums(ints, table, ints, table)
 
 
 @_kernel
@@ -336,3 +338,43 @@ def nearest_places(lon: np.ndarray, lat: np.ndarray, start: np.ndarray, dwell_mi
             code[i] = (best & 0xFFFFFFFF) - 1
             distance[i] = (best >> 32) / 10
     return code, distance
+
+
+@_kernel
+def merge_sums(keys_a: np.ndarray, values_a: np.ndarray, keys_b: np.ndarray,
+               values_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two runs of integer sums, each with distinct increasing keys and one row of values per key,
+    merged into one: (keys, values) with the values of a key in both runs added (``RunningSums``)."""
+    na, nb = len(keys_a), len(keys_b)
+    width = values_a.shape[1]
+    keys = np.empty(na + nb, np.int64)
+    values = np.empty((na + nb, width), np.int64)
+    i = j = m = 0
+    while i < na and j < nb:
+        a, b = keys_a[i], keys_b[j]
+        if a < b:
+            keys[m] = a
+            values[m] = values_a[i]
+            i += 1
+        elif b < a:
+            keys[m] = b
+            values[m] = values_b[j]
+            j += 1
+        else:
+            keys[m] = a
+            for c in range(width):
+                values[m, c] = values_a[i, c] + values_b[j, c]
+            i += 1
+            j += 1
+        m += 1
+    while i < na:
+        keys[m] = keys_a[i]
+        values[m] = values_a[i]
+        i += 1
+        m += 1
+    while j < nb:
+        keys[m] = keys_b[j]
+        values[m] = values_b[j]
+        j += 1
+        m += 1
+    return keys[:m], values[:m]

@@ -338,17 +338,18 @@ class RunningSums:
     keys, not the rows added, plus the runs not merged yet). Out-of-core pipeline runs add each device
     partition's partial hourly presence and trip counts here; sums of integers are exact in any order.
 
-    Added runs wait (sorted) until they hold ``RUNNING_SUMS_SHARE`` of the totals' keys, then are summed
-    among themselves (one stable sort of their concatenation, which merges the sorted runs) and merged
-    into the totals: the totals move once per merge, not once per call.
+    Sums are kept as int64 (one row of values per key) and handed back in the types given. Added runs
+    wait (sorted) until they hold ``RUNNING_SUMS_SHARE`` of the totals' keys, then are merged pairwise and
+    into the totals by a compiled linear merge (``kernels.merge_sums``): the totals move once per flush,
+    not once per call.
     """
 
     def __init__(self, dtypes: Sequence[type[np.integer]]) -> None:
-        """Sums of ``len(dtypes)`` values, each kept in its integer type (which must hold every total)."""
+        """Sums of ``len(dtypes)`` values, handed back in these integer types (which must hold every total)."""
         self._dtypes = list(dtypes)
-        self._keys = np.empty(0, np.int64)
-        self._values = [np.empty(0, t) for t in self._dtypes]
-        self._pending: list[tuple[np.ndarray, list[np.ndarray]]] = []
+        self._keys = kernels.frozen(np.empty(0, np.int64), np.int64)
+        self._values = kernels.frozen(np.empty((0, len(self._dtypes)), np.int64), np.int64)
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._pending_rows = 0
 
     @property
@@ -359,9 +360,9 @@ class RunningSums:
 
     @property
     def values(self) -> list[np.ndarray]:
-        """The sums of each value under ``keys``."""
+        """The sums of each value under ``keys``, in their types."""
         self._flush()
-        return self._values
+        return [self._values[:, i].astype(t) for i, t in enumerate(self._dtypes)]
 
     def add(self, keys: np.ndarray, values: Sequence[np.ndarray], *, presorted: bool = False) -> None:
         """Add ``values`` (one array per sum) under ``keys`` (distinct within the call; ``presorted``: given
@@ -370,63 +371,38 @@ class RunningSums:
         if presorted and len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
             msg = "keys given as presorted are not distinct and increasing"
             raise ValueError(msg)
-        if len(values) != len(self._values):
-            msg = f"{len(self._values)} value arrays expected, got {len(values)}"
+        if len(values) != len(self._dtypes):
+            msg = f"{len(self._dtypes)} value arrays expected, got {len(values)}"
             raise ValueError(msg)
         if not len(keys):
             return
+        table = np.empty((len(keys), len(values)), np.int64)
+        for i, v in enumerate(values):
+            table[:, i] = v
         if not presorted:
             order = np.argsort(keys, kind="stable")
-            keys, values = keys[order], [np.asarray(v)[order] for v in values]
-        self._pending.append((keys, [np.asarray(v, t) for v, t in zip(values, self._dtypes, strict=True)]))
+            keys, table = keys[order], table[order]
+        self._pending.append((kernels.frozen(keys, np.int64), kernels.frozen(table, np.int64)))
         self._pending_rows += len(keys)
         if self._pending_rows >= max(int(len(self._keys) * RUNNING_SUMS_SHARE), RUNNING_SUMS_FLOOR):
             self._flush()
 
     def _flush(self) -> None:
-        """Sum the pending runs and merge them into the totals."""
-        if not self._pending:
-            return
-        if len(self._pending) == 1:
-            keys, values = self._pending[0]
-        else:
-            keys = np.concatenate([k for k, _ in self._pending])
-            order = np.argsort(keys, kind="stable")  # a merge of sorted runs (timsort)
-            keys = keys[order]
-            heads = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))  # runs are never empty
-            values = [np.add.reduceat(np.concatenate([v[i] for _, v in self._pending])[order], heads)
-                      for i in range(len(self._values))]
-            keys = keys[heads]
+        """Merge the pending runs pairwise, then into the totals."""
+        runs = self._pending
         self._pending, self._pending_rows = [], 0
-        self._merge(keys, values)
-
-    def _merge(self, keys: np.ndarray, values: list[np.ndarray]) -> None:
-        """Add distinct increasing ``keys`` and their ``values`` into the totals."""
-        at = np.searchsorted(self._keys, keys)
-        hit = at < len(self._keys)
-        hit[hit] = self._keys[at[hit]] == keys[hit]
-        for total, part in zip(self._values, values, strict=True):
-            total[at[hit]] += part[hit]
-        new = np.flatnonzero(~hit)
-        if len(new):
-            # merge the new keys in: their places in the longer arrays, computed once for every array
-            at_new = at[new] + np.arange(len(new))
-            size = len(self._keys) + len(new)
-            old = np.ones(size, bool)
-            old[at_new] = False
-            at_old = np.flatnonzero(old)
-            del old
-            self._keys = _merged(self._keys, keys[new], at_old, at_new)
-            self._values = [_merged(total, part[new], at_old, at_new)
-                            for total, part in zip(self._values, values, strict=True)]
+        if not runs:
+            return
+        while len(runs) > 1:
+            runs = [_merge_runs(runs[i], runs[i + 1]) if i + 1 < len(runs) else runs[i]
+                    for i in range(0, len(runs), 2)]
+        self._keys, self._values = _merge_runs((self._keys, self._values), runs[0])
 
 
-def _merged(old: np.ndarray, new: np.ndarray, at_old: np.ndarray, at_new: np.ndarray) -> np.ndarray:
-    """``old`` and ``new`` placed at ``at_old`` and ``at_new`` of one array."""
-    out = np.empty(len(old) + len(new), old.dtype)
-    out[at_old] = old
-    out[at_new] = new
-    return out
+def _merge_runs(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Two (keys, values) runs merged and summed (``kernels.merge_sums``), read-only for the next merge."""
+    keys, values = kernels.merge_sums(a[0], a[1], b[0], b[1])
+    return kernels.frozen(keys, np.int64), kernels.frozen(values, np.int64)
 
 
 def packed_key(high: np.ndarray, low: np.ndarray) -> np.ndarray:
