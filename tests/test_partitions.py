@@ -257,3 +257,29 @@ def test_sizes_are_given_as_whole_numbers_or_powers_of_ten() -> None:
     for bad in ("3", "8192"):
         with pytest.raises(SystemExit):
             parser.parse_args(["build", "--partitions", bad])
+
+
+def test_the_cell_cache_answers_alike_however_its_tiers_fill(simulated: object,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Centres looked up chunk by chunk, with new ones moved from the small tier to the large one every
+    few chunks, get the cells and zones one lookup of all of them gives (and no centre is stored twice)."""
+    from geo import sql
+    from geo.build import staysteps
+
+    run_pipeline(simulated, partitions=1)  # the labels the zone codes refer to
+    lonlat = simulated.execute("select lon, lat from pings using sample 3000 rows (reservoir, 5)").fetchnumpy()
+    keys, lat4, lon4, _ = staysteps.rounded_points(lonlat["lon"], lonlat["lat"])
+    zones = sql.fetch_df(simulated, "build/labels").query("kind == 'zone'")["label"].tolist()
+    whole = pipeline._CellCache(simulated).lookup(simulated, keys, lat4, lon4, pipeline.H3_RESOLUTION, zones)
+    monkeypatch.setattr(pipeline._CellCache, "RECENT_CENTRES", 50)
+    cache = pipeline._CellCache(simulated)
+    rng = np.random.default_rng(2)
+    for _ in range(2):  # the second round finds every centre in one tier or the other
+        for part in np.array_split(rng.permutation(len(keys)), 17):
+            rows = np.sort(part)
+            cells, zone = cache.lookup(simulated, keys[rows], lat4[rows], lon4[rows], pipeline.H3_RESOLUTION, zones)
+            np.testing.assert_array_equal(cells, whole[0][rows])
+            np.testing.assert_array_equal(zone, whole[1][rows])
+    stored = np.concatenate([cache.settled.keys, cache.recent.keys])
+    assert len(stored) == len(np.unique(stored)) == len(keys) and len(cache.settled) >= 50
+    assert (whole[1] >= 0).any()

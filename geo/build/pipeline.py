@@ -556,20 +556,48 @@ class _Shared:
         self.clock.lap("sums")
 
 
+class _Centres:
+    """Rounded centres in increasing key order, each with its H3 cell and zone code."""
+
+    def __init__(self) -> None:
+        self.keys = np.empty(0, np.int64)
+        self.cells = np.empty(0, np.uint64)
+        self.zones = np.empty(0, np.int32)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(whether each of ``keys`` is here, its position where it is)."""
+        if not len(self.keys):
+            return np.zeros(len(keys), bool), np.zeros(len(keys), np.int64)
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return self.keys[at] == keys, at
+
+    def insert(self, keys: np.ndarray, cells: np.ndarray, zones: np.ndarray) -> None:
+        """Add centres not here yet (``keys`` increasing), each at its place."""
+        at = np.searchsorted(self.keys, keys)
+        self.keys = np.insert(self.keys, at, keys)
+        self.cells = np.insert(self.cells, at, cells)
+        self.zones = np.insert(self.zones, at, zones)
+
+
 class _CellCache:
     """H3 cell and zone code of every rounded stay centre seen so far (keys of ``rounded_points``), so a
-    later device partition looks up only the centres no earlier partition had. Thread-safe: partitions in
-    flight look up one at a time.
+    later chunk of stays or device partition looks up only the centres none before had. Thread-safe:
+    partitions in flight look up one at a time.
 
     A new centre's cell comes from ``h3``; its zone from the cells table (``cell_zone_codes``, read once:
     an array lookup), and only for a cell the table does not hold from ``create_stay_cells`` (the SQL
     engine's step, with its point-in-zone fallback), so the two engines give every centre the same zone.
+    New centres go to a small ``recent`` tier, moved into the large one when it holds ``RECENT_CENTRES``:
+    inserting each chunk's few new centres into a million would copy the million every time.
     """
 
+    RECENT_CENTRES = 1 << 16
+
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.keys = np.empty(0, np.int64)
-        self.cells = np.empty(0, np.uint64)
-        self.zones = np.empty(0, np.int32)
+        self.settled, self.recent = _Centres(), _Centres()
         known = sql.execute(con, "build/cell_zone_codes").to_arrow_table()
         self.table_cells = known.column("cell").to_numpy()
         self.table_zones = known.column("zone_code").to_numpy().astype(np.int32)
@@ -591,27 +619,24 @@ class _CellCache:
                 sql.execute(con, "schema/drop_stay_cells")
         return cells, zone
 
-    def lookup(self, con: duckdb.DuckDBPyConnection, lat4: np.ndarray, lon4: np.ndarray, resolution: int,
-               zones: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(cell, zone code) of each centre; new centres are looked up (``_new``, with ``con``, the
-        caller's cursor) and kept."""
-        keys = staysteps.centre_keys(lat4, lon4)
+    def lookup(self, con: duckdb.DuckDBPyConnection, keys: np.ndarray, lat4: np.ndarray, lon4: np.ndarray,
+               resolution: int, zones: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(cell, zone code) of each centre (``rounded_points``: increasing keys); new centres are looked
+        up (``_new``, with ``con``, the caller's cursor) and kept."""
+        cells = np.empty(len(keys), np.uint64)
+        zone = np.empty(len(keys), np.int32)
+        todo = np.arange(len(keys))
         with self.lock:
-            at = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
-            known = (self.keys[at] == keys) if len(self.keys) else np.zeros(len(keys), bool)
-            new = np.flatnonzero(~known)
-            cells = np.empty(len(keys), np.uint64)
-            zone = np.empty(len(keys), np.int32)
-            cells[known], zone[known] = self.cells[at[known]], self.zones[at[known]]
-            if len(new):
-                cells[new], zone[new] = self._new(con, lat4[new], lon4[new], resolution, zones)
-                # merged in at their places (the cache grows by a chunk's new centres at a time)
-                order = np.argsort(keys[new])
-                added = new[order]
-                at = np.searchsorted(self.keys, keys[added])
-                self.keys = np.insert(self.keys, at, keys[added])
-                self.cells = np.insert(self.cells, at, cells[added])
-                self.zones = np.insert(self.zones, at, zone[added])
+            for tier in (self.settled, self.recent):
+                hit, at = tier.find(keys[todo])
+                cells[todo[hit]], zone[todo[hit]] = tier.cells[at[hit]], tier.zones[at[hit]]
+                todo = todo[~hit]
+            if len(todo):
+                cells[todo], zone[todo] = self._new(con, lat4[todo], lon4[todo], resolution, zones)
+                self.recent.insert(keys[todo], cells[todo], zone[todo])
+                if len(self.recent) >= self.RECENT_CENTRES:
+                    recent, self.recent = self.recent, _Centres()
+                    self.settled.insert(recent.keys, recent.cells, recent.zones)
         return cells, zone
 
 
@@ -844,8 +869,8 @@ def _chunk_spots(con: duckdb.DuckDBPyConnection, stays: dict[str, np.ndarray], p
     clock = shared.clock
     start, end = stays["start_t"], stays["end_t"]
     lon, lat = staysteps.to_degrees(stays["x"], stays["y"], ref["ref_lon"], ref["ref_lat"])
-    lat4, lon4, centre = staysteps.rounded_points(lon, lat)
-    centre_cells, centre_zones = shared.cells.lookup(con, lat4, lon4, params.h3_resolution, shared.zones)
+    keys, lat4, lon4, centre = staysteps.rounded_points(lon, lat)
+    centre_cells, centre_zones = shared.cells.lookup(con, keys, lat4, lon4, params.h3_resolution, shared.zones)
     clock.lap("cells")
     dwell = (end - start) / 60000000.0
     matched, distance = staysteps.match_places(lon, lat, start, dwell, shared.places, ref["ref_lon"], ref["ref_lat"],

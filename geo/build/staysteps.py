@@ -84,22 +84,16 @@ def visitor_types(device: np.ndarray, resident: np.ndarray, slept: np.ndarray) -
     return np.where(resident, RESIDENT, np.where(overnight, OVERNIGHT, DAY_TRIPPER)).astype(np.int8)
 
 
-def rounded_points(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct centres rounded to 1e-4° (``stay_coordinates.sql``): (lat4, lon4, index of each stay's)."""
+def rounded_points(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct centres rounded to 1e-4° (``stay_coordinates.sql``), in the order of their integer keys:
+    (key, lat4, lon4, index of each stay's). Equal keys are equal rounded centres, across calls."""
     lat_i = c_round(lat * 10000.0).astype(np.int64)
     lon_i = c_round(lon * 10000.0).astype(np.int64)
     key = (lat_i + (1 << 20)) * (1 << 22) + (lon_i + (1 << 21))  # |lat| ≤ 90e4 < 2^20, |lon| ≤ 180e4 < 2^21
-    index, uniq = factorize(key)
+    uniq, index = np.unique(key, return_inverse=True)
     lat4 = ((uniq >> 22) - (1 << 20)) / 10000.0
     lon4 = ((uniq & ((1 << 22) - 1)) - (1 << 21)) / 10000.0
-    return lat4, lon4, index
-
-
-def centre_keys(lat4: np.ndarray, lon4: np.ndarray) -> np.ndarray:
-    """The integer key ``rounded_points`` gives each rounded centre (lat4, lon4), for lookups across runs."""
-    lat_i = np.rint(np.asarray(lat4, float) * 10000.0).astype(np.int64)
-    lon_i = np.rint(np.asarray(lon4, float) * 10000.0).astype(np.int64)
-    return (lat_i + (1 << 20)) * (1 << 22) + (lon_i + (1 << 21))
+    return uniq, lat4, lon4, index.ravel()
 
 
 @dataclass(frozen=True)
