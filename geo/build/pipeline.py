@@ -709,7 +709,7 @@ def _stream_pipeline(
     zone_names, segment_names = labels.get("zone", []), labels.get("segment", [])
     sums = _Sums(len(zone_names), len(place_ids), len(segment_names))
     with (ThreadPoolExecutor(max_workers=4, thread_name_prefix="pipeline-write") as pool,
-          ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="match-places") as side,
+          ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="pipeline-presence") as side,
           ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="pipeline-partition") as compute):
         shared = _Shared(
             zones=zone_names, place_ids=place_ids, segment_names=segment_names,
