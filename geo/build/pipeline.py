@@ -63,7 +63,7 @@ OUTPUT_TABLES = ("stays", "place_visits", "visits_hourly", "trips")
 
 Progress = Callable[[int, int], None]
 
-#: Ways to run the pipeline: NumPy on DuckDB's sorted stream (default) or every step in SQL.
+#: Ways to run the pipeline: compiled loops and NumPy on DuckDB's sorted stream (default) or every step in SQL.
 ENGINES = ("stream", "sql")
 
 
@@ -685,8 +685,9 @@ def _stream_pipeline(
     con: duckdb.DuckDBPyConnection, params: PipelineParams, ref: dict[str, float], progress: Progress | None,
     partitions: int = 1, clock: _Clock | None = None,
 ) -> None:
-    """NumPy on the sorted pings (stays), then on the stays in (device, start) order (everything else),
-    one device partition after another (``partitions`` > 1: out of core, memory set by a partition's size).
+    """Compiled loops and NumPy on the sorted pings (stays, each batch's cells and places), then on the
+    stays in (device, start) order (everything else), one device partition after another (``partitions``
+    > 1: out of core, memory set by a partition's size).
 
     Each table is written by its ``write_*.sql`` on a cursor of its own while NumPy computes the next
     one (DuckDB and NumPy release the GIL). With several partitions, ``PARTITIONS_IN_FLIGHT`` are computed

@@ -1,9 +1,9 @@
-"""The pipeline's steps after stay detection, vectorised in NumPy (the ``stream`` engine).
+"""The pipeline's steps after stay detection, in NumPy and compiled loops (the ``stream`` engine).
 
 :mod:`geo.staydetect` hands over the stays in (device, start) order. On that order every later step is
-a handful of array passes: the nearest open place (a square grid, like ``insert_stays.sql``), the
-visitor type (one reduction per device), place visits and trips (comparisons with the previous stay of
-the device) and hourly presence (a compiled pass over the stays in group order, ``geo.build.kernels``). Text
+a handful of array passes or one compiled pass (``geo.build.kernels``): the nearest open place (a square
+grid, like ``insert_stays.sql``), the visitor type (one reduction per device), place visits and trips
+(comparisons with the previous stay of the device) and hourly presence (the stays in group order). Text
 columns travel as small integer codes (``-1``: none) and become strings only in the Arrow tables the
 writer SQL files read.
 
