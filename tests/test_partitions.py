@@ -283,3 +283,25 @@ def test_the_cell_cache_answers_alike_however_its_tiers_fill(simulated: object,
     stored = np.concatenate([cache.settled.keys, cache.recent.keys])
     assert len(stored) == len(np.unique(stored)) == len(keys) and len(cache.settled) >= 50
     assert (whole[1] >= 0).any()
+
+
+def test_the_place_grid_is_made_once_per_run(simulated: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The places' grid is made once however many partitions and batches a run has (every batch of
+    stays is matched against the same grid)."""
+    made, matched = [], []
+    real_grid, real_match = pipeline.staysteps.place_grid, pipeline.staysteps.match_places
+
+    def counting_grid(*args: object, **kwargs: object) -> object:
+        made.append(real_grid(*args, **kwargs))
+        return made[-1]
+
+    def counting_match(*args: object, **kwargs: object) -> object:
+        matched.append(args[4])
+        return real_match(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.staysteps, "place_grid", counting_grid)
+    monkeypatch.setattr(pipeline.staysteps, "match_places", counting_match)
+    monkeypatch.setattr(pipeline.staydetect, "BATCH_ROWS", 2_000)  # several batches per partition
+    run_pipeline(simulated, partitions=4)
+    assert len(made) == 1 and len(matched) > 4
+    assert all(grid is made[0] for grid in matched)

@@ -195,16 +195,17 @@ def test_place_matching_equals_checking_every_place() -> None:
         18.78 + rng.uniform(0, 0.02, n_places), np.where(rng.random(n_places) < 0.3, np.nan, 8.0),
         np.where(rng.random(n_places) < 0.3, np.nan, rng.choice([20.0, 2.0], n_places)),  # some close after midnight
     )
+    grid = staysteps.place_grid(places, 98.99, 18.79, 200.0)
     n = 3000
     lon, lat = 98.98 + rng.uniform(0, 0.02, n), 18.78 + rng.uniform(0, 0.02, n)
     start = rng.integers(0, 30 * 60, n) * MINUTE_US
     dwell = rng.choice([20.0, 90.0, 600.0, 1440.0], n)
-    code, metres = staysteps.match_places(lon, lat, start, dwell, places, 98.99, 18.79, 200.0)
+    code, metres = staysteps.match_places(lon, lat, start, dwell, grid)
     want = _nearest_brute(lon, lat, start, dwell, places, 200.0)
     assert code.tolist() == [c for c, _ in want]
     assert [None if np.isnan(m) else float(m) for m in metres] == [m for _, m in want]
     assert 0 < (code >= 0).sum() < n
-    empty = staysteps.match_places(lon[:0], lat[:0], start[:0], dwell[:0], places, 98.99, 18.79, 200.0)
+    empty = staysteps.match_places(lon[:0], lat[:0], start[:0], dwell[:0], grid)
     assert len(empty[0]) == len(empty[1]) == 0
 
 

@@ -531,7 +531,7 @@ class _Shared:
     zones: list[str]
     place_ids: list[str]
     segment_names: list[str]
-    places: staysteps.PlacePoints
+    places: staysteps.PlaceGrid
     place_codes: np.ndarray
     cells: _CellCache
     pool: ThreadPoolExecutor
@@ -714,7 +714,8 @@ def _stream_pipeline(
           ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="pipeline-partition") as compute):
         shared = _Shared(
             zones=zone_names, place_ids=place_ids, segment_names=segment_names,
-            places=places, place_codes=_codes(list(places.place_id), place_ids), cells=_CellCache(con),
+            places=staysteps.place_grid(places, ref["ref_lon"], ref["ref_lat"], float(params.place_radius_m)),
+            place_codes=_codes(list(places.place_id), place_ids), cells=_CellCache(con),
             pool=pool, side=side, jobs=[], clock=clock,
         )
         if not parted:  # its stays, place visits and hourly presence are being written already
@@ -874,8 +875,7 @@ def _chunk_spots(con: duckdb.DuckDBPyConnection, stays: dict[str, np.ndarray], p
     centre_cells, centre_zones = shared.cells.lookup(con, keys, lat4, lon4, params.h3_resolution, shared.zones)
     clock.lap("cells")
     dwell = (end - start) / 60000000.0
-    matched, distance = staysteps.match_places(lon, lat, start, dwell, shared.places, ref["ref_lon"], ref["ref_lat"],
-                                               float(params.place_radius_m))
+    matched, distance = staysteps.match_places(lon, lat, start, dwell, shared.places)
     clock.lap("places")
     return {"device": stays["device"], "start_t": start, "end_t": end, "lon": lon, "lat": lat,
             "n_pings": stays["n_pings"].astype(np.int32), "dwell": dwell, "cell": centre_cells[centre],

@@ -118,33 +118,30 @@ def place_points(place_id: Sequence[str], lon: np.ndarray, lat: np.ndarray, open
     return PlacePoints(ids, np.asarray(lon, float)[order], np.asarray(lat, float)[order], open_h, close_h)
 
 
-def match_places(
-    lon: np.ndarray,
-    lat: np.ndarray,
-    start: np.ndarray,
-    dwell_minutes: np.ndarray,
-    places: PlacePoints,
-    ref_lon: float,
-    ref_lat: float,
-    radius_m: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest place open during each stay within ``radius_m`` (``insert_stays.sql``): (code, metres).
+@dataclass(frozen=True)
+class PlaceGrid:
+    """The places a stay can match, put into a grid of squares for ``match_places`` (``place_grid``):
+    made once per run, not per batch of stays."""
 
-    Candidates come from a grid of squares 1.1 × the radius wide (each place copied into its square and
-    the eight around it); the distance is rounded to 0.1 m and ties go to the smallest place_id. A place
-    with opening hours is open during a stay when the stay's hours of day overlap them (on the day
-    before, of or after), or the stay lasts a day or more. Code -1 and NaN where no place matches. The
-    grid is made here; the stays are matched in one compiled pass (``kernels.nearest_places``).
-    """
-    n = len(lon)
-    if n == 0 or len(places.place_id) == 0:
-        return np.full(n, -1, np.int32), np.full(n, np.nan)
+    places: PlacePoints
+    grid_key: np.ndarray    # square of each (place, square) pair, increasing
+    grid_place: np.ndarray  # place code of each pair
+    ref_lon: float
+    ref_lat: float
+    cos_ref: float
+    side: float             # square width, metres
+    radius_m: float
+
+
+def place_grid(places: PlacePoints, ref_lon: float, ref_lat: float, radius_m: float) -> PlaceGrid:
+    """The grid ``match_places`` looks places up in: squares 1.1 × ``radius_m`` wide in metres east and
+    north of the reference point, each place copied into its square and the eight around it, so a stay's
+    own square lists every place within the radius."""
     side = radius_m * 1.1
     cos_ref = float(np.cos(np.radians(ref_lat)))
     shifts = np.array([-1, 0, 1])
     metres_x = np.radians(places.lon - ref_lon) * EARTH_RADIUS_M * cos_ref
     metres_y = np.radians(places.lat - ref_lat) * EARTH_RADIUS_M
-    # each place copied into its square and the eight around it
     pgx = np.floor(metres_x / side).astype(np.int64)
     pgy = np.floor(metres_y / side).astype(np.int64)
     gx = np.broadcast_to(pgx[:, None, None] + shifts[None, :, None], (len(pgx), 3, 3)).ravel()
@@ -153,11 +150,31 @@ def match_places(
     grid_place = np.repeat(np.arange(len(places.place_id), dtype=np.int64), 9)
     order = np.argsort(grid_key, kind="stable")
     frozen, f64 = kernels.frozen, np.float64
+    frozen_places = PlacePoints(places.place_id, frozen(places.lon, f64), frozen(places.lat, f64),
+                                frozen(places.open_h, f64), frozen(places.close_h, f64))
+    return PlaceGrid(frozen_places, frozen(grid_key[order], np.int64), frozen(grid_place[order], np.int64),
+                     float(ref_lon), float(ref_lat), cos_ref, float(side), float(radius_m))
+
+
+def match_places(
+    lon: np.ndarray, lat: np.ndarray, start: np.ndarray, dwell_minutes: np.ndarray, grid: PlaceGrid,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest place open during each stay within the grid's radius (``insert_stays.sql``): (code, metres).
+
+    Candidates come from the grid (``place_grid``); the distance is rounded to 0.1 m and ties go to the
+    smallest place_id. A place with opening hours is open during a stay when the stay's hours of day
+    overlap them (on the day before, of or after), or the stay lasts a day or more. Code -1 and NaN where
+    no place matches. The stays are matched in one compiled pass (``kernels.nearest_places``).
+    """
+    n = len(lon)
+    places = grid.places
+    if n == 0 or len(places.place_id) == 0:
+        return np.full(n, -1, np.int32), np.full(n, np.nan)
+    frozen, f64 = kernels.frozen, np.float64
     return kernels.nearest_places(
         frozen(lon, f64), frozen(lat, f64), frozen(start, np.int64), frozen(dwell_minutes, f64),
-        frozen(grid_key[order], np.int64), frozen(grid_place[order], np.int64), frozen(places.lon, f64),
-        frozen(places.lat, f64), frozen(places.open_h, f64), frozen(places.close_h, f64),
-        float(ref_lon), float(ref_lat), cos_ref, float(side), float(radius_m), float(EARTH_RADIUS_M))
+        grid.grid_key, grid.grid_place, places.lon, places.lat, places.open_h, places.close_h,
+        grid.ref_lon, grid.ref_lat, grid.cos_ref, grid.side, grid.radius_m, float(EARTH_RADIUS_M))
 
 
 def place_visits(device: np.ndarray, start: np.ndarray, end: np.ndarray, place: np.ndarray,
