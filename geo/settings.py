@@ -103,6 +103,11 @@ class Settings:
     sql_row_limit: int = 5000
 
     @property
+    def duckdb_memory_bytes(self) -> int:
+        """``duckdb_memory`` in bytes, as DuckDB reads it (MB and GB are powers of 1000)."""
+        return int(float(self.duckdb_memory[:-2]) * (10**6 if self.duckdb_memory[-2:].upper() == "MB" else 10**9))
+
+    @property
     def is_public(self) -> bool:
         """True when the app runs as the hosted read-only public view."""
         return self.mode == "public"

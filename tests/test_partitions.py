@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from geo.build.pipeline import partition_bounds, partition_count, partition_of, 
 from geo.ingest import telecom
 from geo.ingest.run import ImportOptions, import_file
 from geo.services._require import present_tables
+from geo.settings import get_settings
 from tests.pipeline_fixtures import sim_world
 
 #: Every output the pipeline writes, with a full sort order (coded tables and the views with texts).
@@ -305,3 +307,90 @@ def test_the_place_grid_is_made_once_per_run(simulated: object, monkeypatch: pyt
     run_pipeline(simulated, partitions=4)
     assert len(made) == 1 and len(matched) > 4
     assert all(grid is made[0] for grid in matched)
+
+
+def test_sums_spilled_to_disk_give_the_same_tables_and_leave_nothing(
+        simulated: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Running sums past their memory budget go to sorted runs on disk and are merged a slice at a time:
+    the tables equal the single pass row for row, and the runs' folder is gone afterwards."""
+    single = outputs(simulated, 1)
+    made: list[object] = []
+    real = pipeline._Sums
+
+    def recorded(*args: object) -> object:
+        made.append(real(*args))
+        return made[-1]
+
+    monkeypatch.setattr(pipeline, "_Sums", recorded)
+    monkeypatch.setattr(pipeline, "SUMS_MEMORY_ROWS", 500)
+    monkeypatch.setattr(pipeline, "SUMS_SLICE_ROWS", 700)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the in-memory database's runs go here
+    parted = outputs(simulated, 8)
+    assert made[0].presence.spilled_runs > 2 and made[0].trips.spilled_runs > 0
+    for table, frame in single.items():
+        pd.testing.assert_frame_equal(parted[table], frame, check_exact=True, obj=f"{table} (spilled sums)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_of_spilled_sums_leaves_no_runs_behind(
+        simulated: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real = pipeline._write
+
+    def trips_fail(cur: object, query: str, *args: object) -> None:
+        if query == "build/write_trips":
+            raise OSError("disk full")
+        real(cur, query, *args)
+
+    monkeypatch.setattr(pipeline, "_write", trips_fail)
+    monkeypatch.setattr(pipeline, "SUMS_MEMORY_ROWS", 500)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(OSError, match="disk full"):
+        run_pipeline(simulated, partitions=4)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(pipeline, "_write", real)
+    assert run_pipeline(simulated, partitions=4)["trips"] > 0
+
+
+def test_running_sums_spill_beside_the_database_file(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "atlas.duckdb"))
+    assert pipeline._spill_dir(con) == str(tmp_path)
+    assert pipeline._spill_dir(duckdb.connect()) is None  # in memory: the system's temporary folder
+
+
+def _limit_as_shown(value: str) -> str:
+    """DuckDB's display of a memory limit set to ``value``."""
+    con = duckdb.connect()
+    con.execute("set memory_limit = $m", {"m": value})
+    return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+
+@pytest.mark.parametrize(("headroom", "expected"), [(300_000_000, "partition"), (10**13, "configured")])
+def test_an_out_of_core_run_holds_duckdb_to_what_its_partitions_need(
+        simulated: object, monkeypatch: pytest.MonkeyPatch, headroom: int, expected: str) -> None:
+    """During a partitioned run DuckDB's limit is what the partitions in flight need (never more than the
+    configured one), and the configured limit is back afterwards; a single pass leaves it alone."""
+    seen: list[str] = []
+    real = pipeline._stream_pipeline
+
+    def spy(con: duckdb.DuckDBPyConnection, *args: object, **kwargs: object) -> None:
+        seen.append(con.execute("select current_setting('memory_limit')").fetchone()[0])
+        real(con, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_stream_pipeline", spy)
+    monkeypatch.setattr(pipeline, "DUCKDB_HEADROOM_BYTES", headroom)
+    pings = simulated.execute("select count(*) from pings").fetchone()[0]
+    configured = _limit_as_shown(get_settings().duckdb_memory)
+    simulated.execute("set memory_limit = '5GB'")
+    run_pipeline(simulated, partitions=1)
+    assert seen == [_limit_as_shown("5GB")]
+    run_pipeline(simulated, partitions=4)
+    want = f"{pipeline.partition_memory(pings, 4)}B" if expected == "partition" else get_settings().duckdb_memory
+    assert seen[1] == _limit_as_shown(want)
+    assert simulated.execute("select current_setting('memory_limit')").fetchone()[0] == configured
+
+
+def test_partition_memory_follows_the_partitions_in_flight() -> None:
+    per_ping, headroom = pipeline.SORT_BYTES_PER_PING, pipeline.DUCKDB_HEADROOM_BYTES
+    assert pipeline.partition_memory(10_000_000, 4) == 2 * 2_500_000 * per_ping + headroom
+    assert pipeline.partition_memory(10_000_001, 4) == 2 * 2_500_001 * per_ping + headroom  # rounded up
+    assert pipeline.partition_memory(1_000_000_000, 64) == pipeline.partition_memory(500_000_000, 32)

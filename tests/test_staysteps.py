@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -254,21 +255,43 @@ def test_dense_ids_keep_the_first_id_given() -> None:
 
 
 @pytest.mark.parametrize("floor", [1, 60, 1 << 20])  # merged at every call, every few, only when read
-def test_running_sums_equal_a_group_by(floor: int, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("spill_rows", [None, 150, 1000])  # in memory, or runs on disk (many, a few)
+def test_running_sums_equal_a_group_by(floor: int, spill_rows: int | None, monkeypatch: pytest.MonkeyPatch,
+                                       tmp_path: Path) -> None:
     monkeypatch.setattr(staysteps, "RUNNING_SUMS_FLOOR", floor)
     rng = np.random.default_rng(4)
-    sums = staysteps.RunningSums([np.int32, np.int64])
+    sums = staysteps.RunningSums([np.int32, np.int64], spill_rows=spill_rows, spill_dir=tmp_path)
     expected: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for _ in range(30):
-        keys = rng.permutation(np.unique(rng.integers(-(2**40), 2**40, rng.integers(0, 200)) // 2**33))
+        keys = rng.permutation(np.unique(rng.integers(-(2**40), 2**40, rng.integers(0, 200)) // 2**30))
         a, b = rng.integers(0, 9, len(keys)), rng.integers(-5, 2**40, len(keys))
         sums.add(keys, [a, b])
         for k, x, y in zip(keys.tolist(), a.tolist(), b.tolist(), strict=True):
             expected[k][0] += x
             expected[k][1] += y
+    assert (sums.spilled_runs > 0) == (spill_rows is not None)
     assert sums.keys.tolist() == sorted(expected)
     assert sums.values[0].tolist() == [expected[k][0] for k in sorted(expected)]
     assert sums.values[1].tolist() == [expected[k][1] for k in sorted(expected)]
+    parts = list(sums.slices(64))
+    assert max(len(keys) for keys, _ in parts) < 64 * 3  # slices of about the size asked for
+    assert np.concatenate([keys for keys, _ in parts]).tolist() == sorted(expected)
+    for i, dtype in enumerate((np.int32, np.int64)):
+        column = np.concatenate([values[i] for _, values in parts])
+        assert column.dtype == dtype and column.tolist() == [expected[k][i] for k in sorted(expected)]
+    assert list(tmp_path.iterdir()) == []  # the runs on disk are gone once handed over
+    assert sums.keys.tolist() == []
+
+
+def test_running_sums_remove_their_runs_on_close(tmp_path: Path) -> None:
+    sums = staysteps.RunningSums([np.int64], spill_rows=4, spill_dir=tmp_path)
+    for start in range(0, 40, 5):
+        sums.add(np.arange(start, start + 5), [np.ones(5, np.int64)])
+    assert sums.spilled_runs >= 2 and len(list(tmp_path.iterdir())) == 1
+    first = next(sums.slices(8))  # a reader stopped early (a failed write)
+    assert first[0].tolist()[:3] == [0, 1, 2]
+    sums.close()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_running_sums_check_presorted_keys() -> None:

@@ -39,9 +39,12 @@ of ``PipelineParams``; ``data/README.md`` ("The pipeline's settings") explains e
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -55,7 +58,7 @@ import pyarrow as pa
 from geo import sql
 from geo.build import staydetect, staysteps
 from geo.errors import FlowDataError
-from geo.settings import H3_RESOLUTION, MAP_CENTER
+from geo.settings import H3_RESOLUTION, MAP_CENTER, get_settings
 from geo.vocab import EARTH_RADIUS_M, VISITOR_TYPES
 
 #: Tables the pipeline writes, in order (``run_pipeline`` returns their row counts).
@@ -175,6 +178,7 @@ def run_pipeline(
     # the local metric projection every SQL step that measures metres takes: origin and sphere radius
     ref = {"ref_lon": float(ref["ref_lon"]), "ref_lat": float(ref["ref_lat"]), "earth_radius_m": EARTH_RADIUS_M}
     restore_order = _unordered_inserts(con)
+    restore_memory = _partition_memory(con, partitions) if partitions > 1 else False
     try:
         _prepare_outputs(con, segments_from_pings=partitions == 1, segments_of_pings=partitions > 1)
         clock.lap("prepare")
@@ -186,6 +190,8 @@ def run_pipeline(
         sql.execute(con, "schema/drop_device_segments")
         if restore_order:
             sql.execute(con, "build/ordered_inserts")
+        if restore_memory:
+            sql.execute(con, "build/set_memory_limit", {"memory_limit": get_settings().duckdb_memory})
     counts = {  # counted on the coded tables: the views' joins would only slow the count
         t: int(sql.fetch_one(con, "build/count_data_rows", idents={"data_table": f"{t}_data"})["n"])
         for t in OUTPUT_TABLES
@@ -350,6 +356,30 @@ def _unordered_inserts(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
+def partition_memory(pings: int, partitions: int) -> int:
+    """DuckDB's memory limit (bytes) for an out-of-core run of ``pings`` in ``partitions``: the sorts of
+    ``PARTITIONS_IN_FLIGHT`` partitions (``SORT_BYTES_PER_PING``) and ``DUCKDB_HEADROOM_BYTES``."""
+    per_partition = -(-pings // partitions)
+    return min(PARTITIONS_IN_FLIGHT, partitions) * per_partition * SORT_BYTES_PER_PING + DUCKDB_HEADROOM_BYTES
+
+
+def _partition_memory(con: duckdb.DuckDBPyConnection, partitions: int) -> bool:
+    """Lower DuckDB's memory limit to ``partition_memory`` (never raise it) for an out-of-core run; True
+    if the configured limit (``ATLAS_DUCKDB_MEMORY``) must be put back afterwards.
+
+    DuckDB keeps the table blocks it has read or written cached up to its limit, so left at the
+    configured limit its memory grows with the pings read until it reaches it; held to what the
+    partitions in flight need, the run's memory is set by a partition's size, not by the pings'.
+    """
+    pings = int(sql.fetch_one(con, "ingest/ping_count")["n"])
+    limit = min(partition_memory(pings, partitions), get_settings().duckdb_memory_bytes)
+    try:
+        sql.execute(con, "build/set_memory_limit", {"memory_limit": f"{limit}B"})
+    except duckdb.Error:  # a locked configuration (public mode): run with the configured limit
+        return False
+    return True
+
+
 def _load_stay_cells(con: duckdb.DuckDBPyConnection, resolution: int) -> None:
     """SQL engine, step 2: cells and zones of the distinct rounded stay centres (``stay_cells``)."""
     coords = sql.fetch_df(con, "build/stay_coordinates")
@@ -362,10 +392,22 @@ def _load_stay_cells(con: duckdb.DuckDBPyConnection, resolution: int) -> None:
 PARTITION_PINGS = 25_000_000
 #: Most device partitions (each a 1/4096 share of the devices).
 MAX_PARTITIONS = 4096
+#: DuckDB memory per ping of each partition in flight in an out-of-core run (its sort: four 8-byte columns
+#: and the sort's keys and pointers; DuckDB reported ~47 B at 12.7M pings a partition, docs/scale.md), and
+#: on top of the sorts for the writes and the cell lookups (``partition_memory``).
+SORT_BYTES_PER_PING = 64
+DUCKDB_HEADROOM_BYTES = 512_000_000
 #: Device partitions computed at once in an out-of-core run (worker threads, a cursor each): while one
 #: partition's pings are sorted in DuckDB, the previous one's stays are in NumPy, so both cores stay busy.
 #: Memory holds this many partitions' arrays (plus one partition's tables waiting for their writes).
 PARTITIONS_IN_FLIGHT = 2
+
+#: Keys each running sum (hourly presence, trips) keeps in memory in an out-of-core run; past that its totals
+#: go to a sorted run on disk beside the database (``staysteps.RunningSums``), so memory does not grow
+#: with the output tables. 4M keys are ~100 MB of hourly presence sums (key and two int64 values).
+SUMS_MEMORY_ROWS = 4_000_000
+#: Rows of a summed table built and written at a time at the end of an out-of-core run.
+SUMS_SLICE_ROWS = 1_000_000
 
 #: Rows per Arrow batch handed to a write (DuckDB scans a table's batches in parallel).
 WRITE_BATCH_ROWS = 122_880
@@ -433,15 +475,16 @@ class _Sums:
     pings'. Written once at the end (``write_visits_hourly``, ``write_trips``).
     """
 
-    def __init__(self, zones: int, places: int, segments: int) -> None:
+    def __init__(self, zones: int, places: int, segments: int, spill_dir: str | None = None) -> None:
         self.zone_bits = (zones + 1).bit_length()          # zone code + 1 (0: no zone)
         self.segment_bits = (segments + 1).bit_length()    # segment code + 1
         self.spot_bits = max(zones, places, 1).bit_length()  # a trip's origin and destination codes
         self.cells = staysteps.DenseIds()
         self.presence_groups = staysteps.DenseIds()
         self.trip_groups = staysteps.DenseIds()
-        self.presence = staysteps.RunningSums([np.int32, np.int64])  # visitors, dwell µs
-        self.trips = staysteps.RunningSums([np.int32])
+        self.presence = staysteps.RunningSums([np.int32, np.int64], spill_rows=SUMS_MEMORY_ROWS,
+                                              spill_dir=spill_dir)  # visitors, dwell µs
+        self.trips = staysteps.RunningSums([np.int32], spill_rows=SUMS_MEMORY_ROWS, spill_dir=spill_dir)
 
     def _presence_widths(self) -> list[int]:
         """Bits of a presence group's fields: dense cell id, zone code + 1, segment code + 1, visitor type."""
@@ -476,31 +519,38 @@ class _Sums:
         keys = staysteps.packed_key(np.repeat(ids[by_id], lengths[by_id]), p["hour"][rows])
         self.presence.add(keys, [p["visitors"][rows], p["dwell_us"][rows]], presorted=True)
 
-    def visits_hourly(self) -> pa.Table:
-        """The summed hourly presence (``stream_visits_hourly``), in (group, hour) order; the sums are
-        dropped."""
-        group, hour = staysteps.unpack_key(self.presence.keys)
-        cell, zone, segment, vtype = staysteps.unpack_fields(self.presence_groups.values[group],
-                                                             self._presence_widths())
-        visitors, dwell_us = self.presence.values
-        self.presence = staysteps.RunningSums([np.int32, np.int64])
-        del group
-        return _hourly_table(hour, self.cells.values[cell], zone - 1, segment - 1, vtype, visitors, dwell_us)
+    def visits_hourly(self) -> Iterator[pa.Table]:
+        """The summed hourly presence (``stream_visits_hourly``) in (group, hour) order, ``SUMS_SLICE_ROWS``
+        rows at a time; the sums are handed over and dropped."""
+        for keys, (visitors, dwell_us) in self.presence.slices(SUMS_SLICE_ROWS):
+            group, hour = staysteps.unpack_key(keys)
+            cell, zone, segment, vtype = staysteps.unpack_fields(self.presence_groups.values[group],
+                                                                 self._presence_widths())
+            yield _hourly_table(hour, self.cells.values[cell], zone - 1, segment - 1, vtype, visitors, dwell_us)
 
-    def trip_counts(self) -> pa.Table:
-        """The summed trip counts (``stream_trips``), in (day, group) order; the sums are dropped."""
-        day, group = staysteps.unpack_key(self.trips.keys)
-        level, origin, destination, segment, vtype = staysteps.unpack_fields(self.trip_groups.values[group],
-                                                                             self._trip_widths())
-        counts = self.trips.values[0]
-        self.trips = staysteps.RunningSums([np.int32])
-        del group
-        return pa.table({
-            "day": pa.array(day.astype(np.int32), type=pa.date32()), "level_code": level.astype(np.int8),
-            "origin_code": origin.astype(np.int32), "destination_code": destination.astype(np.int32),
-            "segment_code": (segment - 1).astype(np.int32), "visitor_type_code": vtype.astype(np.int8),
-            "trips": counts,
-        })
+    def trip_counts(self) -> Iterator[pa.Table]:
+        """The summed trip counts (``stream_trips``) in (day, group) order, ``SUMS_SLICE_ROWS`` rows at a
+        time; the sums are handed over and dropped."""
+        for keys, (counts,) in self.trips.slices(SUMS_SLICE_ROWS):
+            day, group = staysteps.unpack_key(keys)
+            level, origin, destination, segment, vtype = staysteps.unpack_fields(self.trip_groups.values[group],
+                                                                                 self._trip_widths())
+            yield pa.table({
+                "day": pa.array(day.astype(np.int32), type=pa.date32()), "level_code": level.astype(np.int8),
+                "origin_code": origin.astype(np.int32), "destination_code": destination.astype(np.int32),
+                "segment_code": (segment - 1).astype(np.int32), "visitor_type_code": vtype.astype(np.int8),
+                "trips": counts,
+            })
+
+    @property
+    def spilled_runs(self) -> int:
+        """Runs of sums written to disk so far (``SUMS_MEMORY_ROWS``)."""
+        return self.presence.spilled_runs + self.trips.spilled_runs
+
+    def close(self) -> None:
+        """Drop the sums and their runs on disk (after a failure too)."""
+        self.presence.close()
+        self.trips.close()
 
 
 def _presence_table(p: dict[str, np.ndarray]) -> pa.Table:
@@ -553,7 +603,23 @@ class _Shared:
         for query, view, table in out.writes:
             self.jobs.append(self.pool.submit(_write, con.cursor(), query, view, table, self.clock))
         sums.add(out)
+        release_freed_memory()
         self.clock.lap("sums")
+
+
+def _malloc_trim() -> Callable[[], object]:
+    """glibc's ``malloc_trim(0)``, or nothing where the C library has none (musl, macOS)."""
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return lambda: None
+    return lambda: trim(0)
+
+
+#: Give the memory freed by a partition's arrays back to the system (glibc keeps freed blocks of each
+#: thread's arena for reuse: ~0.3 GB of a 100M-ping run's peak, docs/scale.md). Called after each
+#: partition is handed over; a few milliseconds.
+release_freed_memory = _malloc_trim()
 
 
 class _Centres:
@@ -708,48 +774,47 @@ def _stream_pipeline(
     parted = partitions > 1
     in_flight = min(PARTITIONS_IN_FLIGHT, partitions)
     zone_names, segment_names = labels.get("zone", []), labels.get("segment", [])
-    sums = _Sums(len(zone_names), len(place_ids), len(segment_names))
-    with (ThreadPoolExecutor(max_workers=4, thread_name_prefix="pipeline-write") as pool,
-          ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="pipeline-presence") as side,
-          ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="pipeline-partition") as compute):
-        shared = _Shared(
-            zones=zone_names, place_ids=place_ids, segment_names=segment_names,
-            places=staysteps.place_grid(places, ref["ref_lon"], ref["ref_lat"], float(params.place_radius_m)),
-            place_codes=_codes(list(places.place_id), place_ids), cells=_CellCache(con),
-            pool=pool, side=side, jobs=[], clock=clock,
-        )
-        if not parted:  # its stays, place visits and hourly presence are being written already
-            sums.add(_stream_partition(con, params, ref, shared, "pings", at_once=True))
-            clock.lap("sums")
-            if progress:
-                progress(1, 2)
-        else:
-            running: list[Future[_PartitionOut]] = []
-            try:
-                for part in range(partitions):
-                    running.append(compute.submit(_partition_job, con.cursor(), params, ref, shared, part,
-                                                  partitions))
-                    while len(running) >= in_flight or (part == partitions - 1 and running):
-                        out = running.pop(0).result()
-                        clock.lap("partitions_wait")
-                        shared.hand_over(con, out, sums)
-                        del out
-                        if progress:
-                            progress(part + 1 - len(running), partitions + 1)
-            finally:
-                for job in running:  # after a failure: start no more partitions
-                    job.cancel()
-        # the summed tables: hourly presence written while trips are decoded (the presence sums are freed
-        # first: the sums and their tables are the run's largest arrays)
-        if parted:
-            shared.jobs.append(pool.submit(_write, con.cursor(), "build/write_visits_hourly",
-                                           "stream_visits_hourly", _batched(sums.visits_hourly()), clock))
-        trips = _batched(sums.trip_counts())
-        clock.lap("sums")
-        _write(con.cursor(), "build/write_trips", "stream_trips", trips, clock)
-        del trips
-        shared.drain()
-        clock.lap("writes_wait")
+    sums = _Sums(len(zone_names), len(place_ids), len(segment_names), _spill_dir(con))
+    try:
+        with (ThreadPoolExecutor(max_workers=4, thread_name_prefix="pipeline-write") as pool,
+              ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="pipeline-presence") as side,
+              ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="pipeline-partition") as compute):
+            shared = _Shared(
+                zones=zone_names, place_ids=place_ids, segment_names=segment_names,
+                places=staysteps.place_grid(places, ref["ref_lon"], ref["ref_lat"], float(params.place_radius_m)),
+                place_codes=_codes(list(places.place_id), place_ids), cells=_CellCache(con),
+                pool=pool, side=side, jobs=[], clock=clock,
+            )
+            if not parted:  # its stays, place visits and hourly presence are being written already
+                sums.add(_stream_partition(con, params, ref, shared, "pings", at_once=True))
+                clock.lap("sums")
+                if progress:
+                    progress(1, 2)
+            else:
+                running: list[Future[_PartitionOut]] = []
+                try:
+                    for part in range(partitions):
+                        running.append(compute.submit(_partition_job, con.cursor(), params, ref, shared, part,
+                                                      partitions))
+                        while len(running) >= in_flight or (part == partitions - 1 and running):
+                            out = running.pop(0).result()
+                            clock.lap("partitions_wait")
+                            shared.hand_over(con, out, sums)
+                            del out
+                            if progress:
+                                progress(part + 1 - len(running), partitions + 1)
+                finally:
+                    for job in running:  # after a failure: start no more partitions
+                        job.cancel()
+            # the summed tables, a slice at a time: hourly presence on a write thread, trips on this one
+            if parted:
+                shared.jobs.append(pool.submit(_write_slices, con, "build/write_visits_hourly",
+                                               "stream_visits_hourly", sums.visits_hourly(), clock))
+            _write_slices(con, "build/write_trips", "stream_trips", sums.trip_counts(), clock)
+            shared.drain()
+            clock.lap("writes_wait")
+    finally:  # after the threads are done
+        sums.close()
     if progress:
         progress(partitions + 1, partitions + 1)
 
@@ -913,6 +978,20 @@ def _write_presence(cur: duckdb.DuckDBPyConnection, args: tuple[Any, ...], clock
         raise
     clock.add("hourly_presence_side", time.perf_counter() - started)
     _write(cur, "build/write_visits_hourly", "stream_visits_hourly", table, clock)
+
+
+def _write_slices(con: duckdb.DuckDBPyConnection, query: str, view: str, tables: Iterator[pa.Table],
+                  clock: _Clock) -> None:
+    """Write each table ``tables`` hands over (``_write``), one after another, so one slice is in memory."""
+    for table in tables:
+        _write(con.cursor(), query, view, _batched(table), clock)
+
+
+def _spill_dir(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Where running sums spill (``SUMS_MEMORY_ROWS``): beside the database file (its disk holds the
+    pings), or the system's temporary folder for a database in memory."""
+    path = sql.fetch_one(con, "build/database_path")["path"]
+    return os.path.dirname(os.path.abspath(path)) if path else None
 
 
 def _batched(table: pa.Table) -> pa.Table:

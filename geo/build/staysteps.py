@@ -15,7 +15,9 @@ times are whole microseconds (floor division matches DuckDB's for times after 19
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -345,35 +347,58 @@ RUNNING_SUMS_FLOOR = 1 << 20
 
 
 class RunningSums:
-    """Integer sums per int64 key, added up over many calls and kept in key order (memory: the distinct
-    keys, not the rows added, plus the runs not merged yet). Out-of-core pipeline runs add each device
-    partition's partial hourly presence and trip counts here; sums of integers are exact in any order.
+    """Integer sums per int64 key, added up over many calls and kept in key order. Out-of-core pipeline
+    runs add each device partition's partial hourly presence and trip counts here; sums of integers are
+    exact in any order.
 
     Sums are kept as int64 (one row of values per key) and handed back in the types given. Added runs
     wait (sorted) until they hold ``RUNNING_SUMS_SHARE`` of the totals' keys, then are merged pairwise and
     into the totals by a compiled linear merge (``kernels.merge_sums``): the totals move once per flush,
     not once per call.
+
+    Memory: the distinct keys and the runs not merged yet, up to ``spill_rows`` keys. Past that the totals
+    are written to a sorted run on disk (``spill_dir``, a temporary folder removed by ``close`` or once
+    ``slices`` has handed everything over) and start again from nothing, so memory stays bounded whatever
+    the number of keys; ``slices`` merges the runs on disk and in memory one range of keys at a time.
     """
 
-    def __init__(self, dtypes: Sequence[type[np.integer]]) -> None:
-        """Sums of ``len(dtypes)`` values, handed back in these integer types (which must hold every total)."""
+    def __init__(self, dtypes: Sequence[type[np.integer]], *, spill_rows: int | None = None,
+                 spill_dir: str | os.PathLike[str] | None = None) -> None:
+        """Sums of ``len(dtypes)`` values, handed back in these integer types (which must hold every total);
+        past ``spill_rows`` keys in memory (``None``: never) the totals go to a run on disk in ``spill_dir``
+        (``None``: the system's temporary folder)."""
         self._dtypes = list(dtypes)
         self._keys = kernels.frozen(np.empty(0, np.int64), np.int64)
         self._values = kernels.frozen(np.empty((0, len(self._dtypes)), np.int64), np.int64)
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._pending_rows = 0
+        self._spill_rows = spill_rows
+        self._spill_dir = spill_dir
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._spilled: list[tuple[np.ndarray, np.ndarray]] = []  # sorted runs on disk, memory-mapped
+        self._runs_written = 0
+
+    @property
+    def spilled_runs(self) -> int:
+        """Runs written to disk so far (also after they are handed over and removed)."""
+        return self._runs_written
 
     @property
     def keys(self) -> np.ndarray:
-        """Every key added so far, increasing."""
-        self._flush()
-        return self._keys
+        """Every key added so far, increasing (all in memory at once: ``slices`` hands them over in parts)."""
+        return self._whole()[0]
 
     @property
     def values(self) -> list[np.ndarray]:
         """The sums of each value under ``keys``, in their types."""
+        return self._whole()[1]
+
+    def _whole(self) -> tuple[np.ndarray, list[np.ndarray]]:
         self._flush()
-        return [self._values[:, i].astype(t) for i, t in enumerate(self._dtypes)]
+        if not self._spilled:
+            return self._keys, [self._values[:, i].astype(t) for i, t in enumerate(self._dtypes)]
+        keys, values = self._merged()
+        return keys, [values[:, i].astype(t) for i, t in enumerate(self._dtypes)]
 
     def add(self, keys: np.ndarray, values: Sequence[np.ndarray], *, presorted: bool = False) -> None:
         """Add ``values`` (one array per sum) under ``keys`` (distinct within the call; ``presorted``: given
@@ -395,19 +420,85 @@ class RunningSums:
             keys, table = keys[order], table[order]
         self._pending.append((kernels.frozen(keys, np.int64), kernels.frozen(table, np.int64)))
         self._pending_rows += len(keys)
-        if self._pending_rows >= max(int(len(self._keys) * RUNNING_SUMS_SHARE), RUNNING_SUMS_FLOOR):
+        if self._spill_rows is not None and len(self._keys) + self._pending_rows >= self._spill_rows:
+            self._flush()
+            self._spill()
+        elif self._pending_rows >= max(int(len(self._keys) * RUNNING_SUMS_SHARE), RUNNING_SUMS_FLOOR):
             self._flush()
 
     def _flush(self) -> None:
         """Merge the pending runs pairwise, then into the totals."""
         runs = self._pending
         self._pending, self._pending_rows = [], 0
-        if not runs:
-            return
-        while len(runs) > 1:
-            runs = [_merge_runs(runs[i], runs[i + 1]) if i + 1 < len(runs) else runs[i]
-                    for i in range(0, len(runs), 2)]
-        self._keys, self._values = _merge_runs((self._keys, self._values), runs[0])
+        if runs:
+            self._keys, self._values = _merge_runs((self._keys, self._values), _merge_all(runs))
+
+    def _spill(self) -> None:
+        """Write the totals to a sorted run on disk (memory-mapped for ``slices``) and start again empty."""
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="atlas-sums-", dir=self._spill_dir)
+        base = os.path.join(self._folder.name, f"run{self._runs_written}")
+        self._runs_written += 1
+        np.save(base + "-keys.npy", self._keys)
+        np.save(base + "-values.npy", self._values)
+        self._spilled.append((np.load(base + "-keys.npy", mmap_mode="r"), np.load(base + "-values.npy", mmap_mode="r")))
+        self._keys = kernels.frozen(np.empty(0, np.int64), np.int64)
+        self._values = kernels.frozen(np.empty((0, len(self._dtypes)), np.int64), np.int64)
+
+    def _merged(self) -> tuple[np.ndarray, np.ndarray]:
+        """The runs on disk and the totals merged and summed, all in memory."""
+        return _merge_all([(kernels.frozen(np.array(k), np.int64), kernels.frozen(np.array(v), np.int64))
+                           for k, v in self._spilled] + [(self._keys, self._values)])
+
+    def slices(self, rows: int) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
+        """Every key and its sums in increasing key order, about ``rows`` keys at a time: (keys, values
+        in their types). The sums are handed over and dropped (the runs on disk removed at the end).
+
+        With runs on disk, the key ranges come from a sample of every run's keys (one key in ``rows / 64``),
+        so each range holds about ``rows`` of the runs' rows; each range is read from every run (binary
+        searches on the memory-mapped keys) and merged in memory.
+        """
+        self._flush()
+        try:
+            if not self._spilled:
+                keys, values = self._keys, self._values
+                self._keys, self._values = kernels.frozen(np.empty(0, np.int64), np.int64), values[:0]
+                for at in range(0, len(keys), rows):
+                    part = values[at:at + rows]
+                    yield keys[at:at + rows], [part[:, i].astype(t) for i, t in enumerate(self._dtypes)]
+                return
+            runs = [*self._spilled, (self._keys, self._values)]
+            stride = max(1, rows // 64)
+            sample = np.sort(np.concatenate([np.asarray(k[::stride]) for k, _ in runs]))
+            bounds = [int(b) for b in np.unique(sample[max(1, rows // stride)::max(1, rows // stride)])]
+            low = [0] * len(runs)
+            for bound in [*bounds, None]:
+                high = [len(k) if bound is None else int(np.searchsorted(k, bound)) for k, _ in runs]
+                parts = [(kernels.frozen(np.array(k[lo:hi]), np.int64), kernels.frozen(np.array(v[lo:hi]), np.int64))
+                         for (k, v), lo, hi in zip(runs, low, high, strict=True)]
+                low = high
+                keys, values = _merge_all(parts)
+                if len(keys):
+                    yield keys, [values[:, i].astype(t) for i, t in enumerate(self._dtypes)]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Drop the sums and remove the runs on disk (also after a failure)."""
+        self._spilled = []
+        self._pending, self._pending_rows = [], 0
+        self._keys = kernels.frozen(np.empty(0, np.int64), np.int64)
+        self._values = kernels.frozen(np.empty((0, len(self._dtypes)), np.int64), np.int64)
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
+
+def _merge_all(runs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, values) runs merged pairwise into one (``_merge_runs``)."""
+    while len(runs) > 1:
+        runs = [_merge_runs(runs[i], runs[i + 1]) if i + 1 < len(runs) else runs[i] for i in range(0, len(runs), 2)]
+    return runs[0]
 
 
 def _merge_runs(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
