@@ -26,6 +26,9 @@ floor it was published with, and the app calls it on every public connection bef
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +207,48 @@ def console_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     cur = con.cursor()
     cur.execute(_USE_ATLAS)
     return cur
+
+
+_UNITS = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40,
+          "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+
+
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int | None:
+    """DuckDB's memory limit in bytes, from the rounded figure it shows (within 0.1 of its unit); ``None``
+    if it cannot be read."""
+    shown = sql.fetch_one(con, "schema/memory_limit")["memory_limit"]
+    match = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]+)\s*", shown or "")
+    if not match or match.group(2) not in _UNITS:
+        return None
+    return int(float(match.group(1)) * _UNITS[match.group(2)])
+
+
+@contextmanager
+def held_memory_limit(con: duckdb.DuckDBPyConnection, limit: int, *,
+                      settings: Settings | None = None) -> Iterator[bool]:
+    """Hold DuckDB's memory limit to ``limit`` bytes (never above the configured ``ATLAS_DUCKDB_MEMORY``)
+    while the block runs, then put the configured limit back; yields whether it changed anything.
+
+    DuckDB keeps the blocks it has read or written cached up to its limit, so over a long out-of-core run
+    its memory climbs to the limit whatever the work needs; held to what the work needs, the run's memory
+    stops growing with the data. Left alone when the limit is already as low (a caller holds it) or the
+    configuration is locked (public mode).
+    """
+    settings = settings or get_settings()
+    limit = min(int(limit), settings.duckdb_memory_bytes)
+    current = memory_limit_bytes(con)
+    if current is not None and current <= limit * 1.05:
+        yield False
+        return
+    try:
+        sql.execute(con, "schema/set_memory_limit", {"memory_limit": f"{limit}B"})
+    except duckdb.Error:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        sql.execute(con, "schema/set_memory_limit", {"memory_limit": settings.duckdb_memory})
 
 
 def _sql_literal(text: str) -> str:

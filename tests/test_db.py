@@ -76,3 +76,29 @@ def test_public_and_officials_connections_never_share_an_instance(tmp_path) -> N
     assert officials.execute("select current_setting('enable_external_access')").fetchone()[0] is True
     officials.close()
     assert connect(path, "public").execute("select current_setting('enable_external_access')").fetchone()[0] is False
+
+
+def _shown(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+
+def test_held_memory_limit_lowers_then_puts_the_configured_limit_back(tmp_path) -> None:
+    from geo.db import held_memory_limit, memory_limit_bytes
+    from geo.settings import Settings
+
+    settings = Settings(db_path=tmp_path / "a.duckdb", duckdb_memory="3GB")
+    con = connect(settings.db_path, "officials", settings=settings)
+    configured = _shown(con)
+    assert abs(memory_limit_bytes(con) - 3 * 10**9) < 0.1 * 2**30
+    with held_memory_limit(con, 1_500_000_000, settings=settings) as changed:
+        assert changed and abs(memory_limit_bytes(con) - 1_500_000_000) < 0.1 * 2**30
+        with held_memory_limit(con, 1_500_000_000, settings=settings) as again:  # held already: left alone
+            assert not again
+        assert abs(memory_limit_bytes(con) - 1_500_000_000) < 0.1 * 2**30
+    assert _shown(con) == configured
+    with pytest.raises(RuntimeError), held_memory_limit(con, 10**9, settings=settings):
+        raise RuntimeError("the work failed")
+    assert _shown(con) == configured  # put back after a failure too
+    with held_memory_limit(con, 10**12, settings=settings) as changed:  # never above the configured limit
+        assert not changed and _shown(con) == configured
+    con.close()

@@ -39,6 +39,7 @@ of ``PipelineParams``; ``data/README.md`` ("The pipeline's settings") explains e
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -57,8 +58,9 @@ import pyarrow as pa
 
 from geo import sql
 from geo.build import staydetect, staysteps
+from geo.db import held_memory_limit
 from geo.errors import FlowDataError
-from geo.settings import H3_RESOLUTION, MAP_CENTER, get_settings
+from geo.settings import H3_RESOLUTION, MAP_CENTER
 from geo.vocab import EARTH_RADIUS_M, VISITOR_TYPES
 
 #: Tables the pipeline writes, in order (``run_pipeline`` returns their row counts).
@@ -178,7 +180,10 @@ def run_pipeline(
     # the local metric projection every SQL step that measures metres takes: origin and sphere radius
     ref = {"ref_lon": float(ref["ref_lon"]), "ref_lat": float(ref["ref_lat"]), "earth_radius_m": EARTH_RADIUS_M}
     restore_order = _unordered_inserts(con)
-    restore_memory = _partition_memory(con, partitions) if partitions > 1 else False
+    held = contextlib.ExitStack()
+    if partitions > 1:  # DuckDB held to what the partitions in flight need (geo.db.held_memory_limit)
+        pings = int(sql.fetch_one(con, "ingest/ping_count")["n"])
+        held.enter_context(held_memory_limit(con, partition_memory(pings, partitions)))
     try:
         _prepare_outputs(con, segments_from_pings=partitions == 1, segments_of_pings=partitions > 1)
         clock.lap("prepare")
@@ -190,8 +195,7 @@ def run_pipeline(
         sql.execute(con, "schema/drop_device_segments")
         if restore_order:
             sql.execute(con, "build/ordered_inserts")
-        if restore_memory:
-            sql.execute(con, "build/set_memory_limit", {"memory_limit": get_settings().duckdb_memory})
+        held.close()
     counts = {  # counted on the coded tables: the views' joins would only slow the count
         t: int(sql.fetch_one(con, "build/count_data_rows", idents={"data_table": f"{t}_data"})["n"])
         for t in OUTPUT_TABLES
@@ -361,23 +365,6 @@ def partition_memory(pings: int, partitions: int) -> int:
     ``PARTITIONS_IN_FLIGHT`` partitions (``SORT_BYTES_PER_PING``) and ``DUCKDB_HEADROOM_BYTES``."""
     per_partition = -(-pings // partitions)
     return min(PARTITIONS_IN_FLIGHT, partitions) * per_partition * SORT_BYTES_PER_PING + DUCKDB_HEADROOM_BYTES
-
-
-def _partition_memory(con: duckdb.DuckDBPyConnection, partitions: int) -> bool:
-    """Lower DuckDB's memory limit to ``partition_memory`` (never raise it) for an out-of-core run; True
-    if the configured limit (``ATLAS_DUCKDB_MEMORY``) must be put back afterwards.
-
-    DuckDB keeps the table blocks it has read or written cached up to its limit, so left at the
-    configured limit its memory grows with the pings read until it reaches it; held to what the
-    partitions in flight need, the run's memory is set by a partition's size, not by the pings'.
-    """
-    pings = int(sql.fetch_one(con, "ingest/ping_count")["n"])
-    limit = min(partition_memory(pings, partitions), get_settings().duckdb_memory_bytes)
-    try:
-        sql.execute(con, "build/set_memory_limit", {"memory_limit": f"{limit}B"})
-    except duckdb.Error:  # a locked configuration (public mode): run with the configured limit
-        return False
-    return True
 
 
 def _load_stay_cells(con: duckdb.DuckDBPyConnection, resolution: int) -> None:
