@@ -375,7 +375,7 @@ class RunningSums:
         self._spill_rows = spill_rows
         self._spill_dir = spill_dir
         self._folder: tempfile.TemporaryDirectory[str] | None = None
-        self._spilled: list[tuple[np.ndarray, np.ndarray]] = []  # sorted runs on disk, memory-mapped
+        self._spilled: list[str] = []  # sorted runs on disk (``_run``)
         self._runs_written = 0
 
     @property
@@ -434,29 +434,36 @@ class RunningSums:
             self._keys, self._values = _merge_runs((self._keys, self._values), _merge_all(runs))
 
     def _spill(self) -> None:
-        """Write the totals to a sorted run on disk (memory-mapped for ``slices``) and start again empty."""
+        """Write the totals to a sorted run on disk (read back by ``slices``) and start again empty."""
         if self._folder is None:
             self._folder = tempfile.TemporaryDirectory(prefix="atlas-sums-", dir=self._spill_dir)
         base = os.path.join(self._folder.name, f"run{self._runs_written}")
         self._runs_written += 1
         np.save(base + "-keys.npy", self._keys)
         np.save(base + "-values.npy", self._values)
-        self._spilled.append((np.load(base + "-keys.npy", mmap_mode="r"), np.load(base + "-values.npy", mmap_mode="r")))
+        self._spilled.append(base)
         self._keys = kernels.frozen(np.empty(0, np.int64), np.int64)
         self._values = kernels.frozen(np.empty((0, len(self._dtypes)), np.int64), np.int64)
 
+    @staticmethod
+    def _run(base: str) -> tuple[np.ndarray, np.ndarray]:
+        """A run on disk, memory-mapped (keys, values). Mapped only while a slice is read from it: pages
+        of a mapped file count in the process's resident memory until the mapping goes."""
+        return np.load(base + "-keys.npy", mmap_mode="r"), np.load(base + "-values.npy", mmap_mode="r")
+
     def _merged(self) -> tuple[np.ndarray, np.ndarray]:
         """The runs on disk and the totals merged and summed, all in memory."""
-        return _merge_all([(kernels.frozen(np.array(k), np.int64), kernels.frozen(np.array(v), np.int64))
-                           for k, v in self._spilled] + [(self._keys, self._values)])
+        runs = [(kernels.frozen(np.array(k), np.int64), kernels.frozen(np.array(v), np.int64))
+                for k, v in map(self._run, self._spilled)]
+        return _merge_all([*runs, (self._keys, self._values)])
 
     def slices(self, rows: int) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
         """Every key and its sums in increasing key order, about ``rows`` keys at a time: (keys, values
         in their types). The sums are handed over and dropped (the runs on disk removed at the end).
 
         With runs on disk, the key ranges come from a sample of every run's keys (one key in ``rows / 64``),
-        so each range holds about ``rows`` of the runs' rows; each range is read from every run (binary
-        searches on the memory-mapped keys) and merged in memory.
+        so each range holds about ``rows`` of the runs' rows; each range is read from every run (a binary
+        search on its memory-mapped keys, mapped only meanwhile) and merged in memory.
         """
         self._flush()
         try:
@@ -467,17 +474,26 @@ class RunningSums:
                     part = values[at:at + rows]
                     yield keys[at:at + rows], [part[:, i].astype(t) for i, t in enumerate(self._dtypes)]
                 return
-            runs = [*self._spilled, (self._keys, self._values)]
             stride = max(1, rows // 64)
-            sample = np.sort(np.concatenate([np.asarray(k[::stride]) for k, _ in runs]))
-            bounds = [int(b) for b in np.unique(sample[max(1, rows // stride)::max(1, rows // stride)])]
-            low = [0] * len(runs)
+            samples = [np.asarray(self._keys[::stride])]
+            for base in self._spilled:
+                keys, _ = self._run(base)
+                samples.append(np.array(keys[::stride]))
+                del keys
+            step = max(1, rows // stride)
+            bounds = [int(b) for b in np.unique(np.sort(np.concatenate(samples))[step::step])]
+            low = [0] * (len(self._spilled) + 1)
             for bound in [*bounds, None]:
-                high = [len(k) if bound is None else int(np.searchsorted(k, bound)) for k, _ in runs]
-                parts = [(kernels.frozen(np.array(k[lo:hi]), np.int64), kernels.frozen(np.array(v[lo:hi]), np.int64))
-                         for (k, v), lo, hi in zip(runs, low, high, strict=True)]
+                parts, high = [], []
+                for i, base in enumerate([*self._spilled, None]):
+                    keys, values = (self._keys, self._values) if base is None else self._run(base)
+                    high.append(len(keys) if bound is None else int(np.searchsorted(keys, bound)))
+                    parts.append((kernels.frozen(np.array(keys[low[i]:high[i]]), np.int64),
+                                  kernels.frozen(np.array(values[low[i]:high[i]]), np.int64)))
+                    del keys, values
                 low = high
                 keys, values = _merge_all(parts)
+                del parts
                 if len(keys):
                     yield keys, [values[:, i].astype(t) for i, t in enumerate(self._dtypes)]
         finally:
