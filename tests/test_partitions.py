@@ -394,3 +394,35 @@ def test_partition_memory_follows_the_partitions_in_flight() -> None:
     assert pipeline.partition_memory(10_000_000, 4) == 2 * 2_500_000 * per_ping + headroom
     assert pipeline.partition_memory(10_000_001, 4) == 2 * 2_500_001 * per_ping + headroom  # rounded up
     assert pipeline.partition_memory(1_000_000_000, 64) == pipeline.partition_memory(500_000_000, 32)
+
+
+def test_a_partitioned_build_holds_duckdb_from_the_first_ping_to_the_last_rollup(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``geo build --pings N`` in partitions: the simulator, the pipeline and the rollups all run with
+    DuckDB held to what the partitions need (its memory does not climb with N to the configured limit)."""
+    from geo.build import rollups
+    from geo.build.run import BuildOptions, build_database
+    from geo.settings import Settings
+
+    seen: dict[str, str] = {}
+
+    def shown(con: duckdb.DuckDBPyConnection) -> str:
+        return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    real_simulate, real_rollups = simulate.simulate_pings, rollups.run_rollups
+
+    def simulate_spy(con: duckdb.DuckDBPyConnection, **kwargs: object) -> object:
+        seen["simulate"] = shown(con)
+        return real_simulate(con, **kwargs)
+
+    def rollups_spy(con: duckdb.DuckDBPyConnection, *args: object) -> object:
+        seen["rollups"] = shown(con)
+        return real_rollups(con, *args)
+
+    monkeypatch.setattr(simulate, "simulate_pings", simulate_spy)
+    monkeypatch.setattr(rollups, "run_rollups", rollups_spy)
+    settings = Settings(db_path=tmp_path / "atlas.duckdb", duckdb_memory="3GB")
+    build_database(tmp_path / "atlas.duckdb", BuildOptions(pings=40_000, days=7, partitions=4, keep_roads=False),
+                   settings=settings)
+    held = _limit_as_shown(f"{pipeline.partition_memory(40_000, 4)}B")
+    assert seen == {"simulate": held, "rollups": held}

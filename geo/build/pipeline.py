@@ -60,7 +60,7 @@ from geo import sql
 from geo.build import staydetect, staysteps
 from geo.db import held_memory_limit
 from geo.errors import FlowDataError
-from geo.settings import H3_RESOLUTION, MAP_CENTER
+from geo.settings import H3_RESOLUTION, MAP_CENTER, Settings
 from geo.vocab import EARTH_RADIUS_M, VISITOR_TYPES
 
 #: Tables the pipeline writes, in order (``run_pipeline`` returns their row counts).
@@ -180,10 +180,9 @@ def run_pipeline(
     # the local metric projection every SQL step that measures metres takes: origin and sphere radius
     ref = {"ref_lon": float(ref["ref_lon"]), "ref_lat": float(ref["ref_lat"]), "earth_radius_m": EARTH_RADIUS_M}
     restore_order = _unordered_inserts(con)
-    held = contextlib.ExitStack()
-    if partitions > 1:  # DuckDB held to what the partitions in flight need (geo.db.held_memory_limit)
-        pings = int(sql.fetch_one(con, "ingest/ping_count")["n"])
-        held.enter_context(held_memory_limit(con, partition_memory(pings, partitions)))
+    held = contextlib.ExitStack()  # DuckDB held to what the partitions in flight need (a caller may hold it)
+    if partitions > 1:
+        held.enter_context(out_of_core(con, int(sql.fetch_one(con, "ingest/ping_count")["n"]), partitions))
     try:
         _prepare_outputs(con, segments_from_pings=partitions == 1, segments_of_pings=partitions > 1)
         clock.lap("prepare")
@@ -365,6 +364,16 @@ def partition_memory(pings: int, partitions: int) -> int:
     ``PARTITIONS_IN_FLIGHT`` partitions (``SORT_BYTES_PER_PING``) and ``DUCKDB_HEADROOM_BYTES``."""
     per_partition = -(-pings // partitions)
     return min(PARTITIONS_IN_FLIGHT, partitions) * per_partition * SORT_BYTES_PER_PING + DUCKDB_HEADROOM_BYTES
+
+
+def out_of_core(con: duckdb.DuckDBPyConnection, pings: int, partitions: int, *,
+                settings: Settings | None = None) -> contextlib.AbstractContextManager[bool]:
+    """Hold DuckDB to ``partition_memory`` for an out-of-core build or import of ``pings`` in
+    ``partitions`` (storing the pings, the pipeline and the rollups), so its memory does not climb with
+    the pings to the configured limit; nothing for a single pass or an unknown count (``geo.db.held_memory_limit``)."""
+    if partitions <= 1 or pings <= 0:
+        return contextlib.nullcontext(False)
+    return held_memory_limit(con, partition_memory(pings, partitions), settings=settings)
 
 
 def _load_stay_cells(con: duckdb.DuckDBPyConnection, resolution: int) -> None:

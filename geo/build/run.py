@@ -117,36 +117,39 @@ def load_seed(con, seed_dir: Path, *, resolution: int = H3_RESOLUTION) -> dict[s
 
 
 def build_flows(con, options: BuildOptions, progress: Progress | None = None,
-                timings: dict[str, float] | None = None) -> dict[str, int]:
+                timings: dict[str, float] | None = None, *, settings: Settings | None = None) -> dict[str, int]:
     """Simulate pings and run the pipeline and rollups; returns row counts of the flow tables.
 
-    ``timings``, when given, receives the pipeline's seconds per stage (``run_pipeline``)."""
+    ``timings``, when given, receives the pipeline's seconds per stage (``run_pipeline``); ``settings``
+    are the ones ``con`` was opened with (its configured DuckDB memory limit)."""
     from geo.build import pipeline, rollups, simulate
 
     # device partitions sized by the pings asked for: the simulator stores the pings clustered by them and
     # the pipeline works through them one after another (out of core)
     partitions = options.partitions or (pipeline.partition_count(options.pings) if options.pings else None)
-    summary = simulate.simulate_pings(
-        con,
-        seed=options.seed,
-        days=options.days,
-        start=options.start,
-        visitors=options.visitors,
-        pings=options.pings,
-        partitions=partitions or 1,
-        seed_dir=options.seed_dir,  # None: the simulator's own data/seed
-    )
-    # recorded before the rollups: the expansion weights (run first by the rollups) label themselves from it
-    _record_meta(con, "flows", simulated=True, seed_value=options.seed,
-                 sources=N_("SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
-                            "figures (data/README.md)"),
-                 params=summary)
-    if progress:
-        progress("pipeline")
-    counts = pipeline.run_pipeline(con, partitions=partitions, timings=timings)
-    if progress:
-        progress("rollups")
-    rollups.run_rollups(con)
+    # out of core, DuckDB is held to what the partitions need from the first stored ping to the last rollup
+    with pipeline.out_of_core(con, options.pings or 0, partitions or 1, settings=settings):
+        summary = simulate.simulate_pings(
+            con,
+            seed=options.seed,
+            days=options.days,
+            start=options.start,
+            visitors=options.visitors,
+            pings=options.pings,
+            partitions=partitions or 1,
+            seed_dir=options.seed_dir,  # None: the simulator's own data/seed
+        )
+        # recorded before the rollups: the expansion weights (run first by the rollups) label themselves
+        _record_meta(con, "flows", simulated=True, seed_value=options.seed,
+                     sources=N_("SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
+                                "figures (data/README.md)"),
+                     params=summary)
+        if progress:
+            progress("pipeline")
+        counts = pipeline.run_pipeline(con, partitions=partitions, timings=timings)
+        if progress:
+            progress("rollups")
+        rollups.run_rollups(con)
     return counts
 
 
@@ -196,7 +199,7 @@ def build_database(
                 if progress:
                     progress("simulate")
                 t0 = datetime.now()
-                report.counts.update(build_flows(con, options, progress, report.pipeline_stages))
+                report.counts.update(build_flows(con, options, progress, report.pipeline_stages, settings=settings))
                 report.seconds["flows"] = (datetime.now() - t0).total_seconds()
                 if any(n.startswith("road network kept") for n in report.notes):
                     report.notes.append("road loads recomputed for the new flows (every corridor routed once)")
