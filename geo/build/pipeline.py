@@ -369,7 +369,7 @@ def partition_memory(pings: int, partitions: int) -> int:
 def out_of_core(con: duckdb.DuckDBPyConnection, pings: int, partitions: int, *,
                 settings: Settings | None = None) -> contextlib.AbstractContextManager[bool]:
     """Hold DuckDB to ``partition_memory`` for an out-of-core build or import of ``pings`` in
-    ``partitions`` (storing the pings, the pipeline and the rollups), so its memory does not climb with
+    ``partitions`` (storing the pings and the pipeline), so its memory does not climb with
     the pings to the configured limit; nothing for a single pass or an unknown count (``geo.db.held_memory_limit``)."""
     if partitions <= 1 or pings <= 0:
         return contextlib.nullcontext(False)
@@ -389,9 +389,10 @@ PARTITION_PINGS = 25_000_000
 #: Most device partitions (each a 1/4096 share of the devices).
 MAX_PARTITIONS = 4096
 #: DuckDB memory per ping of each partition in flight in an out-of-core run (its sort: four 8-byte columns
-#: and the sort's keys and pointers; DuckDB reported ~47 B at 12.7M pings a partition, docs/scale.md), and
-#: on top of the sorts for the writes and the cell lookups (``partition_memory``).
-SORT_BYTES_PER_PING = 64
+#: and the sort's keys and pointers; DuckDB reported 44–47 B at 12.7M and 15.9M pings a partition, so
+#: this leaves room for the table blocks a scan pins, docs/scale.md), and on top of the sorts for the
+#: writes and the cell lookups (``partition_memory``).
+SORT_BYTES_PER_PING = 80
 DUCKDB_HEADROOM_BYTES = 512_000_000
 #: Device partitions computed at once in an out-of-core run (worker threads, a cursor each): while one
 #: partition's pings are sorted in DuckDB, the previous one's stays are in NumPy, so both cores stay busy.

@@ -127,7 +127,9 @@ def build_flows(con, options: BuildOptions, progress: Progress | None = None,
     # device partitions sized by the pings asked for: the simulator stores the pings clustered by them and
     # the pipeline works through them one after another (out of core)
     partitions = options.partitions or (pipeline.partition_count(options.pings) if options.pings else None)
-    # out of core, DuckDB is held to what the partitions need from the first stored ping to the last rollup
+    # out of core, DuckDB is held to what the partitions need from the first stored ping to the end of the
+    # pipeline (not the rollups: their group-bys over every stay, e.g. the distinct devices per month of
+    # the expansion weights, ran out of memory at 1B pings under that limit)
     with pipeline.out_of_core(con, options.pings or 0, partitions or 1, settings=settings):
         summary = simulate.simulate_pings(
             con,
@@ -147,9 +149,9 @@ def build_flows(con, options: BuildOptions, progress: Progress | None = None,
         if progress:
             progress("pipeline")
         counts = pipeline.run_pipeline(con, partitions=partitions, timings=timings)
-        if progress:
-            progress("rollups")
-        rollups.run_rollups(con)
+    if progress:
+        progress("rollups")
+    rollups.run_rollups(con)
     return counts
 
 

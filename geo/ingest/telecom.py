@@ -281,7 +281,8 @@ def import_pings(path: Path, name: str, *, db_path: Path, settings: Settings, ma
         sql.execute(con, "schema/create_pings")
         # one device partition at a time, each from its own buckets: stored clustered by partition
         partitions = pipeline.partition_count(int(out["counts"]["accepted"]))
-        # out of core, DuckDB is held to what the partitions need from the first stored ping to the last rollup
+        # out of core, DuckDB is held to what the partitions need from the first stored ping to the end of the
+        # pipeline (geo/build/run.py build_flows: not the rollups)
         with pipeline.out_of_core(con, int(out["counts"]["accepted"]), partitions, settings=settings):
             for part in range(partitions):
                 checked.load_partition(con, part, partitions)
@@ -300,7 +301,7 @@ def import_pings(path: Path, name: str, *, db_path: Path, settings: Settings, ma
                                 else "expansion weights fitted to the published statistics (no market shares given)")
             t0 = time.perf_counter()
             counts = pipeline.run_pipeline(con, partitions=partitions)
-            rollups.run_rollups(con)
+        rollups.run_rollups(con)
         out["after"].append(f"pipeline and rollups run on the imported pings in {time.perf_counter() - t0:.1f} s: "
                             + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
         out["dataset"] = "flows"
