@@ -396,11 +396,11 @@ def test_partition_memory_follows_the_partitions_in_flight() -> None:
     assert pipeline.partition_memory(1_000_000_000, 64) == pipeline.partition_memory(500_000_000, 32)
 
 
-def test_a_partitioned_build_holds_duckdb_from_the_first_ping_to_the_end_of_the_pipeline(
+def test_a_partitioned_build_holds_duckdb_to_what_each_step_needs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``geo build --pings N`` in partitions: the simulator and the pipeline run with DuckDB held to what
-    the partitions need (its memory does not climb with N to the configured limit); the rollups, whose
-    group-bys span every stay, run with the configured limit."""
+    """``geo build --pings N`` in partitions: DuckDB is held to little while the simulator stores the pings
+    and to what the partitions in flight need during the pipeline (its memory does not climb with N to the
+    configured limit); the rollups, whose group-bys span every stay, run with the configured limit."""
     from geo.build import rollups
     from geo.build.run import BuildOptions, build_database
     from geo.settings import Settings
@@ -410,20 +410,26 @@ def test_a_partitioned_build_holds_duckdb_from_the_first_ping_to_the_end_of_the_
     def shown(con: duckdb.DuckDBPyConnection) -> str:
         return con.execute("select current_setting('memory_limit')").fetchone()[0]
 
-    real_simulate, real_rollups = simulate.simulate_pings, rollups.run_rollups
+    real_simulate, real_pipeline, real_rollups = simulate.simulate_pings, pipeline.run_pipeline, rollups.run_rollups
 
     def simulate_spy(con: duckdb.DuckDBPyConnection, **kwargs: object) -> object:
         seen["simulate"] = shown(con)
         return real_simulate(con, **kwargs)
+
+    def pipeline_spy(con: duckdb.DuckDBPyConnection, *args: object, **kwargs: object) -> object:
+        seen["pipeline"] = shown(con)
+        return real_pipeline(con, *args, **kwargs)
 
     def rollups_spy(con: duckdb.DuckDBPyConnection, *args: object) -> object:
         seen["rollups"] = shown(con)
         return real_rollups(con, *args)
 
     monkeypatch.setattr(simulate, "simulate_pings", simulate_spy)
+    monkeypatch.setattr(pipeline, "run_pipeline", pipeline_spy)
     monkeypatch.setattr(rollups, "run_rollups", rollups_spy)
     settings = Settings(db_path=tmp_path / "atlas.duckdb", duckdb_memory="3GB")
     build_database(tmp_path / "atlas.duckdb", BuildOptions(pings=40_000, days=7, partitions=4, keep_roads=False),
                    settings=settings)
-    held = _limit_as_shown(f"{pipeline.partition_memory(40_000, 4)}B")
-    assert seen == {"simulate": held, "rollups": _limit_as_shown("3GB")}
+    assert seen == {"simulate": _limit_as_shown(f"{pipeline.STORE_MEMORY_BYTES}B"),
+                    "pipeline": _limit_as_shown(f"{pipeline.partition_memory(40_000, 4)}B"),
+                    "rollups": _limit_as_shown("3GB")}

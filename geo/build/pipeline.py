@@ -366,10 +366,20 @@ def partition_memory(pings: int, partitions: int) -> int:
     return min(PARTITIONS_IN_FLIGHT, partitions) * per_partition * SORT_BYTES_PER_PING + DUCKDB_HEADROOM_BYTES
 
 
+def storing_pings(con: duckdb.DuckDBPyConnection, partitions: int, *,
+                  settings: Settings | None = None) -> contextlib.AbstractContextManager[bool]:
+    """Hold DuckDB to ``STORE_MEMORY_BYTES`` while the pings of an out-of-core build or import are stored
+    partition by partition (batches of inserts need little; left at the configured limit, DuckDB's cache of
+    the blocks written climbs to it); nothing for a single pass (``geo.db.held_memory_limit``)."""
+    if partitions <= 1:
+        return contextlib.nullcontext(False)
+    return held_memory_limit(con, STORE_MEMORY_BYTES, settings=settings)
+
+
 def out_of_core(con: duckdb.DuckDBPyConnection, pings: int, partitions: int, *,
                 settings: Settings | None = None) -> contextlib.AbstractContextManager[bool]:
-    """Hold DuckDB to ``partition_memory`` for an out-of-core build or import of ``pings`` in
-    ``partitions`` (storing the pings and the pipeline), so its memory does not climb with
+    """Hold DuckDB to ``partition_memory`` for the pipeline of an out-of-core build or import of ``pings``
+    in ``partitions`` (``run_pipeline`` holds it itself when no caller does), so its memory does not climb with
     the pings to the configured limit; nothing for a single pass or an unknown count (``geo.db.held_memory_limit``)."""
     if partitions <= 1 or pings <= 0:
         return contextlib.nullcontext(False)
@@ -394,6 +404,8 @@ MAX_PARTITIONS = 4096
 #: writes and the cell lookups (``partition_memory``).
 SORT_BYTES_PER_PING = 80
 DUCKDB_HEADROOM_BYTES = 512_000_000
+#: DuckDB's memory while the pings of an out-of-core build or import are stored (``storing_pings``).
+STORE_MEMORY_BYTES = 1_000_000_000
 #: Device partitions computed at once in an out-of-core run (worker threads, a cursor each): while one
 #: partition's pings are sorted in DuckDB, the previous one's stays are in NumPy, so both cores stay busy.
 #: Memory holds this many partitions' arrays (plus one partition's tables waiting for their writes).

@@ -127,10 +127,10 @@ def build_flows(con, options: BuildOptions, progress: Progress | None = None,
     # device partitions sized by the pings asked for: the simulator stores the pings clustered by them and
     # the pipeline works through them one after another (out of core)
     partitions = options.partitions or (pipeline.partition_count(options.pings) if options.pings else None)
-    # out of core, DuckDB is held to what the partitions need from the first stored ping to the end of the
-    # pipeline (not the rollups: their group-bys over every stay, e.g. the distinct devices per month of
-    # the expansion weights, ran out of memory at 1B pings under that limit)
-    with pipeline.out_of_core(con, options.pings or 0, partitions or 1, settings=settings):
+    # out of core, DuckDB is held to what each step needs (geo.db.held_memory_limit): little while the
+    # pings are stored, the partitions in flight during the pipeline; the rollups, whose group-bys span
+    # every stay, run with the configured limit (held to 2.5 GB, they ran out of memory at 1B pings)
+    with pipeline.storing_pings(con, partitions or 1, settings=settings):
         summary = simulate.simulate_pings(
             con,
             seed=options.seed,
@@ -141,13 +141,14 @@ def build_flows(con, options: BuildOptions, progress: Progress | None = None,
             partitions=partitions or 1,
             seed_dir=options.seed_dir,  # None: the simulator's own data/seed
         )
-        # recorded before the rollups: the expansion weights (run first by the rollups) label themselves
-        _record_meta(con, "flows", simulated=True, seed_value=options.seed,
-                     sources=N_("SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
-                                "figures (data/README.md)"),
-                     params=summary)
-        if progress:
-            progress("pipeline")
+    # recorded before the rollups: the expansion weights (run first by the rollups) label themselves from it
+    _record_meta(con, "flows", simulated=True, seed_value=options.seed,
+                 sources=N_("SIMULATED by geo/simulate.py from published arrival, origin and seasonality "
+                            "figures (data/README.md)"),
+                 params=summary)
+    if progress:
+        progress("pipeline")
+    with pipeline.out_of_core(con, options.pings or 0, partitions or 1, settings=settings):
         counts = pipeline.run_pipeline(con, partitions=partitions, timings=timings)
     if progress:
         progress("rollups")

@@ -281,25 +281,25 @@ def import_pings(path: Path, name: str, *, db_path: Path, settings: Settings, ma
         sql.execute(con, "schema/create_pings")
         # one device partition at a time, each from its own buckets: stored clustered by partition
         partitions = pipeline.partition_count(int(out["counts"]["accepted"]))
-        # out of core, DuckDB is held to what the partitions need from the first stored ping to the end of the
-        # pipeline (geo/build/run.py build_flows: not the rollups)
-        with pipeline.out_of_core(con, int(out["counts"]["accepted"]), partitions, settings=settings):
+        # out of core, DuckDB is held to what each step needs (geo/build/run.py build_flows)
+        with pipeline.storing_pings(con, partitions, settings=settings):
             for part in range(partitions):
                 checked.load_partition(con, part, partitions)
-            shutil.rmtree(checked.folder, ignore_errors=True)
-            c = out["counts"]
-            # recorded before the rollups: the expansion weights label themselves from the flows row
-            load.record_meta(con, "flows", sources=attribution or f"{name} ({out['format']}), imported pings",
-                             params={"file": name, "format": out["format"], "encoding": out["encoding"],
-                                     "rows_read": int(c["rows_read"]), "accepted": int(c["accepted"]),
-                                     "repaired": int(c["repaired"]), "rejected": int(c["rejected"]),
-                                     "warnings": int(c["warnings"]), "devices": int(c["devices"]),
-                                     "first": c["first_ts"], "last": c["last_ts"], "attribution": attribution})
-            n_shares = estimates.store_market_shares(
-                con, market_shares if market_shares is not None else pd.DataFrame(columns=list(estimates.MARKET_SHARE_COLUMNS)))
-            out["after"].append(f"expansion weights from the operator's market shares ({n_shares} rows)" if n_shares
-                                else "expansion weights fitted to the published statistics (no market shares given)")
-            t0 = time.perf_counter()
+        shutil.rmtree(checked.folder, ignore_errors=True)
+        c = out["counts"]
+        # recorded before the rollups: the expansion weights label themselves from the flows row
+        load.record_meta(con, "flows", sources=attribution or f"{name} ({out['format']}), imported pings",
+                         params={"file": name, "format": out["format"], "encoding": out["encoding"],
+                                 "rows_read": int(c["rows_read"]), "accepted": int(c["accepted"]),
+                                 "repaired": int(c["repaired"]), "rejected": int(c["rejected"]),
+                                 "warnings": int(c["warnings"]), "devices": int(c["devices"]),
+                                 "first": c["first_ts"], "last": c["last_ts"], "attribution": attribution})
+        n_shares = estimates.store_market_shares(
+            con, market_shares if market_shares is not None else pd.DataFrame(columns=list(estimates.MARKET_SHARE_COLUMNS)))
+        out["after"].append(f"expansion weights from the operator's market shares ({n_shares} rows)" if n_shares
+                            else "expansion weights fitted to the published statistics (no market shares given)")
+        t0 = time.perf_counter()
+        with pipeline.out_of_core(con, int(out["counts"]["accepted"]), partitions, settings=settings):
             counts = pipeline.run_pipeline(con, partitions=partitions)
         rollups.run_rollups(con)
         out["after"].append(f"pipeline and rollups run on the imported pings in {time.perf_counter() - t0:.1f} s: "
