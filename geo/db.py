@@ -242,13 +242,15 @@ def held_memory_limit(con: duckdb.DuckDBPyConnection, limit: int, *,
         return
     try:
         sql.execute(con, "schema/set_memory_limit", {"memory_limit": f"{limit}B"})
-    except duckdb.Error:
-        yield False
-        return
+    except duckdb.Error:  # a locked configuration
+        changed = False
+    else:
+        changed = True
     try:
-        yield True
+        yield changed
     finally:
-        sql.execute(con, "schema/set_memory_limit", {"memory_limit": settings.duckdb_memory})
+        if changed:
+            sql.execute(con, "schema/set_memory_limit", {"memory_limit": settings.duckdb_memory})
 
 
 def _sql_literal(text: str) -> str:

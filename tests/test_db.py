@@ -102,3 +102,16 @@ def test_held_memory_limit_lowers_then_puts_the_configured_limit_back(tmp_path) 
     with held_memory_limit(con, 10**12, settings=settings) as changed:  # never above the configured limit
         assert not changed and _shown(con) == configured
     con.close()
+
+
+def test_held_memory_limit_leaves_a_locked_configuration_alone() -> None:
+    from geo.db import held_memory_limit
+    from geo.settings import Settings
+
+    con = duckdb.connect()
+    con.execute("set memory_limit = '3GB'")
+    before = _shown(con)
+    con.execute("set lock_configuration = true")  # as public mode opens its file
+    with held_memory_limit(con, 10**9, settings=Settings(duckdb_memory="4GB")) as changed:
+        assert not changed and _shown(con) == before
+    assert _shown(con) == before

@@ -551,11 +551,6 @@ class _Sums:
                 "trips": counts,
             })
 
-    @property
-    def spilled_runs(self) -> int:
-        """Runs of sums written to disk so far (``SUMS_MEMORY_ROWS``)."""
-        return self.presence.spilled_runs + self.trips.spilled_runs
-
     def close(self) -> None:
         """Drop the sums and their runs on disk (after a failure too)."""
         self.presence.close()
