@@ -173,16 +173,16 @@ def run_pipeline(
         raise ValueError(msg)
     clock = _Clock(timings)
     params = params or PipelineParams()
+    n_pings = int(sql.fetch_one(con, "ingest/ping_count")["n"]) if engine == "stream" else 0
     if partitions is None:
-        partitions = partition_count(int(sql.fetch_one(con, "ingest/ping_count")["n"])) if engine == "stream" else 1
+        partitions = partition_count(n_pings) if engine == "stream" else 1
     partition_bounds(0, partitions)  # a power of two, or ValueError
     ref = sql.fetch_one(con, "build/reference_point", {"default_lon": MAP_CENTER[1], "default_lat": MAP_CENTER[0]})
     # the local metric projection every SQL step that measures metres takes: origin and sphere radius
     ref = {"ref_lon": float(ref["ref_lon"]), "ref_lat": float(ref["ref_lat"]), "earth_radius_m": EARTH_RADIUS_M}
     restore_order = _unordered_inserts(con)
     held = contextlib.ExitStack()  # DuckDB held to what the partitions in flight need (a caller may hold it)
-    if partitions > 1:
-        held.enter_context(out_of_core(con, int(sql.fetch_one(con, "ingest/ping_count")["n"]), partitions))
+    held.enter_context(out_of_core(con, n_pings, partitions))
     try:
         _prepare_outputs(con, segments_from_pings=partitions == 1, segments_of_pings=partitions > 1)
         clock.lap("prepare")
