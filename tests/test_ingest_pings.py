@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from geo.errors import ImportRefusedError
 from geo.ingest import telecom
-from geo.ingest.run import ImportOptions, import_file
+from geo.ingest.run import ImportOptions, import_file, problems_csv
 from tests.import_fixtures import copy_database, fetch_one, sha256_of
 
 
@@ -176,4 +177,34 @@ def test_typed_parquet_columns_are_checked_as_their_text_would_be(tmp_path: Path
 
     rows = checked(typed)
     assert rows == checked(text)
-    assert any(r[2].startswith("datetime.datetime(2025, 11, 2, 8, 0") for r in rows)  # from 2568 BE
+    assert any(r[3].startswith("datetime.datetime(2025, 11, 2, 8, 0") for r in rows)  # ts (after row, file, device): from 2568 BE
+
+
+def test_a_folder_feeds_problems_name_the_file_and_the_row_within_it(db: Path, tmp_path: Path) -> None:
+    """Rows of a partitioned Parquet feed are numbered per file (read with the rows, so the files are
+    checked in parallel): a problem names the file under the folder and its 1-based row there; a single
+    Parquet file's problems name no file. The report CSV gains a file column only for a folder."""
+    feed = tmp_path / "feed"
+    days = {"2025-11-02": [("a1", "2025-11-02 08:00:00", 18.79, 98.98), ("a1", "never", 18.79, 98.98),
+                           ("b2", "2025-11-02 09:00:00", 18.79, 98.98)],
+            "2025-11-03": [("a1", "2025-11-03 08:00:00", 18.79, 98.98), ("b2", "2025-11-03 08:00:00", 18.79, 98.98),
+                           ("b2", "2025-11-03 09:00:00", 98.98, 18.79), ("c3", "2025-11-03 10:00:00", 18.79, 200.0)]}
+    con = duckdb.connect()
+    try:
+        for day, rows in days.items():
+            (feed / f"day={day}").mkdir(parents=True)
+            con.from_df(pd.DataFrame(rows, columns=["device", "ts", "lat", "lon"])).write_parquet(
+                str(feed / f"day={day}" / "part-0.parquet"))
+    finally:
+        con.close()
+    report = import_file(feed, ImportOptions(layer="pings", dry_run=True), db)
+    assert (report.rows_read, report.rejected, report.repaired) == (7, 2, 1)
+    got = [(p.file, p.row, p.action) for p in report.problems]
+    assert got == [("day=2025-11-02/part-0.parquet", 2, "rejected"), ("day=2025-11-03/part-0.parquet", 3, "repaired"),
+                   ("day=2025-11-03/part-0.parquet", 4, "rejected")]
+    assert str(report.problems[0]).startswith("day=2025-11-02/part-0.parquet, row 2, field 'ts': unreadable time")
+    lines = problems_csv(report.problems).splitlines()
+    assert lines[0] == "file,row,field,action,reason" and lines[1].startswith("day=2025-11-02/part-0.parquet,2,ts,")
+    single = import_file(feed / "day=2025-11-03" / "part-0.parquet", ImportOptions(layer="pings", dry_run=True), db)
+    assert [(p.file, p.row) for p in single.problems] == [(None, 3), (None, 4)]
+    assert problems_csv(single.problems).splitlines()[0] == "row,field,action,reason"

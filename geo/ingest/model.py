@@ -162,16 +162,20 @@ class Problem:
 
     ``row`` is ``None`` for a problem with the whole file. Rows are numbered the way an official would find
     them: for CSV/TSV the line number in the file (the header is line 1), for GeoJSON and other feature
-    files the feature's 1-based position.
+    files the feature's 1-based position. ``file`` names the file within a folder of files (a partitioned
+    Parquet pings feed, counted per file); ``None`` for a single file.
     """
 
     row: int | None
     field: str | None
     reason: str
     action: Action
+    file: str | None = None
 
     def __str__(self) -> str:
         where = _("file") if self.row is None else _("row {row}").format(row=self.row)
+        if self.file:
+            where = _("{file}, {where}").format(file=self.file, where=where)
         if self.field:
             where += _(", field {field}").format(field=repr(self.field))
         return f"{where}: {self.reason} ({action_label(self.action)})"

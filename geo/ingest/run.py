@@ -124,12 +124,15 @@ class ImportReport:
 
 
 def problems_csv(problems: list[Problem]) -> str:
-    """The per-row problems as CSV text (``--report FILE``, the page's download): row, field, action, reason."""
+    """The per-row problems as CSV text (``--report FILE``, the page's download): row, field, action, reason,
+    with a first column ``file`` when the source was a folder of files (rows are counted per file)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["row", "field", "action", "reason"])
+    per_file = any(p.file for p in problems)
+    writer.writerow((["file"] if per_file else []) + ["row", "field", "action", "reason"])
     for p in problems:
-        writer.writerow(["" if p.row is None else p.row, p.field or "", p.action, p.reason])
+        writer.writerow(([p.file or ""] if per_file else [])
+                        + ["" if p.row is None else p.row, p.field or "", p.action, p.reason])
     return out.getvalue()
 
 

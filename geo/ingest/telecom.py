@@ -103,24 +103,36 @@ def _utf8_copy(path: Path, name: str, workdir: Path) -> tuple[Path, str]:
     return target, "cp874"
 
 
+#: Columns DuckDB adds to a Parquet read (``file_row_number``, ``filename``): never an operator's field.
+_PARQUET_EXTRA = ("file_row_number", "filename")
+
+
 def _source(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, name: str,
             mapping: dict[str, str]) -> tuple[duckdb.DuckDBPyRelation, list[str], fields.FieldMap, int]:
     """The file as a relation with the atlas's column names (device, ts, lat, lon, segment), and an upper
-    bound of its rows (Parquet: the files' row counts, from their metadata; CSV: from the file size)."""
+    bound of its rows (Parquet: the files' row counts, from their metadata; CSV: from the file size).
+
+    A Parquet source also carries ``file_row`` (0-based row within its file) and ``file`` (the file's path
+    for a folder of files, null for a single file), so the check numbers rows per file in parallel
+    (``ingest/pings_numbered_files.sql``) and a problem in a folder feed names the file to open."""
     try:
         if fmt == "parquet":
             pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
-            rel = con.read_parquet(pattern, hive_partitioning=path.is_dir())
+            rel = con.read_parquet(pattern, hive_partitioning=path.is_dir(), file_row_number=True, filename=True)
             rows = int((rel.count("*").fetchone() or (0,))[0])
         else:
             rel = con.read_csv(str(path), all_varchar=True, header=True)
             rows = path.stat().st_size // MIN_CSV_ROW_BYTES + 1
     except duckdb.Error as exc:
         raise _refuse(f"{name}: could not be read as {fmt.upper()}: {str(exc).splitlines()[0][:200]}") from None
-    columns = list(rel.columns)
+    columns = [c for c in rel.columns if fmt != "parquet" or c not in _PARQUET_EXTRA]
     fm = fields.resolve(columns, "pings", mapping, name=name)
     exprs = [duckdb.ColumnExpression(fm.columns[f]).alias(f) if f in fm.columns
              else duckdb.ConstantExpression(None).alias(f) for f in ("device", "ts", "lat", "lon", "segment")]
+    if fmt == "parquet":
+        exprs += [duckdb.ColumnExpression("file_row_number").alias("file_row"),
+                  (duckdb.ColumnExpression("filename") if path.is_dir()
+                   else duckdb.ConstantExpression(None)).alias("file")]
     return rel.select(*exprs), columns, fm, rows
 
 
@@ -139,6 +151,16 @@ def define_time_macros(con: duckdb.DuckDBPyConnection) -> None:
     sql.execute(con, "ingest/macro_to_ce")
     sql.execute(con, "ingest/macro_parse_time_slow")
     sql.execute(con, "ingest/macro_parse_time")
+
+
+def _file_in(folder: Path, file: object) -> str | None:
+    """A problem's file as the operator finds it in the folder they gave (``None`` for a single file)."""
+    if not isinstance(file, str) or not file:
+        return None
+    try:
+        return Path(file).relative_to(folder).as_posix()
+    except ValueError:
+        return Path(file).name
 
 
 def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mapping: dict[str, str],
@@ -169,11 +191,13 @@ def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mappin
         workdir.mkdir(parents=True, exist_ok=True)
         con.register("pings_source", rel)
         try:
+            # rows numbered per file in parallel (Parquet), or as the file's lines in one stream (CSV)
+            sql.execute(con, "ingest/pings_numbered_files" if fmt == "parquet" else "ingest/pings_numbered_lines")
             define_time_macros(con)
             west, south, east, north = PROVINCE_BBOX
             try:
                 sql.execute(con, "ingest/pings_checked", {
-                    "first_row": 2 if fmt == "csv" else 1, "salt": secrets.token_hex(16),
+                    "salt": secrets.token_hex(16),
                     "default_segment": default_segment, "west": west, "east": east, "south": south,
                     "north": north, "latest": datetime.now() + timedelta(days=1), "strict": strict,
                     "shift": checked.shift, "folder": str(checked.folder), **_typed(rel),
@@ -181,6 +205,7 @@ def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mappin
             except duckdb.Error as exc:
                 raise _refuse(f"{name}: could not be read: {str(exc).splitlines()[0][:200]}") from None
         finally:
+            sql.execute(con, "ingest/drop_pings_numbered")
             con.unregister("pings_source")
     if not checked.files():
         raise _refuse(f"{name} is empty: no data rows")
@@ -188,7 +213,7 @@ def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mappin
     counts = sql.fetch_one(con, "ingest/checked_counts") or {}
     if not counts.get("rows_read"):
         raise _refuse(f"{name} is empty: no data rows")
-    problems = [Problem(int(r.row), r.field, reason_text(r.reason), r.action) for r in
+    problems = [Problem(int(r.row), r.field, reason_text(r.reason), r.action, _file_in(path, r.file)) for r in
                 sql.fetch_df(con, "ingest/checked_problems", {"limit": PROBLEM_LIMIT}).itertuples()]
     return counts, problems, notes, fmt, encoding, checked
 

@@ -1,22 +1,24 @@
--- Check every row of an imported pings file (registered relation pings_source: device, ts, lat, lon, segment,
--- all as delivered) in one streaming pass; one output row per input row with its verdict, written as Parquet
--- under $folder, one subfolder bucket=B per bucket (a COPY streams; a relation with bound parameters would
--- be materialised first). Row numbers count
--- data rows as the file does ($first_row: 2 for a CSV with a header line, 1 for Parquet).
+-- Check every row of an imported pings file (the view pings_numbered: row, file, device, ts, lat, lon,
+-- segment, all as delivered) in one streaming pass; one output row per input row with its verdict, written
+-- as Parquet under $folder, one subfolder bucket=B per bucket (a COPY streams; a relation with bound
+-- parameters would be materialised first). Row numbers count data rows as the file does: a CSV's line
+-- (ingest/pings_numbered_lines.sql), a Parquet file's 1-based row within that file, with the file's path
+-- when a folder of files is imported (ingest/pings_numbered_files.sql).
 -- action: null (accepted as is) | 'repaired' (lat/lon were swapped) | 'warning' (outside the destination's box)
 -- | 'rejected'. With $strict a warning rejects. Device ids are hashed with a per-import salt ($salt) and never
 -- stored as given. $typed_ts: ts is a TIMESTAMP column (Parquet), taken as it is where its text would
 -- parse to the same value (years 1970-2399; others, such as a Buddhist-era year, go through the text
 -- parser as from a CSV); $typed_coords: lat and lon are DOUBLE columns, taken as they are (their text
 -- round-trips to the same double). Either spares a cast to text and back per value on a billion rows.
--- Only problem rows keep their row number (the report's list); accepted rows leave it null,
+-- Only problem rows keep their row number and file (the report's list); accepted rows leave them null,
 -- which costs nothing in the Parquet the rows are written to. bucket: the device's hash partition, the top
 -- bits of the hash (>> $shift; geo/ingest/telecom.py writes one folder per bucket, so each device partition
 -- of the pings table is later read from its own files: geo.build.pipeline.partition_bounds).
 copy (
 with src as (
     select
-        row_number() over () + $first_row - 1 as row,
+        row,
+        file,
         nullif(trim(cast(device as varchar)), '') as device_text,
         cast(ts as varchar) as ts_text,
         case
@@ -28,7 +30,7 @@ with src as (
         case when $typed_coords then try_cast(lon as double)
             else try_cast(replace(trim(cast(lon as varchar)), ',', '.') as double) end as lon0,
         trim(cast(coalesce(segment, $default_segment) as varchar)) as seg
-    from pings_source
+    from pings_numbered
 ),
 
 boxed as (
@@ -68,6 +70,7 @@ verdict as (
 final as (
     select
         case when reject_reason is not null or swapped or not in_box then row end as row,
+        case when reject_reason is not null or swapped or not in_box then file end as file,
         hash($salt || device_text) as device,
         ts_value as ts,
         case when swapped then lat0 else lon0 end as lon,
