@@ -208,3 +208,13 @@ def test_a_folder_feeds_problems_name_the_file_and_the_row_within_it(db: Path, t
     single = import_file(feed / "day=2025-11-03" / "part-0.parquet", ImportOptions(layer="pings", dry_run=True), db)
     assert [(p.file, p.row) for p in single.problems] == [(None, 3), (None, 4)]
     assert problems_csv(single.problems).splitlines()[0] == "row,field,action,reason"
+    # a feed with a column of the name DuckDB gives the file's path: numbered in one stream, as before
+    clash = tmp_path / "clash.parquet"
+    con = duckdb.connect()
+    try:
+        con.from_df(pd.DataFrame(days["2025-11-03"], columns=["device", "ts", "lat", "lon"]).assign(
+            filename="export-7.csv")).write_parquet(str(clash))
+    finally:
+        con.close()
+    numbered = import_file(clash, ImportOptions(layer="pings", dry_run=True), db)
+    assert [(p.file, p.row, p.action) for p in numbered.problems] == [(None, 3, "repaired"), (None, 4, "rejected")]

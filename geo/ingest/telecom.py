@@ -103,7 +103,7 @@ def _utf8_copy(path: Path, name: str, workdir: Path) -> tuple[Path, str]:
     return target, "cp874"
 
 
-#: Columns DuckDB adds to a Parquet read (``file_row_number``, ``filename``): never an operator's field.
+#: Columns DuckDB can add to a Parquet read: each file's row number and the file's path.
 _PARQUET_EXTRA = ("file_row_number", "filename")
 
 
@@ -114,25 +114,34 @@ def _source(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, name: str,
 
     A Parquet source also carries ``file_row`` (0-based row within its file) and ``file`` (the file's path
     for a folder of files, null for a single file), so the check numbers rows per file in parallel
-    (``ingest/pings_numbered_files.sql``) and a problem in a folder feed names the file to open."""
+    (``ingest/pings_numbered_files.sql``) and a problem in a folder feed names the file to open. Where the
+    feed has a column of one of those names itself (DuckDB then cannot add it), or for a CSV, the source
+    carries ``header_lines`` instead (1 for a CSV's header line, 0 for Parquet) and rows are numbered in
+    one stream (``ingest/pings_numbered_stream.sql``)."""
     try:
         if fmt == "parquet":
             pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
-            rel = con.read_parquet(pattern, hive_partitioning=path.is_dir(), file_row_number=True, filename=True)
+            rel = con.read_parquet(pattern, hive_partitioning=path.is_dir())
+            per_file = not set(_PARQUET_EXTRA) & set(rel.columns)
+            if per_file:
+                rel = con.read_parquet(pattern, hive_partitioning=path.is_dir(), file_row_number=True, filename=True)
             rows = int((rel.count("*").fetchone() or (0,))[0])
         else:
+            per_file = False
             rel = con.read_csv(str(path), all_varchar=True, header=True)
             rows = path.stat().st_size // MIN_CSV_ROW_BYTES + 1
     except duckdb.Error as exc:
         raise _refuse(f"{name}: could not be read as {fmt.upper()}: {str(exc).splitlines()[0][:200]}") from None
-    columns = [c for c in rel.columns if fmt != "parquet" or c not in _PARQUET_EXTRA]
+    columns = [c for c in rel.columns if not per_file or c not in _PARQUET_EXTRA]
     fm = fields.resolve(columns, "pings", mapping, name=name)
     exprs = [duckdb.ColumnExpression(fm.columns[f]).alias(f) if f in fm.columns
              else duckdb.ConstantExpression(None).alias(f) for f in ("device", "ts", "lat", "lon", "segment")]
-    if fmt == "parquet":
+    if per_file:
         exprs += [duckdb.ColumnExpression("file_row_number").alias("file_row"),
                   (duckdb.ColumnExpression("filename") if path.is_dir()
                    else duckdb.ConstantExpression(None)).alias("file")]
+    else:
+        exprs.append(duckdb.ConstantExpression(1 if fmt == "csv" else 0).alias("header_lines"))
     return rel.select(*exprs), columns, fm, rows
 
 
@@ -191,8 +200,9 @@ def check_pings(con: duckdb.DuckDBPyConnection, path: Path, name: str, *, mappin
         workdir.mkdir(parents=True, exist_ok=True)
         con.register("pings_source", rel)
         try:
-            # rows numbered per file in parallel (Parquet), or as the file's lines in one stream (CSV)
-            sql.execute(con, "ingest/pings_numbered_files" if fmt == "parquet" else "ingest/pings_numbered_lines")
+            # rows numbered per file in parallel (Parquet), or in one stream (a CSV's lines)
+            sql.execute(con, "ingest/pings_numbered_files" if "file_row" in rel.columns
+                        else "ingest/pings_numbered_stream")
             define_time_macros(con)
             west, south, east, north = PROVINCE_BBOX
             try:

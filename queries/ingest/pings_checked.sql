@@ -2,7 +2,7 @@
 -- segment, all as delivered) in one streaming pass; one output row per input row with its verdict, written
 -- as Parquet under $folder, one subfolder bucket=B per bucket (a COPY streams; a relation with bound
 -- parameters would be materialised first). Row numbers count data rows as the file does: a CSV's line
--- (ingest/pings_numbered_lines.sql), a Parquet file's 1-based row within that file, with the file's path
+-- (ingest/pings_numbered_stream.sql), a Parquet file's 1-based row within that file, with the file's path
 -- when a folder of files is imported (ingest/pings_numbered_files.sql).
 -- action: null (accepted as is) | 'repaired' (lat/lon were swapped) | 'warning' (outside the destination's box)
 -- | 'rejected'. With $strict a warning rejects. Device ids are hashed with a per-import salt ($salt) and never

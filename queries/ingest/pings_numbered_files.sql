@@ -4,8 +4,8 @@
 -- and a problem in a folder of files names the file and the row an operator finds in it.
 create or replace temp view pings_numbered as
 select
-    file_row + 1 as row,   -- 1-based row within the file
-    file,                  -- the file's path for a folder of files, null for one file
+    file_row + 1 as row,            -- 1-based row within the file
+    cast(file as varchar) as file,  -- the file's path for a folder of files, null for one file
     device,
     ts,
     lat,
