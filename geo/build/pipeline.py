@@ -173,7 +173,9 @@ def run_pipeline(
         raise ValueError(msg)
     clock = _Clock(timings)
     params = params or PipelineParams()
-    n_pings = int(sql.fetch_one(con, "ingest/ping_count")["n"]) if engine == "stream" else 0
+    # the pings counted once, where they size the partitions or the memory hold (not for a given single pass)
+    counted = engine == "stream" and (partitions is None or partitions > 1)
+    n_pings = int(sql.fetch_one(con, "ingest/ping_count")["n"]) if counted else 0
     if partitions is None:
         partitions = partition_count(n_pings) if engine == "stream" else 1
     partition_bounds(0, partitions)  # a power of two, or ValueError
