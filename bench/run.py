@@ -6,7 +6,8 @@ its own), then measures, on that database:
 
 * ``pipeline_vs_sort_ratio`` – seconds of the whole pipeline (pings → stays → place visits →
   visits_hourly → trips, the build's ``pipeline`` stage) ÷ seconds of one bare
-  ``create temp table … as select <every pings column> from pings order by device, ts``.
+  ``create temp table … as select <every pings column> from pings order by device, ts``; best of
+  ``--pipeline-runs`` on each side, the sorts and the pipeline's reruns alternating.
 * ``presence_vs_groupby_ratio`` – seconds to (re)compute ``visits_hourly`` from its input ÷ seconds of a
   bare ``count(*) group by cell, hour, segment`` over the same input, materialised the same way.
 * ``zone_join_speedup`` – GeoPandas ``sjoin`` of the same 5M points (ping coordinates) to the zones ÷
@@ -58,6 +59,9 @@ DEFAULT_ZONE_POINTS = 5_000_000
 DEFAULT_MAP_CELLS = 10_000
 #: Runs of the pipeline and of the bare sort, best of each compared.
 DEFAULT_PIPELINE_RUNS = 3
+#: Seconds of pause before each timed sort and pipeline rerun (``_measure_pipeline``): DuckDB hands back the
+#: memory a query freed within half a second, so every run starts with none of the run before's kept.
+SETTLE_S = 2.0
 #: Warm reruns per page (alternating two filter values) for the p95.
 DEFAULT_WARM_RUNS = 12
 
@@ -94,6 +98,8 @@ class BenchOptions:
     #: Runs of the pipeline (the build's, then reruns on the built database) and of the bare sort; the best
     #: of each side is compared (``pipeline_vs_sort_ratio``).
     pipeline_runs: int = DEFAULT_PIPELINE_RUNS
+    #: Pause (s) before each timed sort and pipeline rerun (``SETTLE_S``).
+    settle_s: float = SETTLE_S
     #: Device partitions of the build's pipeline and of the sort baseline (``None``: sized by ``pings``).
     partitions: int | None = None
     #: Measure ``presence_vs_groupby_ratio`` (three SQL recomputations of visits_hourly and six group-bys).
@@ -316,29 +322,31 @@ def presence_steps() -> list[str] | None:
     return list(PRESENCE_STEPS)
 
 
-def measure_sort(con: Any, runs: int = 2, partitions: int = 1) -> tuple[float, float, list[float]]:
-    """Bare ``order by device, ts`` over every pings column, materialised: best wall s, its CPU s, all runs.
+def sort_once(con: Any, partitions: int = 1) -> None:
+    """One bare ``order by device, ts`` over every pings column, materialised and dropped.
 
     With ``partitions`` > 1 the same sort of each device partition in turn (the pipeline's unit of work and
-    memory), timed together: a global sort of a billion rows would spill tens of GB to disk, which the
-    out-of-core pipeline never does.
+    memory): a global sort of a billion rows would spill tens of GB to disk, which the out-of-core pipeline
+    never does.
     """
     from geo.build.pipeline import partition_relation
 
-    def once() -> None:
-        if partitions == 1:
-            sql.execute(con, "bench/bench_sort_pings")
+    if partitions == 1:
+        sql.execute(con, "bench/bench_sort_pings")
+        sql.execute(con, "bench/bench_drop_sorted")
+        return
+    for part in range(partitions):
+        con.register("pings_partition", partition_relation(con, part, partitions))
+        try:
+            sql.execute(con, "bench/bench_sort_partition")
             sql.execute(con, "bench/bench_drop_sorted")
-            return
-        for part in range(partitions):
-            con.register("pings_partition", partition_relation(con, part, partitions))
-            try:
-                sql.execute(con, "bench/bench_sort_partition")
-                sql.execute(con, "bench/bench_drop_sorted")
-            finally:
-                con.unregister("pings_partition")
+        finally:
+            con.unregister("pings_partition")
 
-    return _best_of_cpu(once, runs)
+
+def measure_sort(con: Any, runs: int = 2, partitions: int = 1) -> tuple[float, float, list[float]]:
+    """``sort_once`` ``runs`` times in a row: best wall s, its CPU s, all runs."""
+    return _best_of_cpu(lambda: sort_once(con, partitions), runs)
 
 
 def measure_presence(con: Any, runs: int = 3) -> dict[str, Any]:
@@ -739,16 +747,33 @@ def _measure_pipeline(con: Any, build: dict[str, Any], flows: bool, result: Benc
     from geo.build import kernels
 
     kernels.warm()  # this process's first pipeline run would otherwise load the compiled kernels
-    for i in range(1, max(1, options.pipeline_runs)):
-        say(f"pipeline rerun {i + 1} of {options.pipeline_runs} ({partitions} partition(s))")
-        timings: dict[str, float] = {}
-        wall, cpu = _timed_cpu(lambda t=timings: run_pipeline(con, partitions=partitions, timings=t))
-        runs.append((wall, cpu, timings))
+    # Every timed run starts from the same memory state: after a pause of SETTLE_S, in which DuckDB's allocator
+    # has handed back the memory the run before freed. A sort started right after a sort reused it (10k page
+    # faults instead of 370k at 10M pings, 0.1 s of system time instead of 1.1 s: a quarter faster), a
+    # speed no real build sees, since nothing sorts the same pings twice in a row; the pipeline could not
+    # profit so, as its tail outlasts that memory. Sorts and pipeline reruns also alternate (the build's
+    # pipeline, sort, pipeline, ..., sort), so a drift in the machine's speed reaches both sides.
+    sorts: list[tuple[float, float]] = []
+    order = ["pipeline"]  # the build's
+    for i in range(max(1, options.pipeline_runs)):
+        say(f"bare sort {i + 1} of {options.pipeline_runs}: order by device, ts over the same pings "
+            f"({partitions} partition(s))")
+        time.sleep(options.settle_s)
+        sorts.append(_timed_cpu(lambda: sort_once(con, partitions)))
+        order.append("sort")
+        if i + 1 < options.pipeline_runs:
+            say(f"pipeline rerun {i + 2} of {options.pipeline_runs} ({partitions} partition(s))")
+            timings: dict[str, float] = {}
+            time.sleep(options.settle_s)
+            wall, cpu = _timed_cpu(lambda t=timings: run_pipeline(con, partitions=partitions, timings=t))
+            runs.append((wall, cpu, timings))
+            order.append("pipeline")
     pipeline_s, pipeline_cpu, pipeline_stages = min(runs, key=lambda r: r[0])
-    say(f"bare sort: order by device, ts over the same pings ({partitions} partition(s))")
-    sort_s, sort_cpu, sort_runs = measure_sort(con, max(1, options.pipeline_runs), partitions)
+    sort_s, sort_cpu = min(sorts)
+    sort_runs = [w for w, _ in sorts]
     result.details["pipeline"] = {"pipeline_s": pipeline_s, "sort_s": sort_s, "sort_runs": sort_runs,
                                   "pipeline_runs": [r[0] for r in runs], "partitions": partitions,
+                                  "run_order": order, "settle_s": options.settle_s,
                                   "pipeline_cpu_s": pipeline_cpu, "sort_cpu_s": sort_cpu,
                                   "ratio_cpu": pipeline_cpu / sort_cpu if pipeline_cpu and sort_cpu else None,
                                   "pipeline_stages": pipeline_stages,

@@ -726,7 +726,7 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--pings", type=_positive, default=DEFAULT_PINGS,
                     help=f"simulated pings, e.g. 1e7, 1e8, 1e9 (default {DEFAULT_PINGS:,}; docs/benchmarks.md)")
     be.add_argument("--pipeline-runs", type=_positive, default=DEFAULT_PIPELINE_RUNS,
-                    help="pipeline runs (the build's and reruns) and bare sorts; the best of each is compared")
+                    help="pipeline runs (the build's and reruns) and bare sorts, alternating; the best of each is compared")
     be.add_argument("--partitions", type=_power_of_two, default=None,
                     help="device partitions of the pipeline and the sort baseline (default: one per 25M pings)")
     be.add_argument("--json", type=Path, default=None, help="write the results as JSON to this file")

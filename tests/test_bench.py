@@ -12,7 +12,7 @@ from geo.__main__ import main
 
 pytestmark = pytest.mark.slow
 
-SMALL = BenchOptions(pings=30_000, days=7, zone_points=5_000, map_cells=300, warm_runs=1)
+SMALL = BenchOptions(pings=30_000, days=7, zone_points=5_000, map_cells=300, warm_runs=1, settle_s=0.25)
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +49,18 @@ def test_records_machine_versions_and_n(small_run: dict) -> None:
     assert small_run["details"]["zone_join"]["disagreements_with_sjoin"] == (
         small_run["details"]["zone_join"]["disagreements_on_a_zone_edge"]
     )
+
+
+def test_sorts_and_pipeline_runs_alternate_and_the_best_of_each_is_compared(small_run: dict) -> None:
+    pipeline = small_run["details"]["pipeline"]
+    runs = bench.DEFAULT_PIPELINE_RUNS
+    assert pipeline["run_order"] == ["pipeline", "sort"] * runs
+    assert pipeline["settle_s"] == SMALL.settle_s > 0
+    assert bench.BenchOptions().settle_s == bench.SETTLE_S > 0
+    assert len(pipeline["pipeline_runs"]) == len(pipeline["sort_runs"]) == runs
+    assert pipeline["pipeline_s"] == min(pipeline["pipeline_runs"])
+    assert pipeline["sort_s"] == min(pipeline["sort_runs"])
+    assert small_run["pipeline_vs_sort_ratio"] == round(pipeline["pipeline_s"] / pipeline["sort_s"], 3)
 
 
 def test_table_lists_every_metric_with_target_and_status(small_run: dict) -> None:
