@@ -344,11 +344,6 @@ def sort_once(con: Any, partitions: int = 1) -> None:
             con.unregister("pings_partition")
 
 
-def measure_sort(con: Any, runs: int = 2, partitions: int = 1) -> tuple[float, float, list[float]]:
-    """``sort_once`` ``runs`` times in a row: best wall s, its CPU s, all runs."""
-    return _best_of_cpu(lambda: sort_once(con, partitions), runs)
-
-
 def measure_presence(con: Any, runs: int = 3) -> dict[str, Any]:
     """visits_hourly recomputation vs a bare ``count(*) group by cell, hour, segment`` on the same input.
 

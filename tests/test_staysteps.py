@@ -121,8 +121,8 @@ def _presence_one_sort(device, start, end, group) -> staysteps.Presence:
     visitors = rows_per_key - np.bincount(first_at[counted], minlength=m)
     group_first = np.empty(int(group.max()) + 1, np.int64)
     group_first[group[::-1]] = np.arange(n - 1, -1, -1)
-    return staysteps.Presence((ukeys % span + h_min) * HOUR_US, group_first[ukeys // span],
-                              visitors.astype(np.int32), np.rint(dwell_us).astype(np.int64))
+    return staysteps.Presence(hour=ukeys % span + h_min, group=ukeys // span, group_first=group_first,
+                              visitors=visitors.astype(np.int32), dwell_us=np.rint(dwell_us).astype(np.int64))
 
 
 def test_compiled_hourly_presence_equals_one_sort() -> None:
@@ -144,7 +144,7 @@ def test_compiled_hourly_presence_equals_one_sort() -> None:
     group = rng.zipf(1.5, n) % 400  # a few big groups, many small ones, codes with gaps
     want = _presence_one_sort(device, start, end, group)
     got = staysteps.hourly_presence(device, start, end, group)
-    for field in ("hour_us", "group_row", "visitors", "dwell_us", "dwell_minutes"):
+    for field in ("hour", "group", "hour_us", "group_row", "visitors", "dwell_us", "dwell_minutes"):
         assert np.array_equal(getattr(got, field), getattr(want, field)), field
         assert getattr(got, field).dtype == getattr(want, field).dtype, field
     assert (want.visitors > 1).any() and len(want.hour_us) > 10_000

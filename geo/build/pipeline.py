@@ -964,10 +964,10 @@ def _hourly_presence(device: np.ndarray, start: np.ndarray, end: np.ndarray, cel
         (segment, max(n_segments, 1)), (vtype, len(VISITOR_TYPES)),
     ])
     presence = staysteps.hourly_presence(device, start, end, group)
-    heads = np.flatnonzero(np.diff(group[presence.group_row], prepend=-1))
-    first = presence.group_row[heads]  # a stay of each group
+    heads = np.flatnonzero(np.diff(presence.group, prepend=-1))
+    first = presence.group_first[presence.group[heads]]  # a stay of each group
     return {
-        "hour": presence.hour_us // staysteps.HOUR_US, "visitors": presence.visitors,
+        "hour": presence.hour, "visitors": presence.visitors,
         "dwell_us": presence.dwell_us, "heads": heads,
         "cell": cell[first], "zone_code": zone[first], "segment_code": segment[first],
         "visitor_type_code": vtype[first],

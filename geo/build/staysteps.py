@@ -228,13 +228,25 @@ def combine_codes(columns: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Presence:
-    """Hourly presence rows (``insert_visits_hourly.sql``): one per (group, hour) with the row of a stay
-    of the group (for cell, zone, segment and visitor type)."""
+    """Hourly presence rows (``insert_visits_hourly.sql``): one per (group, hour), in (group, hour) order,
+    with the group's code and, through ``group_first``, the row of a stay of the group (for cell, zone,
+    segment and visitor type)."""
 
-    hour_us: np.ndarray      # local hour start, microseconds
-    group_row: np.ndarray    # a stay of the group
+    hour: np.ndarray         # local hour start, hours since 1970
+    group: np.ndarray        # the row's group code
+    group_first: np.ndarray  # a stay of each group code (indexed by code; only the rows' codes are set)
     visitors: np.ndarray     # unique devices
     dwell_us: np.ndarray     # whole microseconds (partitions add up exactly)
+
+    @property
+    def hour_us(self) -> np.ndarray:
+        """The local hour start in microseconds since 1970."""
+        return self.hour * HOUR_US
+
+    @property
+    def group_row(self) -> np.ndarray:
+        """A stay of each row's group."""
+        return self.group_first[self.group]
 
     @property
     def dwell_minutes(self) -> np.ndarray:
@@ -256,7 +268,7 @@ def hourly_presence(device: np.ndarray, start: np.ndarray, end: np.ndarray, grou
     """
     if len(device) == 0:
         empty = np.empty(0, np.int64)
-        return Presence(empty, empty, empty.astype(np.int32), empty.copy())
+        return Presence(empty, empty.copy(), empty.copy(), empty.astype(np.int32), empty.copy())
     order = stable_order(group)  # (group, device, start)
     frozen = kernels.frozen
     key_group, hour, visitors, dwell_us = kernels.presence_rows(
@@ -266,7 +278,7 @@ def hourly_presence(device: np.ndarray, start: np.ndarray, end: np.ndarray, grou
     heads = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
     group_first = np.empty(int(g[-1]) + 1, np.int64)
     group_first[g[heads]] = order[heads]  # first stay of each group
-    return Presence(hour_us=hour * HOUR_US, group_row=group_first[key_group], visitors=visitors, dwell_us=dwell_us)
+    return Presence(hour=hour, group=key_group, group_first=group_first, visitors=visitors, dwell_us=dwell_us)
 
 
 def stable_order(codes: np.ndarray) -> np.ndarray:
